@@ -1,0 +1,180 @@
+"""The `ambassador-bot` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.config import ConfigError, Settings, load_settings, require_for_run
+from bot.logs import mask_url, setup_logging
+
+DEFAULT_CONFIG = "config.toml"
+
+
+def _settings(ctx: click.Context, *, must_exist: bool = False) -> Settings:
+    path: str = ctx.obj["config"]
+    explicit: bool = ctx.obj["explicit"]
+    try:
+        if not Path(path).exists() and not explicit and not must_exist:
+            return load_settings(None)
+        return load_settings(path)
+    except ConfigError as err:
+        raise click.ClickException(f"config error: {err}") from None
+
+
+def _secrets(s: Settings) -> list[str]:
+    return [s.slack.bot_token, s.slack.signing_secret, s.discourse.api_key, s.discourse.webhook_secret]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    default=None,
+    metavar="PATH",
+    help=f"Settings file (TOML). Default: ./{DEFAULT_CONFIG}",
+)
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None) -> None:
+    """Run a community ambassador program in Slack and Discourse."""
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = config_path or DEFAULT_CONFIG
+    ctx.obj["explicit"] = config_path is not None
+
+
+@main.command()
+@click.option("--host", default=None, help="Override [server] host.")
+@click.option("--port", type=int, default=None, help="Override [server] port.")
+@click.option("--log-level", default="info", show_default=True)
+@click.pass_context
+def run(ctx: click.Context, host: str | None, port: int | None, log_level: str) -> None:
+    """Serve the bot (Slack, Discourse webhooks, health) and deliver its outbox."""
+    settings = _settings(ctx, must_exist=True)
+    try:
+        require_for_run(settings)
+    except ConfigError as err:
+        raise click.ClickException(f"config error: {err}") from None
+    import uvicorn
+
+    from bot.server import create_app
+
+    setup_logging(log_level, _secrets(settings))
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=host or settings.server.host,
+        port=port if port is not None else settings.server.port,
+        log_config=None,
+        log_level=log_level,
+        timeout_graceful_shutdown=10,
+    )
+
+
+@main.command()
+@click.pass_context
+def migrate(ctx: click.Context) -> None:
+    """Apply the database migrations (creates the database schema)."""
+    settings = _settings(ctx)
+
+    async def go() -> str | None:
+        from storage import migrate as m
+        from storage.db import make_engine
+
+        engine = make_engine(settings.database.url)
+        try:
+            await m.upgrade(engine)
+            return await m.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        rev = asyncio.run(go())
+    except Exception as err:
+        raise click.ClickException(
+            f"could not migrate {mask_url(settings.database.url)}: {type(err).__name__}: {err}"
+        ) from None
+    click.echo(f"Database {mask_url(settings.database.url)} is at revision {rev} (latest).")
+
+
+@main.command()
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """Check the config, the database, Slack and Discourse, and say how to fix what is wrong."""
+    from bot.doctor import run_doctor
+
+    settings = _settings(ctx)
+    ok = asyncio.run(run_doctor(settings, click.echo))
+    sys.exit(0 if ok else 1)
+
+
+@main.command()
+@click.option("--script", type=click.Path(exists=True, dir_okay=False), help="Run a scenario file and exit.")
+@click.option("--db", default=None, help="Database URL (default: a fresh SQLite file in a temp folder).")
+@click.option("--port", type=int, default=0, help="Port for the bot (default: any free port).")
+@click.option("--verbose", is_flag=True, help="Show the bot's log lines too.")
+@click.pass_context
+def sandbox(ctx: click.Context, script: str | None, db: str | None, port: int, verbose: bool) -> None:
+    """Try the bot locally: real server, stand-in Slack and Discourse, no credentials needed."""
+    from bot.sandbox.terminal import run_sandbox
+
+    code = asyncio.run(run_sandbox(script=script, db_url=db, port=port, verbose=verbose))
+    sys.exit(code)
+
+
+@main.group()
+def outbox() -> None:
+    """Inspect and retry outbound deliveries."""
+
+
+@outbox.command("failures")
+@click.pass_context
+def outbox_failures(ctx: click.Context) -> None:
+    """List deliveries that failed or are being retried."""
+    settings = _settings(ctx.find_root())
+
+    async def go() -> list[Any]:
+        from storage.db import make_engine, make_sessionmaker
+        from storage.uow import UnitOfWork
+
+        engine = make_engine(settings.database.url)
+        try:
+            async with UnitOfWork(make_sessionmaker(engine)) as uow:
+                return list(await uow.outbox.failures(50))
+        finally:
+            await engine.dispose()
+
+    rows = asyncio.run(go())
+    if not rows:
+        click.echo("No failed or retrying deliveries.")
+    for r in rows:
+        click.echo(f"#{r.id} {r.kind} {r.key} [{r.status}, {r.attempts} attempts]: {r.last_error}")
+
+
+@outbox.command("retry")
+@click.pass_context
+def outbox_retry(ctx: click.Context) -> None:
+    """Queue every failed delivery again (after you fixed the cause)."""
+    settings = _settings(ctx.find_root())
+
+    async def go() -> int:
+        from datetime import UTC, datetime
+
+        from storage.db import make_engine, make_sessionmaker
+        from storage.uow import UnitOfWork
+
+        engine = make_engine(settings.database.url)
+        try:
+            async with UnitOfWork(make_sessionmaker(engine)) as uow:
+                return await uow.outbox.retry_failed(datetime.now(UTC))
+        finally:
+            await engine.dispose()
+
+    click.echo(f"{asyncio.run(go())} failed deliveries queued again.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,240 @@
+"""Settings: TOML file → validated, typed settings; secrets from the environment win.
+
+`load_settings` raises `ConfigError` with a single line naming the key and what is wrong, so the
+CLI can print it and stop without a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEFAULT_DB_URL = "sqlite+aiosqlite:///ambassador-bot.db"
+SLACK_API_URL = "https://slack.com/api/"
+
+# Environment variables that override secrets in the file: (env name, section, key).
+ENV_SECRETS: tuple[tuple[str, str, str], ...] = (
+    ("SLACK_BOT_TOKEN", "slack", "bot_token"),
+    ("SLACK_SIGNING_SECRET", "slack", "signing_secret"),
+    ("DISCOURSE_API_KEY", "discourse", "api_key"),
+    ("DISCOURSE_WEBHOOK_SECRET", "discourse", "webhook_secret"),
+)
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased as one line for a person."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=3000, ge=0, le=65535)
+
+
+class DatabaseSettings(_Section):
+    url: str = DEFAULT_DB_URL
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, v: str) -> str:
+        if not (v.startswith("sqlite+aiosqlite://") or v.startswith("postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return v
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+
+class SlackSettings(_Section):
+    bot_token: str = ""
+    signing_secret: str = ""
+    api_url: str = SLACK_API_URL
+    command: str = "/ambassador"
+    moderator_channel: str = ""
+    ambassador_channel: str = ""
+    moderators: tuple[str, ...] = ()
+    moderator_usergroup: str = ""
+
+    @field_validator("command")
+    @classmethod
+    def _slash(cls, v: str) -> str:
+        if not v.startswith("/") or len(v) < 2 or " " in v:
+            raise ValueError("must look like /ambassador")
+        return v
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return v if v.endswith("/") else v + "/"
+
+    @field_validator("moderators")
+    @classmethod
+    def _ids(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for uid in v:
+            if not uid or uid[0] not in "UW" or not uid.isalnum():
+                raise ValueError(f"{uid!r} is not a Slack user id (like U012ABCDEF)")
+        return v
+
+
+class DiscourseSettings(_Section):
+    url: str = ""
+    api_key: str = ""
+    api_username: str = "system"
+    webhook_secret: str = ""
+    intro_topic_id: int | None = None
+    ambassador_badge_id: int | None = None
+    ambassador_group: str = ""
+    admin_requests_per_minute: int = Field(default=60, ge=1, le=6000)
+    timeout_seconds: float = Field(default=20.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if v and not v.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://forum.example.org")
+        return v.rstrip("/")
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, v: str) -> str:
+        # Discourse itself refuses webhook secrets shorter than 12 characters.
+        if v and len(v) < 12:
+            raise ValueError("must be at least 12 characters (Discourse's own minimum)")
+        return v
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url)
+
+
+class OnboardingStep(_Section):
+    key: str
+    title: str
+    completes: Literal["event", "button", "moderator"] = "moderator"
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        if not v or not v.replace("_", "").isalnum():
+            raise ValueError("must be letters, digits and underscores")
+        return v
+
+
+DEFAULT_STEPS = (
+    OnboardingStep(key="intro", title="Post your introduction in the forum intro topic", completes="event"),
+    OnboardingStep(
+        key="guidelines", title="Read and acknowledge the ambassador guidelines", completes="button"
+    ),
+    OnboardingStep(key="profile", title="Fill in your directory profile", completes="event"),
+    OnboardingStep(key="announced", title="Announce your new role", completes="moderator"),
+)
+
+
+class ProgramSettings(_Section):
+    name: str = "Community Ambassadors"
+    term_days: int = Field(default=730, ge=1, le=3650)
+    guidelines_url: str = ""
+    badge_name: str = "Ambassador"
+    onboarding: tuple[OnboardingStep, ...] = DEFAULT_STEPS
+
+    @model_validator(mode="after")
+    def _unique_steps(self) -> ProgramSettings:
+        keys = [s.key for s in self.onboarding]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            raise ValueError(f"onboarding step keys must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+    @property
+    def term(self) -> timedelta:
+        return timedelta(days=self.term_days)
+
+
+class OutboxSettings(_Section):
+    max_attempts: int = Field(default=12, ge=1, le=100)
+    base_backoff_seconds: float = Field(default=2.0, gt=0)
+    max_backoff_seconds: float = Field(default=900.0, gt=0)
+    poll_seconds: float = Field(default=1.0, gt=0)
+    lease_seconds: float = Field(default=60.0, gt=0)
+    slack_posts_per_second: float = Field(default=1.0, gt=0)
+
+
+class Settings(_Section):
+    server: ServerSettings = ServerSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    slack: SlackSettings = SlackSettings()
+    discourse: DiscourseSettings = DiscourseSettings()
+    program: ProgramSettings = ProgramSettings()
+    outbox: OutboxSettings = OutboxSettings()
+
+    def replace(self, **sections: Any) -> Settings:
+        """A copy with whole sections or single keys changed: replace(slack={"api_url": ...})."""
+        data = self.model_dump()
+        for section, values in sections.items():
+            data[section].update(values)
+        return Settings.model_validate(data)
+
+
+def _describe(err: ValidationError) -> str:
+    first = err.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"] if not isinstance(p, int)) or "config"
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        return f"{loc}: unknown key (check the spelling against config.example.toml)"
+    if kind == "missing":
+        return f"{loc}: required key is missing"
+    msg = str(first["msg"]).removeprefix("Value error, ")
+    return f"{loc}: {msg}"
+
+
+def settings_from_mapping(data: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
+    merged: dict[str, Any] = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in data.items()}
+    for env_name, section, key in ENV_SECRETS:
+        value = (env if env is not None else os.environ).get(env_name)
+        if value:
+            sec = merged.setdefault(section, {})
+            if not isinstance(sec, dict):
+                raise ConfigError(f"{section}: must be a table ([{section}])")
+            sec[key] = value
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as err:
+        raise ConfigError(_describe(err)) from None
+
+
+def load_settings(path: str | Path | None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from `path` (TOML). A missing default file means built-in defaults."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        if not p.exists():
+            raise ConfigError(f"{p}: config file not found (copy config.example.toml to start)")
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"{p}: not valid TOML ({err})") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{p}: not UTF-8 text") from None
+    return settings_from_mapping(data, env)
+
+
+def require_for_run(settings: Settings) -> None:
+    """Keys `run` cannot do without (the sandbox fills them in itself)."""
+    if not settings.slack.signing_secret:
+        raise ConfigError("slack.signing_secret: required key is missing (or set SLACK_SIGNING_SECRET)")
+    if not settings.slack.bot_token:
+        raise ConfigError("slack.bot_token: required key is missing (or set SLACK_BOT_TOKEN)")
+    if not settings.slack.moderator_channel:
+        raise ConfigError("slack.moderator_channel: required key is missing (the channel id for reviews)")

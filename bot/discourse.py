@@ -1,0 +1,175 @@
+"""Discourse: webhook signature verification and the paced, off-loop API client.
+
+pydiscourse is synchronous (requests + time.sleep), so every call runs in a worker thread, and
+every call first waits for a slot of the pacer so the whole process stays under the forum's
+site-wide admin API limit (60 requests per minute by default).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import requests
+from pydiscourse import DiscourseClient
+from pydiscourse.exceptions import DiscourseClientError, DiscourseError, DiscourseServerError
+
+from bot.platforms.errors import Permanent, RateLimited, Transient
+
+T = TypeVar("T")
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
+    if not header:
+        return False
+    return hmac.compare_digest(sign(secret, body), header.strip())
+
+
+class Pacer:
+    """Spaces calls evenly: at most `per_minute` starts in any 60 s window, no bursts."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = 60.0 / per_minute
+        self._clock = clock
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            now = self._clock()
+            delay = self._next - now
+            if delay > 0:
+                await asyncio.sleep(delay)
+                now = self._clock()
+            self._next = max(now, self._next) + self.interval
+
+    def push_back(self, seconds: float) -> None:
+        """After a 429 nobody in this process calls again before the forum's Retry-After."""
+        self._next = max(self._next, self._clock() + seconds)
+
+
+class _RateLimitedResponse(Exception):
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+
+
+def _retry_after(response: requests.Response) -> float:
+    header = response.headers.get("Retry-After")
+    try:
+        if header is not None:
+            return max(1.0, float(header))
+    except ValueError:
+        pass
+    try:
+        return max(1.0, float(response.json()["extras"]["wait_seconds"]))
+    except (ValueError, KeyError, TypeError):
+        return 10.0
+
+
+class _Client(DiscourseClient):  # type: ignore[misc]
+    """pydiscourse, but a 429 surfaces at once (with Retry-After) instead of sleeping in a thread."""
+
+    def _request(self, verb: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        def on_response(response: requests.Response, *_a: Any, **_k: Any) -> requests.Response:
+            if response.status_code == 429:
+                raise _RateLimitedResponse(_retry_after(response))
+            return response
+
+        override = dict(kwargs.pop("override_request_kwargs", None) or {})
+        override["hooks"] = {"response": [on_response]}
+        return super()._request(verb, path, *args, override_request_kwargs=override, **kwargs)
+
+
+class DiscourseGateway:
+    """Async facade over pydiscourse. Errors are mapped to the outbox's delivery errors."""
+
+    def __init__(
+        self, url: str, api_key: str, api_username: str, per_minute: int = 60, timeout: float = 20.0
+    ) -> None:
+        self.url = url
+        self._client = _Client(url, api_username=api_username, api_key=api_key, timeout=timeout)
+        self.pacer = Pacer(per_minute)
+        self._group_ids: dict[str, int] = {}
+        self.calls = 0
+        self.rate_limited = 0
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        await self.pacer.wait()
+        self.calls += 1
+        try:
+            return await asyncio.to_thread(fn, *args, **kwargs)
+        except _RateLimitedResponse as err:
+            self.rate_limited += 1
+            self.pacer.push_back(err.retry_after)
+            raise RateLimited(err.retry_after, "Discourse rate limit") from None
+        except DiscourseServerError as err:
+            raise Transient(f"Discourse server error: {err}") from None
+        except DiscourseClientError as err:
+            status = getattr(getattr(err, "response", None), "status_code", 400)
+            raise Permanent(f"Discourse refused ({status}): {err}") from None
+        except DiscourseError as err:
+            # Redirects (bad key/host), wrong content type: the forum is misconfigured or down.
+            raise Transient(f"Discourse answered unexpectedly: {err}") from None
+        except requests.RequestException as err:
+            raise Transient(f"Discourse unreachable: {type(err).__name__}") from None
+
+    @property
+    def client(self) -> DiscourseClient:
+        return self._client
+
+    async def group_id(self, name: str) -> int:
+        if name not in self._group_ids:
+            data = await self.call(self._client._get, f"/groups/{name}.json")
+            self._group_ids[name] = int(data["group"]["id"])
+        return self._group_ids[name]
+
+    async def user_badge_ids(self, username: str) -> dict[int, int]:
+        """badge_id -> user_badge id for the badges the user holds."""
+        data = await self.call(self._client.user_badges, username)
+        return {int(ub["badge_id"]): int(ub["id"]) for ub in (data or {}).get("user_badges", [])}
+
+    async def grant_badge(self, username: str, badge_id: int, reason: str | None = None) -> int | None:
+        kwargs = {"reason": reason} if reason else {}
+        data = await self.call(self._client.grant_badge_to, username, badge_id, **kwargs)
+        ub = (data or {}).get("user_badge") or {}
+        return int(ub["id"]) if "id" in ub else None
+
+    async def add_to_group(self, group: str, username: str) -> bool:
+        """True when added, False when the user already was a member."""
+        gid = await self.group_id(group)
+        try:
+            await self.call(self._client.add_group_members, gid, [username])
+        except Permanent as err:
+            if "already a member" in str(err):
+                return False
+            raise
+        return True
+
+    async def is_member(self, group: str, username: str) -> bool:
+        offset = 0
+        while True:
+            data = await self.call(
+                self._client._get, f"/groups/{group}/members.json", offset=offset, limit=200
+            )
+            members = (data or {}).get("members", [])
+            if any(m.get("username", "").lower() == username.lower() for m in members):
+                return True
+            offset += len(members)
+            if not members or offset >= int((data or {}).get("meta", {}).get("total", 0)):
+                return False
+
+    async def badges(self) -> list[dict[str, Any]]:
+        data = await self.call(self._client.badges)
+        return list((data or {}).get("badges", []))
+
+    async def basic_info(self) -> dict[str, Any]:
+        data = await self.call(self._client._get, "/site/basic-info.json")
+        return dict(data or {})

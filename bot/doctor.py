@@ -1,0 +1,187 @@
+"""`ambassador-bot doctor`: check every outside dependency and say how to fix what is wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from slack_sdk.errors import SlackApiError
+
+from bot.config import Settings
+from bot.discourse import DiscourseGateway
+from bot.logs import mask_url
+from bot.platforms.errors import DeliveryError
+from bot.slack import make_web_client
+from storage import migrate
+from storage.db import make_engine, make_sessionmaker
+from storage.uow import UnitOfWork
+
+Echo = Callable[[str], None]
+
+
+class Report:
+    def __init__(self, echo: Echo) -> None:
+        self.echo = echo
+        self.problems = 0
+
+    def ok(self, what: str) -> None:
+        self.echo(f"  ok    {what}")
+
+    def warn(self, what: str, fix: str) -> None:
+        self.echo(f"  warn  {what}\n        → {fix}")
+
+    def fail(self, what: str, fix: str) -> None:
+        self.problems += 1
+        self.echo(f"  FAIL  {what}\n        → {fix}")
+
+
+async def run_doctor(settings: Settings, echo: Echo) -> bool:
+    r = Report(echo)
+    echo("Config")
+    s = settings.slack
+    r.ok("config file parsed and valid")
+    for key, value, hint in (
+        ("slack.bot_token", s.bot_token, "set it or SLACK_BOT_TOKEN (starts with xoxb-)"),
+        ("slack.signing_secret", s.signing_secret, "set it or SLACK_SIGNING_SECRET (Basic Information page)"),
+        (
+            "slack.moderator_channel",
+            s.moderator_channel,
+            "the channel id where reviews are posted, e.g. C0123ABC",
+        ),
+    ):
+        if not value:
+            r.fail(f"{key} is empty", hint)
+    if not s.moderators and not s.moderator_usergroup:
+        r.warn(
+            "no moderators configured",
+            "list Slack user ids in slack.moderators, or set slack.moderator_usergroup",
+        )
+
+    echo("Database")
+    await _check_database(settings, r)
+    echo("Slack")
+    if s.bot_token:
+        await _check_slack(settings, r)
+    else:
+        r.warn("skipped (no bot token)", "set slack.bot_token")
+    echo("Discourse")
+    if settings.discourse.enabled:
+        await _check_discourse(settings, r)
+    else:
+        r.warn("not configured", "set [discourse] url, api_key and api_username to sync badges and groups")
+    echo("")
+    echo("All checks passed." if r.problems == 0 else f"{r.problems} problem(s) found.")
+    return r.problems == 0
+
+
+async def _check_database(settings: Settings, r: Report) -> None:
+    url = mask_url(settings.database.url)
+    engine = make_engine(settings.database.url)
+    try:
+        current = await migrate.current_revision(engine)
+        head = migrate.head_revision()
+        if current == head:
+            r.ok(f"{url} reachable, schema up to date ({current})")
+        else:
+            r.fail(
+                f"{url} schema is at {current or 'nothing'}, latest is {head}", "run `ambassador-bot migrate`"
+            )
+            return
+        async with UnitOfWork(make_sessionmaker(engine)) as uow:
+            failures = await uow.outbox.failures(10)
+            stats = await uow.outbox.stats(datetime.now(UTC))
+        waiting = stats["counts"].get("pending", 0) + stats["counts"].get("in_flight", 0)
+        r.ok(f"outbox: {waiting} waiting, {stats['counts'].get('delivered', 0)} delivered")
+        for f in failures:
+            r.warn(
+                f"delivery #{f.id} {f.kind} ({f.status}, {f.attempts} attempts): {f.last_error}",
+                "fix the cause, then `ambassador-bot outbox retry`"
+                if f.status == "failed"
+                else "being retried",
+            )
+    except Exception as err:
+        r.fail(
+            f"cannot use {url}: {type(err).__name__}", "check [database] url and that the server is running"
+        )
+    finally:
+        await engine.dispose()
+
+
+async def _check_slack(settings: Settings, r: Report) -> None:
+    client = make_web_client(settings)
+    try:
+        auth = await client.auth_test()
+        r.ok(f"auth.test: bot {auth.get('user')} in workspace {auth.get('team')}")
+    except SlackApiError as err:
+        code = err.response.get("error") if hasattr(err.response, "get") else err.response.status_code
+        r.fail(f"auth.test refused: {code}", "check slack.bot_token (Bot User OAuth Token, xoxb-…)")
+        return
+    except Exception as err:
+        r.fail(
+            f"Slack unreachable at {settings.slack.api_url}: {type(err).__name__}",
+            "check network / slack.api_url",
+        )
+        return
+    channel = settings.slack.moderator_channel
+    if channel:
+        try:
+            await client.conversations_info(channel=channel)
+            r.ok(f"moderator channel {channel} found")
+        except SlackApiError as err:
+            r.warn(
+                f"cannot see moderator channel {channel}: {err.response.get('error')}",
+                "invite the bot to that channel (/invite @bot) and check the id",
+            )
+        except Exception as err:
+            r.warn(f"moderator channel check failed: {type(err).__name__}", "try again")
+
+
+async def _check_discourse(settings: Settings, r: Report) -> None:
+    d = settings.discourse
+    g = DiscourseGateway(
+        d.url, d.api_key, d.api_username, d.admin_requests_per_minute, min(d.timeout_seconds, 10)
+    )
+    try:
+        info = await g.basic_info()
+        r.ok(f"{d.url} reachable ({info.get('title', 'Discourse')})")
+    except DeliveryError as err:
+        r.fail(f"{d.url} not reachable: {err}", "check discourse.url")
+        return
+    try:
+        badges = await g.badges()
+        r.ok("API key accepted (admin badges list readable)")
+    except DeliveryError as err:
+        r.fail(f"API key refused: {err}", "create an admin API key for discourse.api_username (all users)")
+        return
+    if d.ambassador_badge_id is not None:
+        badge = next((b for b in badges if int(b.get("id", -1)) == d.ambassador_badge_id), None)
+        if badge is None:
+            r.fail(
+                f"badge {d.ambassador_badge_id} does not exist",
+                "create it in Admin → Badges, put its id here",
+            )
+        elif not badge.get("enabled", True):
+            r.fail(
+                f"badge {d.ambassador_badge_id} ({badge.get('name')}) is disabled",
+                "enable it in Admin → Badges",
+            )
+        else:
+            r.ok(f"badge {d.ambassador_badge_id} ({badge.get('name')}) exists")
+    else:
+        r.warn("discourse.ambassador_badge_id not set", "set it to grant the badge on approval")
+    if d.ambassador_group:
+        try:
+            gid = await g.group_id(d.ambassador_group)
+            r.ok(f"group {d.ambassador_group} exists (id {gid})")
+        except DeliveryError as err:
+            r.fail(
+                f"group {d.ambassador_group}: {err}",
+                "create the group in Discourse or fix discourse.ambassador_group",
+            )
+    else:
+        r.warn("discourse.ambassador_group not set", "set it to add new ambassadors to the forum group")
+    if not d.webhook_secret:
+        r.warn(
+            "discourse.webhook_secret not set",
+            "set a secret (12+ characters) here and in the forum's webhook",
+        )

@@ -1,0 +1,176 @@
+"""The outbox worker: delivers queued actions with leases, retries, backoff and 429 handling.
+
+Rows are claimed with a lease (an UPDATE that only one worker of any replica can win); a worker
+that dies leaves a lease that expires, and the next attempt first checks whether the platform
+already has the effect before doing it again. So an outage or a crash loses nothing and repeats
+nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, Protocol
+
+from bot.config import OutboxSettings
+from bot.platforms.errors import DeliveryError, Permanent, RateLimited, Transient
+from bot.program.outbox import record_delivery
+from bot.program.ports import Clock
+from storage.models import OutboxMessage
+from storage.uow import UnitOfWork
+
+log = logging.getLogger("ambassador_bot.outbox")
+
+
+class Deliverer(Protocol):
+    async def deliver(
+        self, kind: str, key: str, payload: dict[str, Any], maybe_done: bool
+    ) -> dict[str, Any]: ...
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        deliverers: dict[str, Deliverer],
+        settings: OutboxSettings,
+        clock: Clock,
+        worker_id: str | None = None,
+    ) -> None:
+        self._uow = uow
+        self._deliverers = deliverers
+        self._settings = settings
+        self._clock = clock
+        self.worker_id = worker_id or f"w-{uuid.uuid4().hex[:10]}"
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self.delivered = 0
+        self.failed = 0
+        self.rate_limited = 0
+
+    def kick(self) -> None:
+        """Called after a commit that queued work, and by the scheduler's periodic sweep."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            try:
+                handled = await self.drain_once()
+            except Exception:
+                log.exception("outbox sweep failed; retrying shortly")
+                handled = 0
+            if handled == 0 and not self._stopping:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._settings.poll_seconds)
+                except TimeoutError:
+                    pass
+                self._wake.clear()
+
+    async def drain_once(self, limit: int = 50) -> int:
+        """Claim what is due and deliver it; each platform is worked through in its own lane."""
+        now = self._clock.now()
+        lease = timedelta(seconds=self._settings.lease_seconds)
+        claimed: list[tuple[OutboxMessage, bool]] = []
+        async with self._uow() as uow:
+            ids = await uow.outbox.due_ids(now, limit)
+        for msg_id in ids:
+            async with self._uow() as uow:
+                before = await uow.outbox.get(msg_id)
+                if before is None:
+                    continue
+                prior_attempts = before.attempts
+                if not await uow.outbox.claim(msg_id, self.worker_id, now, lease):
+                    continue
+                claimed.append((before, prior_attempts > 0))
+        lanes: dict[str, list[tuple[OutboxMessage, bool]]] = defaultdict(list)
+        for msg, retry in claimed:
+            lanes[msg.kind.split(".", 1)[0]].append((msg, retry))
+        await asyncio.gather(*(self._lane(items) for items in lanes.values()))
+        return len(claimed)
+
+    async def _lane(self, items: list[tuple[OutboxMessage, bool]]) -> None:
+        for msg, retry in items:
+            if self._stopping:
+                return
+            await self._deliver_one(msg, retry)
+
+    async def _deliver_one(self, msg: OutboxMessage, retry: bool) -> None:
+        platform = msg.kind.split(".", 1)[0]
+        deliverer = self._deliverers.get(platform)
+        attempts = msg.attempts + 1
+        try:
+            if deliverer is None:
+                raise Permanent(f"{platform} is not configured, so {msg.kind} cannot be delivered")
+            result = await deliverer.deliver(msg.kind, msg.key, dict(msg.payload), retry)
+        except RateLimited as err:
+            self.rate_limited += 1
+            await self._reschedule(msg, err.retry_after, str(err), attempts - 1)
+            return
+        except Permanent as err:
+            await self._fail(msg, str(err))
+            return
+        except Transient as err:
+            await self._backoff(msg, attempts, str(err))
+            return
+        except DeliveryError as err:
+            await self._backoff(msg, attempts, str(err))
+            return
+        except Exception as err:  # a bug or an unexpected answer: keep the row, say what happened
+            log.exception("outbox delivery %s crashed", msg.key)
+            await self._backoff(msg, attempts, f"unexpected error: {type(err).__name__}")
+            return
+        now = self._clock.now()
+        async with self._uow() as uow:
+            if await uow.outbox.finish(
+                msg.id, self.worker_id, status="delivered", delivered_at=now, result=result, last_error=None
+            ):
+                await record_delivery(uow, msg.kind, dict(msg.payload), result, now)
+        self.delivered += 1
+        log.info("delivered %s (%s)", msg.key, msg.kind)
+
+    async def _reschedule(self, msg: OutboxMessage, seconds: float, error: str, attempts: int) -> None:
+        # A 429 is the platform pacing us, not a failure: it does not use up an attempt.
+        at = self._clock.now() + timedelta(seconds=seconds)
+        async with self._uow() as uow:
+            await uow.outbox.finish(
+                msg.id,
+                self.worker_id,
+                status="in_flight",
+                next_attempt_at=at,
+                last_error=error,
+                attempts=attempts,
+            )
+
+    async def _backoff(self, msg: OutboxMessage, attempts: int, error: str) -> None:
+        s = self._settings
+        if attempts >= s.max_attempts:
+            await self._fail(msg, f"gave up after {attempts} attempts: {error}")
+            return
+        delay = min(s.max_backoff_seconds, s.base_backoff_seconds * (2 ** (attempts - 1)))
+        delay *= random.uniform(0.8, 1.2)  # jitter so replicas do not retry in lockstep
+        log.warning(
+            "delivery of %s failed (attempt %d): %s; next try in %.1fs", msg.key, attempts, error, delay
+        )
+        await self._reschedule_error(msg, delay, error)
+
+    async def _reschedule_error(self, msg: OutboxMessage, delay: float, error: str) -> None:
+        at = self._clock.now() + timedelta(seconds=delay)
+        async with self._uow() as uow:
+            await uow.outbox.finish(
+                msg.id, self.worker_id, status="in_flight", next_attempt_at=at, last_error=error
+            )
+
+    async def _fail(self, msg: OutboxMessage, error: str) -> None:
+        self.failed += 1
+        log.error("delivery of %s failed for good: %s", msg.key, error)
+        async with self._uow() as uow:
+            await uow.outbox.finish(msg.id, self.worker_id, status="failed", last_error=error)

@@ -1,0 +1,122 @@
+"""Delivers Slack outbox actions through the Web API (any Slack-compatible base URL)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.platforms.errors import Permanent, RateLimited, Transient
+from bot.program import outbox
+from handlers.slack.blocks import render
+
+METADATA_TYPE = "ambassador_bot_outbox"
+TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+
+
+def map_slack_error(err: Exception) -> Exception:
+    if isinstance(err, SlackApiError):
+        status = getattr(err.response, "status_code", 200)
+        if status == 429:
+            header = (err.response.headers or {}).get("Retry-After") or (err.response.headers or {}).get(
+                "retry-after"
+            )
+            try:
+                wait = float(header) if header is not None else 1.0
+            except ValueError:
+                wait = 1.0
+            return RateLimited(max(wait, 0.5), "Slack rate limit")
+        code = ""
+        try:
+            code = str(err.response.get("error", ""))
+        except Exception:  # a non-JSON body
+            code = ""
+        if status >= 500 or code in TRANSIENT_ERRORS:
+            return Transient(f"Slack unavailable ({status} {code})".strip())
+        return Permanent(f"Slack refused: {code or status}")
+    if isinstance(err, (aiohttp.ClientError, asyncio.TimeoutError, OSError)):
+        return Transient(f"Slack unreachable: {type(err).__name__}")
+    return err
+
+
+class ChannelPacer:
+    """chat.postMessage allows about one message per second per channel."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second
+        self._next: dict[str, float] = {}
+        self._lock = asyncio.Lock()
+
+    async def wait(self, channel: str) -> None:
+        async with self._lock:
+            now = time.monotonic()
+            at = max(now, self._next.get(channel, 0.0))
+            self._next[channel] = at + self.interval
+        if at > now:
+            await asyncio.sleep(at - now)
+
+
+class SlackDeliverer:
+    def __init__(self, client: AsyncWebClient, posts_per_second: float = 1.0) -> None:
+        self.client = client
+        self.pacer = ChannelPacer(posts_per_second)
+        self._im: dict[str, str] = {}
+
+    async def deliver(self, kind: str, key: str, payload: dict[str, Any], maybe_done: bool) -> dict[str, Any]:
+        try:
+            return await self._deliver(kind, key, payload, maybe_done)
+        except (TimeoutError, SlackApiError, aiohttp.ClientError, OSError) as err:
+            raise map_slack_error(err) from None
+
+    async def _deliver(
+        self, kind: str, key: str, payload: dict[str, Any], maybe_done: bool
+    ) -> dict[str, Any]:
+        text, blocks = render(payload["template"], payload.get("data") or {})
+        if kind == outbox.SLACK_UPDATE:
+            resp = await self.client.chat_update(
+                channel=payload["channel"], ts=payload["ts"], text=text, blocks=blocks
+            )
+            return {"channel": resp["channel"], "ts": resp["ts"]}
+        if kind == outbox.SLACK_DM:
+            channel = await self._im_channel(payload["user"])
+        elif kind == outbox.SLACK_POST:
+            channel = payload["channel"]
+        else:
+            raise Permanent(f"not a Slack action: {kind}")
+        if maybe_done:
+            # An earlier attempt may have reached Slack before we crashed or timed out:
+            # look for our own marker before posting again.
+            found = await self._find_posted(channel, key)
+            if found is not None:
+                return {"channel": channel, "ts": found, "recovered": True}
+        await self.pacer.wait(channel)
+        resp = await self.client.chat_postMessage(
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            unfurl_links=False,
+            metadata={"event_type": METADATA_TYPE, "event_payload": {"outbox_key": key}},
+        )
+        return {"channel": resp["channel"], "ts": resp["ts"]}
+
+    async def _im_channel(self, user: str) -> str:
+        if user not in self._im:
+            resp = await self.client.conversations_open(users=user)
+            self._im[user] = str(resp["channel"]["id"])
+        return self._im[user]
+
+    async def _find_posted(self, channel: str, key: str) -> str | None:
+        resp = await self.client.conversations_history(channel=channel, limit=100, include_all_metadata=True)
+        messages: list[dict[str, Any]] = resp.get("messages", []) or []
+        for msg in messages:
+            meta = msg.get("metadata") or {}
+            if (
+                meta.get("event_type") == METADATA_TYPE
+                and (meta.get("event_payload") or {}).get("outbox_key") == key
+            ):
+                return str(msg["ts"])
+        return None

@@ -1,0 +1,45 @@
+"""The command language shared by Slack and (later) the forum: parse text into a command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_COMMAND_TEXT = 4000
+
+
+@dataclass(frozen=True)
+class HelpEntry:
+    name: str
+    usage: str
+    description: str
+    moderator_only: bool = False
+
+
+HELP: tuple[HelpEntry, ...] = (
+    HelpEntry("help", "help", "Show this list of commands."),
+    HelpEntry("apply", "apply", "Open the application form to become an ambassador."),
+    HelpEntry("status", "status", "See your application, your term and your onboarding checklist."),
+)
+
+KNOWN = {e.name for e in HELP}
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    name: str
+    args: tuple[str, ...] = ()
+    problem: str | None = None  # set when the text could not be understood; name is then "help"
+
+
+def parse(text: str | None) -> ParsedCommand:
+    raw = (text or "").strip()
+    if len(raw) > MAX_COMMAND_TEXT:
+        return ParsedCommand("help", problem=f"That command is too long ({len(raw)} characters).")
+    if not raw:
+        return ParsedCommand("help")
+    words = raw.split()
+    name = words[0].lower()
+    if name not in KNOWN:
+        shown = words[0] if len(words[0]) <= 40 else words[0][:40] + "…"
+        return ParsedCommand("help", problem=f"I don't know the command `{shown}`.")
+    return ParsedCommand(name, tuple(words[1:]))

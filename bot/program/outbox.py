@@ -1,0 +1,45 @@
+"""Outbound actions, written as outbox rows inside the caller's unit of work.
+
+Each row has a unique key so the same action can never be queued twice; the worker in
+bot/platforms delivers it and calls `record_delivery` in the transaction that marks it done.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from storage.uow import UnitOfWork
+
+SLACK_POST = "slack.post"
+SLACK_DM = "slack.dm"
+SLACK_UPDATE = "slack.update"
+DISCOURSE_GRANT_BADGE = "discourse.grant_badge"
+DISCOURSE_ADD_TO_GROUP = "discourse.add_to_group"
+
+KINDS = (SLACK_POST, SLACK_DM, SLACK_UPDATE, DISCOURSE_GRANT_BADGE, DISCOURSE_ADD_TO_GROUP)
+
+
+async def queue(uow: UnitOfWork, key: str, kind: str, payload: dict[str, Any], now: datetime) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"unknown outbox kind {kind}")
+    await uow.outbox.enqueue(key, kind, payload, now)
+    uow.outbox_written = True
+
+
+async def record_delivery(
+    uow: UnitOfWork, kind: str, payload: dict[str, Any], result: dict[str, Any], now: datetime
+) -> None:
+    """Bring the records in line with what the platform now holds."""
+    follow = payload.get("on_delivered") or {}
+    if follow.get("type") == "application_review" and result.get("ts"):
+        await uow.applications.set_review_message(
+            int(follow["application_id"]), result["channel"], result["ts"]
+        )
+    if kind == DISCOURSE_GRANT_BADGE and payload.get("grant_id") is not None:
+        grant = await uow.badges.get(int(payload["grant_id"]))
+        if grant is not None:
+            grant.status = "granted"
+            grant.granted_at = grant.granted_at or now
+            if result.get("user_badge_id") is not None:
+                grant.forum_user_badge_id = int(result["user_badge_id"])

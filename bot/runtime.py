@@ -1,0 +1,106 @@
+"""Everything the running bot is made of, built once (in the ASGI lifespan) and closed once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.discourse import DiscourseGateway
+from bot.platforms.discourse_out import DiscourseDeliverer
+from bot.platforms.outbox_worker import Deliverer, OutboxWorker
+from bot.platforms.slack_out import SlackDeliverer
+from bot.program.applications import ApplicationService
+from bot.program.onboarding import OnboardingService
+from bot.program.ports import Clock, SystemClock
+from bot.program.roles import Roles
+from bot.scheduler import Scheduler
+from bot.services import Services
+from bot.slack import SlackUsergroups, build_bolt_app, make_web_client
+from storage import migrate
+from storage.db import make_engine, make_sessionmaker
+from storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger("ambassador_bot")
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    uow: UnitOfWorkFactory
+    clock: Clock
+    slack_client: AsyncWebClient
+    bolt: AsyncApp
+    discourse: DiscourseGateway | None
+    worker: OutboxWorker
+    services: Services
+    scheduler: Scheduler
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def start(self, *, worker: bool = True) -> None:
+        if worker:
+            self.tasks.append(asyncio.create_task(self.worker.run(), name="outbox-worker"))
+        self.scheduler.start()
+
+    async def close(self) -> None:
+        self.scheduler.shutdown()
+        self.worker.stop()
+        for task in self.tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.engine.dispose()
+
+
+async def build_runtime(
+    settings: Settings, *, clock: Clock | None = None, auto_migrate: bool | None = None
+) -> Runtime:
+    clock = clock or SystemClock()
+    engine = make_engine(settings.database.url)
+    if auto_migrate if auto_migrate is not None else settings.database.is_sqlite:
+        await migrate.upgrade(engine)
+    sm = make_sessionmaker(engine)
+    uow = UnitOfWorkFactory(sm)
+    slack_client = make_web_client(settings)
+    discourse: DiscourseGateway | None = None
+    deliverers: dict[str, Deliverer] = {
+        "slack": SlackDeliverer(slack_client, settings.outbox.slack_posts_per_second)
+    }
+    d = settings.discourse
+    if d.enabled:
+        discourse = DiscourseGateway(
+            d.url, d.api_key, d.api_username, d.admin_requests_per_minute, d.timeout_seconds
+        )
+        deliverers["discourse"] = DiscourseDeliverer(discourse)
+    worker = OutboxWorker(uow, deliverers, settings.outbox, clock)
+    roles = Roles(
+        settings.slack.moderators, settings.slack.moderator_usergroup, SlackUsergroups(slack_client)
+    )
+    services = Services(
+        settings=settings,
+        roles=roles,
+        applications=ApplicationService(uow, settings, roles, clock, worker),
+        onboarding=OnboardingService(uow, clock),
+    )
+    scheduler = Scheduler(worker, settings.outbox.poll_seconds)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sessionmaker=sm,
+        uow=uow,
+        clock=clock,
+        slack_client=slack_client,
+        bolt=build_bolt_app(settings, slack_client),
+        discourse=discourse,
+        worker=worker,
+        services=services,
+        scheduler=scheduler,
+    )

@@ -1,0 +1,29 @@
+"""APScheduler only wakes things up; the database decides what is due."""
+
+from __future__ import annotations
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.program.ports import OutboxSignal
+
+
+class Scheduler:
+    def __init__(self, outbox: OutboxSignal, sweep_seconds: float) -> None:
+        self._scheduler = AsyncIOScheduler(timezone="UTC")
+        self._scheduler.add_job(
+            outbox.kick,
+            "interval",
+            seconds=max(sweep_seconds, 0.2),
+            id="outbox-sweep",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=30,
+        )
+
+    def start(self) -> None:
+        if not self._scheduler.running:
+            self._scheduler.start()
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)

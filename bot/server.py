@@ -1,0 +1,115 @@
+"""HTTP routes (Starlette): Slack, Discourse webhooks, health. Dependencies come from the lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.config import Settings
+from bot.discourse import signature_ok
+from bot.program.ports import Clock
+from bot.runtime import Runtime, build_runtime
+from handlers.discourse import handle_webhook
+from handlers.slack.context import SERVICES_KEY
+
+log = logging.getLogger("ambassador_bot.server")
+
+MAX_BODY = 1_000_000  # Slack and Discourse payloads are far smaller; anything bigger is refused.
+
+
+def _runtime(request: Request) -> Runtime:
+    rt = request.state.runtime
+    assert isinstance(rt, Runtime)
+    return rt
+
+
+async def _body(request: Request) -> bytes | None:
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+        return None
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            return None
+    return body
+
+
+async def slack_events(request: Request) -> Response:
+    rt = _runtime(request)
+    body = await _body(request)
+    if body is None:
+        return JSONResponse({"error": "request body too large"}, status_code=413)
+    request._body = body  # Bolt's adapter reads the body again
+    handler = AsyncSlackRequestHandler(rt.bolt)
+    return await handler.handle(request, {SERVICES_KEY: rt.services})
+
+
+async def discourse_webhooks(request: Request) -> Response:
+    rt = _runtime(request)
+    body = await _body(request)
+    if body is None:
+        return JSONResponse({"error": "request body too large"}, status_code=413)
+    secret = rt.settings.discourse.webhook_secret
+    if secret and not signature_ok(secret, body, request.headers.get("x-discourse-event-signature")):
+        return JSONResponse({"error": "invalid or missing X-Discourse-Event-Signature"}, status_code=401)
+    try:
+        payload: Any = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return JSONResponse({"error": "body is not valid JSON"}, status_code=400)
+    if not isinstance(payload, dict):
+        return JSONResponse({"error": "body must be a JSON object"}, status_code=400)
+    status, answer = await handle_webhook(
+        request.headers.get("x-discourse-event", ""),
+        request.headers.get("x-discourse-event-type", ""),
+        payload,
+    )
+    return JSONResponse(answer, status_code=status)
+
+
+async def healthz(request: Request) -> Response:
+    rt = _runtime(request)
+    try:
+        async with rt.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as err:
+        log.warning("health check: database unavailable (%s)", type(err).__name__)
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    auto_migrate: bool | None = None,
+    run_worker: bool = True,
+) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        rt = await build_runtime(settings, clock=clock, auto_migrate=auto_migrate)
+        await rt.start(worker=run_worker)
+        app.state.runtime = rt
+        try:
+            yield {"runtime": rt}
+        finally:
+            await rt.close()
+
+    return Starlette(
+        routes=[
+            Route("/slack/events", slack_events, methods=["POST"]),
+            Route("/discourse/webhooks", discourse_webhooks, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,62 @@
+"""The Bolt app: signature verification on, listeners from handlers.slack, friendly failures."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+import handlers.slack
+from bot.config import Settings
+from handlers.slack.blocks import notice_modal
+
+log = logging.getLogger("ambassador_bot.slack")
+
+SORRY = "Sorry, something went wrong on our side and nothing was changed. Please try again in a minute."
+
+
+class SlackUsergroups:
+    """Resolves a Slack user group to its members (moderators may be given as a group)."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+
+    async def members(self, usergroup_id: str) -> set[str]:
+        resp = await self._client.usergroups_users_list(usergroup=usergroup_id)
+        users: list[str] = resp.get("users", []) or []
+        return {str(u) for u in users}
+
+
+def make_web_client(settings: Settings) -> AsyncWebClient:
+    return AsyncWebClient(token=settings.slack.bot_token or None, base_url=settings.slack.api_url, timeout=15)
+
+
+async def _on_error(error: Exception, body: dict[str, Any], response: BoltResponse | None) -> None:
+    # Log the type and where, never the payload (it can hold tokens); never a traceback in chat.
+    log.error(
+        "Slack listener failed: %s (%s)", type(error).__name__, body.get("type") or "command", exc_info=error
+    )
+    if response is None:
+        return  # already acknowledged; the person saw the acknowledgement
+    response.status = 200
+    response.headers["content-type"] = ["application/json;charset=utf-8"]
+    if body.get("type") == "view_submission":
+        response.body = json.dumps({"response_action": "update", "view": notice_modal(SORRY)})
+    else:
+        response.body = json.dumps({"response_type": "ephemeral", "text": SORRY})
+
+
+def build_bolt_app(settings: Settings, client: AsyncWebClient) -> AsyncApp:
+    app = AsyncApp(
+        client=client,
+        signing_secret=settings.slack.signing_secret,
+        request_verification_enabled=True,
+        logger=logging.getLogger("ambassador_bot.bolt"),
+    )
+    app.error(_on_error)
+    handlers.slack.register(app, settings.slack.command)
+    return app

@@ -1,0 +1,45 @@
+"""The application modal was submitted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+
+from bot.program.errors import InvalidInput, ProgramError
+from handlers.slack import blocks
+from handlers.slack.context import services
+from handlers.slack.forms import form_values
+
+
+async def on_submit(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    svc = services(context)
+    user = body.get("user") or {}
+    form = form_values(view)
+    try:
+        result = await svc.applications.submit(str(user.get("id", "")), form, str(user.get("name") or ""))
+    except InvalidInput as err:
+        if err.fields:
+            await ack(response_action="errors", errors=err.fields)
+        else:
+            await ack(response_action="update", view=blocks.notice_modal(err.message))
+        return
+    except ProgramError as err:
+        await ack(response_action="update", view=blocks.notice_modal(err.message))
+        return
+    await ack(
+        response_action="update",
+        view=blocks.notice_modal(
+            f"Thank you! Application #{result.application_id} is with the moderators. You will get a direct "
+            f"message when they decide; `{svc.settings.slack.command} status` shows where it stands.",
+            title="Application sent",
+        ),
+    )
+
+
+def register(app: AsyncApp) -> None:
+    app.view(blocks.APPLY_VIEW)(on_submit)

@@ -1,0 +1,40 @@
+"""The welcome DM's "I have read the guidelines" button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from bot.program.errors import ProgramError
+from handlers.slack import blocks
+from handlers.slack.context import services
+
+
+async def on_ack(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    user = str((body.get("user") or {}).get("id", ""))
+    try:
+        result = await services(context).onboarding.complete_by_button(user, str(action.get("value") or ""))
+    except ProgramError as err:
+        await respond(text=err.message, response_type="ephemeral", replace_original=False)
+        return
+    text = (
+        f"Thanks! “{result.title}” is done. {result.remaining} onboarding step(s) to go."
+        if result.newly_completed
+        else f"“{result.title}” was already done."
+    )
+    await respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def register(app: AsyncApp) -> None:
+    app.action(blocks.ACK_GUIDELINES)(on_ack)

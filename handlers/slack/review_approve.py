@@ -1,0 +1,55 @@
+"""A moderator pressed Approve on a review message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from bot.program.errors import ProgramError
+from handlers.slack import blocks
+from handlers.slack.actions import action_target
+from handlers.slack.context import services
+
+
+async def on_approve(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    target = action_target(body, action)
+    if target.app_id is None:
+        await respond(
+            text="That button is out of date; nothing was changed.",
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        return
+    try:
+        result = await services(context).applications.approve(
+            target.app_id, target.user, target.channel, target.message_ts
+        )
+    except ProgramError as err:
+        await respond(text=err.message, response_type="ephemeral", replace_original=False)
+        return
+    await respond(
+        text=(
+            f"Approved application #{result.application_id}. <@{result.applicant_slack_id}> is an ambassador "
+            f"until {result.term_end:%Y-%m-%d}; the badge, the forum group and the welcome message "
+            "are on their way."
+            if result.term_end
+            else f"Approved application #{result.application_id}."
+        ),
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+def register(app: AsyncApp) -> None:
+    app.action(blocks.APPROVE)(on_approve)

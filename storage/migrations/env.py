@@ -1,0 +1,18 @@
+"""Alembic environment: runs on the connection handed over by storage.migrate."""
+
+from alembic import context
+
+from storage.models import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:  # pragma: no cover - only used through storage.migrate
+    raise RuntimeError("run migrations with `ambassador-bot migrate`")
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,321 @@
+"""Repositories: the only place that writes SQL for the service layer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Ambassador,
+    Application,
+    AuditEntry,
+    BadgeGrant,
+    OnboardingStep,
+    OutboxMessage,
+    Person,
+    ProcessedEvent,
+)
+
+
+class PeopleRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def by_slack_id(self, slack_user_id: str) -> Person | None:
+        return (
+            await self.s.execute(select(Person).where(Person.slack_user_id == slack_user_id))
+        ).scalar_one_or_none()
+
+    async def by_forum_username(self, username: str) -> Person | None:
+        stmt = select(Person).where(func.lower(Person.forum_username) == username.lower())
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def get(self, person_id: int) -> Person | None:
+        return await self.s.get(Person, person_id)
+
+    async def get_or_create_slack(self, slack_user_id: str, display_name: str = "") -> Person:
+        person = await self.by_slack_id(slack_user_id)
+        if person is None:
+            person = Person(slack_user_id=slack_user_id, display_name=display_name)
+            self.s.add(person)
+            await self.s.flush()
+        return person
+
+
+class ApplicationRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def get(self, app_id: int) -> Application | None:
+        return await self.s.get(Application, app_id)
+
+    async def add(self, app: Application) -> Application:
+        self.s.add(app)
+        await self.s.flush()
+        return app
+
+    async def pending_for(self, person_id: int) -> Application | None:
+        stmt = select(Application).where(Application.pending_person_id == person_id)
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def latest_for(self, person_id: int) -> Application | None:
+        stmt = (
+            select(Application)
+            .where(Application.person_id == person_id)
+            .order_by(Application.submitted_at.desc(), Application.id.desc())
+            .limit(1)
+        )
+        return (await self.s.execute(stmt)).scalars().first()
+
+    async def decide(self, app_id: int, status: str, by: str, at: datetime, reason: str | None) -> bool:
+        """Move a pending application to `status`. False when someone else decided first."""
+        stmt = (
+            update(Application)
+            .where(Application.id == app_id, Application.status == "pending")
+            .values(
+                status=status, pending_person_id=None, decided_by=by, decided_at=at, decision_reason=reason
+            )
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.s.execute(stmt)
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def set_review_message(self, app_id: int, channel: str, ts: str) -> None:
+        await self.s.execute(
+            update(Application).where(Application.id == app_id).values(review_channel=channel, review_ts=ts)
+        )
+
+    async def count_by_status(self) -> dict[str, int]:
+        rows = await self.s.execute(select(Application.status, func.count()).group_by(Application.status))
+        return {status: n for status, n in rows.tuples()}
+
+
+class AmbassadorRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def for_person(self, person_id: int) -> Ambassador | None:
+        stmt = select(Ambassador).where(Ambassador.person_id == person_id)
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def add(self, amb: Ambassador) -> Ambassador:
+        self.s.add(amb)
+        await self.s.flush()
+        return amb
+
+
+class OnboardingRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def steps(self, ambassador_id: int) -> Sequence[OnboardingStep]:
+        stmt = (
+            select(OnboardingStep)
+            .where(OnboardingStep.ambassador_id == ambassador_id)
+            .order_by(OnboardingStep.position, OnboardingStep.id)
+        )
+        return (await self.s.execute(stmt)).scalars().all()
+
+    async def ensure(self, ambassador_id: int, key: str, title: str, completes: str, position: int) -> None:
+        stmt = select(OnboardingStep).where(
+            OnboardingStep.ambassador_id == ambassador_id, OnboardingStep.key == key
+        )
+        if (await self.s.execute(stmt)).scalar_one_or_none() is None:
+            self.s.add(
+                OnboardingStep(
+                    ambassador_id=ambassador_id, key=key, title=title, completes=completes, position=position
+                )
+            )
+            await self.s.flush()
+
+    async def complete(self, ambassador_id: int, key: str, by: str, at: datetime) -> bool:
+        stmt = (
+            update(OnboardingStep)
+            .where(
+                OnboardingStep.ambassador_id == ambassador_id,
+                OnboardingStep.key == key,
+                OnboardingStep.completed_at.is_(None),
+            )
+            .values(completed_at=at, completed_by=by)
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.s.execute(stmt)
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+
+class BadgeRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def add(self, grant: BadgeGrant) -> BadgeGrant:
+        self.s.add(grant)
+        await self.s.flush()
+        return grant
+
+    async def get(self, grant_id: int) -> BadgeGrant | None:
+        return await self.s.get(BadgeGrant, grant_id)
+
+    async def for_person(self, person_id: int) -> Sequence[BadgeGrant]:
+        stmt = select(BadgeGrant).where(BadgeGrant.person_id == person_id).order_by(BadgeGrant.id)
+        return (await self.s.execute(stmt)).scalars().all()
+
+
+class OutboxRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def enqueue(self, key: str, kind: str, payload: dict[str, Any], at: datetime) -> OutboxMessage:
+        msg = OutboxMessage(
+            key=key, kind=kind, payload=payload, status="pending", next_attempt_at=at, created_at=at
+        )
+        self.s.add(msg)
+        await self.s.flush()
+        return msg
+
+    async def due_ids(self, now: datetime, limit: int) -> list[int]:
+        stmt = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status.in_(("pending", "in_flight")),
+                OutboxMessage.next_attempt_at <= now,
+                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+            )
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+        return list((await self.s.execute(stmt)).scalars().all())
+
+    async def claim(self, msg_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
+        """Take a lease on one row; only one worker (of any replica) wins."""
+        stmt = (
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == msg_id,
+                OutboxMessage.status.in_(("pending", "in_flight")),
+                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+            )
+            .values(
+                status="in_flight",
+                locked_until=now + lease,
+                locked_by=worker,
+                attempts=OutboxMessage.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.s.execute(stmt)
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def get(self, msg_id: int) -> OutboxMessage | None:
+        return (
+            await self.s.execute(select(OutboxMessage).where(OutboxMessage.id == msg_id))
+        ).scalar_one_or_none()
+
+    async def finish(self, msg_id: int, worker: str, **values: Any) -> bool:
+        stmt = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id == msg_id, OutboxMessage.locked_by == worker)
+            .values(locked_until=None, **values)
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.s.execute(stmt)
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def stats(self, now: datetime) -> dict[str, Any]:
+        rows = await self.s.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+        counts = {status: n for status, n in rows.tuples()}
+        oldest = (
+            await self.s.execute(
+                select(func.min(OutboxMessage.created_at)).where(
+                    OutboxMessage.status.in_(("pending", "in_flight"))
+                )
+            )
+        ).scalar_one_or_none()
+        return {"counts": counts, "oldest_pending": oldest}
+
+    async def failures(self, limit: int = 20) -> Sequence[OutboxMessage]:
+        stmt = (
+            select(OutboxMessage)
+            .where(
+                or_(
+                    OutboxMessage.status == "failed",
+                    and_(
+                        OutboxMessage.status.in_(("pending", "in_flight")),
+                        OutboxMessage.last_error.is_not(None),
+                    ),
+                )
+            )
+            .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        )
+        return (await self.s.execute(stmt)).scalars().all()
+
+    async def retry_failed(self, now: datetime) -> int:
+        stmt = (
+            update(OutboxMessage)
+            .where(OutboxMessage.status == "failed")
+            .values(status="pending", attempts=0, next_attempt_at=now, locked_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.s.execute(stmt)
+        return int(getattr(result, "rowcount", 0))
+
+
+class EventRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def first_time(self, source: str, key: str, at: datetime) -> bool:
+        """Record an inbound event; False if it was seen before (a retry or duplicate)."""
+        exists = await self.s.execute(
+            select(ProcessedEvent.id).where(ProcessedEvent.source == source, ProcessedEvent.key == key)
+        )
+        if exists.first() is not None:
+            return False
+        try:
+            async with self.s.begin_nested():
+                self.s.add(ProcessedEvent(source=source, key=key, received_at=at))
+                await self.s.flush()
+        except IntegrityError:
+            return False
+        return True
+
+
+class AuditRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def record(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        platform: str,
+        action: str,
+        subject_type: str,
+        subject_id: str | int,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        self.s.add(
+            AuditEntry(
+                at=at,
+                actor=actor,
+                platform=platform,
+                action=action,
+                subject_type=subject_type,
+                subject_id=str(subject_id),
+                before=before,
+                after=after,
+            )
+        )
+
+    async def latest(self, limit: int = 20, subject_id: str | None = None) -> Sequence[AuditEntry]:
+        stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        if subject_id is not None:
+            stmt = stmt.where(AuditEntry.subject_id == subject_id)
+        return (await self.s.execute(stmt)).scalars().all()

@@ -1,0 +1,69 @@
+"""Unit of work: one AsyncSession and one transaction, with the repositories bound to it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories import (
+    AmbassadorRepo,
+    ApplicationRepo,
+    AuditRepo,
+    BadgeRepo,
+    EventRepo,
+    OnboardingRepo,
+    OutboxRepo,
+    PeopleRepo,
+)
+
+
+class UnitOfWork:
+    """`async with uow:` commits on success and rolls back on any exception."""
+
+    session: AsyncSession
+    people: PeopleRepo
+    applications: ApplicationRepo
+    ambassadors: AmbassadorRepo
+    onboarding: OnboardingRepo
+    badges: BadgeRepo
+    outbox: OutboxRepo
+    events: EventRepo
+    audit: AuditRepo
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+        self.outbox_written = False
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessionmaker()
+        await self.session.begin()
+        s = self.session
+        self.people = PeopleRepo(s)
+        self.applications = ApplicationRepo(s)
+        self.ambassadors = AmbassadorRepo(s)
+        self.onboarding = OnboardingRepo(s)
+        self.badges = BadgeRepo(s)
+        self.outbox = OutboxRepo(s)
+        self.events = EventRepo(s)
+        self.audit = AuditRepo(s)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if exc_type is None:
+                await self.session.commit()
+            else:
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+
+class UnitOfWorkFactory:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self.sessionmaker = sessionmaker
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self.sessionmaker)
