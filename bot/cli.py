@@ -113,15 +113,18 @@ def doctor(ctx: click.Context) -> None:
 
 @main.command()
 @click.option("--script", type=click.Path(exists=True, dir_okay=False), help="Run a scenario file and exit.")
+@click.option("--demo", is_flag=True, help="Play the built-in demo (apply → approve → welcome) first.")
 @click.option("--db", default=None, help="Database URL (default: a fresh SQLite file in a temp folder).")
 @click.option("--port", type=int, default=0, help="Port for the bot (default: any free port).")
 @click.option("--verbose", is_flag=True, help="Show the bot's log lines too.")
 @click.pass_context
-def sandbox(ctx: click.Context, script: str | None, db: str | None, port: int, verbose: bool) -> None:
+def sandbox(
+    ctx: click.Context, script: str | None, demo: bool, db: str | None, port: int, verbose: bool
+) -> None:
     """Try the bot locally: real server, stand-in Slack and Discourse, no credentials needed."""
     from bot.sandbox.terminal import run_sandbox
 
-    code = asyncio.run(run_sandbox(script=script, db_url=db, port=port, verbose=verbose))
+    code = asyncio.run(run_sandbox(script=script, db_url=db, port=port, verbose=verbose, demo=demo))
     sys.exit(code)
 
 

@@ -273,7 +273,21 @@ class SlackStandIn:
         return user
 
     def add_channel(self, channel_id: str, name: str) -> JSONDict:
-        channel: JSONDict = {"id": channel_id, "name": name, "is_im": False, "is_channel": True}
+        channel: JSONDict = {
+            "id": channel_id,
+            "name": name,
+            "is_channel": True,
+            "is_group": False,
+            "is_im": False,
+            "is_mpim": False,
+            "is_private": False,
+            "is_archived": False,
+            "is_general": name == "general",
+            "is_member": True,
+            "created": int(time.time()),
+            "creator": "",
+            "name_normalized": name,
+        }
         self.channels[channel_id] = channel
         self.messages.setdefault(channel_id, [])
         return channel
@@ -325,7 +339,8 @@ class SlackStandIn:
     # ------------------------------------------------------------------ inspection
 
     def messages_in(self, channel: str) -> list[JSONDict]:
-        return list(self.messages.get(channel, []))
+        """Messages in a channel, oldest first; each a copy with a ``channel`` key added."""
+        return [{**msg, "channel": channel} for msg in self.messages.get(channel, [])]
 
     def dms_to(self, user_id: str) -> list[JSONDict]:
         return self.messages_in(self.im_channel_id(user_id))
@@ -866,7 +881,16 @@ class SlackStandIn:
     def _ensure_im(self, user_id: str) -> str:
         channel_id = self.im_channel_id(user_id)
         if channel_id not in self.channels:
-            self.channels[channel_id] = {"id": channel_id, "name": channel_id, "is_im": True, "user": user_id}
+            self.channels[channel_id] = {
+                "id": channel_id,
+                "name": channel_id,
+                "created": int(time.time()),
+                "is_im": True,
+                "is_org_shared": False,
+                "user": user_id,
+                "is_user_deleted": False,
+                "priority": 0,
+            }
             self.messages.setdefault(channel_id, [])
         return channel_id
 

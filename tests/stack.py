@@ -1,0 +1,196 @@
+"""A running bot over real HTTP on loopback, wired to the Slack and Discourse stand-ins."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from bot.config import Settings, settings_from_mapping
+from bot.runtime import Runtime
+from bot.sandbox.discourse_standin import DiscourseActor, DiscourseStandIn
+from bot.sandbox.http import serve_asgi
+from bot.sandbox.slack_standin import SlackActor, SlackStandIn
+from bot.server import create_app
+from storage.models import OutboxMessage
+
+SIGNING_SECRET = "test-signing-secret-0123"
+BOT_TOKEN = "xoxb-test-token"
+WEBHOOK_SECRET = "test-webhook-secret-0123"
+FORUM_KEY = "test-forum-key"
+
+MOD, ALICE, BOB = "U0MOD", "U0ALICE", "U0BOB"
+MOD_CHANNEL, AMB_CHANNEL, GENERAL = "C0MODS", "C0AMBS", "C0GENERAL"
+BADGE_ID, GROUP = 105, "ambassadors"
+
+_counter = itertools.count()
+
+
+@contextlib.asynccontextmanager
+async def pg_database(admin_url: str) -> AsyncIterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    url = make_url(admin_url)
+    name = f"ambassador_test_{os.getpid()}_{next(_counter)}_{int(time.time() * 1000) % 100000}"
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+def test_settings(db_url: str, slack_url: str, forum_url: str, **overrides: Any) -> Settings:
+    data: dict[str, Any] = {
+        "database": {"url": db_url},
+        "slack": {
+            "bot_token": BOT_TOKEN,
+            "signing_secret": SIGNING_SECRET,
+            "api_url": f"{slack_url}/api/",
+            "moderator_channel": MOD_CHANNEL,
+            "ambassador_channel": AMB_CHANNEL,
+            "moderators": [MOD],
+        },
+        "discourse": {
+            "url": forum_url,
+            "api_key": FORUM_KEY,
+            "api_username": "system",
+            "webhook_secret": WEBHOOK_SECRET,
+            "ambassador_badge_id": BADGE_ID,
+            "ambassador_group": GROUP,
+            "admin_requests_per_minute": 600,
+        },
+        "program": {"guidelines_url": "https://example.org/guidelines"},
+        "outbox": {
+            "poll_seconds": 0.05,
+            "lease_seconds": 2,
+            "base_backoff_seconds": 0.2,
+            "max_backoff_seconds": 1.0,
+        },
+    }
+    for section, values in overrides.items():
+        data.setdefault(section, {}).update(values)
+    return settings_from_mapping(data, env={})
+
+
+def make_standins() -> tuple[SlackStandIn, DiscourseStandIn]:
+    slack = SlackStandIn(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET)
+    for uid, name in ((MOD, "carol"), (ALICE, "alice"), (BOB, "bob")):
+        slack.add_user(uid, name)
+    for cid, name in ((MOD_CHANNEL, "moderators"), (AMB_CHANNEL, "ambassadors"), (GENERAL, "general")):
+        slack.add_channel(cid, name)
+    forum = DiscourseStandIn(api_key=FORUM_KEY, api_username="system")
+    forum.add_user("system")
+    for name in ("alice", "bob", "carol"):
+        forum.add_user(name)
+    forum.add_badge("Ambassador", badge_id=BADGE_ID)
+    forum.add_group(GROUP, group_id=41)
+    return slack, forum
+
+
+def listeners_running() -> bool:
+    """Bolt acks first and runs the listener in a task of this loop (the server is in-process)."""
+    for task in asyncio.all_tasks():
+        coro = task.get_coro()
+        if not task.done() and "run_ack_function_asynchronously" in getattr(coro, "__qualname__", ""):
+            return True
+    return False
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    slack: SlackStandIn
+    forum: DiscourseStandIn
+    actor: SlackActor
+    forum_actor: DiscourseActor
+    bot_url: str
+    runtime: Runtime
+
+    async def outbox_waiting(self) -> int:
+        async with self.runtime.uow() as uow:
+            stmt = select(func.count()).where(OutboxMessage.status.in_(("pending", "in_flight")))
+            return int((await uow.session.execute(stmt)).scalar_one())
+
+    async def settle(self, timeout: float = 20.0) -> None:
+        """Wait until Bolt's listeners (which run after the ack) have finished and the outbox has
+        delivered (or given up on) everything queued."""
+        deadline = time.monotonic() + timeout
+        while listeners_running() or await self.outbox_waiting():
+            if time.monotonic() > deadline:
+                raise AssertionError("outbox did not drain in time")
+            self.runtime.worker.kick()
+            await asyncio.sleep(0.05)
+
+    async def listeners_done(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while listeners_running():
+            if time.monotonic() > deadline:
+                raise AssertionError("Slack listeners still running")
+            await asyncio.sleep(0.02)
+
+    async def outbox_rows(self) -> list[OutboxMessage]:
+        async with self.runtime.uow() as uow:
+            return list((await uow.session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars())
+
+    def review_messages(self) -> list[dict[str, Any]]:
+        return [m for m in self.slack.messages_in(MOD_CHANNEL) if "application" in m.get("text", "").lower()]
+
+    async def apply(self, user: str = ALICE, **answers: str) -> dict[str, Any]:
+        """Run /ambassador apply and submit the modal; returns the review message."""
+        form = {
+            "name": "Alice Example",
+            "forum_username": "alice",
+            "location": "Lisbon, Portugal",
+            "timezone": "Europe/Lisbon",
+            "expertise": "Kubernetes, community events",
+            "links": "https://github.com/alice",
+            "motivation": "I run the local meetup and want to help newcomers.",
+        }
+        form.update(answers)
+        resp = await self.actor.slash(user, "apply")
+        assert resp.status_code == 200
+        view = await self.wait_for_view(user)
+        resp = await self.actor.submit_view(user, view["id"], {k: {k: v} for k, v in form.items()})
+        assert resp.status_code == 200, resp.text
+        await self.settle()
+        return self.review_messages()[-1]
+
+    async def wait_for_view(self, user: str, timeout: float = 5.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            view = self.slack.last_view_for(user)
+            if view is not None:
+                return view
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no modal opened for {user}")
+            await asyncio.sleep(0.02)
+
+
+@contextlib.asynccontextmanager
+async def start_stack(db_url: str, **overrides: Any) -> AsyncIterator[Stack]:
+    slack, forum = make_standins()
+    async with slack.serve() as slack_url, forum.serve() as forum_url:
+        settings = test_settings(db_url, slack_url, forum_url, **overrides)
+        app = create_app(settings, auto_migrate=True)
+        async with serve_asgi(app) as bot_url:
+            runtime = app.state.runtime
+            async with SlackActor(slack, bot_url, SIGNING_SECRET) as actor:
+                forum_actor = DiscourseActor(bot_url, WEBHOOK_SECRET)
+                yield Stack(settings, slack, forum, actor, forum_actor, bot_url, runtime)
