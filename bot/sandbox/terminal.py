@@ -100,7 +100,8 @@ class Sandbox:
         return text
 
     def _message_lines(self, text: str, blocks: Any) -> list[str]:
-        lines = [self._mentions(text)]
+        shown = _block_texts(blocks)
+        lines = [self._mentions(t) for t in shown] if shown else [self._mentions(text)]
         buttons = _buttons(blocks)
         if buttons:
             lines.append("buttons: " + ", ".join(f"[{b}]" for b in buttons))
@@ -124,7 +125,7 @@ class Sandbox:
                 lines.append(f"  • {block.get('block_id')}: {label}{opt}")
         if any(b.get("type") == "input" for b in view.get("blocks", [])):
             lines.append("fill the fields with `fill <field>=<value>`, then `submit`")
-        self._print(f"form for {self.name_of(str(self.slack.view_owners.get(view.get('id', ''), '')))}", lines)
+        self._print(f"form for {self.me}", lines)
 
     def flush(self) -> None:
         """Print everything the bot did on Slack and on the forum since the last look."""
@@ -171,7 +172,7 @@ class Sandbox:
                     OutboxMessage.next_attempt_at <= self.runtime.clock.now(),
                 )
                 waiting = int((await uow.session.execute(stmt)).scalar_one())
-            if not waiting:
+            if not waiting and not listeners_running():
                 break
             self.runtime.worker.kick()
             await asyncio.sleep(0.05)
@@ -322,6 +323,33 @@ class Sandbox:
             raise ValueError(f"channels: {', '.join('#' + n for n in CHANNELS.values())}; or dms, forum")
         for msg in self.slack.messages_in(cid):
             self._print("#" + name, self._message_lines(str(msg.get("text", "")), msg.get("blocks")))
+
+
+def listeners_running() -> bool:
+    """Bolt acknowledges first and runs listeners in tasks of this loop (the bot is in-process)."""
+    for task in asyncio.all_tasks():
+        name = getattr(task.get_coro(), "__qualname__", "")
+        if not task.done() and "run_ack_function_asynchronously" in name:
+            return True
+    return False
+
+
+def _block_texts(blocks: Any) -> list[str]:
+    if isinstance(blocks, str):
+        try:
+            blocks = json.loads(blocks)
+        except ValueError:
+            return []
+    out: list[str] = []
+    for block in blocks or []:
+        kind = block.get("type")
+        if kind in ("section", "header") and isinstance(block.get("text"), dict):
+            out.append(str(block["text"].get("text", "")))
+        if kind == "section" and block.get("fields"):
+            out.extend(str(f.get("text", "")).replace("\n", ": ", 1) for f in block["fields"])
+        if kind == "context":
+            out.extend(str(e.get("text", "")) for e in block.get("elements", []) if isinstance(e, dict))
+    return out
 
 
 def _as_dict(value: Any) -> dict[str, Any]:
