@@ -92,7 +92,7 @@ class ApplicationRepo:
 
     async def count_by_status(self) -> dict[str, int]:
         rows = await self.s.execute(select(Application.status, func.count()).group_by(Application.status))
-        return {status: n for status, n in rows.tuples()}
+        return {str(row[0]): int(row[1]) for row in rows.all()}
 
 
 class AmbassadorRepo:
@@ -227,7 +227,7 @@ class OutboxRepo:
 
     async def stats(self, now: datetime) -> dict[str, Any]:
         rows = await self.s.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
-        counts = {status: n for status, n in rows.tuples()}
+        counts = {str(row[0]): int(row[1]) for row in rows.all()}
         oldest = (
             await self.s.execute(
                 select(func.min(OutboxMessage.created_at)).where(

@@ -147,7 +147,9 @@ class Stack:
 
     async def outbox_rows(self) -> list[OutboxMessage]:
         async with self.runtime.uow() as uow:
-            return list((await uow.session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars())
+            return list(
+                (await uow.session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars()
+            )
 
     def review_messages(self) -> list[dict[str, Any]]:
         return [m for m in self.slack.messages_in(MOD_CHANNEL) if "application" in m.get("text", "").lower()]

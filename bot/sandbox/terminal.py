@@ -24,10 +24,10 @@ from bot.sandbox.http import serve_asgi
 from bot.sandbox.slack_standin import SlackActor, SlackStandIn
 from bot.server import create_app
 
-SIGNING_SECRET = "sandbox-signing-secret"
-BOT_TOKEN = "xoxb-sandbox"
+SIGNING_SECRET = "sandbox-signing-secret"  # noqa: S105 - sandbox-only credentials
+BOT_TOKEN = "xoxb-sandbox"  # noqa: S105
 FORUM_KEY = "sandbox-forum-key"
-WEBHOOK_SECRET = "sandbox-webhook-secret"
+WEBHOOK_SECRET = "sandbox-webhook-secret"  # noqa: S105
 
 # name -> (Slack user id, forum username, moderator?)
 PEOPLE: dict[str, tuple[str, str, bool]] = {
@@ -133,14 +133,20 @@ class Sandbox:
         self._slack_seen += len(calls)
         for method, params in calls:
             if method == "chat.postMessage":
-                self._print(self.channel_label(str(params.get("channel", ""))), self._message_lines(
-                    str(params.get("text", "")), params.get("blocks")))
+                self._print(
+                    self.channel_label(str(params.get("channel", ""))),
+                    self._message_lines(str(params.get("text", "")), params.get("blocks")),
+                )
             elif method == "chat.update":
-                self._print(self.channel_label(str(params.get("channel", ""))) + ", edited", self._message_lines(
-                    str(params.get("text", "")), params.get("blocks")))
+                self._print(
+                    self.channel_label(str(params.get("channel", ""))) + ", edited",
+                    self._message_lines(str(params.get("text", "")), params.get("blocks")),
+                )
             elif method == "chat.postEphemeral":
-                self._print(f"only {self.name_of(str(params.get('user', '')))} sees", self._message_lines(
-                    str(params.get("text", "")), params.get("blocks")))
+                self._print(
+                    f"only {self.name_of(str(params.get('user', '')))} sees",
+                    self._message_lines(str(params.get("text", "")), params.get("blocks")),
+                )
             elif method in ("views.open", "views.update", "views.push"):
                 view = _as_dict(params.get("view"))
                 owner_view = self.slack.last_view_for(self.uid)
@@ -151,14 +157,16 @@ class Sandbox:
         self._responses_seen += len(responses)
         for r in responses:
             body = r.get("body", r)
-            self._print(f"only {self.me} sees", self._message_lines(str(body.get("text", "")), body.get("blocks")))
+            self._print(
+                f"only {self.me} sees", self._message_lines(str(body.get("text", "")), body.get("blocks"))
+            )
         forum_calls = self.forum.calls[self._forum_seen :]
         self._forum_seen += len(forum_calls)
         for call in forum_calls:
             method, path, _params, status = call[0], call[1], call[2], call[3]
             self._print("forum", [f"{method} {path} → {status}"])
 
-    async def settle(self, timeout: float = 10.0) -> None:
+    async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait for the outbox to deliver what is due now."""
         from sqlalchemy import func, select
 
@@ -244,7 +252,9 @@ class Sandbox:
         if resp.content and resp.headers.get("content-type", "").startswith("application/json"):
             body = resp.json()
             if isinstance(body, dict) and (body.get("text") or body.get("blocks")):
-                self._print(f"only {self.me} sees", self._message_lines(str(body.get("text", "")), body.get("blocks")))
+                self._print(
+                    f"only {self.me} sees", self._message_lines(str(body.get("text", "")), body.get("blocks"))
+                )
 
     async def _submit(self, interactive: bool) -> None:
         view = self.slack.last_view_for(self.uid)
@@ -257,7 +267,9 @@ class Sandbox:
                     label = f"{inp.label}{' (optional)' if inp.optional else ''}: "
                     self.form[inp.block_id] = (await _ask(f"  {label}")).strip()
         values = {
-            inp.block_id: {inp.action_id: self.form[inp.block_id]} for inp in inputs if inp.block_id in self.form
+            inp.block_id: {inp.action_id: self.form[inp.block_id]}
+            for inp in inputs
+            if inp.block_id in self.form
         }
         resp = await self.actor.submit_view(self.uid, str(view["id"]), values)
         if resp.status_code != 200:
@@ -308,8 +320,10 @@ class Sandbox:
         if what == "dms":
             for channel, msg in self._visible_messages():
                 if channel.startswith("D"):
-                    self._print(self.channel_label(channel), self._message_lines(str(msg.get("text", "")), msg.get(
-                        "blocks")))
+                    self._print(
+                        self.channel_label(channel),
+                        self._message_lines(str(msg.get("text", "")), msg.get("blocks")),
+                    )
             return
         if what == "forum":
             for name in ("alice", "bob", "carol"):
@@ -412,7 +426,12 @@ def sandbox_settings(db_url: str, slack_url: str, forum_url: str) -> Settings:
                 "ambassador_group": GROUP,
             },
             "program": {"guidelines_url": "https://example.org/ambassador-guidelines"},
-            "outbox": {"poll_seconds": 0.2, "lease_seconds": 10, "base_backoff_seconds": 1, "max_backoff_seconds": 10},
+            "outbox": {
+                "poll_seconds": 0.2,
+                "lease_seconds": 10,
+                "base_backoff_seconds": 1,
+                "max_backoff_seconds": 10,
+            },
         },
         env={},
     )
@@ -445,7 +464,10 @@ async def open_sandbox(db_url: str | None, port: int, echo: Echo) -> AsyncIterat
                 async with SlackActor(slack, bot_url, SIGNING_SECRET, settings.slack.command) as actor:
                     forum_actor = DiscourseActor(bot_url, WEBHOOK_SECRET)
                     sb = Sandbox(settings, slack, forum, actor, forum_actor, app.state.runtime, echo)
-                    echo(f"Sandbox: bot on {bot_url}, Slack stand-in on {slack_url}, forum stand-in on {forum_url}")
+                    echo(
+                        f"Sandbox: bot on {bot_url}, Slack stand-in on {slack_url}, "
+                        f"forum stand-in on {forum_url}"
+                    )
                     echo("People: alice and bob (members), carol (moderator). Type `help` for commands.")
                     yield sb
 
@@ -466,14 +488,18 @@ async def _play(sb: Sandbox, lines: list[str], echo: Echo) -> bool:
 async def run_sandbox(
     script: str | None, db_url: str | None, port: int, verbose: bool, demo: bool = False
 ) -> int:
-    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="  (log) %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.ERROR, format="  (log) %(name)s: %(message)s"
+    )
 
     def echo(text: str) -> None:
         print(text, flush=True)
 
     async with open_sandbox(db_url, port, echo) as sb:
         if script is not None:
-            await _play(sb, Path(script).read_text(encoding="utf-8").splitlines(), echo)
+            await _play(
+                sb, (await asyncio.to_thread(Path(script).read_text, encoding="utf-8")).splitlines(), echo
+            )
             return 0
         if demo:
             if not await _play(sb, demo_script().splitlines(), echo):

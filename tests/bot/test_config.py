@@ -35,8 +35,11 @@ def test_environment_secrets_win_over_the_file(tmp_path: Path) -> None:
         ('[discourse]\nwebhook_secret = "short"\n', "discourse.webhook_secret: must be at least 12"),
         ("[program]\nterm_days = 0\n", "program.term_days:"),
         ('[slack]\ncommand = "ambassador"\n', "slack.command: must look like /ambassador"),
-        ('[[program.onboarding]]\nkey = "a"\ntitle = "A"\n[[program.onboarding]]\nkey = "a"\ntitle = "B"\n',
-         "repeated: a"),
+        (
+            '[[program.onboarding]]\nkey = "a"\ntitle = "A"\n'
+            '[[program.onboarding]]\nkey = "a"\ntitle = "B"\n',
+            "repeated: a",
+        ),
         ("this is = = not toml", "not valid TOML"),
     ],
 )

@@ -32,6 +32,8 @@ def test_slack_vector_verifies_with_the_sdk_the_bot_uses() -> None:
 
     verifier = SignatureVerifier(v["signing_secret"], clock=FixedClock())  # type: ignore[arg-type]
     assert verifier.is_valid(body, v["timestamp"], v["signature"])
-    assert not verifier.is_valid(v["negative_cases"]["body_plus_dashes_is_invalid"], v["timestamp"], v["signature"])
+    assert not verifier.is_valid(
+        v["negative_cases"]["body_plus_dashes_is_invalid"], v["timestamp"], v["signature"]
+    )
     # Without the fixed clock the 2018 timestamp is outside the 5-minute window.
     assert not SignatureVerifier(v["signing_secret"]).is_valid(body, v["timestamp"], v["signature"])

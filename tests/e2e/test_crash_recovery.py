@@ -34,7 +34,9 @@ from tests.stack import (
     make_standins,
 )
 
-ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
+ASGIApp = Callable[
+    [dict[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]
+]
 
 
 class StallAfterEffect:
@@ -48,8 +50,12 @@ class StallAfterEffect:
         self.release = asyncio.Event()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if not (self.armed and scope["type"] == "http" and scope["method"] == self.method
-                and scope["path"].startswith(self.prefix)):
+        if not (
+            self.armed
+            and scope["type"] == "http"
+            and scope["method"] == self.method
+            and scope["path"].startswith(self.prefix)
+        ):
             await self.app(scope, receive, send)
             return
         self.armed = False
@@ -103,15 +109,29 @@ class BotProcess:
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "bot.cli", "--config", str(self.config), *args],
-            capture_output=True, text=True, timeout=120, check=False,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
 
     async def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCOURSE_"))}
         with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(  # noqa: ASYNC220 - a child process we kill on purpose
-                [sys.executable, "-m", "bot.cli", "--config", str(self.config), "run", "--log-level", "warning"],
-                stdout=out, stderr=subprocess.STDOUT, env=env,
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "bot.cli",
+                    "--config",
+                    str(self.config),
+                    "run",
+                    "--log-level",
+                    "warning",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
             )
         deadline = time.monotonic() + 30
         async with httpx.AsyncClient() as http:
@@ -168,7 +188,13 @@ async def bot_env(db_url: str, tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
         write_config(config, db_url, port, slack_url, forum_url)
         bot = BotProcess(config, port, tmp_path / "bot.log")
         try:
-            yield {"slack": slack, "forum": forum, "stall": stall, "bot": bot, "url": f"http://127.0.0.1:{port}"}
+            yield {
+                "slack": slack,
+                "forum": forum,
+                "stall": stall,
+                "bot": bot,
+                "url": f"http://127.0.0.1:{port}",
+            }
         finally:
             stall.release.set()
             bot.stop()
@@ -188,8 +214,12 @@ async def test_killed_mid_delivery_then_restarted_delivers_everything_exactly_on
         view = slack.last_view_for(ALICE)
         assert view is not None
         answers = {
-            "name": "Alice", "forum_username": "alice", "location": "Lisbon", "timezone": "Europe/Lisbon",
-            "expertise": "Kubernetes", "motivation": "Helping newcomers.",
+            "name": "Alice",
+            "forum_username": "alice",
+            "location": "Lisbon",
+            "timezone": "Europe/Lisbon",
+            "expertise": "Kubernetes",
+            "motivation": "Helping newcomers.",
         }
         resp = await actor.submit_view(ALICE, view["id"], {k: {k: v} for k, v in answers.items()})
         assert resp.status_code == 200
