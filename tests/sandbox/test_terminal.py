@@ -1,0 +1,57 @@
+"""The sandbox a new user starts: the demo scenario plays through and shows what a person sees."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.sandbox.terminal import demo_script, open_sandbox
+
+
+async def test_demo_scenario_shows_apply_review_refusal_approval_and_welcome() -> None:
+    lines: list[str] = []
+    async with open_sandbox(None, 0, lines.append) as sb:
+        for line in demo_script().splitlines():
+            assert await sb.do(line)
+        badges = sb.forum.badges_of("alice")
+        members = sb.forum.members_of("ambassadors")
+    out = "\n".join(lines)
+    assert "form opened: Ambassador application" in out
+    assert "[#moderators] Ambassador application #1" in out
+    assert "[only bob sees] Only moderators can review applications." in out
+    assert "[DM to alice] 🎉 Welcome to Community Ambassadors" in out
+    assert "[forum] POST /user_badges → 200" in out
+    assert "group ambassadors: alice" in out
+    assert "Onboarding: 1 of 4 done" in out
+    assert badges == ["Ambassador"] and members == {"alice"}
+
+
+async def test_sandbox_mistakes_get_clear_answers() -> None:
+    lines: list[str] = []
+    async with open_sandbox(None, 0, lines.append) as sb:
+        for line in ("as zed", "submit", "click Approve", "/other", "dance", "/ambassador nonsense"):
+            assert await sb.do(line)
+        assert not await sb.do("quit")
+    out = "\n".join(lines)
+    assert "who is 'zed'?" in out
+    assert "no form is open for you" in out
+    assert "no button 'Approve'" in out
+    assert "the bot's command is /ambassador" in out
+    assert "unknown sandbox command 'dance'" in out
+    assert "I don't know the command `nonsense`" in out
+
+
+def test_cli_runs_a_scenario_file(tmp_path: Path) -> None:
+    script = tmp_path / "s.txt"
+    script.write_text("as carol\n/ambassador status\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "sandbox", "--script", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "carol> /ambassador status" in result.stdout
+    assert "You have not applied yet" in result.stdout
