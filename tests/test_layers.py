@@ -37,7 +37,10 @@ def offending(package: str, forbidden: tuple[str, ...]) -> list[str]:
 @pytest.mark.parametrize(
     ("package", "forbidden"),
     [
-        ("bot.program", (*PLATFORM_LIBS, "handlers", "bot.platforms", "bot.server", "bot.slack", "bot.runtime")),
+        (
+            "bot.program",
+            (*PLATFORM_LIBS, "handlers", "bot.platforms", "bot.server", "bot.slack", "bot.runtime"),
+        ),
         ("storage", ("bot", "handlers", *PLATFORM_LIBS)),
         ("handlers", ("storage", "bot.platforms", "bot.runtime", "pydiscourse", "apscheduler")),
     ],
