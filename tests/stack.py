@@ -175,6 +175,8 @@ class Stack:
         return self.review_messages()[-1]
 
     async def wait_for_view(self, user: str, timeout: float = 5.0) -> dict[str, Any]:
+        """The modal the user sees once the bot's listeners have finished with it."""
+        await self.listeners_done(timeout)
         deadline = time.monotonic() + timeout
         while True:
             view = self.slack.last_view_for(user)
