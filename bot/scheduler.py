@@ -10,8 +10,13 @@ from bot.program.ports import OutboxSignal
 class Scheduler:
     def __init__(self, outbox: OutboxSignal, sweep_seconds: float) -> None:
         self._scheduler = AsyncIOScheduler(timezone="UTC")
+
+        async def sweep_outbox() -> None:
+            # A coroutine, so APScheduler runs it on the loop instead of in a worker thread.
+            outbox.kick()
+
         self._scheduler.add_job(
-            outbox.kick,
+            sweep_outbox,
             "interval",
             seconds=max(sweep_seconds, 0.2),
             id="outbox-sweep",

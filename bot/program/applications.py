@@ -232,19 +232,41 @@ class ApplicationService:
             raise Conflict(f"Application #{app_id} was already {app.status}{who}.")
         return app
 
+    async def _decide(
+        self, uow: UnitOfWork, app_id: int, moderator: str, status: str, reason: str | None, now: datetime
+    ) -> Application:
+        """Moderator check, then move the application out of pending, exactly once."""
+        verb = "approve" if status == "approved" else "reject"
+        try:
+            await self._require_moderator(uow, moderator, f"application.{verb}", app_id)
+        except NotAllowed:
+            await uow.session.commit()  # keep the audit entry of the refusal
+            raise
+        app = await self._load_pending(uow, app_id)
+        # A conditional UPDATE: of two moderators clicking at once, exactly one wins.
+        if not await uow.applications.decide(app_id, status, moderator, now, reason):
+            raise Conflict(f"Application #{app_id} was decided by someone else a moment ago.")
+        after: dict[str, object] = {"status": status}
+        if reason:
+            after["reason"] = reason
+        await uow.audit.record(
+            at=now,
+            actor=moderator,
+            platform="slack",
+            action=f"application.{status}",
+            subject_type="application",
+            subject_id=app.id,
+            before={"status": "pending"},
+            after=after,
+        )
+        return app
+
     async def approve(
         self, app_id: int, moderator: str, review_channel: str | None = None, review_ts: str | None = None
     ) -> DecisionResult:
         now = self._clock.now()
         async with self._uow() as uow:
-            try:
-                await self._require_moderator(uow, moderator, "application.approve", app_id)
-            except NotAllowed:
-                await uow.session.commit()  # keep the audit entry of the refusal
-                raise
-            app = await self._load_pending(uow, app_id)
-            if not await uow.applications.decide(app_id, "approved", moderator, now, None):
-                raise Conflict(f"Application #{app_id} was decided by someone else a moment ago.")
+            app = await self._decide(uow, app_id, moderator, "approved", None, now)
             person = app.person
             person.forum_username = app.forum_username
             term = self._settings.program.term
@@ -270,16 +292,6 @@ class ApplicationService:
                 )
             for pos, step in enumerate(self._settings.program.onboarding):
                 await uow.onboarding.ensure(amb.id, step.key, step.title, step.completes, pos)
-            await uow.audit.record(
-                at=now,
-                actor=moderator,
-                platform="slack",
-                action="application.approved",
-                subject_type="application",
-                subject_id=app.id,
-                before={"status": "pending"},
-                after={"status": "approved"},
-            )
             await uow.audit.record(
                 at=now,
                 actor=moderator,
@@ -391,24 +403,7 @@ class ApplicationService:
             )
         now = self._clock.now()
         async with self._uow() as uow:
-            try:
-                await self._require_moderator(uow, moderator, "application.reject", app_id)
-            except NotAllowed:
-                await uow.session.commit()
-                raise
-            app = await self._load_pending(uow, app_id)
-            if not await uow.applications.decide(app_id, "rejected", moderator, now, reason):
-                raise Conflict(f"Application #{app_id} was decided by someone else a moment ago.")
-            await uow.audit.record(
-                at=now,
-                actor=moderator,
-                platform="slack",
-                action="application.rejected",
-                subject_type="application",
-                subject_id=app.id,
-                before={"status": "pending"},
-                after={"status": "rejected", "reason": reason},
-            )
+            app = await self._decide(uow, app_id, moderator, "rejected", reason, now)
             if app.person.slack_user_id:
                 await outbox.queue(
                     uow,

@@ -11,6 +11,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.program.errors import ProgramError
 from handlers.slack import blocks
+from handlers.slack.actions import tell
 from handlers.slack.context import services
 
 
@@ -26,14 +27,14 @@ async def on_ack(
     try:
         result = await services(context).onboarding.complete_by_button(user, str(action.get("value") or ""))
     except ProgramError as err:
-        await respond(text=err.message, response_type="ephemeral", replace_original=False)
+        await tell(respond, err.message)
         return
     text = (
         f"Thanks! “{result.title}” is done. {result.remaining} onboarding step(s) to go."
         if result.newly_completed
         else f"“{result.title}” was already done."
     )
-    await respond(text=text, response_type="ephemeral", replace_original=False)
+    await tell(respond, text)
 
 
 def register(app: AsyncApp) -> None:

@@ -11,7 +11,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.program.errors import ProgramError
 from handlers.slack import blocks
-from handlers.slack.actions import action_target
+from handlers.slack.actions import STALE, action_target, tell
 from handlers.slack.context import services
 
 
@@ -25,18 +25,14 @@ async def on_approve(
     await ack()
     target = action_target(body, action)
     if target.app_id is None:
-        await respond(
-            text="That button is out of date; nothing was changed.",
-            response_type="ephemeral",
-            replace_original=False,
-        )
+        await tell(respond, STALE)
         return
     try:
         result = await services(context).applications.approve(
             target.app_id, target.user, target.channel, target.message_ts
         )
     except ProgramError as err:
-        await respond(text=err.message, response_type="ephemeral", replace_original=False)
+        await tell(respond, err.message)
         return
     await respond(
         text=(

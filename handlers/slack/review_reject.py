@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.program.errors import ProgramError
 from handlers.slack import blocks
-from handlers.slack.actions import action_target
+from handlers.slack.actions import STALE, action_target, tell
 from handlers.slack.context import services
 
 
@@ -27,17 +27,13 @@ async def on_reject(
     await ack()
     target = action_target(body, action)
     if target.app_id is None:
-        await respond(
-            text="That button is out of date; nothing was changed.",
-            response_type="ephemeral",
-            replace_original=False,
-        )
+        await tell(respond, STALE)
         return
     try:
         # Fast checks only (moderator list, one indexed read) so the trigger_id is still fresh.
         await services(context).applications.ensure_moderator(target.user, target.app_id)
     except ProgramError as err:
-        await respond(text=err.message, response_type="ephemeral", replace_original=False)
+        await tell(respond, err.message)
         return
     await client.views_open(
         trigger_id=body["trigger_id"],
