@@ -17,6 +17,7 @@ from bot.platforms.discourse_out import DiscourseDeliverer
 from bot.platforms.outbox_worker import Deliverer, OutboxWorker
 from bot.platforms.slack_out import SlackDeliverer
 from bot.program.applications import ApplicationService
+from bot.program.inbound import InboundEvents
 from bot.program.onboarding import OnboardingService
 from bot.program.ports import Clock, SystemClock
 from bot.program.roles import Roles
@@ -89,6 +90,7 @@ async def build_runtime(
         roles=roles,
         applications=ApplicationService(uow, settings, roles, clock, worker),
         onboarding=OnboardingService(uow, clock),
+        inbound=InboundEvents(uow, clock),
     )
     scheduler = Scheduler(worker, settings.outbox.poll_seconds)
     return Runtime(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.program.applications import ApplicationService
+from bot.program.inbound import InboundEvents
 from bot.program.onboarding import OnboardingService
 from bot.program.roles import Roles
 
@@ -16,3 +17,4 @@ class Services:
     roles: Roles
     applications: ApplicationService
     onboarding: OnboardingService
+    inbound: InboundEvents

@@ -7,6 +7,8 @@ from slack_bolt.async_app import AsyncApp
 from handlers.slack import (
     apply_submission,
     command,
+    dedupe,
+    events_fallback,
     onboarding_ack,
     reject_submission,
     review_approve,
@@ -15,9 +17,11 @@ from handlers.slack import (
 
 
 def register(app: AsyncApp, command_name: str) -> None:
+    dedupe.register(app)
     command.register(app, command_name)
     apply_submission.register(app)
     review_approve.register(app)
     review_reject.register(app)
     reject_submission.register(app)
     onboarding_ack.register(app)
+    events_fallback.register(app)  # last: only events no other listener took

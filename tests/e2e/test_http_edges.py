@@ -124,3 +124,16 @@ async def test_doctor_names_a_wrong_token_and_a_missing_badge(db_url: str) -> No
     assert "auth.test refused: invalid_auth" in report
     assert "badge 999 does not exist" in report
     assert "xoxb-wrong" not in report
+
+
+async def test_slack_event_retries_are_acknowledged_once_and_unknown_events_are_not_404(stack: Stack) -> None:
+    from storage.models import ProcessedEvent
+
+    event = {"type": "team_join", "user": {"id": "U0NEW", "name": "newbie"}, "event_ts": "1.2"}
+    first = await stack.actor.event(event, event_id="Ev0TESTRETRY")
+    retry = await stack.actor.event(event, event_id="Ev0TESTRETRY", retry_num=1, retry_reason="http_timeout")
+    other = await stack.actor.event({"type": "reaction_added", "user": ALICE, "reaction": "tada"})
+    assert (first.status_code, retry.status_code, other.status_code) == (200, 200, 200)
+    async with stack.runtime.uow() as uow:
+        keys = [e.key for e in (await uow.session.execute(select(ProcessedEvent))).scalars()]
+    assert keys.count("Ev0TESTRETRY") == 1 and len(keys) == 2
