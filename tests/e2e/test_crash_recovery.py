@@ -253,3 +253,39 @@ async def _waiting_is_zero(db_url: str) -> bool:
 
 async def _async(value: bool) -> bool:
     return value
+
+
+async def test_a_slack_post_that_landed_before_a_crash_is_not_posted_again(db_url: str) -> None:
+    """The welcome DM reached Slack but the bot died before recording it: on the next attempt the
+    worker finds its own marker in the conversation and records it instead of posting again."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from tests.stack import start_stack
+
+    async with start_stack(db_url) as stack:
+        review = await stack.apply()
+        await stack.actor.click(MOD, MOD_CHANNEL, review["ts"], "application_approve")
+        await stack.settle()
+        assert len(stack.slack.dms_to(ALICE)) == 1
+        # Put every delivered Slack post back as "claimed by a worker that died mid-call".
+        past = datetime.now(UTC) - timedelta(minutes=5)
+        async with stack.runtime.uow() as uow:
+            await uow.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.kind.in_(("slack.dm", "slack.post")))
+                .values(
+                    status="in_flight",
+                    attempts=1,
+                    locked_until=past,
+                    locked_by="dead-worker",
+                    delivered_at=None,
+                )
+            )
+        await stack.settle()
+        assert len(stack.slack.dms_to(ALICE)) == 1
+        assert len(stack.slack.messages_in(MOD_CHANNEL)) == 1
+        assert stack.slack.calls_to("conversations.history")  # it looked before posting
+        rows = [r for r in await stack.outbox_rows() if r.kind in ("slack.dm", "slack.post")]
+        assert rows and all(r.status == "delivered" and (r.result or {}).get("recovered") for r in rows)
