@@ -69,6 +69,7 @@ class Sandbox:
     _slack_seen: int = 0
     _forum_seen: int = 0
     _responses_seen: int = 0
+    _failures_seen: set[int] = field(default_factory=set)
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -186,6 +187,17 @@ class Sandbox:
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.05)
 
+    async def report_failures(self) -> None:
+        """Deliveries the platforms refused for good, as a moderator would see them in doctor."""
+        async with self.runtime.uow() as uow:
+            failures = await uow.outbox.failures(20)
+        for f in reversed(failures):
+            if f.status == "failed" and f.id not in self._failures_seen:
+                self._failures_seen.add(f.id)
+                self._print(
+                    "delivery failed", [f"{f.kind}: {f.last_error}", "(`ambassador-bot doctor` shows these)"]
+                )
+
     # -- commands ------------------------------------------------------------------------------
 
     async def do(self, line: str, interactive: bool = False) -> bool:
@@ -243,6 +255,7 @@ class Sandbox:
             self.echo(f"  {err}")
         await self.settle()
         self.flush()
+        await self.report_failures()
         return True
 
     def _show_http(self, resp: Any) -> None:

@@ -42,6 +42,17 @@ async def test_sandbox_mistakes_get_clear_answers() -> None:
     assert "I don't know the command `nonsense`" in out
 
 
+async def test_a_delivery_the_forum_refuses_is_shown() -> None:
+    lines: list[str] = []
+    async with open_sandbox(None, 0, lines.append) as sb:
+        script = demo_script().replace("forum_username=alice", "forum_username=zoe")
+        for line in script.splitlines():
+            assert await sb.do(line)
+    out = "\n".join(lines)
+    assert "[forum] POST /user_badges → 404" in out
+    assert "[delivery failed] discourse.grant_badge: Discourse refused (404)" in out
+
+
 def test_cli_runs_a_scenario_file(tmp_path: Path) -> None:
     script = tmp_path / "s.txt"
     script.write_text("as carol\n/ambassador status\n", encoding="utf-8")
