@@ -153,6 +153,49 @@ class DiscourseGateway:
             raise
         return True
 
+    async def revoke_user_badge(self, user_badge_id: int) -> None:
+        # pydiscourse has no revoke call; DELETE /user_badges/{id}.json is the forum's own route.
+        await self.call(self._client._delete, f"/user_badges/{user_badge_id}.json")
+
+    async def remove_from_group(self, group: str, username: str) -> bool:
+        """True when removed, False when the user was not a member."""
+        gid = await self.group_id(group)
+        data = await self.call(self._client.delete_group_member, gid, username)
+        return username.lower() in [u.lower() for u in (data or {}).get("usernames", [])]
+
+    async def create_post(self, payload: dict[str, Any]) -> dict[str, Any]:
+        fields = {
+            k: payload[k]
+            for k in (
+                "title",
+                "topic_id",
+                "target_recipients",
+                "archetype",
+                "reply_to_post_number",
+                "external_id",
+            )
+            if payload.get(k) is not None
+        }
+        data = await self.call(self._client.create_post, str(payload["raw"]), **fields)
+        return dict(data or {})
+
+    async def find_own_post(self, payload: dict[str, Any], ref: str) -> int | None:
+        """The post an earlier attempt already made, found by the reference every bot post carries
+        (a reply: in the topic's latest posts; a new PM: by its title among the PMs we sent)."""
+        if payload.get("topic_id") is not None:
+            data = await self.call(self._client._get, f"/t/{int(payload['topic_id'])}/posts.json")
+            for post in ((data or {}).get("post_stream") or {}).get("posts", []):
+                if ref in str(post.get("cooked", "")) or ref in str(post.get("raw", "")):
+                    return int(post["id"])
+            return None
+        data = await self.call(
+            self._client._get, f"/topics/private-messages-sent/{self._client.api_username}.json"
+        )
+        for topic in ((data or {}).get("topic_list") or {}).get("topics", []):
+            if ref in str(topic.get("title", "")):
+                return int(topic["id"])
+        return None
+
     async def is_member(self, group: str, username: str) -> bool:
         offset = 0
         while True:

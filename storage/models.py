@@ -54,6 +54,10 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     forum_username: Mapped[str | None] = mapped_column(String(60), unique=True)
+    forum_user_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    # When the forum account was proven (one-time code) or set by a moderator; until then forum
+    # events about that account are not attributed to this person.
+    forum_linked_at: Mapped[datetime | None]
     display_name: Mapped[str] = mapped_column(String(200), default="")
     timezone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -172,3 +176,62 @@ class AuditEntry(Base):
     subject_id: Mapped[str] = mapped_column(String(64), index=True)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Nomination(Base):
+    __tablename__ = "nominations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nominee_slack_id: Mapped[str] = mapped_column(String(32), index=True)
+    nominator_slack_id: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None]
+    review_channel: Mapped[str | None] = mapped_column(String(32))
+    review_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class Profile(Base):
+    __tablename__ = "profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), unique=True)
+    bio: Mapped[str] = mapped_column(Text, default="")
+    expertise: Mapped[str] = mapped_column(Text, default="")  # comma-separated tags
+    interests: Mapped[str] = mapped_column(Text, default="")
+    help_with: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(100), default="")
+    # Lower-cased words of the searchable fields, for `find` (kept in step by the service layer).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LinkCode(Base):
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    forum_username: Mapped[str] = mapped_column(String(60))
+    code_hash: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[datetime | None]
+
+
+class GroupMembership(Base):
+    __tablename__ = "group_memberships"
+    __table_args__ = (UniqueConstraint("group_name", "forum_username", name="uq_group_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_name: Mapped[str] = mapped_column(String(100))
+    forum_username: Mapped[str] = mapped_column(String(60))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    status: Mapped[str] = mapped_column(String(16), default="member")
+    source: Mapped[str] = mapped_column(String(16), default="bot")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

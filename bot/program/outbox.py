@@ -14,10 +14,25 @@ from storage.uow import UnitOfWork
 SLACK_POST = "slack.post"
 SLACK_DM = "slack.dm"
 SLACK_UPDATE = "slack.update"
-DISCOURSE_GRANT_BADGE = "discourse.grant_badge"
-DISCOURSE_ADD_TO_GROUP = "discourse.add_to_group"
+SLACK_HOME = "slack.home"  # {"user", "template", "data"}: views.publish of the App Home tab
+DISCOURSE_GRANT_BADGE = "discourse.grant_badge"  # {"username", "badge_id", "reason"?, "grant_id"?}
+DISCOURSE_REVOKE_BADGE = "discourse.revoke_badge"  # {"username", "badge_id", "grant_id"?}
+DISCOURSE_ADD_TO_GROUP = "discourse.add_to_group"  # {"username", "group"}
+DISCOURSE_REMOVE_FROM_GROUP = "discourse.remove_from_group"  # {"username", "group"}
+# {"raw", "title"?, "topic_id"?, "target_recipients"?, "archetype"?}: a forum post, PM or reply
+DISCOURSE_POST = "discourse.post"
 
-KINDS = (SLACK_POST, SLACK_DM, SLACK_UPDATE, DISCOURSE_GRANT_BADGE, DISCOURSE_ADD_TO_GROUP)
+KINDS = (
+    SLACK_POST,
+    SLACK_DM,
+    SLACK_UPDATE,
+    SLACK_HOME,
+    DISCOURSE_GRANT_BADGE,
+    DISCOURSE_REVOKE_BADGE,
+    DISCOURSE_ADD_TO_GROUP,
+    DISCOURSE_REMOVE_FROM_GROUP,
+    DISCOURSE_POST,
+)
 
 
 async def queue(uow: UnitOfWork, key: str, kind: str, payload: dict[str, Any], now: datetime) -> None:
@@ -43,3 +58,8 @@ async def record_delivery(
             grant.granted_at = grant.granted_at or now
             if result.get("user_badge_id") is not None:
                 grant.forum_user_badge_id = int(result["user_badge_id"])
+    if kind == DISCOURSE_REVOKE_BADGE and payload.get("grant_id") is not None:
+        grant = await uow.badges.get(int(payload["grant_id"]))
+        if grant is not None:
+            grant.status = "revoked"
+            grant.revoked_at = grant.revoked_at or now

@@ -211,6 +211,8 @@ class DiscourseStandIn:
             ("GET", r"/admin/users/(?P<id>[^/]+?)(?:\.json)?", self._admin_get_user, False),
             ("GET", r"/(?:users|u)/(?P<username>[^/]+?)(?:\.json)?", self._get_user, False),
             ("POST", r"/posts(?:\.json)?", self._create_post, False),
+            ("GET", r"/t/(?P<id>\d+)/posts(?:\.json)?", self._topic_posts, False),
+            ("GET", r"/topics/private-messages-sent/(?P<username>[^/]+?)(?:\.json)?", self._pms_sent, False),
         ]
         self._routes = [(verb, re.compile(pattern), fn, public) for verb, pattern, fn, public in routes]
         self._app = Starlette(
@@ -865,6 +867,35 @@ class DiscourseStandIn:
             ),
         )
         return {k: v for k, v in post.items() if k not in {"title", "archetype", "target_recipients"}}
+
+    def _topic_posts(self, match: re.Match[str], params: JSONDict) -> JSONDict:
+        """GET /t/{id}/posts.json: the topic's posts (cooked HTML, no raw, as Discourse sends)."""
+        topic = self.topics.get(int(match.group("id")))
+        if topic is None:
+            raise _not_found()
+        posts = [
+            {k: v for k, v in p.items() if k != "raw"} for p in self.posts if p["topic_id"] == topic["id"]
+        ]
+        return {"post_stream": {"posts": posts[-20:]}, "id": topic["id"]}
+
+    def _pms_sent(self, match: re.Match[str], params: JSONDict) -> JSONDict:
+        """GET /topics/private-messages-sent/{username}.json: PM topics the user started."""
+        user = self._find_user(match.group("username"))
+        if user is None:
+            raise _not_found()
+        topics = [
+            {
+                "id": t["id"],
+                "title": t["title"],
+                "slug": t["slug"],
+                "archetype": t["archetype"],
+                "posts_count": t["posts_count"],
+                "created_at": t["created_at"],
+            }
+            for t in sorted(self.topics.values(), key=lambda t: -int(t["id"]))
+            if t["archetype"] == "private_message" and t["user_id"] == user["id"]
+        ]
+        return {"users": [], "topic_list": {"topics": topics[:30], "per_page": 30}}
 
     # ------------------------------------------------------------------ internals
 

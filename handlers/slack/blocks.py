@@ -257,6 +257,18 @@ TEMPLATES: dict[str, Callable[[Mapping[str, Any]], tuple[str, list[Block]]]] = {
 }
 
 
+# Whole views (the App Home tab) rendered from outbox data: template name -> builder.
+VIEW_TEMPLATES: dict[str, Callable[[Mapping[str, Any]], Block]] = {}
+
+
+def render_view(template: str, data: Mapping[str, Any]) -> Block:
+    try:
+        builder = VIEW_TEMPLATES[template]
+    except KeyError:
+        raise ValueError(f"unknown view template {template!r}") from None
+    return builder(data)
+
+
 def render(template: str, data: Mapping[str, Any]) -> tuple[str, list[Block]]:
     try:
         builder = TEMPLATES[template]

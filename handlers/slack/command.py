@@ -1,4 +1,4 @@
-"""The slash command: one entry point, subcommands parsed by the shared command parser."""
+"""The slash command: one entry point; the shared parser picks the subcommand module."""
 
 from __future__ import annotations
 
@@ -13,35 +13,38 @@ from bot.program.commands import parse
 from bot.program.errors import ProgramError
 from handlers.slack import blocks
 from handlers.slack.context import services
+from handlers.slack.subcommands import RUNNERS
+from handlers.slack.subcommands.base import SlashCommand
 
 
 async def on_command(
     ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     svc = services(context)
-    name = svc.settings.slack.command
     parsed = parse(command.get("text"))
-    user = str(command.get("user_id", ""))
-    if parsed.name == "apply":
-        # Slack's trigger_id dies 3 s after the click: acknowledge and open the modal before any
-        # database work; if the person cannot apply, the open modal is replaced with the reason.
-        await ack()
-        opened = await client.views_open(trigger_id=command["trigger_id"], view=blocks.application_modal())
-        try:
-            await svc.applications.can_apply(user)
-        except ProgramError as err:
-            await client.views_update(
-                view_id=opened["view"]["id"],
-                hash=opened["view"].get("hash"),
-                view=blocks.notice_modal(err.message),
-            )
-        return
-    if parsed.name == "status":
-        text, blk = blocks.status_message(await svc.applications.status(user), name)
+    runner = RUNNERS.get(parsed.name)
+    if runner is None:
+        text, blk = blocks.help_message(svc.settings.slack.command, parsed.problem)
         await ack(text=text, blocks=blk, response_type="ephemeral")
         return
-    text, blk = blocks.help_message(name, parsed.problem)
-    await ack(text=text, blocks=blk, response_type="ephemeral")
+    cmd = SlashCommand(
+        parsed=parsed,
+        user=str(command.get("user_id", "")),
+        user_name=str(command.get("user_name", "")),
+        channel=str(command.get("channel_id", "")),
+        trigger_id=str(command.get("trigger_id", "")),
+        ack=ack,
+        client=client,
+        services=svc,
+    )
+    try:
+        await runner(cmd)
+    except ProgramError as err:
+        # Refusals and bad input from the service layer: a clear, private answer.
+        if cmd.ack.response is None:
+            await cmd.reply(err.message)
+        else:
+            await client.chat_postEphemeral(channel=cmd.channel, user=cmd.user, text=err.message)
 
 
 def register(app: AsyncApp, command_name: str) -> None:
