@@ -94,9 +94,12 @@ class DiscourseSettings(_Section):
     api_username: str = "system"
     webhook_secret: str = ""
     intro_topic_id: int | None = None
+    intro_category_id: int | None = None
     ambassador_badge_id: int | None = None
     ambassador_group: str = ""
     admin_requests_per_minute: int = Field(default=60, ge=1, le=6000)
+    # When the nightly reconciliation runs (UTC hour); -1 turns it off.
+    sync_hour_utc: int = Field(default=3, ge=-1, le=23)
     timeout_seconds: float = Field(default=20.0, gt=0)
 
     @field_validator("url")

@@ -216,3 +216,32 @@ class DiscourseGateway:
     async def basic_info(self) -> dict[str, Any]:
         data = await self.call(self._client._get, "/site/basic-info.json")
         return dict(data or {})
+
+
+class ForumLookups:
+    """Id → name look-ups the webhooks need (their payloads carry ids only), cached per process."""
+
+    def __init__(self, gateway: DiscourseGateway) -> None:
+        self._g = gateway
+        self._usernames: dict[int, str] = {}
+        self._badges: dict[int, str] = {}
+
+    async def username_for(self, user_id: int) -> str | None:
+        if user_id not in self._usernames:
+            try:
+                data = await self._g.call(self._g.client._get, f"/admin/users/{user_id}.json")
+            except Permanent:
+                return None
+            username = (data or {}).get("username")
+            if not username:
+                return None
+            self._usernames[user_id] = str(username)
+        return self._usernames[user_id]
+
+    async def badge_name(self, badge_id: int) -> str | None:
+        if badge_id not in self._badges:
+            self._badges = {int(b["id"]): str(b.get("name", "")) for b in await self._g.badges()}
+        return self._badges.get(badge_id)
+
+    async def group_id(self, name: str) -> int:
+        return await self._g.group_id(name)

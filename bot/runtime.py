@@ -12,11 +12,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.discourse import DiscourseGateway
+from bot.discourse import DiscourseGateway, ForumLookups
 from bot.platforms.discourse_out import DiscourseDeliverer
 from bot.platforms.outbox_worker import Deliverer, OutboxWorker
 from bot.platforms.slack_out import SlackDeliverer
 from bot.program.applications import ApplicationService
+from bot.program.forum import ForumService
 from bot.program.inbound import InboundEvents
 from bot.program.onboarding import OnboardingService
 from bot.program.ports import Clock, SystemClock
@@ -91,6 +92,7 @@ async def build_runtime(
         applications=ApplicationService(uow, settings, roles, clock, worker),
         onboarding=OnboardingService(uow, clock),
         inbound=InboundEvents(uow, clock),
+        forum=ForumService(uow, settings, ForumLookups(discourse) if discourse else None, clock, worker),
     )
     scheduler = Scheduler(worker, settings.outbox.poll_seconds)
     return Runtime(

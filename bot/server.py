@@ -70,6 +70,7 @@ async def discourse_webhooks(request: Request) -> Response:
     if not isinstance(payload, dict):
         return JSONResponse({"error": "body must be a JSON object"}, status_code=400)
     status, answer = await handle_webhook(
+        rt.services,
         request.headers.get("x-discourse-event", ""),
         request.headers.get("x-discourse-event-type", ""),
         payload,

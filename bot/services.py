@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.program.applications import ApplicationService
+from bot.program.forum import ForumService
 from bot.program.inbound import InboundEvents
 from bot.program.onboarding import OnboardingService
 from bot.program.roles import Roles
@@ -18,3 +19,4 @@ class Services:
     applications: ApplicationService
     onboarding: OnboardingService
     inbound: InboundEvents
+    forum: ForumService

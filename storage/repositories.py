@@ -63,6 +63,12 @@ class ApplicationRepo:
         stmt = select(Application).where(Application.pending_person_id == person_id)
         return (await self.s.execute(stmt)).scalar_one_or_none()
 
+    async def pending_by_forum_username(self, username: str) -> Application | None:
+        stmt = select(Application).where(
+            Application.status == "pending", func.lower(Application.forum_username) == username.lower()
+        )
+        return (await self.s.execute(stmt)).scalars().first()
+
     async def latest_for(self, person_id: int) -> Application | None:
         stmt = (
             select(Application)

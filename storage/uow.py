@@ -16,6 +16,7 @@ from storage.repositories import (
     OutboxRepo,
     PeopleRepo,
 )
+from storage.repositories_forum import ForumRepo
 
 
 class UnitOfWork:
@@ -30,6 +31,7 @@ class UnitOfWork:
     outbox: OutboxRepo
     events: EventRepo
     audit: AuditRepo
+    forum: ForumRepo
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
@@ -47,6 +49,7 @@ class UnitOfWork:
         self.outbox = OutboxRepo(s)
         self.events = EventRepo(s)
         self.audit = AuditRepo(s)
+        self.forum = ForumRepo(s)
         return self
 
     async def __aexit__(

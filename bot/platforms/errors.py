@@ -1,23 +1,5 @@
-"""How a delivery attempt failed decides what the outbox worker does next."""
+"""Delivery errors live beside the ports in bot.program.failures; re-exported for the adapters."""
 
-from __future__ import annotations
+from bot.program.failures import DeliveryError, Permanent, RateLimited, Transient
 
-
-class DeliveryError(Exception):
-    pass
-
-
-class RateLimited(DeliveryError):
-    """The platform said 429; try again after `retry_after` seconds (its Retry-After)."""
-
-    def __init__(self, retry_after: float, message: str = "rate limited") -> None:
-        super().__init__(f"{message} (retry after {retry_after:g}s)")
-        self.retry_after = retry_after
-
-
-class Transient(DeliveryError):
-    """Outage, timeout, 5xx: retry with exponential backoff."""
-
-
-class Permanent(DeliveryError):
-    """The platform refused the request itself (bad id, no permission): retrying will not help."""
+__all__ = ["DeliveryError", "Permanent", "RateLimited", "Transient"]

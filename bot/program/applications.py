@@ -269,6 +269,8 @@ class ApplicationService:
             app = await self._decide(uow, app_id, moderator, "approved", None, now)
             person = app.person
             person.forum_username = app.forum_username
+            # The approving moderator vouches for the forum account named in the application.
+            person.forum_linked_at = person.forum_linked_at or now
             term = self._settings.program.term
             amb = await uow.ambassadors.for_person(person.id)
             before = None

@@ -250,7 +250,13 @@ def _rejected(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     return text, [section(text), context("You are welcome to apply again once the reason is addressed.")]
 
 
+def _notice(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
+    text = str(d.get("text", ""))
+    return text, [section(text)]
+
+
 TEMPLATES: dict[str, Callable[[Mapping[str, Any]], tuple[str, list[Block]]]] = {
+    "notice": _notice,
     "application_review": _application_review,
     "welcome": _welcome,
     "rejected": _rejected,

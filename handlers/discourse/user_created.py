@@ -1,0 +1,18 @@
+"""`user_created`: a new forum account matching a pending application's forum username."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.program.forum import ForumUser, Outcome
+from bot.services import Services
+from handlers.discourse.parse import obj, req_int, text
+
+EVENT = "user_created"
+
+
+async def handle(services: Services, payload: dict[str, Any]) -> Outcome:
+    u = obj(payload, "user")
+    return await services.forum.user_created(
+        ForumUser(user_id=req_int(u, "id"), username=text(u, "username"))
+    )
