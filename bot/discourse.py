@@ -19,6 +19,7 @@ from pydiscourse import DiscourseClient
 from pydiscourse.exceptions import DiscourseClientError, DiscourseError, DiscourseServerError
 
 from bot.platforms.errors import Permanent, RateLimited, Transient
+from bot.program.badges import Badge
 
 T = TypeVar("T")
 
@@ -240,8 +241,17 @@ class ForumLookups:
 
     async def badge_name(self, badge_id: int) -> str | None:
         if badge_id not in self._badges:
-            self._badges = {int(b["id"]): str(b.get("name", "")) for b in await self._g.badges()}
+            await self.all_badges()
         return self._badges.get(badge_id)
+
+    async def all_badges(self) -> list[Badge]:
+        """Fresh from the forum each time (a moderator may just have created one)."""
+        badges = [
+            Badge(int(b["id"]), str(b.get("name", "")), bool(b.get("enabled", True)))
+            for b in await self._g.badges()
+        ]
+        self._badges = {b.id: b.name for b in badges}
+        return badges
 
     async def group_id(self, name: str) -> int:
         return await self._g.group_id(name)

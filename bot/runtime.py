@@ -17,10 +17,17 @@ from bot.platforms.discourse_out import DiscourseDeliverer
 from bot.platforms.outbox_worker import Deliverer, OutboxWorker
 from bot.platforms.slack_out import SlackDeliverer
 from bot.program.applications import ApplicationService
+from bot.program.audit import AuditService
+from bot.program.badges import BadgeService
 from bot.program.forum import ForumService
+from bot.program.home import HomeService
 from bot.program.inbound import InboundEvents
+from bot.program.lifecycle import LifecycleService
+from bot.program.linking import LinkingService
+from bot.program.nominations import NominationService
 from bot.program.onboarding import OnboardingService
 from bot.program.ports import Clock, SystemClock
+from bot.program.profiles import ProfileService
 from bot.program.roles import Roles
 from bot.scheduler import Scheduler
 from bot.services import Services
@@ -83,6 +90,7 @@ async def build_runtime(
         )
         deliverers["discourse"] = DiscourseDeliverer(discourse)
     worker = OutboxWorker(uow, deliverers, settings.outbox, clock)
+    lookups = ForumLookups(discourse) if discourse else None
     roles = Roles(
         settings.slack.moderators, settings.slack.moderator_usergroup, SlackUsergroups(slack_client)
     )
@@ -90,9 +98,16 @@ async def build_runtime(
         settings=settings,
         roles=roles,
         applications=ApplicationService(uow, settings, roles, clock, worker),
-        onboarding=OnboardingService(uow, clock),
+        onboarding=OnboardingService(uow, clock, settings, roles, worker),
         inbound=InboundEvents(uow, clock),
-        forum=ForumService(uow, settings, ForumLookups(discourse) if discourse else None, clock, worker),
+        forum=ForumService(uow, settings, lookups, clock, worker),
+        badges=BadgeService(uow, settings, roles, lookups, clock, worker),
+        nominations=NominationService(uow, settings, roles, clock, worker),
+        profiles=ProfileService(uow, settings, roles, clock, worker),
+        linking=LinkingService(uow, settings, roles, clock, worker),
+        lifecycle=LifecycleService(uow, settings, roles, clock, worker),
+        audit=AuditService(uow, roles, clock),
+        home=HomeService(uow, settings, roles),
     )
     scheduler = Scheduler(worker, settings.outbox.poll_seconds)
     return Runtime(

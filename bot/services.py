@@ -6,9 +6,16 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.program.applications import ApplicationService
+from bot.program.audit import AuditService
+from bot.program.badges import BadgeService
 from bot.program.forum import ForumService
+from bot.program.home import HomeService
 from bot.program.inbound import InboundEvents
+from bot.program.lifecycle import LifecycleService
+from bot.program.linking import LinkingService
+from bot.program.nominations import NominationService
 from bot.program.onboarding import OnboardingService
+from bot.program.profiles import ProfileService
 from bot.program.roles import Roles
 
 
@@ -20,3 +27,10 @@ class Services:
     onboarding: OnboardingService
     inbound: InboundEvents
     forum: ForumService
+    badges: BadgeService
+    nominations: NominationService
+    profiles: ProfileService
+    linking: LinkingService
+    lifecycle: LifecycleService
+    audit: AuditService
+    home: HomeService

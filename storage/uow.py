@@ -17,6 +17,7 @@ from storage.repositories import (
     PeopleRepo,
 )
 from storage.repositories_forum import ForumRepo
+from storage.repositories_lifecycle import LifecycleRepo, LinkCodeRepo, NominationRepo, ProfileRepo
 
 
 class UnitOfWork:
@@ -32,6 +33,10 @@ class UnitOfWork:
     events: EventRepo
     audit: AuditRepo
     forum: ForumRepo
+    nominations: NominationRepo
+    profiles: ProfileRepo
+    link_codes: LinkCodeRepo
+    lifecycle: LifecycleRepo
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
@@ -48,6 +53,10 @@ class UnitOfWork:
         self.badges = BadgeRepo(s)
         self.outbox = OutboxRepo(s)
         self.events = EventRepo(s)
+        self.nominations = NominationRepo(s)
+        self.profiles = ProfileRepo(s)
+        self.link_codes = LinkCodeRepo(s)
+        self.lifecycle = LifecycleRepo(s)
         self.audit = AuditRepo(s)
         self.forum = ForumRepo(s)
         return self

@@ -97,8 +97,9 @@ def make_standins() -> tuple[SlackStandIn, DiscourseStandIn]:
         slack.add_channel(cid, name)
     forum = DiscourseStandIn(api_key=FORUM_KEY, api_username="system")
     forum.add_user("system")
-    for name in ("alice", "bob", "carol"):
-        forum.add_user(name)
+    # Ids clear of the ones in the captured webhook fixtures (1, 4, 17, 44).
+    for forum_id, name in ((201, "alice"), (202, "bob"), (203, "carol")):
+        forum.add_user(name, user_id=forum_id)
     forum.add_badge("Ambassador", badge_id=BADGE_ID)
     forum.add_group(GROUP, group_id=41)
     return slack, forum

@@ -69,6 +69,9 @@ class SlackDeliverer:
     async def deliver(self, kind: str, key: str, payload: dict[str, Any], maybe_done: bool) -> dict[str, Any]:
         try:
             return await self._deliver(kind, key, payload, maybe_done)
+        except (KeyError, ValueError) as err:
+            # A row this version cannot render (unknown template, missing field): retrying won't help.
+            raise Permanent(f"cannot build the Slack message: {err}") from None
         except (TimeoutError, SlackApiError, aiohttp.ClientError, OSError) as err:
             raise map_slack_error(err) from None
 

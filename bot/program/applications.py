@@ -10,7 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.config import Settings
-from bot.program import outbox
+from bot.program import home, outbox
 from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
@@ -308,6 +308,7 @@ class ApplicationService:
             await self._queue_review_update(
                 uow, app, "approved", moderator, None, review_channel, review_ts, now
             )
+            await home.queue_refresh(uow, self._settings, self._roles, person.slack_user_id, now)
             result = DecisionResult(app.id, person.slack_user_id, "approved", moderator, amb.term_end)
         self._signal.kick()
         return result
@@ -421,6 +422,7 @@ class ApplicationService:
             await self._queue_review_update(
                 uow, app, "rejected", moderator, reason, review_channel, review_ts, now
             )
+            await home.queue_refresh(uow, self._settings, self._roles, app.person.slack_user_id, now)
             result = DecisionResult(app.id, app.person.slack_user_id, "rejected", moderator)
         self._signal.kick()
         return result

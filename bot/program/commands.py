@@ -14,12 +14,90 @@ class HelpEntry:
     usage: str
     description: str
     moderator_only: bool = False
+    example: str = ""  # the text after the command, e.g. "find kubernetes berlin"; default: usage
 
 
 HELP: tuple[HelpEntry, ...] = (
     HelpEntry("help", "help", "Show this list of commands."),
     HelpEntry("apply", "apply", "Open the application form to become an ambassador."),
     HelpEntry("status", "status", "See your application, your term and your onboarding checklist."),
+    HelpEntry(
+        "nominate",
+        "nominate @user <why>",
+        "Suggest someone as an ambassador; the moderators may invite them to apply.",
+        example="nominate @jane She runs the Berlin Kubernetes meetup",
+    ),
+    HelpEntry("onboarding", "onboarding", "Your onboarding checklist and how to tick each step."),
+    HelpEntry(
+        "profile", "profile", "Edit your directory profile: expertise, interests, how to reach you."
+    ),
+    HelpEntry(
+        "find",
+        "find <words>",
+        "Search the ambassadors by expertise, interests and location.",
+        example="find kubernetes berlin",
+    ),
+    HelpEntry(
+        "link",
+        "link <forum-username>",
+        "Link your forum account: I send a one-time code to your forum inbox.",
+        example="link jane_doe",
+    ),
+    HelpEntry(
+        "link",
+        "link confirm <code>",
+        "Finish linking with the code from the forum message.",
+        example="link confirm ABCD-EFGH",
+    ),
+    HelpEntry("retire", "retire", "Step down as an ambassador (asks you to confirm first)."),
+    HelpEntry(
+        "onboarding",
+        "onboarding @user",
+        "See someone's onboarding checklist.",
+        moderator_only=True,
+        example="onboarding @jane",
+    ),
+    HelpEntry(
+        "onboarding",
+        "onboarding stuck",
+        "Active ambassadors with unfinished onboarding, longest-serving first.",
+        moderator_only=True,
+    ),
+    HelpEntry(
+        "onboarding",
+        "onboarding done @user <step>",
+        "Tick a moderator step of someone's checklist.",
+        moderator_only=True,
+        example="onboarding done @jane announced",
+    ),
+    HelpEntry(
+        "link",
+        "link @user <forum-username>",
+        "Link someone's forum account by hand.",
+        moderator_only=True,
+        example="link @jane jane_doe",
+    ),
+    HelpEntry(
+        "badge",
+        "badge grant @user <badge> [reason <forum link>]",
+        "Grant a forum badge (by name or id); the reason, if given, links to a forum post.",
+        moderator_only=True,
+        example="badge grant @jane Speaker",
+    ),
+    HelpEntry(
+        "badge",
+        "badge revoke @user <badge>",
+        "Take a forum badge back.",
+        moderator_only=True,
+        example="badge revoke @jane Speaker",
+    ),
+    HelpEntry(
+        "audit",
+        "audit @user",
+        "The latest 20 audit log entries about a person.",
+        moderator_only=True,
+        example="audit @jane",
+    ),
 )
 
 KNOWN = {e.name for e in HELP}

@@ -51,6 +51,10 @@ async def record_delivery(
         await uow.applications.set_review_message(
             int(follow["application_id"]), result["channel"], result["ts"]
         )
+    if follow.get("type") == "nomination_review" and result.get("ts"):
+        await uow.nominations.set_review_message(
+            int(follow["nomination_id"]), result["channel"], result["ts"]
+        )
     if kind == DISCOURSE_GRANT_BADGE and payload.get("grant_id") is not None:
         grant = await uow.badges.get(int(payload["grant_id"]))
         if grant is not None:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.program.applications import APPLICATION_FIELDS, StatusView
-from bot.program.commands import HELP
+from bot.program.commands import HELP, HelpEntry
 
 Block = dict[str, Any]
 
@@ -68,11 +68,19 @@ def _date(iso: str | datetime | None) -> str:
 
 
 def help_message(command: str, problem: str | None = None) -> tuple[str, list[Block]]:
-    lines = [f"`{command} {e.usage}` — {e.description}" for e in HELP]
+    def line(e: HelpEntry) -> str:
+        example = f" _e.g._ `{command} {e.example}`" if e.example else ""
+        return f"`{command} {e.usage}` — {e.description}{example}"
+
+    everyone = [line(e) for e in HELP if not e.moderator_only]
+    moderators = [line(e) for e in HELP if e.moderator_only]
     header = f"{problem} Here is what I can do:" if problem else "Here is what I can do:"
-    text = header + "\n" + "\n".join(lines)
-    examples = "Examples: " + ", ".join(f"`{command} {e.name}`" for e in HELP)
-    return text, [section(header), section("\n".join(lines)), context(examples)]
+    text = header + "\n" + "\n".join(everyone) + "\n*For moderators:*\n" + "\n".join(moderators)
+    blocks = [section(header), section("\n".join(everyone))]
+    if moderators:
+        blocks.append(section("*For moderators*\n" + "\n".join(moderators)))
+    blocks.append(context("Only you see these answers. Mention people with @ so Slack links them."))
+    return text, blocks
 
 
 def status_message(view: StatusView, command: str) -> tuple[str, list[Block]]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers.slack.subcommands import apply, status
+from handlers.slack.subcommands import apply, badge, status
 from handlers.slack.subcommands.base import SlashCommand
 
-MODULES = (apply, status)
+MODULES = (apply, status, badge)
 
 Runner = Callable[[SlashCommand], Awaitable[None]]
 RUNNERS: dict[str, Runner] = {m.NAME: m.run for m in MODULES}

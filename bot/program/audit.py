@@ -1,0 +1,100 @@
+"""The audit trail: the moderator guard that records refusals, and `/ambassador audit @user`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.program.errors import NotAllowed, NotFound
+from bot.program.ports import Clock
+from bot.program.roles import Roles
+from storage.uow import UnitOfWork
+
+AUDIT_LIMIT = 20
+
+
+async def require_moderator(
+    uow: Callable[[], UnitOfWork],
+    roles: Roles,
+    clock: Clock,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str | int,
+    message: str = "Only moderators can do that.",
+    platform: str = "slack",
+) -> None:
+    """Raise NotAllowed unless `actor` is a moderator; the refusal itself is audited (in its own
+    transaction, so it stays recorded although the action is refused)."""
+    if await roles.is_moderator(actor):
+        return
+    async with uow() as w:
+        await w.audit.record(
+            at=clock.now(),
+            actor=actor,
+            platform=platform,
+            action=f"{action}.refused",
+            subject_type=subject_type,
+            subject_id=subject_id,
+        )
+    raise NotAllowed(message)
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    at: datetime
+    actor: str
+    platform: str
+    action: str
+    subject_type: str
+    subject_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    slack_user_id: str
+    name: str
+    lines: tuple[AuditLine, ...]
+
+
+class AuditService:
+    """What happened to a person. "About a person" means entries whose subject is the person
+    (term, onboarding, profile, forum link, refusals aimed at them), one of their applications, or
+    one of the nominations naming them. Actions the person took on others are not included."""
+
+    def __init__(self, uow: Callable[[], UnitOfWork], roles: Roles, clock: Clock) -> None:
+        self._uow = uow
+        self._roles = roles
+        self._clock = clock
+
+    async def about(self, actor: str, slack_user_id: str, limit: int = AUDIT_LIMIT) -> AuditReport:
+        await require_moderator(
+            self._uow,
+            self._roles,
+            self._clock,
+            actor,
+            "audit.view",
+            "slack_user",
+            slack_user_id,
+            "Only moderators can read the audit log.",
+        )
+        async with self._uow() as uow:
+            person = await uow.people.by_slack_id(slack_user_id)
+            nomination_ids = await uow.nominations.ids_about(slack_user_id)
+            if person is None and not nomination_ids:
+                raise NotFound(f"There is nothing in the audit log about <@{slack_user_id}>.")
+            app_ids = await uow.lifecycle.application_ids(person.id) if person else []
+            entries = await uow.lifecycle.audit_about(
+                person.id if person else -1, app_ids, nomination_ids, limit
+            )
+            lines = tuple(
+                AuditLine(
+                    e.at, e.actor, e.platform, e.action, e.subject_type, e.subject_id, e.before, e.after
+                )
+                for e in entries
+            )
+            return AuditReport(slack_user_id, person.display_name if person else "", lines)
