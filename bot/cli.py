@@ -179,5 +179,45 @@ def outbox_retry(ctx: click.Context) -> None:
     click.echo(f"{asyncio.run(go())} failed deliveries queued again.")
 
 
+@main.group()
+def sync() -> None:
+    """Bring the bot's records and the platforms in line."""
+
+
+@sync.command("discourse")
+@click.option("--no-deliver", is_flag=True, help="Only queue the fixes; the running bot delivers them.")
+@click.option(
+    "--timeout", default=3600.0, show_default=True, help="Seconds to wait for the fixes to be delivered."
+)
+@click.pass_context
+def sync_discourse(ctx: click.Context, no_deliver: bool, timeout: float) -> None:
+    """Compare the forum's badge holders and group members with the records; fix and report."""
+    settings = _settings(ctx.find_root())
+    if not settings.discourse.enabled:
+        raise click.ClickException("no forum configured: set [discourse] url, api_key and api_username")
+
+    async def go() -> int:
+        from bot.runtime import build_runtime
+
+        rt = await build_runtime(settings)
+        try:
+            report = await rt.services.sync.reconcile(actor="cli")
+            for line in report.lines():
+                click.echo(line)
+            if no_deliver or report.changes == 0:
+                return 0
+            click.echo(f"Delivering {report.changes} fix(es), paced under the forum's limit…")
+            waiting = await rt.worker.drain_until_idle(timeout)
+            if waiting:
+                click.echo(f"{waiting} delivery(ies) still waiting; the running bot will finish them.")
+                return 1
+            click.echo("All fixes delivered.")
+            return 0
+        finally:
+            await rt.close()
+
+    sys.exit(asyncio.run(go()))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -210,6 +210,37 @@ class DiscourseGateway:
             if not members or offset >= int((data or {}).get("meta", {}).get("total", 0)):
                 return False
 
+    async def badge_holders(self, badge_id: int) -> dict[str, int]:
+        """username (lower-case) -> user_badge id, for everyone holding the badge."""
+        holders: dict[str, int] = {}
+        offset = 0
+        while True:
+            data = await self.call(self._client._get, "/user_badges.json", badge_id=badge_id, offset=offset)
+            names = {int(u["id"]): str(u["username"]) for u in (data or {}).get("users", [])}
+            page = ((data or {}).get("user_badge_info") or {}).get("user_badges", [])
+            for ub in page:
+                name = names.get(int(ub["user_id"]))
+                if name:
+                    holders[name.lower()] = int(ub["id"])
+            offset += len(page)
+            total = int(((data or {}).get("user_badge_info") or {}).get("grant_count", 0))
+            if not page or offset >= total:
+                return holders
+
+    async def group_members(self, group: str) -> set[str]:
+        """Lower-case usernames of everyone in the group."""
+        members: set[str] = set()
+        offset = 0
+        while True:
+            data = await self.call(
+                self._client._get, f"/groups/{group}/members.json", offset=offset, limit=200
+            )
+            page = (data or {}).get("members", [])
+            members.update(str(m["username"]).lower() for m in page)
+            offset += len(page)
+            if not page or offset >= int((data or {}).get("meta", {}).get("total", 0)):
+                return members
+
     async def badges(self) -> list[dict[str, Any]]:
         data = await self.call(self._client.badges)
         return list((data or {}).get("badges", []))
@@ -255,3 +286,9 @@ class ForumLookups:
 
     async def group_id(self, name: str) -> int:
         return await self._g.group_id(name)
+
+    async def badge_holders(self, badge_id: int) -> dict[str, int]:
+        return await self._g.badge_holders(badge_id)
+
+    async def group_members(self, group: str) -> set[str]:
+        return await self._g.group_members(group)

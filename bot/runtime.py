@@ -29,6 +29,7 @@ from bot.program.onboarding import OnboardingService
 from bot.program.ports import Clock, SystemClock
 from bot.program.profiles import ProfileService
 from bot.program.roles import Roles
+from bot.program.sync import SyncService
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.slack import SlackUsergroups, build_bolt_app, make_web_client
@@ -102,6 +103,7 @@ async def build_runtime(
         inbound=InboundEvents(uow, clock),
         forum=ForumService(uow, settings, lookups, clock, worker),
         badges=BadgeService(uow, settings, roles, lookups, clock, worker),
+        sync=SyncService(uow, settings, lookups, clock, worker),
         nominations=NominationService(uow, settings, roles, clock, worker),
         profiles=ProfileService(uow, settings, roles, clock, worker),
         linking=LinkingService(uow, settings, roles, clock, worker),
@@ -110,6 +112,8 @@ async def build_runtime(
         home=HomeService(uow, settings, roles),
     )
     scheduler = Scheduler(worker, settings.outbox.poll_seconds)
+    if discourse is not None and d.sync_hour_utc >= 0:
+        scheduler.daily("sync-discourse", d.sync_hour_utc, services.sync.run_nightly)
     return Runtime(
         settings=settings,
         engine=engine,

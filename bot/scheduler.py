@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
+
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.program.ports import OutboxSignal
+
+log = logging.getLogger("ambassador_bot.scheduler")
 
 
 class Scheduler:
@@ -23,6 +28,26 @@ class Scheduler:
             coalesce=True,
             max_instances=1,
             misfire_grace_time=30,
+        )
+
+    def daily(self, job_id: str, hour: int, job: Callable[[], Awaitable[object]]) -> None:
+        """Run `job` every day at hour:00 UTC. The job itself makes sure only one replica acts."""
+
+        async def run() -> None:
+            try:
+                await job()
+            except Exception:
+                log.exception("scheduled job %s failed; it runs again tomorrow", job_id)
+
+        self._scheduler.add_job(
+            run,
+            "cron",
+            hour=hour,
+            minute=0,
+            id=job_id,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=3600,
         )
 
     def start(self) -> None:

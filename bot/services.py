@@ -17,6 +17,7 @@ from bot.program.nominations import NominationService
 from bot.program.onboarding import OnboardingService
 from bot.program.profiles import ProfileService
 from bot.program.roles import Roles
+from bot.program.sync import SyncService
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Services:
     inbound: InboundEvents
     forum: ForumService
     badges: BadgeService
+    sync: SyncService
     nominations: NominationService
     profiles: ProfileService
     linking: LinkingService

@@ -86,7 +86,7 @@ class ForumRepo:
             .where(Ambassador.status == "active", Person.forum_username.is_not(None))
             .order_by(Person.forum_username)
         )
-        return [(a, p) for a, p in (await self.s.execute(stmt)).tuples()]
+        return [(row[0], row[1]) for row in (await self.s.execute(stmt)).all()]
 
     async def people_by_forum_usernames(self, usernames: set[str]) -> dict[str, Person]:
         if not usernames:

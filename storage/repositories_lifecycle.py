@@ -34,7 +34,9 @@ class NominationRepo:
         return nomination
 
     async def get(self, nomination_id: int) -> Nomination | None:
-        stmt = select(Nomination).where(Nomination.id == nomination_id).execution_options(populate_existing=True)
+        stmt = (
+            select(Nomination).where(Nomination.id == nomination_id).execution_options(populate_existing=True)
+        )
         return (await self.s.execute(stmt)).scalar_one_or_none()
 
     async def open_for(self, nominee_slack_id: str) -> Nomination | None:
@@ -136,7 +138,9 @@ class ProfileRepo:
         count_stmt = select(func.count()).select_from(base.with_only_columns(Profile.id).subquery())
         return rows, int((await self.s.execute(count_stmt)).scalar_one())
 
-    async def active_directory(self) -> Sequence[tuple[Person, Ambassador, Profile | None, Application | None]]:
+    async def active_directory(
+        self,
+    ) -> Sequence[tuple[Person, Ambassador, Profile | None, Application | None]]:
         """Every active ambassador with their profile (if any) and the application that made them one."""
         stmt = (
             select(Person, Ambassador, Profile, Application)

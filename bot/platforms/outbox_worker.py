@@ -75,6 +75,20 @@ class OutboxWorker:
                     pass
                 self._wake.clear()
 
+    async def drain_until_idle(self, timeout: float) -> int:  # noqa: ASYNC109
+        """Deliver until nothing is waiting (for the CLI); returns how many rows still wait."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            handled = await self.drain_once()
+            async with self._uow() as uow:
+                stats = await uow.outbox.stats(self._clock.now())
+            waiting = int(stats["counts"].get("pending", 0)) + int(stats["counts"].get("in_flight", 0))
+            if waiting == 0 or loop.time() > deadline:
+                return waiting
+            if handled == 0:
+                await asyncio.sleep(min(1.0, self._settings.poll_seconds))
+
     async def drain_once(self, limit: int = 50) -> int:
         """Claim what is due and deliver it; each platform is worked through in its own lane."""
         now = self._clock.now()

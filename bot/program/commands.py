@@ -28,9 +28,7 @@ HELP: tuple[HelpEntry, ...] = (
         example="nominate @jane She runs the Berlin Kubernetes meetup",
     ),
     HelpEntry("onboarding", "onboarding", "Your onboarding checklist and how to tick each step."),
-    HelpEntry(
-        "profile", "profile", "Edit your directory profile: expertise, interests, how to reach you."
-    ),
+    HelpEntry("profile", "profile", "Edit your directory profile: expertise, interests, how to reach you."),
     HelpEntry(
         "find",
         "find <words>",

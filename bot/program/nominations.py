@@ -56,7 +56,8 @@ class NominationService:
             )
         if not reason:
             raise InvalidInput(
-                f"Please say why you nominate them, e.g. `{command} nominate @jane She runs the Berlin meetup`."
+                "Please say why you nominate them, e.g. "
+                f"`{command} nominate @jane She runs the Berlin meetup`."
             )
         if len(reason) > MAX_REASON:
             raise InvalidInput(
@@ -74,7 +75,8 @@ class NominationService:
                 pending = await uow.applications.pending_for(person.id)
                 if pending is not None:
                     raise Conflict(
-                        f"<@{nominee}> has already applied (application #{pending.id} is with the moderators)."
+                        f"<@{nominee}> has already applied "
+                        f"(application #{pending.id} is with the moderators)."
                     )
             existing = await uow.nominations.open_for(nominee)
             if existing is not None:

@@ -62,6 +62,11 @@ async def record_delivery(
             grant.granted_at = grant.granted_at or now
             if result.get("user_badge_id") is not None:
                 grant.forum_user_badge_id = int(result["user_badge_id"])
+    if kind in (DISCOURSE_ADD_TO_GROUP, DISCOURSE_REMOVE_FROM_GROUP):
+        username, group = str(payload["username"]), str(payload["group"])
+        person = await uow.people.by_forum_username(username)
+        status = "member" if kind == DISCOURSE_ADD_TO_GROUP else "removed"
+        await uow.forum.set_membership(group, username, person.id if person else None, status, "bot", now)
     if kind == DISCOURSE_REVOKE_BADGE and payload.get("grant_id") is not None:
         grant = await uow.badges.get(int(payload["grant_id"]))
         if grant is not None:

@@ -202,6 +202,7 @@ class DiscourseStandIn:
             ("GET", r"/site/basic-info(?:\.json)?", self._basic_info, True),
             ("GET", r"/admin/badges(?:\.json)?", self._admin_badges, False),
             ("POST", r"/user_badges(?:\.json)?", self._grant_badge, False),
+            ("GET", r"/user_badges(?:\.json)?", self._badge_holders, False),
             ("DELETE", r"/user_badges/(?P<id>[^/]+?)(?:\.json)?", self._revoke_badge, False),
             ("GET", r"/user-badges/(?P<username>[^/]+?)(?:\.json)?", self._list_user_badges, False),
             ("GET", r"/groups/(?P<name>[^/]+?)/members(?:\.json)?", self._group_members, False),
@@ -626,6 +627,38 @@ class DiscourseStandIn:
                 )
                 return {"success": "OK"}
         raise _not_found()
+
+    def _badge_holders(self, match: re.Match[str], params: JSONDict) -> JSONDict:
+        """GET /user_badges.json?badge_id=N&offset=M: who holds a badge, 96 a page, newest first."""
+        badge_id = _scalar(params.get("badge_id"))
+        if not badge_id or not badge_id.isdigit() or int(badge_id) not in self.badges:
+            raise _not_found()
+        offset_raw = _scalar(params.get("offset")) or "0"
+        offset = int(offset_raw) if offset_raw.isdigit() else 0
+        holders = sorted(
+            (ub for ub in self.user_badges if ub["badge_id"] == int(badge_id)), key=lambda ub: -int(ub["id"])
+        )
+        page = holders[offset : offset + 96]
+        user_ids = {ub["user_id"] for ub in page}
+        return {
+            "badges": [self._badge_json(self.badges[int(badge_id)], brief=True)],
+            "users": [self._basic_user(u) for u in self.users.values() if u["id"] in user_ids],
+            "user_badge_info": {
+                "user_badges": [
+                    {
+                        "id": ub["id"],
+                        "granted_at": ub["granted_at"],
+                        "created_at": ub["created_at"],
+                        "post_id": ub.get("post_id"),
+                        "badge_id": ub["badge_id"],
+                        "user_id": ub["user_id"],
+                        "granted_by_id": ub["granted_by_id"],
+                    }
+                    for ub in page
+                ],
+                "grant_count": len(holders),
+            },
+        }
 
     def _list_user_badges(self, match: re.Match[str], params: JSONDict) -> JSONDict:
         user = self._find_user(urllib.parse.unquote(match["username"]))

@@ -5,15 +5,27 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from handlers.slack import (
+    app_home,
     apply_submission,
     command,
     dedupe,
     events_fallback,
+    nomination_apply,
+    nomination_decline,
+    nomination_invite,
     onboarding_ack,
+    profile_submission,
     reject_submission,
+    retire_cancel,
+    retire_confirm,
     review_approve,
     review_reject,
+    views_home,
+    views_lifecycle,
 )
+
+# Importing the views registers their outbox templates ("home", "nomination_review", ...).
+VIEW_MODULES = (views_home, views_lifecycle)
 
 
 def register(app: AsyncApp, command_name: str) -> None:
@@ -24,4 +36,11 @@ def register(app: AsyncApp, command_name: str) -> None:
     review_reject.register(app)
     reject_submission.register(app)
     onboarding_ack.register(app)
+    nomination_invite.register(app)
+    nomination_decline.register(app)
+    nomination_apply.register(app)
+    profile_submission.register(app)
+    retire_confirm.register(app)
+    retire_cancel.register(app)
+    app_home.register(app)
     events_fallback.register(app)  # last: only events no other listener took

@@ -35,7 +35,9 @@ def action_target(body: dict[str, Any], action: dict[str, Any]) -> ActionTarget:
     container = body.get("container") or {}
     if container.get("type") == "view":
         view_id = container.get("view_id") or (body.get("view") or {}).get("id")
-        return ActionTarget(str((body.get("user") or {}).get("id", "")), app_id, None, None, str(view_id or ""))
+        return ActionTarget(
+            str((body.get("user") or {}).get("id", "")), app_id, None, None, str(view_id or "")
+        )
     channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
     ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
     return ActionTarget(str((body.get("user") or {}).get("id", "")), app_id, channel, ts)

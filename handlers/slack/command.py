@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.program.commands import parse
@@ -18,7 +19,11 @@ from handlers.slack.subcommands.base import SlashCommand
 
 
 async def on_command(
-    ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ack: AsyncAck,
+    command: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    respond: AsyncRespond | None = None,
 ) -> None:
     svc = services(context)
     parsed = parse(command.get("text"))
@@ -36,6 +41,7 @@ async def on_command(
         ack=ack,
         client=client,
         services=svc,
+        respond=respond,
     )
     try:
         await runner(cmd)

@@ -8,18 +8,21 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.program.errors import ProgramError
 from handlers.slack import blocks
-from handlers.slack.actions import tell
+from handlers.slack.actions import action_target, tell
 from handlers.slack.context import services
+from handlers.slack.home_publish import publish_home
 
 
 async def on_ack(
     ack: AsyncAck,
     body: dict[str, Any],
     action: dict[str, Any],
-    respond: AsyncRespond,
+    client: AsyncWebClient,
+    respond: AsyncRespond | None,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
@@ -27,14 +30,16 @@ async def on_ack(
     try:
         result = await services(context).onboarding.complete_by_button(user, str(action.get("value") or ""))
     except ProgramError as err:
-        await tell(respond, err.message)
+        await tell(respond, err.message, client=client, body=body)
         return
     text = (
         f"Thanks! “{result.title}” is done. {result.remaining} onboarding step(s) to go."
         if result.newly_completed
         else f"“{result.title}” was already done."
     )
-    await tell(respond, text)
+    await tell(respond, text, client=client, body=body)
+    if action_target(body, action).in_view:
+        await publish_home(client, services(context), user)
 
 
 def register(app: AsyncApp) -> None:

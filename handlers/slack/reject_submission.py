@@ -8,11 +8,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.program.errors import InvalidInput, ProgramError
 from handlers.slack import blocks
 from handlers.slack.context import services
 from handlers.slack.forms import form_values
+from handlers.slack.home_publish import publish_home
 
 
 def _metadata(view: dict[str, Any]) -> dict[str, Any]:
@@ -24,7 +26,11 @@ def _metadata(view: dict[str, Any]) -> dict[str, Any]:
 
 
 async def on_submit(
-    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
 ) -> None:
     meta = _metadata(view)
     app_id = meta.get("application_id")
@@ -47,6 +53,8 @@ async def on_submit(
         await ack(response_action="update", view=blocks.notice_modal(err.message))
         return
     await ack()
+    if not meta.get("channel"):  # the Reject button was in the Home tab: redraw its queue
+        await publish_home(client, services(context), user)
 
 
 def register(app: AsyncApp) -> None:

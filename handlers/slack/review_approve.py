@@ -8,43 +8,48 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.program.errors import ProgramError
 from handlers.slack import blocks
 from handlers.slack.actions import STALE, action_target, tell
 from handlers.slack.context import services
+from handlers.slack.home_publish import publish_home
 
 
 async def on_approve(
     ack: AsyncAck,
     body: dict[str, Any],
     action: dict[str, Any],
-    respond: AsyncRespond,
+    client: AsyncWebClient,
+    respond: AsyncRespond | None,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
     target = action_target(body, action)
+    svc = services(context)
     if target.app_id is None:
-        await tell(respond, STALE)
+        await tell(respond, STALE, client=client, body=body)
         return
     try:
-        result = await services(context).applications.approve(
-            target.app_id, target.user, target.channel, target.message_ts
-        )
+        result = await svc.applications.approve(target.app_id, target.user, target.channel, target.message_ts)
     except ProgramError as err:
-        await tell(respond, err.message)
+        await tell(respond, err.message, client=client, body=body)
         return
-    await respond(
-        text=(
+    await tell(
+        respond,
+        (
             f"Approved application #{result.application_id}. <@{result.applicant_slack_id}> is an ambassador "
             f"until {result.term_end:%Y-%m-%d}; the badge, the forum group and the welcome message "
             "are on their way."
             if result.term_end
             else f"Approved application #{result.application_id}."
         ),
-        response_type="ephemeral",
-        replace_original=False,
+        client=client,
+        body=body,
     )
+    if target.in_view:  # clicked in the Home tab: show the queue without that application
+        await publish_home(client, svc, target.user)
 
 
 def register(app: AsyncApp) -> None:

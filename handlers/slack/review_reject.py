@@ -21,19 +21,19 @@ async def on_reject(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    respond: AsyncRespond,
+    respond: AsyncRespond | None,
     context: AsyncBoltContext,
 ) -> None:
     await ack()
     target = action_target(body, action)
     if target.app_id is None:
-        await tell(respond, STALE)
+        await tell(respond, STALE, client=client, body=body)
         return
     try:
         # Fast checks only (moderator list, one indexed read) so the trigger_id is still fresh.
         await services(context).applications.ensure_moderator(target.user, target.app_id)
     except ProgramError as err:
-        await tell(respond, err.message)
+        await tell(respond, err.message, client=client, body=body)
         return
     await client.views_open(
         trigger_id=body["trigger_id"],

@@ -94,6 +94,7 @@ async def test_guidelines_button_in_welcome_completes_the_step(stack: Stack) -> 
     await stack.settle()
     dm = stack.slack.dms_to(ALICE)[0]
     await stack.actor.click(ALICE, dm["channel"], dm["ts"], "onboarding_ack_guidelines")
+    await stack.listeners_done()  # Bolt acks the click first and runs the listener after
     status = (await stack.actor.slash(ALICE, "status")).json()["text"]
     assert "1 of 4 done" in status
 

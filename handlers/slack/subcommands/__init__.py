@@ -8,10 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers.slack.subcommands import apply, badge, status
+from handlers.slack.subcommands import (
+    apply,
+    audit,
+    badge,
+    find,
+    link,
+    nominate,
+    onboarding,
+    profile,
+    retire,
+    status,
+)
 from handlers.slack.subcommands.base import SlashCommand
 
-MODULES = (apply, status, badge)
+MODULES = (apply, status, badge, nominate, onboarding, profile, find, link, retire, audit)
 
 Runner = Callable[[SlashCommand], Awaitable[None]]
 RUNNERS: dict[str, Runner] = {m.NAME: m.run for m in MODULES}

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.program.commands import ParsedCommand
@@ -24,6 +26,7 @@ class SlashCommand:
     ack: AsyncAck
     client: AsyncWebClient
     services: Services
+    respond: AsyncRespond | None = None  # the command's response_url, for answers after the ack
 
     @property
     def command(self) -> str:
@@ -35,3 +38,14 @@ class SlashCommand:
             await self.ack(text=text, response_type="ephemeral")
         else:
             await self.ack(text=text, blocks=blocks, response_type="ephemeral")
+
+    async def member(self, user_id: str) -> dict[str, Any] | None:
+        """The workspace member with this id, or None when Slack does not know them."""
+        try:
+            resp = await self.client.users_info(user=user_id)
+        except SlackApiError:
+            return None
+        user = resp.get("user")
+        if not isinstance(user, dict) or user.get("deleted"):
+            return None
+        return user

@@ -1,0 +1,389 @@
+"""Discourse webhook deliveries per second through the bot, next to a bare HMAC-checking endpoint.
+
+Run from the repository root::
+
+    python -m bench.webhooks [--requests 1000] [--concurrency 8] [--dup-share 0.2] [--pg ADMIN_URL]
+
+Both targets are served by uvicorn in this process and event loop and get the same signed
+deliveries from the same httpx client (``DiscourseActor.send_raw``). The bot runs the whole
+``POST /discourse/webhooks`` path (HMAC verify, JSON parse, content-identity dedupe, commit);
+the bare endpoint only verifies ``X-Discourse-Event-Signature`` and answers 200. Deliveries go
+to the two targets in alternating blocks (ABBA order). Nothing here asserts on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import hashlib
+import hmac
+import json
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bench._common import database, fmt, latency_summary, machine, machine_line, positive, ratio
+from bot.sandbox.discourse_standin import DiscourseActor
+from bot.sandbox.http import serve_asgi
+from storage.models import ProcessedEvent
+from tests.stack import WEBHOOK_SECRET, Stack, start_stack
+
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "discourse"
+FIXTURE = FIXTURES / "post_created.request.json"
+INTRO_TOPIC = 10  # the bot is told about an intro topic ...
+OTHER_TOPIC = 99  # ... and every benchmark post is in another one, so it is recorded and ignored
+FIRST_POST_ID = 1_000_000
+PRODUCTION_OUTBOX = {"poll_seconds": 1.0}  # the worker shares the loop; use the deployed interval
+
+
+# ---------------------------------------------------------------------------------------------- payloads
+
+
+@dataclass(frozen=True)
+class Delivery:
+    body: bytes
+    headers: dict[str, str]
+    post_id: int
+    expect: str  # the bot's "result": "ignored" (first time) or "duplicate" (redelivery)
+
+
+class Planner:
+    """Builds deliveries from the captured ``post_created`` webhook (Discourse 2025.12).
+
+    New posts get a fresh post id; a redelivery repeats the exact body of a post sent in an
+    earlier, finished block with a new ``X-Discourse-Event-Id``. Redeliveries never pick a post
+    still in flight, so the concurrent phase does not race two deliveries of one post.
+    """
+
+    def __init__(self, secret: str, dup_share: float, seed: int, keep_alive: bool) -> None:
+        fx = json.loads(FIXTURE.read_text(encoding="utf-8"))
+        self._template: dict[str, Any] = fx["body"]
+        skip = {"Content-Length", "X-Discourse-Event-Signature"}
+        if keep_alive:
+            skip.add("Connection")
+        self._headers = {k: str(v) for k, v in fx["headers"].items() if v is not None and k not in skip}
+        self._secret = secret.encode()
+        self._dup_share = dup_share
+        self._rng = random.Random(seed)
+        self._next_post = FIRST_POST_ID
+        self._next_event = 1
+        self._sent: list[tuple[int, bytes, str]] = []  # (post id, body, signature) of finished blocks
+        self._pending: list[tuple[int, bytes, str]] = []
+        self.new_posts = 0
+        self.redeliveries = 0
+
+    def _headers_for(self, signature: str) -> dict[str, str]:
+        headers = dict(self._headers)
+        headers["X-Discourse-Event-Id"] = str(self._next_event)
+        headers["X-Discourse-Event-Signature"] = signature
+        self._next_event += 1
+        return headers
+
+    def block(self, size: int) -> list[Delivery]:
+        out: list[Delivery] = []
+        fresh: list[tuple[int, bytes, str]] = []
+        for _ in range(size):
+            if self._sent and self._rng.random() < self._dup_share:
+                post_id, body, signature = self._rng.choice(self._sent)
+                out.append(Delivery(body, self._headers_for(signature), post_id, "duplicate"))
+                self.redeliveries += 1
+                continue
+            post_id = self._next_post
+            self._next_post += 1
+            payload = copy.deepcopy(self._template)
+            payload["post"].update(
+                {"id": post_id, "topic_id": OTHER_TOPIC, "post_url": f"/t/topic/{OTHER_TOPIC}/1"}
+            )
+            body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+            signature = "sha256=" + hmac.new(self._secret, body, hashlib.sha256).hexdigest()
+            out.append(Delivery(body, self._headers_for(signature), post_id, "ignored"))
+            fresh.append((post_id, body, signature))
+            self.new_posts += 1
+        self._pending = fresh
+        return out
+
+    def block_done(self) -> None:
+        self._sent.extend(self._pending)
+        self._pending = []
+
+
+# ---------------------------------------------------------------------------------------------- targets
+
+
+@dataclass
+class Target:
+    name: str
+    actor: DiscourseActor
+    check_result: bool  # the bot must answer "ignored"/"duplicate" as planned
+    samples: list[float] = field(default_factory=list)  # seconds, good responses only
+    non_200: Counter[int] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)  # non-200s, exceptions, wrong answers
+    busy_seconds: float = 0.0
+    by_expect: dict[str, list[float]] = field(default_factory=dict)  # "ignored"/"duplicate" -> seconds
+
+    def reset(self) -> None:
+        self.samples = []
+        self.by_expect = {}
+        self.non_200 = Counter()
+        self.errors = Counter()
+        self.busy_seconds = 0.0
+
+    async def one(self, d: Delivery) -> None:
+        started = time.perf_counter()
+        try:
+            response = await self.actor.send_raw(d.body, d.headers)
+        except httpx.HTTPError as exc:
+            self.errors[f"{type(exc).__name__}: {exc}"[:200]] += 1
+            return
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            self.non_200[response.status_code] += 1
+            self.errors[f"HTTP {response.status_code}: {response.text[:120]!r}"] += 1
+            return
+        if self.check_result:
+            try:
+                result = response.json().get("result")
+            except ValueError:
+                result = None
+            if result != d.expect:
+                self.errors[f"expected result {d.expect!r}, got {response.text[:120]!r}"] += 1
+                return
+        self.samples.append(elapsed)
+        self.by_expect.setdefault(d.expect, []).append(elapsed)
+
+
+def _bare_app(secret: str) -> Starlette:
+    """The baseline: read the body, check the HMAC with compare_digest, answer 200."""
+    key = secret.encode()
+
+    async def webhook(request: Request) -> Response:
+        body = await request.body()
+        expected = "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
+        given = request.headers.get("x-discourse-event-signature", "")
+        if not hmac.compare_digest(expected.encode(), given.strip().encode()):
+            return JSONResponse({"error": "bad signature"}, status_code=401)
+        return JSONResponse({"ok": True})
+
+    return Starlette(routes=[Route("/discourse/webhooks", webhook, methods=["POST"])])
+
+
+# ---------------------------------------------------------------------------------------------- running
+
+
+async def _send_block(target: Target, deliveries: list[Delivery], concurrency: int) -> None:
+    started = time.perf_counter()
+    if concurrency <= 1:
+        for d in deliveries:
+            await target.one(d)
+    else:
+        sem = asyncio.Semaphore(concurrency)
+
+        async def limited(d: Delivery) -> None:
+            async with sem:
+                await target.one(d)
+
+        await asyncio.gather(*(limited(d) for d in deliveries))
+    target.busy_seconds += time.perf_counter() - started
+
+
+async def _interleaved(
+    planner: Planner, targets: list[Target], total: int, block: int, concurrency: int
+) -> None:
+    """``total`` deliveries per target; each block's deliveries go to both, in ABBA order."""
+    done = 0
+    index = 0
+    while done < total:
+        size = min(block, total - done)
+        deliveries = planner.block(size)
+        for target in targets if index % 2 == 0 else list(reversed(targets)):
+            await _send_block(target, deliveries, concurrency)
+        planner.block_done()
+        done += size
+        index += 1
+
+
+def _summary(target: Target) -> dict[str, Any]:
+    out = latency_summary(target.samples)
+    out["deliveries_per_second"] = len(target.samples) / target.busy_seconds if target.busy_seconds else None
+    out["non_200"] = sum(target.non_200.values())
+    out["non_200_by_status"] = {str(k): v for k, v in target.non_200.items()}
+    out["errors"] = sum(target.errors.values())
+    out["error_messages"] = dict(target.errors.most_common(10))
+    out["by_kind"] = {
+        ("new_post" if k == "ignored" else "redelivery"): latency_summary(v)
+        for k, v in target.by_expect.items()
+    }
+    out["samples_ms"] = [round(s * 1000, 4) for s in target.samples]
+    return out
+
+
+def _print_table(title: str, targets: list[Target], result: dict[str, Any]) -> None:
+    print(f"\n{title}")
+    header = (
+        f"{'target':<6} {'ok':>6} {'non200':>6} {'err':>4} {'deliv/s':>8} "
+        f"{'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for target in targets:
+        s = result[target.name]
+        if s["n"] == 0:
+            print(f"{target.name:<6} {0:>6} {s['non_200']:>6} {s['errors']:>4}  (no successful deliveries)")
+            continue
+        print(
+            f"{target.name:<6} {s['n']:>6} {s['non_200']:>6} {s['errors']:>4} "
+            f"{fmt(s['deliveries_per_second'], '.0f'):>8} {s['p50_ms']:>8.2f} {s['p90_ms']:>8.2f} "
+            f"{s['p99_ms']:>8.2f} {s['max_ms']:>8.2f}"
+        )
+    print(
+        f"bot/bare: deliveries/s {fmt(result['throughput_ratio'])}, p50 {fmt(result['p50_ratio'])}, "
+        f"p99 {fmt(result['p99_ratio'])}"
+    )
+    kinds = result["bot"]["by_kind"]
+    if kinds:
+        shown = ", ".join(
+            f"{k} p50 {v['p50_ms']:.2f} / p99 {v['p99_ms']:.2f} ms (n={v['n']})"
+            for k, v in sorted(kinds.items())
+        )
+        print(f"bot by kind: {shown}")
+    for target in targets:
+        for message, count in target.errors.most_common(5):
+            print(f"  error [{target.name}] x{count}: {message}")
+
+
+async def _phase(
+    planner: Planner, bot: Target, bare: Target, requests: int, block: int, concurrency: int, title: str
+) -> dict[str, Any]:
+    for target in (bot, bare):
+        target.reset()
+    await _interleaved(planner, [bot, bare], requests, block, concurrency)
+    b, r = _summary(bot), _summary(bare)
+    result: dict[str, Any] = {"concurrency": concurrency, "block": block, "bot": b, "bare": r}
+    result["throughput_ratio"] = ratio(b.get("deliveries_per_second"), r.get("deliveries_per_second"))
+    result["p50_ratio"] = ratio(b.get("p50_ms"), r.get("p50_ms"))
+    result["p99_ratio"] = ratio(b.get("p99_ms"), r.get("p99_ms"))
+    _print_table(title, [bot, bare], result)
+    return result
+
+
+async def _processed_posts(stack: Stack) -> int:
+    async with stack.runtime.uow() as uow:
+        stmt = select(func.count()).where(
+            ProcessedEvent.source == "discourse", ProcessedEvent.key.like("post_created:%")
+        )
+        return int((await uow.session.execute(stmt)).scalar_one())
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    planner = Planner(WEBHOOK_SECRET, args.dup_share, args.seed, args.keep_alive)
+    async with database(args.pg, "webhook-bench-") as (db_url, db_label):
+        async with start_stack(
+            db_url, discourse={"intro_topic_id": INTRO_TOPIC}, outbox=PRODUCTION_OUTBOX
+        ) as stack:
+            bare_asgi = _bare_app(WEBHOOK_SECRET)
+            async with (
+                serve_asgi(bare_asgi) as bare_url,
+                httpx.AsyncClient(timeout=30.0) as http,
+            ):
+                bot = Target("bot", DiscourseActor(stack.bot_url, WEBHOOK_SECRET, http=http), True)
+                bare = Target("bare", DiscourseActor(bare_url, WEBHOOK_SECRET, http=http), False)
+                connection = "keep-alive" if args.keep_alive else "Connection: close, as Discourse sends"
+                print(
+                    f"Discourse webhook deliveries: bot POST /discourse/webhooks ({db_label}) vs a bare "
+                    f"HMAC-only endpoint (bare); {machine_line()}"
+                )
+                print(
+                    f"captured post_created, posts in an unrelated topic; ~{args.dup_share:.0%} exact "
+                    f"redeliveries (same body, new event id); {connection}; warm-up {args.warmup}/target, "
+                    f"then {args.requests}/target per phase in alternating blocks (ABBA)"
+                )
+                await _interleaved(planner, [bot, bare], args.warmup, args.block, 1)
+                results: dict[str, Any] = {
+                    "config": {
+                        "requests": args.requests,
+                        "warmup": args.warmup,
+                        "block": args.block,
+                        "concurrency": args.concurrency,
+                        "dup_share": args.dup_share,
+                        "seed": args.seed,
+                        "keep_alive": args.keep_alive,
+                        "database": db_label,
+                        **machine(),
+                    },
+                    "sequential": await _phase(
+                        planner, bot, bare, args.requests, args.block, 1, "sequential (one in flight)"
+                    ),
+                }
+                if args.concurrency > 1:
+                    block = max(args.block, args.concurrency * 4)
+                    results["concurrent"] = await _phase(
+                        planner,
+                        bot,
+                        bare,
+                        args.requests,
+                        block,
+                        args.concurrency,
+                        f"concurrent ({args.concurrency} in flight per target, blocks of {block})",
+                    )
+                stored = await _processed_posts(stack)
+                results["posts_sent"] = planner.new_posts
+                results["redeliveries_sent"] = planner.redeliveries
+                results["processed_events_rows"] = stored
+                print(
+                    f"\nbot received {planner.new_posts} distinct posts and {planner.redeliveries} "
+                    f"redeliveries (incl. warm-up); processed_events holds {stored} post rows"
+                    + ("" if stored == planner.new_posts else "  <-- MISMATCH")
+                )
+                return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.webhooks", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--requests", type=positive, default=1000, help="measured deliveries per target per phase"
+    )
+    parser.add_argument("--warmup", type=int, default=50, help="unmeasured deliveries per target first")
+    parser.add_argument("--block", type=positive, default=20, help="deliveries per target per block")
+    parser.add_argument(
+        "--concurrency", type=positive, default=8, help="in flight in the second phase (1: skip it)"
+    )
+    parser.add_argument("--dup-share", type=float, default=0.2, help="share of exact redeliveries (0..1)")
+    parser.add_argument("--seed", type=int, default=1, help="seed for choosing redeliveries")
+    parser.add_argument(
+        "--keep-alive", action="store_true", help="drop Discourse's Connection: close (reuse connections)"
+    )
+    parser.add_argument(
+        "--pg",
+        metavar="ADMIN_URL",
+        default=None,
+        help="PostgreSQL admin URL; a throwaway database is created and dropped (default: SQLite)",
+    )
+    parser.add_argument("--json", type=Path, default=None, help="also write the results (and samples) here")
+    args = parser.parse_args(argv)
+    if not 0.0 <= args.dup_share < 1.0:
+        parser.error("--dup-share must be in [0, 1)")
+    try:
+        results = asyncio.run(run(args))
+    except (RuntimeError, OSError) as exc:
+        print(f"benchmark could not run: {exc}", file=sys.stderr)
+        return 2
+    if args.json is not None:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        print(f"\nresults written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,258 @@
+"""Reconciliation: the forum's badge holders and group members against the bot's records.
+
+What the bot owns it fixes: an active ambassador without the badge or the group gets them; an
+alumnus still holding what the bot once gave loses it; records follow the forum. Everything else
+(someone in the ambassadors group who is not an ambassador, a badge granted by hand to a stranger)
+is reported to the moderators, not touched.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from bot.config import Settings
+from bot.program import outbox
+from bot.program.ports import Clock, NoSignal, OutboxSignal
+from storage.models import Ambassador, BadgeGrant, Person
+from storage.uow import UnitOfWork
+
+
+class ForumState(Protocol):
+    async def badge_holders(self, badge_id: int) -> dict[str, int]: ...
+
+    async def group_members(self, group: str) -> set[str]: ...
+
+
+@dataclass
+class SyncReport:
+    granted: list[str] = field(default_factory=list)  # badge queued for active ambassadors
+    added: list[str] = field(default_factory=list)  # group membership queued
+    revoked: list[str] = field(default_factory=list)  # bot-granted badge taken from alumni
+    removed: list[str] = field(default_factory=list)  # bot-added membership taken from alumni
+    recorded: list[str] = field(default_factory=list)  # records brought in line with the forum
+    leftovers: list[str] = field(default_factory=list)  # for the moderators to decide
+
+    @property
+    def changes(self) -> int:
+        return len(self.granted) + len(self.added) + len(self.revoked) + len(self.removed)
+
+    def lines(self) -> list[str]:
+        out = [
+            f"Badges queued for {len(self.granted)} active ambassador(s): {', '.join(self.granted) or '-'}",
+            f"Group additions queued: {len(self.added)}: {', '.join(self.added) or '-'}",
+            f"Badges revoked from alumni: {len(self.revoked)}: {', '.join(self.revoked) or '-'}",
+            f"Group removals of alumni: {len(self.removed)}: {', '.join(self.removed) or '-'}",
+            f"Records corrected from the forum: {len(self.recorded)}",
+        ]
+        if self.leftovers:
+            out.append(f"For moderators to decide ({len(self.leftovers)}):")
+            out.extend(f"  - {item}" for item in self.leftovers)
+        else:
+            out.append("Nothing left for moderators to decide.")
+        return out
+
+
+class SyncService:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        settings: Settings,
+        forum: ForumState | None,
+        clock: Clock,
+        signal: OutboxSignal | None = None,
+    ) -> None:
+        self._uow = uow
+        self._settings = settings
+        self._forum = forum
+        self._clock = clock
+        self._signal = signal or NoSignal()
+
+    async def run_nightly(self) -> SyncReport | None:
+        """The scheduled run: one replica per day does it (the day's key is claimed in the DB)."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            if not await uow.events.first_time("job", f"sync-discourse:{now:%Y-%m-%d}", now):
+                return None
+        return await self.reconcile(actor="scheduler")
+
+    async def reconcile(self, actor: str = "cli") -> SyncReport:
+        report = SyncReport()
+        d = self._settings.discourse
+        if self._forum is None:
+            report.leftovers.append("No forum configured ([discourse] url): nothing to reconcile.")
+            return report
+        badge_id, group = d.ambassador_badge_id, d.ambassador_group
+        # Read the forum first (paced API calls), then change the records in one transaction.
+        holders = await self._forum.badge_holders(badge_id) if badge_id is not None else {}
+        members = await self._forum.group_members(group) if group else set()
+        run = uuid.uuid4().hex[:8]
+        now = self._clock.now()
+        async with self._uow() as uow:
+            active = await uow.forum.active_ambassadors_with_forum()
+            active_names = {str(p.forum_username).lower() for _a, p in active}
+            if badge_id is not None:
+                await self._badges(uow, report, badge_id, holders, active, active_names, run, now)
+            if group:
+                await self._group(uow, report, group, members, active, active_names, run, now)
+            await uow.audit.record(
+                at=now,
+                actor=actor,
+                platform="discourse",
+                action="sync.discourse",
+                subject_type="forum",
+                subject_id=d.url or "forum",
+                after={
+                    "granted": report.granted,
+                    "added": report.added,
+                    "revoked": report.revoked,
+                    "removed": report.removed,
+                    "recorded": len(report.recorded),
+                    "leftovers": report.leftovers,
+                },
+            )
+            channel = self._settings.slack.moderator_channel
+            if channel and (report.changes or report.leftovers):
+                await outbox.queue(
+                    uow,
+                    f"sync:{run}:report",
+                    outbox.SLACK_POST,
+                    {
+                        "channel": channel,
+                        "template": "notice",
+                        "data": {"text": "Forum reconciliation:\n" + "\n".join(report.lines())},
+                    },
+                    now,
+                )
+        self._signal.kick()
+        return report
+
+    async def _badges(
+        self,
+        uow: UnitOfWork,
+        report: SyncReport,
+        badge_id: int,
+        holders: dict[str, int],
+        active: Sequence[tuple[Ambassador, Person]],
+        active_names: set[str],
+        run: str,
+        now: datetime,
+    ) -> None:
+        for _amb, person in active:
+            name = str(person.forum_username)
+            grant = await uow.forum.open_grant(person.id, badge_id)
+            if name.lower() in holders:
+                ub_id = holders[name.lower()]
+                if grant is None:
+                    await uow.badges.add(
+                        BadgeGrant(
+                            person_id=person.id,
+                            badge_id=badge_id,
+                            badge_name=self._settings.program.badge_name,
+                            forum_user_badge_id=ub_id,
+                            source="forum",
+                            status="granted",
+                            granted_at=now,
+                        )
+                    )
+                    report.recorded.append(f"{name} holds the badge")
+                elif grant.forum_user_badge_id != ub_id or grant.status != "granted":
+                    grant.forum_user_badge_id, grant.status = ub_id, "granted"
+                    grant.granted_at = grant.granted_at or now
+                    report.recorded.append(f"{name}'s grant")
+                continue
+            if grant is not None and grant.status == "pending":
+                continue  # already on its way through the outbox
+            if grant is not None:
+                grant.status, grant.revoked_at = "revoked", now  # the forum no longer has it
+                report.recorded.append(f"{name}'s badge was gone")
+            new = await uow.badges.add(
+                BadgeGrant(
+                    person_id=person.id,
+                    badge_id=badge_id,
+                    badge_name=self._settings.program.badge_name,
+                    source="bot",
+                    status="pending",
+                )
+            )
+            await outbox.queue(
+                uow,
+                f"sync:{run}:grant:{person.id}",
+                outbox.DISCOURSE_GRANT_BADGE,
+                {"username": name, "badge_id": badge_id, "grant_id": new.id},
+                now,
+            )
+            report.granted.append(name)
+        people = await uow.forum.people_by_forum_usernames(set(holders))
+        for name, ub_id in sorted(holders.items()):
+            if name in active_names:
+                continue
+            known = people.get(name)
+            grant = await uow.forum.grant_by_forum_id(ub_id)
+            status = await uow.forum.ambassador_status(known.id) if known else None
+            if (
+                known is not None
+                and status in ("alumni", "lapsed")
+                and grant is not None
+                and grant.source == "bot"
+            ):
+                await outbox.queue(
+                    uow,
+                    f"sync:{run}:revoke:{known.id}",
+                    outbox.DISCOURSE_REVOKE_BADGE,
+                    {"username": known.forum_username, "badge_id": badge_id, "grant_id": grant.id},
+                    now,
+                )
+                report.revoked.append(str(known.forum_username))
+            else:
+                who = f"{name} ({status})" if status else f"{name} (not an ambassador here)"
+                report.leftovers.append(f"{who} holds the ambassador badge")
+
+    async def _group(
+        self,
+        uow: UnitOfWork,
+        report: SyncReport,
+        group: str,
+        members: set[str],
+        active: Sequence[tuple[Ambassador, Person]],
+        active_names: set[str],
+        run: str,
+        now: datetime,
+    ) -> None:
+        for _amb, person in active:
+            name = str(person.forum_username)
+            if name.lower() in members:
+                before, _row = await uow.forum.set_membership(group, name, person.id, "member", "forum", now)
+                if before != "member":
+                    report.recorded.append(f"{name} is in {group}")
+                continue
+            await outbox.queue(
+                uow,
+                f"sync:{run}:add:{person.id}",
+                outbox.DISCOURSE_ADD_TO_GROUP,
+                {"username": name, "group": group},
+                now,
+            )
+            await uow.forum.set_membership(group, name, person.id, "member", "bot", now)
+            report.added.append(name)
+        people = await uow.forum.people_by_forum_usernames(members)
+        for name in sorted(members - active_names):
+            known = people.get(name)
+            status = await uow.forum.ambassador_status(known.id) if known else None
+            row = await uow.forum.membership(group, name)
+            if known is not None and status in ("alumni", "lapsed") and (row is None or row.source == "bot"):
+                await outbox.queue(
+                    uow,
+                    f"sync:{run}:remove:{known.id}",
+                    outbox.DISCOURSE_REMOVE_FROM_GROUP,
+                    {"username": known.forum_username, "group": group},
+                    now,
+                )
+                await uow.forum.set_membership(group, name, known.id, "removed", "bot", now)
+                report.removed.append(str(known.forum_username))
+            else:
+                who = f"{name} ({status})" if status else f"{name} (not an ambassador here)"
+                report.leftovers.append(f"{who} is in the {group} group")

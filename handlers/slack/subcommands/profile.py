@@ -1,0 +1,18 @@
+"""`/ambassador profile`: open the directory profile form, filled in with what we know."""
+
+from __future__ import annotations
+
+from handlers.slack.subcommands.base import SlashCommand
+from handlers.slack.views_lifecycle import loading_modal, profile_modal
+
+NAME = "profile"
+
+
+async def run(cmd: SlashCommand) -> None:
+    # The trigger_id dies 3 s after the command: open the modal first, then fill it in.
+    await cmd.ack()
+    opened = await cmd.client.views_open(trigger_id=cmd.trigger_id, view=loading_modal())
+    values = await cmd.services.profiles.current(cmd.user)
+    await cmd.client.views_update(
+        view_id=opened["view"]["id"], hash=opened["view"].get("hash"), view=profile_modal(values)
+    )

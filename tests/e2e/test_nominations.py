@@ -1,0 +1,125 @@
+"""Nominations: nominate → moderators invite or decline → the nominee applies from the DM."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from storage.models import Application, Nomination
+from tests.e2e.lifecycle import all_text, audit_actions, buttons, make_ambassador, say
+from tests.stack import ALICE, BOB, MOD, MOD_CHANNEL, Stack
+
+
+def nomination_reviews(stack: Stack) -> list[dict[str, Any]]:
+    return [m for m in stack.slack.messages_in(MOD_CHANNEL) if "nomination" in m.get("text", "").lower()]
+
+
+async def nominations(stack: Stack) -> list[Nomination]:
+    async with stack.runtime.uow() as uow:
+        return list((await uow.session.execute(select(Nomination).order_by(Nomination.id))).scalars())
+
+
+async def test_nominate_invite_and_the_nominee_applies_from_the_dm(stack: Stack) -> None:
+    answer = await say(stack, ALICE, f"nominate <@{BOB}|bob> Bob runs the Lisbon meetup and answers every question")
+    assert "Thank you" in answer and f"<@{BOB}>" in answer
+    await stack.settle()
+    [review] = nomination_reviews(stack)
+    assert f"<@{ALICE}> nominates <@{BOB}>" in review["text"]
+    assert "runs the Lisbon meetup" in all_text(review)
+    assert buttons(review) == ["nomination_invite", "nomination_decline"]
+
+    # Not a moderator: refused privately, audited, nothing sent to Bob.
+    await stack.actor.click(ALICE, MOD_CHANNEL, review["ts"], "nomination_invite")
+    await stack.settle()
+    assert "Only moderators" in stack.slack.responses[-1]["text"]
+    assert stack.slack.dms_to(BOB) == []
+    assert [n.status for n in await nominations(stack)] == ["pending"]
+
+    await stack.actor.click(MOD, MOD_CHANNEL, review["ts"], "nomination_invite")
+    await stack.settle()
+    assert f"Invited <@{BOB}>" in stack.slack.responses[-1]["text"]
+    updated = stack.slack.find_message(MOD_CHANNEL, review["ts"])
+    assert updated is not None and "invited to apply" in updated["text"] and buttons(updated) == []
+    [invite] = stack.slack.dms_to(BOB)
+    assert f"<@{ALICE}> nominated you" in invite["text"] and buttons(invite) == ["nomination_apply"]
+    assert "thanks to your nomination" in stack.slack.dms_to(ALICE)[-1]["text"]
+
+    # The DM button opens the application form; Bob sends it.
+    await stack.actor.click(BOB, invite["channel"], invite["ts"], "nomination_apply")
+    view = await stack.wait_for_view(BOB)
+    assert view["callback_id"] == "application_submit"
+    form = {
+        "name": "Bob Builder",
+        "forum_username": "bob",
+        "location": "Lisbon, Portugal",
+        "timezone": "Europe/Lisbon",
+        "expertise": "Meetups",
+        "motivation": "I was nominated!",
+    }
+    await stack.actor.submit_view(BOB, view["id"], {k: {k: v} for k, v in form.items()})
+    await stack.settle()
+    async with stack.runtime.uow() as uow:
+        apps = list((await uow.session.execute(select(Application))).scalars())
+    assert [(a.name, a.status) for a in apps] == [("Bob Builder", "pending")]
+
+    # A second click on the old invitation: the form says why it can't be used.
+    await stack.actor.click(BOB, invite["channel"], invite["ts"], "nomination_apply")
+    view = await stack.wait_for_view(BOB)
+    assert "already have an application" in json.dumps(view["blocks"])
+
+    actions = await audit_actions(stack)
+    assert "nomination.submitted" in actions and "nomination.invited" in actions
+    assert "nomination.invite.refused" in actions
+
+
+async def test_decline_tells_the_nominator_and_a_second_click_is_too_late(stack: Stack) -> None:
+    await say(stack, ALICE, f"nominate <@{BOB}> Great at docs")
+    await stack.settle()
+    [review] = nomination_reviews(stack)
+    # A double click: one decision, and the other click is told it came too late.
+    await asyncio.gather(
+        stack.actor.click(MOD, MOD_CHANNEL, review["ts"], "nomination_decline"),
+        stack.actor.click(MOD, MOD_CHANNEL, review["ts"], "nomination_decline"),
+    )
+    await stack.settle()
+    texts = [r["text"] for r in stack.slack.responses]
+    assert sum("Declined nomination #1" in t for t in texts) == 1
+    assert sum("already declined" in t or "someone else" in t for t in texts) == 1
+    assert stack.slack.dms_to(BOB) == []
+    assert "decided not to invite" in stack.slack.dms_to(ALICE)[-1]["text"]
+    updated = stack.slack.find_message(MOD_CHANNEL, review["ts"])
+    assert updated is not None and "Declined" in all_text(updated) and buttons(updated) == []
+    assert [n.status for n in await nominations(stack)] == ["declined"]
+    # Once declined, someone may nominate Bob again later.
+    assert "Thank you" in await say(stack, MOD, f"nominate <@{BOB}> Now leads two meetups")
+
+
+async def test_refusals_are_clear_and_record_nothing(stack: Stack) -> None:
+    command = "/ambassador"
+    self_nom = await say(stack, ALICE, f"nominate <@{ALICE}> I am great")
+    assert "can't nominate yourself" in self_nom and f"{command} apply" in self_nom
+    assert "Usage:" in await say(stack, ALICE, "nominate")
+    assert "mention them with @" in await say(stack, ALICE, "nominate bob he is great")
+    assert "can't find" in await say(stack, ALICE, "nominate <@U0NOBODY> ghost")
+    assert "say why" in await say(stack, ALICE, f"nominate <@{BOB}>")
+    assert "under 2000 characters" in await say(stack, ALICE, f"nominate <@{BOB}> " + "ü🎉" * 1500)
+    assert await nominations(stack) == []
+
+    # Already nominated (still pending): a clear refusal, one nomination on record.
+    await say(stack, ALICE, f"nominate <@{BOB}> <!channel> ünïcødé 🎉")
+    assert "already nominated" in await say(stack, MOD, f"nominate <@{BOB}> me too")
+    await stack.settle()
+    [review] = nomination_reviews(stack)
+    assert "<!channel>" not in all_text(review)  # user text cannot ping the channel
+    assert len(await nominations(stack)) == 1
+
+
+async def test_active_ambassadors_and_pending_applicants_cannot_be_nominated(stack: Stack) -> None:
+    await make_ambassador(stack)
+    assert "already an ambassador" in await say(stack, BOB, f"nominate <@{ALICE}> She is great")
+    await stack.apply(BOB, name="Bob", forum_username="bob")
+    assert "already applied" in await say(stack, ALICE, f"nominate <@{BOB}> He is great")
+    assert await nominations(stack) == []
