@@ -132,7 +132,7 @@ class ProfileRepo:
             .where(any_word)
         )
         stmt = base.order_by(score.desc(), func.lower(Person.display_name), Person.id).limit(limit)
-        rows = [(p, person) for p, person in (await self.s.execute(stmt)).tuples().all()]
+        rows = [(p, person) for p, person in (await self.s.execute(stmt)).all()]
         if len(rows) < limit:
             return rows, len(rows)
         count_stmt = select(func.count()).select_from(base.with_only_columns(Profile.id).subquery())
@@ -149,7 +149,7 @@ class ProfileRepo:
             .outerjoin(Application, Application.id == Ambassador.application_id)
             .order_by(func.lower(Person.display_name), Person.id)
         )
-        return list((await self.s.execute(stmt)).tuples().all())
+        return list((await self.s.execute(stmt)).all())
 
 
 class LinkCodeRepo:
@@ -236,7 +236,7 @@ class LifecycleRepo:
             .group_by(Ambassador.id, Person.id)
         )
         stmt = base.order_by(Ambassador.term_start, Ambassador.id).limit(limit)
-        rows = [StuckRow(p, a, int(n)) for a, p, n in (await self.s.execute(stmt)).tuples().all()]
+        rows = [StuckRow(p, a, int(n)) for a, p, n in (await self.s.execute(stmt)).all()]
         total_stmt = select(func.count(func.distinct(OnboardingStep.ambassador_id))).where(
             OnboardingStep.completed_at.is_(None),
             OnboardingStep.ambassador_id.in_(select(Ambassador.id).where(Ambassador.status == "active")),

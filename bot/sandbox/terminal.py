@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import shlex
 import sys
 import tempfile
 import time
@@ -19,7 +18,7 @@ from typing import Any
 
 from bot.config import Settings, settings_from_mapping
 from bot.runtime import Runtime
-from bot.sandbox.discourse_standin import DiscourseActor, DiscourseStandIn
+from bot.sandbox.discourse_standin import DiscourseActor, DiscourseStandIn, post_payload, user_badge_payload
 from bot.sandbox.http import serve_asgi
 from bot.sandbox.slack_standin import SlackActor, SlackStandIn
 from bot.server import create_app
@@ -37,6 +36,7 @@ PEOPLE: dict[str, tuple[str, str, bool]] = {
 }
 CHANNELS = {"C0MODS": "moderators", "C0AMBS": "ambassadors", "C0GENERAL": "general"}
 BADGE_ID, GROUP = 101, "ambassadors"
+INTRO_TOPIC, GENERAL_TOPIC = 20, 21
 
 HELP = """\
 Sandbox commands (you act as one person at a time):
@@ -46,6 +46,10 @@ Sandbox commands (you act as one person at a time):
   submit                     submit the open form (interactive mode asks for each field)
   cancel                     close the open form
   click <button>             press a button you can see, e.g. click Approve
+  forum intro <text>         post your introduction in the forum's intro topic
+  forum pm <text>            send the bot a private message on the forum, e.g. forum pm status
+  forum post <text>          post in a forum topic, e.g. forum post @system help
+  forum grant <badge>        a forum moderator grants you a badge by hand
   forum ping                 send a signed Discourse ping webhook to the bot
   show <channel>|dms|forum   show a channel's messages, your DMs, or the forum's state
   wait                       let the bot finish delivering (done after every step anyway)
@@ -164,8 +168,11 @@ class Sandbox:
         forum_calls = self.forum.calls[self._forum_seen :]
         self._forum_seen += len(forum_calls)
         for call in forum_calls:
-            method, path, _params, status = call[0], call[1], call[2], call[3]
+            method, path, params, status = call[0], call[1], call[2], call[3]
             self._print("forum", [f"{method} {path} → {status}"])
+            if method == "POST" and path.startswith("/posts") and status == 200:
+                where = f"topic {params.get('topic_id')}" if params.get("topic_id") else "a new private message"
+                self._print(f"bot posts on the forum, {where}", [str(params.get("raw", ""))])
 
     async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wait for the outbox to deliver what is due now."""
@@ -322,12 +329,96 @@ class Sandbox:
         raise ValueError(f"no button {label!r} in the messages {self.me} can see")
 
     async def _forum(self, rest: str) -> None:
-        parts = shlex.split(rest)
-        if parts[:1] == ["ping"]:
+        """Things people do on the forum; the forum stand-in tells the bot by signed webhook."""
+        word, _, text = rest.partition(" ")
+        forum_name = PEOPLE[self.me][1]
+        user = self.forum.users[forum_name]
+        if word == "ping":
             resp = await self.forum_actor.send("ping", {})
             self.echo(f"  [forum → bot] ping webhook → HTTP {resp.status_code}")
             return
-        raise ValueError("forum events available here: ping")
+        if word in ("intro", "pm", "post") and not text.strip():
+            raise ValueError(f"usage: forum {word} <text>")
+        if word == "intro":
+            await self._forum_post(INTRO_TOPIC, text, "regular", user)
+            return
+        if word == "pm":
+            topic_id = max(self.forum.topics, default=100) + 1
+            self.forum.topics[topic_id] = {
+                "id": topic_id,
+                "title": f"Message from {forum_name}",
+                "slug": "message",
+                "archetype": "private_message",
+                "category_id": None,
+                "user_id": user["id"],
+                "target_recipients": ["system"],
+                "posts_count": 0,
+                "created_at": "2026-01-01T00:00:00Z",
+            }
+            await self._forum_post(topic_id, text, "private_message", user)
+            return
+        if word == "post":
+            await self._forum_post(GENERAL_TOPIC, text, "regular", user)
+            return
+        if word == "grant":
+            badge = next(
+                (b for b in self.forum.badges.values() if str(b["name"]).lower() == text.strip().lower()),
+                None,
+            )
+            if badge is None:
+                raise ValueError(
+                    f"forum badges: {', '.join(str(b['name']) for b in self.forum.badges.values())}"
+                )
+            ub_id = max((int(ub["id"]) for ub in self.forum.user_badges), default=0) + 1
+            self.forum.user_badges.append(
+                {
+                    "id": ub_id,
+                    "user_id": user["id"],
+                    "badge_id": badge["id"],
+                    "granted_at": "2026-01-01T00:00:00Z",
+                    "created_at": "2026-01-01T00:00:00Z",
+                    "granted_by_id": -1,
+                    "post_id": None,
+                    "reason": None,
+                }
+            )
+            payload = user_badge_payload(ub_id, int(badge["id"]), int(user["id"]), -1)
+            resp = await self.forum_actor.send("user_badge_granted", payload)
+            self.echo(
+                f"  [forum → bot] a forum moderator granted {badge['name']} to {forum_name} → {_result(resp)}"
+            )
+            return
+        raise ValueError(
+            "forum: ping | intro <text> | pm <text> | post <text mentioning @system> | grant <badge>"
+        )
+
+    async def _forum_post(self, topic_id: int, text: str, archetype: str, user: dict[str, Any]) -> None:
+        post_id = max((int(p["id"]) for p in self.forum.posts), default=1000) + 1000 + len(self.forum.posts)
+        topic = self.forum.topics.get(topic_id)
+        if topic is not None:
+            topic["posts_count"] = int(topic["posts_count"]) + 1
+        number = int(topic["posts_count"]) if topic else 1
+        self.forum.posts.append(
+            {
+                "id": post_id,
+                "topic_id": topic_id,
+                "username": user["username"],
+                "raw": text,
+                "cooked": text,
+                "post_number": number,
+            }
+        )
+        payload = post_payload(
+            post_id,
+            str(user["username"]),
+            topic_id,
+            text,
+            post_number=number,
+            user_id=int(user["id"]),
+            archetype=archetype,
+        )
+        resp = await self.forum_actor.send("post_created", payload)
+        self.echo(f"  [forum → bot] {user['username']} posted in topic {topic_id} → {_result(resp)}")
 
     def _show(self, what: str) -> None:
         if what == "dms":
@@ -377,6 +468,15 @@ def _block_texts(blocks: Any) -> list[str]:
         if kind == "context":
             out.extend(str(e.get("text", "")) for e in block.get("elements", []) if isinstance(e, dict))
     return out
+
+
+def _result(resp: Any) -> str:
+    try:
+        body = resp.json()
+    except ValueError:
+        return f"HTTP {resp.status_code}"
+    note = body.get("note") or body.get("error") or body.get("result") or ""
+    return f"HTTP {resp.status_code} {note}".strip()
 
 
 def _as_dict(value: Any) -> dict[str, Any]:
@@ -437,6 +537,7 @@ def sandbox_settings(db_url: str, slack_url: str, forum_url: str) -> Settings:
                 "webhook_secret": WEBHOOK_SECRET,
                 "ambassador_badge_id": BADGE_ID,
                 "ambassador_group": GROUP,
+                "intro_topic_id": INTRO_TOPIC,
             },
             "program": {"guidelines_url": "https://example.org/ambassador-guidelines"},
             "outbox": {
@@ -461,7 +562,20 @@ def make_standins() -> tuple[SlackStandIn, DiscourseStandIn]:
     for _uid, username, _m in PEOPLE.values():
         forum.add_user(username)
     forum.add_badge("Ambassador", badge_id=BADGE_ID)
+    forum.add_badge("Speaker")
     forum.add_group(GROUP)
+    for topic_id, title in ((INTRO_TOPIC, "Introduce yourself"), (GENERAL_TOPIC, "General chat")):
+        forum.topics[topic_id] = {
+            "id": topic_id,
+            "title": title,
+            "slug": title.lower().replace(" ", "-"),
+            "archetype": "regular",
+            "category_id": 4,
+            "user_id": -1,
+            "target_recipients": [],
+            "posts_count": 1,
+            "created_at": "2026-01-01T00:00:00Z",
+        }
     return slack, forum
 
 

@@ -66,3 +66,22 @@ def test_cli_runs_a_scenario_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "carol> /ambassador status" in result.stdout
     assert "You have not applied yet" in result.stdout
+
+
+async def test_forum_side_can_be_played_in_the_sandbox() -> None:
+    lines: list[str] = []
+    async with open_sandbox(None, 0, lines.append) as sb:
+        for line in demo_script().splitlines():
+            assert await sb.do(line)
+        for line in (
+            "forum intro Hello, I am Alice!",
+            "forum pm status",
+            "forum grant Speaker",
+            "forum grant Nope",
+        ):
+            assert await sb.do(line)
+    out = "\n".join(lines)
+    assert "→ HTTP 200 intro step completed" in out
+    assert "**Onboarding: 2 of 4 done**" in out  # guidelines (demo) + intro
+    assert "granted Speaker to alice → HTTP 200 granted on the forum" in out
+    assert "forum badges: Ambassador, Speaker" in out

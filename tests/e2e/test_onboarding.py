@@ -1,0 +1,90 @@
+"""The onboarding checklist: your own, anyone's (moderators), who is stuck, and ticking steps."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from storage.models import Ambassador, OnboardingStep, Person
+from tests.e2e.lifecycle import audit_actions, make_ambassador, say
+from tests.stack import ALICE, BOB, MOD, Stack
+
+
+async def person_id(stack: Stack, slack_id: str) -> int:
+    async with stack.runtime.uow() as uow:
+        person = await uow.people.by_slack_id(slack_id)
+        assert person is not None
+        return person.id
+
+
+async def test_your_checklist_says_how_each_step_is_ticked(stack: Stack) -> None:
+    assert "not an active ambassador" in await say(stack, ALICE, "onboarding")
+    await make_ambassador(stack)
+    text = await say(stack, ALICE, "onboarding")
+    assert "Your onboarding: 0 of 4 done" in text
+    assert "⬜ Fill in your directory profile" in text and "/ambassador profile" in text
+    assert "a moderator ticks this" in text
+
+
+async def test_moderator_ticks_a_moderator_step_and_others_are_refused(stack: Stack) -> None:
+    await make_ambassador(stack)
+    assert "Only moderators" in await say(stack, BOB, f"onboarding done <@{ALICE}> announced")
+    assert "Only moderators" in await say(stack, BOB, f"onboarding <@{ALICE}>")
+    assert "not ticked by moderators" in await say(stack, MOD, f"onboarding done <@{ALICE}> guidelines")
+    unknown = await say(stack, MOD, f"onboarding done <@{ALICE}> 🎉nope")
+    assert "no onboarding step" in unknown and "`announced`" in unknown
+    assert "not an active ambassador" in await say(stack, MOD, f"onboarding done <@{BOB}> announced")
+    assert "Usage:" in await say(stack, MOD, "onboarding done announced")
+    assert "Usage:" in await say(stack, MOD, "onboarding sideways " + "x" * 3000)
+
+    assert "Ticked “Announce your new role”" in await say(stack, MOD, f"onboarding done <@{ALICE}> announced")
+    assert "already done" in await say(stack, MOD, f"onboarding done <@{ALICE}> announced")
+    theirs = await say(stack, MOD, f"onboarding <@{ALICE}>")
+    assert "1 of 4 done" in theirs and f"by <@{MOD}>" in theirs
+    assert "1 of 4 done" in await say(stack, ALICE, "onboarding")
+    actions = await audit_actions(stack)
+    assert actions.count("onboarding.step_completed") == 1
+    assert "onboarding.tick.refused" in actions and "onboarding.view.refused" in actions
+
+
+async def test_stuck_lists_unfinished_ambassadors_longest_serving_first(stack: Stack) -> None:
+    assert "Only moderators" in await say(stack, ALICE, "onboarding stuck")
+    assert "Nobody is stuck" in await say(stack, MOD, "onboarding stuck")
+    await make_ambassador(stack)
+    await make_ambassador(stack, BOB, name="Bob Builder", forum_username="bob")
+    # Alice was approved 40 days ago, Bob 3 days ago.
+    now = stack.runtime.clock.now()
+    async with stack.runtime.uow() as uow:
+        for slack_id, days in ((ALICE, 40), (BOB, 3)):
+            pid = (await uow.people.by_slack_id(slack_id)).id  # type: ignore[union-attr]
+            await uow.session.execute(
+                update(Ambassador).where(Ambassador.person_id == pid).values(term_start=now - timedelta(days=days))
+            )
+    text = await say(stack, MOD, "onboarding stuck")
+    assert "2 active ambassador(s)" in text
+    assert text.index(f"<@{ALICE}>") < text.index(f"<@{BOB}>")
+    assert "40 days since approval" in text and "3 days since approval" in text
+
+    # Bob finishes everything: only Alice is left.
+    async with stack.runtime.uow() as uow:
+        bob = (await uow.session.execute(select(Person).where(Person.slack_user_id == BOB))).scalar_one()
+        amb = (await uow.session.execute(select(Ambassador).where(Ambassador.person_id == bob.id))).scalar_one()
+        await uow.session.execute(
+            update(OnboardingStep).where(OnboardingStep.ambassador_id == amb.id).values(completed_at=now)
+        )
+    text = await say(stack, MOD, "onboarding stuck")
+    assert "1 active ambassador(s)" in text and f"<@{BOB}>" not in text
+
+
+async def test_complete_step_is_the_entry_point_for_forum_events(stack: Stack) -> None:
+    await make_ambassador(stack)
+    onboarding = stack.runtime.services.onboarding
+    pid = await person_id(stack, ALICE)
+    first = await onboarding.complete_step(pid, "intro", "forum:alice", "discourse")
+    assert first is not None and first.newly_completed and first.remaining == 3
+    again = await onboarding.complete_step(pid, "intro", "forum:alice", "discourse")
+    assert again is not None and not again.newly_completed
+    assert await onboarding.complete_step(pid, "nope", "forum:alice", "discourse") is None
+    assert await onboarding.complete_step(pid + 999, "intro", "forum:x", "discourse") is None
+    assert "✅ Post your introduction" in await say(stack, ALICE, "onboarding")
