@@ -219,5 +219,51 @@ def sync_discourse(ctx: click.Context, no_deliver: bool, timeout: float) -> None
     sys.exit(asyncio.run(go()))
 
 
+@main.group()
+def export() -> None:
+    """Export program data."""
+
+
+@export.command("directory")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the Markdown here (default: print it).",
+)
+@click.pass_context
+def export_directory(ctx: click.Context, output: str | None) -> None:
+    """The "get help and support" page: one Markdown section per active ambassador."""
+    settings = _settings(ctx.find_root())
+
+    async def go() -> str:
+        from bot.program.ports import SystemClock
+        from bot.program.profiles import ProfileService
+        from bot.program.roles import Roles
+        from storage.db import make_engine, make_sessionmaker
+        from storage.uow import UnitOfWorkFactory
+
+        engine = make_engine(settings.database.url)
+        try:
+            uow = UnitOfWorkFactory(make_sessionmaker(engine))
+            return await ProfileService(uow, settings, Roles([]), SystemClock()).export_directory()
+        finally:
+            await engine.dispose()
+
+    try:
+        markdown = asyncio.run(go())
+    except Exception as err:
+        raise click.ClickException(
+            f"could not read {mask_url(settings.database.url)}: {type(err).__name__}: {err}"
+        ) from None
+    if output is None:
+        click.echo(markdown, nl=False)
+        return
+    Path(output).write_text(markdown, encoding="utf-8")
+    sections = markdown.count("\n## ")
+    click.echo(f"Wrote the directory ({sections} ambassadors) to {output}.")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -183,9 +183,10 @@ class OutboxRepo:
         await self.s.flush()
         return msg
 
-    async def due_ids(self, now: datetime, limit: int) -> list[int]:
+    async def due(self, now: datetime, limit: int) -> list[tuple[int, str]]:
+        """(id, kind) of rows due for delivery, oldest first."""
         stmt = (
-            select(OutboxMessage.id)
+            select(OutboxMessage.id, OutboxMessage.kind)
             .where(
                 OutboxMessage.status.in_(("pending", "in_flight")),
                 OutboxMessage.next_attempt_at <= now,
@@ -194,7 +195,7 @@ class OutboxRepo:
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(limit)
         )
-        return list((await self.s.execute(stmt)).scalars().all())
+        return [(int(row[0]), str(row[1])) for row in (await self.s.execute(stmt)).all()]
 
     async def claim(self, msg_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
         """Take a lease on one row; only one worker (of any replica) wins."""

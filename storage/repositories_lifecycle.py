@@ -3,9 +3,11 @@ forum link codes, onboarding overviews, the review queue and the audit trail abo
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
 
 from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +24,22 @@ from storage.models import (
 )
 
 OPEN_NOMINATION = ("pending", "invited")
+
+
+@dataclass(frozen=True)
+class DirectoryRow:
+    """What `find` needs of one candidate (plain columns: no ORM objects to build)."""
+
+    person_id: int
+    slack_user_id: str | None
+    display_name: str
+    search_text: str
+    city: str
+    country: str
+    timezone: str
+    expertise: str
+    help_with: str
+    contact: str
 
 
 class NominationRepo:
@@ -107,13 +125,13 @@ class ProfileRepo:
 
     async def search(
         self, words: Sequence[str], weights: Sequence[tuple[str, int]], limit: int
-    ) -> tuple[list[tuple[Profile, Person]], int]:
-        """Profiles of ACTIVE ambassadors whose search_text holds a token starting with any word.
+    ) -> tuple[list[DirectoryRow], int]:
+        """Profiles of ACTIVE ambassadors whose search_text holds a word starting with a query word.
 
-        `search_text` is " f:token f:token … " (f = field letter), so `% f:word%` is an exact
-        token-prefix test per field. The candidates come back in a coarse order (the same weights,
+        `search_text` is " f:word f:word … " (f = field letter), so `% f:word%` is an exact
+        word-prefix test per field. Candidates come back in a coarse order (the same weights,
         summed in SQL) so the bound `limit` keeps the best ones; the caller scores them exactly.
-        Returns (candidates, number of matching ambassadors).
+        Returns (candidates, how many active ambassadors match at all), in one query.
         """
         if not words:
             return [], 0
@@ -124,19 +142,34 @@ class ProfileRepo:
             for w in escaped
             for field, weight in weights
         ]
-        score = sum(score_terms[1:], score_terms[0]).cast(Integer)
-        base = (
-            select(Profile, Person)
+        score = reduce(operator.add, score_terms).cast(Integer)
+        stmt = (
+            select(
+                Person.id,
+                Person.slack_user_id,
+                Person.display_name,
+                Profile.search_text,
+                Profile.city,
+                Profile.country,
+                Profile.timezone,
+                Profile.expertise,
+                Profile.help_with,
+                Profile.contact,
+                func.count().over().label("matching"),
+            )
             .join(Person, Person.id == Profile.person_id)
             .join(Ambassador, and_(Ambassador.person_id == Person.id, Ambassador.status == "active"))
             .where(any_word)
+            .order_by(score.desc(), func.lower(Person.display_name), Person.id)
+            .limit(limit)
         )
-        stmt = base.order_by(score.desc(), func.lower(Person.display_name), Person.id).limit(limit)
-        rows = [(p, person) for p, person in (await self.s.execute(stmt)).all()]
-        if len(rows) < limit:
-            return rows, len(rows)
-        count_stmt = select(func.count()).select_from(base.with_only_columns(Profile.id).subquery())
-        return rows, int((await self.s.execute(count_stmt)).scalar_one())
+        rows = (await self.s.execute(stmt)).all()
+        total = int(rows[0][-1]) if rows else 0
+        found = [
+            DirectoryRow(pid, slack_id, name, text, city, country, tz, expertise, help_with, contact)
+            for pid, slack_id, name, text, city, country, tz, expertise, help_with, contact, _ in rows
+        ]
+        return found, total
 
     async def active_directory(
         self,

@@ -90,32 +90,39 @@ class OutboxWorker:
                 await asyncio.sleep(min(1.0, self._settings.poll_seconds))
 
     async def drain_once(self, limit: int = 50) -> int:
-        """Claim what is due and deliver it; each platform is worked through in its own lane."""
+        """Deliver what is due; each platform is worked through in its own lane, and each row is
+        claimed only right before its delivery, so a lease covers real in-flight work even when
+        the lane is slowed down by pacing."""
+        async with self._uow() as uow:
+            due = await uow.outbox.due(self._clock.now(), limit)
+        lanes: dict[str, list[int]] = defaultdict(list)
+        for msg_id, kind in due:
+            lanes[kind.split(".", 1)[0]].append(msg_id)
+        counts = await asyncio.gather(*(self._lane(ids) for ids in lanes.values()))
+        return sum(counts)
+
+    async def _lane(self, ids: list[int]) -> int:
+        done = 0
+        for msg_id in ids:
+            if self._stopping:
+                break
+            claimed = await self._claim(msg_id)
+            if claimed is not None:
+                await self._deliver_one(*claimed)
+                done += 1
+        return done
+
+    async def _claim(self, msg_id: int) -> tuple[OutboxMessage, bool] | None:
         now = self._clock.now()
         lease = timedelta(seconds=self._settings.lease_seconds)
-        claimed: list[tuple[OutboxMessage, bool]] = []
         async with self._uow() as uow:
-            ids = await uow.outbox.due_ids(now, limit)
-        for msg_id in ids:
-            async with self._uow() as uow:
-                before = await uow.outbox.get(msg_id)
-                if before is None:
-                    continue
-                prior_attempts = before.attempts
-                if not await uow.outbox.claim(msg_id, self.worker_id, now, lease):
-                    continue
-                claimed.append((before, prior_attempts > 0))
-        lanes: dict[str, list[tuple[OutboxMessage, bool]]] = defaultdict(list)
-        for msg, retry in claimed:
-            lanes[msg.kind.split(".", 1)[0]].append((msg, retry))
-        await asyncio.gather(*(self._lane(items) for items in lanes.values()))
-        return len(claimed)
-
-    async def _lane(self, items: list[tuple[OutboxMessage, bool]]) -> None:
-        for msg, retry in items:
-            if self._stopping:
-                return
-            await self._deliver_one(msg, retry)
+            before = await uow.outbox.get(msg_id)
+            if before is None or before.next_attempt_at > now:
+                return None
+            if not await uow.outbox.claim(msg_id, self.worker_id, now, lease):
+                return None  # another worker (or replica) has it
+            # attempts > 0: an earlier try may have reached the platform; check before redoing it.
+            return before, before.attempts > 0
 
     async def _deliver_one(self, msg: OutboxMessage, retry: bool) -> None:
         platform = msg.kind.split(".", 1)[0]

@@ -30,6 +30,7 @@ from bot.program.onboarding import complete_in
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
 from storage.models import Application, Person, Profile
+from storage.repositories_lifecycle import DirectoryRow
 from storage.uow import UnitOfWork
 
 PROFILE_FIELDS: tuple[FieldSpec, ...] = (
@@ -57,7 +58,9 @@ MAX_TAG_LEN = 60
 MIN_WORD = 2
 MAX_WORDS = 10
 SHOWN = 10
-CANDIDATES = 200
+# The database pre-ranks with the same weights, so a few more candidates than shown suffice; the
+# margin covers ties that SQL and Python order differently (lower() vs casefold() on non-ASCII).
+CANDIDATES = 50
 
 # Field letter in search_text → weight of a hit there.
 WEIGHTS: tuple[tuple[str, int], ...] = (("e", 3), ("i", 2), ("l", 2), ("b", 1))
@@ -274,26 +277,26 @@ class ProfileService:
             raise InvalidInput("Please give at least one word of two or more letters to search for.")
         async with self._uow() as uow:
             rows, total = await uow.profiles.search(query, WEIGHTS, candidates)
-        scored: list[tuple[int, str, int, tuple[str, ...], Profile, Person]] = []
-        for profile, person in rows:
-            points, matched = score(profile.search_text, query)
+        scored: list[tuple[int, str, int, tuple[str, ...], DirectoryRow]] = []
+        for row in rows:
+            points, matched = score(row.search_text, query)
             if points > 0:
-                scored.append((points, person.display_name.casefold(), person.id, matched, profile, person))
+                scored.append((points, row.display_name.casefold(), row.person_id, matched, row))
         scored.sort(key=lambda t: (-t[0], t[1], t[2]))
         hits = tuple(
             FindHit(
-                slack_user_id=person.slack_user_id,
-                name=person.display_name,
+                slack_user_id=row.slack_user_id,
+                name=row.display_name,
                 score=points,
                 matched=matched,
-                city=profile.city,
-                country=profile.country,
-                timezone=profile.timezone,
-                expertise=profile.expertise,
-                help_with=profile.help_with,
-                contact=profile.contact,
+                city=row.city,
+                country=row.country,
+                timezone=row.timezone,
+                expertise=row.expertise,
+                help_with=row.help_with,
+                contact=row.contact,
             )
-            for points, _, _, matched, profile, person in scored[:shown]
+            for points, _, _, matched, row in scored[:shown]
         )
         return FindResult(query, hits, max(total, len(scored)), ignored)
 

@@ -171,7 +171,8 @@ class Sandbox:
             method, path, params, status = call[0], call[1], call[2], call[3]
             self._print("forum", [f"{method} {path} → {status}"])
             if method == "POST" and path.startswith("/posts") and status == 200:
-                where = f"topic {params.get('topic_id')}" if params.get("topic_id") else "a new private message"
+                topic = params.get("topic_id")
+                where = f"topic {topic}" if topic else "a new private message"
                 self._print(f"bot posts on the forum, {where}", [str(params.get("raw", ""))])
 
     async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109

@@ -23,7 +23,9 @@ async def nominations(stack: Stack) -> list[Nomination]:
 
 
 async def test_nominate_invite_and_the_nominee_applies_from_the_dm(stack: Stack) -> None:
-    answer = await say(stack, ALICE, f"nominate <@{BOB}|bob> Bob runs the Lisbon meetup and answers every question")
+    answer = await say(
+        stack, ALICE, f"nominate <@{BOB}|bob> Bob runs the Lisbon meetup and answers every question"
+    )
     assert "Thank you" in answer and f"<@{BOB}>" in answer
     await stack.settle()
     [review] = nomination_reviews(stack)

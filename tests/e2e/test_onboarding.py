@@ -59,7 +59,9 @@ async def test_stuck_lists_unfinished_ambassadors_longest_serving_first(stack: S
         for slack_id, days in ((ALICE, 40), (BOB, 3)):
             pid = (await uow.people.by_slack_id(slack_id)).id  # type: ignore[union-attr]
             await uow.session.execute(
-                update(Ambassador).where(Ambassador.person_id == pid).values(term_start=now - timedelta(days=days))
+                update(Ambassador)
+                .where(Ambassador.person_id == pid)
+                .values(term_start=now - timedelta(days=days))
             )
     text = await say(stack, MOD, "onboarding stuck")
     assert "2 active ambassador(s)" in text
@@ -69,7 +71,9 @@ async def test_stuck_lists_unfinished_ambassadors_longest_serving_first(stack: S
     # Bob finishes everything: only Alice is left.
     async with stack.runtime.uow() as uow:
         bob = (await uow.session.execute(select(Person).where(Person.slack_user_id == BOB))).scalar_one()
-        amb = (await uow.session.execute(select(Ambassador).where(Ambassador.person_id == bob.id))).scalar_one()
+        amb = (
+            await uow.session.execute(select(Ambassador).where(Ambassador.person_id == bob.id))
+        ).scalar_one()
         await uow.session.execute(
             update(OnboardingStep).where(OnboardingStep.ambassador_id == amb.id).values(completed_at=now)
         )

@@ -110,12 +110,15 @@ async def test_kubernetes_berlin_ranks_exactly_as_documented(service: ProfileSer
     expected = oracle(directory(), ["kubernetes", "berlin"])
     assert got == expected[:10]
     assert result.total == len(expected)
-    assert all("alumnus" not in h.name and "visitor" not in h.name for h in result.hits)  # alumni and visitors never show
+    assert all(
+        "alumnus" not in h.name and "visitor" not in h.name for h in result.hits
+    )  # alumni and visitors never show
 
 
 async def test_prefixes_and_single_words(service: ProfileService) -> None:
     kube = await service.find("kube")
     assert [(h.score, h.name) for h in kube.hits] == oracle(directory(), ["kube"])[:10]
-    go = await service.find("go")  # "go" also starts "Germany": expertise 3 and location 2 both count
-    assert [(h.score, h.name) for h in go.hits] == oracle(directory(), ["go"])[:10]
+    go = await service.find("ger go")  # "ger" hits Germany (location), "go" the Go expertise
+    assert [(h.score, h.name) for h in go.hits] == oracle(directory(), ["ger", "go"])[:10]
+    assert go.hits[0].score == 5 and go.total == len(oracle(directory(), ["ger", "go"]))
     assert (await service.find("zzz nothing")).hits == ()

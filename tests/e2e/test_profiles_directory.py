@@ -1,0 +1,167 @@
+"""Directory profiles (modal), `find`, and `ambassador-bot export directory`."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from bot.cli import main
+from storage.models import Ambassador, AuditEntry, Profile
+from tests.e2e.lifecycle import make_ambassador, say
+from tests.stack import ALICE, BOB, MOD, Stack
+
+
+def initial_values(view: dict[str, Any]) -> dict[str, str]:
+    return {
+        b["block_id"]: b["element"].get("initial_value", "")
+        for b in view["blocks"]
+        if b.get("type") == "input"
+    }
+
+
+PROFILE = {
+    "bio": "Platform engineer, meetup organiser.",
+    "expertise": "Kubernetes, Go,  kubernetes , Community events",
+    "interests": "open hardware, cycling",
+    "help_with": "Getting a first talk accepted",
+    "contact": "DM me here or @alice on the forum",
+    "timezone": "europe/berlin",
+    "city": "Berlin",
+    "country": "Germany",
+}
+
+
+async def open_profile(stack: Stack, user: str) -> dict[str, Any]:
+    resp = await stack.actor.slash(user, "profile")
+    assert resp.status_code == 200
+    view = await stack.wait_for_view(user)
+    assert view["callback_id"] == "profile_submit"
+    return view
+
+
+async def save_profile(stack: Stack, user: str, **changes: str) -> dict[str, Any]:
+    view = await open_profile(stack, user)
+    values = {**PROFILE, **changes}
+    resp = await stack.actor.submit_view(user, view["id"], {k: {k: v} for k, v in values.items() if v})
+    await stack.settle()
+    body: dict[str, Any] = resp.json() if resp.text.strip() else {}
+    return body
+
+
+async def test_profile_form_is_prefilled_validated_saved_and_ticks_the_step(stack: Stack) -> None:
+    await make_ambassador(stack)
+    view = await open_profile(stack, ALICE)
+    # Before a profile exists, the form starts from the application.
+    prefill = initial_values(view)
+    assert prefill["expertise"] == "Kubernetes, community events"
+    assert (prefill["city"], prefill["country"], prefill["timezone"]) == (
+        "Lisbon",
+        "Portugal",
+        "Europe/Lisbon",
+    )
+
+    answer = await save_profile(stack, ALICE, timezone="Mars/Olympus")
+    assert answer["response_action"] == "errors" and set(answer["errors"]) == {"timezone"}
+    answer = await save_profile(stack, ALICE, expertise=", ".join(f"tag{i}" for i in range(25)))
+    assert "at most 20" in answer["errors"]["expertise"]
+
+    answer = await save_profile(stack, ALICE)
+    assert answer["response_action"] == "update" and "Saved" in str(answer["view"])
+    assert "“profile” is done" in str(answer["view"])
+    assert "✅ Fill in your directory profile" in await say(stack, ALICE, "onboarding")
+
+    again = initial_values(await open_profile(stack, ALICE))
+    assert again["expertise"] == "Kubernetes, Go, Community events"  # tags cleaned, duplicates dropped
+    assert again["timezone"] == "Europe/Berlin"
+    async with stack.runtime.uow() as uow:
+        profile = (await uow.session.execute(select(Profile))).scalar_one()
+        audit = [
+            a
+            for a in (await uow.session.execute(select(AuditEntry))).scalars()
+            if a.action == "profile.updated"
+        ]
+    assert " e:kubernetes " in profile.search_text and " l:berlin " in profile.search_text
+    assert audit[-1].after is not None and audit[-1].after["city"] == "Berlin"
+
+
+async def test_find_searches_active_ambassadors_best_first(stack: Stack) -> None:
+    await make_ambassador(stack)
+    await make_ambassador(stack, BOB, name="Bob Builder", forum_username="bob", location="Porto, Portugal")
+    await save_profile(stack, ALICE)
+    await save_profile(
+        stack, BOB, expertise="Python", interests="kubernetes", city="Berlin", contact="bob@example.org"
+    )
+    # A visitor (not an ambassador) with a perfect profile never shows up.
+    await save_profile(stack, MOD, expertise="Kubernetes", city="Berlin")
+
+    text = await say(stack, ALICE, "find kubernetes berlin")
+    assert "Alice Example" in text and "Bob Builder" in text and "carol" not in text.lower()
+    assert text.index("Alice Example") < text.index("Bob Builder")  # 3+2 beats 2+2
+    assert "DM me here" in text and "Europe/Berlin" in text
+    assert "Bob Builder" in await say(stack, ALICE, "find pyth")  # prefixes match
+    assert "Alice Example" in await say(stack, BOB, "find München zürich Berlin")  # accents and case
+    assert "No active ambassador matches" in await say(stack, ALICE, "find zzz")
+
+    assert "Usage:" in await say(stack, ALICE, "find")
+    assert "at least one word" in await say(stack, ALICE, "find a ? !")
+    long = await say(stack, ALICE, "find " + " ".join(["kubernetes"] * 20 + ["ü" * 3000]))
+    assert "Alice Example" in long
+
+
+async def test_find_says_how_many_more_matched(stack: Stack) -> None:
+    await make_ambassador(stack)
+    now = stack.runtime.clock.now()
+    async with stack.runtime.uow() as uow:  # twelve more active ambassadors, straight into the tables
+        for i in range(12):
+            person = await uow.people.get_or_create_slack(f"U0X{i:02d}", f"Xavier {i:02d}")
+            uow.session.add(
+                Ambassador(
+                    person_id=person.id, status="active", term_start=now, term_end=now + timedelta(days=9)
+                )
+            )
+    for i in range(12):
+        await stack.runtime.services.profiles.save(
+            f"U0X{i:02d}", {"expertise": "Kubernetes", "contact": "here"}
+        )
+    answer = await stack.actor.slash(ALICE, "find kubernetes")
+    body = answer.json()
+    sections = [b for b in body["blocks"] if b["type"] == "section"]
+    assert len(sections) == 11  # the heading and ten people
+    assert all(len(b["text"]["text"]) <= 3000 for b in sections)
+    assert "…and 2 more" in str(body["blocks"][-1])
+
+
+async def test_export_directory_writes_one_section_per_active_ambassador(
+    stack: Stack, tmp_path: Path
+) -> None:
+    await make_ambassador(stack)
+    await make_ambassador(stack, BOB, name="Bob *Builder*", forum_username="bob", location="Porto, Portugal")
+    await save_profile(stack, ALICE)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "{stack.settings.database.url}"\n', encoding="utf-8")
+    out = tmp_path / "directory.md"
+    result = await asyncio.to_thread(
+        CliRunner().invoke, main, ["--config", str(config), "export", "directory", "--output", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 ambassadors" in result.output
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("# Get help and support")
+    assert "## Alice Example" in page and "## Bob \\*Builder\\*" in page  # user text can't style the page
+    alice = page.split("## Alice Example", 1)[1].split("##", 1)[0]
+    assert "**Location:** Berlin, Germany" in alice and "**Timezone:** Europe/Berlin" in alice
+    assert "**Expertise:** Kubernetes, Go, Community events" in alice
+    assert "**Can help with:** Getting a first talk accepted" in alice
+    assert "**How to reach:** DM me here or @alice on the forum" in alice
+    bob = page.split("Builder\\*", 1)[1]
+    assert "Porto, Portugal" in bob  # no profile yet: what the application said
+    # Without --output the page goes to stdout.
+    printed = await asyncio.to_thread(
+        CliRunner().invoke, main, ["--config", str(config), "export", "directory"]
+    )
+    assert printed.exit_code == 0 and "## Alice Example" in printed.output
