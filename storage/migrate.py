@@ -1,4 +1,8 @@
-"""Apply the Alembic migrations that ship inside this package."""
+"""Apply the Alembic migrations that ship inside this package.
+
+Feature areas may add their own branch of migrations off the same base; `heads` applies every
+branch, so the schema is complete whichever order they were written in.
+"""
 
 from __future__ import annotations
 
@@ -26,13 +30,14 @@ def _upgrade(conn: Connection, revision: str) -> None:
     command.upgrade(cfg, revision)
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade, revision)
 
 
 def _current(conn: Connection) -> str | None:
-    return MigrationContext.configure(conn).get_current_revision()
+    heads = MigrationContext.configure(conn).get_current_heads()
+    return ",".join(sorted(heads)) if heads else None
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
@@ -41,4 +46,5 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
 
 def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    return ",".join(sorted(heads)) if heads else None
