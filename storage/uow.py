@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+import storage.models_events  # noqa: F401  (the event tables take part in every session)
 from storage.repositories import (
     AmbassadorRepo,
     ApplicationRepo,
