@@ -17,6 +17,7 @@ from storage.repositories import (
     OutboxRepo,
     PeopleRepo,
 )
+from storage.repositories_events import CalendarRepo
 from storage.repositories_forum import ForumRepo
 from storage.repositories_lifecycle import LifecycleRepo, LinkCodeRepo, NominationRepo, ProfileRepo
 
@@ -34,6 +35,7 @@ class UnitOfWork:
     events: EventRepo
     audit: AuditRepo
     forum: ForumRepo
+    calendar: CalendarRepo
     nominations: NominationRepo
     profiles: ProfileRepo
     link_codes: LinkCodeRepo
@@ -60,6 +62,7 @@ class UnitOfWork:
         self.lifecycle = LifecycleRepo(s)
         self.audit = AuditRepo(s)
         self.forum = ForumRepo(s)
+        self.calendar = CalendarRepo(s)
         return self
 
     async def __aexit__(

@@ -207,6 +207,76 @@ class ApplicationService:
         self._signal.kick()
         return SubmitResult(app.id, data["forum_username"])
 
+    async def submit_renewal(self, slack_user_id: str, form: Mapping[str, str | None]) -> SubmitResult:
+        """A short re-application by an active ambassador before the term ends."""
+        reaffirm = _clean(form.get("reaffirm"))
+        plans = _clean(form.get("plans"))
+        problems = {}
+        if reaffirm.lower() not in ("yes", "y", "i do", "i re-affirm"):
+            problems["reaffirm"] = "Type yes to re-affirm the ambassador guidelines."
+        if not plans:
+            problems["plans"] = "Please fill this in."
+        elif len(plans) > 3000:
+            problems["plans"] = f"Please keep this under 3000 characters (it has {len(plans)})."
+        if problems:
+            raise InvalidInput("Some answers need fixing.", problems)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            person = await uow.people.by_slack_id(slack_user_id)
+            amb = await uow.ambassadors.for_person(person.id) if person else None
+            if person is None or amb is None or amb.status != "active":
+                raise Conflict(
+                    "Only active ambassadors can renew; former ambassadors apply again with `apply`."
+                )
+            pending = await uow.applications.pending_for(person.id)
+            if pending is not None:
+                raise Conflict(f"You already have application #{pending.id} under review.")
+            app = await uow.applications.add(
+                Application(
+                    person_id=person.id,
+                    pending_person_id=person.id,
+                    kind="renewal",
+                    status="pending",
+                    submitted_at=now,
+                    name=person.display_name,
+                    forum_username=person.forum_username or "",
+                    location="",
+                    timezone=person.timezone or "",
+                    expertise="",
+                    links="",
+                    motivation=plans,
+                )
+            )
+            await uow.audit.record(
+                at=now,
+                actor=slack_user_id,
+                platform="slack",
+                action="renewal.submitted",
+                subject_type="application",
+                subject_id=app.id,
+                after={"status": "pending"},
+            )
+            if not self._settings.renewals.auto_approve:
+                data = self._review_data(app, slack_user_id, _app_fields(app))
+                data.update({"kind": "renewal", "term_end": amb.term_end.isoformat()})
+                await outbox.queue(
+                    uow,
+                    f"application:{app.id}:review",
+                    outbox.SLACK_POST,
+                    {
+                        "channel": self._settings.slack.moderator_channel,
+                        "template": "application_review",
+                        "data": data,
+                        "on_delivered": {"type": "application_review", "application_id": app.id},
+                    },
+                    now,
+                )
+            result = SubmitResult(app.id, app.forum_username)
+        if self._settings.renewals.auto_approve:
+            await self._approve(result.application_id, "auto-approval", None, None, check_moderator=False)
+        self._signal.kick()
+        return result
+
     @staticmethod
     def _review_data(app: Application, slack_user_id: str, data: Mapping[str, str]) -> dict[str, object]:
         return {"application_id": app.id, "applicant": slack_user_id, **data}
@@ -233,12 +303,20 @@ class ApplicationService:
         return app
 
     async def _decide(
-        self, uow: UnitOfWork, app_id: int, moderator: str, status: str, reason: str | None, now: datetime
+        self,
+        uow: UnitOfWork,
+        app_id: int,
+        moderator: str,
+        status: str,
+        reason: str | None,
+        now: datetime,
+        check_moderator: bool = True,
     ) -> Application:
         """Moderator check, then move the application out of pending, exactly once."""
         verb = "approve" if status == "approved" else "reject"
         try:
-            await self._require_moderator(uow, moderator, f"application.{verb}", app_id)
+            if check_moderator:
+                await self._require_moderator(uow, moderator, f"application.{verb}", app_id)
         except NotAllowed:
             await uow.session.commit()  # keep the audit entry of the refusal
             raise
@@ -264,9 +342,23 @@ class ApplicationService:
     async def approve(
         self, app_id: int, moderator: str, review_channel: str | None = None, review_ts: str | None = None
     ) -> DecisionResult:
+        return await self._approve(app_id, moderator, review_channel, review_ts)
+
+    async def _approve(
+        self,
+        app_id: int,
+        moderator: str,
+        review_channel: str | None,
+        review_ts: str | None,
+        check_moderator: bool = True,
+    ) -> DecisionResult:
         now = self._clock.now()
         async with self._uow() as uow:
-            app = await self._decide(uow, app_id, moderator, "approved", None, now)
+            app = await self._decide(uow, app_id, moderator, "approved", None, now, check_moderator)
+            if app.kind == "renewal":
+                result = await self._renew(uow, app, moderator, review_channel, review_ts, now)
+                self._signal.kick()
+                return result
             person = app.person
             person.forum_username = app.forum_username
             # The approving moderator vouches for the forum account named in the application.
@@ -312,6 +404,52 @@ class ApplicationService:
             result = DecisionResult(app.id, person.slack_user_id, "approved", moderator, amb.term_end)
         self._signal.kick()
         return result
+
+    async def _renew(
+        self,
+        uow: UnitOfWork,
+        app: Application,
+        moderator: str,
+        review_channel: str | None,
+        review_ts: str | None,
+        now: datetime,
+    ) -> DecisionResult:
+        """An approved renewal extends the term from its current end (or from now, if it ended)."""
+        person = app.person
+        amb = await uow.ambassadors.for_person(person.id)
+        if amb is None:
+            raise Conflict("There is no term to renew.")
+        before = {"status": amb.status, "term_end": amb.term_end.isoformat()}
+        amb.term_end = max(amb.term_end, now) + self._settings.program.term
+        amb.status = "active"
+        await uow.audit.record(
+            at=now,
+            actor=moderator,
+            platform="slack",
+            action="ambassador.term_renewed",
+            subject_type="person",
+            subject_id=person.id,
+            before=before,
+            after={"status": "active", "term_end": amb.term_end.isoformat()},
+        )
+        if person.slack_user_id:
+            await outbox.queue(
+                uow,
+                f"application:{app.id}:renewed",
+                outbox.SLACK_DM,
+                {
+                    "user": person.slack_user_id,
+                    "template": "renewed",
+                    "data": {
+                        "name": app.name,
+                        "term_end": amb.term_end.isoformat(),
+                        "program": self._settings.program.name,
+                    },
+                },
+                now,
+            )
+        await self._queue_review_update(uow, app, "approved", moderator, None, review_channel, review_ts, now)
+        return DecisionResult(app.id, person.slack_user_id, "approved", moderator, amb.term_end)
 
     async def _queue_onboarding_actions(
         self, uow: UnitOfWork, app: Application, amb: Ambassador, now: datetime

@@ -1,0 +1,514 @@
+"""Event series: occurrences in their own timezone, cancellations, RSVPs and office-hours bookings.
+
+Occurrences are computed from the RRULE on the series' local wall time, so "17:00 Europe/London"
+stays 17:00 local across daylight-saving changes. The database stores instants in UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+
+from bot.config import EventSettings, Settings
+from bot.program import outbox
+from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.program.ports import Clock, NoSignal, OutboxSignal
+from bot.program.roles import Roles
+from storage.models_events import Booking, EventSeries, OccurrenceOverride
+from storage.uow import UnitOfWork
+
+ANSWERS = ("going", "maybe", "no")
+
+
+def series_tz(series: EventSeries) -> ZoneInfo:
+    return ZoneInfo(series.timezone)
+
+
+def occurrences(series: EventSeries, start: datetime, end: datetime) -> list[datetime]:
+    """Occurrence starts (UTC) in [start, end)."""
+    tz = series_tz(series)
+    first = datetime.strptime(series.start_local, "%Y-%m-%dT%H:%M").replace(tzinfo=tz)
+    rule = rrulestr(series.rrule, dtstart=first)
+    out = []
+    for occ in rule.between(start.astimezone(tz) - timedelta(seconds=1), end.astimezone(tz), inc=True):
+        utc = occ.astimezone(UTC)
+        if start <= utc < end:
+            out.append(utc)
+    return out
+
+
+def occurrence_key(occ: datetime) -> str:
+    return occ.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+
+
+def parse_occurrence_key(text: str) -> datetime:
+    return datetime.strptime(text, "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    series_id: int
+    series_key: str
+    title: str
+    kind: str
+    start: datetime  # UTC
+    end: datetime
+    timezone: str
+    link: str
+    host: str | None
+    status: str  # scheduled | cancelled | skipped
+
+
+@dataclass(frozen=True)
+class Slot:
+    series_id: int
+    title: str
+    start: datetime
+    minutes: int
+    host: str | None
+
+
+@dataclass(frozen=True)
+class BookingResult:
+    booking_id: int
+    title: str
+    start: datetime
+    minutes: int
+    host: str | None
+
+
+class EventService:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        settings: Settings,
+        roles: Roles,
+        clock: Clock,
+        signal: OutboxSignal | None = None,
+    ) -> None:
+        self._uow = uow
+        self._settings = settings
+        self._roles = roles
+        self._clock = clock
+        self._signal = signal or NoSignal()
+
+    # -- series from config ------------------------------------------------------------------
+
+    def _apply(self, series: EventSeries, e: EventSettings) -> None:
+        series.title, series.kind, series.rrule = e.title, e.kind, e.rrule
+        series.start_local, series.timezone = e.start, e.timezone
+        series.duration_minutes, series.link = e.duration_minutes, e.link
+        series.host_slack_id = e.host or None
+        series.slack_channel = e.slack_channel or self._settings.slack.ambassador_channel or None
+        series.forum_topic_id, series.reminder_offsets = e.forum_topic_id, e.offsets_minutes
+        series.slot_minutes = e.slot_minutes
+
+    async def sync_config(self) -> int:
+        """Create or update the series defined in config.toml (edits made in Slack are kept for
+        series created in Slack)."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            for e in self._settings.events:
+                series = await uow.calendar.series_by_key(e.key)
+                if series is None:
+                    series = EventSeries(key=e.key, source="config", status="active", created_at=now)
+                    self._apply(series, e)
+                    await uow.calendar.add_series(series)
+                elif series.source == "config":
+                    self._apply(series, e)
+                    series.status, series.updated_at = "active", now
+        return len(self._settings.events)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    async def upcoming(self, days: int = 60, limit: int = 10) -> list[Occurrence]:
+        now = self._clock.now()
+        out: list[Occurrence] = []
+        async with self._uow() as uow:
+            for s in await uow.calendar.active_series():
+                overrides = await uow.calendar.overrides(s.id)
+                for occ in occurrences(s, now, now + timedelta(days=days)):
+                    out.append(
+                        Occurrence(
+                            s.id,
+                            s.key,
+                            s.title,
+                            s.kind,
+                            occ,
+                            occ + timedelta(minutes=s.duration_minutes),
+                            s.timezone,
+                            s.link,
+                            s.host_slack_id,
+                            overrides.get(occ, "scheduled"),
+                        )
+                    )
+        out.sort(key=lambda o: (o.start, o.series_key))
+        return out[:limit]
+
+    # -- moderators: cancel / skip / add / edit ----------------------------------------------
+
+    async def _moderator(self, uow: UnitOfWork, actor: str, action: str, subject: str) -> None:
+        if not await self._roles.is_moderator(actor):
+            await uow.audit.record(
+                at=self._clock.now(),
+                actor=actor,
+                platform="slack",
+                action=f"{action}.refused",
+                subject_type="event_series",
+                subject_id=subject,
+            )
+            await uow.session.commit()
+            raise NotAllowed("Only moderators can change events.")
+
+    async def change_occurrence(
+        self, actor: str, key: str, day: str, status: str, reason: str = ""
+    ) -> Occurrence:
+        """Cancel (people are told) or skip (quietly) the occurrence of series `key` on `day`."""
+        try:
+            wanted = date.fromisoformat(day)
+        except ValueError:
+            raise InvalidInput(f"{day!r} is not a date like 2026-03-05.") from None
+        now = self._clock.now()
+        async with self._uow() as uow:
+            await self._moderator(uow, actor, f"event.{status}", key)
+            series = await uow.calendar.series_by_key(key)
+            if series is None:
+                raise NotFound(f"There is no event series {key!r}. `/ambassador events` lists them.")
+            tz = series_tz(series)
+            day_start = datetime.combine(wanted, datetime.min.time(), tz).astimezone(UTC)
+            matches = occurrences(series, day_start, day_start + timedelta(days=1))
+            if not matches:
+                raise NotFound(f"{series.title} has no occurrence on {wanted:%A %d %B %Y}.")
+            occ = matches[0]
+            if occ < now:
+                raise Conflict("That occurrence is already in the past.")
+            if not await uow.calendar.add_override(
+                OccurrenceOverride(
+                    series_id=series.id,
+                    occurrence_start=occ,
+                    status=status,
+                    reason=reason,
+                    created_by=actor,
+                    created_at=now,
+                )
+            ):
+                raise Conflict("That occurrence is already cancelled or skipped.")
+            await uow.audit.record(
+                at=now,
+                actor=actor,
+                platform="slack",
+                action=f"event.{status}",
+                subject_type="event_series",
+                subject_id=series.key,
+                after={"occurrence": occ.isoformat(), "reason": reason},
+            )
+            if status == "cancelled" and series.slack_channel:
+                await outbox.queue(
+                    uow,
+                    f"event-cancelled:{series.id}:{occurrence_key(occ)}",
+                    outbox.SLACK_POST,
+                    {
+                        "channel": series.slack_channel,
+                        "template": "event_cancelled",
+                        "data": {
+                            "title": series.title,
+                            "start": occ.isoformat(),
+                            "timezone": series.timezone,
+                            "reason": reason,
+                        },
+                    },
+                    now,
+                )
+            result = Occurrence(
+                series.id,
+                series.key,
+                series.title,
+                series.kind,
+                occ,
+                occ + timedelta(minutes=series.duration_minutes),
+                series.timezone,
+                series.link,
+                series.host_slack_id,
+                status,
+            )
+        self._signal.kick()
+        return result
+
+    async def save_series(self, actor: str, fields: dict[str, str], key: str | None = None) -> EventSeries:
+        """Add (key None) or edit a series from the Slack form; validated like config.toml."""
+        try:
+            e = EventSettings.model_validate(
+                {
+                    "key": (fields.get("key") or key or "").strip().lower(),
+                    "title": (fields.get("title") or "").strip(),
+                    "kind": (fields.get("kind") or "meetup").strip(),
+                    "rrule": (fields.get("rrule") or "").strip(),
+                    "start": (fields.get("start") or "").strip().replace(" ", "T"),
+                    "timezone": (fields.get("timezone") or "").strip(),
+                    "duration_minutes": int((fields.get("duration_minutes") or "60").strip() or 60),
+                    "link": (fields.get("link") or "").strip(),
+                    "host": (fields.get("host") or "").strip(),
+                    "slack_channel": (fields.get("slack_channel") or "").strip(),
+                    "reminders": tuple(
+                        x.strip() for x in (fields.get("reminders") or "7d,1d,1h").split(",") if x.strip()
+                    ),
+                    "slot_minutes": int(fields["slot_minutes"])
+                    if (fields.get("slot_minutes") or "").strip()
+                    else None,
+                }
+            )
+        except ValueError as err:
+            raise InvalidInput("Some fields need fixing.", _field_errors(err)) from None
+        now = self._clock.now()
+        async with self._uow() as uow:
+            await self._moderator(uow, actor, "event.save", e.key)
+            series = await uow.calendar.series_by_key(e.key)
+            if key is None and series is not None:
+                raise InvalidInput("That key is taken.", {"key": f"There is already a series {e.key!r}."})
+            before = None
+            if series is None:
+                series = EventSeries(key=e.key, source="slack", status="active", created_at=now)
+                self._apply(series, e)
+                await uow.calendar.add_series(series)
+            else:
+                before = {"rrule": series.rrule, "start": series.start_local, "timezone": series.timezone}
+                self._apply(series, e)
+                series.source, series.updated_at = "slack", now
+            await uow.audit.record(
+                at=now,
+                actor=actor,
+                platform="slack",
+                action="event.saved",
+                subject_type="event_series",
+                subject_id=series.key,
+                before=before,
+                after={"rrule": series.rrule, "start": series.start_local, "timezone": series.timezone},
+            )
+            return series
+
+    async def series_fields(self, key: str) -> dict[str, str]:
+        async with self._uow() as uow:
+            s = await uow.calendar.series_by_key(key)
+            if s is None:
+                raise NotFound(f"There is no event series {key!r}.")
+            return {
+                "key": s.key,
+                "title": s.title,
+                "kind": s.kind,
+                "rrule": s.rrule,
+                "start": s.start_local,
+                "timezone": s.timezone,
+                "duration_minutes": str(s.duration_minutes),
+                "link": s.link,
+                "host": s.host_slack_id or "",
+                "slack_channel": s.slack_channel or "",
+                "reminders": ",".join(_offset_text(m) for m in s.reminder_offsets),
+                "slot_minutes": str(s.slot_minutes or ""),
+            }
+
+    # -- RSVP ----------------------------------------------------------------------------------
+
+    async def rsvp(self, user: str, series_id: int, occ: datetime, answer: str) -> dict[str, int]:
+        if answer not in ANSWERS:
+            raise InvalidInput(f"Answer with one of {', '.join(ANSWERS)}.")
+        now = self._clock.now()
+        async with self._uow() as uow:
+            series = await uow.calendar.series(series_id)
+            if series is None or occ not in occurrences(series, occ, occ + timedelta(minutes=1)):
+                raise NotFound("That event no longer exists.")
+            if (await uow.calendar.overrides(series_id)).get(occ) == "cancelled":
+                raise Conflict("That occurrence was cancelled.")
+            if occ + timedelta(minutes=series.duration_minutes) < now:
+                raise Conflict("That event is over.")
+            await uow.calendar.set_rsvp(series_id, occ, user, answer, now)
+            return await uow.calendar.rsvp_counts(series_id, occ)
+
+    async def rsvp_counts(self, series_id: int, occ: datetime) -> dict[str, int]:
+        async with self._uow() as uow:
+            return await uow.calendar.rsvp_counts(series_id, occ)
+
+    # -- office hours ---------------------------------------------------------------------------
+
+    async def free_slots(self, days: int = 14, limit: int = 12) -> list[Slot]:
+        now = self._clock.now()
+        slots: list[Slot] = []
+        async with self._uow() as uow:
+            for s in await uow.calendar.active_series():
+                if s.kind != "office_hours" or not s.slot_minutes:
+                    continue
+                overrides = await uow.calendar.overrides(s.id)
+                for occ in occurrences(s, now, now + timedelta(days=days)):
+                    if occ in overrides:
+                        continue
+                    end = occ + timedelta(minutes=s.duration_minutes)
+                    taken = {b.slot_start for b in await uow.calendar.active_bookings(s.id, occ, end)}
+                    t = occ
+                    while t + timedelta(minutes=s.slot_minutes) <= end:
+                        if t > now and t not in taken:
+                            slots.append(Slot(s.id, s.title, t, s.slot_minutes, s.host_slack_id))
+                        t += timedelta(minutes=s.slot_minutes)
+        slots.sort(key=lambda x: x.start)
+        return slots[:limit]
+
+    async def book(self, user: str, series_id: int, slot_start: datetime) -> BookingResult:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            s = await uow.calendar.series(series_id)
+            if s is None or s.kind != "office_hours" or not s.slot_minutes:
+                raise NotFound("Those office hours no longer exist.")
+            if slot_start <= now:
+                raise Conflict("That slot has already started.")
+            session = _session_of(s, slot_start)
+            if (
+                session is None
+                or not _is_slot(s, slot_start)
+                or session in await uow.calendar.overrides(s.id)
+            ):
+                raise NotFound(
+                    "That slot is not offered (any more). `/ambassador office-hours` lists free ones."
+                )
+            if [
+                b
+                for b in await uow.calendar.bookings_of(user, now)
+                if b.series_id == s.id and _session_of(s, b.slot_start) == _session_of(s, slot_start)
+            ]:
+                raise Conflict("You already have a slot in that session.")
+            booking = Booking(
+                series_id=s.id,
+                slot_start=slot_start,
+                active_slot=slot_start.isoformat(),
+                slack_user_id=user,
+                status="booked",
+                created_at=now,
+            )
+            if not await uow.calendar.book(booking):
+                raise Conflict("Sorry, someone booked that slot a moment ago. Pick another one.")
+            data = {
+                "title": s.title,
+                "start": slot_start.isoformat(),
+                "minutes": s.slot_minutes,
+                "timezone": s.timezone,
+                "link": s.link,
+                "host": s.host_slack_id,
+                "person": user,
+                "booking_id": booking.id,
+            }
+            await outbox.queue(
+                uow,
+                f"booking:{booking.id}:confirm-person",
+                outbox.SLACK_DM,
+                {"user": user, "template": "booking_confirmed", "data": data},
+                now,
+            )
+            if s.host_slack_id:
+                await outbox.queue(
+                    uow,
+                    f"booking:{booking.id}:confirm-host",
+                    outbox.SLACK_DM,
+                    {"user": s.host_slack_id, "template": "booking_for_host", "data": data},
+                    now,
+                )
+            await uow.audit.record(
+                at=now,
+                actor=user,
+                platform="slack",
+                action="booking.created",
+                subject_type="event_series",
+                subject_id=s.key,
+                after={"slot": slot_start.isoformat(), "booking": booking.id},
+            )
+            result = BookingResult(booking.id, s.title, slot_start, s.slot_minutes, s.host_slack_id)
+        self._signal.kick()
+        return result
+
+    async def cancel_booking(self, user: str, booking_id: int) -> BookingResult:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            b = await uow.calendar.booking(booking_id)
+            if b is None or b.slack_user_id != user:
+                raise NotFound("You have no such booking.")
+            s = await uow.calendar.series(b.series_id)
+            assert s is not None
+            if not await uow.calendar.cancel_booking(booking_id, now):
+                raise Conflict("That booking was already cancelled.")
+            data = {
+                "title": s.title,
+                "start": b.slot_start.isoformat(),
+                "timezone": s.timezone,
+                "person": user,
+            }
+            if s.host_slack_id:
+                await outbox.queue(
+                    uow,
+                    f"booking:{b.id}:cancel-host",
+                    outbox.SLACK_DM,
+                    {"user": s.host_slack_id, "template": "booking_cancelled", "data": data},
+                    now,
+                )
+            await uow.audit.record(
+                at=now,
+                actor=user,
+                platform="slack",
+                action="booking.cancelled",
+                subject_type="event_series",
+                subject_id=s.key,
+                before={"booking": b.id},
+            )
+            result = BookingResult(b.id, s.title, b.slot_start, s.slot_minutes or 0, s.host_slack_id)
+        self._signal.kick()
+        return result
+
+    async def my_bookings(self, user: str) -> list[BookingResult]:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            out = []
+            for b in await uow.calendar.bookings_of(user, now):
+                s = await uow.calendar.series(b.series_id)
+                if s is not None:
+                    out.append(
+                        BookingResult(b.id, s.title, b.slot_start, s.slot_minutes or 0, s.host_slack_id)
+                    )
+            return out
+
+
+def _session_of(s: EventSeries, slot_start: datetime) -> datetime | None:
+    for occ in occurrences(
+        s, slot_start - timedelta(minutes=s.duration_minutes), slot_start + timedelta(minutes=1)
+    ):
+        if occ <= slot_start < occ + timedelta(minutes=s.duration_minutes):
+            return occ
+    return None
+
+
+def _is_slot(s: EventSeries, slot_start: datetime) -> bool:
+    occ = _session_of(s, slot_start)
+    if occ is None or not s.slot_minutes:
+        return False
+    offset = (slot_start - occ).total_seconds() / 60
+    return offset % s.slot_minutes == 0 and offset + s.slot_minutes <= s.duration_minutes
+
+
+def _offset_text(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440}d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"
+
+
+def _field_errors(err: ValueError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for item in getattr(err, "errors", lambda: [])():
+        loc = str(item["loc"][0]) if item.get("loc") else "title"
+        field = {"start": "start", "duration_minutes": "duration_minutes", "reminders": "reminders"}.get(
+            loc, loc
+        )
+        errors[field] = re.sub(r"^Value error, ", "", str(item["msg"]))
+    if not errors:
+        errors["title"] = str(err)
+    return errors

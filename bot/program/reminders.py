@@ -1,0 +1,415 @@
+"""The periodic sweep: everything that is due (event reminders, booking reminders, renewal
+reminders, lapses, onboarding nudges, the weekly digest) is decided exactly once.
+
+The database owns what is due. Each reminder has a unique key (what, occurrence, offset,
+recipient); deciding it — sent or skipped — inserts that key in the same transaction as the outbox
+row that delivers it. A second sweep, a restarted bot or another replica finds the key and moves
+on. A reminder found late (the bot was down) is still sent within the grace period, and never once
+its moment has passed; otherwise it is recorded as skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.config import Settings, parse_offset
+from bot.program import outbox
+from bot.program.events import occurrence_key, occurrences
+from bot.program.ports import Clock, NoSignal, OutboxSignal
+from storage.models import Ambassador, Person
+from storage.uow import UnitOfWork
+
+log = logging.getLogger("ambassador_bot.reminders")
+
+# How far back a sweep looks for due reminders it has not decided yet (a bot down longer than this
+# does not get reminders of that period at all: they are long past their moment).
+LOOKBACK = timedelta(days=8)
+
+
+@dataclass
+class SweepResult:
+    sent: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def add(self, key: str, sent: bool) -> None:
+        (self.sent if sent else self.skipped).append(key)
+
+
+class ReminderService:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        settings: Settings,
+        clock: Clock,
+        signal: OutboxSignal | None = None,
+    ) -> None:
+        self._uow = uow
+        self._settings = settings
+        self._clock = clock
+        self._signal = signal or NoSignal()
+
+    async def sweep(self) -> SweepResult:
+        now = self._clock.now()
+        result = SweepResult()
+        await self._events(now, result)
+        await self._bookings(now, result)
+        await self._renewals(now, result)
+        await self._lapses(now, result)
+        await self._nudges(now, result)
+        await self._digest(now, result)
+        if result.sent:
+            self._signal.kick()
+        return result
+
+    async def _decide(
+        self,
+        key: str,
+        kind: str,
+        due_at: datetime,
+        deadline: datetime,
+        now: datetime,
+        send: Callable[[UnitOfWork], Any],
+        detail: dict[str, Any],
+        result: SweepResult,
+    ) -> None:
+        """One reminder, one transaction: claim its key and queue its delivery, or record a skip."""
+        grace = timedelta(minutes=self._settings.reminders.grace_minutes)
+        worth_sending = now < deadline and now - due_at <= grace
+        async with self._uow() as uow:
+            if await uow.calendar.reminder_exists(key):
+                return
+            if not await uow.calendar.claim_reminder(
+                key, kind, "sent" if worth_sending else "skipped", due_at, now, detail
+            ):
+                return  # another sweep (or replica) decided it a moment ago
+            if worth_sending:
+                await send(uow)
+        result.add(key, worth_sending)
+        if not worth_sending:
+            log.info("reminder %s skipped: found %s after it was due", key, now - due_at)
+
+    # -- event reminders -------------------------------------------------------------------------
+
+    async def _events(self, now: datetime, result: SweepResult) -> None:
+        async with self._uow() as uow:
+            series_list = list(await uow.calendar.active_series())
+            overrides = {s.id: await uow.calendar.overrides(s.id) for s in series_list}
+        for s in series_list:
+            if not s.reminder_offsets or not s.slack_channel:
+                continue
+            horizon = max(s.reminder_offsets)
+            for occ in occurrences(s, now - LOOKBACK, now + timedelta(minutes=horizon + 1)):
+                if overrides[s.id].get(occ) in ("cancelled", "skipped"):
+                    continue  # nothing to remind of
+                for offset in s.reminder_offsets:
+                    due = occ - timedelta(minutes=offset)
+                    if due > now:
+                        continue
+                    key = f"event:{s.id}:{occurrence_key(occ)}:{offset}:{s.slack_channel}"
+                    data = {
+                        "series_id": s.id,
+                        "title": s.title,
+                        "start": occ.isoformat(),
+                        "timezone": s.timezone,
+                        "minutes": s.duration_minutes,
+                        "link": s.link,
+                        "host": s.host_slack_id,
+                        "occurrence": occurrence_key(occ),
+                        "counts": {},
+                        "kind": s.kind,
+                    }
+
+                    async def send(
+                        uow: UnitOfWork,
+                        key: str = key,
+                        data: dict[str, Any] = data,
+                        channel: str = s.slack_channel,
+                        topic: int | None = s.forum_topic_id,
+                    ) -> None:
+                        await outbox.queue(
+                            uow,
+                            key,
+                            outbox.SLACK_POST,
+                            {"channel": channel, "template": "event_reminder", "data": data},
+                            now,
+                        )
+                        if topic is not None and self._settings.discourse.enabled:
+                            await outbox.queue(
+                                uow,
+                                f"{key}:forum",
+                                outbox.DISCOURSE_POST,
+                                {"topic_id": topic, "raw": _forum_reminder(data)},
+                                now,
+                            )
+
+                    await self._decide(key, "event", due, occ, now, send, {"series": s.key}, result)
+
+    # -- office-hours booking reminders ------------------------------------------------------------
+
+    async def _bookings(self, now: datetime, result: SweepResult) -> None:
+        offset = timedelta(minutes=parse_offset(self._settings.reminders.booking_reminder))
+        async with self._uow() as uow:
+            bookings = list(
+                await uow.calendar.upcoming_bookings(now - LOOKBACK, now + offset + timedelta(minutes=1))
+            )
+            series = {b.series_id: await uow.calendar.series(b.series_id) for b in bookings}
+        for b in bookings:
+            s = series[b.series_id]
+            due = b.slot_start - offset
+            if s is None or due > now:
+                continue
+            for who in filter(None, (b.slack_user_id, s.host_slack_id)):
+                key = f"booking:{b.id}:{int(offset.total_seconds() // 60)}:{who}"
+                data = {
+                    "title": s.title,
+                    "start": b.slot_start.isoformat(),
+                    "timezone": s.timezone,
+                    "link": s.link,
+                    "person": b.slack_user_id,
+                    "host": s.host_slack_id,
+                    "minutes": s.slot_minutes,
+                }
+
+                async def send(
+                    uow: UnitOfWork, key: str = key, who: str = who, data: dict[str, Any] = data
+                ) -> None:
+                    await outbox.queue(
+                        uow,
+                        key,
+                        outbox.SLACK_DM,
+                        {"user": who, "template": "booking_reminder", "data": data},
+                        now,
+                    )
+
+                await self._decide(key, "booking", due, b.slot_start, now, send, {"booking": b.id}, result)
+
+    # -- renewals and lapses -------------------------------------------------------------------
+
+    async def _active_terms(self) -> list[tuple[Ambassador, Person]]:
+        async with self._uow() as uow:
+            stmt = (
+                select(Ambassador, Person)
+                .join(Person, Person.id == Ambassador.person_id)
+                .where(Ambassador.status == "active")
+            )
+            return [(r[0], r[1]) for r in (await uow.session.execute(stmt)).all()]
+
+    async def _renewals(self, now: datetime, result: SweepResult) -> None:
+        days = sorted(set(self._settings.renewals.reminder_days), reverse=True)
+        if not days:
+            return
+        for amb, person in await self._active_terms():
+            if not person.slack_user_id or amb.term_end - timedelta(days=max(days)) > now:
+                continue
+            async with self._uow() as uow:
+                open_renewal = await uow.applications.pending_for(person.id)
+            if open_renewal is not None:
+                continue  # already renewing
+            for d in days:
+                due = amb.term_end - timedelta(days=d)
+                if due > now:
+                    continue
+                key = f"renewal:{amb.id}:{amb.term_end:%Y%m%d}:{d}"
+                data = {
+                    "name": person.display_name,
+                    "term_end": amb.term_end.isoformat(),
+                    "days": d,
+                    "program": self._settings.program.name,
+                }
+
+                async def send(
+                    uow: UnitOfWork,
+                    key: str = key,
+                    user: str = person.slack_user_id,
+                    data: dict[str, Any] = data,
+                ) -> None:
+                    await outbox.queue(
+                        uow,
+                        key,
+                        outbox.SLACK_DM,
+                        {"user": user, "template": "renewal_reminder", "data": data},
+                        now,
+                    )
+
+                # A renewal reminder stays worth sending until the term ends.
+                await self._decide(key, "renewal", due, amb.term_end, now, send, {"days": d}, result)
+
+    async def _lapses(self, now: datetime, result: SweepResult) -> None:
+        grace = timedelta(days=self._settings.renewals.grace_days)
+        d = self._settings.discourse
+        for amb, person in await self._active_terms():
+            due = amb.term_end + grace
+            if due > now:
+                continue
+            key = f"lapse:{amb.id}:{amb.term_end:%Y%m%d}"
+
+            async def send(
+                uow: UnitOfWork, key: str = key, amb_id: int = amb.id, person: Person = person
+            ) -> None:
+                row = await uow.ambassadors.for_person(person.id)
+                if row is None or row.status != "active" or row.id != amb_id:
+                    return
+                row.status = "alumni"
+                await uow.audit.record(
+                    at=now,
+                    actor="scheduler",
+                    platform="bot",
+                    action="ambassador.lapsed",
+                    subject_type="person",
+                    subject_id=person.id,
+                    before={"status": "active", "term_end": row.term_end.isoformat()},
+                    after={"status": "alumni"},
+                )
+                if d.enabled and person.forum_username:
+                    if d.ambassador_badge_id is not None:
+                        grant = await uow.forum.open_grant(person.id, d.ambassador_badge_id)
+                        await outbox.queue(
+                            uow,
+                            f"{key}:badge",
+                            outbox.DISCOURSE_REVOKE_BADGE,
+                            {
+                                "username": person.forum_username,
+                                "badge_id": d.ambassador_badge_id,
+                                "grant_id": grant.id if grant else None,
+                            },
+                            now,
+                        )
+                    if d.ambassador_group:
+                        await outbox.queue(
+                            uow,
+                            f"{key}:group",
+                            outbox.DISCOURSE_REMOVE_FROM_GROUP,
+                            {"username": person.forum_username, "group": d.ambassador_group},
+                            now,
+                        )
+                channel = self._settings.slack.moderator_channel
+                if channel:
+                    who = f"<@{person.slack_user_id}>" if person.slack_user_id else person.display_name
+                    await outbox.queue(
+                        uow,
+                        f"{key}:moderators",
+                        outbox.SLACK_POST,
+                        {
+                            "channel": channel,
+                            "template": "notice",
+                            "data": {
+                                "text": f"{who}'s ambassador term ended on "
+                                f"{row.term_end:%Y-%m-%d} without renewal: moved to "
+                                "alumni; badge and group membership are being removed."
+                            },
+                        },
+                        now,
+                    )
+
+            # A lapse is never "too late": its deadline is far in the future.
+            await self._decide(
+                key, "lapse", now, now + timedelta(days=3650), now, send, {"person": person.id}, result
+            )
+
+    # -- onboarding nudges and the weekly digest ----------------------------------------------------
+
+    async def _nudges(self, now: datetime, result: SweepResult) -> None:
+        after = timedelta(days=self._settings.reminders.nudge_after_days)
+        for amb, person in await self._active_terms():
+            if not person.slack_user_id or amb.term_start + after > now:
+                continue
+            async with self._uow() as uow:
+                steps = [s for s in await uow.onboarding.steps(amb.id) if s.completed_at is None]
+            if not steps:
+                continue
+            key = f"nudge:{amb.id}:{amb.term_start:%Y%m%d}"
+            data = {"name": person.display_name, "steps": [{"title": s.title, "key": s.key} for s in steps]}
+
+            async def send(
+                uow: UnitOfWork, key: str = key, user: str = person.slack_user_id, data: dict[str, Any] = data
+            ) -> None:
+                await outbox.queue(
+                    uow,
+                    key,
+                    outbox.SLACK_DM,
+                    {"user": user, "template": "onboarding_nudge", "data": data},
+                    now,
+                )
+
+            await self._decide(
+                key,
+                "nudge",
+                amb.term_start + after,
+                now + timedelta(days=3650),
+                now,
+                send,
+                {"steps": [s.key for s in steps]},
+                result,
+            )
+
+    async def _digest(self, now: datetime, result: SweepResult) -> None:
+        r = self._settings.reminders
+        channel = self._settings.slack.moderator_channel
+        if not channel:
+            return
+        monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+        due = monday + timedelta(days=r.digest_weekday, hours=r.digest_hour_utc)
+        if due > now:
+            due -= timedelta(days=7)
+        key = f"digest:{due:%G-W%V}"
+        async with self._uow() as uow:
+            if await uow.calendar.reminder_exists(key):
+                return
+            data = await self._digest_data(uow, now)
+
+        async def send(uow: UnitOfWork) -> None:
+            await outbox.queue(
+                uow,
+                key,
+                outbox.SLACK_POST,
+                {"channel": channel, "template": "notice", "data": {"text": data}},
+                now,
+            )
+
+        await self._decide(key, "digest", due, due + timedelta(days=1), now, send, {}, result)
+
+    async def _digest_data(self, uow: UnitOfWork, now: datetime) -> str:
+        soon = now + timedelta(days=max(self._settings.renewals.reminder_days or (30,)))
+        terms = await self._active_terms()
+        due = sorted((a.term_end, p.display_name) for a, p in terms if a.term_end <= soon)
+        pending = (await uow.applications.count_by_status()).get("pending", 0)
+        stuck = 0
+        after = timedelta(days=self._settings.reminders.nudge_after_days)
+        for amb, _p in terms:
+            if amb.term_start + after <= now:
+                steps = await uow.onboarding.steps(amb.id)
+                stuck += any(s.completed_at is None for s in steps)
+        week_ago = now - timedelta(days=7)
+        lapsed = (
+            (
+                await uow.session.execute(
+                    select(Ambassador).where(
+                        Ambassador.status == "alumni",
+                        Ambassador.term_end >= week_ago - timedelta(days=self._settings.renewals.grace_days),
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        lines = [
+            "Weekly digest for the moderators:",
+            f"• Renewals due by {soon:%Y-%m-%d}: {len(due)}"
+            + (": " + ", ".join(f"{n} ({t:%Y-%m-%d})" for t, n in due[:10]) if due else ""),
+            f"• Lapsed recently: {len(lapsed)}",
+            f"• Unfinished onboarding after {self._settings.reminders.nudge_after_days} days: {stuck}",
+            f"• Applications waiting for review: {pending}",
+        ]
+        return "\n".join(lines)
+
+
+def _forum_reminder(data: dict[str, Any]) -> str:
+    start = datetime.fromisoformat(str(data["start"])).astimezone(UTC)
+    link = f"\n\nJoin: {data['link']}" if data.get("link") else ""
+    return f"Reminder: **{data['title']}** starts {start:%Y-%m-%d %H:%M} UTC.{link}"

@@ -1,0 +1,171 @@
+"""Repositories for event series, overrides, reminders, RSVPs, bookings and calendar tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models_events import Booking, CalendarToken, EventSeries, OccurrenceOverride, Reminder, Rsvp
+
+
+class CalendarRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    # -- series ---------------------------------------------------------------------------------
+
+    async def active_series(self) -> Sequence[EventSeries]:
+        stmt = select(EventSeries).where(EventSeries.status == "active").order_by(EventSeries.key)
+        return (await self.s.execute(stmt)).scalars().all()
+
+    async def series_by_key(self, key: str) -> EventSeries | None:
+        return (await self.s.execute(select(EventSeries).where(EventSeries.key == key))).scalar_one_or_none()
+
+    async def series(self, series_id: int) -> EventSeries | None:
+        return await self.s.get(EventSeries, series_id)
+
+    async def add_series(self, series: EventSeries) -> EventSeries:
+        self.s.add(series)
+        await self.s.flush()
+        return series
+
+    # -- overrides ------------------------------------------------------------------------------
+
+    async def overrides(self, series_id: int) -> dict[datetime, str]:
+        stmt = select(OccurrenceOverride).where(OccurrenceOverride.series_id == series_id)
+        return {o.occurrence_start: o.status for o in (await self.s.execute(stmt)).scalars()}
+
+    async def add_override(self, override: OccurrenceOverride) -> bool:
+        try:
+            async with self.s.begin_nested():
+                self.s.add(override)
+                await self.s.flush()
+        except IntegrityError:
+            return False
+        return True
+
+    # -- reminders (the exactly-once claims) -----------------------------------------------------
+
+    async def reminder_exists(self, key: str) -> bool:
+        return (await self.s.execute(select(Reminder.id).where(Reminder.key == key))).first() is not None
+
+    async def claim_reminder(
+        self, key: str, kind: str, status: str, due_at: datetime, now: datetime, detail: dict[str, Any]
+    ) -> bool:
+        """Record the decision about one due reminder; False when it was decided already."""
+        try:
+            async with self.s.begin_nested():
+                self.s.add(
+                    Reminder(key=key, kind=kind, status=status, due_at=due_at, decided_at=now, detail=detail)
+                )
+                await self.s.flush()
+        except IntegrityError:
+            return False
+        return True
+
+    async def reminder_counts(self) -> dict[str, int]:
+        rows = await self.s.execute(select(Reminder.status, func.count()).group_by(Reminder.status))
+        return {str(r[0]): int(r[1]) for r in rows.all()}
+
+    # -- RSVPs ----------------------------------------------------------------------------------
+
+    async def set_rsvp(
+        self, series_id: int, occ: datetime, user: str, answer: str, now: datetime
+    ) -> str | None:
+        stmt = select(Rsvp).where(
+            Rsvp.series_id == series_id, Rsvp.occurrence_start == occ, Rsvp.slack_user_id == user
+        )
+        row = (await self.s.execute(stmt)).scalar_one_or_none()
+        if row is None:
+            try:
+                async with self.s.begin_nested():
+                    self.s.add(
+                        Rsvp(
+                            series_id=series_id,
+                            occurrence_start=occ,
+                            slack_user_id=user,
+                            answer=answer,
+                            updated_at=now,
+                        )
+                    )
+                    await self.s.flush()
+                return None
+            except IntegrityError:  # a concurrent first answer by the same person: update it
+                row = (await self.s.execute(stmt)).scalar_one()
+        before = row.answer
+        row.answer, row.updated_at = answer, now
+        return before
+
+    async def rsvp_counts(self, series_id: int, occ: datetime) -> dict[str, int]:
+        stmt = (
+            select(Rsvp.answer, func.count())
+            .where(Rsvp.series_id == series_id, Rsvp.occurrence_start == occ)
+            .group_by(Rsvp.answer)
+        )
+        return {str(r[0]): int(r[1]) for r in (await self.s.execute(stmt)).all()}
+
+    # -- bookings -------------------------------------------------------------------------------
+
+    async def active_bookings(self, series_id: int, start: datetime, end: datetime) -> Sequence[Booking]:
+        stmt = select(Booking).where(
+            Booking.series_id == series_id,
+            Booking.status == "booked",
+            Booking.slot_start >= start,
+            Booking.slot_start < end,
+        )
+        return (await self.s.execute(stmt)).scalars().all()
+
+    async def book(self, booking: Booking) -> bool:
+        """Insert a booking; False when the slot was taken (the unique active_slot says so)."""
+        try:
+            async with self.s.begin_nested():
+                self.s.add(booking)
+                await self.s.flush()
+        except IntegrityError:
+            return False
+        return True
+
+    async def booking(self, booking_id: int) -> Booking | None:
+        return await self.s.get(Booking, booking_id)
+
+    async def bookings_of(self, user: str, since: datetime) -> Sequence[Booking]:
+        stmt = (
+            select(Booking)
+            .where(Booking.slack_user_id == user, Booking.status == "booked", Booking.slot_start >= since)
+            .order_by(Booking.slot_start)
+        )
+        return (await self.s.execute(stmt)).scalars().all()
+
+    async def upcoming_bookings(self, start: datetime, end: datetime) -> Sequence[Booking]:
+        stmt = select(Booking).where(
+            Booking.status == "booked", Booking.slot_start >= start, Booking.slot_start < end
+        )
+        return (await self.s.execute(stmt)).scalars().all()
+
+    async def cancel_booking(self, booking_id: int, now: datetime) -> bool:
+        stmt = (
+            update(Booking)
+            .where(Booking.id == booking_id, Booking.status == "booked")
+            .values(status="cancelled", active_slot=None, cancelled_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(await self.s.execute(stmt), "rowcount", 0) == 1)
+
+    # -- calendar tokens ------------------------------------------------------------------------
+
+    async def token_for(self, user: str) -> CalendarToken | None:
+        stmt = select(CalendarToken).where(CalendarToken.slack_user_id == user)
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def user_for_token(self, token: str) -> str | None:
+        stmt = select(CalendarToken.slack_user_id).where(CalendarToken.token == token)
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def add_token(self, row: CalendarToken) -> None:
+        self.s.add(row)
+        await self.s.flush()
