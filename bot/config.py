@@ -11,11 +11,15 @@ import re
 import tomllib
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot.config_groups import GroupsSettings
+from bot.program.money import MoneyError, config_amount, currency_code
 
 DEFAULT_DB_URL = "sqlite+aiosqlite:///ambassador-bot.db"
 SLACK_API_URL = "https://slack.com/api/"
@@ -40,6 +44,14 @@ class _Section(BaseModel):
 class ServerSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=3000, ge=0, le=65535)
+    # The address people reach the bot at (for calendar links), e.g. https://bot.example.org
+    public_url: str = ""
+
+    @model_validator(mode="after")
+    def _default_public_url(self) -> ServerSettings:
+        if not self.public_url:
+            object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
+        return self
 
 
 class DatabaseSettings(_Section):
@@ -275,6 +287,57 @@ class RenewalSettings(_Section):
     auto_approve: bool = False
 
 
+class RequestKindSettings(_Section):
+    """Limits for one kind of request; amounts per ISO 4217 currency, written as strings."""
+
+    enabled: bool = True
+    # A single request above this amount is refused when it is submitted.
+    max_amount: dict[str, Decimal] = {}
+    # Requests above this amount need two different moderators to approve them.
+    two_approvers_above: dict[str, Decimal] = {}
+    # Approved spend per calendar quarter (UTC); an approval that would go over it is refused.
+    quarterly_budget: dict[str, Decimal] = {}
+
+    @field_validator("max_amount", "two_approvers_above", "quarterly_budget", mode="before")
+    @classmethod
+    def _amounts(cls, v: Any) -> Any:
+        if not isinstance(v, Mapping):
+            return v
+        out: dict[str, Decimal] = {}
+        for code, amount in v.items():
+            try:
+                out[currency_code(str(code))] = config_amount(amount)
+            except MoneyError as err:
+                raise ValueError(str(err)) from None
+            except ValueError as err:
+                raise ValueError(f"{code}: {err}") from None
+        return out
+
+
+class RequestsSettings(_Section):
+    # Channel id where requests are reviewed; empty means slack.moderator_channel.
+    review_channel: str = ""
+    # Only active ambassadors may make requests (set false to let anyone in the workspace ask).
+    ambassadors_only: bool = True
+    # Currencies accepted (ISO 4217 codes); empty accepts every ISO 4217 currency.
+    currencies: tuple[str, ...] = ()
+    hardware: RequestKindSettings = RequestKindSettings()
+    expense: RequestKindSettings = RequestKindSettings()
+    swag: RequestKindSettings = RequestKindSettings()
+
+    @field_validator("currencies")
+    @classmethod
+    def _codes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        try:
+            return tuple(currency_code(c) for c in v)
+        except MoneyError as err:
+            raise ValueError(str(err)) from None
+
+    def kind(self, name: str) -> RequestKindSettings:
+        settings: RequestKindSettings = getattr(self, name)
+        return settings
+
+
 class Settings(_Section):
     server: ServerSettings = ServerSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -284,7 +347,9 @@ class Settings(_Section):
     outbox: OutboxSettings = OutboxSettings()
     reminders: ReminderSettings = ReminderSettings()
     renewals: RenewalSettings = RenewalSettings()
+    requests: RequestsSettings = RequestsSettings()
     events: tuple[EventSettings, ...] = ()
+    groups: GroupsSettings = GroupsSettings()
 
     @model_validator(mode="after")
     def _unique_events(self) -> Settings:

@@ -19,6 +19,8 @@ from bot.platforms.slack_out import SlackDeliverer
 from bot.program.applications import ApplicationService
 from bot.program.audit import AuditService
 from bot.program.badges import BadgeService
+from bot.program.calendar import CalendarService
+from bot.program.events import EventService
 from bot.program.forum import ForumService
 from bot.program.home import HomeService
 from bot.program.inbound import InboundEvents
@@ -28,6 +30,7 @@ from bot.program.nominations import NominationService
 from bot.program.onboarding import OnboardingService
 from bot.program.ports import Clock, SystemClock
 from bot.program.profiles import ProfileService
+from bot.program.reminders import ReminderService
 from bot.program.roles import Roles
 from bot.program.sync import SyncService
 from bot.scheduler import Scheduler
@@ -56,6 +59,7 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self, *, worker: bool = True) -> None:
+        await self.services.events.sync_config()  # series defined in config.toml
         if worker:
             self.tasks.append(asyncio.create_task(self.worker.run(), name="outbox-worker"))
         self.scheduler.start()
@@ -104,6 +108,9 @@ async def build_runtime(
         forum=ForumService(uow, settings, lookups, clock, worker),
         badges=BadgeService(uow, settings, roles, lookups, clock, worker),
         sync=SyncService(uow, settings, lookups, clock, worker),
+        events=EventService(uow, settings, roles, clock, worker),
+        reminders=ReminderService(uow, settings, clock, worker),
+        calendar=CalendarService(uow, clock),
         nominations=NominationService(uow, settings, roles, clock, worker),
         profiles=ProfileService(uow, settings, roles, clock, worker),
         linking=LinkingService(uow, settings, roles, clock, worker),
@@ -112,6 +119,7 @@ async def build_runtime(
         home=HomeService(uow, settings, roles),
     )
     scheduler = Scheduler(worker, settings.outbox.poll_seconds)
+    scheduler.every("reminder-sweep", settings.reminders.sweep_seconds, services.reminders.sweep)
     if discourse is not None and d.sync_hour_utc >= 0:
         scheduler.daily("sync-discourse", d.sync_hour_utc, services.sync.run_nightly)
     return Runtime(

@@ -30,6 +30,20 @@ class Scheduler:
             misfire_grace_time=30,
         )
 
+    def every(self, job_id: str, seconds: float, job: Callable[[], Awaitable[object]]) -> None:
+        """Wake `job` periodically; the database decides what is due, so a missed wake-up only
+        delays work, and an extra one does nothing twice."""
+
+        async def run() -> None:
+            try:
+                await job()
+            except Exception:
+                log.exception("scheduled job %s failed; it runs again at the next wake-up", job_id)
+
+        self._scheduler.add_job(
+            run, "interval", seconds=seconds, id=job_id, coalesce=True, max_instances=1, misfire_grace_time=60
+        )
+
     def daily(self, job_id: str, hour: int, job: Callable[[], Awaitable[object]]) -> None:
         """Run `job` every day at hour:00 UTC. The job itself makes sure only one replica acts."""
 

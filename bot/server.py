@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.calendar_feed import render_ics
 from bot.config import Settings
 from bot.discourse import signature_ok
 from bot.program.ports import Clock
@@ -89,6 +90,18 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
+async def calendar_ics(request: Request) -> Response:
+    rt = _runtime(request)
+    token = request.path_params.get("token")
+    if token is not None and (len(token) > 100 or not token.replace("-", "").replace("_", "").isalnum()):
+        return JSONResponse({"error": "unknown calendar link"}, status_code=404)
+    feed = await rt.services.calendar.feed(token)
+    if feed is None:
+        return JSONResponse({"error": "unknown calendar link"}, status_code=404)
+    body = render_ics(feed, name=rt.settings.program.name)
+    return Response(body, media_type="text/calendar; charset=utf-8")
+
+
 def create_app(
     settings: Settings,
     *,
@@ -111,6 +124,8 @@ def create_app(
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/discourse/webhooks", discourse_webhooks, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/calendar.ics", calendar_ics, methods=["GET"]),
+            Route("/calendar/{token}.ics", calendar_ics, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

@@ -8,6 +8,8 @@ from bot.config import Settings
 from bot.program.applications import ApplicationService
 from bot.program.audit import AuditService
 from bot.program.badges import BadgeService
+from bot.program.calendar import CalendarService
+from bot.program.events import EventService
 from bot.program.forum import ForumService
 from bot.program.home import HomeService
 from bot.program.inbound import InboundEvents
@@ -16,6 +18,7 @@ from bot.program.linking import LinkingService
 from bot.program.nominations import NominationService
 from bot.program.onboarding import OnboardingService
 from bot.program.profiles import ProfileService
+from bot.program.reminders import ReminderService
 from bot.program.roles import Roles
 from bot.program.sync import SyncService
 
@@ -30,6 +33,9 @@ class Services:
     forum: ForumService
     badges: BadgeService
     sync: SyncService
+    events: EventService
+    reminders: ReminderService
+    calendar: CalendarService
     nominations: NominationService
     profiles: ProfileService
     linking: LinkingService

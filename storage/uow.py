@@ -20,6 +20,7 @@ from storage.repositories import (
 from storage.repositories_events import CalendarRepo
 from storage.repositories_forum import ForumRepo
 from storage.repositories_lifecycle import LifecycleRepo, LinkCodeRepo, NominationRepo, ProfileRepo
+from storage.repositories_requests import RequestRepo
 
 
 class UnitOfWork:
@@ -40,6 +41,7 @@ class UnitOfWork:
     profiles: ProfileRepo
     link_codes: LinkCodeRepo
     lifecycle: LifecycleRepo
+    requests: RequestRepo
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
@@ -50,6 +52,7 @@ class UnitOfWork:
         await self.session.begin()
         s = self.session
         self.people = PeopleRepo(s)
+        self.requests = RequestRepo(s)
         self.applications = ApplicationRepo(s)
         self.ambassadors = AmbassadorRepo(s)
         self.onboarding = OnboardingRepo(s)

@@ -48,6 +48,21 @@ HELP: tuple[HelpEntry, ...] = (
         example="link confirm ABCD-EFGH",
     ),
     HelpEntry("retire", "retire", "Step down as an ambassador (asks you to confirm first)."),
+    HelpEntry("events", "events", "Upcoming meetups and office hours, in your own timezone."),
+    HelpEntry(
+        "office-hours",
+        "office-hours",
+        "Free 1-to-1 office-hours slots to book (`office-hours cancel` lists yours to cancel).",
+    ),
+    HelpEntry("calendar", "calendar", "Links to subscribe to the events in your calendar app."),
+    HelpEntry("renew", "renew", "Renew your ambassador term before it ends (a short form)."),
+    HelpEntry(
+        "event",
+        "event add | edit <key> | cancel <key> <date> [reason] | skip <key> <date>",
+        "Manage the event series: add or edit one, cancel (people are told) or skip an occurrence.",
+        moderator_only=True,
+        example="event cancel monthly-meetup 2026-12-03 Holiday break",
+    ),
     HelpEntry(
         "onboarding",
         "onboarding @user",

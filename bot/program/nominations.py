@@ -118,18 +118,6 @@ class NominationService:
         self._signal.kick()
         return result
 
-    async def ensure_moderator(self, actor: str, nomination_id: int) -> None:
-        await require_moderator(
-            self._uow,
-            self._roles,
-            self._clock,
-            actor,
-            "nomination.review",
-            "nomination",
-            nomination_id,
-            "Only moderators can review nominations.",
-        )
-
     async def invite(
         self, nomination_id: int, moderator: str, channel: str | None = None, ts: str | None = None
     ) -> NominationDecision:

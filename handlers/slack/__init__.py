@@ -9,23 +9,30 @@ from handlers.slack import (
     apply_submission,
     command,
     dedupe,
+    event_form_submit,
+    event_rsvp,
     events_fallback,
     nomination_apply,
     nomination_decline,
     nomination_invite,
+    office_hours_book,
+    office_hours_cancel,
     onboarding_ack,
     profile_submission,
     reject_submission,
+    renewal_start,
+    renewal_submit,
     retire_cancel,
     retire_confirm,
     review_approve,
     review_reject,
+    views_events,
     views_home,
     views_lifecycle,
 )
 
 # Importing the views registers their outbox templates ("home", "nomination_review", ...).
-VIEW_MODULES = (views_home, views_lifecycle)
+VIEW_MODULES = (views_home, views_lifecycle, views_events)
 
 
 def register(app: AsyncApp, command_name: str) -> None:
@@ -43,4 +50,10 @@ def register(app: AsyncApp, command_name: str) -> None:
     retire_confirm.register(app)
     retire_cancel.register(app)
     app_home.register(app)
+    event_rsvp.register(app)
+    office_hours_book.register(app)
+    office_hours_cancel.register(app)
+    renewal_start.register(app)
+    renewal_submit.register(app)
+    event_form_submit.register(app)
     events_fallback.register(app)  # last: only events no other listener took

@@ -12,17 +12,38 @@ from handlers.slack.subcommands import (
     apply,
     audit,
     badge,
+    calendar,
+    event,
+    events,
     find,
     link,
     nominate,
+    office_hours,
     onboarding,
     profile,
+    renew,
     retire,
     status,
 )
 from handlers.slack.subcommands.base import SlashCommand
 
-MODULES = (apply, status, badge, nominate, onboarding, profile, find, link, retire, audit)
+MODULES = (
+    apply,
+    status,
+    badge,
+    nominate,
+    onboarding,
+    profile,
+    find,
+    link,
+    retire,
+    audit,
+    events,
+    event,
+    office_hours,
+    calendar,
+    renew,
+)
 
 Runner = Callable[[SlashCommand], Awaitable[None]]
 RUNNERS: dict[str, Runner] = {m.NAME: m.run for m in MODULES}

@@ -1,0 +1,39 @@
+"""The add/edit event series form was submitted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+
+from bot.program.errors import InvalidInput, ProgramError
+from handlers.slack import blocks, views_events
+from handlers.slack.context import services
+from handlers.slack.forms import form_values
+
+
+async def on_submit(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    user = str((body.get("user") or {}).get("id", ""))
+    editing = str(view.get("private_metadata") or "") or None
+    fields = {k: (v or "") for k, v in form_values(view).items()}
+    try:
+        series = await services(context).events.save_series(user, fields, key=editing)
+    except InvalidInput as err:
+        shown = {k: v for k, v in err.fields.items() if k in {f[0] for f in views_events.EVENT_FIELDS}}
+        await ack(response_action="errors", errors=shown or {"title": err.message})
+        return
+    except ProgramError as err:
+        await ack(response_action="update", view=blocks.notice_modal(err.message))
+        return
+    await ack(
+        response_action="update",
+        view=blocks.notice_modal(f"Saved “{series.title}” (`{series.key}`). `/ambassador events` lists it."),
+    )
+
+
+def register(app: AsyncApp) -> None:
+    app.view(views_events.EVENT_VIEW)(on_submit)

@@ -1,0 +1,40 @@
+"""The Cancel booking button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from bot.program.errors import ProgramError
+from handlers.slack import views_events
+from handlers.slack.actions import STALE, tell
+from handlers.slack.context import services
+
+
+async def on_cancel(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    value = str(action.get("value", ""))
+    if not value.isdigit():
+        await tell(respond, STALE)
+        return
+    user = str((body.get("user") or {}).get("id", ""))
+    try:
+        cancelled = await services(context).events.cancel_booking(user, int(value))
+    except ProgramError as err:
+        await tell(respond, err.message)
+        return
+    await tell(respond, f"Cancelled your slot of {cancelled.title} on {views_events.when(cancelled.start)}.")
+
+
+def register(app: AsyncApp) -> None:
+    app.action(views_events.CANCEL_BOOKING)(on_cancel)

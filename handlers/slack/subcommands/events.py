@@ -1,0 +1,13 @@
+"""`/ambassador events`: upcoming meetups and office hours, in the reader's own timezone."""
+
+from __future__ import annotations
+
+from handlers.slack import views_events
+from handlers.slack.subcommands.base import SlashCommand
+
+NAME = "events"
+
+
+async def run(cmd: SlashCommand) -> None:
+    text, blk = views_events.events_list(await cmd.services.events.upcoming())
+    await cmd.reply(text, blk)
