@@ -9,6 +9,7 @@ import os
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings, settings_from_mapping
+from bot.program.ports import Clock
 from bot.runtime import Runtime
 from bot.sandbox.discourse_standin import DiscourseActor, DiscourseStandIn
 from bot.sandbox.http import serve_asgi
@@ -85,7 +87,10 @@ def test_settings(db_url: str, slack_url: str, forum_url: str, **overrides: Any)
         },
     }
     for section, values in overrides.items():
-        data.setdefault(section, {}).update(values)
+        if isinstance(values, dict):
+            data.setdefault(section, {}).update(values)
+        else:  # a list section such as [[events]]
+            data[section] = values
     return settings_from_mapping(data, env={})
 
 
@@ -112,6 +117,22 @@ def listeners_running() -> bool:
         if not task.done() and "run_ack_function_asynchronously" in getattr(coro, "__qualname__", ""):
             return True
     return False
+
+
+class FakeClock:
+    """A clock the test moves by hand (the bot reads the time only through its Clock port)."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, now: datetime) -> None:
+        self._now = now
+
+    def advance(self, **kwargs: float) -> None:
+        self._now += timedelta(**kwargs)
 
 
 @dataclass
@@ -189,11 +210,11 @@ class Stack:
 
 
 @contextlib.asynccontextmanager
-async def start_stack(db_url: str, **overrides: Any) -> AsyncIterator[Stack]:
+async def start_stack(db_url: str, clock: Clock | None = None, **overrides: Any) -> AsyncIterator[Stack]:
     slack, forum = make_standins()
     async with slack.serve() as slack_url, forum.serve() as forum_url:
         settings = test_settings(db_url, slack_url, forum_url, **overrides)
-        app = create_app(settings, auto_migrate=True)
+        app = create_app(settings, auto_migrate=True, clock=clock)
         async with serve_asgi(app) as bot_url:
             runtime = app.state.runtime
             async with SlackActor(slack, bot_url, SIGNING_SECRET) as actor:

@@ -79,8 +79,11 @@ class ReminderService:
         result: SweepResult,
     ) -> None:
         """One reminder, one transaction: claim its key and queue its delivery, or record a skip."""
+        # Reminders of a moment (an event, a booking) are only worth it close to their time; the
+        # others (renewal, nudge, digest, lapse) stay worth sending until their deadline.
         grace = timedelta(minutes=self._settings.reminders.grace_minutes)
-        worth_sending = now < deadline and now - due_at <= grace
+        timely = kind not in ("event", "booking") or now - due_at <= grace
+        worth_sending = now < deadline and timely and detail.get("superseded") is not True
         async with self._uow() as uow:
             if await uow.calendar.reminder_exists(key):
                 return
@@ -211,10 +214,13 @@ class ReminderService:
                 open_renewal = await uow.applications.pending_for(person.id)
             if open_renewal is not None:
                 continue  # already renewing
+            due_days = [d for d in days if amb.term_end - timedelta(days=d) <= now]
             for d in days:
                 due = amb.term_end - timedelta(days=d)
                 if due > now:
                     continue
+                # Found late (the bot was down): only the most recent of the due reminders goes out.
+                superseded = d != min(due_days)
                 key = f"renewal:{amb.id}:{amb.term_end:%Y%m%d}:{d}"
                 data = {
                     "name": person.display_name,
@@ -238,7 +244,16 @@ class ReminderService:
                     )
 
                 # A renewal reminder stays worth sending until the term ends.
-                await self._decide(key, "renewal", due, amb.term_end, now, send, {"days": d}, result)
+                await self._decide(
+                    key,
+                    "renewal",
+                    due,
+                    amb.term_end,
+                    now,
+                    send,
+                    {"days": d, "superseded": superseded},
+                    result,
+                )
 
     async def _lapses(self, now: datetime, result: SweepResult) -> None:
         grace = timedelta(days=self._settings.renewals.grace_days)
@@ -372,7 +387,8 @@ class ReminderService:
                 now,
             )
 
-        await self._decide(key, "digest", due, due + timedelta(days=1), now, send, {}, result)
+        # Late is better than never, until the next one is due.
+        await self._decide(key, "digest", due, due + timedelta(days=7), now, send, {}, result)
 
     async def _digest_data(self, uow: UnitOfWork, now: datetime) -> str:
         soon = now + timedelta(days=max(self._settings.renewals.reminder_days or (30,)))
