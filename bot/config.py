@@ -186,6 +186,8 @@ class OutboxSettings(_Section):
     poll_seconds: float = Field(default=1.0, gt=0)
     lease_seconds: float = Field(default=60.0, gt=0)
     slack_posts_per_second: float = Field(default=1.0, gt=0)
+    # Workspace-wide ceiling for the bot's posts (many DMs at once); Slack answers 429 past it.
+    slack_workspace_posts_per_second: float = Field(default=10.0, gt=0)
 
 
 _OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")

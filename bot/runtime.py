@@ -21,7 +21,9 @@ from bot.program.audit import AuditService
 from bot.program.badges import BadgeService
 from bot.program.calendar import CalendarService
 from bot.program.events import EventService
+from bot.program.exports import ExportService
 from bot.program.forum import ForumService
+from bot.program.groups import GroupService
 from bot.program.home import HomeService
 from bot.program.inbound import InboundEvents
 from bot.program.lifecycle import LifecycleService
@@ -31,6 +33,8 @@ from bot.program.onboarding import OnboardingService
 from bot.program.ports import Clock, SystemClock
 from bot.program.profiles import ProfileService
 from bot.program.reminders import ReminderService
+from bot.program.reports import ReportService
+from bot.program.requests import RequestService
 from bot.program.roles import Roles
 from bot.program.sync import SyncService
 from bot.scheduler import Scheduler
@@ -86,7 +90,11 @@ async def build_runtime(
     slack_client = make_web_client(settings)
     discourse: DiscourseGateway | None = None
     deliverers: dict[str, Deliverer] = {
-        "slack": SlackDeliverer(slack_client, settings.outbox.slack_posts_per_second)
+        "slack": SlackDeliverer(
+            slack_client,
+            settings.outbox.slack_posts_per_second,
+            settings.outbox.slack_workspace_posts_per_second,
+        )
     }
     d = settings.discourse
     if d.enabled:
@@ -117,9 +125,15 @@ async def build_runtime(
         lifecycle=LifecycleService(uow, settings, roles, clock, worker),
         audit=AuditService(uow, roles, clock),
         home=HomeService(uow, settings, roles),
+        groups=GroupService(uow, settings, roles, clock, worker),
+        requests=RequestService(uow, settings, roles, clock, worker),
+        reports=ReportService(uow, settings, roles, clock, worker),
+        exports=ExportService(uow, roles, clock, worker),
     )
     scheduler = Scheduler(worker, settings.outbox.poll_seconds)
     scheduler.every("reminder-sweep", settings.reminders.sweep_seconds, services.reminders.sweep)
+    if settings.groups.auto_approve_hours > 0:
+        scheduler.every("group-auto-approve", 300, services.groups.auto_approve_due)
     if discourse is not None and d.sync_hour_utc >= 0:
         scheduler.daily("sync-discourse", d.sync_hour_utc, services.sync.run_nightly)
     return Runtime(

@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.platforms.errors import Permanent, RateLimited, Transient
+from bot.platforms.slack_files import upload_file
 from bot.program import outbox
 from handlers.slack.blocks import render
 
@@ -44,40 +45,59 @@ def map_slack_error(err: Exception) -> Exception:
 
 
 class ChannelPacer:
-    """chat.postMessage allows about one message per second per channel."""
+    """chat.postMessage allows about one message per second per channel, and the workspace as a
+    whole has its own ceiling; each post waits for a slot under both."""
 
-    def __init__(self, per_second: float) -> None:
+    def __init__(self, per_second: float, workspace_per_second: float | None = None) -> None:
         self.interval = 1.0 / per_second
+        self.global_interval = 1.0 / workspace_per_second if workspace_per_second else 0.0
         self._next: dict[str, float] = {}
+        self._next_global = 0.0
         self._lock = asyncio.Lock()
 
     async def wait(self, channel: str) -> None:
         async with self._lock:
             now = time.monotonic()
-            at = max(now, self._next.get(channel, 0.0))
+            at = max(now, self._next.get(channel, 0.0), self._next_global)
             self._next[channel] = at + self.interval
+            self._next_global = at + self.global_interval
         if at > now:
             await asyncio.sleep(at - now)
 
+    def push_back(self, seconds: float) -> None:
+        """After a 429 nobody posts again before Slack's Retry-After."""
+        self._next_global = max(self._next_global, time.monotonic() + seconds)
+
 
 class SlackDeliverer:
-    def __init__(self, client: AsyncWebClient, posts_per_second: float = 1.0) -> None:
+    def __init__(
+        self, client: AsyncWebClient, posts_per_second: float = 1.0, workspace_per_second: float | None = None
+    ) -> None:
         self.client = client
-        self.pacer = ChannelPacer(posts_per_second)
+        self.pacer = ChannelPacer(posts_per_second, workspace_per_second)
         self._im: dict[str, str] = {}
 
     async def deliver(self, kind: str, key: str, payload: dict[str, Any], maybe_done: bool) -> dict[str, Any]:
         try:
             return await self._deliver(kind, key, payload, maybe_done)
+        except SlackApiError as err:
+            mapped = map_slack_error(err)
+            if isinstance(mapped, RateLimited):
+                self.pacer.push_back(mapped.retry_after)
+            raise mapped from None
         except (KeyError, ValueError) as err:
             # A row this version cannot render (unknown template, missing field): retrying won't help.
             raise Permanent(f"cannot build the Slack message: {err}") from None
-        except (TimeoutError, SlackApiError, aiohttp.ClientError, OSError) as err:
+        except (TimeoutError, aiohttp.ClientError, OSError) as err:
             raise map_slack_error(err) from None
 
     async def _deliver(
         self, kind: str, key: str, payload: dict[str, Any], maybe_done: bool
     ) -> dict[str, Any]:
+        if kind == outbox.SLACK_FILE:
+            channel = payload.get("channel") or await self._im_channel(payload["user"])
+            await self.pacer.wait(channel)
+            return await upload_file(self.client, channel, payload, maybe_done)
         text, blocks = render(payload["template"], payload.get("data") or {})
         if kind == outbox.SLACK_UPDATE:
             resp = await self.client.chat_update(

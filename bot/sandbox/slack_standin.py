@@ -49,6 +49,7 @@ _MAX_MESSAGE_BLOCKS = 50
 _MAX_VIEW_BLOCKS = 100
 _MAX_TEXT_LEN = 40_000
 _MAX_VIEW_STACK = 3
+_MAX_UPLOAD_BYTES = 1024 * 1024 * 1024
 _SELECT_TYPES = frozenset({"static_select", "external_select", "radio_buttons", "overflow"})
 _MULTI_SELECT_TYPES = frozenset({"multi_static_select", "multi_external_select", "checkboxes"})
 
@@ -160,6 +161,9 @@ class SlackStandIn:
     verification_token: str = "sandbox-verification-token"  # noqa: S105
     post_rate_per_second: float = 1.0
     seed: int = 0
+    # Optional workspace-wide ceiling on chat.postMessage (all channels together), like Slack's own.
+    workspace_rate_per_second: float | None = None
+    workspace_burst: int = 20
 
     base_url: str = ""
     down: bool = False
@@ -175,6 +179,9 @@ class SlackStandIn:
     responses: list[JSONDict] = field(default_factory=list, init=False, repr=False)
     calls: list[tuple[str, JSONDict]] = field(default_factory=list, init=False, repr=False)
     usergroups: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
+    # Files shared with files.completeUploadExternal: the file object plus "content" (the bytes
+    # posted to the upload URL) and "shared_to" (the channel ids it was shared into).
+    files: list[JSONDict] = field(default_factory=list, init=False, repr=False)
     rate_limited: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
@@ -187,6 +194,7 @@ class SlackStandIn:
         self._view_seq = 0
         self._last_ts_us = 0
         self._failures: list[_ForcedFailure] = []
+        self._uploads: dict[str, JSONDict] = {}
         self._last_view: dict[str, str] = {}
         self._handlers: dict[str, Callable[[JSONDict], JSONDict]] = {
             "api.test": self._api_test,
@@ -205,11 +213,14 @@ class SlackStandIn:
             "views.publish": self._views_publish,
             "users.info": self._users_info,
             "usergroups.users.list": self._usergroups_users_list,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
         }
         self._app = Starlette(
             routes=[
                 Route("/api/{method:path}", self._handle_api, methods=["GET", "POST"]),
                 Route("/_standin/response/{url_id}", self._handle_response_url, methods=["POST"]),
+                Route("/_standin/upload/{file_id}", self._handle_upload, methods=["POST"]),
             ]
         )
 
@@ -358,6 +369,10 @@ class SlackStandIn:
             return self.views[view_id]
         stack = self.modal_stacks.get(user_id) or []
         return self.views.get(stack[-1]) if stack else None
+
+    def files_in(self, channel: str) -> list[JSONDict]:
+        """Files shared into a channel (or DM channel id), oldest first, with their bytes."""
+        return [f for f in self.files if channel in f.get("shared_to", [])]
 
     def calls_to(self, method: str) -> list[JSONDict]:
         return [params for name, params in self.calls if name == method]
@@ -868,6 +883,93 @@ class SlackStandIn:
             raise _ApiError("no_such_subteam")
         return {"ok": True, "users": list(self.usergroups[str(group)])}
 
+    def _files_get_upload_url_external(self, params: JSONDict) -> JSONDict:
+        filename = str(params.get("filename") or "")
+        if not filename:
+            raise _invalid_arguments(["[ERROR] missing required field: filename"])
+        try:
+            length = int(str(params.get("length")))
+        except ValueError as exc:
+            raise _invalid_arguments(["[ERROR] missing required field: length"]) from exc
+        if length < 1 or length > _MAX_UPLOAD_BYTES:
+            raise _ApiError("invalid_length")
+        file_id = "F" + "".join(self._rng.choice(string.ascii_uppercase + string.digits) for _ in range(10))
+        self._uploads[file_id] = {"filename": filename, "length": length, "content": None}
+        if params.get("alt_txt"):
+            self._uploads[file_id]["alt_txt"] = str(params["alt_txt"])
+        return {"ok": True, "upload_url": f"{self.base_url}/_standin/upload/{file_id}", "file_id": file_id}
+
+    async def _handle_upload(self, request: Request) -> Response:
+        """The upload URL files.getUploadURLExternal hands out: takes the bytes (raw or multipart)."""
+        if self.down:
+            return PlainTextResponse("Service Unavailable", status_code=503)
+        pending = self._uploads.get(request.path_params["file_id"])
+        if pending is None:
+            return PlainTextResponse("Not Found", status_code=404)
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type == "multipart/form-data":
+            form = await request.form()
+            item = form.get("file") or form.get("filename")
+            content = await item.read() if item is not None and not isinstance(item, str) else b""
+        else:
+            content = await request.body()
+        if len(content) != pending["length"]:
+            return PlainTextResponse(
+                f"length mismatch: announced {pending['length']}, received {len(content)}", status_code=400
+            )
+        pending["content"] = content
+        return PlainTextResponse(f"OK - {len(content)}")
+
+    def _files_complete_upload_external(self, params: JSONDict) -> JSONDict:
+        raw = params.get("files")
+        try:
+            items = json.loads(raw) if isinstance(raw, str) else raw
+        except ValueError as exc:
+            raise _ApiError("invalid_json") from exc
+        if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+            raise _invalid_arguments(["[ERROR] missing required field: files"])
+        targets: list[str] = []
+        if params.get("channel_id"):
+            targets.append(self._resolve_channel(str(params["channel_id"])))
+        for name in str(params.get("channels") or "").split(","):
+            if name.strip():
+                targets.append(self._resolve_channel(name.strip()))
+        shared: list[JSONDict] = []
+        for item in items:
+            pending = self._uploads.get(str(item.get("id")))
+            if pending is None or pending["content"] is None:
+                raise _ApiError("file_not_found")
+        for item in items:
+            file_id = str(item["id"])
+            pending = self._uploads.pop(file_id)
+            name = pending["filename"]
+            file_obj: JSONDict = {
+                "id": file_id,
+                "created": int(time.time()),
+                "name": name,
+                "title": str(item.get("title") or name),
+                "mimetype": _mimetype(name),
+                "filetype": name.rsplit(".", 1)[-1].lower() if "." in name else "binary",
+                "user": self.bot_user_id,
+                "size": len(pending["content"]),
+                "url_private": f"{self.base_url}/_standin/files/{file_id}/{name}",
+                "permalink": f"https://{self.team_domain}.slack.com/files/{self.bot_user_id}/{file_id}/{name}",
+                "channels": [t for t in targets if not t.startswith("D")],
+                "ims": [t for t in targets if t.startswith("D")],
+            }
+            self.files.append({**file_obj, "content": pending["content"], "shared_to": list(targets)})
+            shared.append(file_obj)
+        for channel_id in targets:
+            msg = self._store_bot_message(
+                channel_id, str(params.get("initial_comment") or ""), [], None, params.get("thread_ts")
+            )
+            msg["files"] = copy.deepcopy(shared)
+            msg["upload"] = True
+        return {
+            "ok": True,
+            "files": [{"id": f["id"], "title": f["title"], "name": f["name"]} for f in shared],
+        }
+
     # ------------------------------------------------------------------ internals
 
     def _team_number(self) -> int:
@@ -905,20 +1007,32 @@ class SlackStandIn:
                 return cid
         raise _ApiError("channel_not_found")
 
+    def _refill(self, key: str, burst: int, rate: float, now: float) -> _Bucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = _Bucket(tokens=float(burst), updated=now)
+            self._buckets[key] = bucket
+        elapsed = max(0.0, now - bucket.updated)
+        bucket.tokens = min(float(burst), bucket.tokens + elapsed * rate)
+        bucket.updated = now
+        return bucket
+
     def _take_post_token(self, channel_id: str) -> None:
         now = self.clock()
-        bucket = self._buckets.get(channel_id)
-        if bucket is None:
-            bucket = _Bucket(tokens=float(self.post_burst), updated=now)
-            self._buckets[channel_id] = bucket
-        elapsed = max(0.0, now - bucket.updated)
-        bucket.tokens = min(float(self.post_burst), bucket.tokens + elapsed * self.post_rate_per_second)
-        bucket.updated = now
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
-            return
-        wait = (1.0 - bucket.tokens) / self.post_rate_per_second
-        raise _RateLimited(max(1, math.ceil(wait)))
+        bucket = self._refill(channel_id, self.post_burst, self.post_rate_per_second, now)
+        waits = []
+        if bucket.tokens < 1.0:
+            waits.append((1.0 - bucket.tokens) / self.post_rate_per_second)
+        workspace = None
+        if self.workspace_rate_per_second:
+            workspace = self._refill("\x00workspace", self.workspace_burst, self.workspace_rate_per_second, now)
+            if workspace.tokens < 1.0:
+                waits.append((1.0 - workspace.tokens) / self.workspace_rate_per_second)
+        if waits:  # refused: nothing is consumed
+            raise _RateLimited(max(1, math.ceil(max(waits))))
+        bucket.tokens -= 1.0
+        if workspace is not None:
+            workspace.tokens -= 1.0
 
     def _message_content(self, params: JSONDict) -> tuple[str, list[JSONDict]]:
         text = params.get("text")
@@ -1109,6 +1223,19 @@ class SlackStandIn:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _mimetype(name: str) -> str:
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return {
+        "png": "image/png",
+        "jpg": "image/jpeg",
+        "jpeg": "image/jpeg",
+        "pdf": "application/pdf",
+        "csv": "text/csv",
+        "json": "application/json",
+        "txt": "text/plain",
+    }.get(ext, "application/octet-stream")
 
 
 def _tz_info(tz: str) -> tuple[int, str]:
@@ -1765,6 +1892,19 @@ def _state_value(element: JSONDict, value: Any) -> JSONDict:
         out["selected_channel"] = value
     elif etype == "number_input":
         out["value"] = None if value is None else str(value)
+    elif etype == "file_input":
+        # Files the person attached: given as file objects (dicts) or as bare file names.
+        chosen = [] if value is None else ([value] if isinstance(value, (str, dict)) else list(value))
+        out["files"] = [
+            dict(item)
+            if isinstance(item, dict)
+            else {
+                "id": "F" + hashlib.sha1(str(item).encode(), usedforsecurity=False).hexdigest()[:10].upper(),
+                "name": str(item),
+                "title": str(item),
+            }
+            for item in chosen
+        ]
     else:  # plain_text_input, email_text_input, url_text_input, rich text stays simple
         out["value"] = value
     return out
