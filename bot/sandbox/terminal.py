@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import sys
 import tempfile
 import time
@@ -19,7 +20,7 @@ from typing import Any
 from bot.config import Settings, settings_from_mapping
 from bot.runtime import Runtime
 from bot.sandbox.discourse_standin import DiscourseActor, DiscourseStandIn, post_payload, user_badge_payload
-from bot.sandbox.http import serve_asgi
+from bot.sandbox.http import free_port, serve_asgi
 from bot.sandbox.slack_standin import SlackActor, SlackStandIn
 from bot.server import create_app
 
@@ -52,6 +53,7 @@ Sandbox commands (you act as one person at a time):
   forum grant <badge>        a forum moderator grants you a badge by hand
   forum ping                 send a signed Discourse ping webhook to the bot
   show <channel>|dms|forum   show a channel's messages, your DMs, or the forum's state
+  sweep                      run the reminder sweep now (it also runs by itself every 30 s)
   wait                       let the bot finish delivering (done after every step anyway)
   help, quit
 """
@@ -98,6 +100,8 @@ class Sandbox:
         return channel
 
     def _mentions(self, text: str) -> str:
+        # Slack shows <!date^...|fallback> in the reader's timezone; the terminal shows the fallback.
+        text = re.sub(r"<!date\^\d+\^[^|>]*\|([^>]*)>", r"\1", text)
         for name, (uid, _f, _m) in PEOPLE.items():
             text = text.replace(f"<@{uid}>", f"@{name}")
         for cid, cname in CHANNELS.items():
@@ -252,6 +256,11 @@ class Sandbox:
                 self._show(rest.strip())
             elif word == "wait":
                 pass
+            elif word == "sweep":
+                done = await self.runtime.services.reminders.sweep()
+                self.echo(
+                    f"  [scheduler] reminders due now: {len(done.sent)} sent, {len(done.skipped)} skipped"
+                )
             elif word in ("help", "?"):
                 self.echo(HELP)
             elif word in ("quit", "exit"):
@@ -275,6 +284,17 @@ class Sandbox:
             if isinstance(body, dict) and (body.get("text") or body.get("blocks")):
                 self._print(
                     f"only {self.me} sees", self._message_lines(str(body.get("text", "")), body.get("blocks"))
+                )
+                # Slack shows the answer as an ephemeral message whose buttons can be pressed.
+                self.slack.ephemerals.append(
+                    {
+                        "channel": "C0GENERAL",
+                        "user": self.uid,
+                        "text": body.get("text", ""),
+                        "blocks": body.get("blocks") or [],
+                        "message_ts": self.slack._next_ts(),
+                        "source": "ack",
+                    }
                 )
 
     async def _submit(self, interactive: bool) -> None:
@@ -320,7 +340,15 @@ class Sandbox:
     async def _click(self, label: str) -> None:
         if not label:
             raise ValueError("usage: click <button text>")
-        for channel, msg in reversed(self._visible_messages()):
+        mine = [
+            (str(e["channel"]), {**e, "ts": e["message_ts"]})
+            for e in self.slack.ephemerals
+            if e.get("user") == self.uid
+        ]
+        candidates = sorted(
+            [*self._visible_messages(), *mine], key=lambda cm: float(str(cm[1].get("ts", "0")))
+        )
+        for channel, msg in reversed(candidates):
             for text, action_id in _button_ids(msg.get("blocks")):
                 if label.lower() in (text.lower(), action_id.lower()):
                     resp = await self.actor.click(self.uid, channel, str(msg["ts"]), action_id)
@@ -541,6 +569,29 @@ def sandbox_settings(db_url: str, slack_url: str, forum_url: str) -> Settings:
                 "intro_topic_id": INTRO_TOPIC,
             },
             "program": {"guidelines_url": "https://example.org/ambassador-guidelines"},
+            "events": [
+                {
+                    "key": "monthly-meetup",
+                    "title": "Monthly ambassador meetup",
+                    "rrule": "FREQ=MONTHLY;BYDAY=1TH",
+                    "start": "2026-01-01T17:00",
+                    "timezone": "Europe/London",
+                    "host": "U0CAROL",
+                    "link": "https://meet.example.org/ambassadors",
+                    "reminders": ["7d", "1d", "1h"],
+                },
+                {
+                    "key": "office-hours",
+                    "title": "Advocates' office hours",
+                    "kind": "office_hours",
+                    "rrule": "FREQ=WEEKLY;BYDAY=TU,TH",
+                    "start": "2026-01-06T15:00",
+                    "timezone": "America/Los_Angeles",
+                    "slot_minutes": 20,
+                    "host": "U0CAROL",
+                    "reminders": ["1h"],
+                },
+            ],
             "outbox": {
                 "poll_seconds": 0.2,
                 "lease_seconds": 10,
@@ -586,7 +637,10 @@ async def open_sandbox(db_url: str | None, port: int, echo: Echo) -> AsyncIterat
     with tempfile.TemporaryDirectory(prefix="ambassador-sandbox-") as tmp:
         url = db_url or f"sqlite+aiosqlite:///{Path(tmp) / 'sandbox.db'}"
         async with slack.serve() as slack_url, forum.serve() as forum_url:
-            settings = sandbox_settings(url, slack_url, forum_url)
+            port = port or free_port()
+            settings = sandbox_settings(url, slack_url, forum_url).replace(
+                server={"port": port, "public_url": f"http://127.0.0.1:{port}"}
+            )
             app = create_app(settings, auto_migrate=True)
             async with serve_asgi(app, port=port) as bot_url:
                 async with SlackActor(slack, bot_url, SIGNING_SECRET, settings.slack.command) as actor:
