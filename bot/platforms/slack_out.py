@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.platforms.errors import Permanent, RateLimited, Transient
 from bot.platforms.slack_files import upload_file
 from bot.program import outbox
-from handlers.slack.blocks import render
+from handlers.slack.blocks import render, render_view
 
 METADATA_TYPE = "ambassador_bot_outbox"
 TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
@@ -94,6 +94,11 @@ class SlackDeliverer:
     async def _deliver(
         self, kind: str, key: str, payload: dict[str, Any], maybe_done: bool
     ) -> dict[str, Any]:
+        if kind == outbox.SLACK_HOME:
+            # Publishing the whole Home tab is idempotent: the latest snapshot simply wins.
+            view = render_view(payload["template"], payload.get("data") or {})
+            await self.client.views_publish(user_id=payload["user"], view=view)
+            return {"published": True}
         if kind == outbox.SLACK_FILE:
             channel = payload.get("channel") or await self._im_channel(payload["user"])
             await self.pacer.wait(channel)

@@ -201,6 +201,11 @@ class ForumService:
                 grant.forum_user_badge_id, grant.status = ub.user_badge_id, "granted"
                 grant.granted_at = grant.granted_at or now
                 note = "matched the bot's own grant"
+            elif grant is not None:
+                # Already on record under another forum id (revoked and granted again while we
+                # were not looking): still one badge, now under its new id.
+                grant.forum_user_badge_id, grant.status = ub.user_badge_id, "granted"
+                note = "grant already on record; forum id updated"
             else:
                 await uow.badges.add(
                     BadgeGrant(

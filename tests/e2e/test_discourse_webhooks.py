@@ -118,22 +118,38 @@ async def test_badge_granted_by_a_forum_moderator_is_recorded_once(stack: Stack)
 
 
 async def test_the_bots_own_grant_seen_by_webhook_is_not_counted_twice(stack: Stack) -> None:
-    stack.forum.down = True  # the grant is still pending when the webhook arrives
-    stack.forum.add_user("user1", user_id=1)
+    # The forum applies the bot's grant but the bot never hears back (here: every answer to
+    # POST /user_badges fails); the forum's webhook about that grant arrives first.
+    stack.forum.fail_next("POST", "/user_badges", times=1000, status=503)
+    user_id = stack.forum.add_user("user1", user_id=1)
     review = await stack.apply(forum_username="user1")
     await stack.actor.click(MOD, MOD_CHANNEL, review["ts"], "application_approve")
     await stack.listeners_done()
+    badge_id = stack.settings.discourse.ambassador_badge_id
+    assert badge_id is not None
+    stack.forum.user_badges.append(
+        {
+            "id": 777,
+            "user_id": user_id,
+            "badge_id": badge_id,
+            "granted_at": "2026-01-01T00:00:00Z",
+            "created_at": "2026-01-01T00:00:00Z",
+            "granted_by_id": -1,
+            "post_id": None,
+            "reason": None,
+        }
+    )
     grant = body_of("user_badge_granted")
-    grant["user_badge"].update({"id": 777, "badge_id": stack.settings.discourse.ambassador_badge_id})
-    stack.forum.down = False
-    # While the forum was down the id lookup goes through the bot's own records of user1? No:
-    # user1's forum id is not known yet, so the bot asks the forum (now up again).
+    grant["user_badge"].update({"id": 777, "badge_id": badge_id, "user_id": user_id})
     resp = await deliver(stack, "user_badge_granted", event_id=1, body=grant)
     assert resp.json()["note"] == "matched the bot's own grant"
+    stack.forum._failures.clear()  # the forum answers again; the retry finds the badge already there
     await stack.settle()
     async with stack.runtime.uow() as uow:
         grants = list((await uow.session.execute(select(BadgeGrant))).scalars())
-    assert len(grants) == 1 and grants[0].status == "granted"
+    assert [(g.status, g.source, g.forum_user_badge_id) for g in grants] == [("granted", "bot", 777)]
+    assert [c[3] for c in stack.forum.calls_to("POST", "/user_badges")].count(200) == 0
+    assert stack.forum.badges_of("user1") == ["Ambassador"]
 
 
 async def test_group_membership_follows_the_forum_once(stack: Stack) -> None:
