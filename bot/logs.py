@@ -39,6 +39,8 @@ def setup_logging(level: str, secrets: Iterable[str]) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # APScheduler logs every wake-up of the sweeps at INFO: keep only its warnings.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
 
 
 def mask_url(url: str) -> str:
