@@ -8,9 +8,11 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -18,10 +20,12 @@ from starlette.routing import Route
 from bot.calendar_feed import render_ics
 from bot.config import Settings
 from bot.discourse import signature_ok
+from bot.metrics import Metrics, MetricsMiddleware
 from bot.program.ports import Clock
 from bot.runtime import Runtime, build_runtime
 from handlers.discourse import handle_webhook
 from handlers.slack.context import SERVICES_KEY
+from storage import migrate
 
 log = logging.getLogger("ambassador_bot.server")
 
@@ -90,6 +94,38 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
+async def livez(request: Request) -> Response:
+    """Liveness: the process answers. (Restart it if this fails.)"""
+    return JSONResponse({"status": "alive"})
+
+
+async def readyz(request: Request) -> Response:
+    """Readiness: the database answers, the schema is current and the outbox worker runs.
+    (Send traffic only while this is 200.)"""
+    rt = _runtime(request)
+    problems: list[str] = []
+    try:
+        current = await migrate.current_revision(rt.engine)
+        if current != migrate.head_revision():
+            problems.append(f"schema at {current}, run `ambassador-bot migrate`")
+    except Exception as err:
+        problems.append(f"database unreachable ({type(err).__name__})")
+    if any(task.done() for task in rt.tasks):
+        problems.append("outbox worker stopped")
+    if problems:
+        return JSONResponse({"status": "not ready", "problems": problems}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    metrics: Metrics = request.app.state.metrics
+    try:
+        await metrics.refresh()
+    except Exception as err:  # the scrape still answers with what the process knows
+        log.warning("metrics: database figures unavailable (%s)", type(err).__name__)
+    return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+
 async def calendar_ics(request: Request) -> Response:
     rt = _runtime(request)
     token = request.path_params.get("token")
@@ -109,23 +145,33 @@ def create_app(
     auto_migrate: bool | None = None,
     run_worker: bool = True,
 ) -> Starlette:
+    holder: dict[str, Runtime] = {}
+    metrics = Metrics(lambda: holder.get("rt"))
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         rt = await build_runtime(settings, clock=clock, auto_migrate=auto_migrate)
         await rt.start(worker=run_worker)
         app.state.runtime = rt
+        holder["rt"] = rt
         try:
             yield {"runtime": rt}
         finally:
             await rt.close()
 
-    return Starlette(
+    app = Starlette(
+        middleware=[Middleware(MetricsMiddleware, metrics=metrics)],
         routes=[
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/discourse/webhooks", discourse_webhooks, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/calendar.ics", calendar_ics, methods=["GET"]),
             Route("/calendar/{token}.ics", calendar_ics, methods=["GET"]),
+            Route("/livez", livez, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
         ],
         lifespan=lifespan,
     )
+    app.state.metrics = metrics
+    return app

@@ -137,3 +137,18 @@ async def test_slack_event_retries_are_acknowledged_once_and_unknown_events_are_
     async with stack.runtime.uow() as uow:
         keys = [e.key for e in (await uow.session.execute(select(ProcessedEvent))).scalars()]
     assert keys.count("Ev0TESTRETRY") == 1 and len(keys) == 2
+
+
+async def test_liveness_readiness_and_prometheus_metrics(stack: Stack) -> None:
+    await stack.apply()
+    async with httpx.AsyncClient() as http:
+        assert (await http.get(f"{stack.bot_url}/livez")).json() == {"status": "alive"}
+        ready = await http.get(f"{stack.bot_url}/readyz")
+        assert ready.status_code == 200 and ready.json() == {"status": "ready"}
+        await http.get(f"{stack.bot_url}/no/such/path/with/a/unique/id/123")
+        text = (await http.get(f"{stack.bot_url}/metrics")).text
+    assert 'ambassador_http_requests_total{route="/slack/events",status="200"}' in text
+    assert 'ambassador_http_request_duration_seconds_bucket{le="0.005",route="/slack/events"}' in text
+    assert 'ambassador_outbox_rows{status="delivered"} 1.0' in text
+    assert "ambassador_outbox_oldest_waiting_seconds 0.0" in text
+    assert 'route="other"' in text and "unique/id" not in text  # no unbounded labels
