@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from bot import cli_data
 from bot.config import ConfigError, Settings, load_settings, require_for_run
 from bot.logs import mask_url, setup_logging
 
@@ -50,8 +51,9 @@ def main(ctx: click.Context, config_path: str | None) -> None:
 @click.option("--host", default=None, help="Override [server] host.")
 @click.option("--port", type=int, default=None, help="Override [server] port.")
 @click.option("--log-level", default="info", show_default=True)
+@click.option("--log-json", is_flag=True, help="Log one JSON object per line (for log collectors).")
 @click.pass_context
-def run(ctx: click.Context, host: str | None, port: int | None, log_level: str) -> None:
+def run(ctx: click.Context, host: str | None, port: int | None, log_level: str, log_json: bool) -> None:
     """Serve the bot (Slack, Discourse webhooks, health) and deliver its outbox."""
     settings = _settings(ctx, must_exist=True)
     try:
@@ -62,7 +64,7 @@ def run(ctx: click.Context, host: str | None, port: int | None, log_level: str) 
 
     from bot.server import create_app
 
-    setup_logging(log_level, _secrets(settings))
+    setup_logging(log_level, _secrets(settings), json_lines=log_json)
     app = create_app(settings)
     uvicorn.run(
         app,
@@ -264,6 +266,49 @@ def export_directory(ctx: click.Context, output: str | None) -> None:
     sections = markdown.count("\n## ")
     click.echo(f"Wrote the directory ({sections} ambassadors) to {output}.")
 
+
+@export.command("groups")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the CSV here (default: print it).",
+)
+@click.pass_context
+def export_groups(ctx: click.Context, output: str | None) -> None:
+    """User groups as CSV: status, place, mentor, organisers and handover progress."""
+    settings = _settings(ctx.find_root())
+
+    async def go() -> str:
+        from bot.program.groups import GroupService
+        from bot.program.ports import SystemClock
+        from bot.program.roles import Roles
+        from storage.db import make_engine, make_sessionmaker
+        from storage.uow import UnitOfWorkFactory
+
+        engine = make_engine(settings.database.url)
+        try:
+            uow = UnitOfWorkFactory(make_sessionmaker(engine))
+            return await GroupService(uow, settings, Roles([]), SystemClock()).export_csv()
+        finally:
+            await engine.dispose()
+
+    try:
+        text = asyncio.run(go())
+    except Exception as err:
+        raise click.ClickException(
+            f"could not read {mask_url(settings.database.url)}: {type(err).__name__}: {err}"
+        ) from None
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    Path(output).write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {max(text.count(chr(10)) - 1, 0)} user groups to {output}.")
+
+
+# export <ambassadors|applications|requests|groups|audit>, backup and restore (bot/cli_data.py).
+cli_data.register(main, export, _settings)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

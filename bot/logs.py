@@ -6,6 +6,8 @@ import logging
 import re
 from collections.abc import Iterable
 
+from pythonjsonlogger.json import JsonFormatter
+
 _TOKEN = re.compile(r"xox[abpr]-[A-Za-z0-9-]+")
 
 
@@ -29,9 +31,17 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def setup_logging(level: str, secrets: Iterable[str]) -> None:
+def setup_logging(level: str, secrets: Iterable[str], json_lines: bool = False) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if json_lines:
+        # One JSON object per line (time, level, logger, message), for log collectors.
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s", rename_fields={"levelname": "level"}
+            )
+        )
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(list(secrets)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
