@@ -60,7 +60,9 @@ def validate_application(form: Mapping[str, str | None]) -> dict[str, str]:
         cleaned[spec.key] = value
     uname = cleaned.get("forum_username", "").lstrip("@")
     cleaned["forum_username"] = uname
-    if uname and "forum_username" not in problems and not FORUM_USERNAME.match(uname):
+    if not uname and "forum_username" not in problems:
+        problems["forum_username"] = "Please fill this in."
+    elif uname and "forum_username" not in problems and not FORUM_USERNAME.match(uname):
         problems["forum_username"] = "Forum usernames use letters, digits, _ . and - (2 to 60 characters)."
     tz = cleaned.get("timezone", "")
     if tz and "timezone" not in problems:
