@@ -154,6 +154,15 @@ class DiscourseGateway:
             raise
         return True
 
+    async def add_group_owner(self, group: str, username: str) -> list[str]:
+        """Make `username` an owner (and so a member) of the group; adding an owner twice is
+        harmless. Returns the usernames the forum reports as owners now added."""
+        gid = await self.group_id(group)
+        data = await self.call(
+            self._client._put, f"/admin/groups/{gid}/owners.json", **{"group[usernames]": username}
+        )
+        return [str(u) for u in (data or {}).get("usernames", [])]
+
     async def revoke_user_badge(self, user_badge_id: int) -> None:
         # pydiscourse has no revoke call; DELETE /user_badges/{id}.json is the forum's own route.
         await self.call(self._client._delete, f"/user_badges/{user_badge_id}.json")

@@ -10,7 +10,9 @@ from bot.program.audit import AuditService
 from bot.program.badges import BadgeService
 from bot.program.calendar import CalendarService
 from bot.program.events import EventService
+from bot.program.exports import ExportService
 from bot.program.forum import ForumService
+from bot.program.groups import GroupService
 from bot.program.home import HomeService
 from bot.program.inbound import InboundEvents
 from bot.program.lifecycle import LifecycleService
@@ -19,6 +21,8 @@ from bot.program.nominations import NominationService
 from bot.program.onboarding import OnboardingService
 from bot.program.profiles import ProfileService
 from bot.program.reminders import ReminderService
+from bot.program.reports import ReportService
+from bot.program.requests import RequestService
 from bot.program.roles import Roles
 from bot.program.sync import SyncService
 
@@ -42,3 +46,7 @@ class Services:
     lifecycle: LifecycleService
     audit: AuditService
     home: HomeService
+    groups: GroupService
+    requests: RequestService
+    reports: ReportService
+    exports: ExportService

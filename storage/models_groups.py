@@ -22,9 +22,9 @@ class UserGroup(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))  # normalised: "<Community> <Place> {pet name}"
-    # The folded title while the group is not rejected, NULL afterwards: two live groups can't
-    # share a name, even when two requests arrive at once.
-    live_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # The requester's Slack id while the request is open (pending or needs_changes), NULL
+    # afterwards: a unique column, so "one open request per person" holds under concurrency.
+    open_requester: Mapped[str | None] = mapped_column(String(32), unique=True)
     requested_name: Mapped[str] = mapped_column(String(200))
     pet_name: Mapped[str] = mapped_column(String(100), default="")
     city: Mapped[str] = mapped_column(String(100), default="")

@@ -78,7 +78,9 @@ class RequestRepo:
         result = await self.s.execute(stmt)
         return bool(getattr(result, "rowcount", 0) == 1)
 
-    async def move(self, request_id: int, from_statuses: Sequence[str], to_status: str, **values: Any) -> bool:
+    async def move(
+        self, request_id: int, from_statuses: Sequence[str], to_status: str, **values: Any
+    ) -> bool:
         """Change the status when it is still one of `from_statuses` (a conditional UPDATE)."""
         stmt = (
             update(Request)

@@ -19,6 +19,7 @@ from storage.repositories import (
 )
 from storage.repositories_events import CalendarRepo
 from storage.repositories_forum import ForumRepo
+from storage.repositories_groups import GroupRepo
 from storage.repositories_lifecycle import LifecycleRepo, LinkCodeRepo, NominationRepo, ProfileRepo
 from storage.repositories_requests import RequestRepo
 
@@ -36,6 +37,7 @@ class UnitOfWork:
     events: EventRepo
     audit: AuditRepo
     forum: ForumRepo
+    groups: GroupRepo
     calendar: CalendarRepo
     nominations: NominationRepo
     profiles: ProfileRepo
@@ -65,6 +67,7 @@ class UnitOfWork:
         self.lifecycle = LifecycleRepo(s)
         self.audit = AuditRepo(s)
         self.forum = ForumRepo(s)
+        self.groups = GroupRepo(s)
         self.calendar = CalendarRepo(s)
         return self
 

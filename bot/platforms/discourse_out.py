@@ -41,6 +41,9 @@ class DiscourseDeliverer:
         if kind == outbox.DISCOURSE_REMOVE_FROM_GROUP:
             removed = await g.remove_from_group(str(payload["group"]), str(payload["username"]))
             return {"removed": removed}
+        if kind == outbox.DISCOURSE_ADD_GROUP_OWNER:
+            owners = await g.add_group_owner(str(payload["group"]), str(payload["username"]))
+            return {"owners": owners}
         if kind == outbox.DISCOURSE_POST:
             # Every bot post carries a short visible reference derived from the outbox key, so a
             # retry after a crash or timeout can see whether the first attempt got through.

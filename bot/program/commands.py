@@ -57,6 +57,25 @@ HELP: tuple[HelpEntry, ...] = (
     HelpEntry("calendar", "calendar", "Links to subscribe to the events in your calendar app."),
     HelpEntry("renew", "renew", "Renew your ambassador term before it ends (a short form)."),
     HelpEntry(
+        "group",
+        "group request",
+        "Ask for a new local user group (a form); reviewers answer by direct message.",
+        example="group request",
+    ),
+    HelpEntry("group", "group status", "Your user group requests and groups, and their handover checklist."),
+    HelpEntry(
+        "group",
+        "group organiser add <group> @user",
+        "Add an organiser to your group (organisers and moderators); a forum username works too.",
+        example="group organiser add OpenStack Auckland @jane",
+    ),
+    HelpEntry(
+        "groups",
+        "groups [near <place>|status <status>]",
+        "List the user groups: all official and approved ones, those near a place, or by status.",
+        example="groups near Auckland",
+    ),
+    HelpEntry(
         "event",
         "event add | edit <key> | cancel <key> <date> [reason] | skip <key> <date>",
         "Manage the event series: add or edit one, cancel (people are told) or skip an occurrence.",
@@ -110,6 +129,38 @@ HELP: tuple[HelpEntry, ...] = (
         "The latest 20 audit log entries about a person.",
         moderator_only=True,
         example="audit @jane",
+    ),
+    HelpEntry(
+        "request",
+        "request hardware|expense|swag",
+        "Ask for hardware, claim an expense or order swag; you get a reference like HW-0007.",
+        example="request expense",
+    ),
+    HelpEntry("requests", "requests", "Your requests and where each one stands."),
+    HelpEntry(
+        "requests",
+        "requests <reference>",
+        "One request with its history (yours, or any for moderators).",
+        example="requests HW-0007",
+    ),
+    HelpEntry(
+        "requests",
+        "requests open",
+        "The open requests, oldest first.",
+        moderator_only=True,
+    ),
+    HelpEntry(
+        "report",
+        "report",
+        "The program report (ambassadors, onboarding, renewals, events, requests, groups) in a DM.",
+        moderator_only=True,
+    ),
+    HelpEntry(
+        "export",
+        "export ambassadors|applications|requests|groups|audit [csv|json]",
+        "The data as a file in a DM (CSV unless you say json).",
+        moderator_only=True,
+        example="export requests csv",
     ),
 )
 

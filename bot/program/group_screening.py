@@ -29,6 +29,8 @@ FILLERS = frozenset(
     ユーザー会 ユーザーグループ 用户组 用戶組
     """.split()
 )
+_CONNECTORS = frozenset("of in at from for and & + y et und e de del di da do du des von".split())
+_GAP = "\u2063"  # marks where a term was taken out (an invisible separator nobody types)
 _EDGE_PUNCT = "-–—:;,.|/\\()[]{}<>\"'“”‘’«»·•*_!?#~"
 
 
@@ -113,8 +115,23 @@ def _remove_terms(text: str, terms: Iterable[tuple[str, bool]]) -> str:
             if m is None or m.end() == m.start():
                 break
             start, end = index[m.start()], index[m.end() - 1] + 1
-            text = f"{text[:start]} {text[end:]}"
+            text = f"{text[:start]} {_GAP} {text[end:]}"
     return text
+
+
+def _close_gaps(words: list[str]) -> list[str]:
+    """Where a place or the community was taken out between two connectors ("Stackers of
+    <Takapuna> and the North Shore"), keep one connector: "Stackers of the North Shore"."""
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if word == _GAP:
+            continue
+        prev_gap = i > 0 and words[i - 1] == _GAP
+        before = next((w for w in reversed(out) if w != _GAP), "")
+        if prev_gap and fold(word) in _CONNECTORS and fold(before.strip(_EDGE_PUNCT)) in FILLERS and out:
+            continue
+        out.append(word)
+    return out
 
 
 def _strip_edges(words: list[str]) -> list[str]:
@@ -143,11 +160,13 @@ def normalise_title(name: str, community: str, city: str = "", region: str = "",
     community = one_line(community)
     city, region, country = one_line(city), one_line(region), one_line(country)
     place = city or region or country
+    if place.islower():  # "auckland" → "Auckland", "são paulo" → "São Paulo"; "St. John's" stays
+        place = " ".join(w[:1].upper() + w[1:] for w in place.split())
     # An explicit pet name in braces wins; what is outside the braces is read like any name.
     braced = re.findall(r"\{([^{}]*)\}", name)
     outside = re.sub(r"\{[^{}]*\}", " ", name)
     rest = _remove_terms(outside, [(community, True), *((p, False) for p in (city, region, country) if p)])
-    words = _strip_edges(rest.replace("{", " ").replace("}", " ").split())
+    words = _strip_edges(_close_gaps(rest.replace("{", " ").replace("}", " ").split()))
     pieces = [one_line(b) for b in braced if one_line(b)]
     pet = " ".join(pieces) if pieces else " ".join(words)
     pet = pet.replace("{", "").replace("}", "").strip()
@@ -159,11 +178,6 @@ def normalise_title(name: str, community: str, city: str = "", region: str = "",
     if pet:
         title = f"{title} {{{pet}}}" if title else f"{{{pet}}}"
     return Title(title[:MAX_TITLE], place, pet)
-
-
-def title_key(title: str) -> str:
-    """Two titles that fold to the same key name the same group."""
-    return fold(title)[:200]
 
 
 # -- spam and "not a user group" ---------------------------------------------------------------
@@ -304,10 +318,10 @@ class Place:
         return self.latitude is not None and self.longitude is not None
 
     def distance_km(self, other: Place) -> float | None:
-        if not (self.has_coordinates and other.has_coordinates):
+        if self.latitude is None or self.longitude is None:
             return None
-        assert self.latitude is not None and self.longitude is not None
-        assert other.latitude is not None and other.longitude is not None
+        if other.latitude is None or other.longitude is None:
+            return None
         return haversine_km(self.latitude, self.longitude, other.latitude, other.longitude)
 
     def describe(self) -> str:

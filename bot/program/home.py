@@ -10,7 +10,7 @@ from typing import Any
 from uuid import uuid4
 
 from bot.config import Settings
-from bot.program import outbox
+from bot.program import outbox, requests_home
 from bot.program.roles import Roles
 from storage.uow import UnitOfWork
 
@@ -99,6 +99,7 @@ async def snapshot(uow: UnitOfWork, settings: Settings, roles: Roles, slack_user
             ],
             "nominations_total": noms_total,
         }
+    data.update(await requests_home.snapshot(uow, slack_user_id, bool(data["is_moderator"])))
     return data
 
 

@@ -15,10 +15,13 @@ SLACK_POST = "slack.post"
 SLACK_DM = "slack.dm"
 SLACK_UPDATE = "slack.update"
 SLACK_HOME = "slack.home"  # {"user", "template", "data"}: views.publish of the App Home tab
+# {"channel" or "user", "filename", "title", "content_b64", "initial_comment"?}: files_upload_v2
+SLACK_FILE = "slack.file"
 DISCOURSE_GRANT_BADGE = "discourse.grant_badge"  # {"username", "badge_id", "reason"?, "grant_id"?}
 DISCOURSE_REVOKE_BADGE = "discourse.revoke_badge"  # {"username", "badge_id", "grant_id"?}
 DISCOURSE_ADD_TO_GROUP = "discourse.add_to_group"  # {"username", "group"}
 DISCOURSE_REMOVE_FROM_GROUP = "discourse.remove_from_group"  # {"username", "group"}
+DISCOURSE_ADD_GROUP_OWNER = "discourse.add_group_owner"  # {"username", "group"}
 # {"raw", "title"?, "topic_id"?, "target_recipients"?, "archetype"?}: a forum post, PM or reply
 DISCOURSE_POST = "discourse.post"
 
@@ -27,10 +30,12 @@ KINDS = (
     SLACK_DM,
     SLACK_UPDATE,
     SLACK_HOME,
+    SLACK_FILE,
     DISCOURSE_GRANT_BADGE,
     DISCOURSE_REVOKE_BADGE,
     DISCOURSE_ADD_TO_GROUP,
     DISCOURSE_REMOVE_FROM_GROUP,
+    DISCOURSE_ADD_GROUP_OWNER,
     DISCOURSE_POST,
 )
 
@@ -51,6 +56,12 @@ async def record_delivery(
         await uow.applications.set_review_message(
             int(follow["application_id"]), result["channel"], result["ts"]
         )
+    if follow.get("type") == "group_message" and result.get("ts"):
+        await uow.groups.set_message(
+            int(follow["group_id"]), str(follow["slot"]), result["channel"], result["ts"]
+        )
+    if follow.get("type") == "request_review" and result.get("ts"):
+        await uow.requests.set_review_message(int(follow["request_id"]), result["channel"], result["ts"])
     if follow.get("type") == "nomination_review" and result.get("ts"):
         await uow.nominations.set_review_message(
             int(follow["nomination_id"]), result["channel"], result["ts"]

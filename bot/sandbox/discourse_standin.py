@@ -208,6 +208,7 @@ class DiscourseStandIn:
             ("GET", r"/groups/(?P<name>[^/]+?)/members(?:\.json)?", self._group_members, False),
             ("PUT", r"/groups/(?P<id>[^/]+?)/members(?:\.json)?", self._add_members, False),
             ("DELETE", r"/groups/(?P<id>[^/]+?)/members(?:\.json)?", self._remove_members, False),
+            ("PUT", r"/admin/groups/(?P<id>[^/]+?)/owners(?:\.json)?", self._add_owners, False),
             ("GET", r"/groups/(?P<name>[^/]+?)(?:\.json)?", self._get_group, False),
             ("GET", r"/admin/users/(?P<id>[^/]+?)(?:\.json)?", self._admin_get_user, False),
             ("GET", r"/(?:users|u)/(?P<username>[^/]+?)(?:\.json)?", self._get_user, False),
@@ -751,6 +752,28 @@ class DiscourseStandIn:
                 )
                 self._next_group_user_id += 1
         return {"success": "OK", "usernames": [u["username"] for u in users], "emails": []}
+
+    def _add_owners(self, match: re.Match[str], params: JSONDict) -> JSONDict:
+        """PUT /admin/groups/{id}/owners.json, body group[usernames]=a,b: owners are members too."""
+        group = self._group_by_id(match["id"])
+        if group.automatic:
+            raise _invalid_params("You cannot modify an automatic group", status=422)
+        raw = params.get("group[usernames]", params.get("usernames"))
+        users = self._users_from_params({"usernames": raw})
+        if not users:
+            raise _param_missing("group[usernames]")
+        for user in users:
+            name = user["username"]
+            group.owners.add(name)
+            if name not in group.members:
+                group.members.add(name)
+                group.added_at[name] = _now_iso()
+                self._emit(
+                    "user_added_to_group",
+                    group_user_payload(group.id, int(user["id"]), group_user_id=self._next_group_user_id),
+                )
+                self._next_group_user_id += 1
+        return {"success": "OK", "usernames": [u["username"] for u in users]}
 
     def _remove_members(self, match: re.Match[str], params: JSONDict) -> JSONDict:
         group = self._group_by_id(match["id"])

@@ -1025,7 +1025,8 @@ class SlackStandIn:
             waits.append((1.0 - bucket.tokens) / self.post_rate_per_second)
         workspace = None
         if self.workspace_rate_per_second:
-            workspace = self._refill("\x00workspace", self.workspace_burst, self.workspace_rate_per_second, now)
+            rate = self.workspace_rate_per_second
+            workspace = self._refill("\x00workspace", self.workspace_burst, rate, now)
             if workspace.tokens < 1.0:
                 waits.append((1.0 - workspace.tokens) / self.workspace_rate_per_second)
         if waits:  # refused: nothing is consumed

@@ -22,10 +22,12 @@ from handlers.slack import (
     reject_submission,
     renewal_start,
     renewal_submit,
+    request_listeners,
     retire_cancel,
     retire_confirm,
     review_approve,
     review_reject,
+    user_groups,
     views_events,
     views_home,
     views_lifecycle,
@@ -56,4 +58,6 @@ def register(app: AsyncApp, command_name: str) -> None:
     renewal_start.register(app)
     renewal_submit.register(app)
     event_form_submit.register(app)
+    user_groups.register(app)
+    request_listeners.register(app)
     events_fallback.register(app)  # last: only events no other listener took

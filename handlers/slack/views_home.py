@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from handlers.slack import blocks
+from handlers.slack import blocks, views_requests
 from handlers.slack.blocks import ACK_GUIDELINES, APPROVE, REJECT, Block, button, context, escape, section
 from handlers.slack.views_lifecycle import NOMINATION_DECLINE, NOMINATION_INVITE, STEP_HINTS
 
@@ -155,7 +155,7 @@ def home_view(d: Mapping[str, Any]) -> Block:
     out += [
         {"type": "divider"},
         section(f"*Upcoming events*\n{NO_EVENTS}"),
-        section(f"*Your open requests*\n{NO_REQUESTS}"),
+        *views_requests.home_sections(d),  # open requests; the request queue for moderators
     ]
     if d.get("is_moderator") and d.get("queue"):
         out += _queue(d["queue"])

@@ -3,7 +3,10 @@
 from alembic import context
 
 import storage.models_events  # noqa: F401  (registers the event tables)
-from storage import models_requests  # noqa: F401  (registers the request tables)
+from storage import (
+    models_groups,  # noqa: F401  (registers the user group tables)
+    models_requests,  # noqa: F401  (registers the request tables)
+)
 from storage.models import Base
 
 connection = context.config.attributes.get("connection")

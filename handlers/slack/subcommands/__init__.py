@@ -15,13 +15,19 @@ from handlers.slack.subcommands import (
     calendar,
     event,
     events,
+    export,
     find,
+    group,
+    groups,
     link,
     nominate,
     office_hours,
     onboarding,
     profile,
     renew,
+    report,
+    request,
+    requests,
     retire,
     status,
 )
@@ -43,6 +49,12 @@ MODULES = (
     office_hours,
     calendar,
     renew,
+    group,
+    groups,
+    request,
+    requests,
+    report,
+    export,
 )
 
 Runner = Callable[[SlashCommand], Awaitable[None]]

@@ -19,7 +19,7 @@ def upgrade() -> None:
         "user_groups",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
-        sa.Column("live_key", sa.String(length=200), nullable=True),
+        sa.Column("open_requester", sa.String(length=32), nullable=True),
         sa.Column("requested_name", sa.String(length=200), nullable=False),
         sa.Column("pet_name", sa.String(length=100), nullable=False),
         sa.Column("city", sa.String(length=100), nullable=False),
@@ -55,7 +55,7 @@ def upgrade() -> None:
         sa.Column("official_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["overlap_group_id"], ["user_groups.id"]),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("live_key"),
+        sa.UniqueConstraint("open_requester"),
     )
     with op.batch_alter_table("user_groups", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_user_groups_status"), ["status"], unique=False)

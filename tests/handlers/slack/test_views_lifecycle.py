@@ -74,7 +74,7 @@ def test_outbox_templates_are_registered_and_escape_user_text() -> None:
         "nomination_review", {"nomination_id": 1, "nominee": "U1", "nominator": "U2", "reason": HUGE}
     )
     sections_ok(blocks)
-    assert "Nomination #1" in text and "Invite to apply" in str(blocks)
+    assert "nomination #1" in text and "Invite to apply" in str(blocks)
     assert render("nomination_invite", {"nomination_id": 1, "nominator": "U2", "reason": "hi"})[0]
     assert render("stepped_down", {"user": "U1", "name": HUGE})[0]
 

@@ -1,0 +1,145 @@
+"""`ambassador-bot export <kind>`, `backup` and `restore`: added to the CLI by `bot.cli`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from bot.config import Settings
+from bot.logs import mask_url
+
+T = TypeVar("T")
+SettingsOf = Callable[[click.Context], Settings]
+EXPORTED = {
+    "ambassadors": "Ambassadors (any status) with their term and forum account.",
+    "applications": "Every application with its decision.",
+    "requests": "Every request (hardware, expense, swag) with status, amount and approvers.",
+    "groups": "Every user group row.",
+    "audit": "The whole audit log.",
+}
+
+
+def _run(settings: Settings, work: Callable[[Any], Awaitable[T]], *, migrate: bool = False) -> T:
+    """Run `work(uow_factory)` against the configured database; errors become one line."""
+
+    async def go() -> T:
+        from storage import migrate as m
+        from storage.db import make_engine, make_sessionmaker
+        from storage.uow import UnitOfWorkFactory
+
+        engine = make_engine(settings.database.url)
+        try:
+            if migrate:
+                await m.upgrade(engine)
+            return await work(UnitOfWorkFactory(make_sessionmaker(engine)))
+        finally:
+            await engine.dispose()
+
+    from bot.program.errors import ProgramError
+
+    try:
+        return asyncio.run(go())
+    except ProgramError as err:
+        raise click.ClickException(err.message) from None
+    except Exception as err:
+        raise click.ClickException(
+            f"{mask_url(settings.database.url)}: {type(err).__name__}: {err}"
+        ) from None
+
+
+def _write(output: str | None, content: bytes, what: str) -> None:
+    if output is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return
+    Path(output).write_bytes(content)
+    click.echo(f"Wrote {what} to {output}.", err=True)
+
+
+def _export_command(kind: str, settings_of: SettingsOf) -> click.Command:
+    @click.command(kind, help=f"{EXPORTED[kind]} CSV or JSON.")
+    @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+    @click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, writable=True),
+        default=None,
+        help="Write the file here (default: print it).",
+    )
+    @click.pass_context
+    def command(ctx: click.Context, fmt: str, output: str | None) -> None:
+        settings = settings_of(ctx.find_root())
+
+        async def work(uow: Any) -> Any:
+            from bot.program.exports import ExportService
+            from bot.program.ports import SystemClock
+            from bot.program.roles import Roles
+
+            return await ExportService(uow, Roles([]), SystemClock()).render(kind, fmt)
+
+        export = _run(settings, work)
+        _write(output, export.content, f"{export.rows} {kind} ({fmt.upper()})")
+
+    return command
+
+
+def register(main: click.Group, export: click.Group, settings_of: SettingsOf) -> None:
+    """Add `export <kind>` (keeping any export command another feature already defined),
+    `backup` and `restore`."""
+    for kind in EXPORTED:
+        if kind not in export.commands:
+            export.add_command(_export_command(kind, settings_of))
+
+    @main.command()
+    @click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, writable=True),
+        default=None,
+        help="Write the backup here (default: print it).",
+    )
+    @click.pass_context
+    def backup(ctx: click.Context, output: str | None) -> None:
+        """Everything in the database as one JSON document (restore it with `restore`)."""
+        settings = settings_of(ctx.find_root())
+
+        async def work(uow: Any) -> dict[str, Any]:
+            from bot.program.backup import BackupService
+            from bot.program.ports import SystemClock
+
+            return await BackupService(uow, SystemClock()).dump()
+
+        data = _run(settings, work)
+        rows = sum(len(t["rows"]) for t in data["tables"])
+        content = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+        _write(output, content, f"a backup of {len(data['tables'])} tables, {rows} rows")
+
+    @main.command()
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--force", is_flag=True, help="Replace everything in a database that already has data.")
+    @click.pass_context
+    def restore(ctx: click.Context, file: str, force: bool) -> None:
+        """Load a backup into the database (migrated first; refused when it has data, unless --force)."""
+        settings = settings_of(ctx.find_root())
+        try:
+            data = json.loads(Path(file).read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as err:
+            raise click.ClickException(f"{file}: not a JSON backup ({err})") from None
+
+        async def work(uow: Any) -> Any:
+            from bot.program.backup import BackupService
+            from bot.program.ports import SystemClock
+
+            return await BackupService(uow, SystemClock()).restore(data, force=force)
+
+        result = _run(settings, work, migrate=True)
+        click.echo(
+            f"Restored {result.total} rows in {len(result.rows)} tables into "
+            f"{mask_url(settings.database.url)}."
+        )

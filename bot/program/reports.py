@@ -1,0 +1,233 @@
+"""The moderators' report: the program's numbers, read from the database.
+
+`build()` returns plain numbers (a `Report`); `send()` also draws the trends as a chart and puts
+the report in a direct message to the moderator who asked. Numbers of features that are not
+installed (meetup RSVPs, user groups) are None and shown as "not available".
+
+Definitions:
+- new this quarter: ambassadors whose first term began in the current calendar quarter (UTC);
+- renewals due: active terms ending within the next 90 days;
+- lapsed: former ambassadors whose term ran out without renewal (stepping down is not lapsing);
+  overdue: active terms already past their end, waiting for the nightly sweep;
+- onboarding: over active ambassadors; complete when every step is done; the median counts days
+  from the start of the term to the last step;
+- meetup RSVPs: "going" answers to meetups, by month of the meetup;
+- approved spend: amounts of approved, shipped and reimbursed requests, by currency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import uuid4
+
+from bot.config import Settings
+from bot.program import outbox
+from bot.program.audit import require_moderator
+from bot.program.money import fmt
+from bot.program.ports import Clock, NoSignal, OutboxSignal
+from bot.program.requests import quarter_start
+from bot.program.roles import Roles
+from storage.models_requests import OPEN_STATUSES
+from storage.repositories_reports import ReportRepo
+from storage.uow import UnitOfWork
+
+RENEWAL_WINDOW = timedelta(days=90)
+MONTHS = 12
+GROUP_TABLE = "user_groups"
+
+
+def month_key(d: datetime) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def last_months(now: datetime, count: int = MONTHS) -> list[str]:
+    """`count` month keys ending with the month of `now`, oldest first."""
+    year, month = now.year, now.month
+    keys: list[str] = []
+    for _ in range(count):
+        keys.append(f"{year:04d}-{month:02d}")
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return keys[::-1]
+
+
+@dataclass(frozen=True)
+class Report:
+    generated_at: datetime
+    quarter: str  # "2026-Q4"
+    ambassadors_by_status: dict[str, int]
+    new_this_quarter: int
+    renewals_due_90_days: int
+    lapsed: int
+    overdue: int
+    onboarding_active: int
+    onboarding_complete: int
+    onboarding_rate: float | None  # 0..1; None with no active ambassadors
+    onboarding_median_days: float | None
+    new_per_month: tuple[tuple[str, int], ...]
+    rsvps_per_month: tuple[tuple[str, int], ...] | None  # None: no events feature
+    open_requests: dict[str, int]  # by status
+    open_requests_by_kind: dict[str, int]
+    approved_spend: dict[str, Decimal]  # by currency, all time
+    approved_spend_quarter: dict[str, Decimal]
+    groups_by_status: dict[str, int] | None  # None: no user groups feature
+
+    def as_data(self) -> dict[str, Any]:
+        """JSON-ready (amounts as strings), for the Slack template."""
+        data = asdict(self)
+        data["generated_at"] = self.generated_at.isoformat()
+        data["approved_spend"] = {k: fmt(v, k) for k, v in self.approved_spend.items()}
+        data["approved_spend_quarter"] = {k: fmt(v, k) for k, v in self.approved_spend_quarter.items()}
+        data["new_per_month"] = [list(x) for x in self.new_per_month]
+        data["rsvps_per_month"] = (
+            None if self.rsvps_per_month is None else [list(x) for x in self.rsvps_per_month]
+        )
+        return data
+
+
+class ReportService:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        settings: Settings,
+        roles: Roles,
+        clock: Clock,
+        signal: OutboxSignal | None = None,
+    ) -> None:
+        self._uow = uow
+        self._settings = settings
+        self._roles = roles
+        self._clock = clock
+        self._signal = signal or NoSignal()
+
+    async def check(self, actor: str) -> None:
+        await require_moderator(
+            self._uow,
+            self._roles,
+            self._clock,
+            actor,
+            "report",
+            "report",
+            "program",
+            "Only moderators can see the program report.",
+        )
+
+    async def build(self, now: datetime | None = None) -> Report:
+        now = (now or self._clock.now()).astimezone(UTC)
+        q_start = quarter_start(now)
+        months = last_months(now)
+        first_month = datetime(int(months[0][:4]), int(months[0][5:]), 1, tzinfo=UTC)
+        async with self._uow() as uow:
+            repo = ReportRepo(uow.session)
+            by_status = await repo.ambassadors_by_status()
+            created = await repo.ambassadors_created_since(min(first_month, q_start))
+            renewals = await repo.renewals_due(now, now + RENEWAL_WINDOW)
+            lapsed = await repo.lapsed()
+            overdue = await repo.overdue(now)
+            steps = await repo.onboarding_of_active()
+            request_counts = await repo.request_counts()
+            spend = await repo.approved_spend()
+            spend_quarter = await repo.approved_spend(q_start)
+            rsvp_starts = await repo.meetup_rsvps_since(first_month)
+            groups = await repo.count_by(GROUP_TABLE, "status")
+        new_counts = Counter(month_key(d) for d in created if d <= now)
+        rsvps: tuple[tuple[str, int], ...] | None = None
+        if rsvp_starts is not None:
+            rsvp_counts = Counter(month_key(d) for d in rsvp_starts)
+            # Upcoming meetups' RSVPs too, up to three months ahead.
+            ahead = [k for k in sorted(rsvp_counts) if k > months[-1]][:3]
+            rsvps = tuple((m, rsvp_counts.get(m, 0)) for m in months + ahead)
+        per_amb: dict[int, list[datetime | None]] = defaultdict(list)
+        starts: dict[int, datetime] = {}
+        for amb_id, term_start, completed_at in steps:
+            per_amb[amb_id].append(completed_at)
+            starts[amb_id] = term_start
+        complete_days = [
+            max((d for d in done if d is not None), default=starts[a]) - starts[a]
+            for a, done in per_amb.items()
+            if all(d is not None for d in done)
+        ]
+        active = by_status.get("active", 0)
+        open_by_status: dict[str, int] = {}
+        open_by_kind: dict[str, int] = {}
+        for kind, status, count in request_counts:
+            if status in OPEN_STATUSES:
+                open_by_status[status] = open_by_status.get(status, 0) + count
+                open_by_kind[kind] = open_by_kind.get(kind, 0) + count
+        return Report(
+            generated_at=now,
+            quarter=f"{q_start.year}-Q{(q_start.month - 1) // 3 + 1}",
+            ambassadors_by_status=dict(sorted(by_status.items())),
+            new_this_quarter=sum(1 for d in created if q_start <= d <= now),
+            renewals_due_90_days=renewals,
+            lapsed=lapsed,
+            overdue=overdue,
+            onboarding_active=active,
+            onboarding_complete=len(complete_days),
+            onboarding_rate=(len(complete_days) / active) if active else None,
+            onboarding_median_days=(
+                round(statistics.median(d.total_seconds() / 86400 for d in complete_days), 1)
+                if complete_days
+                else None
+            ),
+            new_per_month=tuple((m, new_counts.get(m, 0)) for m in months),
+            rsvps_per_month=rsvps,
+            open_requests=dict(sorted(open_by_status.items())),
+            open_requests_by_kind=dict(sorted(open_by_kind.items())),
+            approved_spend=dict(sorted(spend.items())),
+            approved_spend_quarter=dict(sorted(spend_quarter.items())),
+            groups_by_status=None if groups is None else dict(sorted(groups.items())),
+        )
+
+    async def send(self, actor: str) -> Report:
+        """The report as a direct message to `actor` (a moderator), with the trends as a chart."""
+        await self.check(actor)
+        report = await self.build()
+        from bot.program.charts import report_chart  # matplotlib loads slowly: only when needed
+
+        png = await asyncio.to_thread(report_chart, report)
+        now = self._clock.now()
+        unique = uuid4().hex[:8]
+        data = report.as_data()
+        data["command"] = self._settings.slack.command
+        async with self._uow() as uow:
+            await outbox.queue(
+                uow,
+                f"report:{actor}:{unique}",
+                outbox.SLACK_DM,
+                {"user": actor, "template": "program_report", "data": data},
+                now,
+            )
+            if png is not None:
+                await outbox.queue(
+                    uow,
+                    f"report:{actor}:{unique}:chart",
+                    outbox.SLACK_FILE,
+                    {
+                        "user": actor,
+                        "filename": f"program-report-{now:%Y%m%d-%H%M}-{unique}.png",
+                        "title": f"Program trends, {report.quarter}",
+                        "content_b64": base64.b64encode(png).decode("ascii"),
+                        "initial_comment": "Trends over the last 12 months.",
+                    },
+                    now,
+                )
+            await uow.audit.record(
+                at=now,
+                actor=actor,
+                platform="slack",
+                action="report.sent",
+                subject_type="report",
+                subject_id=report.quarter,
+            )
+        self._signal.kick()
+        return report

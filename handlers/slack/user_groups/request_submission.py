@@ -1,0 +1,46 @@
+"""The user group request form was submitted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+
+from bot.program.errors import InvalidInput, ProgramError
+from handlers.slack import blocks
+from handlers.slack.context import services
+from handlers.slack.forms import form_values
+from handlers.slack.user_groups.views import REQUEST_VIEW, SLACK_ORGANISERS, submitted_notice
+
+
+def slack_organisers(view: dict[str, Any]) -> list[str]:
+    """The users picked in the multi_users_select (form_values reads single values only)."""
+    values = ((view or {}).get("state") or {}).get("values") or {}
+    picked = (values.get(SLACK_ORGANISERS) or {}).get(SLACK_ORGANISERS) or {}
+    users = picked.get("selected_users") if isinstance(picked, dict) else None
+    return [str(u) for u in users or [] if isinstance(u, str)]
+
+
+async def on_submit(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    svc = services(context)
+    user = str((body.get("user") or {}).get("id", ""))
+    try:
+        result = await svc.groups.submit(user, form_values(view), slack_organisers(view))
+    except InvalidInput as err:
+        if err.fields:
+            await ack(response_action="errors", errors=err.fields)
+        else:
+            await ack(response_action="update", view=blocks.notice_modal(err.message))
+        return
+    except ProgramError as err:
+        await ack(response_action="update", view=blocks.notice_modal(err.message))
+        return
+    await ack(response_action="update", view=submitted_notice(result, svc.settings.slack.command))
+
+
+def register(app: AsyncApp) -> None:
+    app.view(REQUEST_VIEW)(on_submit)

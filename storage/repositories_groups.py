@@ -1,0 +1,216 @@
+"""Repositories of the user group workflow."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Ambassador, Application, Person, Profile
+from storage.models_groups import GroupHandoverStep, GroupOrganiser, UserGroup
+
+LIVE = ("pending", "needs_changes", "approved", "official")
+OPEN = ("pending", "needs_changes")
+MENTORED = ("approved", "official")
+
+
+@dataclass(frozen=True)
+class MentorCandidate:
+    slack_user_id: str
+    name: str
+    city: str
+    country: str
+    location: str  # from the application, when the profile names no place
+
+
+class GroupRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def add(self, group: UserGroup) -> UserGroup:
+        self.s.add(group)
+        await self.s.flush()
+        return group
+
+    async def get(self, group_id: int) -> UserGroup | None:
+        stmt = select(UserGroup).where(UserGroup.id == group_id).execution_options(populate_existing=True)
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def with_status(self, statuses: Iterable[str]) -> Sequence[UserGroup]:
+        stmt = select(UserGroup).where(UserGroup.status.in_(tuple(statuses))).order_by(UserGroup.title)
+        return (await self.s.execute(stmt)).scalars().all()
+
+    async def all(self) -> Sequence[UserGroup]:
+        return (await self.s.execute(select(UserGroup).order_by(UserGroup.id))).scalars().all()
+
+    async def open_request_of(self, slack_user_id: str) -> UserGroup | None:
+        stmt = (
+            select(UserGroup)
+            .where(UserGroup.requester_slack_id == slack_user_id, UserGroup.status.in_(OPEN))
+            .order_by(UserGroup.id.desc())
+            .limit(1)
+        )
+        return (await self.s.execute(stmt)).scalars().first()
+
+    async def of_person(self, slack_user_id: str) -> Sequence[UserGroup]:
+        """Groups the person requested or organises, newest first."""
+        organised = select(GroupOrganiser.group_id).where(GroupOrganiser.slack_user_id == slack_user_id)
+        stmt = (
+            select(UserGroup)
+            .where(or_(UserGroup.requester_slack_id == slack_user_id, UserGroup.id.in_(organised)))
+            .order_by(UserGroup.id.desc())
+        )
+        return (await self.s.execute(stmt)).scalars().all()
+
+    async def move(self, group_id: int, from_statuses: Iterable[str], **values: Any) -> bool:
+        """A conditional UPDATE: of two reviewers acting at once, exactly one moves the group."""
+        stmt = (
+            update(UserGroup)
+            .where(UserGroup.id == group_id, UserGroup.status.in_(tuple(from_statuses)))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.s.execute(stmt)
+        return bool(getattr(result, "rowcount", 0))
+
+    async def set_conflict(self, group_id: int, expected: str, new: str, by: str, at: datetime) -> bool:
+        stmt = (
+            update(UserGroup)
+            .where(UserGroup.id == group_id, UserGroup.conflict == expected, UserGroup.status == "pending")
+            .values(conflict=new, conflict_by=by, updated_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(await self.s.execute(stmt), "rowcount", 0))
+
+    async def set_message(self, group_id: int, slot: str, channel: str, ts: str) -> None:
+        values = (
+            {"handover_channel": channel, "handover_ts": ts}
+            if slot == "handover"
+            else {"review_channel": channel, "review_ts": ts}
+        )
+        await self.s.execute(
+            update(UserGroup)
+            .where(UserGroup.id == group_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+    # -- organisers ------------------------------------------------------------------------
+
+    async def organisers(self, group_id: int) -> Sequence[GroupOrganiser]:
+        stmt = select(GroupOrganiser).where(GroupOrganiser.group_id == group_id).order_by(GroupOrganiser.id)
+        return (await self.s.execute(stmt)).scalars().all()
+
+    async def organisers_of(self, group_ids: Iterable[int]) -> dict[int, list[GroupOrganiser]]:
+        ids = tuple(group_ids)
+        out: dict[int, list[GroupOrganiser]] = {i: [] for i in ids}
+        if not ids:
+            return out
+        stmt = select(GroupOrganiser).where(GroupOrganiser.group_id.in_(ids)).order_by(GroupOrganiser.id)
+        for org in (await self.s.execute(stmt)).scalars():
+            out[org.group_id].append(org)
+        return out
+
+    async def add_organiser(self, organiser: GroupOrganiser) -> GroupOrganiser:
+        self.s.add(organiser)
+        await self.s.flush()
+        return organiser
+
+    # -- handover --------------------------------------------------------------------------
+
+    async def steps(self, group_id: int) -> Sequence[GroupHandoverStep]:
+        stmt = (
+            select(GroupHandoverStep)
+            .where(GroupHandoverStep.group_id == group_id)
+            .order_by(GroupHandoverStep.position, GroupHandoverStep.id)
+            .execution_options(populate_existing=True)
+        )
+        return (await self.s.execute(stmt)).scalars().all()
+
+    async def add_step(self, step: GroupHandoverStep) -> None:
+        self.s.add(step)
+        await self.s.flush()
+
+    async def complete_step(self, group_id: int, key: str, by: str, at: datetime, value: str | None) -> bool:
+        """Tick a step once: False when it was already ticked (a double click, a second person)."""
+        stmt = (
+            update(GroupHandoverStep)
+            .where(
+                GroupHandoverStep.group_id == group_id,
+                GroupHandoverStep.key == key,
+                GroupHandoverStep.completed_at.is_(None),
+            )
+            .values(completed_at=at, completed_by=by, value=value)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(await self.s.execute(stmt), "rowcount", 0))
+
+    async def step_counts(self, group_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+        """group id -> (steps done, steps)."""
+        ids = tuple(group_ids)
+        if not ids:
+            return {}
+        stmt = (
+            select(
+                GroupHandoverStep.group_id,
+                func.count(GroupHandoverStep.completed_at),
+                func.count(GroupHandoverStep.id),
+            )
+            .where(GroupHandoverStep.group_id.in_(ids))
+            .group_by(GroupHandoverStep.group_id)
+        )
+        return {int(g): (int(done), int(total)) for g, done, total in (await self.s.execute(stmt)).all()}
+
+    # -- mentors ---------------------------------------------------------------------------
+
+    async def mentor_candidates(self) -> list[MentorCandidate]:
+        """Active ambassadors on Slack, with where they are (profile, else application)."""
+        stmt = (
+            select(Person, Profile, Application.location)
+            .join(Ambassador, Ambassador.person_id == Person.id)
+            .outerjoin(Profile, Profile.person_id == Person.id)
+            .outerjoin(Application, Application.id == Ambassador.application_id)
+            .where(Ambassador.status == "active", Person.slack_user_id.is_not(None))
+            .order_by(Person.display_name, Person.id)
+        )
+        out: list[MentorCandidate] = []
+        for person, profile, location in (await self.s.execute(stmt)).all():
+            out.append(
+                MentorCandidate(
+                    slack_user_id=str(person.slack_user_id),
+                    name=person.display_name or str(person.slack_user_id),
+                    city=profile.city if profile else "",
+                    country=profile.country if profile else "",
+                    location=str(location or ""),
+                )
+            )
+        return out
+
+    async def mentor_loads(self) -> dict[str, int]:
+        stmt = (
+            select(UserGroup.mentor_slack_id, func.count(UserGroup.id))
+            .where(UserGroup.status.in_(MENTORED), UserGroup.mentor_slack_id.is_not(None))
+            .group_by(UserGroup.mentor_slack_id)
+        )
+        return {str(m): int(n) for m, n in (await self.s.execute(stmt)).all()}
+
+    async def is_active_ambassador(self, slack_user_id: str) -> bool:
+        stmt = (
+            select(func.count(Ambassador.id))
+            .join(Person, Person.id == Ambassador.person_id)
+            .where(Person.slack_user_id == slack_user_id, Ambassador.status == "active")
+        )
+        return bool((await self.s.execute(stmt)).scalar_one())
+
+    async def pending_since(self, before: datetime) -> Sequence[UserGroup]:
+        """Requests waiting for review, last sent before `before` (candidates for auto-approval)."""
+        stmt = (
+            select(UserGroup)
+            .where(UserGroup.status == "pending", UserGroup.submitted_at <= before)
+            .order_by(UserGroup.id)
+        )
+        return (await self.s.execute(stmt)).scalars().all()
