@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from bot.program.applications import StatusView
 from bot.program.commands import HELP, parse
+from bot.program.errors import ProgramError
 from bot.program.forum import ForumPost, Outcome
 from bot.services import Services
 
-FORUM_COMMANDS = ("help", "status", "onboarding")
+FORUM_COMMANDS = ("help", "status", "onboarding", "find", "renew")
 
 
 def _help(problem: str | None) -> str:
     lines = [f"{problem} " if problem else "", "Commands you can send me here:\n"]
+    forum_usage = {"renew": ("renew <your plans>", "Renew your ambassador term (re-affirms the guidelines).")}
     for entry in HELP:
         if entry.name in FORUM_COMMANDS and not entry.moderator_only:
-            lines.append(f"- `{entry.usage}` — {entry.description}")
+            usage, description = forum_usage.get(entry.name, (entry.usage, entry.description))
+            lines.append(f"- `{usage}` — {description}")
     lines.append("\nEverything else is in Slack: type `/ambassador help` there.")
     return "\n".join(lines).strip()
 
@@ -59,8 +62,43 @@ async def render_answer(services: Services, post: ForumPost, text: str) -> str:
             "I don't know who you are in Slack yet. Link your forum account there with "
             f"`/ambassador link {post.username}`, then ask me again."
         )
+    if parsed.name == "find":
+        return await _find(services, parsed.rest)
+    if parsed.name == "renew":
+        return await _renew(services, slack_id, parsed.rest)
     view = await services.applications.status(slack_id)
     return _status(view, checklist_only=parsed.name == "onboarding")
+
+
+async def _find(services: Services, words: str) -> str:
+    if not words.strip():
+        return "Tell me what to look for, e.g. `find kubernetes berlin`."
+    result = await services.profiles.find(words)
+    if not result.hits:
+        return f"No active ambassador matches “{words[:100]}”."
+    lines = [f"Ambassadors for “{words[:100]}”, best matches first:\n"]
+    for hit in result.hits:
+        where = ", ".join(x for x in (hit.city, hit.country) if x)
+        extra = f" — {hit.expertise}" if hit.expertise else ""
+        lines.append(f"- **{hit.name}**{f' ({where})' if where else ''}{extra}")
+    if result.total > len(result.hits):
+        lines.append(f"\n…and {result.total - len(result.hits)} more; narrow it down with more words.")
+    return "\n".join(lines)
+
+
+async def _renew(services: Services, slack_id: str, plans: str) -> str:
+    if not plans.strip():
+        return (
+            "To renew, send `renew <what you will focus on in your next term>`. Sending it re-affirms the "
+            "ambassador guidelines."
+        )
+    try:
+        result = await services.applications.submit_renewal(slack_id, {"reaffirm": "yes", "plans": plans})
+    except ProgramError as err:
+        return err.message
+    if services.settings.renewals.auto_approve:
+        return "Your term is renewed. Thank you for staying on!"
+    return f"Renewal #{result.application_id} is with the moderators; you'll hear from them in Slack."
 
 
 async def maybe_answer(services: Services, post: ForumPost) -> Outcome | None:

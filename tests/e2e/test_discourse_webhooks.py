@@ -254,3 +254,34 @@ async def test_the_bots_own_posts_are_not_commands(stack: Stack) -> None:
     assert resp.json()["result"] == "ignored"
     async with stack.runtime.uow() as uow:
         assert list((await uow.session.execute(select(OutboxMessage))).scalars()) == []
+
+
+async def test_find_and_renew_from_the_forum(stack: Stack) -> None:
+    await approved_ambassador(stack)
+    await stack.runtime.services.profiles.save(
+        ALICE,
+        {
+            "bio": "Hi",
+            "expertise": "Kubernetes, Helm",
+            "interests": "meetups",
+            "help_with": "talks",
+            "contact": "@alice",
+            "timezone": "Europe/Lisbon",
+            "city": "Lisbon",
+            "country": "Portugal",
+        },
+    )
+    topic_id = _pm_topic(stack)
+    for n, raw in enumerate(("find kubernetes", "find", "renew", "renew More meetups in Lisbon next term.")):
+        pm = body_of("post_created")
+        pm["post"].update(
+            {"id": 700 + n, "topic_id": topic_id, "topic_archetype": "private_message", "raw": raw}
+        )
+        assert (await deliver(stack, "post_created", event_id=10 + n, body=pm)).status_code == 200
+        await stack.settle()
+    replies = [p["raw"] for p in stack.forum.posts if p["topic_id"] == topic_id]
+    assert "**Alice Example** (Lisbon, Portugal)" in replies[0]
+    assert "Tell me what to look for" in replies[1]
+    assert "send `renew <what you will focus on" in replies[2]
+    assert "Renewal #2 is with the moderators" in replies[3]
+    assert any("Renewal" in m["text"] or "#2" in m["text"] for m in stack.review_messages())
