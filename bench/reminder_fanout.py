@@ -40,7 +40,7 @@ from typing import Any
 import httpx
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import func, insert, select
+from sqlalchemy import exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench._common import database, fmt, machine, machine_line, positive
@@ -197,12 +197,19 @@ async def _db_facts(engine: AsyncEngine) -> dict[str, Any]:
             )
         )
         retried_rows = retried.all()
+        # A reminder recorded as sent whose outbox row does not exist will never be delivered.
+        orphans = await conn.execute(
+            select(func.count())
+            .select_from(Reminder)
+            .where(like, Reminder.status == "sent", ~exists().where(OutboxMessage.key == Reminder.key))
+        )
         return {
             "sweep_started": row[0],
             "decided_30d": int(row[1]),
             "dm_rows": {str(s): int(c) for s, c in by_status.all()},
             "dm_rows_retried": len(retried_rows),
             "dm_rows_recovered": sum(1 for _s, res in retried_rows if (res or {}).get("recovered")),
+            "decided_without_outbox_row": int(orphans.scalar_one()),
         }
 
 
@@ -644,6 +651,11 @@ def print_table(runs: list[dict[str, Any]], n: int, rate: float) -> None:
                 f"slept {r['slept_s_total']:.0f} s in total (summed over senders) on Retry-After"
             )
         print(f"  Slack calls: {calls}")
+        if r.get("decided_without_outbox_row"):
+            print(
+                f"  {r['label']}: {r['decided_without_outbox_row']} reminder(s) recorded as sent in "
+                "`reminders` have NO outbox row: decided, never to be delivered"
+            )
         if not r["finished"] and r["label"] != "naive sdk":
             print(f"  {r['label']}: did NOT finish before the cap")
 

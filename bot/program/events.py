@@ -6,6 +6,7 @@ stays 17:00 local across daylight-saving changes. The database stores instants i
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -96,6 +97,7 @@ class EventService:
         self._roles = roles
         self._clock = clock
         self._signal = signal or NoSignal()
+        self._rsvp_locks: dict[tuple[int, datetime], asyncio.Lock] = {}
 
     # -- series from config ------------------------------------------------------------------
 
@@ -312,6 +314,14 @@ class EventService:
             }
 
     # -- RSVP ----------------------------------------------------------------------------------
+
+    def rsvp_lock(self, series_id: int, occ: datetime) -> asyncio.Lock:
+        """Answers to one occurrence are recorded and shown one at a time in this process, so the
+        counts on the message never go backwards."""
+        key = (series_id, occ)
+        if key not in self._rsvp_locks:
+            self._rsvp_locks[key] = asyncio.Lock()
+        return self._rsvp_locks[key]
 
     async def rsvp(self, user: str, series_id: int, occ: datetime, answer: str) -> dict[str, int]:
         if answer not in ANSWERS:

@@ -285,7 +285,7 @@ def fields_for_display(kind: str, details: Mapping[str, str], amount_text: str) 
         if spec.key == "receipt_file":
             if details.get("receipt_file"):
                 url = details.get("receipt_file_url") or ""
-                out.append((spec.label, f"{details['receipt_file']}" + (f" <{url}>" if url else "")))
+                out.append((spec.label, details["receipt_file"] + (f" ({url})" if url else "")))
             continue
         if details.get(spec.key):
             out.append((spec.label, details[spec.key]))
@@ -419,7 +419,7 @@ class RequestService:
     async def show(self, actor: str, ref: str) -> RequestView:
         """One request with its approvals and conversation: for its requester and moderators."""
         request_id = parse_reference(ref)
-        shown = ref.strip()[:20]
+        shown = re.sub(r"[<>&*_`~]", "", ref.strip())[:20]
         if request_id is None:
             raise InvalidInput(f"“{shown}” is not a request reference; they look like HW-0007.")
         async with self._uow() as uow:

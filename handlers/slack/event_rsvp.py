@@ -35,21 +35,24 @@ async def on_rsvp(
         await tell(respond, STALE)
         return
     user = str((body.get("user") or {}).get("id", ""))
-    try:
-        counts = await services(context).events.rsvp(user, series_id, occ, answer)
-    except ProgramError as err:
-        await tell(respond, err.message)
-        return
+    events = services(context).events
     message = body.get("message") or {}
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    if channel and message.get("ts") and message.get("blocks"):
-        # The latest counts win; a refresh that arrives late is simply overwritten by the next.
-        await client.chat_update(
-            channel=channel,
-            ts=message["ts"],
-            text=message.get("text", ""),
-            blocks=views_events.with_counts(message["blocks"], counts),
-        )
+    # One answer at a time per occurrence: record it, read the counts and show them, so a slower
+    # refresh can never overwrite a newer one with older counts.
+    async with events.rsvp_lock(series_id, occ):
+        try:
+            counts = await events.rsvp(user, series_id, occ, answer)
+        except ProgramError as err:
+            await tell(respond, err.message)
+            return
+        if channel and message.get("ts") and message.get("blocks"):
+            await client.chat_update(
+                channel=channel,
+                ts=message["ts"],
+                text=message.get("text", ""),
+                blocks=views_events.with_counts(message["blocks"], counts),
+            )
     await tell(respond, f"Thanks, you answered “{views_events.RSVP_LABELS[answer]}”.")
 
 

@@ -88,6 +88,11 @@ async def test_backup_restores_exactly_on_either_engine(source: str, target: str
         assert [t["name"] for t in backup["tables"]] == [t.name for t in tables()]
         assert {t["name"] for t in backup["tables"]} == set(Base.metadata.tables)
         assert sum(len(t["rows"]) for t in backup["tables"]) > 60
+        # Typed values: decimals as strings, datetimes in ISO 8601 with the zone, dates as dates.
+        reqs = next(t for t in backup["tables"] if t["name"] == "requests")
+        first = dict(zip(reqs["columns"], reqs["rows"][0], strict=True))
+        assert first["amount"] == "100.0000" and first["on_date"] == "2026-10-01"
+        assert first["created_at"] == "2026-09-01T09:00:00+00:00" and first["details"]["note"] == "✓ ñ 🚀"
         # As a file would carry it: JSON text.
         result = await BackupService(dst, SystemClock()).restore(json.loads(json.dumps(backup)))
         assert result.total == sum(len(t["rows"]) for t in backup["tables"])
