@@ -344,7 +344,7 @@ async def run_inprocess(args: argparse.Namespace, users: list[str], cap: float) 
                 with contextlib.suppress(asyncio.CancelledError):
                     first = await sweep_task
                     sweep_sent = sum(1 for k in first.sent if k.startswith("renewal:"))
-                sweep_s = sweep_done_at[0] - t0 if sweep_done_at else None
+                sweep_s = sweep_done_at[0] - t0 if sweep_done_at and sweep_sent is not None else None
                 resweep_s, resweep_sent = None, None
                 if args.resweep:
                     t1 = time.perf_counter()
