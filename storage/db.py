@@ -15,11 +15,6 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            # The driver's own transaction handling starts a transaction only before the first
-            # INSERT/UPDATE/DELETE, so a SAVEPOINT issued first would run outside any transaction
-            # and its RELEASE would commit on its own: a claimed reminder saved without its outbox
-            # row. Take over: autocommit at the driver, and an explicit BEGIN below.
-            dbapi_conn.isolation_level = None
             # WAL lets the webhook/Slack handlers read while the outbox worker writes.
             cur = dbapi_conn.cursor()
             if ":memory:" not in url:
@@ -28,12 +23,6 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
-
-        @event.listens_for(engine.sync_engine, "begin")
-        def _sqlite_begin(conn: Any) -> None:
-            # IMMEDIATE takes the write lock up front (readers still read, thanks to WAL), so a
-            # transaction that reads then writes never fails on a snapshot another writer moved.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)

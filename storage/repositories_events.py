@@ -68,6 +68,15 @@ class CalendarRepo:
             return False
         return True
 
+    async def decided(self, keys: list[str]) -> set[str]:
+        """Which of these reminder keys were decided already (one query per 500 keys)."""
+        found: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            rows = await self.s.execute(select(Reminder.key).where(Reminder.key.in_(chunk)))
+            found.update(str(k) for k in rows.scalars())
+        return found
+
     async def reminder_counts(self) -> dict[str, int]:
         rows = await self.s.execute(select(Reminder.status, func.count()).group_by(Reminder.status))
         return {str(r[0]): int(r[1]) for r in rows.all()}

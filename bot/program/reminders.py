@@ -22,7 +22,7 @@ from bot.config import Settings, parse_offset
 from bot.program import outbox
 from bot.program.events import occurrence_key, occurrences
 from bot.program.ports import Clock, NoSignal, OutboxSignal
-from storage.models import Ambassador, Person
+from storage.models import Ambassador, Application, Person
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("ambassador_bot.reminders")
@@ -194,26 +194,44 @@ class ReminderService:
 
     # -- renewals and lapses -------------------------------------------------------------------
 
-    async def _active_terms(self) -> list[tuple[Ambassador, Person]]:
+    async def _active_terms(
+        self, ending_before: datetime | None = None, started_before: datetime | None = None
+    ) -> list[tuple[Ambassador, Person]]:
         async with self._uow() as uow:
             stmt = (
                 select(Ambassador, Person)
                 .join(Person, Person.id == Ambassador.person_id)
                 .where(Ambassador.status == "active")
             )
+            if ending_before is not None:
+                stmt = stmt.where(Ambassador.term_end <= ending_before)
+            if started_before is not None:
+                stmt = stmt.where(Ambassador.term_start <= started_before)
             return [(r[0], r[1]) for r in (await uow.session.execute(stmt)).all()]
+
+    async def _undecided(self, keys: list[str]) -> set[str]:
+        """The keys still to decide: a repeat sweep skips the decided ones with one query."""
+        async with self._uow() as uow:
+            return set(keys) - await uow.calendar.decided(keys)
+
+    async def _pending_people(self) -> set[int]:
+        async with self._uow() as uow:
+            stmt = select(Application.person_id).where(Application.status == "pending")
+            return {int(x) for x in (await uow.session.execute(stmt)).scalars()}
 
     async def _renewals(self, now: datetime, result: SweepResult) -> None:
         days = sorted(set(self._settings.renewals.reminder_days), reverse=True)
         if not days:
             return
-        for amb, person in await self._active_terms():
-            if not person.slack_user_id or amb.term_end - timedelta(days=max(days)) > now:
+        terms = await self._active_terms(ending_before=now + timedelta(days=max(days)))
+        keys = [f"renewal:{a.id}:{a.term_end:%Y%m%d}:{d}" for a, _p in terms for d in days]
+        todo = await self._undecided(keys)
+        renewing = await self._pending_people()
+        for amb, person in terms:
+            if not person.slack_user_id or person.id in renewing:
+                continue  # no Slack account, or already renewing
+            if not any(f"renewal:{amb.id}:{amb.term_end:%Y%m%d}:{d}" in todo for d in days):
                 continue
-            async with self._uow() as uow:
-                open_renewal = await uow.applications.pending_for(person.id)
-            if open_renewal is not None:
-                continue  # already renewing
             due_days = [d for d in days if amb.term_end - timedelta(days=d) <= now]
             for d in days:
                 due = amb.term_end - timedelta(days=d)
@@ -258,10 +276,7 @@ class ReminderService:
     async def _lapses(self, now: datetime, result: SweepResult) -> None:
         grace = timedelta(days=self._settings.renewals.grace_days)
         d = self._settings.discourse
-        for amb, person in await self._active_terms():
-            due = amb.term_end + grace
-            if due > now:
-                continue
+        for amb, person in await self._active_terms(ending_before=now - grace):
             key = f"lapse:{amb.id}:{amb.term_end:%Y%m%d}"
 
             async def send(
@@ -331,8 +346,10 @@ class ReminderService:
 
     async def _nudges(self, now: datetime, result: SweepResult) -> None:
         after = timedelta(days=self._settings.reminders.nudge_after_days)
-        for amb, person in await self._active_terms():
-            if not person.slack_user_id or amb.term_start + after > now:
+        terms = await self._active_terms(started_before=now - after)
+        todo = await self._undecided([f"nudge:{a.id}:{a.term_start:%Y%m%d}" for a, _p in terms])
+        for amb, person in terms:
+            if not person.slack_user_id or f"nudge:{amb.id}:{amb.term_start:%Y%m%d}" not in todo:
                 continue
             async with self._uow() as uow:
                 steps = [s for s in await uow.onboarding.steps(amb.id) if s.completed_at is None]
