@@ -206,19 +206,6 @@ class DiscourseGateway:
                 return int(topic["id"])
         return None
 
-    async def is_member(self, group: str, username: str) -> bool:
-        offset = 0
-        while True:
-            data = await self.call(
-                self._client._get, f"/groups/{group}/members.json", offset=offset, limit=200
-            )
-            members = (data or {}).get("members", [])
-            if any(m.get("username", "").lower() == username.lower() for m in members):
-                return True
-            offset += len(members)
-            if not members or offset >= int((data or {}).get("meta", {}).get("total", 0)):
-                return False
-
     async def badge_holders(self, badge_id: int) -> dict[str, int]:
         """username (lower-case) -> user_badge id, for everyone holding the badge."""
         holders: dict[str, int] = {}
