@@ -23,6 +23,16 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
+        @event.listens_for(engine.sync_engine, "savepoint")
+        def _sqlite_begin_before_savepoint(conn: Any, _name: str) -> None:
+            # pysqlite opens a transaction lazily, only before an INSERT/UPDATE/DELETE. A SAVEPOINT
+            # sent while none is open starts one of its own, and its RELEASE then commits: a claim
+            # made in `begin_nested()` would be saved before (and without) the rest of the unit of
+            # work. Open the real transaction first; claims are writes, so take the write lock now.
+            driver_conn = conn.connection.driver_connection  # aiosqlite's (or sqlite3's) connection
+            if driver_conn is not None and not driver_conn.in_transaction:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
