@@ -1,0 +1,685 @@
+"""Database scale: the bot's heaviest reads on 100 000 people and 1 000 000 audit rows.
+
+Run from the repository root::
+
+    python -m bench.db_scale [--people 100000] [--audit 1000000] [--pg ADMIN_URL] [--json PATH]
+
+For each database (SQLite in a temp dir; PostgreSQL too when ``--pg`` gives an admin URL, used only
+to create and drop throwaway databases) it migrates a fresh database, bulk-loads a synthetic
+program with the driver's fast path (sqlite3 ``executemany`` in one transaction; asyncpg
+``copy_records_to_table``), then times, through the bot's own services:
+
+- ``find``: ``ProfileService.find("kubernetes berlin")`` (the directory search);
+- ``sweep``: ``ReminderService.sweep()`` in the steady state (every due reminder already decided,
+  which is what the scheduler runs every 30 s);
+- ``report``: ``ReportService.build()`` (the moderators' report, without the chart);
+- ``audit``: ``AuditService.about(moderator, @user)`` (``/ambassador audit @user``);
+
+each next to a single primary-key read (``PersonRepo.get``) timed in the same rounds, and the same
+operations on a small database (1 000 people, 10 000 audit rows) loaded the same way, for the
+growth factor. Nothing is asserted on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg  # type: ignore[import-untyped]
+from sqlalchemy.engine import make_url
+
+from bench._common import fmt, machine, machine_line, positive, ratio
+from bot.program.profiles import search_text
+from bot.runtime import Runtime, build_runtime
+from storage import migrate
+from storage.db import make_engine
+from tests.directory_seed import synthetic
+from tests.stack import MOD, pg_database, test_settings
+
+QUERY = "kubernetes berlin"
+CHUNK = 50_000
+STEP_KEYS = (
+    ("intro", "Introduce yourself"),
+    ("guidelines", "Read the guidelines"),
+    ("forum", "Link the forum"),
+)
+SLOW_MS = 200.0  # an operation slower than this at scale is called out
+
+Row = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Scale:
+    label: str
+    people: int
+    active: int
+    alumni: int
+    audit: int
+
+
+def scales(people: int, audit: int) -> list[Scale]:
+    """The large database and a small one with the same proportions."""
+    large = Scale("large", people, max(people // 20, 10), max(people // 100, 2), audit)
+    small_people = max(people // 100, 200)
+    small = Scale(
+        "small",
+        small_people,
+        max(small_people // 20, 10),
+        max(small_people // 100, 2),
+        max(audit * small_people // people, 1000),
+    )
+    return [large, small]
+
+
+# ---------------------------------------------------------------------------------------------- the data
+
+
+TABLES: dict[str, tuple[str, ...]] = {
+    "people": (
+        "id",
+        "slack_user_id",
+        "forum_username",
+        "forum_user_id",
+        "forum_linked_at",
+        "display_name",
+        "timezone",
+        "created_at",
+    ),
+    "applications": (
+        "id",
+        "person_id",
+        "kind",
+        "status",
+        "pending_person_id",
+        "name",
+        "forum_username",
+        "location",
+        "timezone",
+        "expertise",
+        "links",
+        "motivation",
+        "submitted_at",
+        "decided_at",
+        "decided_by",
+        "decision_reason",
+        "review_channel",
+        "review_ts",
+    ),
+    "ambassadors": (
+        "id",
+        "person_id",
+        "status",
+        "term_start",
+        "term_end",
+        "application_id",
+        "created_at",
+        "updated_at",
+    ),
+    "profiles": (
+        "id",
+        "person_id",
+        "bio",
+        "expertise",
+        "interests",
+        "help_with",
+        "contact",
+        "timezone",
+        "city",
+        "country",
+        "search_text",
+        "updated_at",
+    ),
+    "onboarding_steps": (
+        "id",
+        "ambassador_id",
+        "key",
+        "title",
+        "position",
+        "completes",
+        "completed_at",
+        "completed_by",
+    ),
+    "reminders": ("id", "key", "kind", "status", "due_at", "decided_at", "detail"),
+    "audit_log": (
+        "id",
+        "at",
+        "actor",
+        "platform",
+        "action",
+        "subject_type",
+        "subject_id",
+        "before",
+        "after",
+    ),
+}
+JSON_COLUMNS = {("reminders", "detail"), ("audit_log", "before"), ("audit_log", "after")}
+PERSON_ACTIONS = (
+    "profile.updated",
+    "onboarding.step_completed",
+    "forum.linked",
+    "ambassador.term_extended",
+    "badge.granted",
+    "group.added",
+    "nomination.created",
+)
+STATUS_BEFORE = json.dumps({"status": "pending"})
+STATUS_AFTER = json.dumps({"status": "approved"})
+FIELDS_AFTER = json.dumps({"fields": ["bio", "expertise"]})
+
+
+class Program:
+    """A deterministic synthetic program of a given scale, relative to ``now``.
+
+    Persons 1..active are active ambassadors (terms spread over two years, all ending in the
+    future), the next ``alumni`` are alumni (their lapse is in the audit log), the rest have no
+    ambassador row. Every ambassador has an approved application and a directory profile; active
+    ones have three onboarding steps (90 % complete). The reminders table holds, as in a bot that
+    has been running, every decision due so far: renewal reminders, onboarding nudges and this
+    week's digest. The audit log has ``audit`` rows spread over two years about people, their
+    applications, nominations and reports.
+    """
+
+    def __init__(self, scale: Scale, now: datetime, digest_weekday: int, digest_hour: int) -> None:
+        self.scale = scale
+        self.now = now.replace(microsecond=0)
+        self.digest_weekday = digest_weekday
+        self.digest_hour = digest_hour
+        self.seeded = synthetic(scale.people, scale.active, alumni=scale.alumni)
+        self.ambassadors = scale.active + scale.alumni
+
+    def slack_id(self, person_id: int) -> str:
+        return self.seeded[person_id - 1].slack_user_id
+
+    def term(self, amb_id: int) -> tuple[datetime, datetime]:
+        if amb_id <= self.scale.active:
+            start = self.now - timedelta(days=(amb_id * 37) % 715, hours=1)
+        else:
+            start = self.now - timedelta(days=800 + amb_id % 300)
+        return start, start + timedelta(days=730)
+
+    def tables(self) -> Iterator[tuple[str, Iterator[Row]]]:
+        yield "people", self._people()
+        yield "applications", self._applications()
+        yield "ambassadors", self._ambassadors()
+        yield "profiles", self._profiles()
+        yield "onboarding_steps", self._steps()
+        yield "reminders", self._reminders()
+        yield "audit_log", self._audit()
+
+    def _people(self) -> Iterator[Row]:
+        created = self.now - timedelta(days=900)
+        for pid, p in enumerate(self.seeded, start=1):
+            forum = f"user{pid}" if pid <= self.ambassadors else None
+            linked = created if forum else None
+            yield (pid, p.slack_user_id, forum, pid + 1000 if forum else None, linked, p.name, None, created)
+
+    def _applications(self) -> Iterator[Row]:
+        for i in range(1, self.ambassadors + 1):
+            start, _end = self.term(i)
+            p = self.seeded[i - 1]
+            prof = p.profile or {}
+            yield (
+                i,
+                i,
+                "new",
+                "approved",
+                None,
+                p.name,
+                f"user{i}",
+                prof.get("city", ""),
+                prof.get("timezone", ""),
+                prof.get("expertise", ""),
+                "",
+                "I want to help.",
+                start - timedelta(days=3),
+                start,
+                MOD,
+                None,
+                "C0MODS",
+                f"{start.timestamp():.6f}",
+            )
+
+    def _ambassadors(self) -> Iterator[Row]:
+        for i in range(1, self.ambassadors + 1):
+            start, end = self.term(i)
+            status = "active" if i <= self.scale.active else "alumni"
+            yield (i, i, status, start, end, i, start, start)
+
+    def _profiles(self) -> Iterator[Row]:
+        for i in range(1, self.ambassadors + 1):
+            prof = self.seeded[i - 1].profile or {}
+            values = {k: prof.get(k, "") for k in ("bio", "expertise", "interests", "help_with")}
+            values.update({k: prof.get(k, "") for k in ("contact", "timezone", "city", "country")})
+            yield (
+                i,
+                i,
+                values["bio"],
+                values["expertise"],
+                values["interests"],
+                values["help_with"],
+                values["contact"],
+                values["timezone"],
+                values["city"],
+                values["country"],
+                search_text(values),
+                self.now - timedelta(days=30),
+            )
+
+    def _steps(self) -> Iterator[Row]:
+        sid = 0
+        for i in range(1, self.scale.active + 1):
+            start, _end = self.term(i)
+            complete = i % 10 != 0
+            for pos, (key, title) in enumerate(STEP_KEYS):
+                sid += 1
+                done = complete or pos > 0
+                yield (
+                    sid,
+                    i,
+                    key,
+                    title,
+                    pos,
+                    "moderator",
+                    start + timedelta(days=pos + 1) if done else None,
+                    MOD if done else None,
+                )
+
+    def digest_key(self) -> tuple[str, datetime]:
+        """The key the sweep gives this week's digest (same rule as ReminderService._digest)."""
+        now = self.now
+        monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+        due = monday + timedelta(days=self.digest_weekday, hours=self.digest_hour)
+        if due > now:
+            due -= timedelta(days=7)
+        return f"digest:{due:%G-W%V}", due
+
+    def _reminders(self) -> Iterator[Row]:
+        rid = 0
+        decided = self.now - timedelta(hours=2)
+        for i in range(1, self.scale.active + 1):
+            start, end = self.term(i)
+            for days in (60, 30, 7):
+                due = end - timedelta(days=days)
+                if due <= self.now:
+                    rid += 1
+                    detail = json.dumps({"days": days, "superseded": False})
+                    yield (rid, f"renewal:{i}:{end:%Y%m%d}:{days}", "renewal", "sent", due, decided, detail)
+            if start + timedelta(days=7) <= self.now:
+                rid += 1
+                key = f"nudge:{i}:{start:%Y%m%d}"
+                status = "sent" if i % 10 == 0 else "skipped"
+                yield (
+                    rid,
+                    key,
+                    "nudge",
+                    status,
+                    start + timedelta(days=7),
+                    decided,
+                    json.dumps({"steps": []}),
+                )
+        key, due = self.digest_key()
+        rid += 1
+        yield (rid, key, "digest", "sent", due, decided, "{}")
+
+    def _audit(self) -> Iterator[Row]:
+        n, people, ambassadors = self.scale.audit, self.scale.people, self.ambassadors
+        first = self.now - timedelta(days=730)
+        step = timedelta(days=730) / n
+        lapsed_every = max(n // max(self.scale.alumni, 1), 1)
+        for r in range(1, n + 1):
+            at = first + step * r
+            pid = (r * 7919) % people + 1
+            kind = r % 20
+            if r % lapsed_every == 0 and (r // lapsed_every) <= self.scale.alumni:
+                alumnus = self.scale.active + r // lapsed_every
+                yield (r, at, "scheduler", "bot", "ambassador.lapsed", "person", str(alumnus), None, None)
+            elif kind < 14:
+                action = PERSON_ACTIONS[r % len(PERSON_ACTIONS)]
+                actor = self.seeded[pid - 1].slack_user_id if kind % 2 else MOD
+                yield (r, at, actor, "slack", action, "person", str(pid), None, FIELDS_AFTER)
+            elif kind < 18 and pid <= ambassadors:
+                yield (
+                    r,
+                    at,
+                    MOD,
+                    "slack",
+                    "application.approved",
+                    "application",
+                    str(pid),
+                    STATUS_BEFORE,
+                    STATUS_AFTER,
+                )
+            elif kind < 19:
+                yield (r, at, MOD, "slack", "nomination.created", "nomination", str(r), None, None)
+            else:
+                yield (
+                    r,
+                    at,
+                    MOD,
+                    "slack",
+                    "report.sent",
+                    "report",
+                    f"{at.year}-Q{(at.month - 1) // 3 + 1}",
+                    None,
+                    None,
+                )
+
+
+def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# ---------------------------------------------------------------------------------------------- loading
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, datetime):  # as SQLAlchemy stores UTCDateTime on SQLite (naive UTC)
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return value
+
+
+def _load_sqlite(path: str, program: Program) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        with conn:
+            for table, rows in program.tables():
+                cols = TABLES[table]
+                sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+                counts[table] = 0
+                for chunk in _chunks(rows, CHUNK):
+                    conn.executemany(sql, [tuple(_sqlite_value(v) for v in row) for row in chunk])
+                    counts[table] += len(chunk)
+    finally:
+        conn.close()
+    return counts
+
+
+async def _load_pg(url: str, program: Program) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with conn.transaction():
+            for table, rows in program.tables():
+                counts[table] = 0
+                for chunk in _chunks(rows, CHUNK):
+                    await conn.copy_records_to_table(table, records=chunk, columns=list(TABLES[table]))
+                    counts[table] += len(chunk)
+                await conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                )
+        # Production PostgreSQL has statistics (autovacuum analyzes a table this size soon after
+        # the load). SQLite gets none: the bot never runs ANALYZE there.
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+    return counts
+
+
+async def load(url: str, program: Program) -> tuple[float, float, dict[str, int]]:
+    """Migrate, then bulk-load; returns (migrate seconds, load seconds, rows per table)."""
+    started = time.perf_counter()
+    engine = make_engine(url)
+    try:
+        await migrate.upgrade(engine)
+    finally:
+        await engine.dispose()
+    migrated = time.perf_counter()
+    if url.startswith("sqlite"):
+        path = make_url(url).database
+        assert path is not None
+        counts = await asyncio.to_thread(_load_sqlite, path, program)
+    else:
+        counts = await _load_pg(url, program)
+    return migrated - started, time.perf_counter() - migrated, counts
+
+
+# ---------------------------------------------------------------------------------------------- timing
+
+
+@dataclass
+class Op:
+    name: str
+    what: str
+    call: Callable[[], Awaitable[Any]]
+    repeat: int
+    samples: list[float]
+
+
+def _median_ms(samples: Sequence[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+async def _runtime(url: str) -> Runtime:
+    dead = "http://127.0.0.1:9"  # nothing here calls Slack or the forum
+    settings = test_settings(url, dead, dead)
+    return await build_runtime(settings, auto_migrate=False)
+
+
+async def measure(url: str, program: Program, rounds: int) -> dict[str, Any]:
+    runtime = await _runtime(url)
+    services = runtime.services
+    try:
+        people = program.scale.people
+        counter = [0]
+
+        async def pk_read() -> None:
+            counter[0] += 1
+            pid = (counter[0] * 104_729) % people + 1
+            async with runtime.uow() as uow:
+                if await uow.people.get(pid) is None:
+                    raise RuntimeError(f"person {pid} is missing")
+
+        target = program.slack_id(max(program.scale.active // 3, 1))
+
+        async def find() -> Any:
+            return await services.profiles.find(QUERY)
+
+        async def sweep() -> Any:
+            return await services.reminders.sweep()
+
+        async def report() -> Any:
+            return await services.reports.build()
+
+        async def audit() -> Any:
+            return await services.audit.about(MOD, target)
+
+        # One of each first, unmeasured: warms caches, and checks the steady state.
+        found = await find()
+        first_sweep = await sweep()
+        rep = await report()
+        about = await audit()
+        checks = {
+            "find_total": found.total,
+            "find_shown": len(found.hits),
+            "warmup_sweep_decided": len(first_sweep.sent) + len(first_sweep.skipped),
+            "report_active": rep.ambassadors_by_status.get("active", 0),
+            "report_lapsed": rep.lapsed,
+            "report_renewals_due_90_days": rep.renewals_due_90_days,
+            "audit_lines": len(about.lines),
+        }
+        ops = [
+            Op("pk read", "PersonRepo.get (baseline)", pk_read, 10, []),
+            Op("find", f"ProfileService.find({QUERY!r})", find, 3, []),
+            Op("sweep", "ReminderService.sweep() (steady state)", sweep, 1, []),
+            Op("report", "ReportService.build()", report, 1, []),
+            Op("audit", "AuditService.about(@user)", audit, 3, []),
+        ]
+        for i in range(rounds):
+            for op in ops if i % 2 == 0 else list(reversed(ops)):
+                for _ in range(op.repeat):
+                    started = time.perf_counter()
+                    await op.call()
+                    op.samples.append(time.perf_counter() - started)
+        return {
+            "checks": checks,
+            "ops": {
+                op.name: {
+                    "what": op.what,
+                    "n": len(op.samples),
+                    "p50_ms": _median_ms(op.samples),
+                    "min_ms": min(op.samples) * 1000,
+                    "max_ms": max(op.samples) * 1000,
+                }
+                for op in ops
+            },
+        }
+    finally:
+        await runtime.close()
+
+
+@contextlib.asynccontextmanager
+async def _database(kind: str, pg: str | None, tmp: str, name: str) -> AsyncIterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp}/{name}.db"
+        return
+    assert pg is not None
+    async with pg_database(pg) as url:
+        yield url
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    dead = "http://127.0.0.1:9"
+    r = test_settings("sqlite+aiosqlite://", dead, dead).reminders
+    kinds = ["sqlite"] + (["postgresql"] if args.pg else [])
+    print(
+        f"database scale: {args.people} people / {args.audit} audit rows vs a small database; "
+        f"{', '.join(kinds)}; {machine_line()}",
+        flush=True,
+    )
+    programs = [Program(s, now, r.digest_weekday, r.digest_hour_utc) for s in scales(args.people, args.audit)]
+    results: dict[str, Any] = {
+        "config": {
+            "scales": [vars(p.scale) for p in programs],
+            "rounds": args.rounds,
+            "query": QUERY,
+            **machine(),
+        },
+        "databases": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="db-scale-") as tmp:
+        for kind in kinds:
+            per_db: dict[str, Any] = {}
+            for program in programs:
+                async with _database(kind, args.pg, tmp, program.scale.label) as url:
+                    migrate_s, load_s, counts = await load(url, program)
+                    print(
+                        f"  {kind} {program.scale.label}: migrated in {migrate_s:.1f} s, loaded "
+                        f"{sum(counts.values())} rows in {load_s:.1f} s ({counts['people']} people, "
+                        f"{counts['audit_log']} audit rows)",
+                        flush=True,
+                    )
+                    rounds = args.rounds if program.scale.label == "large" else max(args.rounds, 5)
+                    measured = await measure(url, program, rounds)
+                    measured.update(migrate_s=migrate_s, load_s=load_s, rows=counts)
+                    per_db[program.scale.label] = measured
+            results["databases"][kind] = per_db
+    results["rows"] = table_rows(results)
+    _print(results)
+    return results
+
+
+def table_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows for the suite's table: op vs the PK read (ratio), plus the growth factor."""
+    rows: list[dict[str, Any]] = []
+    for kind, per_db in results["databases"].items():
+        large, small = per_db["large"]["ops"], per_db["small"]["ops"]
+        pk = large["pk read"]["p50_ms"]
+        for name in ("find", "sweep", "report", "audit"):
+            op = large[name]["p50_ms"]
+            rows.append(
+                {
+                    "benchmark": f"db scale ({kind})",
+                    "measure": f"{name} p50 ms vs pk read",
+                    "bot": op,
+                    "baseline": pk,
+                    "ratio": ratio(op, pk),
+                }
+            )
+            rows.append(
+                {
+                    "benchmark": f"db scale ({kind})",
+                    "measure": f"{name} p50 ms, 100x data vs small",
+                    "bot": op,
+                    "baseline": small[name]["p50_ms"],
+                    "ratio": ratio(op, small[name]["p50_ms"]),
+                }
+            )
+    return rows
+
+
+def _print(results: dict[str, Any]) -> None:
+    for kind, per_db in results["databases"].items():
+        large, small = per_db["large"], per_db["small"]
+        print(
+            f"\n{kind}: large {large['rows']['people']} people / {large['rows']['audit_log']} audit rows, "
+            f"small {small['rows']['people']} / {small['rows']['audit_log']}"
+        )
+        header = (
+            f"{'op':<8} {'large p50':>10} {'/pk read':>9} {'small p50':>10} {'growth':>7} {'max ms':>9}  what"
+        )
+        print(header)
+        print("-" * len(header))
+        pk = large["ops"]["pk read"]["p50_ms"]
+        for name, op in large["ops"].items():
+            s = small["ops"][name]["p50_ms"]
+            flag = "  <-- slow at scale" if op["p50_ms"] > SLOW_MS else ""
+            print(
+                f"{name:<8} {op['p50_ms']:>10.2f} {fmt(ratio(op['p50_ms'], pk), '.1f'):>9} {s:>10.2f} "
+                f"{fmt(ratio(op['p50_ms'], s), '.1f'):>7} {op['max_ms']:>9.2f}  {op['what']}{flag}"
+            )
+        print(f"checks (large): {large['checks']}")
+        if large["checks"]["warmup_sweep_decided"]:
+            print("  note: the warm-up sweep decided reminders, so the data was not in the steady state")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.db_scale", description=__doc__.split("\n")[0])
+    parser.add_argument("--people", type=positive, default=100_000)
+    parser.add_argument("--audit", type=positive, default=1_000_000, help="audit_log rows (large database)")
+    parser.add_argument("--rounds", type=positive, default=4, help="measuring rounds (ABBA over the ops)")
+    parser.add_argument(
+        "--pg",
+        metavar="ADMIN_URL",
+        default=None,
+        help="PostgreSQL admin URL; throwaway databases are created and dropped (default: SQLite only)",
+    )
+    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    args = parser.parse_args(argv)
+    try:
+        results = asyncio.run(run(args))
+    except (RuntimeError, OSError) as exc:
+        print(f"benchmark could not run: {exc}", file=sys.stderr)
+        return 2
+    if args.json is not None:
+        args.json.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+        print(f"\nresults written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
