@@ -78,6 +78,9 @@ class SlackSettings(_Section):
     ambassador_channel: str = ""
     moderators: tuple[str, ...] = ()
     moderator_usergroup: str = ""
+    # How long one Web API call may take before it counts as failed (and is retried later);
+    # without a bound a hung Slack would stall the outbox worker.
+    timeout_seconds: float = Field(default=15.0, gt=0, le=300)
 
     @field_validator("command")
     @classmethod
@@ -188,6 +191,8 @@ class OutboxSettings(_Section):
     slack_posts_per_second: float = Field(default=1.0, gt=0)
     # Workspace-wide ceiling for the bot's posts (many DMs at once); Slack answers 429 past it.
     slack_workspace_posts_per_second: float = Field(default=10.0, gt=0)
+    # On shutdown (SIGTERM) the delivery in hand may finish for this long before it is cut short.
+    shutdown_grace_seconds: float = Field(default=5.0, ge=0, le=300)
 
 
 _OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")

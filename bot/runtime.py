@@ -69,12 +69,23 @@ class Runtime:
         self.scheduler.start()
 
     async def close(self) -> None:
+        """Graceful drain: nothing new is claimed, the delivery in hand may finish within
+        `outbox.shutdown_grace_seconds`; one still running then is cancelled and its lease given
+        back, so a restart retries it at once (checking first whether it landed)."""
         self.scheduler.shutdown()
         self.worker.stop()
+        if self.tasks:
+            await asyncio.wait(self.tasks, timeout=self.settings.outbox.shutdown_grace_seconds)
         for task in self.tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        try:
+            released = await self.worker.release_leases()
+            if released:
+                log.warning("shutdown: %d delivery(ies) cut short; released for a retry", released)
+        except Exception as err:  # the database may be what is going away
+            log.warning("shutdown: could not release outbox leases (%s)", type(err).__name__)
         await self.engine.dispose()
 
 

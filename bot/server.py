@@ -11,6 +11,8 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -74,12 +76,22 @@ async def discourse_webhooks(request: Request) -> Response:
         return JSONResponse({"error": "body is not valid JSON"}, status_code=400)
     if not isinstance(payload, dict):
         return JSONResponse({"error": "body must be a JSON object"}, status_code=400)
-    status, answer = await handle_webhook(
-        rt.services,
-        request.headers.get("x-discourse-event", ""),
-        request.headers.get("x-discourse-event-type", ""),
-        payload,
-    )
+    try:
+        status, answer = await handle_webhook(
+            rt.services,
+            request.headers.get("x-discourse-event", ""),
+            request.headers.get("x-discourse-event-type", ""),
+            payload,
+        )
+    except (DBAPIError, PoolTimeout, OSError) as err:
+        # The database is down or locked: nothing was committed (one unit of work), so ask
+        # Discourse to deliver again later instead of answering 500 with a traceback.
+        log.warning("webhook deferred: database unavailable (%s)", type(err).__name__)
+        return JSONResponse(
+            {"error": "the database is unavailable; deliver again later"},
+            status_code=503,
+            headers={"Retry-After": "30"},
+        )
     return JSONResponse(answer, status_code=status)
 
 

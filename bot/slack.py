@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -32,7 +33,11 @@ class SlackUsergroups:
 
 
 def make_web_client(settings: Settings) -> AsyncWebClient:
-    return AsyncWebClient(token=settings.slack.bot_token or None, base_url=settings.slack.api_url, timeout=15)
+    return AsyncWebClient(
+        token=settings.slack.bot_token or None,
+        base_url=settings.slack.api_url,
+        timeout=max(1, math.ceil(settings.slack.timeout_seconds)),
+    )
 
 
 async def _on_error(error: Exception, body: dict[str, Any], response: BoltResponse | None) -> None:

@@ -52,6 +52,7 @@ class OutboxWorker:
         self.delivered = 0
         self.failed = 0
         self.rate_limited = 0
+        self._in_hand: set[int] = set()  # rows this worker holds a lease on right now
 
     def kick(self) -> None:
         """Called after a commit that queued work, and by the scheduler's periodic sweep."""
@@ -108,9 +109,28 @@ class OutboxWorker:
                 break
             claimed = await self._claim(msg_id)
             if claimed is not None:
-                await self._deliver_one(*claimed)
+                self._in_hand.add(msg_id)
+                try:
+                    await self._deliver_one(*claimed)
+                finally:
+                    self._in_hand.discard(msg_id)
                 done += 1
         return done
+
+    async def release_leases(self) -> int:
+        """Give back the leases of deliveries cut short (at shutdown), so the next process or
+        another replica retries them at once instead of waiting for the lease to expire. The
+        attempt stays counted, so the retry first checks whether the platform already has it."""
+        released = 0
+        now = self._clock.now()
+        for msg_id in sorted(self._in_hand):
+            async with self._uow() as uow:
+                if await uow.outbox.finish(
+                    msg_id, self.worker_id, status="in_flight", next_attempt_at=now, locked_by=None
+                ):
+                    released += 1
+        self._in_hand.clear()
+        return released
 
     async def _claim(self, msg_id: int) -> tuple[OutboxMessage, bool] | None:
         now = self._clock.now()

@@ -36,6 +36,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from bot.sandbox.faults import Faults, Hang, Storm, StormStatus
 from bot.sandbox.http import serve_asgi
 
 __all__ = [
@@ -187,6 +188,7 @@ class DiscourseStandIn:
     def __post_init__(self) -> None:
         self._window: collections.deque[float] = collections.deque()
         self._failures: list[_ForcedFailure] = []
+        self.faults = Faults(self.clock)
         self._next_user_id = 1
         self._next_badge_id = 100  # ids below 100 are Discourse's system badges
         self._next_user_badge_id = 1
@@ -373,6 +375,34 @@ class DiscourseStandIn:
         """Force the next ``times`` requests ``method path_prefix*`` to fail with ``status``."""
         self._failures.append(_ForcedFailure(method.upper(), path_prefix, times, status, retry_after))
 
+    def storm(
+        self,
+        status: StormStatus,
+        seconds: float,
+        methods: list[str] | None = None,
+        path_prefixes: list[str] | None = None,
+        retry_after: int = 1,
+        hang_seconds: float = 5.0,
+    ) -> Storm:
+        """For ``seconds`` (of ``clock``), every matching request (default: all) fails: 429 with
+        ``Retry-After``, 500 (JSON), 502/503 (an HTML gateway page), or ``"hang"`` (held for
+        ``hang_seconds``, then 504, with no effect)."""
+        return self.faults.storm(
+            status,
+            seconds,
+            methods=[m.upper() for m in methods] if methods is not None else None,
+            path_prefixes=path_prefixes,
+            retry_after=retry_after,
+            hang_seconds=hang_seconds,
+        )
+
+    def hang_next(
+        self, method: str, path_prefix: str, times: int = 1, seconds: float = 5.0, after_effect: bool = True
+    ) -> Hang:
+        """Hold the answer to the next ``times`` requests ``method path_prefix*`` for ``seconds``;
+        with ``after_effect`` the request takes effect first (only its answer is late)."""
+        return self.faults.hang_next(method.upper(), path_prefix, times, seconds, after_effect)
+
     # ------------------------------------------------------------------ inspection
 
     def badges_of(self, username: str) -> list[str]:
@@ -412,9 +442,34 @@ class DiscourseStandIn:
         except _HttpError as exc:
             self.calls.append((method, path, {}, exc.status))
             return _json(exc.body, exc.status, exc.headers)
+        storm = None if self.down else self.faults.storming(method, path)
+        if storm is not None:
+            response = await self._storm_response(storm)
+            self.calls.append((method, path, params, response.status_code))
+            return response
+        hang = None if self.down else self.faults.take_hang(method, path)
+        if hang is not None and not hang.after_effect:
+            self.calls.append((method, path, params, 504))
+            await self.faults.hold(hang.seconds)
+            return HTMLResponse(_BAD_GATEWAY_PAGE.replace("502 Bad Gateway", "504 Gateway Timeout"), 504)
         response = self._dispatch(request, method, path, params)
         self.calls.append((method, path, params, response.status_code))
+        if hang is not None:
+            await self.faults.hold(hang.seconds)
         return response
+
+    async def _storm_response(self, storm: Storm) -> Response:
+        if storm.status == "hang":
+            await self.faults.hold(storm.hang_seconds)
+            return HTMLResponse(_BAD_GATEWAY_PAGE.replace("502 Bad Gateway", "504 Gateway Timeout"), 504)
+        if storm.status == 429:
+            self.rate_limited += 1
+            err = _rate_limit_error(storm.retry_after)
+            return _json(err.body, 429, err.headers)
+        if storm.status >= 502:
+            page = _BAD_GATEWAY_PAGE.replace("502 Bad Gateway", f"{storm.status} Error")
+            return HTMLResponse(page, status_code=storm.status)
+        return _json({"status": storm.status, "error": "Internal Server Error"}, storm.status)
 
     def _dispatch(self, request: Request, method: str, path: str, params: JSONDict) -> Response:
         if self.down:

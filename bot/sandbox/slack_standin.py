@@ -36,6 +36,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.sandbox.faults import Faults, Hang, Storm, StormStatus
 from bot.sandbox.http import serve_asgi
 
 __all__ = ["SlackActor", "SlackStandIn", "ViewInput"]
@@ -196,6 +197,7 @@ class SlackStandIn:
         self._failures: list[_ForcedFailure] = []
         self._uploads: dict[str, JSONDict] = {}
         self._last_view: dict[str, str] = {}
+        self.faults = Faults(self.clock)
         self._handlers: dict[str, Callable[[JSONDict], JSONDict]] = {
             "api.test": self._api_test,
             "auth.test": self._auth_test,
@@ -347,6 +349,26 @@ class SlackStandIn:
         """
         self._failures.append(_ForcedFailure(method, times, status, retry_after, error))
 
+    def storm(
+        self,
+        status: StormStatus,
+        seconds: float,
+        methods: list[str] | None = None,
+        retry_after: int = 1,
+        hang_seconds: float = 5.0,
+    ) -> Storm:
+        """For ``seconds`` (of ``clock``), every call of ``methods`` (default: all) fails: 429 with
+        ``Retry-After``, another HTTP status with a plain-text body, or ``"hang"`` (held for
+        ``hang_seconds``, then 504, with no effect)."""
+        return self.faults.storm(
+            status, seconds, methods=methods, retry_after=retry_after, hang_seconds=hang_seconds
+        )
+
+    def hang_next(self, method: str, times: int = 1, seconds: float = 5.0, after_effect: bool = True) -> Hang:
+        """Hold the answer to the next ``times`` calls of ``method`` for ``seconds``; with
+        ``after_effect`` the call takes effect first (only its answer is late)."""
+        return self.faults.hang_next(method, "", times, seconds, after_effect)
+
     # ------------------------------------------------------------------ inspection
 
     def messages_in(self, channel: str) -> list[JSONDict]:
@@ -454,9 +476,35 @@ class SlackStandIn:
             return PlainTextResponse(
                 "Service Unavailable: Slack is having trouble right now.", status_code=503
             )
+        storm = self.faults.storming(method)
+        if storm is not None:
+            return await self._storm_response(storm)
         forced = self._take_forced_failure(method)
         if forced is not None:
             return forced
+        hang = self.faults.take_hang(method)
+        if hang is not None and not hang.after_effect:
+            await self.faults.hold(hang.seconds)
+            return PlainTextResponse("Gateway Timeout (held by SlackStandIn)", status_code=504)
+        response = self._answer(request, method, params)
+        if hang is not None:
+            await self.faults.hold(hang.seconds)
+        return response
+
+    async def _storm_response(self, storm: Storm) -> Response:
+        if storm.status == "hang":
+            await self.faults.hold(storm.hang_seconds)
+            return PlainTextResponse("Gateway Timeout (storm by SlackStandIn)", status_code=504)
+        if storm.status == 429:
+            self.rate_limited += 1
+            return _json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(storm.retry_after)},
+            )
+        return PlainTextResponse(f"HTTP {storm.status} (storm by SlackStandIn)", storm.status)
+
+    def _answer(self, request: Request, method: str, params: JSONDict) -> Response:
         handler = self._handlers.get(method)
         if handler is None:
             return _json_response({"ok": False, "error": "unknown_method", "req_method": method})
