@@ -22,6 +22,7 @@ from bot.runtime import Runtime
 from bot.sandbox.discourse_standin import DiscourseActor, DiscourseStandIn
 from bot.sandbox.http import serve_asgi
 from bot.sandbox.slack_standin import SlackActor, SlackStandIn
+from bot.sandbox.world import build_standins
 from bot.server import create_app
 from storage.models import OutboxMessage
 
@@ -95,19 +96,17 @@ def test_settings(db_url: str, slack_url: str, forum_url: str, **overrides: Any)
 
 
 def make_standins() -> tuple[SlackStandIn, DiscourseStandIn]:
-    slack = SlackStandIn(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET)
-    for uid, name in ((MOD, "carol"), (ALICE, "alice"), (BOB, "bob")):
-        slack.add_user(uid, name)
-    for cid, name in ((MOD_CHANNEL, "moderators"), (AMB_CHANNEL, "ambassadors"), (GENERAL, "general")):
-        slack.add_channel(cid, name)
-    forum = DiscourseStandIn(api_key=FORUM_KEY, api_username="system")
-    forum.add_user("system")
-    # Ids clear of the ones in the captured webhook fixtures (1, 4, 17, 44).
-    for forum_id, name in ((201, "alice"), (202, "bob"), (203, "carol")):
-        forum.add_user(name, user_id=forum_id)
-    forum.add_badge("Ambassador", badge_id=BADGE_ID)
-    forum.add_group(GROUP, group_id=41)
-    return slack, forum
+    return build_standins(
+        bot_token=BOT_TOKEN,
+        signing_secret=SIGNING_SECRET,
+        forum_key=FORUM_KEY,
+        slack_users=((MOD, "carol"), (ALICE, "alice"), (BOB, "bob")),
+        channels=((MOD_CHANNEL, "moderators"), (AMB_CHANNEL, "ambassadors"), (GENERAL, "general")),
+        # Ids clear of the ones in the captured webhook fixtures (1, 4, 17, 44).
+        forum_users=(("alice", 201), ("bob", 202), ("carol", 203)),
+        badges=(("Ambassador", BADGE_ID),),
+        group=(GROUP, 41),
+    )
 
 
 def listeners_running() -> bool:

@@ -22,6 +22,7 @@ from bot.runtime import Runtime
 from bot.sandbox.discourse_standin import DiscourseActor, DiscourseStandIn, post_payload, user_badge_payload
 from bot.sandbox.http import free_port, serve_asgi
 from bot.sandbox.slack_standin import SlackActor, SlackStandIn
+from bot.sandbox.world import build_standins
 from bot.server import create_app
 
 SIGNING_SECRET = "sandbox-signing-secret"  # noqa: S105 - sandbox-only credentials
@@ -604,18 +605,16 @@ def sandbox_settings(db_url: str, slack_url: str, forum_url: str) -> Settings:
 
 
 def make_standins() -> tuple[SlackStandIn, DiscourseStandIn]:
-    slack = SlackStandIn(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET)
-    for name, (uid, _f, _m) in PEOPLE.items():
-        slack.add_user(uid, name)
-    for cid, cname in CHANNELS.items():
-        slack.add_channel(cid, cname)
-    forum = DiscourseStandIn(api_key=FORUM_KEY, api_username="system")
-    forum.add_user("system")
-    for _uid, username, _m in PEOPLE.values():
-        forum.add_user(username)
-    forum.add_badge("Ambassador", badge_id=BADGE_ID)
-    forum.add_badge("Speaker")
-    forum.add_group(GROUP)
+    slack, forum = build_standins(
+        bot_token=BOT_TOKEN,
+        signing_secret=SIGNING_SECRET,
+        forum_key=FORUM_KEY,
+        slack_users=((uid, name) for name, (uid, _f, _m) in PEOPLE.items()),
+        channels=CHANNELS.items(),
+        forum_users=((username, None) for _uid, username, _m in PEOPLE.values()),
+        badges=(("Ambassador", BADGE_ID), ("Speaker", None)),
+        group=(GROUP, None),
+    )
     for topic_id, title in ((INTRO_TOPIC, "Introduce yourself"), (GENERAL_TOPIC, "General chat")):
         forum.topics[topic_id] = {
             "id": topic_id,
