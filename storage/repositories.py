@@ -127,6 +127,22 @@ class OnboardingRepo:
         )
         return (await self.s.execute(stmt)).scalars().all()
 
+    async def unfinished(self, ambassador_ids: Sequence[int]) -> dict[int, list[OnboardingStep]]:
+        """The open steps of many ambassadors at once, in checklist order (chunked for big programs)."""
+        found: dict[int, list[OnboardingStep]] = {}
+        ids = list(ambassador_ids)
+        for i in range(0, len(ids), 500):
+            stmt = (
+                select(OnboardingStep)
+                .where(
+                    OnboardingStep.ambassador_id.in_(ids[i : i + 500]), OnboardingStep.completed_at.is_(None)
+                )
+                .order_by(OnboardingStep.ambassador_id, OnboardingStep.position, OnboardingStep.id)
+            )
+            for step in (await self.s.execute(stmt)).scalars():
+                found.setdefault(step.ambassador_id, []).append(step)
+        return found
+
     async def ensure(self, ambassador_id: int, key: str, title: str, completes: str, position: int) -> None:
         stmt = select(OnboardingStep).where(
             OnboardingStep.ambassador_id == ambassador_id, OnboardingStep.key == key

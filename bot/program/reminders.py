@@ -348,12 +348,18 @@ class ReminderService:
         after = timedelta(days=self._settings.reminders.nudge_after_days)
         terms = await self._active_terms(started_before=now - after)
         todo = await self._undecided([f"nudge:{a.id}:{a.term_start:%Y%m%d}" for a, _p in terms])
-        for amb, person in terms:
-            if not person.slack_user_id or f"nudge:{amb.id}:{amb.term_start:%Y%m%d}" not in todo:
-                continue
-            async with self._uow() as uow:
-                steps = [s for s in await uow.onboarding.steps(amb.id) if s.completed_at is None]
-            if not steps:
+        candidates = [
+            (amb, person)
+            for amb, person in terms
+            if person.slack_user_id and f"nudge:{amb.id}:{amb.term_start:%Y%m%d}" in todo
+        ]
+        if not candidates:
+            return
+        async with self._uow() as uow:
+            open_steps = await uow.onboarding.unfinished([amb.id for amb, _p in candidates])
+        for amb, person in candidates:
+            steps = open_steps.get(amb.id, [])
+            if not person.slack_user_id or not steps:
                 continue
             key = f"nudge:{amb.id}:{amb.term_start:%Y%m%d}"
             data = {"name": person.display_name, "steps": [{"title": s.title, "key": s.key} for s in steps]}
@@ -412,12 +418,9 @@ class ReminderService:
         terms = await self._active_terms()
         due = sorted((a.term_end, p.display_name) for a, p in terms if a.term_end <= soon)
         pending = (await uow.applications.count_by_status()).get("pending", 0)
-        stuck = 0
         after = timedelta(days=self._settings.reminders.nudge_after_days)
-        for amb, _p in terms:
-            if amb.term_start + after <= now:
-                steps = await uow.onboarding.steps(amb.id)
-                stuck += any(s.completed_at is None for s in steps)
+        started = [amb.id for amb, _p in terms if amb.term_start + after <= now]
+        stuck = len(await uow.onboarding.unfinished(started))
         week_ago = now - timedelta(days=7)
         lapsed = (
             (
