@@ -310,5 +310,72 @@ def export_groups(ctx: click.Context, output: str | None) -> None:
 # export <ambassadors|applications|requests|groups|audit>, backup and restore (bot/cli_data.py).
 cli_data.register(main, export, _settings)
 
+
+# Personal data: `export person` and `forget` (bot/program/privacy.py says what each table keeps).
+@export.command("person")
+@click.argument("person")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the JSON here (default: print it).",
+)
+@click.pass_context
+def export_person(ctx: click.Context, person: str, output: str | None) -> None:
+    """Everything held about one person (Slack user id, forum username or #number), as JSON."""
+    import json
+
+    settings = _settings(ctx.find_root())
+
+    async def work(uow: Any) -> dict[str, Any]:
+        from bot.program.ports import SystemClock
+        from bot.program.privacy import PrivacyService
+
+        return await PrivacyService(uow, SystemClock()).export(person)
+
+    data = cli_data._run(settings, work)
+    content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    cli_data._write(output, content, f"the data held about person #{data['person_id']}")
+
+
+@main.command()
+@click.argument("person")
+@click.option("--yes", is_flag=True, help="Do it without asking (for scripts).")
+@click.pass_context
+def forget(ctx: click.Context, person: str, yes: bool) -> None:
+    """Delete or anonymise everything personal about one person (Slack user id, forum username
+    or #number). Shows what will change and asks first, unless --yes."""
+    settings = _settings(ctx.find_root())
+
+    def go(dry_run: bool) -> Any:
+        async def work(uow: Any) -> Any:
+            from bot.program.ports import SystemClock
+            from bot.program.privacy import PrivacyService
+
+            return await PrivacyService(uow, SystemClock()).forget(person, dry_run=dry_run)
+
+        return cli_data._run(settings, work)
+
+    if not yes:
+        preview = go(True)
+        if preview.already_forgotten:
+            click.echo(f"Person #{preview.person_id} was already forgotten; nothing to do.")
+            return
+        click.echo(f"Forgetting person #{preview.person_id} will:")
+        for line in preview.lines() or ["  (nothing personal is held besides the person row)"]:
+            click.echo(line)
+        if not click.confirm("Go ahead? This cannot be undone", default=False):
+            raise click.ClickException("Nothing was changed.")
+    report = go(False)
+    if report.already_forgotten:
+        click.echo(f"Person #{report.person_id} was already forgotten; nothing to do.")
+        return
+    click.echo(
+        f"Forgot person #{report.person_id}: {sum(report.deleted.values())} rows deleted, "
+        f"{sum(report.anonymised.values())} anonymised, {report.outbox_cancelled} waiting messages cancelled."
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
