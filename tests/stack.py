@@ -95,6 +95,39 @@ def test_settings(db_url: str, slack_url: str, forum_url: str, **overrides: Any)
     return settings_from_mapping(data, env={})
 
 
+APPLICATION = {  # a complete, valid application form
+    "name": "Alice Example",
+    "forum_username": "alice",
+    "location": "Lisbon, Portugal",
+    "timezone": "Europe/Lisbon",
+    "expertise": "Kubernetes, community events",
+    "links": "https://github.com/alice",
+    "motivation": "I run the local meetup and want to help newcomers.",
+}
+
+
+def form_values(answers: dict[str, str]) -> dict[str, dict[str, str]]:
+    """A form's answers as `submit_view` takes them (each input is its own block)."""
+    return {k: {k: v} for k, v in answers.items()}
+
+
+def add_pm_topic(forum: DiscourseStandIn, title: str = "Hello bot", topic_id: int | None = None) -> int:
+    """A private-message topic from forum user 1 to the bot's account; returns its id."""
+    topic_id = topic_id if topic_id is not None else max(forum.topics, default=100) + 1
+    forum.topics[topic_id] = {
+        "id": topic_id,
+        "title": title,
+        "slug": "hello-bot",
+        "archetype": "private_message",
+        "category_id": None,
+        "user_id": 1,
+        "target_recipients": ["system"],
+        "posts_count": 1,
+        "created_at": "2026-11-23T10:00:00Z",
+    }
+    return topic_id
+
+
 def make_standins() -> tuple[SlackStandIn, DiscourseStandIn]:
     return build_standins(
         bot_token=BOT_TOKEN,
@@ -177,20 +210,11 @@ class Stack:
 
     async def apply(self, user: str = ALICE, **answers: str) -> dict[str, Any]:
         """Run /ambassador apply and submit the modal; returns the review message."""
-        form = {
-            "name": "Alice Example",
-            "forum_username": "alice",
-            "location": "Lisbon, Portugal",
-            "timezone": "Europe/Lisbon",
-            "expertise": "Kubernetes, community events",
-            "links": "https://github.com/alice",
-            "motivation": "I run the local meetup and want to help newcomers.",
-        }
-        form.update(answers)
+        form = {**APPLICATION, **answers}
         resp = await self.actor.slash(user, "apply")
         assert resp.status_code == 200
         view = await self.wait_for_view(user)
-        resp = await self.actor.submit_view(user, view["id"], {k: {k: v} for k, v in form.items()})
+        resp = await self.actor.submit_view(user, view["id"], form_values(form))
         assert resp.status_code == 200, resp.text
         await self.settle()
         return self.review_messages()[-1]

@@ -14,7 +14,17 @@ from bot.sandbox.http import free_port, serve_asgi
 from bot.sandbox.slack_standin import SlackActor
 from storage.models import OutboxMessage
 from tests.procs import BotProcess, StallAfterEffect, eventually, waiting_rows, write_config
-from tests.stack import ALICE, BADGE_ID, GROUP, MOD, MOD_CHANNEL, SIGNING_SECRET, make_standins
+from tests.stack import (
+    ALICE,
+    APPLICATION,
+    BADGE_ID,
+    GROUP,
+    MOD,
+    MOD_CHANNEL,
+    SIGNING_SECRET,
+    form_values,
+    make_standins,
+)
 
 
 @pytest.fixture
@@ -53,15 +63,7 @@ async def test_killed_mid_delivery_then_restarted_delivers_everything_exactly_on
         await eventually(lambda: _async(slack.last_view_for(ALICE) is not None), "the modal")
         view = slack.last_view_for(ALICE)
         assert view is not None
-        answers = {
-            "name": "Alice",
-            "forum_username": "alice",
-            "location": "Lisbon",
-            "timezone": "Europe/Lisbon",
-            "expertise": "Kubernetes",
-            "motivation": "Helping newcomers.",
-        }
-        resp = await actor.submit_view(ALICE, view["id"], {k: {k: v} for k, v in answers.items()})
+        resp = await actor.submit_view(ALICE, view["id"], form_values(APPLICATION))
         assert resp.status_code == 200
         await eventually(lambda: _async(bool(slack.messages_in(MOD_CHANNEL))), "the review message")
         review = slack.messages_in(MOD_CHANNEL)[-1]

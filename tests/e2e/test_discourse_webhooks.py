@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.models import AuditEntry, BadgeGrant, GroupMembership, OutboxMessage, Person
-from tests.stack import ALICE, BOB, MOD, MOD_CHANNEL, WEBHOOK_SECRET, Stack, start_stack
+from tests.stack import ALICE, BOB, MOD, MOD_CHANNEL, WEBHOOK_SECRET, Stack, add_pm_topic, start_stack
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "discourse"
 INTRO_TOPIC = 10  # the captured post_created is post 12 in topic 10, by user1 (forum user id 1)
@@ -195,19 +195,7 @@ async def test_bad_signature_malformed_body_and_unrelated_events(stack: Stack) -
 
 
 def _pm_topic(stack: Stack, title: str = "Hello bot") -> int:
-    topic_id = max(stack.forum.topics, default=100) + 1
-    stack.forum.topics[topic_id] = {
-        "id": topic_id,
-        "title": title,
-        "slug": "hello-bot",
-        "archetype": "private_message",
-        "category_id": None,
-        "user_id": 1,
-        "target_recipients": ["system"],
-        "posts_count": 1,
-        "created_at": "2026-11-23T10:00:00Z",
-    }
-    return topic_id
+    return add_pm_topic(stack.forum, title)
 
 
 async def test_forum_commands_are_answered_once_in_the_same_topic(stack: Stack) -> None:

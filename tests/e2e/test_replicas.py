@@ -22,12 +22,15 @@ from tests.procs import BotProcess, eventually, waiting_rows, write_config
 from tests.stack import (
     ALICE,
     AMB_CHANNEL,
+    APPLICATION,
     BADGE_ID,
     GROUP,
     MOD,
     MOD_CHANNEL,
     SIGNING_SECRET,
     WEBHOOK_SECRET,
+    add_pm_topic,
+    form_values,
     make_standins,
 )
 
@@ -98,15 +101,7 @@ async def test_two_replicas_on_one_database_do_everything_once(replicas: dict[st
         await eventually(lambda: _now(slack.last_view_for(ALICE) is not None), "the application form")
         view = slack.last_view_for(ALICE)
         assert view is not None
-        answers = {
-            "name": "Alice",
-            "forum_username": "alice",
-            "location": "Lisbon",
-            "timezone": "Europe/Lisbon",
-            "expertise": "Kubernetes",
-            "motivation": "Helping newcomers.",
-        }
-        resp = await via_b.submit_view(ALICE, view["id"], {k: {k: v} for k, v in answers.items()})
+        resp = await via_b.submit_view(ALICE, view["id"], form_values(APPLICATION))
         assert resp.status_code == 200
         await eventually(lambda: _now(_has(slack, MOD_CHANNEL, "application #1")), "the review message")
         review = next(m for m in slack.messages_in(MOD_CHANNEL) if "application #1" in m["text"])
@@ -125,17 +120,7 @@ async def test_two_replicas_on_one_database_do_everything_once(replicas: dict[st
 
     # One webhook delivery, redelivered by Discourse to the other replica at the same moment.
     pm_topic = 4242
-    forum.topics[pm_topic] = {
-        "id": pm_topic,
-        "title": "Hello bot",
-        "slug": "hello-bot",
-        "archetype": "private_message",
-        "category_id": None,
-        "user_id": 1,
-        "target_recipients": ["system"],
-        "posts_count": 1,
-        "created_at": "2026-11-23T10:00:00Z",
-    }
+    add_pm_topic(forum, topic_id=pm_topic)
     captured = json.loads((FIXTURES / "post_created.request.json").read_text(encoding="utf-8"))
     post = copy.deepcopy(captured["body"]["post"])
     post.update({"id": 9001, "topic_id": pm_topic, "topic_archetype": "private_message", "raw": "status"})
