@@ -202,7 +202,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         print("unpaced run (baseline: pacer off, same limited forum) ...", flush=True)
         runs.append(await _one_run(args, "unpaced", False, args.cap_factor * ideal))
     _print_table(runs, ideal)
-    return {
+    out = {
         "config": {
             "grants": n,
             "per_minute": limit,
@@ -214,6 +214,27 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "burst_floor_s": floor,
         "runs": runs,
     }
+    out["rows"] = table_rows(out)
+    return out
+
+
+def table_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows for the suite's table: elapsed time against the ideal N / limit."""
+    ideal = results["ideal_s"]
+    cfg = results["config"]
+    rows: list[dict[str, Any]] = []
+    for r in results["runs"]:
+        what = "paced (bot)" if r["paced"] else "unpaced client"
+        rows.append(
+            {
+                "benchmark": f"badge grants {cfg['grants']} @ {cfg['per_minute']}/min",
+                "measure": f"{what} s vs ideal (429s: {r['rate_limited_429']})",
+                "bot": r["elapsed_s"] if r["finished"] else None,
+                "baseline": ideal,
+                "ratio": r["elapsed_s"] / ideal if r["finished"] else None,
+            }
+        )
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
