@@ -570,7 +570,11 @@ class ApplicationService:
     async def ensure_moderator(self, actor: str, app_id: int) -> None:
         """Check before opening the reject modal, so a non-moderator sees a refusal at once."""
         async with self._uow() as uow:
-            await self._require_moderator(uow, actor, "application.reject", app_id)
+            try:
+                await self._require_moderator(uow, actor, "application.reject", app_id)
+            except NotAllowed:
+                await uow.session.commit()  # keep the audit entry of the refusal
+                raise
             await self._load_pending(uow, app_id)
 
     async def status(self, slack_user_id: str) -> StatusView:

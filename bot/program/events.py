@@ -167,6 +167,12 @@ class EventService:
             await uow.session.commit()
             raise NotAllowed("Only moderators can change events.")
 
+    async def check_moderator(self, actor: str, action: str, subject: str) -> None:
+        """Refuse (and audit the refusal) unless `actor` is a moderator: for the forms that open
+        before any change is made (`event add`, `event edit`)."""
+        async with self._uow() as uow:
+            await self._moderator(uow, actor, action, subject)
+
     async def change_occurrence(
         self, actor: str, key: str, day: str, status: str, reason: str = ""
     ) -> Occurrence:

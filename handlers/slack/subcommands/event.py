@@ -18,16 +18,12 @@ async def run(cmd: SlashCommand) -> None:
     action = args[0].lower() if args else ""
     svc = cmd.services.events
     if action == "add":
-        if not await cmd.services.roles.is_moderator(cmd.user):
-            await cmd.reply("Only moderators can change events.")
-            return
+        await svc.check_moderator(cmd.user, "event.add", "new")  # a refusal is answered and audited
         await cmd.ack()
         await cmd.client.views_open(trigger_id=cmd.trigger_id, view=views_events.event_modal())
         return
     if action == "edit" and len(args) == 2:
-        if not await cmd.services.roles.is_moderator(cmd.user):
-            await cmd.reply("Only moderators can change events.")
-            return
+        await svc.check_moderator(cmd.user, "event.edit", args[1].lower()[:60])
         # Open at once (the trigger_id expires in 3 s), then fill in the current values.
         await cmd.ack()
         opened = await cmd.client.views_open(
