@@ -17,9 +17,11 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Protocol
 
+from sqlalchemy import update
+
 from bot.config import OutboxSettings
 from bot.platforms.errors import DeliveryError, Permanent, RateLimited, Transient
-from bot.program.outbox import record_delivery
+from bot.program.outbox import record_delivery, redacted
 from bot.program.ports import Clock
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
@@ -110,10 +112,15 @@ class OutboxWorker:
             claimed = await self._claim(msg_id)
             if claimed is not None:
                 self._in_hand.add(msg_id)
+                cut_short = False
                 try:
                     await self._deliver_one(*claimed)
+                except asyncio.CancelledError:
+                    cut_short = True  # stopped at shutdown: stays in hand, its lease is released
+                    raise
                 finally:
-                    self._in_hand.discard(msg_id)
+                    if not cut_short:
+                        self._in_hand.discard(msg_id)
                 done += 1
         return done
 
@@ -121,14 +128,21 @@ class OutboxWorker:
         """Give back the leases of deliveries cut short (at shutdown), so the next process or
         another replica retries them at once instead of waiting for the lease to expire. The
         attempt stays counted, so the retry first checks whether the platform already has it."""
-        released = 0
         now = self._clock.now()
-        for msg_id in sorted(self._in_hand):
-            async with self._uow() as uow:
-                if await uow.outbox.finish(
-                    msg_id, self.worker_id, status="in_flight", next_attempt_at=now, locked_by=None
-                ):
-                    released += 1
+        if not self._in_hand:
+            return 0
+        async with self._uow() as uow:
+            result = await uow.session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(sorted(self._in_hand)),
+                    OutboxMessage.locked_by == self.worker_id,
+                    OutboxMessage.status == "in_flight",  # not one whose outcome was recorded
+                )
+                .values(locked_until=None, locked_by=None, next_attempt_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            released = int(getattr(result, "rowcount", 0))
         self._in_hand.clear()
         return released
 
@@ -171,8 +185,16 @@ class OutboxWorker:
             return
         now = self._clock.now()
         async with self._uow() as uow:
+            secretless = redacted(dict(msg.payload))
+            extra = {"payload": secretless} if secretless is not None else {}
             if await uow.outbox.finish(
-                msg.id, self.worker_id, status="delivered", delivered_at=now, result=result, last_error=None
+                msg.id,
+                self.worker_id,
+                status="delivered",
+                delivered_at=now,
+                result=result,
+                last_error=None,
+                **extra,
             ):
                 await record_delivery(uow, msg.kind, dict(msg.payload), result, now)
         self.delivered += 1
@@ -214,4 +236,6 @@ class OutboxWorker:
         self.failed += 1
         log.error("delivery of %s failed for good: %s", msg.key, error)
         async with self._uow() as uow:
-            await uow.outbox.finish(msg.id, self.worker_id, status="failed", last_error=error)
+            secretless = redacted(dict(msg.payload))
+            extra = {"payload": secretless} if secretless is not None else {}
+            await uow.outbox.finish(msg.id, self.worker_id, status="failed", last_error=error, **extra)
