@@ -49,6 +49,11 @@ def setup_logging(level: str, secrets: Iterable[str], json_lines: bool = False) 
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # The database layers log every statement with its parameters, and pydiscourse every request
+    # and response body (names, answers, one-time codes in forum PMs), at INFO/DEBUG: even with
+    # --log-level debug, keep them at WARNING.
+    for name in ("sqlalchemy", "aiosqlite", "asyncpg", "pydiscourse"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     # APScheduler logs every wake-up of the sweeps at INFO: keep only its warnings.
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
 

@@ -147,6 +147,8 @@ class LinkingService:
                     "title": "Your ambassador-bot link code",
                     "archetype": "private_message",
                     "target_recipients": username,
+                    # The code must not stay in the database once sent (or given up on).
+                    outbox.REDACT_AFTER: ["raw"],
                 },
                 now,
             )

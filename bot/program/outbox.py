@@ -25,6 +25,20 @@ DISCOURSE_ADD_GROUP_OWNER = "discourse.add_group_owner"  # {"username", "group"}
 # {"raw", "title"?, "topic_id"?, "target_recipients"?, "archetype"?}: a forum post, PM or reply
 DISCOURSE_POST = "discourse.post"
 
+# A payload key listing other keys whose values are secret (a one-time code): once the row is
+# delivered or has failed for good, those values are replaced, so the code is not kept at rest.
+REDACT_AFTER = "redact_after_delivery"
+REDACTED = "[sent; redacted]"
+
+
+def redacted(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The payload with its secret values replaced, or None when it has none."""
+    keys = payload.get(REDACT_AFTER)
+    if not keys:
+        return None
+    return {k: (REDACTED if k in keys else v) for k, v in payload.items()}
+
+
 KINDS = (
     SLACK_POST,
     SLACK_DM,
