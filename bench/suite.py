@@ -37,6 +37,7 @@ from bench._common import machine, machine_line
 
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
+WEBHOOK_ARGS = ("--requests", "400", "--warmup", "40", "--concurrency", "8")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Bench:
     args: tuple[str, ...]
     uses_pg: bool = False  # gets --pg ADMIN_URL; skipped without PostgreSQL when pg_only
     pg_only: bool = False
+    db: str | None = "SQLite"  # added to the table's benchmark label (None: the rows name it)
 
 
 def plan(quick: bool, pg: bool) -> list[Bench]:
@@ -65,19 +67,33 @@ def plan(quick: bool, pg: bool) -> list[Bench]:
                 "reminder_fanout",
                 ("--n", "300", "--rate", "200", "--skip-subprocess", "--baseline-seconds", "3"),
             ),
-            Bench("db-scale", "db_scale", ("--people", "10000", "--audit", "100000", "--rounds", "2"), True),
+            Bench(
+                "db-scale",
+                "db_scale",
+                ("--people", "10000", "--audit", "100000", "--rounds", "2"),
+                uses_pg=True,
+                db=None,
+            ),
         ]
     else:
         benches = [
             Bench("ack", "ack_latency", ("--requests", "200", "--warmup", "20")),
-            Bench("webhooks", "webhooks", ("--requests", "400", "--warmup", "40", "--concurrency", "8")),
-            Bench("mixed-sqlite", "mixed_traffic", ("--seconds", "100", "--bare-seconds", "25")),
+            Bench("webhooks", "webhooks", WEBHOOK_ARGS),
+            Bench(
+                "webhooks-postgresql", "webhooks", WEBHOOK_ARGS, uses_pg=True, pg_only=True, db="PostgreSQL"
+            ),
+            Bench(
+                "mixed-sqlite",
+                "mixed_traffic",
+                ("--seconds", "120", "--bare-seconds", "30", "--windows", "6"),
+            ),
             Bench(
                 "mixed-postgresql",
                 "mixed_traffic",
                 ("--seconds", "40", "--bare-seconds", "10", "--windows", "2", "--warmup-seconds", "5"),
                 uses_pg=True,
                 pg_only=True,
+                db="PostgreSQL",
             ),
             Bench("badges", "badge_grants", ("--grants", "120", "--per-minute", "600")),
             Bench(
@@ -85,7 +101,9 @@ def plan(quick: bool, pg: bool) -> list[Bench]:
                 "reminder_fanout",
                 ("--n", "2000", "--rate", "200", "--skip-subprocess", "--baseline-seconds", "10"),
             ),
-            Bench("db-scale", "db_scale", ("--people", "100000", "--audit", "1000000"), True),
+            Bench(
+                "db-scale", "db_scale", ("--people", "100000", "--audit", "1000000"), uses_pg=True, db=None
+            ),
         ]
     return [b for b in benches if pg or not b.pg_only]
 
@@ -162,13 +180,9 @@ def rows_for(bench: Bench, record: dict[str, Any]) -> list[dict[str, Any]]:
     module = importlib.import_module(f"bench.{bench.module}")
     table_rows: Callable[[dict[str, Any]], list[dict[str, Any]]] = module.table_rows
     rows = table_rows(results)
-    if bench.module == "mixed_traffic":  # two runs of one benchmark: name the database
-        db = "PostgreSQL" if "postgres" in str(results["config"]["database"]) else "SQLite"
+    if bench.db is not None:
         for row in rows:
-            row["benchmark"] = f"{row['benchmark']}, {db}"
-    elif bench.module in ("ack_latency", "webhooks", "badge_grants", "reminder_fanout"):
-        for row in rows:
-            row["benchmark"] = f"{row['benchmark']}, SQLite"
+            row["benchmark"] = f"{row['benchmark']}, {bench.db}"
     return rows
 
 
