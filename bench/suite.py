@@ -142,10 +142,11 @@ def pg_answers(admin_url: str, timeout: float = 2.0) -> bool:
 def run_one(bench: Bench, pg: str | None, out_dir: Path) -> dict[str, Any]:
     """Run one benchmark as a subprocess, streaming its output; returns its record."""
     json_path = out_dir / f"{bench.name}.json"
-    argv = [sys.executable, "-m", f"bench.{bench.module}", *bench.args, "--json", str(json_path)]
+    argv = [sys.executable, "-m", f"bench.{bench.module}", *bench.args]
     if bench.uses_pg and pg is not None:
         argv += ["--pg", pg]
-    shown = " ".join(argv[1:-2])
+    shown = " ".join(argv[1:])
+    argv += ["--json", str(json_path)]
     print(f"\n=== {bench.name}: {shown}", flush=True)
     started = time.perf_counter()
     with subprocess.Popen(
