@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,10 @@ def run(ctx: click.Context, host: str | None, port: int | None, log_level: str, 
 
     setup_logging(log_level, _secrets(settings), json_lines=log_json)
     app = create_app(settings)
+    # uvicorn drains on SIGTERM/SIGINT, then raises the signal again so the exit status tells how
+    # it stopped. A requested stop that drained cleanly is a success for process managers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
     uvicorn.run(
         app,
         host=host or settings.server.host,

@@ -358,8 +358,7 @@ async def test_sigterm_during_a_fan_out_drains_gracefully_and_a_restart_finishes
             raise AssertionError("the bot did not stop within 30 s of SIGTERM") from None
         stopped_in = time.monotonic() - started
         env.slack.faults.release_holds()
-        # uvicorn re-raises the SIGTERM it handled once the graceful shutdown is done.
-        assert code in (0, -signal.SIGTERM), code
+        assert code == 0, code  # a requested stop that drained is a success
         log = env.bot.log.read_text()
         assert "Traceback" not in log, log
         assert stopped_in < 30
