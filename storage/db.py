@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage import sqlite_writes
+
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
@@ -23,16 +25,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
-        @event.listens_for(engine.sync_engine, "savepoint")
-        def _sqlite_begin_before_savepoint(conn: Any, _name: str) -> None:
-            # pysqlite opens a transaction lazily, only before an INSERT/UPDATE/DELETE. A SAVEPOINT
-            # sent while none is open starts one of its own, and its RELEASE then commits: a claim
-            # made in `begin_nested()` would be saved before (and without) the rest of the unit of
-            # work. Open the real transaction first; claims are writes, so take the write lock now.
-            driver_conn = conn.connection.driver_connection  # aiosqlite's (or sqlite3's) connection
-            if driver_conn is not None and not driver_conn.in_transaction:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-
+        sqlite_writes.install(engine, timeout=30)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)

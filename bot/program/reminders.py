@@ -195,7 +195,10 @@ class ReminderService:
     # -- renewals and lapses -------------------------------------------------------------------
 
     async def _active_terms(
-        self, ending_before: datetime | None = None, started_before: datetime | None = None
+        self,
+        ending_before: datetime | None = None,
+        started_before: datetime | None = None,
+        ids: set[int] | None = None,
     ) -> list[tuple[Ambassador, Person]]:
         async with self._uow() as uow:
             stmt = (
@@ -207,7 +210,14 @@ class ReminderService:
                 stmt = stmt.where(Ambassador.term_end <= ending_before)
             if started_before is not None:
                 stmt = stmt.where(Ambassador.term_start <= started_before)
-            return [(r[0], r[1]) for r in (await uow.session.execute(stmt)).all()]
+            if ids is None:
+                return [(r[0], r[1]) for r in (await uow.session.execute(stmt)).all()]
+            found: list[tuple[Ambassador, Person]] = []
+            wanted = sorted(ids)
+            for i in range(0, len(wanted), 500):
+                chunk = stmt.where(Ambassador.id.in_(wanted[i : i + 500]))
+                found += [(r[0], r[1]) for r in (await uow.session.execute(chunk)).all()]
+            return found
 
     async def _undecided(self, keys: list[str]) -> set[str]:
         """The keys still to decide: a repeat sweep skips the decided ones with one query."""
@@ -224,18 +234,24 @@ class ReminderService:
         if not days:
             return
         terms = await self._active_terms(ending_before=now + timedelta(days=max(days)))
-        keys = [f"renewal:{a.id}:{a.term_end:%Y%m%d}:{d}" for a, _p in terms for d in days]
+        # Only the offsets already due are looked up; a repeat sweep skips decided ones in one query.
+        keys = [
+            f"renewal:{a.id}:{a.term_end:%Y%m%d}:{d}"
+            for a, _p in terms
+            for d in days
+            if a.term_end - timedelta(days=d) <= now
+        ]
         todo = await self._undecided(keys)
+        if not todo:
+            return
         renewing = await self._pending_people()
         for amb, person in terms:
             if not person.slack_user_id or person.id in renewing:
                 continue  # no Slack account, or already renewing
-            if not any(f"renewal:{amb.id}:{amb.term_end:%Y%m%d}:{d}" in todo for d in days):
-                continue
             due_days = [d for d in days if amb.term_end - timedelta(days=d) <= now]
-            for d in days:
+            for d in due_days:
                 due = amb.term_end - timedelta(days=d)
-                if due > now:
+                if f"renewal:{amb.id}:{amb.term_end:%Y%m%d}:{d}" not in todo:
                     continue
                 # Found late (the bot was down): only the most recent of the due reminders goes out.
                 superseded = d != min(due_days)
@@ -346,8 +362,16 @@ class ReminderService:
 
     async def _nudges(self, now: datetime, result: SweepResult) -> None:
         after = timedelta(days=self._settings.reminders.nudge_after_days)
-        terms = await self._active_terms(started_before=now - after)
-        todo = await self._undecided([f"nudge:{a.id}:{a.term_start:%Y%m%d}" for a, _p in terms])
+        async with self._uow() as uow:  # keys first, from two columns; whole rows only for the undecided
+            stmt = select(Ambassador.id, Ambassador.term_start).where(
+                Ambassador.status == "active", Ambassador.term_start <= now - after
+            )
+            starts = {int(i): start for i, start in (await uow.session.execute(stmt)).all()}
+        todo = await self._undecided([f"nudge:{i}:{start:%Y%m%d}" for i, start in starts.items()])
+        if not todo:
+            return
+        wanted = {int(key.split(":")[1]) for key in todo}
+        terms = await self._active_terms(started_before=now - after, ids=wanted)
         candidates = [
             (amb, person)
             for amb, person in terms
