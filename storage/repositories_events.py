@@ -34,6 +34,16 @@ class CalendarRepo:
         await self.s.flush()
         return series
 
+    async def add_series_once(self, series: EventSeries) -> bool:
+        """Add a series unless one with its key exists (another replica may add it at the same moment)."""
+        try:
+            async with self.s.begin_nested():
+                self.s.add(series)
+                await self.s.flush()
+        except IntegrityError:
+            return False
+        return True
+
     # -- overrides ------------------------------------------------------------------------------
 
     async def overrides(self, series_id: int) -> dict[datetime, str]:

@@ -120,8 +120,13 @@ class EventService:
                 if series is None:
                     series = EventSeries(key=e.key, source="config", status="active", created_at=now)
                     self._apply(series, e)
-                    await uow.calendar.add_series(series)
-                elif series.source == "config":
+                    if await uow.calendar.add_series_once(series):
+                        continue
+                    # Another replica starting at the same moment added it first: update that one.
+                    series = await uow.calendar.series_by_key(e.key)
+                    if series is None:
+                        continue
+                if series.source == "config":
                     self._apply(series, e)
                     series.status, series.updated_at = "active", now
         return len(self._settings.events)

@@ -383,3 +383,23 @@ async def test_reminders_are_skipped_for_series_without_channel(db_url: str) -> 
         async with stack.runtime.uow() as uow:
             await uow.session.execute(update(EventSeries).values(slack_channel=None))
         assert _events_only((await stack.runtime.services.reminders.sweep()).sent) == []
+
+
+async def test_replicas_starting_together_share_the_config_series(
+    events_stack: Stack, clock: FakeClock
+) -> None:
+    """Two processes that start at the same moment both write the config's series: neither fails
+    to start, and each series exists once."""
+    stack = events_stack
+    async with stack.runtime.uow() as uow:
+        await uow.session.execute(EventSeries.__table__.delete())
+    others = [await build_runtime(stack.settings, clock=clock, auto_migrate=False) for _ in range(3)]
+    try:
+        counts = await asyncio.gather(*(rt.services.events.sync_config() for rt in (stack.runtime, *others)))
+    finally:
+        for rt in others:
+            await rt.close()
+    assert counts == [2, 2, 2, 2]
+    async with stack.runtime.uow() as uow:
+        keys = sorted(s.key for s in (await uow.session.execute(select(EventSeries))).scalars())
+    assert keys == sorted([MEETUP["key"], OFFICE["key"]])
