@@ -83,7 +83,11 @@ def install(engine: AsyncEngine, timeout: float) -> None:
 
     @event.listens_for(sync, "rollback")
     def _after_rollback(conn: Any) -> None:
-        queue.release(conn.info)
+        # A connection invalidated mid-transaction (a task cancelled at shutdown) cannot hand
+        # out its `info` until this very rollback is done; the pool's reset/close hooks below
+        # release the lock for it when the connection goes back.
+        if not conn.invalidated:
+            queue.release(conn.info)
 
     @event.listens_for(sync.pool, "reset")
     def _on_reset(_dbapi_conn: Any, record: Any, _reset_state: Any) -> None:
