@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 
@@ -132,7 +133,13 @@ class PostRoutes(Serializers):
 
     @staticmethod
     def _post_view(post: JSONDict, include_raw: bool) -> JSONDict:
-        return {k: v for k, v in post.items() if k != "raw" or include_raw}
+        """A post as TopicViewPostsSerializer embeds it: PostSerializer's fields, with ``read`` and
+        ``link_counts`` (topic view only) and ``raw`` only when asked for; the stand-in's own
+        bookkeeping (the topic's title, archetype and recipients) stays out."""
+        hidden = {"title", "archetype", "target_recipients"} | (set() if include_raw else {"raw"})
+        view = {k: v for k, v in post.items() if k not in hidden}
+        view.update({"read": True, "link_counts": []})
+        return view
 
     def _topic_posts(self, match: re.Match[str], params: JSONDict) -> JSONDict:
         """GET /t/{id}/posts.json (TopicsController#posts → TopicView#filter_posts).
@@ -173,23 +180,89 @@ class PostRoutes(Serializers):
         if slug is not None and slug != topic["slug"]:
             raise _HttpError(301, {}, {"Location": f"/t/{topic['slug']}/{topic['id']}.json"})
         stream = self._stream(topic)
+        author = self._user_by_id(str(topic["user_id"])) if topic.get("user_id") is not None else None
+        last = self._user_by_id(str(stream[-1]["user_id"])) if stream else author
         return {
             "post_stream": {
                 "posts": [self._post_view(p, False) for p in stream[:CHUNK_SIZE]],
                 "stream": [p["id"] for p in stream],
             },
+            "timeline_lookup": [[1, 0]] if stream else [],
+            "suggested_topics": [],
+            "tags": [],
+            "tags_descriptions": {},
             "id": topic["id"],
             "title": topic["title"],
-            "fancy_title": topic["title"],
-            "slug": topic["slug"],
-            "archetype": topic["archetype"],
-            "category_id": topic.get("category_id"),
+            "fancy_title": html.escape(str(topic["title"])),
             "posts_count": len(stream),
-            "highest_post_number": max((int(p["post_number"]) for p in stream), default=0),
             "created_at": topic["created_at"],
+            "views": 0,
+            "reply_count": max(0, len(stream) - 1),
+            "like_count": 0,
+            "last_posted_at": stream[-1]["created_at"] if stream else None,
+            "visible": True,
+            "closed": False,
+            "archived": False,
+            "has_summary": False,
+            "archetype": topic["archetype"],
+            "slug": topic["slug"],
+            "category_id": topic.get("category_id"),
+            "word_count": sum(len(str(p["raw"]).split()) for p in stream),
+            "deleted_at": None,
             "user_id": topic["user_id"],
+            "featured_link": None,
+            "pinned_globally": False,
+            "pinned_at": None,
+            "pinned_until": None,
+            "image_url": None,
+            "slow_mode_seconds": 0,
+            "draft": None,
+            "draft_key": f"topic_{topic['id']}",
+            "draft_sequence": 0,
+            "unpinned": None,
+            "pinned": False,
+            "highest_post_number": max((int(p["post_number"]) for p in stream), default=0),
+            "deleted_by": None,
+            "has_deleted": False,
+            "actions_summary": [{"id": i, "count": 0, "hidden": False, "can_act": True} for i in (4, 8, 7)],
             "chunk_size": CHUNK_SIZE,
+            "bookmarked": False,
+            "bookmarks": [],
+            "topic_timer": None,
+            "message_bus_last_id": 0,
+            "participant_count": len({p["user_id"] for p in stream}),
+            "show_read_indicator": False,
+            "thumbnails": None,
+            "slow_mode_enabled_until": None,
+            "details": {
+                "can_edit": True,
+                "notification_level": 1,
+                "can_move_posts": True,
+                "can_delete": True,
+                "can_remove_allowed_users": True,
+                "can_create_post": True,
+                "can_reply_as_new_topic": True,
+                "can_convert_topic": True,
+                "can_review_topic": True,
+                "can_close_topic": True,
+                "can_archive_topic": True,
+                "can_split_merge_topic": True,
+                "can_edit_staff_notes": True,
+                "can_toggle_topic_visibility": True,
+                "can_pin_unpin_topic": True,
+                "can_moderate_category": True,
+                "can_remove_self_id": -1,
+                "created_by": self._basic_user_brief(author),
+                "last_poster": self._basic_user_brief(last),
+            },
         }
+
+    @staticmethod
+    def _basic_user_brief(user: JSONDict | None) -> JSONDict | None:
+        """BasicUserSerializer: id, username, name, avatar_template."""
+        if user is None:
+            return None
+        return {k: user[k] for k in ("id", "username", "name", "avatar_template")}
 
     def _pms_sent(self, match: re.Match[str], params: JSONDict) -> JSONDict:
         """GET /topics/private-messages-sent/{username}.json (ListController, TopicQuery

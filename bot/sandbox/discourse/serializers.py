@@ -15,6 +15,7 @@ import copy
 import html
 
 from bot.sandbox.discourse.state import DiscourseGroup, ForumState
+from bot.sandbox.discourse.webhooks import user_payload
 from bot.sandbox.discourse.wire import JSONDict, _notification_schedule, _now_iso, _scalar
 
 BADGE_TYPES = [
@@ -215,8 +216,43 @@ class Serializers(ForumState):
             "group_users": [
                 {"group_id": g["id"], "user_id": user["id"], "notification_level": 3} for g in groups
             ],
+            # UserSerializer's staff/self-only attributes, as an admin API key sees them.
+            "custom_fields": {},
+            "topic_count": sum(1 for t in self.topics.values() if t.get("user_id") == user["id"]),
+            "can_be_deleted": post_count == 0,
+            "can_delete_all_posts": True,
+            "system_avatar_upload_id": None,
+            "can_change_bio": True,
+            "can_change_location": True,
+            "can_change_website": True,
+            "can_change_tracking_preferences": True,
+            "user_api_keys": None,
+            "user_auth_tokens": [],
+            "use_logo_small_as_avatar": False,
+            "user_option": self._user_option(user),
         }
         return detail
+
+    @staticmethod
+    def _user_option(user: JSONDict) -> JSONDict:
+        """UserOptionSerializer: the captured 2025.12 user webhook's ``user_option`` plus the
+        attributes newer releases add (discourse_api_docs lists them as required)."""
+        option = dict(
+            user_payload(int(user["id"]), str(user["username"]), user["name"], str(user["email"]))[
+                "user_option"
+            ]
+        )
+        option.update(
+            {
+                "push_notification_level": 0,
+                "enable_upcoming_change_available_notifications": False,
+                "show_original_content": False,
+                "send_shortcut": "enter",
+                "automatically_translate": False,
+                "understood_languages": [],
+            }
+        )
+        return option
 
     def _make_post(self, author: JSONDict, topic: JSONDict, raw: str, params: JSONDict) -> JSONDict:
         post_id = self._next_post_id
