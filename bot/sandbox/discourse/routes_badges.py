@@ -48,6 +48,11 @@ class BadgeRoutes(Serializers):
         }
 
     def _grant_badge(self, match: re.Match[str], params: JSONDict) -> JSONDict:
+        """POST /user_badges.json (UserBadgesController#create): ``params.require(:username)``;
+        ``badge_id`` or ``badge_name`` of an enabled badge, else 404; a ``reason`` must be a link to
+        a post or topic of this forum (400 ``{"failed": "FAILED", "message": ...}``);
+        BadgeGranter.grant gives a single-grant badge once. Answer: DetailedUserBadgeSerializer
+        under ``user_badge``, with badges and users side-loaded."""
         username = _scalar(params.get("username"))
         if not username:
             raise self._param_missing("username")
@@ -123,6 +128,8 @@ class BadgeRoutes(Serializers):
         }
 
     def _revoke_badge(self, match: re.Match[str], params: JSONDict) -> JSONDict:
+        """DELETE /user_badges/{id}.json (UserBadgesController#destroy): UserBadge.find (404 when
+        gone), BadgeGranter.revoke, ``success_json``."""
         try:
             ub_id = int(match["id"])
         except ValueError as exc:
@@ -200,6 +207,8 @@ class BadgeRoutes(Serializers):
         }
 
     def _list_user_badges(self, match: re.Match[str], params: JSONDict) -> JSONDict:
+        """GET /user-badges/{username}.json (UserBadgesController#username): the user's badges,
+        DetailedUserBadgeSerializer under ``user_badges``; an unknown user is a 404."""
         user = self._find_user(urllib.parse.unquote(match["username"]))
         if user is None:
             raise self._not_found()

@@ -10,6 +10,8 @@ from bot.sandbox.discourse.wire import JSONDict
 
 class SiteRoutes(Serializers):
     def _basic_info(self, match: re.Match[str], params: JSONDict) -> JSONDict:
+        """GET /site/basic-info.json (SiteController#basic_info): public, no key needed; the
+        site's title, logos and default ``locale``."""
         return {
             "logo_url": f"{self.base_url}/images/discourse-logo-sketch.png",
             "logo_small_url": f"{self.base_url}/images/discourse-logo-sketch-small.png",
@@ -20,7 +22,7 @@ class SiteRoutes(Serializers):
             "header_primary_color": "333333",
             "header_background_color": "ffffff",
             "login_required": False,
-            "locale": "en",
+            "locale": self.locale,
             "include_in_discourse_discover": False,
             "mobile_logo_url": "",
         }

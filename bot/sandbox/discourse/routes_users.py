@@ -12,12 +12,16 @@ from bot.sandbox.discourse.wire import JSONDict
 
 class UserRoutes(Serializers):
     def _get_user(self, match: re.Match[str], params: JSONDict) -> JSONDict:
+        """GET /u/{username}.json (UsersController#show, UserSerializer under ``user``): the
+        username is case-insensitive (fetch_user_from_params); unknown is a 404."""
         user = self._find_user(urllib.parse.unquote(match["username"]))
         if user is None:
             raise self._not_found()
         return {"user_badges": [], "user": self._user_detail(user)}
 
     def _admin_get_user(self, match: re.Match[str], params: JSONDict) -> JSONDict:
+        """GET /admin/users/{id}.json (Admin::UsersController#show, AdminDetailedUserSerializer,
+        unwrapped); unknown id is a 404."""
         user = self._user_by_id(match["id"])
         if user is None:
             raise self._not_found()

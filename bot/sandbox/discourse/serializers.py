@@ -34,6 +34,8 @@ BADGE_GROUPINGS = [
 
 class Serializers(ForumState):
     def _badge_json(self, badge: JSONDict, *, brief: bool = False) -> JSONDict:
+        """BadgeSerializer (``brief``: the side-loaded form, without the admin-only fields of
+        AdminBadgeSerializer); ``grant_count`` is the badge's own counter of its grants."""
         out = copy.deepcopy(badge)
         out["grant_count"] = sum(1 for ub in self.user_badges if ub["badge_id"] == badge["id"])
         if brief:
@@ -52,6 +54,7 @@ class Serializers(ForumState):
         return out
 
     def _basic_user(self, user: JSONDict) -> JSONDict:
+        """BasicUserSerializer plus the flair/staff fields UserBadgeSerializer's users carry."""
         return {
             "id": user["id"],
             "username": user["username"],
@@ -64,6 +67,7 @@ class Serializers(ForumState):
         }
 
     def _group_summary(self, group: DiscourseGroup) -> JSONDict:
+        """BasicGroupSerializer."""
         return {
             "id": group.id,
             "automatic": group.automatic,
@@ -97,6 +101,7 @@ class Serializers(ForumState):
         }
 
     def _group_json(self, group: DiscourseGroup) -> JSONDict:
+        """GroupShowSerializer (BasicGroupSerializer + the fields its admin viewer sees)."""
         out = self._group_summary(group)
         out.update(
             {
@@ -133,6 +138,7 @@ class Serializers(ForumState):
         return out
 
     def _member_json(self, group: DiscourseGroup, username: str) -> JSONDict:
+        """GroupUserSerializer (``added_at`` is group_users.created_at)."""
         user = self._find_user(username)
         assert user is not None
         return {
@@ -148,6 +154,7 @@ class Serializers(ForumState):
         }
 
     def _user_detail(self, user: JSONDict) -> JSONDict:
+        """UserSerializer as an admin sees it (``groups`` lists every group the user is in)."""
         groups = [self._group_summary(g) for g in self.groups.values() if user["username"] in g.members]
         badge_count = sum(1 for ub in self.user_badges if ub["user_id"] == user["id"])
         post_count = sum(1 for p in self.posts if p["user_id"] == user["id"])
@@ -255,6 +262,8 @@ class Serializers(ForumState):
         return option
 
     def _make_post(self, author: JSONDict, topic: JSONDict, raw: str, params: JSONDict) -> JSONDict:
+        """A new post as PostSerializer renders it (``cooked`` is the escaped raw in paragraphs),
+        plus the stand-in's bookkeeping (title, archetype, recipients), kept out of answers."""
         post_id = self._next_post_id
         self._next_post_id += 1
         now = _now_iso()
