@@ -187,6 +187,8 @@ class DiscourseGateway:
         """Make `username` an owner (and so a member) of the group; adding an owner twice is
         harmless. Returns the usernames the forum reports as owners now added."""
         gid = await self.group_id(group)
+        # The admin route (Admin::GroupsController#add_owners, body group[usernames]); pydiscourse's
+        # add_group_owners calls another route (PUT /groups/{id}/owners.json).
         data = await self.call(
             self._client._put, f"/admin/groups/{gid}/owners.json", **{"group[usernames]": username}
         )
@@ -227,6 +229,7 @@ class DiscourseGateway:
                 if ref in str(post.get("raw", "")) or ref in str(post.get("cooked", "")):
                     return int(post["id"])
             return None
+        # pydiscourse wraps the inbox (private-messages), not the sent list.
         data = await self.call(
             self._client._get, f"/topics/private-messages-sent/{self._client.api_username}.json"
         )
@@ -288,6 +291,7 @@ class DiscourseGateway:
         return list((data or {}).get("badges", []))
 
     async def basic_info(self) -> dict[str, Any]:
+        # pydiscourse's get_site_info is /site.json (categories and all); this is the small one.
         data = await self.call(self._client._get, "/site/basic-info.json")
         return dict(data or {})
 
