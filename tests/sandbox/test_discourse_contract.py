@@ -95,6 +95,7 @@ async def test_answers_have_the_documented_shapes(forum: DiscourseStandIn, http:
         ("/admin/users/{id}.json", "get", f"/admin/users/{alice}.json", None),
         ("/site/basic-info.json", "get", "/site/basic-info.json", None),
         ("/admin/badges.json", "get", "/admin/badges.json", None),
+        ("/user-badges/{username}.json", "get", "/user-badges/alice.json", None),
         ("/posts.json", "post", "/posts.json", {"raw": "A reply that is long enough", "topic_id": topic}),
         ("/topics/private-messages-sent/{username}.json", "get", "/topics/private-messages-sent/system.json", None),  # noqa: E501
     ]
@@ -209,3 +210,12 @@ async def test_a_non_english_forum_answers_in_its_language(locale: str, words: s
             limited.json()["extras"]["wait_seconds"]
         )
         assert f"60 {seconds}" in limited.json()["errors"][0] and limited.json()["error_type"] == "rate_limit"
+
+
+def test_the_relaxed_schemas_still_catch_a_missing_or_mistyped_field() -> None:
+    good = {"success": "OK", "usernames": ["alice"], "skipped_usernames": []}
+    assert_documented("/groups/{id}/members.json", "delete", good)
+    with pytest.raises(AssertionError):
+        assert_documented("/groups/{id}/members.json", "delete", {"success": "OK", "usernames": []})
+    with pytest.raises(AssertionError):
+        assert_documented("/groups/{id}/members.json", "delete", {**good, "usernames": "alice"})
