@@ -45,6 +45,13 @@ async def test_when_the_forum_cannot_be_asked_nothing_is_linked(stack: Stack) ->
     assert await people(stack) == [] and await codes(stack) == []
 
 
+async def test_a_forum_that_does_not_answer_in_time_is_not_waited_for(stack: Stack) -> None:
+    """Slack wants the command answered within 3 s: a forum that hangs gets "try again"."""
+    stack.forum.hang_next("GET", "/users/bob", seconds=4, after_effect=False)
+    assert "could not reach the forum" in await say(stack, MOD, f"link <@{BOB}> bob")
+    assert await people(stack) == []
+
+
 @pytest.fixture
 async def gstack(db_url: str) -> AsyncIterator[Stack]:
     async for s in _stack(db_url):
