@@ -23,6 +23,10 @@ from bot.program.badges import Badge
 
 T = TypeVar("T")
 
+TOPIC_CHUNK = 20  # lib/topic_view.rb TopicView::CHUNK_SIZE: posts per page of a topic
+BADGE_HOLDERS_PAGE = 96  # UserBadgesController::MAX_BADGES
+MEMBERS_PAGE = 200  # GroupsController#members allows up to 1 000 a page
+
 
 def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -128,9 +132,22 @@ class DiscourseGateway:
 
     async def group_id(self, name: str) -> int:
         if name not in self._group_ids:
-            data = await self.call(self._client._get, f"/groups/{name}.json")
+            data = await self.call(self._client.group, name)
             self._group_ids[name] = int(data["group"]["id"])
         return self._group_ids[name]
+
+    def _user_or_none(self, username: str) -> dict[str, Any] | None:
+        """GET /u/{username}.json in the worker thread; None for a 404 (no such account)."""
+        try:
+            return dict(self._client.user(username) or {})
+        except DiscourseClientError as err:
+            if getattr(getattr(err, "response", None), "status_code", None) == 404:
+                return None
+            raise
+
+    async def user(self, username: str) -> dict[str, Any] | None:
+        """The forum's user record (UserSerializer, with its ``groups``), or None if there is none."""
+        return await self.call(self._user_or_none, username)
 
     async def user_badge_ids(self, username: str) -> dict[int, int]:
         """badge_id -> user_badge id for the badges the user holds."""
@@ -144,20 +161,34 @@ class DiscourseGateway:
         return int(ub["id"]) if "id" in ub else None
 
     async def add_to_group(self, group: str, username: str) -> bool:
-        """True when added, False when the user already was a member."""
+        """True when added, False when the user already was a member.
+
+        Discourse refuses to add someone who is already in the group with a 422 whose only
+        content is a message in the forum's language (GroupsController#add_members renders
+        ``groups.errors.member_already_exist``; no error code). So a refusal is followed by a look
+        at the user's groups: a member means the add had already happened (a retry); anything
+        else is the refusal it was."""
         gid = await self.group_id(group)
         try:
             await self.call(self._client.add_group_members, gid, [username])
-        except Permanent as err:
-            if "already a member" in str(err):
+        except Permanent:
+            if await self.is_member(group, username):
                 return False
             raise
         return True
+
+    async def is_member(self, group: str, username: str) -> bool:
+        """Whether the user's forum record lists the group (UserSerializer ``groups``)."""
+        user = await self.user(username)
+        names = {str(g.get("name", "")).lower() for g in (user or {}).get("groups") or []}
+        return group.lower() in names
 
     async def add_group_owner(self, group: str, username: str) -> list[str]:
         """Make `username` an owner (and so a member) of the group; adding an owner twice is
         harmless. Returns the usernames the forum reports as owners now added."""
         gid = await self.group_id(group)
+        # The admin route (Admin::GroupsController#add_owners, body group[usernames]); pydiscourse's
+        # add_group_owners calls another route (PUT /groups/{id}/owners.json).
         data = await self.call(
             self._client._put, f"/admin/groups/{gid}/owners.json", **{"group[usernames]": username}
         )
@@ -191,13 +222,14 @@ class DiscourseGateway:
 
     async def find_own_post(self, payload: dict[str, Any], ref: str) -> int | None:
         """The post an earlier attempt already made, found by the reference every bot post carries
-        (a reply: in the topic's latest posts; a new PM: by its title among the PMs we sent)."""
+        (a reply: among the topic's latest posts; a new PM: by its title among the PMs we sent)."""
         if payload.get("topic_id") is not None:
-            data = await self.call(self._client._get, f"/t/{int(payload['topic_id'])}/posts.json")
-            for post in ((data or {}).get("post_stream") or {}).get("posts", []):
-                if ref in str(post.get("cooked", "")) or ref in str(post.get("raw", "")):
+            topic_id = int(payload["topic_id"])
+            for post in await self.latest_posts(topic_id):
+                if ref in str(post.get("raw", "")) or ref in str(post.get("cooked", "")):
                     return int(post["id"])
             return None
+        # pydiscourse wraps the inbox (private-messages), not the sent list.
         data = await self.call(
             self._client._get, f"/topics/private-messages-sent/{self._client.api_username}.json"
         )
@@ -206,8 +238,28 @@ class DiscourseGateway:
                 return int(topic["id"])
         return None
 
+    async def latest_posts(self, topic_id: int) -> list[dict[str, Any]]:
+        """The last chunk (20) of a topic's posts, with their raw text.
+
+        ``GET /t/{id}/posts.json`` alone answers the topic's *first* 20 posts (TopicView's first
+        page), so the post ids come from the topic's ``post_stream.stream`` (every id, in order)
+        and the last 20 are fetched by ``post_ids[]``. pydiscourse's ``topic()`` needs the slug
+        (a wrong one is a 301), hence the plain ``GET /t/{id}.json``."""
+        topic = await self.call(self._client._get, f"/t/{topic_id}.json")
+        stream = [int(i) for i in ((topic or {}).get("post_stream") or {}).get("stream", [])]
+        if not stream:
+            return []
+        data = await self.call(
+            self._client.posts, topic_id, post_ids=stream[-TOPIC_CHUNK:], include_raw="true"
+        )
+        return list(((data or {}).get("post_stream") or {}).get("posts", []))
+
     async def badge_holders(self, badge_id: int) -> dict[str, int]:
-        """username (lower-case) -> user_badge id, for everyone holding the badge."""
+        """username (lower-case) -> user_badge id, for everyone holding the badge.
+
+        ``GET /user_badges.json?badge_id=`` pages by 96 and its ``grant_count`` is null unless a
+        username is given (UserBadgesController#index), so paging ends at a short page. pydiscourse
+        has no call for this listing (its ``user_badges`` is one user's badges)."""
         holders: dict[str, int] = {}
         offset = 0
         while True:
@@ -219,29 +271,27 @@ class DiscourseGateway:
                 if name:
                     holders[name.lower()] = int(ub["id"])
             offset += len(page)
-            total = int(((data or {}).get("user_badge_info") or {}).get("grant_count", 0))
-            if not page or offset >= total:
+            if len(page) < BADGE_HOLDERS_PAGE:
                 return holders
 
+    def _all_members(self, group: str) -> list[dict[str, Any]]:
+        try:
+            return list(self._client.group_members(group, limit=MEMBERS_PAGE))
+        except RuntimeError:
+            # pydiscourse's pager raises this when a page comes back short of meta.total, e.g.
+            # when someone left the group between two pages: worth another try, not a crash.
+            raise Transient("the group's member list changed while it was read") from None
+
     async def group_members(self, group: str) -> set[str]:
-        """Lower-case usernames of everyone in the group."""
-        members: set[str] = set()
-        offset = 0
-        while True:
-            data = await self.call(
-                self._client._get, f"/groups/{group}/members.json", offset=offset, limit=200
-            )
-            page = (data or {}).get("members", [])
-            members.update(str(m["username"]).lower() for m in page)
-            offset += len(page)
-            if not page or offset >= int((data or {}).get("meta", {}).get("total", 0)):
-                return members
+        """Lower-case usernames of everyone in the group (pydiscourse pages through them)."""
+        return {str(m["username"]).lower() for m in await self.call(self._all_members, group)}
 
     async def badges(self) -> list[dict[str, Any]]:
         data = await self.call(self._client.badges)
         return list((data or {}).get("badges", []))
 
     async def basic_info(self) -> dict[str, Any]:
+        # pydiscourse's get_site_info is /site.json (categories and all); this is the small one.
         data = await self.call(self._client._get, "/site/basic-info.json")
         return dict(data or {})
 
@@ -257,7 +307,7 @@ class ForumLookups:
     async def username_for(self, user_id: int) -> str | None:
         if user_id not in self._usernames:
             try:
-                data = await self._g.call(self._g.client._get, f"/admin/users/{user_id}.json")
+                data = await self._g.call(self._g.client.user_by_id, user_id)
             except Permanent:
                 return None
             username = (data or {}).get("username")
@@ -282,6 +332,11 @@ class ForumLookups:
 
     async def group_id(self, name: str) -> int:
         return await self._g.group_id(name)
+
+    async def find_account(self, username: str) -> str | None:
+        """The forum's spelling of an account's username, or None when there is no such account."""
+        user = await self._g.user(username)
+        return str(user["username"]) if user and user.get("username") else None
 
     async def badge_holders(self, badge_id: int) -> dict[str, int]:
         return await self._g.badge_holders(badge_id)

@@ -24,7 +24,8 @@ from bot.config_groups import GroupsSettings, template_environment
 from bot.program import group_reports, outbox
 from bot.program.applications import FORUM_USERNAME, FieldSpec
 from bot.program.commands import user_ref
-from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound, ProgramError
+from bot.program.forum_accounts import ForumAccounts, require_accounts
 from bot.program.group_reports import GroupList, GroupView, organiser_label, place_of
 from bot.program.group_screening import (
     Existing,
@@ -217,6 +218,7 @@ class GroupService:
         roles: Roles,
         clock: Clock,
         signal: OutboxSignal | None = None,
+        forum: ForumAccounts | None = None,
     ) -> None:
         self._uow = uow
         self._settings = settings
@@ -224,6 +226,7 @@ class GroupService:
         self._clock = clock
         self._signal = signal or NoSignal()
         self._templates = template_environment()
+        self._forum = forum
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -369,6 +372,10 @@ class GroupService:
         self, slack_user_id: str, form: Mapping[str, str | None], slack_organisers: Sequence[str] = ()
     ) -> SubmitResult:
         data = validate_request(form, slack_organisers)
+        try:
+            data.forum_organisers = await self._forum_names(data.forum_organisers)
+        except ProgramError as err:
+            raise InvalidInput(err.message, {"organisers_forum": err.message}) from None
         v = data.values
         cfg = self._cfg
         now = self._clock.now()
@@ -1014,13 +1021,22 @@ class GroupService:
             raise Conflict(f"{ref[:60]!r} matches several groups: {names}. Use the #number.")
         return hits[0]
 
+    async def _forum_names(self, names: list[str]) -> list[str]:
+        """Organisers named by forum username must have a forum account: their group ownership is
+        queued on approval, so a stranger's name would only fail at the end of the handover."""
+        if not names or self._forum is None or not self._settings.discourse.enabled:
+            return names
+        return await require_accounts(self._forum, names)
+
     async def add_organiser(self, actor: str, group_ref: str, who: str) -> OrganiserAdded:
-        """`who` is a Slack mention/id or a forum username."""
+        """`who` is a Slack mention/id or a forum username (which must be a forum account)."""
         who = one_line(who)
         slack_id = user_ref(who)
         forum_name = None if slack_id else who.lstrip("@")
         if forum_name is not None and not FORUM_USERNAME.match(forum_name):
             raise InvalidInput(f"{who[:40]!r} is neither a Slack mention (@name) nor a forum username.")
+        if forum_name is not None:
+            [forum_name] = await self._forum_names([forum_name])
         now = self._clock.now()
         async with self._uow() as uow:
             g = await self._find(uow, group_ref)

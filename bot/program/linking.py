@@ -19,6 +19,7 @@ from bot.program import home, outbox
 from bot.program.applications import FORUM_USERNAME
 from bot.program.audit import require_moderator
 from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.program.forum_accounts import ForumAccounts, require_account
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
 from storage.models import LinkCode, Person
@@ -75,6 +76,7 @@ class LinkingService:
         clock: Clock,
         signal: OutboxSignal | None = None,
         make_code: Callable[[], str] = new_code,
+        forum: ForumAccounts | None = None,
     ) -> None:
         self._uow = uow
         self._settings = settings
@@ -82,6 +84,14 @@ class LinkingService:
         self._clock = clock
         self._signal = signal or NoSignal()
         self._make_code = make_code
+        self._forum = forum
+
+    async def _forum_name(self, username: str) -> str:
+        """The forum's own spelling of the account, refusing a name the forum does not know (a
+        link to it could never be used, and the code PM to it would bounce)."""
+        if self._forum is None:
+            return username
+        return await require_account(self._forum, username)
 
     async def _holder_check(self, uow: UnitOfWork, person: Person, username: str) -> None:
         other = await uow.people.by_forum_username(username)
@@ -95,6 +105,7 @@ class LinkingService:
         username = check_username(forum_username)
         if not self._settings.discourse.enabled:
             raise Conflict("The forum is not connected to this bot, so there is nothing to link yet.")
+        username = await self._forum_name(username)
         command = self._settings.slack.command
         now = self._clock.now()
         code = self._make_code()
@@ -214,7 +225,7 @@ class LinkingService:
             slack_user_id,
             "Only moderators can link someone else's forum account.",
         )
-        username = check_username(forum_username)
+        username = await self._forum_name(check_username(forum_username))
         now = self._clock.now()
         async with self._uow() as uow:
             person = await uow.people.get_or_create_slack(slack_user_id)
