@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.program.events import expandable, recurrence
 from bot.program.ports import Clock
+from bot.program.recurrence import normalise_rrule
 from storage.models_events import CalendarToken
 from storage.uow import UnitOfWork
 
@@ -83,7 +84,7 @@ class CalendarService:
                     SeriesFeed(
                         s.key,
                         s.title,
-                        s.rrule,
+                        normalise_rrule(s.rrule),  # as checked today, whatever form it was stored in
                         s.start_local,
                         s.timezone,
                         s.duration_minutes,
