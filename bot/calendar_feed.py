@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from bot.program.calendar import Feed, SeriesFeed
-from bot.program.recurrence import Recurrence, to_instant
+from bot.program.recurrence import Recurrence, parse_wall, to_instant
 
 PRODID = "-//ambassador-bot//calendar//EN"
 TZ_HORIZON = timedelta(days=366 * 10)
@@ -57,6 +57,11 @@ def _changes(tz: ZoneInfo, lo: datetime, hi: datetime) -> list[_Change]:
 
 
 @lru_cache(maxsize=64)
+def _zone_changes(name: str, first: datetime, last: datetime) -> tuple[_Change, ...]:
+    return tuple(_changes(ZoneInfo(name), first, last))
+
+
+@lru_cache(maxsize=64)
 def vtimezone(name: str, first: datetime, last: datetime) -> icalendar.Timezone:
     """A VTIMEZONE for `name` that is right for every instant in [first, last] (UTC)."""
     tz = ZoneInfo(name)
@@ -69,7 +74,7 @@ def vtimezone(name: str, first: datetime, last: datetime) -> icalendar.Timezone:
     opening.add("tzoffsetto", offset)
     opening.add("tzname", tzname)
     vtz.add_component(opening)
-    for at, off_from, off_to, label, is_dst in _changes(tz, first, last):
+    for at, off_from, off_to, label, is_dst in _zone_changes(name, first, last):
         comp = icalendar.TimezoneDaylight() if is_dst else icalendar.TimezoneStandard()
         comp.add("dtstart", (at + off_from).replace(tzinfo=None))  # onset in the time before it
         comp.add("tzoffsetfrom", off_from)
@@ -80,7 +85,7 @@ def vtimezone(name: str, first: datetime, last: datetime) -> icalendar.Timezone:
 
 
 def _pinned(
-    s: SeriesFeed, master: icalendar.Event, tz: ZoneInfo, stamp: datetime, until: datetime
+    s: SeriesFeed, master: icalendar.Event, tz: ZoneInfo, stamp: datetime, changes: tuple[_Change, ...]
 ) -> list[icalendar.Event]:
     """Occurrences at a wall time the clocks skip or repeat, pinned to their instant.
 
@@ -92,23 +97,23 @@ def _pinned(
     """
     rule = Recurrence(s.rrule, s.start_local, s.timezone)
     excluded = set(s.excluded)
-    out = []
-    first = to_instant(rule.first, tz)
-    for change, *_ in _changes(tz, first - timedelta(days=1), until):
-        for inst in rule.instances(change - timedelta(days=1), change + timedelta(days=1)):
-            if inst.wall in excluded or to_instant(inst.wall, tz) == inst.wall.replace(
-                tzinfo=tz, fold=1
-            ).astimezone(UTC):
-                continue  # cancelled, or a wall time that exists once
-            ev = icalendar.Event()
-            for name in ("uid", "summary", "url", "description"):
-                if name in master:
-                    ev.add(name, master[name])
-            ev.add("dtstamp", stamp)
-            ev.add("recurrence-id", inst.wall.replace(tzinfo=tz))
-            ev.add("dtstart", inst.start)
-            ev.add("duration", timedelta(minutes=s.duration_minutes))
-            out.append(ev)
+    out: list[icalendar.Event] = []
+    if not changes:
+        return out
+    # One pass over the rule (dateutil walks from DTSTART on every call) across the changes.
+    for inst in rule.instances(changes[0][0] - timedelta(days=1), changes[-1][0] + timedelta(days=1)):
+        once = to_instant(inst.wall, tz) == inst.wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
+        if once or inst.wall in excluded:
+            continue  # a wall time that exists once, or cancelled
+        ev = icalendar.Event()
+        for name in ("uid", "summary", "url", "description"):
+            if name in master:
+                ev.add(name, master[name])
+        ev.add("dtstamp", stamp)
+        ev.add("recurrence-id", inst.wall.replace(tzinfo=tz))
+        ev.add("dtstart", inst.start)
+        ev.add("duration", timedelta(minutes=s.duration_minutes))
+        out.append(ev)
     return out
 
 
@@ -120,13 +125,19 @@ def render_ics(feed: Feed, domain: str = "ambassador-bot", name: str = "Ambassad
     cal.add("x-wr-calname", name)
     now = (feed.now or datetime.now(UTC)).astimezone(UTC)
     stamp = now.replace(microsecond=0)
-    earliest: dict[str, datetime] = {}
+    # Each zone is written from the day before its first series start to TZ_HORIZON after today:
+    # whole days, so the cached changes and VTIMEZONE serve every read of the day.
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    windows: dict[str, tuple[datetime, datetime]] = {}
+    for s in feed.series:
+        first = to_instant(parse_wall(s.start_local), ZoneInfo(s.timezone)) - timedelta(days=1)
+        first = first.replace(hour=0, minute=0, second=0, microsecond=0)
+        first = min(first, windows.get(s.timezone, (first, first))[0])
+        windows[s.timezone] = (first, max(day, first) + TZ_HORIZON)
     events: list[icalendar.Event] = []
     for s in feed.series:
         tz = ZoneInfo(s.timezone)
-        start = datetime.strptime(s.start_local, "%Y-%m-%dT%H:%M").replace(tzinfo=tz)
-        first = start.astimezone(UTC)
-        earliest[s.timezone] = min(first, earliest.get(s.timezone, first))
+        start = parse_wall(s.start_local).replace(tzinfo=tz)
         ev = icalendar.Event()
         ev.add("uid", f"series-{s.key}@{domain}")
         ev.add("dtstamp", stamp)
@@ -140,7 +151,7 @@ def render_ics(feed: Feed, domain: str = "ambassador-bot", name: str = "Ambassad
         for wall in s.excluded:
             ev.add("exdate", wall.replace(tzinfo=tz))  # the rule's wall time, with the TZID
         events.append(ev)
-        events += _pinned(s, ev, tz, stamp, max(first, now) + TZ_HORIZON)
+        events += _pinned(s, ev, tz, stamp, _zone_changes(s.timezone, *windows[s.timezone]))
     for b in feed.bookings:
         ev = icalendar.Event()
         ev.add("uid", f"booking-{b.booking_id}@{domain}")
@@ -151,12 +162,8 @@ def render_ics(feed: Feed, domain: str = "ambassador-bot", name: str = "Ambassad
         if b.link:
             ev.add("url", b.link)
         events.append(ev)
-    # The zones first (some parsers resolve a TZID as they read it); whole days, so the cached
-    # VTIMEZONE is reused for every read of the day.
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    for zone in sorted(earliest):
-        first = (earliest[zone] - timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-        cal.add_component(vtimezone(zone, first, max(day, first) + TZ_HORIZON))
+    for zone in sorted(windows):  # the zones first: some parsers resolve a TZID as they read it
+        cal.add_component(vtimezone(zone, *windows[zone]))
     for ev in events:
         cal.add_component(ev)
     data: bytes = cal.to_ical()
