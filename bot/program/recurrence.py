@@ -57,6 +57,8 @@ def normalise_rrule(text: str) -> str:
             raise RecurrenceError(f"{raw.strip()!r} is not NAME=VALUE (e.g. FREQ=MONTHLY;BYDAY=1TH)")
         if name == "UNTIL":
             value = _until_utc(value)
+        elif name in _RANGES:
+            _check_range(name, value)
         if name == "FREQ":
             freq = value
         names.add(name)
@@ -73,6 +75,32 @@ def normalise_rrule(text: str) -> str:
     except (ValueError, TypeError, KeyError) as err:
         raise RecurrenceError(str(err) or "not a valid RRULE") from None
     return out
+
+
+# RFC 5545 §3.3.10's ranges (dateutil loops forever on INTERVAL=0 and fails late on BYHOUR=25).
+_RANGES: dict[str, tuple[int, int, bool]] = {  # name: (low, high, negative values allowed)
+    "INTERVAL": (1, 1000, False),
+    "COUNT": (1, 100_000, False),
+    "BYSECOND": (0, 60, False),
+    "BYMINUTE": (0, 59, False),
+    "BYHOUR": (0, 23, False),
+    "BYMONTHDAY": (1, 31, True),
+    "BYYEARDAY": (1, 366, True),
+    "BYWEEKNO": (1, 53, True),
+    "BYMONTH": (1, 12, False),
+    "BYSETPOS": (1, 366, True),
+}
+
+
+def _check_range(name: str, value: str) -> None:
+    low, high, signed = _RANGES[name]
+    for item in value.split(","):
+        if not re.fullmatch(r"[+-]?\d{1,6}", item):
+            raise RecurrenceError(f"{name}={value}: {item!r} is not a whole number")
+        n = int(item)
+        if not (low <= abs(n) <= high) or (n < 0 and not signed) or (n == 0 and low > 0):
+            allowed = f"±{low}..{high}" if signed else f"{low}..{high}"
+            raise RecurrenceError(f"{name}={value}: {item} is out of range ({allowed})")
 
 
 def _until_utc(value: str) -> str:

@@ -81,6 +81,11 @@ def test_until_in_utc_is_accepted_and_bounds_the_series() -> None:
         ("FREQ=WEEKLY;COUNT=3;UNTIL=20271224T000000Z", "not both"),
         ("FREQ=MINUTELY", "at most hourly"),
         ("BYDAY=MO", "needs a FREQ"),
+        ("FREQ=DAILY;INTERVAL=0", r"INTERVAL=0: 0 is out of range"),
+        ("FREQ=DAILY;INTERVAL=-1", "out of range"),
+        ("FREQ=HOURLY;BYHOUR=25", r"BYHOUR=25: 25 is out of range \(0..23\)"),
+        ("FREQ=MONTHLY;BYMONTHDAY=1,x", "not a whole number"),
+        ("FREQ=WEEKLY;BYDAY=XX", "BYDAY"),
     ],
 )
 def test_rules_the_feed_cannot_carry_are_refused_with_a_reason(rule: str, message: str) -> None:
