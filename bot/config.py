@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.config_groups import GroupsSettings
 from bot.program.money import MoneyError, config_amount, currency_code
+from bot.program.recurrence import RecurrenceError, normalise_rrule
 
 DEFAULT_DB_URL = "sqlite+aiosqlite:///ambassador-bot.db"
 SLACK_API_URL = "https://slack.com/api/"
@@ -195,16 +196,17 @@ class OutboxSettings(_Section):
     shutdown_grace_seconds: float = Field(default=5.0, ge=0, le=300)
 
 
-_OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])\s*$")
+_OFFSET = re.compile(r"^\s*(\d+)\s*([wdhm])\s*$")
 
 
 def parse_offset(text: str) -> int:
-    """'7d' / '1h' / '30m' → minutes."""
+    """'2w' / '7d' / '1h' / '30m' → minutes (a whole number of days counts in calendar days of the
+    series' timezone when a reminder is due: bot/program/recurrence.py)."""
     m = _OFFSET.match(text)
     if not m:
         raise ValueError(f"{text!r} is not an offset like 7d, 1h or 30m")
     n, unit = int(m.group(1)), m.group(2)
-    return n * {"d": 1440, "h": 60, "m": 1}[unit]
+    return n * {"w": 7 * 1440, "d": 1440, "h": 60, "m": 1}[unit]
 
 
 class EventSettings(_Section):
@@ -250,14 +252,11 @@ class EventSettings(_Section):
     @field_validator("rrule")
     @classmethod
     def _rrule(cls, v: str) -> str:
-        from dateutil.rrule import rrulestr
-
-        v = v.strip().removeprefix("RRULE:")
+        # UNTIL is normalised to UTC, a form the feed cannot carry is refused (recurrence.py).
         try:
-            rrulestr(v, dtstart=datetime(2026, 1, 1))
-        except (ValueError, TypeError) as err:
+            return normalise_rrule(v)
+        except RecurrenceError as err:
             raise ValueError(f"not a valid RRULE ({err})") from None
-        return v
 
     @field_validator("reminders")
     @classmethod

@@ -54,7 +54,8 @@ class Reminder(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(20))  # event | booking | renewal | nudge | digest | lapse
+    # event | booking | renewal | nudge | digest | lapse | series (a series that cannot be expanded)
+    kind: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(16))  # sent | skipped
     due_at: Mapped[datetime]
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -21,7 +21,7 @@ from sqlalchemy import update
 
 from bot.config import OutboxSettings
 from bot.platforms.errors import DeliveryError, Permanent, RateLimited, Transient
-from bot.program.outbox import record_delivery, redacted
+from bot.program.outbox import record_delivery, redacted, too_late
 from bot.program.ports import Clock
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
@@ -162,6 +162,15 @@ class OutboxWorker:
         platform = msg.kind.split(".", 1)[0]
         deliverer = self._deliverers.get(platform)
         attempts = msg.attempts + 1
+        if too_late(dict(msg.payload), self._clock.now()):
+            # Checked before every attempt, so a retry after a crash or an outage does not post a
+            # reminder of an event that has started.
+            log.info("not delivering %s: its moment has passed", msg.key)
+            async with self._uow() as uow:
+                await uow.outbox.finish(
+                    msg.id, self.worker_id, status="expired", last_error="not sent: its moment had passed"
+                )
+            return
         try:
             if deliverer is None:
                 raise Permanent(f"{platform} is not configured, so {msg.kind} cannot be delivered")

@@ -1,5 +1,9 @@
 """Calendar feeds: the data of every active series (with cancelled/skipped dates) and, for a
-person's private feed, their bookings. Rendering to iCalendar happens at the HTTP edge."""
+person's private feed, their bookings. Rendering to iCalendar happens at the HTTP edge.
+
+A cancelled or skipped occurrence is excluded by the wall time the rule gives it (EXDATE names the
+rule's instance, also when that wall time falls in a spring-forward gap); a series whose rule cannot
+be expanded is left out of the feed (the sweep reports it to the moderators)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.program.events import expandable, recurrence
 from bot.program.ports import Clock
+from bot.program.recurrence import normalise_rrule
 from storage.models_events import CalendarToken
 from storage.uow import UnitOfWork
 
@@ -22,7 +28,7 @@ class SeriesFeed:
     timezone: str
     duration_minutes: int
     link: str
-    excluded: tuple[datetime, ...]  # UTC starts of cancelled or skipped occurrences
+    excluded: tuple[datetime, ...]  # rule wall times (naive, in `timezone`) of cancelled/skipped ones
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,7 @@ class BookingFeed:
 class Feed:
     series: tuple[SeriesFeed, ...]
     bookings: tuple[BookingFeed, ...] = field(default_factory=tuple)
+    now: datetime | None = None  # when it was read: the timezone rules are written from here on
 
 
 class CalendarService:
@@ -65,17 +72,24 @@ class CalendarService:
                     return None
             series = []
             for s in await uow.calendar.active_series():
-                overrides = await uow.calendar.overrides(s.id)
+                if not expandable(s):
+                    continue
+                rule = recurrence(s)
+                walls = []
+                for at in sorted(await uow.calendar.overrides(s.id)):
+                    found = rule.at(at)
+                    if found is not None:  # an override of an occurrence the rule no longer has: moot
+                        walls.append(found.wall)
                 series.append(
                     SeriesFeed(
                         s.key,
                         s.title,
-                        s.rrule,
+                        normalise_rrule(s.rrule),  # as checked today, whatever form it was stored in
                         s.start_local,
                         s.timezone,
                         s.duration_minutes,
                         s.link,
-                        tuple(sorted(overrides)),
+                        tuple(walls),
                     )
                 )
             bookings: list[BookingFeed] = []
@@ -93,4 +107,4 @@ class CalendarService:
                                 owner.link,
                             )
                         )
-            return Feed(tuple(series), tuple(bookings))
+            return Feed(tuple(series), tuple(bookings), self._clock.now())

@@ -1,7 +1,8 @@
 """Event series: occurrences in their own timezone, cancellations, RSVPs and office-hours bookings.
 
 Occurrences are computed from the RRULE on the series' local wall time, so "17:00 Europe/London"
-stays 17:00 local across daylight-saving changes. The database stores instants in UTC.
+stays 17:00 local across daylight-saving changes (gaps and overlaps: see bot/program/recurrence.py).
+The database stores instants in UTC.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
-
 from bot.config import EventSettings, Settings
 from bot.program import outbox
 from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.program.ports import Clock, NoSignal, OutboxSignal
+from bot.program.recurrence import Instance, Recurrence, RecurrenceError
 from bot.program.roles import Roles
 from storage.models_events import Booking, EventSeries, OccurrenceOverride
 from storage.uow import UnitOfWork
@@ -30,17 +30,33 @@ def series_tz(series: EventSeries) -> ZoneInfo:
     return ZoneInfo(series.timezone)
 
 
+def recurrence(series: EventSeries) -> Recurrence:
+    """The series' rule in its timezone; RecurrenceError when it cannot be expanded (a row written
+    before the rule was validated as it is now)."""
+    return Recurrence(series.rrule, series.start_local, series.timezone)
+
+
+def instances(series: EventSeries, start: datetime, end: datetime) -> list[Instance]:
+    """Occurrences (rule wall time and UTC instant) in [start, end)."""
+    return recurrence(series).instances(start, end)
+
+
 def occurrences(series: EventSeries, start: datetime, end: datetime) -> list[datetime]:
     """Occurrence starts (UTC) in [start, end)."""
-    tz = series_tz(series)
-    first = datetime.strptime(series.start_local, "%Y-%m-%dT%H:%M").replace(tzinfo=tz)
-    rule = rrulestr(series.rrule, dtstart=first)
-    out = []
-    for occ in rule.between(start.astimezone(tz) - timedelta(seconds=1), end.astimezone(tz), inc=True):
-        utc = occ.astimezone(UTC)
-        if start <= utc < end:
-            out.append(utc)
-    return out
+    return [i.start for i in instances(series, start, end)]
+
+
+def on_local_date(series: EventSeries, day: date) -> Instance | None:
+    """The series' occurrence on a date of its own timezone, or None: what cancel and skip act on."""
+    return recurrence(series).on_local_date(day)
+
+
+def expandable(series: EventSeries) -> bool:
+    try:
+        recurrence(series)
+    except RecurrenceError:
+        return False
+    return True
 
 
 def occurrence_key(occ: datetime) -> str:
@@ -138,6 +154,8 @@ class EventService:
         out: list[Occurrence] = []
         async with self._uow() as uow:
             for s in await uow.calendar.active_series():
+                if not expandable(s):
+                    continue  # reported to the moderators by the sweep; the others are listed
                 overrides = await uow.calendar.overrides(s.id)
                 for occ in occurrences(s, now, now + timedelta(days=days)):
                     out.append(
@@ -192,12 +210,15 @@ class EventService:
             series = await uow.calendar.series_by_key(key)
             if series is None:
                 raise NotFound(f"There is no event series {key!r}. `/ambassador events` lists them.")
-            tz = series_tz(series)
-            day_start = datetime.combine(wanted, datetime.min.time(), tz).astimezone(UTC)
-            matches = occurrences(series, day_start, day_start + timedelta(days=1))
-            if not matches:
+            try:
+                found = on_local_date(series, wanted)
+            except RecurrenceError:
+                raise Conflict(
+                    f"{series.title} has a rule the bot cannot expand; fix it with `event edit {key}`."
+                ) from None
+            if found is None:
                 raise NotFound(f"{series.title} has no occurrence on {wanted:%A %d %B %Y}.")
-            occ = matches[0]
+            occ = found.start
             if occ < now:
                 raise Conflict("That occurrence is already in the past.")
             if not await uow.calendar.add_override(
@@ -340,7 +361,11 @@ class EventService:
         now = self._clock.now()
         async with self._uow() as uow:
             series = await uow.calendar.series(series_id)
-            if series is None or occ not in occurrences(series, occ, occ + timedelta(minutes=1)):
+            if (
+                series is None
+                or not expandable(series)
+                or occ not in occurrences(series, occ, occ + timedelta(minutes=1))
+            ):
                 raise NotFound("That event no longer exists.")
             if (await uow.calendar.overrides(series_id)).get(occ) == "cancelled":
                 raise Conflict("That occurrence was cancelled.")
@@ -360,7 +385,7 @@ class EventService:
         slots: list[Slot] = []
         async with self._uow() as uow:
             for s in await uow.calendar.active_series():
-                if s.kind != "office_hours" or not s.slot_minutes:
+                if s.kind != "office_hours" or not s.slot_minutes or not expandable(s):
                     continue
                 overrides = await uow.calendar.overrides(s.id)
                 for occ in occurrences(s, now, now + timedelta(days=days)):
@@ -380,7 +405,7 @@ class EventService:
         now = self._clock.now()
         async with self._uow() as uow:
             s = await uow.calendar.series(series_id)
-            if s is None or s.kind != "office_hours" or not s.slot_minutes:
+            if s is None or s.kind != "office_hours" or not s.slot_minutes or not expandable(s):
                 raise NotFound("Those office hours no longer exist.")
             if slot_start <= now:
                 raise Conflict("That slot has already started.")
@@ -515,7 +540,7 @@ def _is_slot(s: EventSeries, slot_start: datetime) -> bool:
 
 
 def _offset_text(minutes: int) -> str:
-    if minutes % 1440 == 0:
+    if minutes % 1440 == 0:  # whole days count as calendar days (bot/program/recurrence.py)
         return f"{minutes // 1440}d"
     if minutes % 60 == 0:
         return f"{minutes // 60}h"

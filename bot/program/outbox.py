@@ -25,6 +25,16 @@ DISCOURSE_ADD_GROUP_OWNER = "discourse.add_group_owner"  # {"username", "group"}
 # {"raw", "title"?, "topic_id"?, "target_recipients"?, "archetype"?}: a forum post, PM or reply
 DISCOURSE_POST = "discourse.post"
 
+# A payload key with an ISO instant after which the action is pointless (an event reminder once the
+# event has started): the worker checks it before every attempt, a retry after a crash included.
+NOT_AFTER = "not_after"
+
+
+def too_late(payload: dict[str, Any], now: datetime) -> bool:
+    at = payload.get(NOT_AFTER)
+    return isinstance(at, str) and now >= datetime.fromisoformat(at)
+
+
 # A payload key listing other keys whose values are secret (a one-time code): once the row is
 # delivered or has failed for good, those values are replaced, so the code is not kept at rest.
 REDACT_AFTER = "redact_after_delivery"

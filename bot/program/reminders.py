@@ -10,6 +10,7 @@ its moment has passed; otherwise it is recorded as skipped.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,9 +21,11 @@ from sqlalchemy import select
 
 from bot.config import Settings, parse_offset
 from bot.program import outbox
-from bot.program.events import occurrence_key, occurrences
+from bot.program.events import occurrence_key, recurrence
 from bot.program.ports import Clock, NoSignal, OutboxSignal
+from bot.program.recurrence import Recurrence, RecurrenceError, reminder_due
 from storage.models import Ambassador, Application, Person
+from storage.models_events import EventSeries
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("ambassador_bot.reminders")
@@ -57,12 +60,12 @@ class ReminderService:
     async def sweep(self) -> SweepResult:
         now = self._clock.now()
         result = SweepResult()
-        await self._events(now, result)
-        await self._bookings(now, result)
-        await self._renewals(now, result)
-        await self._lapses(now, result)
-        await self._nudges(now, result)
-        await self._digest(now, result)
+        steps = (self._events, self._bookings, self._renewals, self._lapses, self._nudges, self._digest)
+        for step in steps:
+            try:
+                await step(now, result)
+            except Exception as err:  # one failing kind must not stop the program's other clocks
+                log.error("sweep step %s failed: %s", step.__name__, type(err).__name__)
         if result.sent:
             self._signal.kick()
         return result
@@ -84,15 +87,19 @@ class ReminderService:
         grace = timedelta(minutes=self._settings.reminders.grace_minutes)
         timely = kind not in ("event", "booking") or now - due_at <= grace
         worth_sending = now < deadline and timely and detail.get("superseded") is not True
-        async with self._uow() as uow:
-            if await uow.calendar.reminder_exists(key):
-                return
-            if not await uow.calendar.claim_reminder(
-                key, kind, "sent" if worth_sending else "skipped", due_at, now, detail
-            ):
-                return  # another sweep (or replica) decided it a moment ago
-            if worth_sending:
-                await send(uow)
+        try:
+            async with self._uow() as uow:
+                if await uow.calendar.reminder_exists(key):
+                    return
+                if not await uow.calendar.claim_reminder(
+                    key, kind, "sent" if worth_sending else "skipped", due_at, now, detail
+                ):
+                    return  # another sweep (or replica) decided it a moment ago
+                if worth_sending:
+                    await send(uow)
+        except Exception as err:  # rolled back; every other reminder, renewal and lapse goes on
+            log.error("reminder %s failed, tried again next sweep: %s", key, type(err).__name__)
+            return
         result.add(key, worth_sending)
         if not worth_sending:
             log.info("reminder %s skipped: found %s after it was due", key, now - due_at)
@@ -104,54 +111,107 @@ class ReminderService:
             series_list = list(await uow.calendar.active_series())
             overrides = {s.id: await uow.calendar.overrides(s.id) for s in series_list}
         for s in series_list:
+            try:
+                rule = recurrence(s)
+            except RecurrenceError as err:
+                await self._report_broken(s, str(err), now, result)
+                continue
             if not s.reminder_offsets or not s.slack_channel:
                 continue
-            horizon = max(s.reminder_offsets)
-            for occ in occurrences(s, now - LOOKBACK, now + timedelta(minutes=horizon + 1)):
-                if overrides[s.id].get(occ) in ("cancelled", "skipped"):
-                    continue  # nothing to remind of
-                for offset in s.reminder_offsets:
-                    due = occ - timedelta(minutes=offset)
-                    if due > now:
-                        continue
-                    key = f"event:{s.id}:{occurrence_key(occ)}:{offset}:{s.slack_channel}"
-                    data = {
-                        "series_id": s.id,
-                        "title": s.title,
-                        "start": occ.isoformat(),
-                        "timezone": s.timezone,
-                        "minutes": s.duration_minutes,
-                        "link": s.link,
-                        "host": s.host_slack_id,
-                        "occurrence": occurrence_key(occ),
-                        "counts": {},
-                        "kind": s.kind,
-                    }
+            try:
+                await self._series_reminders(s, rule, overrides[s.id], now, result)
+            except Exception as err:  # one series' failure must not stop the others' reminders
+                log.error("reminders of event series %s failed: %s", s.key, type(err).__name__)
 
-                    async def send(
-                        uow: UnitOfWork,
-                        key: str = key,
-                        data: dict[str, Any] = data,
-                        channel: str = s.slack_channel,
-                        topic: int | None = s.forum_topic_id,
-                    ) -> None:
+    async def _series_reminders(
+        self,
+        s: EventSeries,
+        rule: Recurrence,
+        overrides: dict[datetime, str],
+        now: datetime,
+        result: SweepResult,
+    ) -> None:
+        # A whole-day offset is calendar days, so a day can be 25 hours long: look an hour further.
+        horizon = timedelta(minutes=max(s.reminder_offsets) + 61)
+        for occ in rule.instances(now - LOOKBACK, now + horizon):
+            if overrides.get(occ.start) in ("cancelled", "skipped"):
+                continue  # nothing to remind of
+            for offset in s.reminder_offsets:
+                due = reminder_due(occ, offset, rule.tz)
+                if due > now:
+                    continue
+                key = f"event:{s.id}:{occurrence_key(occ.start)}:{offset}:{s.slack_channel}"
+                data = {
+                    "series_id": s.id,
+                    "title": s.title,
+                    "start": occ.start.isoformat(),
+                    "timezone": s.timezone,
+                    "minutes": s.duration_minutes,
+                    "link": s.link,
+                    "host": s.host_slack_id,
+                    "occurrence": occurrence_key(occ.start),
+                    "counts": {},
+                    "kind": s.kind,
+                }
+
+                async def send(
+                    uow: UnitOfWork,
+                    key: str = key,
+                    data: dict[str, Any] = data,
+                    channel: str = s.slack_channel or "",
+                    topic: int | None = s.forum_topic_id,
+                    start: datetime = occ.start,
+                ) -> None:
+                    # `not_after`: the worker checks it before every attempt, retries included.
+                    await outbox.queue(
+                        uow,
+                        key,
+                        outbox.SLACK_POST,
+                        {
+                            "channel": channel,
+                            "template": "event_reminder",
+                            "data": data,
+                            outbox.NOT_AFTER: start.isoformat(),
+                        },
+                        now,
+                    )
+                    if topic is not None and self._settings.discourse.enabled:
                         await outbox.queue(
                             uow,
-                            key,
-                            outbox.SLACK_POST,
-                            {"channel": channel, "template": "event_reminder", "data": data},
+                            f"{key}:forum",
+                            outbox.DISCOURSE_POST,
+                            {
+                                "topic_id": topic,
+                                "raw": _forum_reminder(data),
+                                outbox.NOT_AFTER: start.isoformat(),
+                            },
                             now,
                         )
-                        if topic is not None and self._settings.discourse.enabled:
-                            await outbox.queue(
-                                uow,
-                                f"{key}:forum",
-                                outbox.DISCOURSE_POST,
-                                {"topic_id": topic, "raw": _forum_reminder(data)},
-                                now,
-                            )
 
-                    await self._decide(key, "event", due, occ, now, send, {"series": s.key}, result)
+                await self._decide(key, "event", due, occ.start, now, send, {"series": s.key}, result)
+
+    async def _report_broken(self, s: EventSeries, reason: str, now: datetime, result: SweepResult) -> None:
+        """A series whose rule cannot be expanded gets no reminders; the moderators hear of it once
+        (again only if an edit leaves it broken in another way)."""
+        what = hashlib.sha256(f"{s.rrule}|{s.start_local}|{s.timezone}".encode()).hexdigest()[:16]
+        key = f"series-broken:{s.id}:{what}"
+        channel = self._settings.slack.moderator_channel
+        text = (
+            f"Event series `{s.key}` ({s.title}) cannot be expanded: {reason}. It gets no reminders "
+            f"and is left out of `/ambassador events` and the calendar feed until it is fixed with "
+            f"`/ambassador event edit {s.key}`."
+        )
+
+        async def send(uow: UnitOfWork) -> None:
+            if channel:
+                payload = {"channel": channel, "template": "notice", "data": {"text": text}}
+                await outbox.queue(uow, key, outbox.SLACK_POST, payload, now)
+
+        if not await self._undecided([key]):
+            return
+        log.warning("event series %s cannot be expanded: %s", s.key, reason)
+        forever = now + timedelta(days=3650)
+        await self._decide(key, "series", now, forever, now, send, {"series": s.key}, result)
 
     # -- office-hours booking reminders ------------------------------------------------------------
 
@@ -186,7 +246,12 @@ class ReminderService:
                         uow,
                         key,
                         outbox.SLACK_DM,
-                        {"user": who, "template": "booking_reminder", "data": data},
+                        {
+                            "user": who,
+                            "template": "booking_reminder",
+                            "data": data,
+                            outbox.NOT_AFTER: data["start"],
+                        },
                         now,
                     )
 

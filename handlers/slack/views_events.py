@@ -23,7 +23,7 @@ EVENT_FIELDS: tuple[tuple[str, str, str, bool], ...] = (
     ("key", "Key (short id, e.g. monthly-meetup)", "", True),
     ("title", "Title", "", True),
     ("kind", "Kind: meetup or office_hours", "meetup", True),
-    ("rrule", "Recurrence (RRULE)", "e.g. FREQ=MONTHLY;BYDAY=1TH or FREQ=WEEKLY;BYDAY=TU,TH", True),
+    ("rrule", "Recurrence (RRULE)", "e.g. FREQ=MONTHLY;BYDAY=1TH;UNTIL=20271224T000000Z", True),
     ("start", "First occurrence, local time", "e.g. 2026-01-01 17:00", True),
     ("timezone", "Timezone", "e.g. Europe/London", True),
     ("duration_minutes", "Duration in minutes", "60", True),

@@ -85,8 +85,12 @@ async def test_reminders_go_out_once_at_each_offset_in_the_right_timezone(
     events_stack: Stack, clock: FakeClock
 ) -> None:
     stack = events_stack
+    # "7d" is 17:00 local a week before: 17:00 GMT on 26 March, before the clocks went forward on
+    # the 29th (calendar days, RFC 5545 §3.3.6), not 7 × 24 h (16:00 GMT); "1h" is exact.
+    clock.set(APRIL_MEETUP - timedelta(days=7) + timedelta(minutes=1))
+    assert _events_only((await stack.runtime.services.reminders.sweep()).sent) == []
     for at, expected in (
-        (APRIL_MEETUP - timedelta(days=7), 1),
+        (datetime(2026, 3, 26, 17, 0, tzinfo=UTC), 1),
         (APRIL_MEETUP - timedelta(days=1), 2),
         (APRIL_MEETUP - timedelta(hours=1), 3),
     ):
