@@ -44,7 +44,13 @@ def _settings(ctx: click.Context) -> Settings:
 def _secrets(s: Settings) -> list[str]:
     return [
         v
-        for v in (s.slack.bot_token, s.slack.signing_secret, s.discourse.api_key, s.discourse.webhook_secret)
+        for v in (
+            s.slack.bot_token,
+            s.slack.signing_secret,
+            s.discourse.api_key,
+            s.discourse.webhook_secret,
+            s.server.metrics_token,
+        )
         if v
     ]
 
