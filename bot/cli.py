@@ -171,16 +171,19 @@ def migrate(ctx: click.Context) -> None:
 
         engine = make_engine(settings.database.url)
         try:
+            await cli_data.reachable_revision(engine, settings)
             await m.upgrade(engine)
             return await m.current_revision(engine)
         finally:
             await engine.dispose()
 
+    from sqlalchemy.exc import DBAPIError
+
     try:
         rev = asyncio.run(go())
-    except Exception as err:
+    except DBAPIError as err:  # e.g. no right to create tables: the database's own words
         raise click.ClickException(
-            f"could not migrate {mask_url(settings.database.url)}: {type(err).__name__}: {err}"
+            f"could not migrate {mask_url(settings.database.url)}: {mask_url(cli_data._first_line(err))}"
         ) from None
     click.echo(f"Database {mask_url(settings.database.url)} is at revision {rev} (latest).")
 

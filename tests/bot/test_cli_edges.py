@@ -207,3 +207,17 @@ async def test_an_unexpected_error_is_one_line_and_a_log_file(tmp_path: Path) ->
         assert log.stat().st_mode & 0o077 == 0  # only the user can read it
     finally:
         log.unlink()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite+aiosqlite:///{tmp}/no/such/folder/bot.db", "postgresql+asyncpg://bot:pw@127.0.0.1:9/bot"],
+    ids=["sqlite-folder-missing", "postgres-refused"],
+)
+@pytest.mark.parametrize("command", [("migrate",), ("backup",)], ids=lambda c: " ".join(c))
+def test_a_database_out_of_reach_is_one_line(command: tuple[str, ...], url: str, tmp_path: Path) -> None:
+    result = invoke("--config", str(config_for(tmp_path, url.format(tmp=tmp_path))), *command)
+    assert result.exit_code == 1, result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert "check [database] url" in result.output
+    assert "pw@" not in result.output and "Traceback" not in result.output
