@@ -171,7 +171,7 @@ def migrate(ctx: click.Context) -> None:
 
         engine = make_engine(settings.database.url)
         try:
-            await cli_data.reachable_revision(engine, settings)
+            await cli_data.reachable_revision(engine, settings.database.url)
             await m.upgrade(engine)
             return await m.current_revision(engine)
         finally:
@@ -219,6 +219,8 @@ def sandbox(
     """Try the bot locally: real server, stand-in Slack and Discourse, no credentials needed."""
     from bot.sandbox.terminal import run_sandbox
 
+    if db is not None and not db.startswith("sqlite"):  # a SQLite file is created when missing
+        cli_data.require_reachable(db)
     code = asyncio.run(run_sandbox(script=script, db_url=db, port=port, verbose=verbose, demo=demo))
     sys.exit(code)
 

@@ -49,7 +49,7 @@ def require_file(settings: Settings) -> None:
         )
 
 
-async def reachable_revision(engine: Any, settings: Settings) -> str | None:
+async def reachable_revision(engine: Any, url: str) -> str | None:
     """The schema revision of a database that answers; one line when it does not."""
     from storage import migrate as m
 
@@ -57,9 +57,24 @@ async def reachable_revision(engine: Any, settings: Settings) -> str | None:
         return await m.current_revision(engine)
     except (OSError, DBAPIError) as err:
         raise DatabaseNotReady(
-            f"cannot use the database {mask_url(settings.database.url)}: {mask_url(_first_line(err))} "
+            f"cannot use the database {mask_url(url)}: {mask_url(_first_line(err))} "
             "(check [database] url and that the server is running)"
         ) from None
+
+
+def require_reachable(url: str) -> None:
+    """One line, before anything starts, when the database at `url` does not answer."""
+
+    async def go() -> None:
+        from storage.db import make_engine
+
+        engine = make_engine(url)
+        try:
+            await reachable_revision(engine, url)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
 
 
 async def require_schema(engine: Any, settings: Settings) -> None:
@@ -67,7 +82,7 @@ async def require_schema(engine: Any, settings: Settings) -> None:
     from storage import migrate as m
 
     url = mask_url(settings.database.url)
-    current = await reachable_revision(engine, settings)
+    current = await reachable_revision(engine, settings.database.url)
     head = m.head_revision()
     if current is None:
         raise DatabaseNotReady(f"the database {url} has no schema yet: run `ambassador-bot migrate`")
@@ -108,7 +123,7 @@ def _run(settings: Settings, work: Callable[[Any], Awaitable[T]], *, migrate: bo
         engine = make_engine(settings.database.url)
         try:
             if migrate:
-                await reachable_revision(engine, settings)
+                await reachable_revision(engine, settings.database.url)
                 await m.upgrade(engine)
             else:
                 await require_schema(engine, settings)

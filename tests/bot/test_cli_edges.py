@@ -221,3 +221,10 @@ def test_a_database_out_of_reach_is_one_line(command: tuple[str, ...], url: str,
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert "check [database] url" in result.output
     assert "pw@" not in result.output and "Traceback" not in result.output
+
+
+def test_sandbox_with_a_database_out_of_reach_is_one_line(tmp_path: Path) -> None:
+    result = invoke("sandbox", "--db", "postgresql+asyncpg://bot:pw@127.0.0.1:9/bot", cwd=tmp_path)
+    assert result.exit_code == 1, result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert "cannot use the database postgresql+asyncpg://bot:***@127.0.0.1:9/bot" in result.output
