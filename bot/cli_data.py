@@ -53,6 +53,12 @@ async def reachable_revision(engine: Any, url: str) -> str | None:
     """The schema revision of a database that answers; one line when it does not."""
     from storage import migrate as m
 
+    path = sqlite_file(url)
+    if path is not None and not path.absolute().parent.is_dir():
+        raise DatabaseNotReady(
+            f"cannot use the database {url}: the folder {path.parent} does not exist "
+            "(check [database] url)"
+        )
     try:
         return await m.current_revision(engine)
     except (OSError, DBAPIError) as err:
