@@ -185,9 +185,15 @@ class CalendarRepo:
         stmt = select(CalendarToken.slack_user_id).where(CalendarToken.token_hash == token_hash)
         return (await self.s.execute(stmt)).scalar_one_or_none()
 
-    async def add_token(self, row: CalendarToken) -> None:
-        self.s.add(row)
-        await self.s.flush()
+    async def add_token(self, row: CalendarToken) -> bool:
+        """False when the person got a token at the same moment (another request, another replica)."""
+        try:
+            async with self.s.begin_nested():
+                self.s.add(row)
+                await self.s.flush()
+        except IntegrityError:
+            return False
+        return True
 
     async def replace_token(self, user: str, token_hash: str, now: datetime) -> bool:
         """Put a new token hash in place of the person's old one; False when they had none."""

@@ -70,20 +70,20 @@ class CalendarService:
             if row is not None:
                 return PrivateAddress(None, row.created_at)
             token, now = new_token(), self._clock.now()
-            await uow.calendar.add_token(
+            made = await uow.calendar.add_token(
                 CalendarToken(slack_user_id=slack_user_id, token_hash=token_hash(token), created_at=now)
             )
-            return PrivateAddress(token, now)
+            return PrivateAddress(token if made else None, now)
 
     async def reset(self, slack_user_id: str) -> str:
         """A new private feed token; the old one stops working at once."""
         token, now = new_token(), self._clock.now()
         async with self._uow() as uow:
             had_one = await uow.calendar.replace_token(slack_user_id, token_hash(token), now)
-            if not had_one:
-                await uow.calendar.add_token(
-                    CalendarToken(slack_user_id=slack_user_id, token_hash=token_hash(token), created_at=now)
-                )
+            if not had_one and not await uow.calendar.add_token(
+                CalendarToken(slack_user_id=slack_user_id, token_hash=token_hash(token), created_at=now)
+            ):  # made by a request at the same moment: replace that one
+                await uow.calendar.replace_token(slack_user_id, token_hash(token), now)
             await uow.audit.record(
                 at=now,
                 actor=slack_user_id,

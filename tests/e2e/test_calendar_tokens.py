@@ -3,6 +3,7 @@ and addresses handed out before the hashing (migration 0008) keep working."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from datetime import UTC, datetime
@@ -96,3 +97,18 @@ async def test_addresses_handed_out_before_hashing_keep_working(db_url: str) -> 
         assert "old-plain-token_Abc123" not in stored and len(stored) == 1
         assert private_url(await say(stack, ALICE, "calendar reset")) is not None
         assert (await get(stack, url)).status_code == 404
+
+
+async def test_asking_at_the_same_moment_makes_one_address(stack: Stack) -> None:
+    """Five clicks at once by someone without an address (another replica may take one of them):
+    one answer holds the address, the others say there is one; none is an error."""
+    answers = await asyncio.gather(*(say(stack, "U0DAVE", "calendar") for _ in range(5)))
+    urls = [u for u in map(private_url, answers) if u is not None]
+    assert len(urls) == 1, answers
+    assert all("calendar reset" in a for a in answers if private_url(a) is None), answers
+    assert (await get(stack, urls[0])).status_code == 200
+    resets = await asyncio.gather(*(say(stack, "U0ERIN", "calendar reset") for _ in range(5)))
+    fresh = [u for u in map(private_url, resets) if u is not None]
+    assert len(fresh) == 5, resets
+    working = [u for u in fresh if (await get(stack, u)).status_code == 200]
+    assert len(working) == 1  # the last reset wins; every earlier address is dead
