@@ -139,6 +139,8 @@ def run(ctx: click.Context, host: str | None, port: int | None, log_level: str, 
         require_for_run(settings)
     except ConfigError as err:
         raise click.ClickException(f"config error: {err}") from None
+    # A database that does not answer is one line now, not a startup traceback from the server.
+    cli_data.require_reachable(settings.database.url)
     import uvicorn
 
     from bot.server import create_app

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import re
 import sqlite3
 import subprocess
@@ -147,6 +148,7 @@ def test_option_values_are_checked_by_the_cli(args: tuple[str, ...], complaint: 
     ("db", "complaint"),
     [
         ("mysql://localhost/bot", "not a database URL this bot supports"),
+        ("some/path.db", "the folder some does not exist"),  # the example of issue 12
         ("no/such/folder/bot.db", "folder no/such/folder does not exist"),
     ],
 )
@@ -228,3 +230,23 @@ def test_sandbox_with_a_database_out_of_reach_is_one_line(tmp_path: Path) -> Non
     assert result.exit_code == 1, result.output
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert "cannot use the database postgresql+asyncpg://bot:***@127.0.0.1:9/bot" in result.output
+
+
+def test_run_with_a_database_out_of_reach_is_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[database]\nurl = "postgresql+asyncpg://bot:pw@127.0.0.1:9/bot"\n'
+        '[slack]\nbot_token = "xoxb-1"\nsigning_secret = "s3cret-signing"\nmoderator_channel = "C1"\n',
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--config", str(config), "run"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCOURSE_"))},
+    )
+    assert result.returncode == 1
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    assert len(lines) == 1 and "cannot use the database" in lines[0], lines
