@@ -1,4 +1,5 @@
-"""`ambassador-bot export <kind>`, `backup` and `restore`: added to the CLI by `bot.cli`."""
+"""`ambassador-bot export <kind>`, `backup` and `restore` (added to the CLI by `bot.cli`), and the
+checks every database command makes first: the database is there, answers and has the schema."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ async def reachable_revision(engine: Any, url: str) -> str | None:
     path = sqlite_file(url)
     if path is not None and not path.absolute().parent.is_dir():
         raise DatabaseNotReady(
-            f"cannot use the database {url}: the folder {path.parent} does not exist "
+            f"cannot use the database {mask_url(url)}: the folder {path.parent} does not exist "
             "(check [database] url)"
         )
     try:
