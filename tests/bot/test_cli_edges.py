@@ -250,3 +250,18 @@ def test_run_with_a_database_out_of_reach_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     lines = (result.stdout + result.stderr).strip().splitlines()
     assert len(lines) == 1 and "cannot use the database" in lines[0], lines
+
+
+def test_sync_discourse_on_a_database_without_the_schema_says_run_migrate(
+    db_url: str, tmp_path: Path
+) -> None:
+    path = sqlite_file(db_url)
+    if path is not None:
+        sqlite3.connect(path).close()
+    config = config_for(tmp_path, db_url)
+    with config.open("a", encoding="utf-8") as f:
+        f.write('[discourse]\nurl = "http://127.0.0.1:9"\napi_key = "k"\napi_username = "system"\n')
+    result = invoke("--config", str(config), "sync", "discourse", "--no-deliver")
+    assert result.exit_code == 1, result.output
+    assert "run `ambassador-bot migrate`" in result.output
+    assert not RAW_DATABASE_TEXT.search(result.output), result.output
