@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
+import tempfile
+import traceback
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,27 +16,99 @@ import click
 
 from bot import cli_data
 from bot.config import ConfigError, Settings, load_settings, require_for_run
-from bot.logs import mask_url, setup_logging
+from bot.logs import RedactSecrets, mask_url, setup_logging
 
 DEFAULT_CONFIG = "config.toml"
+# The levels both `logging` and uvicorn understand.
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+PORT = click.IntRange(0, 65535)
 
 
-def _settings(ctx: click.Context, *, must_exist: bool = False) -> Settings:
+def _settings(ctx: click.Context) -> Settings:
+    """The settings of the config file, which must exist: with built-in defaults a command would
+    quietly use (and create) ./ambassador-bot.db instead of the database the user means."""
     path: str = ctx.obj["config"]
-    explicit: bool = ctx.obj["explicit"]
+    if not ctx.obj["explicit"] and not Path(path).exists():
+        raise click.ClickException(
+            f"config error: {path}: config file not found (give --config PATH, or copy "
+            f"config.example.toml to ./{DEFAULT_CONFIG})"
+        )
     try:
-        if not Path(path).exists() and not explicit and not must_exist:
-            return load_settings(None)
-        return load_settings(path)
+        settings = load_settings(path)
     except ConfigError as err:
         raise click.ClickException(f"config error: {err}") from None
+    ctx.obj["secrets"] = [*_secrets(settings), _database_password(settings)]
+    return settings
 
 
 def _secrets(s: Settings) -> list[str]:
-    return [s.slack.bot_token, s.slack.signing_secret, s.discourse.api_key, s.discourse.webhook_secret]
+    return [
+        v
+        for v in (
+            s.slack.bot_token,
+            s.slack.signing_secret,
+            s.discourse.api_key,
+            s.discourse.webhook_secret,
+            s.server.metrics_token,
+        )
+        if v
+    ]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _database_password(s: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(s.database.url).password or ""
+
+
+def _error_log(err: Exception, ctx: click.Context) -> str:
+    """Write the traceback to a new log file only the user can read; the one line to show."""
+    what = f"unexpected error ({type(err).__name__})"
+    redact = RedactSecrets((ctx.obj or {}).get("secrets", []))
+    details = redact._clean("".join(traceback.format_exception(err)))
+    try:
+        fd, path = tempfile.mkstemp(prefix="ambassador-bot-error-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(f"{datetime.now(UTC).isoformat()} ambassador-bot {ctx.invoked_subcommand or ''}\n")
+            out.write(details)
+    except OSError as log_err:
+        return f"{what}; could not write the details to a log file ({log_err})"
+    return f"{what}; the details are in {path}"
+
+
+class _Cli(click.Group):
+    """A user error is a one-line `click.ClickException` where it happens; anything else that
+    escapes a command is unexpected: one line on the terminal, the traceback in a log file."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, EOFError):
+            raise
+        except Exception as err:
+            raise click.ClickException(_error_log(err, ctx)) from None
+
+
+def _database_arg(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """`--db`: a database URL, or a path to a SQLite file (made into a sqlite+aiosqlite:/// URL)."""
+    if value is None:
+        return None
+    if "://" in value:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise click.BadParameter(
+                f"{value.split('://')[0]}://… is not a database URL this bot supports "
+                "(sqlite+aiosqlite:// or postgresql+asyncpg://), nor a file path"
+            )
+        return value
+    path = Path(value).expanduser()
+    if path.is_dir():
+        raise click.BadParameter(f"{value} is a folder; give a file name for the SQLite database")
+    if not path.absolute().parent.is_dir():
+        raise click.BadParameter(f"the folder {path.parent} does not exist")
+    return f"sqlite+aiosqlite:///{path.absolute()}"
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_path",
@@ -50,17 +126,21 @@ def main(ctx: click.Context, config_path: str | None) -> None:
 
 @main.command()
 @click.option("--host", default=None, help="Override [server] host.")
-@click.option("--port", type=int, default=None, help="Override [server] port.")
-@click.option("--log-level", default="info", show_default=True)
+@click.option("--port", type=PORT, default=None, help="Override [server] port.")
+@click.option(
+    "--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), default="info", show_default=True
+)
 @click.option("--log-json", is_flag=True, help="Log one JSON object per line (for log collectors).")
 @click.pass_context
 def run(ctx: click.Context, host: str | None, port: int | None, log_level: str, log_json: bool) -> None:
     """Serve the bot (Slack, Discourse webhooks, health) and deliver its outbox."""
-    settings = _settings(ctx, must_exist=True)
+    settings = _settings(ctx)
     try:
         require_for_run(settings)
     except ConfigError as err:
         raise click.ClickException(f"config error: {err}") from None
+    # A database that does not answer is one line now, not a startup traceback from the server.
+    cli_data.require_reachable(settings.database.url)
     import uvicorn
 
     from bot.server import create_app
@@ -76,7 +156,7 @@ def run(ctx: click.Context, host: str | None, port: int | None, log_level: str, 
         host=host or settings.server.host,
         port=port if port is not None else settings.server.port,
         log_config=None,
-        log_level=log_level,
+        log_level=log_level.lower(),
         timeout_graceful_shutdown=10,
     )
 
@@ -93,16 +173,19 @@ def migrate(ctx: click.Context) -> None:
 
         engine = make_engine(settings.database.url)
         try:
+            await cli_data.reachable_revision(engine, settings.database.url)
             await m.upgrade(engine)
             return await m.current_revision(engine)
         finally:
             await engine.dispose()
 
+    from sqlalchemy.exc import DBAPIError
+
     try:
         rev = asyncio.run(go())
-    except Exception as err:
+    except DBAPIError as err:  # e.g. no right to create tables: the database's own words
         raise click.ClickException(
-            f"could not migrate {mask_url(settings.database.url)}: {type(err).__name__}: {err}"
+            f"could not migrate {mask_url(settings.database.url)}: {mask_url(cli_data._first_line(err))}"
         ) from None
     click.echo(f"Database {mask_url(settings.database.url)} is at revision {rev} (latest).")
 
@@ -114,15 +197,22 @@ def doctor(ctx: click.Context) -> None:
     from bot.doctor import run_doctor
 
     settings = _settings(ctx)
-    ok = asyncio.run(run_doctor(settings, click.echo))
+    ok = asyncio.run(run_doctor(settings, click.echo, config_path=ctx.obj["config"]))
     sys.exit(0 if ok else 1)
 
 
 @main.command()
 @click.option("--script", type=click.Path(exists=True, dir_okay=False), help="Run a scenario file and exit.")
 @click.option("--demo", is_flag=True, help="Play the built-in demo (apply → approve → welcome) first.")
-@click.option("--db", default=None, help="Database URL (default: a fresh SQLite file in a temp folder).")
-@click.option("--port", type=int, default=0, help="Port for the bot (default: any free port).")
+@click.option(
+    "--db",
+    metavar="URL|PATH",
+    callback=_database_arg,
+    default=None,
+    help="Database URL, or the path of a SQLite file (created and migrated if missing). "
+    "Default: a fresh SQLite file in a temp folder.",
+)
+@click.option("--port", type=PORT, default=0, help="Port for the bot (default: any free port).")
 @click.option("--verbose", is_flag=True, help="Show the bot's log lines too.")
 @click.pass_context
 def sandbox(
@@ -131,6 +221,8 @@ def sandbox(
     """Try the bot locally: real server, stand-in Slack and Discourse, no credentials needed."""
     from bot.sandbox.terminal import run_sandbox
 
+    if db is not None and not db.startswith("sqlite"):  # a SQLite file is created when missing
+        cli_data.require_reachable(db)
     code = asyncio.run(run_sandbox(script=script, db_url=db, port=port, verbose=verbose, demo=demo))
     sys.exit(code)
 
@@ -146,18 +238,11 @@ def outbox_failures(ctx: click.Context) -> None:
     """List deliveries that failed or are being retried."""
     settings = _settings(ctx.find_root())
 
-    async def go() -> list[Any]:
-        from storage.db import make_engine, make_sessionmaker
-        from storage.uow import UnitOfWork
+    async def work(uow: Any) -> list[Any]:
+        async with uow() as u:
+            return list(await u.outbox.failures(50))
 
-        engine = make_engine(settings.database.url)
-        try:
-            async with UnitOfWork(make_sessionmaker(engine)) as uow:
-                return list(await uow.outbox.failures(50))
-        finally:
-            await engine.dispose()
-
-    rows = asyncio.run(go())
+    rows = cli_data._run(settings, work)
     if not rows:
         click.echo("No failed or retrying deliveries.")
     for r in rows:
@@ -170,20 +255,12 @@ def outbox_retry(ctx: click.Context) -> None:
     """Queue every failed delivery again (after you fixed the cause)."""
     settings = _settings(ctx.find_root())
 
-    async def go() -> int:
-        from datetime import UTC, datetime
+    async def work(uow: Any) -> int:
+        async with uow() as u:
+            count: int = await u.outbox.retry_failed(datetime.now(UTC))
+            return count
 
-        from storage.db import make_engine, make_sessionmaker
-        from storage.uow import UnitOfWork
-
-        engine = make_engine(settings.database.url)
-        try:
-            async with UnitOfWork(make_sessionmaker(engine)) as uow:
-                return await uow.outbox.retry_failed(datetime.now(UTC))
-        finally:
-            await engine.dispose()
-
-    click.echo(f"{asyncio.run(go())} failed deliveries queued again.")
+    click.echo(f"{cli_data._run(settings, work)} failed deliveries queued again.")
 
 
 @main.group()
@@ -202,6 +279,7 @@ def sync_discourse(ctx: click.Context, no_deliver: bool, timeout: float) -> None
     settings = _settings(ctx.find_root())
     if not settings.discourse.enabled:
         raise click.ClickException("no forum configured: set [discourse] url, api_key and api_username")
+    cli_data.require_ready(settings)
 
     async def go() -> int:
         from bot.runtime import build_runtime
@@ -244,26 +322,14 @@ def export_directory(ctx: click.Context, output: str | None) -> None:
     """The "get help and support" page: one Markdown section per active ambassador."""
     settings = _settings(ctx.find_root())
 
-    async def go() -> str:
+    async def work(uow: Any) -> str:
         from bot.program.ports import SystemClock
         from bot.program.profiles import ProfileService
         from bot.program.roles import Roles
-        from storage.db import make_engine, make_sessionmaker
-        from storage.uow import UnitOfWorkFactory
 
-        engine = make_engine(settings.database.url)
-        try:
-            uow = UnitOfWorkFactory(make_sessionmaker(engine))
-            return await ProfileService(uow, settings, Roles([]), SystemClock()).export_directory()
-        finally:
-            await engine.dispose()
+        return await ProfileService(uow, settings, Roles([]), SystemClock()).export_directory()
 
-    try:
-        markdown = asyncio.run(go())
-    except Exception as err:
-        raise click.ClickException(
-            f"could not read {mask_url(settings.database.url)}: {type(err).__name__}: {err}"
-        ) from None
+    markdown = cli_data._run(settings, work)
     if output is None:
         click.echo(markdown, nl=False)
         return
@@ -285,26 +351,14 @@ def export_groups(ctx: click.Context, output: str | None) -> None:
     """User groups as CSV: status, place, mentor, organisers and handover progress."""
     settings = _settings(ctx.find_root())
 
-    async def go() -> str:
+    async def work(uow: Any) -> str:
         from bot.program.groups import GroupService
         from bot.program.ports import SystemClock
         from bot.program.roles import Roles
-        from storage.db import make_engine, make_sessionmaker
-        from storage.uow import UnitOfWorkFactory
 
-        engine = make_engine(settings.database.url)
-        try:
-            uow = UnitOfWorkFactory(make_sessionmaker(engine))
-            return await GroupService(uow, settings, Roles([]), SystemClock()).export_csv()
-        finally:
-            await engine.dispose()
+        return await GroupService(uow, settings, Roles([]), SystemClock()).export_csv()
 
-    try:
-        text = asyncio.run(go())
-    except Exception as err:
-        raise click.ClickException(
-            f"could not read {mask_url(settings.database.url)}: {type(err).__name__}: {err}"
-        ) from None
+    text = cli_data._run(settings, work)
     if output is None:
         click.echo(text, nl=False)
         return

@@ -31,6 +31,7 @@ ENV_SECRETS: tuple[tuple[str, str, str], ...] = (
     ("SLACK_SIGNING_SECRET", "slack", "signing_secret"),
     ("DISCOURSE_API_KEY", "discourse", "api_key"),
     ("DISCOURSE_WEBHOOK_SECRET", "discourse", "webhook_secret"),
+    ("METRICS_TOKEN", "server", "metrics_token"),
 )
 
 
@@ -47,6 +48,8 @@ class ServerSettings(_Section):
     port: int = Field(default=3000, ge=0, le=65535)
     # The address people reach the bot at (for calendar links), e.g. https://bot.example.org
     public_url: str = ""
+    # When set, GET /metrics answers only requests with `Authorization: Bearer <this>`.
+    metrics_token: str = ""
 
     @model_validator(mode="after")
     def _default_public_url(self) -> ServerSettings:

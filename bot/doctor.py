@@ -13,7 +13,7 @@ from bot.logs import mask_url
 from bot.platforms.errors import DeliveryError
 from bot.slack import make_web_client
 from storage import migrate
-from storage.db import make_engine, make_sessionmaker
+from storage.db import make_engine, make_sessionmaker, sqlite_file
 from storage.uow import UnitOfWork
 
 Echo = Callable[[str], None]
@@ -35,11 +35,12 @@ class Report:
         self.echo(f"  FAIL  {what}\n        → {fix}")
 
 
-async def run_doctor(settings: Settings, echo: Echo) -> bool:
+async def run_doctor(settings: Settings, echo: Echo, config_path: str | None = None) -> bool:
+    """`config_path` is the file `settings` came from (the CLI refuses to go on without one)."""
     r = Report(echo)
     echo("Config")
     s = settings.slack
-    r.ok("config file parsed and valid")
+    r.ok(f"config file {config_path} parsed and valid" if config_path else "settings valid")
     for key, value, hint in (
         ("slack.bot_token", s.bot_token, "set it or SLACK_BOT_TOKEN (starts with xoxb-)"),
         ("slack.signing_secret", s.signing_secret, "set it or SLACK_SIGNING_SECRET (Basic Information page)"),
@@ -76,6 +77,10 @@ async def run_doctor(settings: Settings, echo: Echo) -> bool:
 
 async def _check_database(settings: Settings, r: Report) -> None:
     url = mask_url(settings.database.url)
+    path = sqlite_file(settings.database.url)
+    if path is not None and not path.exists():  # connecting would create an empty file
+        r.fail(f"database file {path} does not exist", "run `ambassador-bot migrate` to create it")
+        return
     engine = make_engine(settings.database.url)
     try:
         current = await migrate.current_revision(engine)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hmac
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -129,8 +130,20 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ready"})
 
 
+def _bearer_ok(expected: str, authorization: str | None) -> bool:
+    """`Authorization: Bearer <token>` (RFC 6750 §2.1; the scheme is case-insensitive) equal to
+    `expected`, compared in constant time on bytes (a header may carry any octet)."""
+    scheme, _, given = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.strip().encode("latin-1"), expected.encode("utf-8"))
+
+
 async def metrics_endpoint(request: Request) -> Response:
     metrics: Metrics = request.app.state.metrics
+    token: str = request.app.state.metrics_token
+    if token and not _bearer_ok(token, request.headers.get("authorization")):
+        return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
     try:
         await metrics.refresh()
     except Exception as err:  # the scrape still answers with what the process knows
@@ -186,4 +199,5 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.metrics = metrics
+    app.state.metrics_token = settings.server.metrics_token
     return app

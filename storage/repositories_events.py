@@ -181,10 +181,26 @@ class CalendarRepo:
         stmt = select(CalendarToken).where(CalendarToken.slack_user_id == user)
         return (await self.s.execute(stmt)).scalar_one_or_none()
 
-    async def user_for_token(self, token: str) -> str | None:
-        stmt = select(CalendarToken.slack_user_id).where(CalendarToken.token == token)
+    async def user_for_token_hash(self, token_hash: str) -> str | None:
+        stmt = select(CalendarToken.slack_user_id).where(CalendarToken.token_hash == token_hash)
         return (await self.s.execute(stmt)).scalar_one_or_none()
 
-    async def add_token(self, row: CalendarToken) -> None:
-        self.s.add(row)
-        await self.s.flush()
+    async def add_token(self, row: CalendarToken) -> bool:
+        """False when the person got a token at the same moment (another request, another replica)."""
+        try:
+            async with self.s.begin_nested():
+                self.s.add(row)
+                await self.s.flush()
+        except IntegrityError:
+            return False
+        return True
+
+    async def replace_token(self, user: str, token_hash: str, now: datetime) -> bool:
+        """Put a new token hash in place of the person's old one; False when they had none."""
+        stmt = (
+            update(CalendarToken)
+            .where(CalendarToken.slack_user_id == user)
+            .values({CalendarToken.token_hash: token_hash, CalendarToken.created_at: now})
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(await self.s.execute(stmt), "rowcount", 0) == 1)

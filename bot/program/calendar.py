@@ -7,6 +7,7 @@ be expanded is left out of the feed (the sweep reports it to the moderators)."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,23 @@ from bot.program.ports import Clock
 from bot.program.recurrence import normalise_rrule
 from storage.models_events import CalendarToken
 from storage.uow import UnitOfWork
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def token_hash(token: str) -> str:
+    """What is stored of a private feed token (as of link codes, bot.program.linking): the token
+    carries 192 random bits, so a plain SHA-256 cannot be reversed or guessed, and a copy of the
+    database (a backup, a leak) opens nobody's feed. Migration 0008 hashes older tokens the same way."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class PrivateAddress:
+    token: str | None  # only when the address was made just now: it is not kept anywhere
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -52,22 +70,44 @@ class CalendarService:
         self._uow = uow
         self._clock = clock
 
-    async def token_for(self, slack_user_id: str) -> str:
+    async def private_address(self, slack_user_id: str) -> PrivateAddress:
+        """The person's private feed: its token when it is made now, else only when it was made."""
         async with self._uow() as uow:
             row = await uow.calendar.token_for(slack_user_id)
-            if row is None:
-                row = CalendarToken(
-                    slack_user_id=slack_user_id, token=secrets.token_urlsafe(24), created_at=self._clock.now()
-                )
-                await uow.calendar.add_token(row)
-            return row.token
+            if row is not None:
+                return PrivateAddress(None, row.created_at)
+            token, now = new_token(), self._clock.now()
+            made = await uow.calendar.add_token(
+                CalendarToken(slack_user_id=slack_user_id, token_hash=token_hash(token), created_at=now)
+            )
+            return PrivateAddress(token if made else None, now)
+
+    async def reset(self, slack_user_id: str) -> str:
+        """A new private feed token; the old one stops working at once."""
+        token, now = new_token(), self._clock.now()
+        async with self._uow() as uow:
+            had_one = await uow.calendar.replace_token(slack_user_id, token_hash(token), now)
+            if not had_one and not await uow.calendar.add_token(
+                CalendarToken(slack_user_id=slack_user_id, token_hash=token_hash(token), created_at=now)
+            ):  # made by a request at the same moment: replace that one
+                await uow.calendar.replace_token(slack_user_id, token_hash(token), now)
+            await uow.audit.record(
+                at=now,
+                actor=slack_user_id,
+                platform="slack",
+                action="calendar.reset",
+                subject_type="calendar_feed",
+                subject_id=slack_user_id,
+                after={"replaced": had_one},
+            )
+        return token
 
     async def feed(self, token: str | None = None) -> Feed | None:
         """None when the private token is unknown."""
         async with self._uow() as uow:
             user = None
             if token is not None:
-                user = await uow.calendar.user_for_token(token)
+                user = await uow.calendar.user_for_token_hash(token_hash(token))
                 if user is None:
                     return None
             series = []

@@ -55,6 +55,11 @@ HELP: tuple[HelpEntry, ...] = (
         "Free 1-to-1 office-hours slots to book (`office-hours cancel` lists yours to cancel).",
     ),
     HelpEntry("calendar", "calendar", "Links to subscribe to the events in your calendar app."),
+    HelpEntry(
+        "calendar",
+        "calendar reset",
+        "A new private calendar address; the old one stops working (if it was lost or shared).",
+    ),
     HelpEntry("renew", "renew", "Renew your ambassador term before it ends (a short form)."),
     HelpEntry(
         "group",
