@@ -168,7 +168,7 @@ class ProgramSettings(_Section):
     name: str = "Community Ambassadors"
     # A term is a calendar period, an ISO 8601 duration in years, months, weeks or days:
     # "P2Y" ends on the same date two years later (a 29 February start ends on 28 February).
-    term: str = "P2Y"
+    term: str | None = None  # default: P2Y
     term_years: int | None = Field(default=None, ge=1, le=10)  # the same as term = "P{n}Y"
     term_days: int | None = Field(default=None, ge=1, le=3650)  # the older key: exactly n days
     guidelines_url: str = ""
@@ -185,13 +185,14 @@ class ProgramSettings(_Section):
 
     @field_validator("term")
     @classmethod
-    def _term(cls, v: str) -> str:
-        parse_term(v)
+    def _term(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_term(v)
         return v
 
     @model_validator(mode="after")
     def _one_term_setting(self) -> ProgramSettings:
-        given = [k for k in ("term", "term_years", "term_days") if k in self.model_fields_set]
+        given = [k for k in ("term", "term_years", "term_days") if getattr(self, k) is not None]
         if len(given) > 1:
             raise ValueError(f"give the term length once, not as {' and '.join(given)}")
         return self
@@ -202,7 +203,7 @@ class ProgramSettings(_Section):
             return relativedelta(days=self.term_days)
         if self.term_years is not None:
             return relativedelta(years=self.term_years)
-        return parse_term(self.term)
+        return parse_term(self.term or "P2Y")
 
     def term_end(self, start: datetime) -> datetime:
         """When a term that starts (or is renewed) at `start` ends: the same calendar date and time one

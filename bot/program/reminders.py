@@ -10,6 +10,7 @@ its moment has passed; otherwise it is recorded as skipped.
 
 from __future__ import annotations
 
+import collections
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ class ReminderService:
         self._settings = settings
         self._clock = clock
         self._signal = signal or NoSignal()
+        # Reminders this process decided, by (kind, "sent" or "skipped"): what /metrics counts.
+        self.decided: collections.Counter[tuple[str, str]] = collections.Counter()
 
     async def sweep(self) -> SweepResult:
         now = self._clock.now()
@@ -94,6 +97,7 @@ class ReminderService:
             if worth_sending:
                 await send(uow)
         result.add(key, worth_sending)
+        self.decided[kind, "sent" if worth_sending else "skipped"] += 1
         if not worth_sending:
             log.info("reminder %s skipped: found %s after it was due", key, now - due_at)
 

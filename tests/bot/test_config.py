@@ -88,3 +88,9 @@ START = datetime(2026, 12, 1, 10, tzinfo=UTC)
 def test_a_term_is_a_calendar_period(program: dict[str, object], start: datetime, end: datetime) -> None:
     s = settings_from_mapping({"program": program}, env={})
     assert s.program.term_end(start) == end
+
+
+def test_a_copy_of_the_settings_keeps_the_one_term_setting_given() -> None:
+    s = settings_from_mapping({"program": {"term_days": 730}}, env={})
+    copy = s.replace(slack={"bot_token": "xoxb-other"})
+    assert copy.program.term_end(START) == datetime(2028, 11, 30, 10, tzinfo=UTC)
