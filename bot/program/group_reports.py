@@ -85,7 +85,14 @@ def _slack_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-async def recognition_report(uow: UnitOfWork, group_id: int) -> str | None:
+@dataclass(frozen=True)
+class RecognitionReport:
+    delivered: int
+    total: int
+    text: str
+
+
+async def recognition_report(uow: UnitOfWork, group_id: int) -> RecognitionReport | None:
     """What became of the recognition messages of a group that went official: who got it, who did
     not and why; None while one is still on its way (or the group sent none)."""
     await uow.groups.lock(group_id)  # the last two deliveries to finish can't both miss the other
@@ -108,16 +115,18 @@ async def recognition_report(uow: UnitOfWork, group_id: int) -> str | None:
     ]
     plural = "s" if len(rows) != 1 else ""
     if not failed:
-        return (
+        text = (
             f"🏅 The recognition message for *{title}* was delivered to all {len(rows)} leader{plural}: "
             f"{', '.join(delivered)}."
         )
+        return RecognitionReport(len(delivered), len(rows), text)
     text = (
         f"⚠️ The recognition message for *{title}* was delivered to {len(delivered)} of "
         f"{len(rows)} leader{plural}"
     )
     text += f" ({', '.join(delivered)})." if delivered else "."
-    return text + f" Not delivered to {'; '.join(failed)}. Please reach them another way."
+    text += f" Not delivered to {'; '.join(failed)}. Please reach them another way."
+    return RecognitionReport(len(delivered), len(rows), text)
 
 
 def _iso(value: datetime | None) -> str | None:

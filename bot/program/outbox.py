@@ -72,17 +72,22 @@ async def record_failure(uow: UnitOfWork, kind: str, payload: dict[str, Any], no
 
 async def _recognition_finished(uow: UnitOfWork, follow: dict[str, Any], now: datetime) -> None:
     """One leader's recognition message is delivered or has failed; when none is left on its way,
-    the review channel gets the report of who got it and who did not (once: the key is unique)."""
+    the review channel gets the report of who got it and who did not. Once per outcome: a failed
+    delivery retried later (`ambassador-bot outbox retry`) brings a new report only if it changed."""
     group_id = int(follow["group_id"])
-    text = await group_reports.recognition_report(uow, group_id)
-    if text is not None and follow.get("channel"):
-        await queue(
-            uow,
-            f"group:{group_id}:recognition-report",
-            SLACK_POST,
-            {"channel": str(follow["channel"]), "template": "notice", "data": {"text": text}},
-            now,
-        )
+    report = await group_reports.recognition_report(uow, group_id)
+    if report is None or not follow.get("channel"):
+        return
+    key = f"group:{group_id}:recognition-report:{report.delivered}-of-{report.total}"
+    if any(row.key == key for row in await uow.outbox.with_key_prefix(key)):
+        return
+    await queue(
+        uow,
+        key,
+        SLACK_POST,
+        {"channel": str(follow["channel"]), "template": "notice", "data": {"text": report.text}},
+        now,
+    )
 
 
 async def record_delivery(

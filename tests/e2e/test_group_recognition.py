@@ -3,6 +3,8 @@ reached and which it did not, not merely how many it was meant for."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from tests.e2e.lifecycle import make_ambassador
 from tests.e2e.test_user_groups import (
     CM,
@@ -61,6 +63,16 @@ async def test_the_report_says_which_leaders_got_the_recognition_and_which_did_n
     assert "delivered to 1 of 3 leaders" in report and f"<@{reached}>" in report
     not_delivered = report.split("Not delivered", 1)[1]
     assert f"<@{missed}>" in not_delivered and "frank" in not_delivered
+
+    # The failed deliveries are retried (`ambassador-bot outbox retry`) and now get through:
+    # a second report says so; the leader who had it does not get it twice.
+    async with stack.runtime.uow() as uow:
+        assert await uow.outbox.retry_failed(datetime.now(UTC)) == 2
+    stack.runtime.worker.kick()
+    await stack.settle()
+    assert len(recognitions(stack, BOB)) == len(recognitions(stack, DAN)) == 1
+    assert len(stack.forum.pms_to("frank")) == 1
+    assert len(_reports(stack)) == 2 and "delivered to all 3 leaders" in _reports(stack)[-1]
 
 
 async def test_when_every_leader_got_it_the_report_says_so(gstack: Stack) -> None:  # noqa: F811
