@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import isodate
+from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.config_groups import GroupsSettings
@@ -168,7 +170,11 @@ DEFAULT_STEPS = (
 
 class ProgramSettings(_Section):
     name: str = "Community Ambassadors"
-    term_days: int = Field(default=730, ge=1, le=3650)
+    # A term is a calendar period, an ISO 8601 duration in years, months, weeks or days:
+    # "P2Y" ends on the same date two years later (a 29 February start ends on 28 February).
+    term: str | None = None  # default: P2Y
+    term_years: int | None = Field(default=None, ge=1, le=10)  # the same as term = "P{n}Y"
+    term_days: int | None = Field(default=None, ge=1, le=3650)  # the older key: exactly n days
     guidelines_url: str = ""
     badge_name: str = "Ambassador"
     onboarding: tuple[OnboardingStep, ...] = DEFAULT_STEPS
@@ -181,9 +187,50 @@ class ProgramSettings(_Section):
             raise ValueError(f"onboarding step keys must be unique; repeated: {', '.join(dupes)}")
         return self
 
+    @field_validator("term")
+    @classmethod
+    def _term(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_term(v)
+        return v
+
+    @model_validator(mode="after")
+    def _one_term_setting(self) -> ProgramSettings:
+        given = [k for k in ("term", "term_years", "term_days") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give the term length once, not as {' and '.join(given)}")
+        return self
+
     @property
-    def term(self) -> timedelta:
-        return timedelta(days=self.term_days)
+    def term_period(self) -> relativedelta:
+        if self.term_days is not None:
+            return relativedelta(days=self.term_days)
+        if self.term_years is not None:
+            return relativedelta(years=self.term_years)
+        return parse_term(self.term or "P2Y")
+
+    def term_end(self, start: datetime) -> datetime:
+        """When a term that starts (or is renewed) at `start` ends: the same calendar date and time one
+        term later; a date the month doesn't have becomes its last day (29 February + P2Y → 28 February)."""
+        return start + self.term_period
+
+
+def parse_term(text: str) -> relativedelta:
+    """An ISO 8601 duration of whole years, months, weeks or days (P2Y, P18M, P90D), up to ten years."""
+    try:
+        parsed = isodate.parse_duration(text.strip())
+    except (isodate.ISO8601Error, ValueError, TypeError):
+        raise ValueError(f"{text!r} is not an ISO 8601 duration like P2Y, P18M or P90D") from None
+    years, months, rest = (
+        (0, 0, parsed) if isinstance(parsed, timedelta) else (parsed.years, parsed.months, parsed.tdelta)
+    )
+    if years != int(years) or months != int(months) or rest % timedelta(days=1):
+        raise ValueError(f"{text!r}: a term is whole years, months, weeks or days (e.g. P2Y)")
+    period = relativedelta(years=int(years), months=int(months), days=rest.days)
+    origin = datetime(2000, 1, 1)
+    if not origin < origin + period <= origin + relativedelta(years=10):
+        raise ValueError(f"{text!r}: a term is longer than nothing and at most ten years (P10Y)")
+    return period
 
 
 class OutboxSettings(_Section):

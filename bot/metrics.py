@@ -1,5 +1,6 @@
-"""Prometheus metrics: request counts and latency (measured as they happen), and the state of the
-outbox, the reminders and the platforms' rate limits (read when /metrics is scraped)."""
+"""Prometheus metrics: request counts and latency (measured as they happen); what this process
+did (reminders decided, deliveries, the platforms' 429s: counters kept in memory); and the state of
+the outbox and the reminders in the database (gauges, the same on every replica)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.slack import rate_limited as slack_rate_limited
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -60,20 +63,35 @@ class _StateCollector(Collector):
             "Age of the oldest undelivered outbox row",
             value=self._snapshot.oldest_age,
         )
-        rem = CounterMetricFamily("ambassador_reminders", "Reminders decided, by outcome", labels=["status"])
+        rows = GaugeMetricFamily(
+            "ambassador_reminder_rows",
+            "Reminders decided so far, by outcome, as the database holds them (the same on every replica)",
+            labels=["status"],
+        )
         for status, n in sorted(self._snapshot.reminders.items()):
-            rem.add_metric([status], n)
-        yield rem
+            rows.add_metric([status], n)
+        yield rows
+        rem = CounterMetricFamily(
+            "ambassador_reminders",
+            "Reminders this process decided: sent (queued for delivery) or skipped (found too late)",
+            labels=["kind", "status"],
+        )
         limited = CounterMetricFamily(
-            "ambassador_platform_rate_limited", "429 answers from the platforms", labels=["platform"]
+            "ambassador_platform_rate_limited",
+            "429 answers this process met, each counted once: Slack in listeners and deliveries, "
+            "Discourse on every forum call",
+            labels=["platform"],
         )
         if rt is not None:
-            limited.add_metric(["outbox"], rt.worker.rate_limited)
+            for (kind, status), n in sorted(rt.services.reminders.decided.items()):
+                rem.add_metric([kind, status], n)
+            limited.add_metric(["slack"], slack_rate_limited(rt.slack_client))
             if rt.discourse is not None:
                 limited.add_metric(["discourse"], rt.discourse.rate_limited)
             delivered = CounterMetricFamily("ambassador_outbox_delivered", "Deliveries done by this process")
             delivered.add_metric([], rt.worker.delivered)
             yield delivered
+        yield rem
         yield limited
 
 

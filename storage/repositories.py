@@ -248,6 +248,15 @@ class OutboxRepo:
         result = await self.s.execute(stmt)
         return bool(getattr(result, "rowcount", 0) == 1)
 
+    async def with_key_prefix(self, prefix: str) -> Sequence[OutboxMessage]:
+        stmt = (
+            select(OutboxMessage)
+            .where(OutboxMessage.key.startswith(prefix, autoescape=True))
+            .order_by(OutboxMessage.id)
+            .execution_options(populate_existing=True)
+        )
+        return (await self.s.execute(stmt)).scalars().all()
+
     async def stats(self, now: datetime) -> dict[str, Any]:
         rows = await self.s.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
         counts = {str(row[0]): int(row[1]) for row in rows.all()}

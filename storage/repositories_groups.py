@@ -40,6 +40,11 @@ class GroupRepo:
         stmt = select(UserGroup).where(UserGroup.id == group_id).execution_options(populate_existing=True)
         return (await self.s.execute(stmt)).scalar_one_or_none()
 
+    async def lock(self, group_id: int) -> None:
+        """Hold the group's row until the commit, so checks about it are made one at a time (on
+        SQLite the writers are serialised already)."""
+        await self.s.execute(select(UserGroup.id).where(UserGroup.id == group_id).with_for_update())
+
     async def with_status(self, statuses: Iterable[str]) -> Sequence[UserGroup]:
         stmt = select(UserGroup).where(UserGroup.status.in_(tuple(statuses))).order_by(UserGroup.title)
         return (await self.s.execute(stmt)).scalars().all()

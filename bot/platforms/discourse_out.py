@@ -48,7 +48,7 @@ class DiscourseDeliverer:
             # Every bot post carries a short visible reference derived from the outbox key, so a
             # retry after a crash or timeout can see whether the first attempt got through.
             ref = post_ref(key)
-            body = {k: v for k, v in payload.items() if k != outbox.REDACT_AFTER}
+            body = {k: v for k, v in payload.items() if k not in (outbox.REDACT_AFTER, "on_delivered")}
             body["raw"] = f"{payload['raw']}\n\n<small>ref {ref}</small>"
             if payload.get("title") and payload.get("topic_id") is None:
                 body["title"] = f"{payload['title']} ({ref})"

@@ -21,7 +21,7 @@ from sqlalchemy import update
 
 from bot.config import OutboxSettings
 from bot.platforms.errors import DeliveryError, Permanent, RateLimited, Transient
-from bot.program.outbox import record_delivery, redacted, too_late
+from bot.program.outbox import record_delivery, record_failure, redacted, too_late
 from bot.program.ports import Clock
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
@@ -247,4 +247,5 @@ class OutboxWorker:
         async with self._uow() as uow:
             secretless = redacted(dict(msg.payload))
             extra = {"payload": secretless} if secretless is not None else {}
-            await uow.outbox.finish(msg.id, self.worker_id, status="failed", last_error=error, **extra)
+            if await uow.outbox.finish(msg.id, self.worker_id, status="failed", last_error=error, **extra):
+                await record_failure(uow, msg.kind, dict(msg.payload), self._clock.now())

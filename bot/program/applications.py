@@ -365,7 +365,7 @@ class ApplicationService:
             person.forum_username = app.forum_username
             # The approving moderator vouches for the forum account named in the application.
             person.forum_linked_at = person.forum_linked_at or now
-            term = self._settings.program.term
+            term_end = self._settings.program.term_end(now)
             amb = await uow.ambassadors.for_person(person.id)
             before = None
             if amb is None:
@@ -374,7 +374,7 @@ class ApplicationService:
                         person_id=person.id,
                         status="active",
                         term_start=now,
-                        term_end=now + term,
+                        term_end=term_end,
                         application_id=app.id,
                     )
                 )
@@ -383,7 +383,7 @@ class ApplicationService:
                 amb.status, amb.term_start, amb.term_end, amb.application_id = (
                     "active",
                     now,
-                    now + term,
+                    term_end,
                     app.id,
                 )
             for pos, step in enumerate(self._settings.program.onboarding):
@@ -422,7 +422,7 @@ class ApplicationService:
         if amb is None:
             raise Conflict("There is no term to renew.")
         before = {"status": amb.status, "term_end": amb.term_end.isoformat()}
-        amb.term_end = max(amb.term_end, now) + self._settings.program.term
+        amb.term_end = self._settings.program.term_end(max(amb.term_end, now))
         amb.status = "active"
         await uow.audit.record(
             at=now,

@@ -77,6 +77,58 @@ def organiser_label(o: GroupOrganiser) -> str:
     return f"forum: {o.forum_username}"
 
 
+def recognition_key_prefix(group_id: int) -> str:
+    return f"group:{group_id}:recognition:"
+
+
+def _slack_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@dataclass(frozen=True)
+class RecognitionReport:
+    delivered: int
+    total: int
+    text: str
+
+
+async def recognition_report(uow: UnitOfWork, group_id: int) -> RecognitionReport | None:
+    """What became of the recognition messages of a group that went official: who got it, who did
+    not and why; None while one is still on its way (or the group sent none)."""
+    await uow.groups.lock(group_id)  # the last two deliveries to finish can't both miss the other
+    rows = await uow.outbox.with_key_prefix(recognition_key_prefix(group_id))
+    if not rows or any(r.status not in ("delivered", "failed") for r in rows):
+        return None
+    g = await uow.groups.get(group_id)
+    title = _slack_text(g.title) if g is not None else f"group #{group_id}"
+
+    def leader(payload: dict[str, object]) -> str:
+        if payload.get("user"):
+            return f"<@{payload['user']}>"
+        return f"{_slack_text(str(payload.get('target_recipients', '')))} (forum)"
+
+    delivered = [leader(r.payload) for r in rows if r.status == "delivered"]
+    failed = [
+        f"{leader(r.payload)}: {_slack_text(one_line(r.last_error or 'unknown error'))[:160]}"
+        for r in rows
+        if r.status == "failed"
+    ]
+    plural = "s" if len(rows) != 1 else ""
+    if not failed:
+        text = (
+            f"🏅 The recognition message for *{title}* was delivered to all {len(rows)} leader{plural}: "
+            f"{', '.join(delivered)}."
+        )
+        return RecognitionReport(len(delivered), len(rows), text)
+    text = (
+        f"⚠️ The recognition message for *{title}* was delivered to {len(delivered)} of "
+        f"{len(rows)} leader{plural}"
+    )
+    text += f" ({', '.join(delivered)})." if delivered else "."
+    text += f" Not delivered to {'; '.join(failed)}. Please reach them another way."
+    return RecognitionReport(len(delivered), len(rows), text)
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 

@@ -1238,6 +1238,8 @@ class GroupService:
         """The recognition message, once to every leader: a Slack DM to leaders on Slack, a forum
         private message to the others. Outbox keys are per group and leader, so it can't repeat."""
         mentor_person = await uow.people.by_slack_id(g.mentor_slack_id) if g.mentor_slack_id else None
+        # Each delivery's outcome is recorded; the last one posts who got it and who did not.
+        report = {"type": "group_recognition", "group_id": g.id, "channel": self.review_channel}
         count = 0
         for o in await uow.groups.organisers(g.id):
             if o.slack_user_id:
@@ -1246,12 +1248,13 @@ class GroupService:
                 )
                 await outbox.queue(
                     uow,
-                    f"group:{g.id}:recognition:slack:{o.slack_user_id}",
+                    f"{group_reports.recognition_key_prefix(g.id)}slack:{o.slack_user_id}",
                     outbox.SLACK_DM,
                     {
                         "user": o.slack_user_id,
                         "template": "group_recognition",
                         "data": {"title": title, "text": text},
+                        "on_delivered": report,
                     },
                     now,
                 )
@@ -1267,13 +1270,14 @@ class GroupService:
                 title, text = self.render_recognition(g, o.forum_username, mentor, False)
                 await outbox.queue(
                     uow,
-                    f"group:{g.id}:recognition:forum:{o.forum_username.lower()}",
+                    f"{group_reports.recognition_key_prefix(g.id)}forum:{o.forum_username.lower()}",
                     outbox.DISCOURSE_POST,
                     {
                         "title": title,
                         "raw": text,
                         "target_recipients": o.forum_username,
                         "archetype": "private_message",
+                        "on_delivered": report,
                     },
                     now,
                 )
@@ -1296,8 +1300,14 @@ class GroupService:
                 "channel": self.review_channel,
                 "template": "notice",
                 "data": {
-                    "text": f"🎉 *{_slack_escape(g.title)}* is now an official user group; "
-                    f"the recognition message went to {count} leader{'s' if count != 1 else ''}."
+                    "text": f"🎉 *{_slack_escape(g.title)}* is now an official user group. "
+                    + (
+                        f"The recognition message is on its way to {count} "
+                        f"leader{'s' if count != 1 else ''}; the delivery report follows here."
+                        if count
+                        else "No leader can be sent the recognition message (none on Slack, and the "
+                        "forum is not connected)."
+                    )
                 },
             },
             now,

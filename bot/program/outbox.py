@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.program import group_reports
 from storage.uow import UnitOfWork
 
 SLACK_POST = "slack.post"
@@ -71,6 +72,34 @@ async def queue(uow: UnitOfWork, key: str, kind: str, payload: dict[str, Any], n
     uow.outbox_written = True
 
 
+async def record_failure(uow: UnitOfWork, kind: str, payload: dict[str, Any], now: datetime) -> None:
+    """A delivery failed for good (the row is marked failed in this unit of work): reports that
+    wait on it are told."""
+    follow = payload.get("on_delivered") or {}
+    if follow.get("type") == "group_recognition":
+        await _recognition_finished(uow, follow, now)
+
+
+async def _recognition_finished(uow: UnitOfWork, follow: dict[str, Any], now: datetime) -> None:
+    """One leader's recognition message is delivered or has failed; when none is left on its way,
+    the review channel gets the report of who got it and who did not. Once per outcome: a failed
+    delivery retried later (`ambassador-bot outbox retry`) brings a new report only if it changed."""
+    group_id = int(follow["group_id"])
+    report = await group_reports.recognition_report(uow, group_id)
+    if report is None or not follow.get("channel"):
+        return
+    key = f"group:{group_id}:recognition-report:{report.delivered}-of-{report.total}"
+    if any(row.key == key for row in await uow.outbox.with_key_prefix(key)):
+        return
+    await queue(
+        uow,
+        key,
+        SLACK_POST,
+        {"channel": str(follow["channel"]), "template": "notice", "data": {"text": report.text}},
+        now,
+    )
+
+
 async def record_delivery(
     uow: UnitOfWork, kind: str, payload: dict[str, Any], result: dict[str, Any], now: datetime
 ) -> None:
@@ -84,6 +113,8 @@ async def record_delivery(
         await uow.groups.set_message(
             int(follow["group_id"]), str(follow["slot"]), result["channel"], result["ts"]
         )
+    if follow.get("type") == "group_recognition":
+        await _recognition_finished(uow, follow, now)
     if follow.get("type") == "request_review" and result.get("ts"):
         await uow.requests.set_review_message(int(follow["request_id"]), result["channel"], result["ts"])
     if follow.get("type") == "nomination_review" and result.get("ts"):

@@ -10,6 +10,7 @@ its moment has passed; otherwise it is recorded as skipped.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import logging
 from collections.abc import Callable
@@ -56,6 +57,8 @@ class ReminderService:
         self._settings = settings
         self._clock = clock
         self._signal = signal or NoSignal()
+        # Reminders this process decided, by (kind, "sent" or "skipped"): what /metrics counts.
+        self.decided: collections.Counter[tuple[str, str]] = collections.Counter()
 
     async def sweep(self) -> SweepResult:
         now = self._clock.now()
@@ -101,6 +104,7 @@ class ReminderService:
             log.error("reminder %s failed, tried again next sweep: %s", key, type(err).__name__)
             return
         result.add(key, worth_sending)
+        self.decided[kind, "sent" if worth_sending else "skipped"] += 1
         if not worth_sending:
             log.info("reminder %s skipped: found %s after it was due", key, now - due_at)
 

@@ -79,7 +79,7 @@ async def test_apply_then_approve_delivers_badge_group_and_welcome_once(stack: S
     async with stack.runtime.uow() as uow:
         amb = (await uow.session.execute(select(Ambassador))).scalar_one()
         assert amb.status == "active"
-        assert 729 <= (amb.term_end - amb.term_start).days <= 730
+        assert 730 <= (amb.term_end - amb.term_start).days <= 731  # two calendar years
         actions = [a.action for a in (await uow.session.execute(select(AuditEntry))).scalars()]
     assert "application.submitted" in actions and "application.approved" in actions
 

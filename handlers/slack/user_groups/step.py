@@ -30,8 +30,8 @@ def step_done_message(result: StepResult) -> str:
     text = f"Done: “{result.step}” for {result.title} ({result.done} of {result.total})."
     if result.official:
         text += (
-            f" That was the last step: {result.title} is official, and {result.leaders} leader(s) "
-            "get the recognition message."
+            f" That was the last step: {result.title} is official, and the recognition message is on its "
+            f"way to {result.leaders} leader(s); the review channel gets the delivery report."
         )
     return text
 

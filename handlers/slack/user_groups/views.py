@@ -451,7 +451,9 @@ def _handover(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
                 block["accessory"] = button("Done", STEP, f"{gid}:{s['key']}")
             out.append(block)
     if d.get("status") == "official":
-        out.append(context("🎉 Official: the recognition message went to the leaders."))
+        out.append(
+            context("🎉 Official: the recognition message goes to every leader; a delivery report follows.")
+        )
         text += " — official"
     return text, out
 
