@@ -220,6 +220,9 @@ async def test_killed_during_a_webhook_the_retried_delivery_counts_once(db_url: 
         await until(lambda: bool(review_messages(env)), "the review message")
         review = review_messages(env)[-1]
         await env.actor.click(MOD, MOD_CHANNEL, review["ts"], "application_approve")
+        # The click is acked before the approval is saved: with nothing in the outbox yet,
+        # drained() alone could return before it, and the kill below would undo the approval.
+        await until(lambda: bool(env.slack.dms_to(ALICE)), "the welcome message")
         await env.drained()
 
         hangs = [
