@@ -21,7 +21,7 @@ from bot.program.ports import Clock
 from bot.runtime import Runtime
 from bot.sandbox.discourse_standin import DiscourseActor, DiscourseStandIn
 from bot.sandbox.http import serve_asgi
-from bot.sandbox.slack_standin import SlackActor, SlackStandIn
+from bot.sandbox.slack import SlackActor, SlackStandIn
 from bot.sandbox.world import build_standins
 from bot.server import create_app
 from storage.models import OutboxMessage

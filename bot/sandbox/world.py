@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.sandbox.discourse_standin import DiscourseStandIn
-from bot.sandbox.slack_standin import SlackStandIn
+from bot.sandbox.slack import SlackStandIn
 
 
 def build_standins(

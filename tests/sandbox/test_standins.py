@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from bot.sandbox.discourse_standin import DiscourseActor, DiscourseStandIn, post_payload
 from bot.sandbox.http import free_port, serve_asgi
-from bot.sandbox.slack_standin import SlackActor, SlackStandIn
+from bot.sandbox.slack import SlackActor, SlackStandIn
 
 TOKEN = "xoxb-test"
 SECRET = "test-signing-secret"
