@@ -178,18 +178,25 @@ class SlackStandIn:
         self.users[user_id] = user
         return user
 
-    def add_channel(self, channel_id: str, name: str) -> JSONDict:
+    def add_channel(
+        self, channel_id: str, name: str, *, bot_member: bool = False, private: bool = False
+    ) -> JSONDict:
+        """Add a channel. Like a new channel in a real workspace, the bot is not in it unless
+        ``bot_member`` (or ``join``): without ``chat:write.public`` its posts there answer
+        ``not_in_channel`` (https://api.slack.com/methods/chat.postMessage, "not_in_channel"), and
+        a private channel it is not in is invisible to it (``channel_not_found``,
+        https://api.slack.com/methods/conversations.info)."""
         channel: JSONDict = {
             "id": channel_id,
             "name": name,
             "is_channel": True,
-            "is_group": False,
             "is_im": False,
             "is_mpim": False,
-            "is_private": False,
+            "is_group": private,
+            "is_private": private,
             "is_archived": False,
             "is_general": name == "general",
-            "is_member": True,
+            "is_member": bot_member,
             "created": int(time.time()),
             "creator": "",
             "name_normalized": name,
@@ -197,6 +204,28 @@ class SlackStandIn:
         self.channels[channel_id] = channel
         self.messages.setdefault(channel_id, [])
         return channel
+
+    def join(self, channel_id: str) -> None:
+        """The bot is invited to (or joins) a channel (``/invite @bot``)."""
+        self.channels[channel_id]["is_member"] = True
+
+    def leave(self, channel_id: str) -> None:
+        self.channels[channel_id]["is_member"] = False
+
+    def visible(self, channel_id: str) -> bool:
+        """Whether the bot can see the channel at all (a private one only when it is a member)."""
+        info = self.channels.get(channel_id)
+        if info is None:
+            return False
+        return not info.get("is_private") or bool(info.get("is_member"))
+
+    def check_member(self, channel_id: str) -> None:
+        """Refuse a bot post into a channel it is not in (DMs are always open to it)."""
+        info = self.channels.get(channel_id, {})
+        if info.get("is_im") or info.get("is_mpim"):
+            return
+        if not info.get("is_member", False):
+            raise ApiError("not_in_channel")
 
     def add_usergroup(self, usergroup_id: str, user_ids: list[str]) -> None:
         self.usergroups[usergroup_id] = list(user_ids)
@@ -545,6 +574,8 @@ class SlackStandIn:
 
     def _resolve_channel(self, channel: str) -> str:
         if channel in self.channels:
+            if not self.visible(channel):
+                raise ApiError("channel_not_found")
             return channel
         if channel in self.users:  # Slack delivers a post to a user id into the bot's DM with them
             return self._ensure_im(channel)

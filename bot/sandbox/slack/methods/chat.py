@@ -24,6 +24,7 @@ def chat_post_message(s: SlackStandIn, params: JSONDict) -> JSONDict:
     if not channel:
         raise ApiError("channel_not_found")
     channel_id = s._resolve_channel(str(channel))
+    s.check_member(channel_id)  # "not_in_channel": the bot has no chat:write.public
     s._take_post_token(channel_id)
     text, blocks = s._message_content(params)
     metadata = parse_metadata(params.get("metadata"))
@@ -88,6 +89,7 @@ def chat_post_ephemeral(s: SlackStandIn, params: JSONDict) -> JSONDict:
     if not channel:
         raise ApiError("channel_not_found")
     channel_id = s._resolve_channel(str(channel))
+    s.check_member(channel_id)  # "not_in_channel" on https://api.slack.com/methods/chat.postEphemeral
     if not user or str(user) not in s.users:
         raise ApiError("user_not_in_channel")
     text, blocks = s._message_content(params)

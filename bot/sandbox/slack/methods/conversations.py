@@ -67,17 +67,20 @@ def conversations_open(s: SlackStandIn, params: JSONDict) -> JSONDict:
 
 
 def conversations_info(s: SlackStandIn, params: JSONDict) -> JSONDict:
+    """``is_member`` says whether the bot is in the channel; a private channel it is not in is
+    invisible to it (``channel_not_found``)."""
     channel = params.get("channel")
-    if not channel or str(channel) not in s.channels:
+    if not channel or not s.visible(str(channel)):
         raise ApiError("channel_not_found")
     return {"ok": True, "channel": dict(s.channels[str(channel)])}
 
 
 def conversations_history(s: SlackStandIn, params: JSONDict) -> JSONDict:
     channel = params.get("channel")
-    if not channel or str(channel) not in s.channels:
+    if not channel or not s.visible(str(channel)):
         raise ApiError("channel_not_found")
     channel_id = str(channel)
+    s.check_member(channel_id)  # "not_in_channel" on https://api.slack.com/methods/conversations.history
     msgs = [
         m
         for m in s.messages.get(channel_id, [])
