@@ -89,8 +89,7 @@ async def test_an_option_of_77_characters_is_refused_where_75_opens(slack: Slack
     # label_max_length = 75). The mentor picker of issue 13 sent 75 + " ★".
     messages = await refused_view(slack, modal(select_input("x" * 75 + " ★")))
     assert messages == [
-        "[ERROR] must be less than 76 characters "
-        "[json-pointer:/view/blocks/0/element/options/0/text/text]"
+        "[ERROR] must be less than 76 characters [json-pointer:/view/blocks/0/element/options/0/text/text]"
     ]
     opened = await client(slack).views_open(
         trigger_id=slack.issue_trigger_id("U1"), view=modal(select_input("x" * 75))
