@@ -244,7 +244,7 @@ class SlackActor:
         view = standin.views.get(view_id)
         if view is None:
             raise ValueError(f"no open view {view_id!r} in the Slack stand-in")
-        state = payloads.build_state(view, values)
+        state = payloads.build_state(view, values, standin.users)
         submitted = copy.deepcopy(view)
         submitted["state"] = {"values": state}
         trigger_id = standin.issue_trigger_id(user_id)

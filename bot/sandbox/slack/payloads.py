@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import time
+from collections.abc import Collection
 from typing import Any
 
 from bot.sandbox.slack.common import MULTI_SELECT_TYPES, SELECT_TYPES, JSONDict, block_elements, find_option
@@ -57,7 +58,11 @@ def build_action(
     raise ValueError(f"no element with action_id {action_id!r} in {where}")
 
 
-def build_state(view: JSONDict, values: dict[str, dict[str, Any]]) -> JSONDict:
+def build_state(
+    view: JSONDict, values: dict[str, dict[str, Any]], members: Collection[str] | None = None
+) -> JSONDict:
+    """``view.state.values`` for the answers; a user picker can only hold one of ``members``
+    (Slack's ``users_select`` lists the workspace's members and nothing else)."""
     inputs: dict[tuple[str, str], tuple[JSONDict, bool]] = {}
     for block in view.get("blocks") or []:
         if block.get("type") != "input":
@@ -76,6 +81,13 @@ def build_state(view: JSONDict, values: dict[str, dict[str, Any]]) -> JSONDict:
         value = given.get(action_id) if action_id in given else None
         if (value is None or value == "" or value == []) and not optional:
             raise ValueError(f"required input {block_id}/{action_id} is empty; Slack would not submit")
+        if members is not None and element.get("type") in ("users_select", "multi_users_select"):
+            picked = [value] if isinstance(value, str) else list(value or [])
+            strangers = [u for u in picked if u and u not in members]
+            if strangers:
+                raise ValueError(
+                    f"{strangers} is not a member of the workspace; Slack's picker cannot send it"
+                )
         state.setdefault(block_id, {})[action_id] = state_value(element, value)
     return state
 
