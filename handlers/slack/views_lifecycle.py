@@ -68,7 +68,7 @@ def _nomination_review(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     nom_id = d["nomination_id"]
     text = f"New nomination #{nom_id}: <@{d['nominator']}> nominates <@{d['nominee']}>"
     out: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": f"Nomination #{nom_id}"}},
+        kit.header(f"Nomination #{nom_id}"),
         section(text),
         section(f"*Why*\n{kit.one_line(str(d.get('reason') or ''), 2500)}"),
     ]

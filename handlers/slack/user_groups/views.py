@@ -272,8 +272,8 @@ def _review(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
         {
             "type": "section",
             "fields": [
-                {"type": "mrkdwn", "text": f"*Where*\n{_place(d)}"},
-                {"type": "mrkdwn", "text": f"*Website*\n{escape(str(d.get('website') or '—'))}"},
+                kit.field(f"*Where*\n{_place(d)}"),
+                kit.field(f"*Website*\n{escape(str(d.get('website') or '—'))}"),
             ],
         },
     ]
