@@ -84,7 +84,7 @@ def status_message(view: StatusView, command: str) -> tuple[str, list[Block]]:
         )
     elif view.application_status == "approved" and view.ambassador_status != "active":
         lines.append(f"Your application #{view.application_id} was approved on {_date(view.decided_at)}.")
-    blocks = [section("\n".join(lines))]
+    blocks = sections("\n".join(lines))
     if view.steps:
         done = sum(1 for s in view.steps if s.done)
         checklist = "\n".join(f"{'✅' if s.done else '⬜'} {escape(s.title)}" for s in view.steps)
