@@ -198,7 +198,7 @@ def _review(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     out: list[Block] = [
         kit.header(f"{kind} request {ref}"),
         section(f"From <@{d['requester']}> · sent {_date(d.get('created_at'))}"),
-        section(_fields_text(d) or "—"),
+        *kit.sections(_fields_text(d) or "—"),
         section(status),
     ]
     notes = _notes(d)
@@ -215,7 +215,7 @@ def _status(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     kind = KIND_LABELS.get(str(d["kind"]), str(d["kind"])).lower()
     change = d.get("change")
     by = f"<@{d['by']}>" if d.get("by") else "A moderator"
-    note = kit.one_line(str(d.get("text") or ""), 1500)
+    note = escape(str(d.get("text") or "").strip())  # in full: the sections below split it
     command = d.get("command", "/ambassador")
     approvers = ", ".join(f"<@{a}>" for a in d.get("approvers") or []) or by
     texts = {
@@ -233,7 +233,8 @@ def _status(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
         "reimbursed": f"{ref} has been reimbursed. The request is closed.",
     }
     text = texts.get(str(change), f"{ref} is now {escape(str(d.get('status_label', d.get('status'))))}.")
-    out: list[Block] = [section(text)]
+    out: list[Block] = kit.sections(text)
+    text = kit.cut(text, kit.SECTION)
     if d.get("fields") and change == "submitted":
         out.append(context(_cut(_fields_text(d), 2900)))
     if change == "info_requested":
@@ -268,7 +269,7 @@ def my_requests(items: Sequence[RequestView], total: int, command: str) -> tuple
     header = f"*Your requests* ({total})" if total == len(items) else f"*Your newest {len(items)} of {total}*"
     body = "\n".join(_line(r) for r in items)
     text = header + "\n" + body
-    return text, [section(header), section(body), context(f"Details: `{command} requests <reference>`")]
+    return text, [section(header), *kit.sections(body), context(f"Details: `{command} requests <reference>`")]
 
 
 def request_queue(items: Sequence[RequestView], total: int) -> tuple[str, list[Block]]:
@@ -276,7 +277,7 @@ def request_queue(items: Sequence[RequestView], total: int) -> tuple[str, list[B
         return "No open requests.", [section("No open requests.")]
     header = f"*Open requests* ({total})" + ("" if total == len(items) else f", oldest {len(items)} shown")
     body = "\n".join(_line(r) + f" · from <@{r.requester}>" for r in items)
-    return header + "\n" + body, [section(header), section(body)]
+    return kit.cut(header + "\n" + body, kit.SECTION), [section(header), *kit.sections(body)]
 
 
 def request_detail(r: RequestView) -> tuple[str, list[Block]]:
@@ -291,7 +292,7 @@ def request_detail(r: RequestView) -> tuple[str, list[Block]]:
     )
     if r.approvers:
         head += " · approved by " + ", ".join(f"<@{a}>" for a in r.approvers)
-    out = [section(head), section(fields or "—")]
+    out = [section(head), *kit.sections(fields or "—")]
     history = "\n".join(
         f"<@{n.author}> ({n.at:%Y-%m-%d}, {n.kind}): {kit.one_line(n.text, 400)}" for n in r.notes
     )
