@@ -18,12 +18,20 @@ from starlette.responses import Response
 JSONDict = dict[str, Any]
 
 JSON_CT = "application/json; charset=utf-8"
+# "trigger_id … expires after 3 seconds" (https://api.slack.com/interactivity/handling#modal_responses).
 TRIGGER_TTL_SECONDS = 3.0
+# "use a response_url up to five times within 30 minutes"
+# (https://api.slack.com/interactivity/handling#message_responses).
 RESPONSE_URL_MAX_USES = 5
+# "up to 50 blocks in each message, and 100 blocks in modals or Home tabs"
+# (https://api.slack.com/reference/block-kit/blocks).
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
+# chat.postMessage truncates past 40 000 characters; ``msg_too_long`` (its method page).
 MAX_TEXT_LEN = 40_000
+# "you can push up to 3 views onto the stack" (https://api.slack.com/surfaces/modals#push).
 MAX_VIEW_STACK = 3
+# files.getUploadURLExternal: ``length`` up to 1 GB (its method page, "invalid_length").
 MAX_UPLOAD_BYTES = 1024 * 1024 * 1024
 SELECT_TYPES = frozenset({"static_select", "external_select", "radio_buttons", "overflow"})
 MULTI_SELECT_TYPES = frozenset({"multi_static_select", "multi_external_select", "checkboxes"})

@@ -596,6 +596,9 @@ class SlackStandIn:
         return bucket
 
     def _take_post_token(self, channel_id: str) -> None:
+        """chat.postMessage: "one message per second per channel, with short bursts", refused with
+        HTTP 429 and ``Retry-After`` (https://api.slack.com/methods/chat.postMessage#rate_limiting,
+        https://api.slack.com/docs/rate-limits); a refused call consumes nothing."""
         now = self.clock()
         bucket = self._refill(channel_id, self.post_burst, self.post_rate_per_second, now)
         waits = []
