@@ -2,6 +2,7 @@
 toward the bot (``SlackActor``).
 
 - ``standin``: the workspace's state and the HTTP layer (auth, rate limits, faults, response URLs);
+- ``surfaces``: modals and the App Home (the view stack, updates, hashes);
 - ``methods/``: the Web API methods, by family, each citing Slack's method page;
 - ``blockkit``: what Slack refuses in views and messages (slack_sdk's models and Slack's limits);
 - ``payloads``: the interaction payloads the actor builds;

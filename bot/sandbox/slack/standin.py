@@ -11,13 +11,11 @@ in ``methods/``; Block Kit validation is in ``blockkit``.
 from __future__ import annotations
 
 import contextlib
-import copy
 import functools
 import hashlib
 import hmac
 import math
 import random
-import string
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -33,7 +31,6 @@ from bot.sandbox.http import serve_asgi
 from bot.sandbox.slack import blockkit
 from bot.sandbox.slack.common import (
     MAX_TEXT_LEN,
-    MAX_VIEW_STACK,
     RESPONSE_URL_MAX_USES,
     TRIGGER_TTL_SECONDS,
     ApiError,
@@ -43,7 +40,6 @@ from bot.sandbox.slack.common import (
     RateLimited,
     ResponseUrl,
     Trigger,
-    assign_ids,
     json_response,
     parse_response_body,
     read_params,
@@ -51,12 +47,13 @@ from bot.sandbox.slack.common import (
     tz_info,
 )
 from bot.sandbox.slack.methods import METHODS, files
+from bot.sandbox.slack.surfaces import ViewSurfaces
 
 __all__ = ["SlackStandIn"]
 
 
 @dataclass(eq=False)
-class SlackStandIn:
+class SlackStandIn(ViewSurfaces):
     """Slack Web API stand-in. Serve ``.app``; point ``AsyncWebClient(base_url=url + "/api/")`` at it."""
 
     bot_token: str = "xoxb-sandbox"  # noqa: S105 - a sandbox credential, not a secret
@@ -324,65 +321,6 @@ class SlackStandIn:
     @staticmethod
     def im_channel_id(user_id: str) -> str:
         return f"D{user_id}"
-
-    # ------------------------------------------------------------------ platform-side view ops
-
-    def remove_view(self, view_id: str) -> None:
-        """Close one view (what Slack does after an empty ``view_submission`` ack)."""
-        view = self.views.pop(view_id, None)
-        if view is None:
-            return
-        self.closed_views[view_id] = view
-        owner = self.view_owners.get(view_id)
-        if owner is not None:
-            stack = self.modal_stacks.get(owner, [])
-            if view_id in stack:
-                stack.remove(view_id)
-
-    def clear_views(self, user_id: str) -> None:
-        """Close the user's whole modal stack (``response_action: clear``)."""
-        for view_id in list(self.modal_stacks.get(user_id, [])):
-            self.remove_view(view_id)
-        self.modal_stacks[user_id] = []
-
-    def apply_view_update(self, view_id: str, spec: Any) -> JSONDict:
-        """Replace a view's content (``views.update`` / ``response_action: update``)."""
-        existing = self.views.get(view_id)
-        if existing is None:
-            raise ApiError("not_found")
-        parsed = self._validate_view(spec, {str(existing["type"])})
-        view = self._build_view(
-            parsed,
-            view_id=view_id,
-            root_view_id=existing.get("root_view_id"),
-            previous_view_id=existing.get("previous_view_id"),
-        )
-        if not parsed.get("external_id"):
-            view["external_id"] = existing.get("external_id", "")
-        self.views[view_id] = view
-        owner = self.view_owners.get(view_id)
-        if owner is not None:
-            if view["type"] == "home":
-                self.home_tabs[owner] = view
-            else:
-                self._last_view[owner] = view_id
-        return view
-
-    def apply_view_push(self, user_id: str, spec: Any) -> JSONDict:
-        """Push a modal on the user's stack (``views.push`` / ``response_action: push``)."""
-        parsed = self._validate_view(spec, {"modal"})
-        stack = self.modal_stacks.setdefault(user_id, [])
-        if len(stack) >= MAX_VIEW_STACK:
-            raise ApiError("push_limit_reached")
-        if not stack:
-            return self._open_modal(user_id, parsed)
-        root = self.views[stack[0]]
-        view = self._build_view(
-            parsed, view_id=self._new_view_id(), root_view_id=root["id"], previous_view_id=stack[-1]
-        )
-        self._register_view(user_id, view)
-        stack.append(view["id"])
-        return view
 
     # ------------------------------------------------------------------ HTTP layer
 
@@ -672,63 +610,3 @@ class SlackStandIn:
         if trigger.used or self.clock() - trigger.issued_at > TRIGGER_TTL_SECONDS:
             raise ApiError("expired_trigger_id")
         return trigger
-
-    def _new_view_id(self) -> str:
-        self._view_seq += 1
-        alphabet = string.ascii_uppercase + string.digits
-        suffix = "".join(self._rng.choice(alphabet) for _ in range(6))
-        return f"V{self._view_seq:04d}{suffix}"
-
-    def _new_hash(self) -> str:
-        alphabet = string.ascii_letters + string.digits
-        return f"{int(time.time())}.{''.join(self._rng.choice(alphabet) for _ in range(8))}"
-
-    def _validate_view(self, spec: Any, allowed_types: set[str]) -> JSONDict:
-        return blockkit.validate_view(spec, allowed_types)
-
-    def _build_view(
-        self, spec: JSONDict, *, view_id: str, root_view_id: Any, previous_view_id: Any
-    ) -> JSONDict:
-        blocks = assign_ids(copy.deepcopy(spec.get("blocks") or []), self._rng)
-        return {
-            "id": view_id,
-            "team_id": self.team_id,
-            "type": spec["type"],
-            "blocks": blocks,
-            "private_metadata": str(spec.get("private_metadata") or ""),
-            "callback_id": str(spec.get("callback_id") or ""),
-            "state": {"values": {}},
-            "hash": self._new_hash(),
-            "title": copy.deepcopy(spec.get("title")),
-            "clear_on_close": bool(spec.get("clear_on_close", False)),
-            "notify_on_close": bool(spec.get("notify_on_close", False)),
-            "close": copy.deepcopy(spec.get("close")),
-            "submit": copy.deepcopy(spec.get("submit")),
-            "previous_view_id": previous_view_id,
-            "root_view_id": root_view_id if root_view_id is not None else view_id,
-            "app_id": self.app_id,
-            "external_id": str(spec.get("external_id") or ""),
-            "app_installed_team_id": self.team_id,
-            "bot_id": self.bot_id,
-        }
-
-    def _register_view(self, user_id: str, view: JSONDict) -> None:
-        external_id = view.get("external_id")
-        if external_id:
-            for other in self.views.values():
-                if other.get("external_id") == external_id and other["id"] != view["id"]:
-                    raise ApiError("duplicate_external_id")
-        self.views[view["id"]] = view
-        self.view_owners[view["id"]] = user_id
-        self._last_view[user_id] = view["id"]
-
-    def _open_modal(self, user_id: str, parsed: JSONDict) -> JSONDict:
-        view_id = self._new_view_id()
-        view = self._build_view(parsed, view_id=view_id, root_view_id=view_id, previous_view_id=None)
-        self._register_view(user_id, view)
-        for old in self.modal_stacks.get(user_id, []):  # a new root replaces whatever was open
-            old_view = self.views.pop(old, None)
-            if old_view is not None:
-                self.closed_views[old] = old_view
-        self.modal_stacks[user_id] = [view_id]
-        return view
