@@ -34,6 +34,8 @@ async def test_the_host_is_a_slack_user_picked_from_the_list(stack: Stack) -> No
     # Slack's user picker offers only the workspace's members: free text cannot be sent.
     with pytest.raises(ValueError, match="not a member of the workspace"):
         await stack.actor.submit_view(MOD, view["id"], values(host="frank"))
+    forged = await stack.actor.submit_view(MOD, view["id"], values(host="frank"), forged=True)
+    assert forged.json() == {"response_action": "errors", "errors": {"host": "Pick a person from the list."}}
     resp = await stack.actor.submit_view(MOD, view["id"], values(host=BOB))
     assert resp.status_code == 200 and "errors" not in resp.text
     async with stack.runtime.uow() as uow:
