@@ -70,7 +70,7 @@ def _nomination_review(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     out: list[Block] = [
         kit.header(f"Nomination #{nom_id}"),
         section(text),
-        section(f"*Why*\n{kit.one_line(str(d.get('reason') or ''), 2500)}"),
+        *kit.labelled("Why", str(d.get("reason") or "").strip()),  # in full, for the moderators
     ]
     decision = d.get("decision")
     if decision:
@@ -100,7 +100,7 @@ def _nomination_invite(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     )
     out: list[Block] = [section(f"🌟 {text}")]
     if d.get("reason"):
-        out.append(section(f"*What they said*\n>{kit.one_line(str(d['reason']), 2000)}"))
+        out.extend(kit.labelled("What they said", str(d["reason"]).strip()))
     out.append(
         {
             "type": "actions",
