@@ -43,7 +43,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.sandbox.http import serve_asgi
-from bot.sandbox.slack_standin import SlackActor, SlackStandIn
+from bot.sandbox.slack import SlackActor, SlackStandIn
 from handlers.slack.blocks import application_modal, status_message
 from storage import migrate
 from storage.db import make_engine

@@ -45,7 +45,7 @@ from bench.webhooks import Delivery, Planner
 from bot.program.events import occurrence_key
 from bot.sandbox.discourse_standin import DiscourseActor
 from bot.sandbox.http import free_port, serve_asgi
-from bot.sandbox.slack_standin import SlackActor
+from bot.sandbox.slack import SlackActor
 from handlers.slack.blocks import render
 from storage.db import make_engine
 from storage.models import OutboxMessage

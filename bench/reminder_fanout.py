@@ -45,7 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench._common import database, fmt, machine, machine_line, positive
 from bot.sandbox.http import free_port, serve_asgi
-from bot.sandbox.slack_standin import SlackStandIn
+from bot.sandbox.slack import SlackStandIn
 from handlers.slack.blocks import render
 from storage import migrate
 from storage.db import make_engine

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.discourse import DiscourseGateway
@@ -127,18 +128,62 @@ async def _check_slack(settings: Settings, r: Report) -> None:
             "check network / slack.api_url",
         )
         return
-    channel = settings.slack.moderator_channel
-    if channel:
+    await _check_channels(client, settings, r, str(auth.get("user") or "ambassador-bot"))
+
+
+def posting_channels(settings: Settings) -> dict[str, list[str]]:
+    """Every channel id the bot posts to, with what it posts there (from the config)."""
+    s = settings.slack
+    found: dict[str, list[str]] = {}
+
+    def add(channel: str, what: str) -> None:
+        if channel and what not in found.setdefault(channel, []):
+            found[channel].append(what)
+
+    add(s.moderator_channel, "application reviews (slack.moderator_channel)")
+    add(s.ambassador_channel, "the ambassadors' channel (slack.ambassador_channel)")
+    for e in settings.events:
+        add(e.slack_channel or s.ambassador_channel, f"reminders of event {e.key} (events.slack_channel)")
+    add(settings.requests.review_channel or s.moderator_channel, "request reviews (requests.review_channel)")
+    add(settings.groups.review_channel or s.moderator_channel, "user group reviews (groups.review_channel)")
+    add(
+        settings.groups.conflict_channel
+        or s.ambassador_channel
+        or settings.groups.review_channel
+        or s.moderator_channel,
+        "user group overlaps (groups.conflict_channel)",
+    )
+    return found
+
+
+async def _check_channels(client: AsyncWebClient, settings: Settings, r: Report, bot: str) -> None:
+    """The bot must be a member of each channel it posts to: it has no chat:write.public, so a
+    public channel it was not invited to passes conversations.info (``is_member`` false) while
+    every post answers not_in_channel; a private one is not visible at all."""
+    for channel, uses in posting_channels(settings).items():
+        what = "; ".join(uses)
         try:
-            await client.conversations_info(channel=channel)
-            r.ok(f"moderator channel {channel} found")
+            info = (await client.conversations_info(channel=channel)).get("channel") or {}
         except SlackApiError as err:
-            r.warn(
-                f"cannot see moderator channel {channel}: {err.response.get('error')}",
-                "invite the bot to that channel (/invite @bot) and check the id",
+            code = err.response.get("error") if hasattr(err.response, "get") else err.response.status_code
+            r.fail(
+                f"cannot see channel {channel} ({what}): {code}",
+                f"check the id; if it is a private channel, /invite @{bot} in it",
             )
+            continue
         except Exception as err:
-            r.warn(f"moderator channel check failed: {type(err).__name__}", "try again")
+            r.warn(f"channel check for {channel} failed: {type(err).__name__}", "try again")
+            continue
+        name = f"#{info.get('name') or channel}"
+        if info.get("is_archived"):
+            r.fail(f"{name} ({channel}) is archived ({what})", "unarchive it or configure another channel")
+        elif info.get("is_member") or info.get("is_im"):
+            r.ok(f"bot is in {name} ({what})")
+        else:
+            r.fail(
+                f"bot is not in {name} ({channel}): every post there fails with not_in_channel ({what})",
+                f"/invite @{bot} in {name}",
+            )
 
 
 async def _check_discourse(settings: Settings, r: Report) -> None:

@@ -21,7 +21,7 @@ from bot.program.ports import Clock
 from bot.runtime import Runtime
 from bot.sandbox.discourse_standin import DiscourseActor, DiscourseStandIn
 from bot.sandbox.http import serve_asgi
-from bot.sandbox.slack_standin import SlackActor, SlackStandIn
+from bot.sandbox.slack import SlackActor, SlackStandIn, blockkit
 from bot.sandbox.world import build_standins
 from bot.server import create_app
 from storage.models import OutboxMessage
@@ -235,6 +235,7 @@ class Stack:
 @contextlib.asynccontextmanager
 async def start_stack(db_url: str, clock: Clock | None = None, **overrides: Any) -> AsyncIterator[Stack]:
     slack, forum = make_standins()
+    refused = len(blockkit.REFUSALS)
     async with slack.serve() as slack_url, forum.serve() as forum_url:
         settings = test_settings(db_url, slack_url, forum_url, **overrides)
         app = create_app(settings, auto_migrate=True, clock=clock)
@@ -243,3 +244,5 @@ async def start_stack(db_url: str, clock: Clock | None = None, **overrides: Any)
             async with SlackActor(slack, bot_url, SIGNING_SECRET) as actor:
                 forum_actor = DiscourseActor(bot_url, WEBHOOK_SECRET)
                 yield Stack(settings, slack, forum, actor, forum_actor, bot_url, runtime)
+    # Every view and message the bot sent is one Slack accepts (the stand-in validates each).
+    assert blockkit.REFUSALS[refused:] == [], f"Slack would refuse: {blockkit.REFUSALS[refused:]}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.sandbox.discourse_standin import DiscourseStandIn
-from bot.sandbox.slack_standin import SlackStandIn
+from bot.sandbox.slack import SlackStandIn
 
 
 def build_standins(
@@ -19,14 +19,15 @@ def build_standins(
     badges: Iterable[tuple[str, int | None]],
     group: tuple[str, int | None],
 ) -> tuple[SlackStandIn, DiscourseStandIn]:
-    """A Slack stand-in with ``slack_users`` (id, name) and ``channels`` (id, name), and a forum
+    """A Slack stand-in with ``slack_users`` (id, name) and ``channels`` (id, name) the bot has
+    been invited to (it posts to them; a channel it is not in answers ``not_in_channel``), and a forum
     stand-in with its ``system`` API user, ``forum_users`` (username, id or None for the next id),
     ``badges`` (name, id or None) and one ``group`` (name, id or None)."""
     slack = SlackStandIn(bot_token=bot_token, signing_secret=signing_secret)
     for uid, name in slack_users:
         slack.add_user(uid, name)
     for cid, name in channels:
-        slack.add_channel(cid, name)
+        slack.add_channel(cid, name, bot_member=True)
     forum = DiscourseStandIn(api_key=forum_key, api_username="system")
     forum.add_user("system")
     for username, forum_id in forum_users:

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.program.applications import APPLICATION_FIELDS, StatusView
 from bot.program.commands import HELP, HelpEntry
+from handlers.slack import text as kit
 
 Block = dict[str, Any]
 
@@ -25,36 +26,13 @@ REJECT_VIEW = "application_reject_reason"
 REASON_BLOCK = "reason"
 REASON_ACTION = "reason_input"
 
-MAX_TEXT = 2900  # section text limit is 3000 characters
+MAX_TEXT = kit.SECTION  # the fallback ``text`` of a message is kept to one section's worth
 
-
-def _t(text: str, limit: int = MAX_TEXT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def escape(text: str) -> str:
-    """Slack mrkdwn escaping so user text cannot ping @channel or fake links."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _t(text)}}
-
-
-def context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _t(text)}]}
-
-
-def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
-    b: Block = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": text},
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        b["style"] = style
-    return b
+escape = kit.escape
+section = kit.section
+sections = kit.sections
+context = kit.context
+button = kit.button
 
 
 def _date(iso: str | datetime | None) -> str:
@@ -75,12 +53,12 @@ def help_message(command: str, problem: str | None = None) -> tuple[str, list[Bl
     everyone = [line(e) for e in HELP if not e.moderator_only]
     moderators = [line(e) for e in HELP if e.moderator_only]
     header = f"{problem} Here is what I can do:" if problem else "Here is what I can do:"
-    text = header + "\n" + "\n".join(everyone) + "\n*For moderators:*\n" + "\n".join(moderators)
-    blocks = [section(header), section("\n".join(everyone))]
+    answer = header + "\n" + "\n".join(everyone) + "\n*For moderators:*\n" + "\n".join(moderators)
+    blocks = [section(header), *sections("\n".join(everyone))]
     if moderators:
-        blocks.append(section("*For moderators*\n" + "\n".join(moderators)))
+        blocks.extend(sections("*For moderators*\n" + "\n".join(moderators)))
     blocks.append(context("Only you see these answers. Mention people with @ so Slack links them."))
-    return text, blocks
+    return answer, blocks
 
 
 def status_message(view: StatusView, command: str) -> tuple[str, list[Block]]:
@@ -106,7 +84,7 @@ def status_message(view: StatusView, command: str) -> tuple[str, list[Block]]:
         )
     elif view.application_status == "approved" and view.ambassador_status != "active":
         lines.append(f"Your application #{view.application_id} was approved on {_date(view.decided_at)}.")
-    blocks = [section("\n".join(lines))]
+    blocks = sections("\n".join(lines))
     if view.steps:
         done = sum(1 for s in view.steps if s.done)
         checklist = "\n".join(f"{'✅' if s.done else '⬜'} {escape(s.title)}" for s in view.steps)
@@ -148,7 +126,7 @@ def application_modal(
     return {
         "type": "modal",
         "callback_id": APPLY_VIEW,
-        "title": {"type": "plain_text", "text": title[:24]},
+        "title": kit.title(title),
         "submit": {"type": "plain_text", "text": "Send application"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
@@ -188,26 +166,25 @@ def _application_review(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     who = f"<@{d['applicant']}>" if d.get("applicant") else escape(str(d.get("name", "")))
     text = f"New ambassador application #{app_id} from {who}"
     fields = [
-        {"type": "mrkdwn", "text": _t(f"*{spec.label}*\n{escape(str(d.get(spec.key) or '—'))}", 1900)}
+        kit.field(f"*{spec.label}*\n{escape(str(d.get(spec.key) or '—'))}")
         for spec in APPLICATION_FIELDS
         if spec.key in ("name", "forum_username", "location", "timezone")
     ]
     blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": f"Ambassador application #{app_id}"}},
+        kit.header(f"Ambassador application #{app_id}"),
         section(text),
         {"type": "section", "fields": fields},
     ]
     for key in ("expertise", "links", "motivation"):
         spec = next(s for s in APPLICATION_FIELDS if s.key == key)
-        if d.get(key):
-            blocks.append(section(f"*{spec.label}*\n{escape(str(d[key]))}"))
+        if d.get(key):  # in full: a long answer takes several sections
+            blocks.extend(kit.labelled(spec.label, str(d[key])))
     decision = d.get("decision")
     if decision:
         mark = "✅ Approved" if decision == "approved" else "❌ Rejected"
-        note = f"{mark} by <@{d['decided_by']}>"
+        blocks.append(context(f"{mark} by <@{d['decided_by']}>"))
         if d.get("reason"):
-            note += f" — reason: {escape(str(d['reason']))}"
-        blocks.append(context(note))
+            blocks.extend(kit.labelled("Reason", str(d["reason"])))
         text += f" — {mark.split(' ', 1)[1].lower()} by <@{d['decided_by']}>"
     else:
         blocks.append(
@@ -255,12 +232,15 @@ def _rejected(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
         f"Thank you for applying to {program}. A moderator did not accept your application this time.\n"
         f"Reason: {escape(str(d.get('reason', '')))}"
     )
-    return text, [section(text), context("You are welcome to apply again once the reason is addressed.")]
+    return kit.cut(text, MAX_TEXT), [
+        *sections(text),
+        context("You are welcome to apply again once the reason is addressed."),
+    ]
 
 
 def _notice(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     text = str(d.get("text", ""))
-    return text, [section(text)]
+    return text, sections(text)[: kit.MESSAGE_BLOCKS]
 
 
 TEMPLATES: dict[str, Callable[[Mapping[str, Any]], tuple[str, list[Block]]]] = {
@@ -294,7 +274,7 @@ def render(template: str, data: Mapping[str, Any]) -> tuple[str, list[Block]]:
 def notice_modal(text: str, title: str = "Ambassador program") -> Block:
     return {
         "type": "modal",
-        "title": {"type": "plain_text", "text": title[:24]},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [section(text)],
+        "title": kit.title(title),
+        "close": kit.title("Close"),
+        "blocks": sections(text)[: kit.VIEW_BLOCKS] or [section(" ")],
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -13,6 +14,10 @@ from handlers.slack import blocks, views_events
 from handlers.slack.context import services
 from handlers.slack.forms import form_values
 
+# A Slack user id (https://api.slack.com/changelog/2016-08-11-user-id-format-changes): what a
+# users_select sends; anything else is a forged submission.
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
+
 
 async def on_submit(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
@@ -20,6 +25,14 @@ async def on_submit(
     user = str((body.get("user") or {}).get("id", ""))
     editing = str(view.get("private_metadata") or "") or None
     fields = {k: (v or "") for k, v in form_values(view).items()}
+    not_users = {
+        k: "Pick a person from the list."
+        for k in views_events.USER_FIELDS
+        if fields.get(k) and not _USER_ID.fullmatch(fields[k])
+    }
+    if not_users:
+        await ack(response_action="errors", errors=not_users)
+        return
     try:
         series = await services(context).events.save_series(user, fields, key=editing)
     except InvalidInput as err:

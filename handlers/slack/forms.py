@@ -19,5 +19,7 @@ def form_values(view: dict[str, Any]) -> dict[str, str | None]:
             value = element.get("value")
             if value is None and isinstance(element.get("selected_option"), dict):
                 value = element["selected_option"].get("value")
+            if value is None and element.get("type") == "users_select":
+                value = element.get("selected_user")
             out[str(block_id)] = value if isinstance(value, str) or value is None else str(value)
     return out

@@ -28,11 +28,14 @@ EVENT_FIELDS: tuple[tuple[str, str, str, bool], ...] = (
     ("timezone", "Timezone", "e.g. Europe/London", True),
     ("duration_minutes", "Duration in minutes", "60", True),
     ("link", "Link (video call, agenda)", "", False),
-    ("host", "Host (Slack user id)", "", False),
+    ("host", "Host", "", False),
     ("slack_channel", "Channel id for reminders", "default: the ambassadors' channel", False),
     ("reminders", "Reminders before the start", "e.g. 7d,1d,1h", False),
     ("slot_minutes", "Office hours: 1-to-1 slot length in minutes", "", False),
 )
+
+
+USER_FIELDS = frozenset({"host"})  # picked with users_select
 
 
 def when(iso_or_dt: str | datetime, tz: str | None = None) -> str:
@@ -241,9 +244,15 @@ def event_modal(values: Mapping[str, str] | None = None, editing: str | None = N
     for key, label, hint, required in EVENT_FIELDS:
         if editing and key == "key":
             continue
-        element: Block = {"type": "plain_text_input", "action_id": key, "max_length": 300}
-        if values and values.get(key):
-            element["initial_value"] = values[key]
+        element: Block
+        if key in USER_FIELDS:  # a person: Slack's user picker accepts only the workspace's members
+            element = {"type": "users_select", "action_id": key}
+            if values and values.get(key):
+                element["initial_user"] = values[key]
+        else:
+            element = {"type": "plain_text_input", "action_id": key, "max_length": 300}
+            if values and values.get(key):
+                element["initial_value"] = values[key]
         block: Block = {
             "type": "input",
             "block_id": key,

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers.slack import blocks, views_requests
+from handlers.slack import text as kit
 from handlers.slack.blocks import ACK_GUIDELINES, APPROVE, REJECT, Block, button, context, escape, section
 from handlers.slack.views_lifecycle import NOMINATION_DECLINE, NOMINATION_INVITE, STEP_HINTS
 
@@ -24,12 +25,11 @@ def _date(value: Any) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return kit.cut(" ".join(str(text).split()), limit)
 
 
 def _header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": text[:150]}}
+    return kit.header(text)
 
 
 def _status(d: Mapping[str, Any]) -> str:
@@ -106,9 +106,9 @@ def _queue(q: Mapping[str, Any]) -> list[Block]:
         who = f"<@{a['applicant']}>" if a.get("applicant") else ""
         out.append(
             section(
-                f"*Application #{a['id']}* from {who} — {escape(_cut(a.get('name', ''), 80))}, "
-                f"{escape(_cut(a.get('location', ''), 80))} (sent {_date(a.get('submitted_at'))})\n"
-                f"{escape(_cut(a.get('expertise', ''), 200))}"
+                f"*Application #{a['id']}* from {who} — {kit.one_line(a.get('name', ''), 80)}, "
+                f"{kit.one_line(a.get('location', ''), 80)} (sent {_date(a.get('submitted_at'))})\n"
+                f"{kit.one_line(a.get('expertise', ''), 200)}"
             )
         )
         out.append(
@@ -127,7 +127,7 @@ def _queue(q: Mapping[str, Any]) -> list[Block]:
         out.append(
             section(
                 f"*Nomination #{n['id']}*: <@{n['nominator']}> nominates <@{n['nominee']}> "
-                f"({_date(n.get('created_at'))})\n{escape(_cut(n.get('reason', ''), 200))}"
+                f"({_date(n.get('created_at'))})\n{kit.one_line(n.get('reason', ''), 200)}"
             )
         )
         out.append(
@@ -159,7 +159,7 @@ def home_view(d: Mapping[str, Any]) -> Block:
     ]
     if d.get("is_moderator") and d.get("queue"):
         out += _queue(d["queue"])
-    return {"type": "home", "blocks": out[:100]}
+    return {"type": "home", "blocks": out[: kit.VIEW_BLOCKS]}
 
 
 blocks.VIEW_TEMPLATES.setdefault(TEMPLATE, home_view)

@@ -15,6 +15,7 @@ from bot.program.nominations import NominationResult
 from bot.program.onboarding import HOW, Checklist, StepResult, StuckReport
 from bot.program.profiles import PROFILE_FIELDS, FindHit, FindResult
 from handlers.slack import blocks
+from handlers.slack import text as kit
 from handlers.slack.blocks import MAX_TEXT, Block, button, context, escape, section
 
 # Action and callback ids (the contract between these blocks and the listeners).
@@ -40,8 +41,7 @@ def _date(value: str | datetime | None) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return kit.cut(" ".join(str(text).split()), limit)
 
 
 def usage(command: str, *usages: str, problem: str = "") -> str:
@@ -51,7 +51,7 @@ def usage(command: str, *usages: str, problem: str = "") -> str:
 
 def shown_input(text: str) -> str:
     """Echo a bit of what someone typed, safely."""
-    return escape(_cut(text, 40))
+    return kit.one_line(text, 40)
 
 
 # -- nominations -----------------------------------------------------------------------------
@@ -68,9 +68,9 @@ def _nomination_review(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     nom_id = d["nomination_id"]
     text = f"New nomination #{nom_id}: <@{d['nominator']}> nominates <@{d['nominee']}>"
     out: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": f"Nomination #{nom_id}"}},
+        kit.header(f"Nomination #{nom_id}"),
         section(text),
-        section(f"*Why*\n{escape(_cut(str(d.get('reason') or ''), 2500))}"),
+        *kit.labelled("Why", str(d.get("reason") or "").strip()),  # in full, for the moderators
     ]
     decision = d.get("decision")
     if decision:
@@ -100,7 +100,7 @@ def _nomination_invite(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     )
     out: list[Block] = [section(f"🌟 {text}")]
     if d.get("reason"):
-        out.append(section(f"*What they said*\n>{escape(_cut(str(d['reason']), 2000))}"))
+        out.extend(kit.labelled("What they said", str(d["reason"]).strip()))
     out.append(
         {
             "type": "actions",
@@ -184,8 +184,8 @@ def stuck_message(report: StuckReport) -> tuple[str, list[Block]]:
         return text, [section(text)]
     head = f"*{report.total} active ambassador(s) with unfinished onboarding*, longest-serving first:"
     lines = [
-        f"• <@{e.slack_user_id}> ({escape(_cut(e.name, 60))}) — {e.days_since_approval} days since approval; "
-        f"open: {escape(_cut(', '.join(e.open_steps), 200))}"
+        f"• <@{e.slack_user_id}> ({kit.one_line(e.name, 60)}) — {e.days_since_approval} days since approval; "
+        f"open: {kit.one_line(', '.join(e.open_steps), 200)}"
         for e in report.entries
     ]
     out = [section(head)] + [section("\n".join(lines[i : i + 6])) for i in range(0, len(lines), 6)]
@@ -245,19 +245,19 @@ def loading_modal() -> Block:
 def _hit(n: int, h: FindHit) -> str:
     who = f"<@{h.slack_user_id}>" if h.slack_user_id else ""
     place = ", ".join(x for x in (h.city, h.country) if x)
-    parts = [f"*{n}. {escape(_cut(h.name, 80))}* {who}"]
-    details = " · ".join(x for x in (escape(_cut(place, 80)), escape(h.timezone)) if x)
+    parts = [f"*{n}. {kit.one_line(h.name, 80)}* {who}"]
+    details = " · ".join(x for x in (kit.one_line(place, 80), escape(h.timezone)) if x)
     if details:
         parts.append(details)
-    parts.append(f"*Expertise:* {escape(_cut(h.expertise, 300)) or '—'}")
+    parts.append(f"*Expertise:* {kit.one_line(h.expertise, 300) or '—'}")
     if h.help_with:
-        parts.append(f"*Can help with:* {escape(_cut(h.help_with, 300))}")
-    parts.append(f"*Reach:* {escape(_cut(h.contact, 200)) or '—'}")
+        parts.append(f"*Can help with:* {kit.one_line(h.help_with, 300)}")
+    parts.append(f"*Reach:* {kit.one_line(h.contact, 200) or '—'}")
     return "\n".join(parts)
 
 
 def find_message(result: FindResult, command: str) -> tuple[str, list[Block]]:
-    query = escape(_cut(" ".join(result.words), 200))
+    query = kit.one_line(" ".join(result.words), 200)
     if not result.hits:
         text = (
             f"No active ambassador matches “{query}”. Try fewer or shorter words, e.g. "
@@ -271,11 +271,11 @@ def find_message(result: FindResult, command: str) -> tuple[str, list[Block]]:
     if result.total > len(result.hits):
         notes.append(f"…and {result.total - len(result.hits)} more; add words to narrow the search.")
     if result.ignored:
-        notes.append(f"Ignored (too short): {escape(_cut(', '.join(result.ignored), 100))}.")
+        notes.append(f"Ignored (too short): {kit.one_line(', '.join(result.ignored), 100)}.")
     if notes:
         out.append(context(" ".join(notes)))
     text = head + "\n" + "\n".join(e.split("\n", 1)[0] for e in entries)
-    return text[:MAX_TEXT], out
+    return kit.cut(text, MAX_TEXT), out
 
 
 # -- linking ---------------------------------------------------------------------------------
@@ -321,7 +321,7 @@ def _short(value: Any) -> str:
 
 
 def _actor(actor: str) -> str:
-    return f"<@{actor}>" if actor[:1] in "UW" and actor.isalnum() else escape(_cut(actor, 40))
+    return f"<@{actor}>" if actor[:1] in "UW" and actor.isalnum() else kit.one_line(actor, 40)
 
 
 def _audit_line(e: AuditLine) -> str:
@@ -329,18 +329,18 @@ def _audit_line(e: AuditLine) -> str:
     change = _changes(e.before, e.after)
     line = f"`{e.at:%Y-%m-%d %H:%M}` {_actor(e.actor)} ({e.platform}) *{escape(e.action)}* · {subject}"
     if change:
-        line += f" · {escape(_cut(change, 220))}"
+        line += f" · {kit.one_line(change, 220)}"
     return line
 
 
 def audit_message(report: AuditReport) -> tuple[str, list[Block]]:
-    name = f" ({escape(_cut(report.name, 60))})" if report.name else ""
+    name = f" ({kit.one_line(report.name, 60)})" if report.name else ""
     head = f"*Audit log about <@{report.slack_user_id}>{name}*, newest first ({len(report.lines)} entries):"
     if not report.lines:
         return head, [section(head), context("No entries.")]
     lines = [_audit_line(e) for e in report.lines]
     out = [section(head)] + [section("\n".join(lines[i : i + 5])) for i in range(0, len(lines), 5)]
-    return (head + "\n" + "\n".join(lines))[:MAX_TEXT], out
+    return kit.cut(head + "\n" + "\n".join(lines), MAX_TEXT), out
 
 
 def _register(templates: dict[str, Any], items: Sequence[tuple[str, Any]]) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from handlers.slack import blocks
+from handlers.slack import text as kit
 from handlers.slack.blocks import Block, context, section
 
 NOT_AVAILABLE = "not available"
@@ -58,7 +59,7 @@ def _report(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     ]
     title = f"Program report, {d['quarter']}"
     out: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": title}},
+        kit.header(title),
         section("\n".join(lines)),
         context(f"Generated {str(d.get('generated_at', ''))[:16].replace('T', ' ')} UTC. The chart follows."),
     ]

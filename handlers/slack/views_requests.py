@@ -12,6 +12,7 @@ from typing import Any
 from bot.program.request_kinds import CLOSING, KIND_LABELS
 from bot.program.requests import FIELDS, RequestView, fields_for_display
 from handlers.slack import blocks
+from handlers.slack import text as kit
 from handlers.slack.blocks import Block, button, context, escape, section
 
 # Action and callback ids: the contract between these blocks and the request listeners.
@@ -41,8 +42,7 @@ NO_REQUESTS = "No open requests yet. Ask for hardware, an expense claim or swag 
 
 
 def _cut(text: str, limit: int) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return kit.cut(" ".join(str(text).split()), limit)
 
 
 def _date(value: Any) -> str:
@@ -155,7 +155,7 @@ def metadata(view: Mapping[str, Any]) -> dict[str, Any]:
 
 def _fields_text(d: Mapping[str, Any]) -> str:
     lines = [
-        f"*{escape(str(label))}*\n{escape(_cut(str(value), 700))}" for label, value in d.get("fields") or []
+        f"*{escape(str(label))}*\n{kit.one_line(str(value), 700)}" for label, value in d.get("fields") or []
     ]
     return "\n".join(lines)
 
@@ -164,7 +164,7 @@ def _notes(d: Mapping[str, Any]) -> str:
     names = {"question": "asked", "answer": "answered", "reason": "gave the reason", "note": "noted"}
     return "\n".join(
         f"<@{n['author']}> {names.get(n['kind'], 'wrote')} ({_date(n.get('at'))}): "
-        f"{escape(_cut(str(n['text']), 500))}"
+        f"{kit.one_line(str(n['text']), 500)}"
         for n in d.get("notes") or []
     )
 
@@ -187,7 +187,7 @@ def _decision_buttons(d: Mapping[str, Any], block_id: str) -> Block | None:
 def _review(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     ref = str(d["reference"])
     kind = KIND_LABELS.get(str(d["kind"]), str(d["kind"]))
-    text = f"{kind} request {ref} from <@{d['requester']}>: {escape(_cut(str(d.get('summary', '')), 120))}"
+    text = f"{kind} request {ref} from <@{d['requester']}>: {kit.one_line(str(d.get('summary', '')), 120)}"
     needed = int(d.get("approvals_needed") or 1)
     approvers = list(d.get("approvers") or [])
     status = f"*Status:* {escape(str(d.get('status_label', d['status'])))}"
@@ -196,9 +196,9 @@ def _review(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     if needed > 1:
         status += f" · needs {needed} approvers"
     out: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": f"{kind} request {ref}"[:150]}},
+        kit.header(f"{kind} request {ref}"),
         section(f"From <@{d['requester']}> · sent {_date(d.get('created_at'))}"),
-        section(_fields_text(d) or "—"),
+        *kit.sections(_fields_text(d) or "—"),
         section(status),
     ]
     notes = _notes(d)
@@ -215,7 +215,7 @@ def _status(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     kind = KIND_LABELS.get(str(d["kind"]), str(d["kind"])).lower()
     change = d.get("change")
     by = f"<@{d['by']}>" if d.get("by") else "A moderator"
-    note = escape(_cut(str(d.get("text") or ""), 1500))
+    note = escape(str(d.get("text") or "").strip())  # in full: the sections below split it
     command = d.get("command", "/ambassador")
     approvers = ", ".join(f"<@{a}>" for a in d.get("approvers") or []) or by
     texts = {
@@ -233,7 +233,8 @@ def _status(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
         "reimbursed": f"{ref} has been reimbursed. The request is closed.",
     }
     text = texts.get(str(change), f"{ref} is now {escape(str(d.get('status_label', d.get('status'))))}.")
-    out: list[Block] = [section(text)]
+    out: list[Block] = kit.sections(text)
+    text = kit.cut(text, kit.SECTION)
     if d.get("fields") and change == "submitted":
         out.append(context(_cut(_fields_text(d), 2900)))
     if change == "info_requested":
@@ -253,7 +254,7 @@ def _status(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
 def _line(r: RequestView) -> str:
     amount = f" · {r.amount_text}" if r.amount_text else ""
     return (
-        f"*{r.reference}* {KIND_LABELS.get(r.kind, r.kind).lower()}{amount} — {escape(_cut(r.summary, 80))}\n"
+        f"*{r.reference}* {KIND_LABELS.get(r.kind, r.kind).lower()}{amount} — {kit.one_line(r.summary, 80)}\n"
         f"      {r.status_label} · sent {r.created_at:%Y-%m-%d}"
     )
 
@@ -268,7 +269,7 @@ def my_requests(items: Sequence[RequestView], total: int, command: str) -> tuple
     header = f"*Your requests* ({total})" if total == len(items) else f"*Your newest {len(items)} of {total}*"
     body = "\n".join(_line(r) for r in items)
     text = header + "\n" + body
-    return text, [section(header), section(body), context(f"Details: `{command} requests <reference>`")]
+    return text, [section(header), *kit.sections(body), context(f"Details: `{command} requests <reference>`")]
 
 
 def request_queue(items: Sequence[RequestView], total: int) -> tuple[str, list[Block]]:
@@ -276,12 +277,12 @@ def request_queue(items: Sequence[RequestView], total: int) -> tuple[str, list[B
         return "No open requests.", [section("No open requests.")]
     header = f"*Open requests* ({total})" + ("" if total == len(items) else f", oldest {len(items)} shown")
     body = "\n".join(_line(r) + f" · from <@{r.requester}>" for r in items)
-    return header + "\n" + body, [section(header), section(body)]
+    return kit.cut(header + "\n" + body, kit.SECTION), [section(header), *kit.sections(body)]
 
 
 def request_detail(r: RequestView) -> tuple[str, list[Block]]:
     fields = "\n".join(
-        f"*{escape(label)}*: {escape(_cut(value, 500))}"
+        f"*{escape(label)}*: {kit.one_line(value, 500)}"
         for label, value in fields_for_display(r.kind, r.details, r.amount_text)
     )
     head = (
@@ -291,9 +292,9 @@ def request_detail(r: RequestView) -> tuple[str, list[Block]]:
     )
     if r.approvers:
         head += " · approved by " + ", ".join(f"<@{a}>" for a in r.approvers)
-    out = [section(head), section(fields or "—")]
+    out = [section(head), *kit.sections(fields or "—")]
     history = "\n".join(
-        f"<@{n.author}> ({n.at:%Y-%m-%d}, {n.kind}): {escape(_cut(n.text, 400))}" for n in r.notes
+        f"<@{n.author}> ({n.at:%Y-%m-%d}, {n.kind}): {kit.one_line(n.text, 400)}" for n in r.notes
     )
     if history:
         out.append(context(history))
@@ -310,7 +311,7 @@ def home_sections(d: Mapping[str, Any]) -> list[Block]:
     if mine:
         lines = "\n".join(
             f"*{escape(str(r['reference']))}* {escape(str(r['kind_label']).lower())} — "
-            f"{escape(_cut(str(r['summary']), 80))} · _{escape(str(r['status_label']))}_"
+            f"{kit.one_line(str(r['summary']), 80)} · _{escape(str(r['status_label']))}_"
             for r in mine
         )
     else:
@@ -332,7 +333,7 @@ def home_sections(d: Mapping[str, Any]) -> list[Block]:
             section(
                 f"*{escape(str(r['reference']))}* {escape(str(r['kind_label']))} "
                 f"from <@{r['requester']}>{amount}"
-                f" (sent {_date(r.get('created_at'))})\n{escape(_cut(str(r['summary']), 200))}"
+                f" (sent {_date(r.get('created_at'))})\n{kit.one_line(str(r['summary']), 200)}"
                 f" · _{escape(str(r['status_label']))}_"
             )
         )

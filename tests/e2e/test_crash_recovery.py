@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.sandbox.http import free_port, serve_asgi
-from bot.sandbox.slack_standin import SlackActor
+from bot.sandbox.slack import SlackActor
 from storage.models import OutboxMessage
 from tests.procs import BotProcess, StallAfterEffect, eventually, waiting_rows, write_config
 from tests.stack import (

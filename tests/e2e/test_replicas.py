@@ -16,7 +16,7 @@ import pytest
 
 from bot.sandbox.discourse_standin import DiscourseActor
 from bot.sandbox.http import free_port, serve_asgi
-from bot.sandbox.slack_standin import SlackActor, SlackStandIn
+from bot.sandbox.slack import SlackActor, SlackStandIn
 from tests.procs import BotProcess, eventually, waiting_rows, write_config
 from tests.stack import (
     ALICE,

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from bot.sandbox.discourse_standin import DiscourseStandIn
 from bot.sandbox.faults import Hang
 from bot.sandbox.http import free_port
-from bot.sandbox.slack_standin import SlackActor, SlackStandIn
+from bot.sandbox.slack import SlackActor, SlackStandIn
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Ambassador, Application, AuditEntry, BadgeGrant, OutboxMessage, Person
 from tests.procs import BotProcess, eventually, waiting_rows, write_config

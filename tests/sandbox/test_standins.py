@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from bot.sandbox.discourse_standin import DiscourseActor, DiscourseStandIn, post_payload
 from bot.sandbox.http import free_port, serve_asgi
-from bot.sandbox.slack_standin import SlackActor, SlackStandIn
+from bot.sandbox.slack import SlackActor, SlackStandIn
 
 TOKEN = "xoxb-test"
 SECRET = "test-signing-secret"
@@ -71,7 +71,7 @@ async def slack() -> AsyncIterator[SlackStandIn]:
     standin = SlackStandIn(bot_token=TOKEN, signing_secret=SECRET)
     standin.add_user("U1", "alice")
     standin.add_user("U2", "bob", tz="America/New_York")
-    standin.add_channel("C1", "general")
+    standin.add_channel("C1", "general", bot_member=True)
     async with standin.serve():
         yield standin
 
@@ -167,7 +167,7 @@ async def test_post_message_then_a_fifth_rapid_post_is_rate_limited(slack: Slack
 async def test_rate_limit_refills_at_one_per_second_with_injected_clock() -> None:
     clock = FakeClock()
     standin = SlackStandIn(bot_token=TOKEN, post_burst=2, clock=clock)
-    standin.add_channel("C1", "general")
+    standin.add_channel("C1", "general", bot_member=True)
     async with standin.serve():
         client = web_client(standin)
         await client.chat_postMessage(channel="C1", text="a")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.slack import text as kit
 from handlers.slack import views_events
 from handlers.slack.blocks import button, section
 from handlers.slack.subcommands.base import SlashCommand
@@ -21,7 +22,9 @@ async def run(cmd: SlashCommand) -> None:
             out.append(
                 {
                     "type": "section",
-                    "text": {"type": "mrkdwn", "text": f"*{b.title}* — {views_events.when(b.start)}"},
+                    "text": kit.mrkdwn(
+                        kit.cut(f"*{kit.escape(b.title)}* — {views_events.when(b.start)}", kit.SECTION)
+                    ),
                     "accessory": button("Cancel booking", views_events.CANCEL_BOOKING, str(b.booking_id)),
                 }
             )

@@ -12,6 +12,7 @@ from typing import Any
 from bot.program.group_reports import STATUS_WORDS, GroupList, GroupView
 from bot.program.groups import GROUP_FIELDS, ApprovalForm, SubmitResult
 from handlers.slack import blocks
+from handlers.slack import text as kit
 from handlers.slack.blocks import Block, button, context, escape, section
 
 # Action and callback ids: the contract between these blocks and the listeners.
@@ -34,13 +35,8 @@ VALUE = "value"
 
 
 def _cut(text: str, limit: int) -> str:
-    text = " ".join(str(text or "").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _block_text(text: str, limit: int) -> str:
-    text = str(text or "").strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """A one-line summary of (unescaped) text; counts the whole result."""
+    return kit.cut(" ".join(str(text or "").split()), limit)
 
 
 def _date(value: str | datetime | None) -> str:
@@ -72,8 +68,8 @@ def _modal(callback_id: str, title: str, submit: str, out: list[Block], meta: Ma
         "type": "modal",
         "callback_id": callback_id,
         "private_metadata": json.dumps(dict(meta)),
-        "title": {"type": "plain_text", "text": title[:24]},
-        "submit": {"type": "plain_text", "text": submit[:24]},
+        "title": kit.title(title),
+        "submit": kit.title(submit),
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": out,
     }
@@ -87,7 +83,7 @@ def request_modal(community: str, draft: Mapping[str, str] | None = None) -> Blo
     )
     out: list[Block] = [section(intro)]
     if draft and draft.get("change_request"):
-        out.append(section(f"*What to fix:* {escape(_cut(draft['change_request'], 1500))}"))
+        out.append(section(f"*What to fix:* {kit.one_line(draft['change_request'], 1500)}"))
     for spec in GROUP_FIELDS:
         if spec.key == "organisers_forum":
             slack_element: Block = {"type": "multi_users_select", "action_id": SLACK_ORGANISERS}
@@ -157,11 +153,9 @@ def submitted_notice(result: SubmitResult, command: str) -> Block:
 
 
 def approve_modal(form: ApprovalForm, channel: str | None, ts: str | None) -> Block:
+    # The star is counted in the option's 75 characters: the name is shortened, not the star.
     options = [
-        {
-            "text": {"type": "plain_text", "text": o.label + (" ★" if i == 0 and o.score else "")},
-            "value": o.slack_user_id,
-        }
+        kit.option(o.label, o.slack_user_id, suffix=" ★" if i == 0 and o.score else "")
         for i, o in enumerate(form.options)
     ]
     element: Block = {
@@ -272,21 +266,21 @@ def _review(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
             },
         },
         section(
-            f"*{title}*\nRequested as “{escape(_cut(str(d.get('requested_name', '')), 200))}” "
+            f"*{title}*\nRequested as “{kit.one_line(str(d.get('requested_name', '')), 200)}” "
             f"by {_who(d.get('requester'))}"
         ),
         {
             "type": "section",
             "fields": [
-                {"type": "mrkdwn", "text": f"*Where*\n{_place(d)}"},
-                {"type": "mrkdwn", "text": f"*Website*\n{escape(str(d.get('website') or '—'))}"},
+                kit.field(f"*Where*\n{_place(d)}"),
+                kit.field(f"*Website*\n{escape(str(d.get('website') or '—'))}"),
             ],
         },
     ]
     if d.get("description"):
-        out.append(section(f"*Description*\n{escape(_block_text(str(d['description']), 1500))}"))
+        out.extend(kit.labelled("Description", str(d["description"]).strip()))
     if d.get("links"):
-        out.append(section(f"*Links*\n{escape(_block_text(str(d['links']), 1000))}"))
+        out.extend(kit.labelled("Links", str(d["links"]).strip()))
     organisers: Sequence[str] = d.get("organisers") or []
     if organisers:
         out.append(section("*Organisers*: " + ", ".join(_cut(o, 120) for o in organisers)))
@@ -336,14 +330,14 @@ def _review(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     elif status == "rejected":
         note = f"❌ Rejected by {_who(d.get('decided_by'))}"
         if d.get("reason"):
-            note += f" — {escape(_cut(str(d['reason']), 500))}"
+            note += f" — {kit.one_line(str(d['reason']), 500)}"
         out.append(context(note))
         text += " — rejected"
     elif status == "needs_changes":
         out.append(
             context(
                 f"✏️ Changes requested by {_who(d.get('decided_by'))}: "
-                f"{escape(_cut(str(d.get('change_request') or ''), 500))}"
+                f"{kit.one_line(str(d.get('change_request') or ''), 500)}"
             )
         )
         text += " — changes requested"
@@ -365,17 +359,18 @@ def _outcome(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     if outcome == "needs_changes":
         text = (
             f"A reviewer asked for changes to your user group request #{gid} ({title}):\n"
-            f">{escape(_cut(str(d.get('text', '')), 2000))}"
+            f">{escape(str(d.get('text', '')))}"
         )
-        return text, [
-            section(text),
+        return kit.cut(text, blocks.MAX_TEXT), [
+            *kit.sections(text),
             context(f"Type `{command} group request` to open your request again, fix it and send it back."),
         ]
     text = (
         f"Your user group request #{gid} ({title}) was not accepted.\n"
-        f"Reason: {escape(_cut(str(d.get('text', '')), 2000))}"
+        f"Reason: {escape(str(d.get('text', '')))}"
     )
-    out = [section(text)]
+    out = kit.sections(text)
+    text = kit.cut(text, blocks.MAX_TEXT)
     if d.get("what_is"):
         out.append(section(f"What a user group is, and how to start one: {d['what_is']}"))
         text += f"\nWhat a user group is: {d['what_is']}"
@@ -428,7 +423,7 @@ def _handover(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     out: list[Block] = [
         {
             "type": "header",
-            "text": {"type": "plain_text", "text": _cut(f"Handover: {d.get('title', '')}", 150)},
+            "text": kit.plain(" ".join(f"Handover: {d.get('title', '')}".split()), kit.HEADER),
         },
         context(f"Mentor {_who(d.get('mentor'))} · {done} of {len(steps)} steps done"),
     ]
@@ -480,7 +475,7 @@ blocks.TEMPLATES.update(
 
 
 def _line(g: GroupView) -> str:
-    parts = [f"*#{g.id} {escape(_cut(g.title, 120))}* — {escape(_cut(g.place, 80))}"]
+    parts = [f"*#{g.id} {kit.one_line(g.title, 120)}* — {kit.one_line(g.place, 80)}"]
     status = STATUS_WORDS.get(g.status, g.status)
     if g.distance_km is not None:
         parts.append(f"{g.distance_km:.0f} km")
@@ -511,19 +506,19 @@ def status_message(views: Sequence[GroupView], command: str) -> tuple[str, list[
         return text, [section(text)]
     lines: list[str] = []
     for g in views:
-        line = f"*#{g.id} {escape(_cut(g.title, 120))}* — {STATUS_WORDS.get(g.status, g.status)}"
+        line = f"*#{g.id} {kit.one_line(g.title, 120)}* — {STATUS_WORDS.get(g.status, g.status)}"
         line += f" (sent {_date(g.submitted_at)})"
         if g.status == "needs_changes" and g.change_request:
             line += (
-                f"\n    to fix: {escape(_cut(g.change_request, 300))} — `{command} group request` opens it"
+                f"\n    to fix: {kit.one_line(g.change_request, 300)} — `{command} group request` opens it"
             )
         if g.status == "rejected" and g.reason:
-            line += f"\n    reason: {escape(_cut(g.reason, 300))}"
+            line += f"\n    reason: {kit.one_line(g.reason, 300)}"
         if g.status == "pending":
             if g.conflict == "open":
-                line += "\n    the ambassadors are resolving an overlap with " + escape(_cut(g.overlap, 150))
+                line += "\n    the ambassadors are resolving an overlap with " + kit.one_line(g.overlap, 150)
             elif g.overlap:
-                line += "\n    overlaps with " + escape(_cut(g.overlap, 150))
+                line += "\n    overlaps with " + kit.one_line(g.overlap, 150)
         if g.mentor:
             line += f"\n    mentor <@{g.mentor}>"
         if g.steps:

@@ -1,0 +1,18 @@
+"""The Slack stand-in: a Web API server (``SlackStandIn``) and the actor that plays Slack's side
+toward the bot (``SlackActor``).
+
+- ``standin``: the workspace's state and the HTTP layer (auth, rate limits, faults, response URLs);
+- ``surfaces``: modals and the App Home (the view stack, updates, hashes);
+- ``methods/``: the Web API methods, by family, each citing Slack's method page;
+- ``blockkit``: what Slack refuses in views and messages (slack_sdk's models and Slack's limits);
+- ``payloads``: the interaction payloads the actor builds;
+- ``actor``: signed slash commands, clicks, submissions and events sent to the bot.
+
+``bot.sandbox.http`` is the server core it shares with the Discourse stand-in.
+"""
+
+from bot.sandbox.slack.actor import SlackActor
+from bot.sandbox.slack.common import ViewInput
+from bot.sandbox.slack.standin import SlackStandIn
+
+__all__ = ["SlackActor", "SlackStandIn", "ViewInput"]

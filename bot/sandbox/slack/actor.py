@@ -1,0 +1,442 @@
+"""``SlackActor`` plays the platform side toward the bot.
+
+It sends signed slash commands, button clicks, view submissions and Events API callbacks to the
+bot's ``/slack/events`` endpoint, in the shapes Slack uses
+(https://api.slack.com/interactivity/slash-commands, https://api.slack.com/reference/interaction-payloads,
+https://api.slack.com/apis/connections/events-api), signed as
+https://api.slack.com/authentication/verifying-requests-from-slack describes, and applies the bot's
+answers (e.g. ``response_action``) to the stand-in.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import hmac
+import json
+import time
+import urllib.parse
+from typing import Any
+
+import httpx
+
+from bot.sandbox.slack import payloads
+from bot.sandbox.slack.common import ApiError, JSONDict, ViewInput, plain_text
+from bot.sandbox.slack.standin import SlackStandIn
+
+__all__ = ["SlackActor"]
+
+
+class SlackActor:
+    """Plays Slack toward the bot: signed slash commands, clicks, submissions and events."""
+
+    user_agent = "Slackbot 1.0 (+https://api.slack.com/robots)"
+
+    def __init__(
+        self,
+        standin: SlackStandIn,
+        bot_url: str,
+        signing_secret: str,
+        command: str = "/ambassador",
+        http: httpx.AsyncClient | None = None,
+        *,
+        timestamp_override: int | None = None,
+        secret_override: str | None = None,
+        ack_timeout: float = 3.0,
+    ) -> None:
+        self.standin = standin
+        self.bot_url = bot_url.rstrip("/")
+        self.signing_secret = signing_secret
+        self.command = command
+        self._own_http = http is None
+        self.http = http if http is not None else httpx.AsyncClient(timeout=30.0)
+        self.timestamp_override = timestamp_override
+        self.secret_override = secret_override
+        self.ack_timeout = ack_timeout
+        self.last_trigger_id: str | None = None
+        self.last_view_errors: dict[str, str] | None = None
+        self.problems: list[str] = []
+        self._event_seq = 0
+
+    async def aclose(self) -> None:
+        if self._own_http:
+            await self.http.aclose()
+
+    async def __aenter__(self) -> SlackActor:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    @property
+    def events_url(self) -> str:
+        return f"{self.bot_url}/slack/events"
+
+    # ------------------------------------------------------------------ signing
+
+    def sign(self, body: str, timestamp: int | None = None, secret: str | None = None) -> dict[str, str]:
+        """The two Slack signature headers for ``body``."""
+        ts = timestamp if timestamp is not None else int(time.time())
+        key = (secret if secret is not None else self.signing_secret).encode("utf-8")
+        digest = hmac.new(key, f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+        return {"X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": f"v0={digest}"}
+
+    async def send_raw(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp_override: int | None = None,
+        secret_override: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """POST a signed body to the bot's ``/slack/events``."""
+        ts = timestamp_override if timestamp_override is not None else self.timestamp_override
+        secret = secret_override if secret_override is not None else self.secret_override
+        headers = {"Content-Type": content_type, "User-Agent": self.user_agent, "Accept": "*/*"}
+        headers.update(self.sign(body, ts, secret))
+        if extra_headers:
+            headers.update(extra_headers)
+        started = time.monotonic()
+        response = await self.http.post(self.events_url, content=body.encode("utf-8"), headers=headers)
+        elapsed = time.monotonic() - started
+        if elapsed > self.ack_timeout:
+            self.problems.append(
+                f"bot answered after {elapsed:.2f}s (Slack gives up after {self.ack_timeout:.0f}s)"
+            )
+        return response
+
+    async def _send_payload(self, payload: JSONDict, **overrides: Any) -> httpx.Response:
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return await self.send_raw(body, "application/x-www-form-urlencoded", **overrides)
+
+    def _user_obj(self, user_id: str) -> JSONDict:
+        name = str(self.standin.users.get(user_id, {}).get("name", user_id))
+        return {"id": user_id, "username": name, "name": name, "team_id": self.standin.team_id}
+
+    def _team_obj(self) -> JSONDict:
+        return {"id": self.standin.team_id, "domain": self.standin.team_domain}
+
+    def _channel_name(self, channel_id: str) -> str:
+        info = self.standin.channels.get(channel_id)
+        if info is None:
+            return "directmessage" if channel_id.startswith("D") else channel_id.lower()
+        if info.get("is_im"):
+            return "directmessage"
+        return str(info.get("name", channel_id))
+
+    # ------------------------------------------------------------------ interactions
+
+    async def slash(
+        self,
+        user_id: str,
+        text: str,
+        channel_id: str = "C0GENERAL",
+        *,
+        timestamp_override: int | None = None,
+        secret_override: str | None = None,
+    ) -> httpx.Response:
+        """Send a slash command exactly as Slack posts it (form-encoded)."""
+        trigger_id = self.standin.issue_trigger_id(user_id)
+        self.last_trigger_id = trigger_id
+        fields = [
+            ("token", self.standin.verification_token),
+            ("team_id", self.standin.team_id),
+            ("team_domain", self.standin.team_domain),
+            ("channel_id", channel_id),
+            ("channel_name", self._channel_name(channel_id)),
+            ("user_id", user_id),
+            ("user_name", str(self.standin.users.get(user_id, {}).get("name", user_id))),
+            ("command", self.command),
+            ("text", text),
+            ("api_app_id", self.standin.app_id),
+            ("is_enterprise_install", "false"),
+            ("response_url", self.standin.make_response_url(channel_id, None, user_id)),
+            ("trigger_id", trigger_id),
+        ]
+        return await self.send_raw(
+            urllib.parse.urlencode(fields),
+            "application/x-www-form-urlencoded",
+            timestamp_override=timestamp_override,
+            secret_override=secret_override,
+        )
+
+    async def click(
+        self,
+        user_id: str,
+        channel_id: str | None = None,
+        message_ts: str | None = None,
+        action_id: str | None = None,
+        value: str | None = None,
+        block_id: str | None = None,
+        *,
+        view_id: str | None = None,
+        timestamp_override: int | None = None,
+        secret_override: str | None = None,
+    ) -> httpx.Response:
+        """Click a button (or pick an option) in a message, or in a view when ``view_id`` is given."""
+        if not action_id:
+            raise ValueError("click() needs an action_id")
+        standin = self.standin
+        trigger_id = standin.issue_trigger_id(user_id)
+        self.last_trigger_id = trigger_id
+        payload: JSONDict = {
+            "type": "block_actions",
+            "user": self._user_obj(user_id),
+            "api_app_id": standin.app_id,
+            "token": standin.verification_token,
+        }
+        if view_id is not None:
+            view = standin.views.get(view_id)
+            if view is None:
+                raise ValueError(f"no open view {view_id!r} in the Slack stand-in")
+            blocks = view.get("blocks") or []
+            payload["container"] = {"type": "view", "view_id": view_id}
+            payload["trigger_id"] = trigger_id
+            payload["team"] = self._team_obj()
+            payload["enterprise"] = None
+            payload["is_enterprise_install"] = False
+            payload["view"] = copy.deepcopy(view)
+            where = f"view {view_id}"
+        else:
+            if channel_id is None or message_ts is None:
+                raise ValueError("click() needs channel_id and message_ts, or view_id=")
+            message = standin.find_message(channel_id, message_ts)
+            ephemeral = standin._find_ephemeral(channel_id, message_ts) if message is None else None
+            if message is None and ephemeral is None:
+                raise ValueError(f"no message {message_ts!r} in channel {channel_id!r} of the Slack stand-in")
+            source = message if message is not None else ephemeral
+            assert source is not None
+            blocks = source.get("blocks") or []
+            payload["container"] = {
+                "type": "message",
+                "message_ts": message_ts,
+                "channel_id": channel_id,
+                "is_ephemeral": message is None,
+            }
+            payload["trigger_id"] = trigger_id
+            payload["team"] = self._team_obj()
+            payload["enterprise"] = None
+            payload["is_enterprise_install"] = False
+            payload["channel"] = {"id": channel_id, "name": self._channel_name(channel_id)}
+            if message is not None:
+                payload["message"] = copy.deepcopy(message)
+            payload["state"] = {"values": {}}
+            payload["response_url"] = standin.make_response_url(channel_id, message_ts, user_id)
+            where = f"message {message_ts} in {channel_id}"
+        payload["actions"] = [payloads.build_action(blocks, action_id, value, block_id, where)]
+        return await self._send_payload(
+            payload, timestamp_override=timestamp_override, secret_override=secret_override
+        )
+
+    async def submit_view(
+        self,
+        user_id: str,
+        view_id: str,
+        values: dict[str, dict[str, Any]],
+        *,
+        timestamp_override: int | None = None,
+        secret_override: str | None = None,
+        forged: bool = False,
+    ) -> httpx.Response:
+        """Submit a modal with ``values[block_id][action_id] = value`` and apply the bot's answer.
+
+        ``forged`` sends what Slack's own client would not let a person pick (e.g. a non-member
+        in a user picker), as a signed request from someone who holds the signing secret could."""
+        standin = self.standin
+        view = standin.views.get(view_id)
+        if view is None:
+            raise ValueError(f"no open view {view_id!r} in the Slack stand-in")
+        state = payloads.build_state(view, values, None if forged else standin.users)
+        submitted = copy.deepcopy(view)
+        submitted["state"] = {"values": state}
+        trigger_id = standin.issue_trigger_id(user_id)
+        self.last_trigger_id = trigger_id
+        payload: JSONDict = {
+            "type": "view_submission",
+            "team": self._team_obj(),
+            "user": self._user_obj(user_id),
+            "api_app_id": standin.app_id,
+            "token": standin.verification_token,
+            "trigger_id": trigger_id,
+            "view": submitted,
+            "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+        response = await self._send_payload(
+            payload, timestamp_override=timestamp_override, secret_override=secret_override
+        )
+        self.last_view_errors = None
+        if response.status_code != 200:
+            self.problems.append(f"view_submission answered HTTP {response.status_code}; modal stays open")
+            return response
+        text = response.text.strip()
+        if not text:
+            standin.remove_view(view_id)
+            return response
+        try:
+            answer = json.loads(text)
+        except ValueError:
+            self.problems.append("view_submission answer is not JSON; modal stays open")
+            return response
+        if not isinstance(answer, dict):
+            self.problems.append("view_submission answer is not a JSON object; modal stays open")
+            return response
+        action = answer.get("response_action")
+        try:
+            if not answer or action is None:
+                standin.remove_view(view_id)
+            elif action == "errors":
+                errors = answer.get("errors")
+                if not isinstance(errors, dict) or not errors:
+                    self.problems.append("response_action errors without an errors object")
+                else:
+                    self.last_view_errors = {str(k): str(v) for k, v in errors.items()}
+                    input_ids = {
+                        b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"
+                    }
+                    unknown = sorted(set(self.last_view_errors) - input_ids)
+                    if unknown:
+                        self.problems.append(f"errors for unknown input block_ids {unknown}")
+            elif action == "update":
+                standin.apply_view_update(view_id, answer.get("view"))
+            elif action == "push":
+                standin.apply_view_push(user_id, answer.get("view"))
+            elif action == "clear":
+                standin.clear_views(user_id)
+            else:
+                self.problems.append(f"unknown response_action {action!r}")
+        except ApiError as exc:
+            self.problems.append(f"response_action {action!r} rejected by Slack: {exc.error} {exc.extra}")
+        return response
+
+    def form_view_inputs(self, view_id: str) -> list[ViewInput]:
+        """The inputs of a view in order, to prompt a human for each."""
+        view = self.standin.views.get(view_id)
+        if view is None:
+            raise ValueError(f"no open view {view_id!r} in the Slack stand-in")
+        out: list[ViewInput] = []
+        for block in view.get("blocks") or []:
+            if block.get("type") != "input" or not isinstance(block.get("element"), dict):
+                continue
+            element = block["element"]
+            out.append(
+                ViewInput(
+                    block_id=str(block.get("block_id")),
+                    action_id=str(element.get("action_id")),
+                    element_type=str(element.get("type")),
+                    label=plain_text(block.get("label")),
+                    optional=bool(block.get("optional", False)),
+                )
+            )
+        return out
+
+    def input_options(self, view_id: str, block_id: str) -> list[tuple[str, str]]:
+        """(value, text) choices of a select/radio/checkbox input, for prompting."""
+        view = self.standin.views.get(view_id)
+        if view is None:
+            raise ValueError(f"no open view {view_id!r} in the Slack stand-in")
+        for block in view.get("blocks") or []:
+            if block.get("block_id") == block_id and isinstance(block.get("element"), dict):
+                element = block["element"]
+                options: list[JSONDict] = list(element.get("options") or [])
+                for group in element.get("option_groups") or []:
+                    options.extend(group.get("options") or [])
+                return [(str(o.get("value")), plain_text(o.get("text"))) for o in options]
+        raise ValueError(f"view {view_id} has no input block {block_id!r}")
+
+    async def close_view(self, user_id: str, view_id: str) -> httpx.Response | None:
+        """The user dismisses a modal; sends ``view_closed`` if the view asked for it."""
+        view = self.standin.views.get(view_id)
+        if view is None:
+            raise ValueError(f"no open view {view_id!r} in the Slack stand-in")
+        response: httpx.Response | None = None
+        if view.get("notify_on_close"):
+            payload: JSONDict = {
+                "type": "view_closed",
+                "team": self._team_obj(),
+                "user": self._user_obj(user_id),
+                "api_app_id": self.standin.app_id,
+                "token": self.standin.verification_token,
+                "view": copy.deepcopy(view),
+                "is_cleared": False,
+                "is_enterprise_install": False,
+                "enterprise": None,
+            }
+            response = await self._send_payload(payload)
+        self.standin.remove_view(view_id)
+        return response
+
+    # ------------------------------------------------------------------ Events API
+
+    async def event(
+        self,
+        event: JSONDict,
+        event_id: str | None = None,
+        *,
+        retry_num: int | None = None,
+        retry_reason: str | None = None,
+        timestamp_override: int | None = None,
+        secret_override: str | None = None,
+    ) -> httpx.Response:
+        """Deliver an Events API ``event_callback`` envelope."""
+        self._event_seq += 1
+        now = int(time.time())
+        envelope: JSONDict = {
+            "token": self.standin.verification_token,
+            "team_id": self.standin.team_id,
+            "api_app_id": self.standin.app_id,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{now:X}{self._event_seq:04d}",
+            "event_time": now,
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": self.standin.team_id,
+                    "user_id": self.standin.bot_user_id,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+            "event_context": f"4-{base64.urlsafe_b64encode(str(self._event_seq).encode()).decode()}",
+        }
+        extra: dict[str, str] = {}
+        if retry_num is not None:
+            extra["X-Slack-Retry-Num"] = str(retry_num)
+            extra["X-Slack-Retry-Reason"] = retry_reason or "http_timeout"
+        return await self.send_raw(
+            json.dumps(envelope),
+            "application/json",
+            timestamp_override=timestamp_override,
+            secret_override=secret_override,
+            extra_headers=extra,
+        )
+
+    async def app_home_opened(self, user_id: str) -> httpx.Response:
+        event: JSONDict = {
+            "type": "app_home_opened",
+            "user": user_id,
+            "channel": self.standin.im_channel_id(user_id),
+            "tab": "home",
+            "event_ts": f"{time.time():.6f}",
+        }
+        home = self.standin.home_tabs.get(user_id)
+        if home is not None:
+            event["view"] = copy.deepcopy(home)
+        return await self.event(event)
+
+    async def team_join(self, user_id: str) -> httpx.Response:
+        user = self.standin.users.get(user_id)
+        if user is None:
+            raise ValueError(f"add the user {user_id!r} to the stand-in first")
+        return await self.event(
+            {"type": "team_join", "user": copy.deepcopy(user), "event_ts": f"{time.time():.6f}"}
+        )
+
+    async def url_verification(self, challenge: str = "sandbox-challenge") -> httpx.Response:
+        body = {"token": self.standin.verification_token, "challenge": challenge, "type": "url_verification"}
+        return await self.send_raw(json.dumps(body), "application/json")

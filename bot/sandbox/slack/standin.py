@@ -1,0 +1,612 @@
+"""``SlackStandIn``: a local, real-HTTP stand-in for Slack's Web API.
+
+It serves ``/api/<method>`` like ``https://slack.com/api/<method>``: the same payload shapes,
+``ok``/``error`` envelopes, auth errors, per-channel rate limits (HTTP 429 + ``Retry-After``) and
+outages. It is not a mock: unknown methods, missing arguments, bad tokens, expired trigger ids,
+channels the bot is not in and Block Kit that Slack would refuse fail the way Slack fails. Every
+call is recorded in ``calls`` so tests can assert what the bot sent. The methods themselves are
+in ``methods/``; Block Kit validation is in ``blockkit``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import hmac
+import math
+import random
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from bot.sandbox.faults import Faults, Hang, Storm, StormStatus
+from bot.sandbox.http import serve_asgi
+from bot.sandbox.slack import blockkit
+from bot.sandbox.slack.common import (
+    MAX_TEXT_LEN,
+    RESPONSE_URL_MAX_USES,
+    TRIGGER_TTL_SECONDS,
+    ApiError,
+    Bucket,
+    ForcedFailure,
+    JSONDict,
+    RateLimited,
+    ResponseUrl,
+    Trigger,
+    json_response,
+    parse_response_body,
+    read_params,
+    truthy,
+    tz_info,
+)
+from bot.sandbox.slack.methods import METHODS, files
+from bot.sandbox.slack.surfaces import ViewSurfaces
+
+__all__ = ["SlackStandIn"]
+
+
+@dataclass(eq=False)
+class SlackStandIn(ViewSurfaces):
+    """Slack Web API stand-in. Serve ``.app``; point ``AsyncWebClient(base_url=url + "/api/")`` at it."""
+
+    bot_token: str = "xoxb-sandbox"  # noqa: S105 - a sandbox credential, not a secret
+    signing_secret: str = "sandbox-signing-secret"  # noqa: S105
+    team_id: str = "T0SANDBOX"
+    bot_user_id: str = "U0BOT"
+    post_burst: int = 4
+    clock: Callable[[], float] = time.monotonic
+    bot_id: str = "B0BOT"
+    app_id: str = "A0SANDBOX"
+    team_domain: str = "sandbox"
+    team_name: str = "Sandbox"
+    verification_token: str = "sandbox-verification-token"  # noqa: S105
+    post_rate_per_second: float = 1.0
+    seed: int = 0
+    # Optional workspace-wide ceiling on chat.postMessage (all channels together), like Slack's own.
+    workspace_rate_per_second: float | None = None
+    workspace_burst: int = 20
+
+    base_url: str = ""
+    down: bool = False
+    users: dict[str, JSONDict] = field(default_factory=dict, init=False, repr=False)
+    channels: dict[str, JSONDict] = field(default_factory=dict, init=False, repr=False)
+    messages: dict[str, list[JSONDict]] = field(default_factory=dict, init=False, repr=False)
+    views: dict[str, JSONDict] = field(default_factory=dict, init=False, repr=False)
+    view_owners: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    modal_stacks: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
+    home_tabs: dict[str, JSONDict] = field(default_factory=dict, init=False, repr=False)
+    closed_views: dict[str, JSONDict] = field(default_factory=dict, init=False, repr=False)
+    ephemerals: list[JSONDict] = field(default_factory=list, init=False, repr=False)
+    responses: list[JSONDict] = field(default_factory=list, init=False, repr=False)
+    calls: list[tuple[str, JSONDict]] = field(default_factory=list, init=False, repr=False)
+    usergroups: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
+    # Files shared with files.completeUploadExternal: the file object plus "content" (the bytes
+    # posted to the upload URL) and "shared_to" (the channel ids it was shared into).
+    files: list[JSONDict] = field(default_factory=list, init=False, repr=False)
+    rate_limited: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+        self._buckets: dict[str, Bucket] = {}
+        self._triggers: dict[str, Trigger] = {}
+        self._trigger_seq = 0
+        self._response_urls: dict[int, ResponseUrl] = {}
+        self._response_seq = 0
+        self._view_seq = 0
+        self._last_ts_us = 0
+        self._failures: list[ForcedFailure] = []
+        self._uploads: dict[str, JSONDict] = {}
+        self._last_view: dict[str, str] = {}
+        self.faults = Faults(self.clock)
+        self._handlers: dict[str, Callable[[JSONDict], JSONDict]] = {
+            name: functools.partial(fn, self) for name, fn in METHODS.items()
+        }
+        self._app = Starlette(
+            routes=[
+                Route("/api/{method:path}", self._handle_api, methods=["GET", "POST"]),
+                Route("/_standin/response/{url_id}", self._handle_response_url, methods=["POST"]),
+                Route("/_standin/upload/{file_id}", self._handle_upload, methods=["POST"]),
+            ]
+        )
+
+    # ------------------------------------------------------------------ serving
+
+    @property
+    def app(self) -> Starlette:
+        return self._app
+
+    @contextlib.asynccontextmanager
+    async def serve(self, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+        """Serve the stand-in and set ``base_url``; yields the base URL."""
+        async with serve_asgi(self._app, host, port) as url:
+            self.base_url = url
+            yield url
+
+    # ------------------------------------------------------------------ setup
+
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        tz: str = "Europe/London",
+        *,
+        real_name: str | None = None,
+        email: str | None = None,
+        is_bot: bool = False,
+    ) -> JSONDict:
+        """Add (or replace) a workspace member; returns the stored user object."""
+        real = real_name if real_name is not None else name
+        tz_offset, tz_label = tz_info(tz)
+        profile: JSONDict = {
+            "real_name": real,
+            "display_name": name,
+            "real_name_normalized": real,
+            "display_name_normalized": name,
+            "team": self.team_id,
+        }
+        if email is not None:
+            profile["email"] = email
+        user: JSONDict = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": name,
+            "deleted": False,
+            "real_name": real,
+            "tz": tz,
+            "tz_label": tz_label,
+            "tz_offset": tz_offset,
+            "profile": profile,
+            "is_admin": False,
+            "is_owner": False,
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": is_bot,
+            "is_app_user": False,
+            "updated": int(time.time()),
+        }
+        self.users[user_id] = user
+        return user
+
+    def add_channel(
+        self, channel_id: str, name: str, *, bot_member: bool = False, private: bool = False
+    ) -> JSONDict:
+        """Add a channel. Like a new channel in a real workspace, the bot is not in it unless
+        ``bot_member`` (or ``join``): without ``chat:write.public`` its posts there answer
+        ``not_in_channel`` (https://api.slack.com/methods/chat.postMessage, "not_in_channel"), and
+        a private channel it is not in is invisible to it (``channel_not_found``,
+        https://api.slack.com/methods/conversations.info)."""
+        channel: JSONDict = {
+            "id": channel_id,
+            "name": name,
+            "is_channel": True,
+            "is_im": False,
+            "is_mpim": False,
+            "is_group": private,
+            "is_private": private,
+            "is_archived": False,
+            "is_general": name == "general",
+            "is_member": bot_member,
+            "created": int(time.time()),
+            "creator": "",
+            "name_normalized": name,
+        }
+        self.channels[channel_id] = channel
+        self.messages.setdefault(channel_id, [])
+        return channel
+
+    def join(self, channel_id: str) -> None:
+        """The bot is invited to (or joins) a channel (``/invite @bot``)."""
+        self.channels[channel_id]["is_member"] = True
+
+    def leave(self, channel_id: str) -> None:
+        self.channels[channel_id]["is_member"] = False
+
+    def visible(self, channel_id: str) -> bool:
+        """Whether the bot can see the channel at all (a private one only when it is a member)."""
+        info = self.channels.get(channel_id)
+        if info is None:
+            return False
+        return not info.get("is_private") or bool(info.get("is_member"))
+
+    def check_member(self, channel_id: str) -> None:
+        """Refuse a bot post into a channel it is not in (DMs are always open to it)."""
+        info = self.channels.get(channel_id, {})
+        if info.get("is_im") or info.get("is_mpim"):
+            return
+        if not info.get("is_member", False):
+            raise ApiError("not_in_channel")
+
+    def add_usergroup(self, usergroup_id: str, user_ids: list[str]) -> None:
+        self.usergroups[usergroup_id] = list(user_ids)
+
+    def add_user_message(self, channel: str, user_id: str, text: str, *, thread_ts: str | None = None) -> str:
+        """Simulate a human posting in a channel (no event is sent); returns the ts."""
+        channel_id = self._resolve_channel(channel)
+        ts = self._next_ts()
+        msg: JSONDict = {"type": "message", "user": user_id, "text": text, "ts": ts, "team": self.team_id}
+        if thread_ts:
+            msg["thread_ts"] = thread_ts
+        self.messages.setdefault(channel_id, []).append(msg)
+        return ts
+
+    def issue_trigger_id(self, user_id: str) -> str:
+        """A trigger id as Slack puts in interaction payloads: single use, valid 3 seconds."""
+        self._trigger_seq += 1
+        trigger_id = (
+            f"{int(time.time() * 1000)}{self._trigger_seq:03d}.{self._team_number()}."
+            f"{self._rng.getrandbits(128):032x}"
+        )
+        self._triggers[trigger_id] = Trigger(user_id=user_id, issued_at=self.clock())
+        return trigger_id
+
+    def make_response_url(
+        self, channel: str | None = None, ts: str | None = None, user: str | None = None
+    ) -> str:
+        """A response URL; tie it to a message (``channel``, ``ts``) for replace/delete_original."""
+        if not self.base_url:
+            raise RuntimeError("SlackStandIn.base_url is not set (use `async with standin.serve()`)")
+        self._response_seq += 1
+        self._response_urls[self._response_seq] = ResponseUrl(self._response_seq, channel, ts, user)
+        return f"{self.base_url}/_standin/response/{self._response_seq}"
+
+    def fail_next(
+        self, method: str, times: int = 1, status: int = 429, retry_after: int = 2, error: str | None = None
+    ) -> None:
+        """Force the next ``times`` calls of ``method`` to fail.
+
+        429 -> ``ratelimited`` with ``Retry-After``; 200 -> ``ok: false`` with ``error``
+        (default ``fatal_error``); other statuses -> that status with a plain-text body, or a
+        JSON ``ok: false`` body if ``error`` is given.
+        """
+        self._failures.append(ForcedFailure(method, times, status, retry_after, error))
+
+    def storm(
+        self,
+        status: StormStatus,
+        seconds: float,
+        methods: list[str] | None = None,
+        retry_after: int = 1,
+        hang_seconds: float = 5.0,
+    ) -> Storm:
+        """For ``seconds`` (of ``clock``), every call of ``methods`` (default: all) fails: 429 with
+        ``Retry-After``, another HTTP status with a plain-text body, or ``"hang"`` (held for
+        ``hang_seconds``, then 504, with no effect)."""
+        return self.faults.storm(
+            status, seconds, methods=methods, retry_after=retry_after, hang_seconds=hang_seconds
+        )
+
+    def hang_next(self, method: str, times: int = 1, seconds: float = 5.0, after_effect: bool = True) -> Hang:
+        """Hold the answer to the next ``times`` calls of ``method`` for ``seconds``; with
+        ``after_effect`` the call takes effect first (only its answer is late)."""
+        return self.faults.hang_next(method, "", times, seconds, after_effect)
+
+    # ------------------------------------------------------------------ inspection
+
+    def messages_in(self, channel: str) -> list[JSONDict]:
+        """Messages in a channel, oldest first; each a copy with a ``channel`` key added."""
+        return [{**msg, "channel": channel} for msg in self.messages.get(channel, [])]
+
+    def dms_to(self, user_id: str) -> list[JSONDict]:
+        return self.messages_in(self.im_channel_id(user_id))
+
+    def find_message(self, channel: str, ts: str) -> JSONDict | None:
+        for msg in self.messages.get(channel, []):
+            if msg.get("ts") == ts:
+                return msg
+        return None
+
+    def last_view_for(self, user_id: str) -> JSONDict | None:
+        """The modal most recently opened/updated/pushed for the user, if still open."""
+        view_id = self._last_view.get(user_id)
+        if view_id is not None and view_id in self.views:
+            return self.views[view_id]
+        stack = self.modal_stacks.get(user_id) or []
+        return self.views.get(stack[-1]) if stack else None
+
+    def files_in(self, channel: str) -> list[JSONDict]:
+        """Files shared into a channel (or DM channel id), oldest first, with their bytes."""
+        return [f for f in self.files if channel in f.get("shared_to", [])]
+
+    def calls_to(self, method: str) -> list[JSONDict]:
+        return [params for name, params in self.calls if name == method]
+
+    @staticmethod
+    def im_channel_id(user_id: str) -> str:
+        return f"D{user_id}"
+
+    # ------------------------------------------------------------------ HTTP layer
+
+    async def _handle_api(self, request: Request) -> Response:
+        method = request.path_params["method"]
+        try:
+            params = await read_params(request)
+        except ApiError as exc:
+            self.calls.append((method, {}))
+            return json_response({"ok": False, "error": exc.error})
+        self.calls.append((method, params))
+        if self.down:
+            return PlainTextResponse(
+                "Service Unavailable: Slack is having trouble right now.", status_code=503
+            )
+        storm = self.faults.storming(method)
+        if storm is not None:
+            return await self._storm_response(storm)
+        forced = self._take_forced_failure(method)
+        if forced is not None:
+            return forced
+        hang = self.faults.take_hang(method)
+        if hang is not None and not hang.after_effect:
+            await self.faults.hold(hang.seconds)
+            return PlainTextResponse("Gateway Timeout (held by SlackStandIn)", status_code=504)
+        response = self._answer(request, method, params)
+        if hang is not None:
+            await self.faults.hold(hang.seconds)
+        return response
+
+    async def _storm_response(self, storm: Storm) -> Response:
+        if storm.status == "hang":
+            await self.faults.hold(storm.hang_seconds)
+            return PlainTextResponse("Gateway Timeout (storm by SlackStandIn)", status_code=504)
+        if storm.status == 429:
+            self.rate_limited += 1
+            return json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(storm.retry_after)},
+            )
+        return PlainTextResponse(f"HTTP {storm.status} (storm by SlackStandIn)", storm.status)
+
+    def _answer(self, request: Request, method: str, params: JSONDict) -> Response:
+        handler = self._handlers.get(method)
+        if handler is None:
+            return json_response({"ok": False, "error": "unknown_method", "req_method": method})
+        auth_error = self._check_auth(request, params)
+        if auth_error is not None:
+            return json_response({"ok": False, "error": auth_error})
+        try:
+            body = handler(params)
+        except ApiError as exc:
+            return json_response({"ok": False, "error": exc.error, **exc.extra})
+        except RateLimited as exc:
+            self.rate_limited += 1
+            return json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(exc.retry_after)},
+            )
+        return json_response(body)
+
+    def _check_auth(self, request: Request, params: JSONDict) -> str | None:
+        header = request.headers.get("authorization")
+        token: str | None = None
+        if header:
+            scheme, _, value = header.partition(" ")
+            token = value.strip() if scheme.lower() == "bearer" else ""
+        elif params.get("token"):
+            token = str(params["token"])
+        if token is None:
+            return "not_authed"
+        if not hmac.compare_digest(token.encode(), self.bot_token.encode()):
+            return "invalid_auth"
+        return None
+
+    def _take_forced_failure(self, method: str) -> Response | None:
+        for failure in self._failures:
+            if failure.method == method and failure.times > 0:
+                failure.times -= 1
+                if failure.status == 429:
+                    self.rate_limited += 1
+                    return json_response(
+                        {"ok": False, "error": "ratelimited"},
+                        status=429,
+                        headers={"Retry-After": str(failure.retry_after)},
+                    )
+                if failure.status == 200 or failure.error is not None:
+                    return json_response(
+                        {"ok": False, "error": failure.error or "fatal_error"}, status=failure.status
+                    )
+                return PlainTextResponse(f"HTTP {failure.status} (forced by SlackStandIn)", failure.status)
+        return None
+
+    async def _handle_response_url(self, request: Request) -> Response:
+        if self.down:
+            return PlainTextResponse("Service Unavailable", status_code=503)
+        try:
+            url_id = int(request.path_params["url_id"])
+        except ValueError:
+            return PlainTextResponse("no_active_hooks", status_code=404)
+        entry = self._response_urls.get(url_id)
+        if entry is None:
+            return PlainTextResponse("no_active_hooks", status_code=404)
+        if entry.uses >= RESPONSE_URL_MAX_USES:
+            return PlainTextResponse("used_url", status_code=404)
+        raw = await request.body()
+        try:
+            body = parse_response_body(request.headers.get("content-type", ""), raw)
+        except ValueError:
+            return PlainTextResponse("invalid_payload", status_code=400)
+        entry.uses += 1
+        record = dict(body)
+        record["url_id"] = url_id
+        self.responses.append(record)
+        try:
+            self._apply_response(entry, body)
+        except ApiError as exc:
+            return PlainTextResponse(exc.error, status_code=400)
+        return PlainTextResponse("ok")
+
+    def _apply_response(self, entry: ResponseUrl, body: JSONDict) -> None:
+        target: JSONDict | None = None
+        if entry.channel is not None and entry.ts is not None:
+            target = self.find_message(entry.channel, entry.ts) or self._find_ephemeral(
+                entry.channel, entry.ts
+            )
+        has_content = "text" in body or "blocks" in body
+        if truthy(body.get("delete_original")):
+            if target is not None and entry.channel is not None:
+                msgs = self.messages.get(entry.channel, [])
+                if target in msgs:
+                    msgs.remove(target)
+                elif target in self.ephemerals:
+                    self.ephemerals.remove(target)
+            return
+        if not has_content:
+            raise ApiError("no_text")
+        blocks = blockkit.normalize_blocks(body.get("blocks"), self._rng)
+        text = str(body.get("text", ""))
+        if truthy(body.get("replace_original")) and target is not None:
+            target["text"] = text
+            target["blocks"] = blocks
+            return
+        if body.get("response_type") == "in_channel" and entry.channel is not None:
+            channel_id = self._resolve_channel(entry.channel)
+            self._store_bot_message(channel_id, text, blocks, None, body.get("thread_ts"))
+            return
+        self.ephemerals.append(
+            {
+                "channel": entry.channel,
+                "user": entry.user,
+                "text": text,
+                "blocks": blocks,
+                "message_ts": self._next_ts(),
+                "source": "response_url",
+            }
+        )
+
+    async def _handle_upload(self, request: Request) -> Response:
+        return await files.handle_upload(self, request)
+
+    # ------------------------------------------------------------------ internals
+
+    def _team_number(self) -> int:
+        return int(hashlib.sha1(self.team_id.encode(), usedforsecurity=False).hexdigest()[:8], 16)
+
+    def _next_ts(self) -> str:
+        now_us = int(time.time() * 1_000_000)
+        self._last_ts_us = max(now_us, self._last_ts_us + 1)
+        return f"{self._last_ts_us // 1_000_000}.{self._last_ts_us % 1_000_000:06d}"
+
+    def _ensure_im(self, user_id: str) -> str:
+        channel_id = self.im_channel_id(user_id)
+        if channel_id not in self.channels:
+            self.channels[channel_id] = {
+                "id": channel_id,
+                "name": channel_id,
+                "created": int(time.time()),
+                "is_im": True,
+                "is_org_shared": False,
+                "user": user_id,
+                "is_user_deleted": False,
+                "priority": 0,
+            }
+            self.messages.setdefault(channel_id, [])
+        return channel_id
+
+    def _resolve_channel(self, channel: str) -> str:
+        if channel in self.channels:
+            if not self.visible(channel):
+                raise ApiError("channel_not_found")
+            return channel
+        if channel in self.users:  # Slack delivers a post to a user id into the bot's DM with them
+            return self._ensure_im(channel)
+        name = channel.removeprefix("#")
+        for cid, info in self.channels.items():
+            if not info.get("is_im") and info.get("name") == name:
+                return cid
+        raise ApiError("channel_not_found")
+
+    def _refill(self, key: str, burst: int, rate: float, now: float) -> Bucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = Bucket(tokens=float(burst), updated=now)
+            self._buckets[key] = bucket
+        elapsed = max(0.0, now - bucket.updated)
+        bucket.tokens = min(float(burst), bucket.tokens + elapsed * rate)
+        bucket.updated = now
+        return bucket
+
+    def _take_post_token(self, channel_id: str) -> None:
+        """chat.postMessage: "one message per second per channel, with short bursts", refused with
+        HTTP 429 and ``Retry-After`` (https://api.slack.com/methods/chat.postMessage#rate_limiting,
+        https://api.slack.com/docs/rate-limits); a refused call consumes nothing."""
+        now = self.clock()
+        bucket = self._refill(channel_id, self.post_burst, self.post_rate_per_second, now)
+        waits = []
+        if bucket.tokens < 1.0:
+            waits.append((1.0 - bucket.tokens) / self.post_rate_per_second)
+        workspace = None
+        if self.workspace_rate_per_second:
+            rate = self.workspace_rate_per_second
+            workspace = self._refill("\x00workspace", self.workspace_burst, rate, now)
+            if workspace.tokens < 1.0:
+                waits.append((1.0 - workspace.tokens) / self.workspace_rate_per_second)
+        if waits:  # refused: nothing is consumed
+            raise RateLimited(max(1, math.ceil(max(waits))))
+        bucket.tokens -= 1.0
+        if workspace is not None:
+            workspace.tokens -= 1.0
+
+    def _message_content(self, params: JSONDict) -> tuple[str, list[JSONDict]]:
+        text = params.get("text")
+        has_blocks = params.get("blocks") not in (None, "", [])
+        has_attachments = params.get("attachments") not in (None, "", [])
+        if (text is None or str(text) == "") and not has_blocks and not has_attachments:
+            raise ApiError("no_text")
+        text_s = "" if text is None else str(text)
+        if len(text_s) > MAX_TEXT_LEN:
+            raise ApiError("msg_too_long")
+        blocks = blockkit.normalize_blocks(params.get("blocks"), self._rng)
+        return text_s, blocks
+
+    def _store_bot_message(
+        self,
+        channel_id: str,
+        text: str,
+        blocks: list[JSONDict],
+        metadata: JSONDict | None,
+        thread_ts: Any,
+    ) -> JSONDict:
+        ts = self._next_ts()
+        msg: JSONDict = {
+            "type": "message",
+            "ts": ts,
+            "text": text,
+            "blocks": blocks,
+            "user": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "app_id": self.app_id,
+            "team": self.team_id,
+        }
+        if metadata is not None:
+            msg["metadata"] = metadata
+        if thread_ts:
+            msg["thread_ts"] = str(thread_ts)
+            parent = self.find_message(channel_id, str(thread_ts))
+            if parent is not None:
+                parent["thread_ts"] = parent["ts"]
+                parent["reply_count"] = int(parent.get("reply_count", 0)) + 1
+                parent["latest_reply"] = ts
+        self.messages.setdefault(channel_id, []).append(msg)
+        return msg
+
+    def _find_ephemeral(self, channel: str, ts: str) -> JSONDict | None:
+        for eph in self.ephemerals:
+            if eph.get("channel") == channel and eph.get("message_ts") == ts:
+                return eph
+        return None
+
+    def _check_trigger(self, trigger_id: str) -> Trigger:
+        trigger = self._triggers.get(trigger_id)
+        if trigger is None:
+            raise ApiError("invalid_trigger_id")
+        if trigger.used or self.clock() - trigger.issued_at > TRIGGER_TTL_SECONDS:
+            raise ApiError("expired_trigger_id")
+        return trigger
