@@ -10,16 +10,16 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.program.errors import InvalidInput, ProgramError
 from handlers.slack import blocks, views_events
-from handlers.slack.context import services
-from handlers.slack.forms import form_values
+from handlers.slack.context import services, submission
 
 
 async def on_submit(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
-    user = str((body.get("user") or {}).get("id", ""))
-    editing = str(view.get("private_metadata") or "") or None
-    fields = {k: (v or "") for k, v in form_values(view).items()}
+    sent = submission(context)
+    user = sent.user.id
+    editing = sent.private_metadata or None
+    fields = {k: (v or "") for k, v in sent.values.items()}
     try:
         series = await services(context).events.save_series(user, fields, key=editing)
     except InvalidInput as err:
