@@ -31,7 +31,7 @@ _SLACK_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _SLOT = re.compile(r"(20[0-9]{2})(0[1-9]|1[0-2])([0-3][0-9])T([01][0-9]|2[0-3])([0-5][0-9])Z")
 MIN_YEAR, MAX_YEAR = 2000, 2199
 MAX_VALUE = 2000  # a button's value is at most 2000 characters (Block Kit button element)
-MAX_TEXT = 12_000  # a plain_text_input holds at most 3000 characters; leave room, but bound it
+MAX_TEXT = 100_000  # Slack sends at most 3000 per input; longer text gets the form's own clear answer
 MAX_URL = 2000
 
 
