@@ -36,7 +36,6 @@ from handlers.slack.context import INBOUND_KEY, SERVICES_KEY
 from storage import migrate
 
 log = logging.getLogger("ambassador_bot.server")
-refusals = Throttled(logging.getLogger("ambassador_bot.edge"))
 
 MAX_BODY = 1_000_000  # Slack and Discourse payloads are far smaller; anything bigger is refused.
 BODY_TIMEOUT = 4.0  # seconds to receive a body (Slack and Discourse send theirs at once)
@@ -54,6 +53,7 @@ def _refuse(request: Request, status: int, reason: str, size: int) -> Response:
     """The answer to a request the bot will not act on, and its one (throttled) log line: route,
     reason, size and client, never the body or a header's value."""
     client = request.client.host if request.client else "?"
+    refusals: Throttled = request.app.state.refusals
     refusals.log(
         logging.INFO,
         "refused %s %s from %s: %d %s (%d bytes)",
@@ -255,4 +255,5 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.metrics = metrics
+    app.state.refusals = Throttled(logging.getLogger("ambassador_bot.edge"))
     return app

@@ -418,7 +418,14 @@ _STR_KEYS += ("user_team", "response_url", "trigger_id", "event_id", "tab", "act
 _DESCEND = ("event", "message", "previous_message", "item", "assistant_thread", "user", "view")
 
 
+# Bolt reads these from the payload as ``body.get(key, {}).get(…)``: present, they must be objects.
+_NOT_NULL = ("event", "view", "context", "function")
+
+
 def _envelope(payload: Mapping[str, Any]) -> None:
+    for key in _NOT_NULL:
+        if key in payload and not isinstance(payload[key], dict):
+            raise Malformed(f"{key!r} must be an object")
     todo: list[tuple[Mapping[str, Any], int]] = [(payload, 0)]
     while todo:
         d, depth = todo.pop()
