@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers.slack
@@ -50,10 +51,17 @@ async def _on_error(error: Exception, body: dict[str, Any], response: BoltRespon
         if response is not None:
             response.status, response.body = 200, ""
         return
-    # Log the type and where, never the payload (it can hold tokens); never a traceback in chat.
-    log.error(
-        "Slack listener failed: %s (%s)", type(error).__name__, body.get("type") or "command", exc_info=error
-    )
+    if isinstance(error, SlackApiError):
+        # Slack refused one of the listener's calls (an unknown user, an expired trigger_id): a
+        # platform answer, not a bug, so one line with Slack's error code and no traceback.
+        code = error.response.get("error") if isinstance(error.response.data, dict) else None
+        log.warning("Slack refused a call of a listener (%s): %s", body.get("type") or "command", code)
+    else:
+        # Log the type and where, never the payload (it can hold tokens).
+        log.error(
+            "Slack listener failed: %s (%s)", type(error).__name__, body.get("type") or "command", exc_info=error
+        )
+    # Never a traceback in chat.
     if response is None:
         return  # already acknowledged; the person saw the acknowledgement
     response.status = 200

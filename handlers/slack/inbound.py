@@ -343,6 +343,9 @@ def _submission(payload: Mapping[str, Any]) -> Submission:
     inputs = frozenset(
         str(b.get("block_id")) for b in blocks if isinstance(b, dict) and b.get("type") == "input"
     )
+    # Bolt reads view["type"] of every submission (a workflow step's needs more keys).
+    if _str(view, "type", limit=40, required=True) == "workflow_step":
+        raise Malformed("workflow step views are not the bot's")
     private = _str(view, "private_metadata", limit=3000) or ""
     return Submission(
         user=_user(payload),
