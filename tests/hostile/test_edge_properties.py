@@ -71,6 +71,7 @@ class Bot:
                 else:
                     url = await stop.enter_async_context(pg_database(os.environ["TEST_DATABASE_URL"]))
                 stack = await stop.enter_async_context(start_stack(url, clock=clock))
+                await stack.runtime.services.reminders.sweep()  # what the first timed sweep would do
                 await stack.settle()
                 self._ready.set_result(stack)
                 await self._stop.wait()
