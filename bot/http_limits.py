@@ -26,7 +26,11 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-log = logging.getLogger("ambassador_bot.http")
+from bot.logs import Throttled
+
+# One line per dropped connection, at most 30 a minute per reason for the whole process.
+_log = logging.getLogger("ambassador_bot.http")
+refusals = {408: Throttled(_log), 413: Throttled(_log)}
 
 READ_TIMEOUT = 5.0  # seconds for one request's headers and body to arrive
 MAX_BODY_EVENTS = 2048  # a 1 MB body read 1448 bytes at a time is ~700 pieces
@@ -93,7 +97,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def _refuse(self, status: int, reason: str) -> None:
         client = f"{self.client[0]}:{self.client[1]}" if self.client else "?"
-        log.info("refused connection from %s: %s", client, reason)
+        refusals[status].log(logging.INFO, "refused connection from %s: %d %s", client, status, reason)
         if self.cycle is not None and not self.cycle.response_complete:
             # The app may still be reading this request: it sees a disconnect, and whatever it
             # sends is dropped instead of meeting a closed h11 state.

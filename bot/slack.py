@@ -58,9 +58,8 @@ async def _on_error(error: Exception, body: dict[str, Any], response: BoltRespon
         log.warning("Slack refused a call of a listener (%s): %s", body.get("type") or "command", code)
     else:
         # Log the type and where, never the payload (it can hold tokens).
-        log.error(
-            "Slack listener failed: %s (%s)", type(error).__name__, body.get("type") or "command", exc_info=error
-        )
+        kind = body.get("type") or "command"
+        log.error("Slack listener failed: %s (%s)", type(error).__name__, kind, exc_info=error)
     # Never a traceback in chat.
     if response is None:
         return  # already acknowledged; the person saw the acknowledgement
