@@ -8,8 +8,8 @@ headers, or a body one byte at a time, holds its connection for ever, and a chun
 the two missing limits to uvicorn's own h11 protocol:
 
 - every request must have arrived completely (headers and body) within `READ_TIMEOUT` seconds of
-  its first byte (or of the connection, or of the previous response): otherwise the connection is
-  closed;
+  its first byte, and a connection that sends nothing is closed after as long (as uvicorn closes
+  an idle keep-alive connection; it has no timer for a fresh one);
 - a request body may come in at most `MAX_BODY_EVENTS` pieces (h11 ``Data`` events: one per
   chunk of a chunked body, one per read of a sized body): past that the request is answered 413
   and the connection closed, before the loop spends time on the rest.
@@ -44,6 +44,7 @@ class GuardedH11Protocol(H11Protocol):
 
     _guard: asyncio.TimerHandle | None = None
     _pieces = 0
+    _started = False  # bytes of the next request have arrived
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -63,8 +64,9 @@ class GuardedH11Protocol(H11Protocol):
         self.conn.next_event = counted  # type: ignore[method-assign]
 
     def data_received(self, data: bytes) -> None:
-        if self._guard is None and self.conn.their_state is h11.IDLE:
-            self._arm()  # the first byte of a pipelined or keep-alive request
+        if self.conn.their_state is h11.IDLE and not self._started:
+            self._started = True
+            self._arm()  # the first byte of a request: from now on it has READ_TIMEOUT to arrive
         super().data_received(data)
         if self.conn.their_state is not h11.IDLE and self.conn.their_state is not h11.SEND_BODY:
             self._disarm()  # the request has arrived (or the connection is done)
@@ -72,6 +74,7 @@ class GuardedH11Protocol(H11Protocol):
     def on_response_complete(self) -> None:
         super().on_response_complete()
         self._pieces = 0
+        self._started = False
         if not self.transport.is_closing():
             self._arm()
 
@@ -92,7 +95,11 @@ class GuardedH11Protocol(H11Protocol):
         self._guard = None
         if self.conn.their_state is h11.IDLE and self.cycle is not None and not self.cycle.response_complete:
             return  # the app is still answering the previous request
-        if self.conn.their_state in (h11.IDLE, h11.SEND_BODY):
+        if self.conn.their_state is h11.IDLE and not self._started:
+            # Connected (or kept alive) and sent nothing: closed quietly, as uvicorn closes an
+            # idle keep-alive connection (it has no timer for a fresh one).
+            self.transport.close()
+        elif self.conn.their_state in (h11.IDLE, h11.SEND_BODY):
             self._refuse(408, "request not received in time")
 
     def _refuse(self, status: int, reason: str) -> None:

@@ -22,6 +22,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from handlers.slack.envelope import Malformed, check_envelope
+
+__all__ = ["Malformed", "parse"]
+
 # Every id the bot looks up is a 32-bit INTEGER column (storage/models.py) and Discourse's own
 # ids are PostgreSQL integers too: a bigger number can only be forged, and on PostgreSQL it would
 # fail in the driver rather than find nothing.
@@ -33,10 +37,6 @@ MIN_YEAR, MAX_YEAR = 2000, 2199
 MAX_VALUE = 2000  # a button's value is at most 2000 characters (Block Kit button element)
 MAX_TEXT = 100_000  # Slack sends at most 3000 per input; longer text gets the form's own clear answer
 MAX_URL = 2000
-
-
-class Malformed(ValueError):
-    """A signed payload of a shape Slack never sends."""
 
 
 def ident(value: object) -> int | None:
@@ -399,63 +399,9 @@ Inbound = SlashCommand | Click | Submission | Event | Envelope
 _ENVELOPES = ("url_verification", "app_rate_limited", "view_closed")
 
 
-# Keys Bolt itself reads while routing and building its context (slack_bolt
-# ``request/internals.py`` ``build_context``, ``request/payload_utils.py``): the types Slack
-# sends, checked on the envelope and the objects Bolt descends into, so Bolt never meets an
-# int where it expects a dict.
-_ID_KEYS = ("user", "channel", "team", "enterprise")  # a string or an object
-_OBJ_KEYS: tuple[str, ...] = (
-    "event",
-    "message",
-    "previous_message",
-    "item",
-    "assistant_thread",
-    "function_data",
-)
-_OBJ_KEYS += ("view", "container", "state", "workflow_step")
-_LIST_KEYS = ("authorizations", "response_urls", "actions")
-_STR_KEYS: tuple[str, ...] = ("type", "subtype", "thread_ts", "team_id", "user_id", "channel_id")
-_STR_KEYS += ("enterprise_id",)
-_STR_KEYS += ("function_execution_id", "bot_access_token", "channel_type", "bot_id", "callback_id")
-_STR_KEYS += ("user_team", "response_url", "trigger_id", "event_id", "tab", "action_id")
-_DESCEND = ("event", "message", "previous_message", "item", "assistant_thread", "user", "view")
-
-
-# Bolt reads these from the payload as ``body.get(key, {}).get(…)``: present, they must be objects.
-_NOT_NULL = ("event", "view", "context", "function")
-
-
-def _envelope(payload: Mapping[str, Any]) -> None:
-    for key in _NOT_NULL:
-        if key in payload and not isinstance(payload[key], dict):
-            raise Malformed(f"{key!r} must be an object")
-    todo: list[tuple[Mapping[str, Any], int]] = [(payload, 0)]
-    while todo:
-        d, depth = todo.pop()
-        for key in _ID_KEYS:
-            if d.get(key) is not None and not isinstance(d[key], (str, dict)):
-                raise Malformed(f"{key!r} must be an id or an object")
-        for key in _OBJ_KEYS:
-            if d.get(key) is not None and not isinstance(d[key], dict):
-                raise Malformed(f"{key!r} must be an object")
-        for key in _LIST_KEYS:
-            value = d.get(key)
-            if value is not None and (
-                not isinstance(value, list) or not all(isinstance(v, dict) for v in value)
-            ):
-                raise Malformed(f"{key!r} must be a list of objects")
-        for key in _STR_KEYS:
-            if d.get(key) is not None and not isinstance(d[key], str):
-                raise Malformed(f"{key!r} must be a string")
-        if depth < 3:
-            todo.extend((d[k], depth + 1) for k in _DESCEND if isinstance(d.get(k), dict))
-            for key in ("authorizations", "response_urls", "actions"):
-                todo.extend((v, depth + 1) for v in (d.get(key) or [])[:1])
-
-
 def parse(payload: Mapping[str, Any]) -> Inbound:
     """The typed form of a verified payload; `Malformed` when it is not one Slack sends."""
-    _envelope(payload)
+    check_envelope(payload)
     kind = payload.get("type")
     if kind is None and "command" in payload:
         return _slash(payload)
