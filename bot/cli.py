@@ -143,6 +143,7 @@ def run(ctx: click.Context, host: str | None, port: int | None, log_level: str, 
     cli_data.require_reachable(settings.database.url)
     import uvicorn
 
+    from bot.http_limits import uvicorn_options
     from bot.server import create_app
 
     setup_logging(log_level, _secrets(settings), json_lines=log_json)
@@ -158,6 +159,7 @@ def run(ctx: click.Context, host: str | None, port: int | None, log_level: str, 
         log_config=None,
         log_level=log_level.lower(),
         timeout_graceful_shutdown=10,
+        **uvicorn_options(),  # read deadlines, body-piece cap, concurrency limit (bot/http_limits.py)
     )
 
 

@@ -474,3 +474,9 @@ def require_for_run(settings: Settings) -> None:
         raise ConfigError("slack.bot_token: required key is missing (or set SLACK_BOT_TOKEN)")
     if not settings.slack.moderator_channel:
         raise ConfigError("slack.moderator_channel: required key is missing (the channel id for reviews)")
+    if settings.discourse.enabled and not settings.discourse.webhook_secret:
+        # It is what authenticates the forum's webhooks: without it they could not be accepted.
+        raise ConfigError(
+            "discourse.webhook_secret: required when discourse.url is set "
+            "(at least 12 characters, as in the forum's webhook; or set DISCOURSE_WEBHOOK_SECRET)"
+        )

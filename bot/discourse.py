@@ -33,9 +33,15 @@ def sign(secret: str, body: bytes) -> str:
 
 
 def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
-    if not header:
+    """Whether `header` is Discourse's signature of the raw `body`. No secret, no header, or a
+    header with anything but ASCII in it (compare_digest refuses non-ASCII str) is a plain no."""
+    if not secret or not header:
         return False
-    return hmac.compare_digest(sign(secret, body), header.strip())
+    try:
+        given = header.strip().encode("ascii")
+    except UnicodeEncodeError:
+        return False
+    return hmac.compare_digest(sign(secret, body).encode("ascii"), given)
 
 
 class Pacer:

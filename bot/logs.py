@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -61,3 +62,33 @@ def setup_logging(level: str, secrets: Iterable[str], json_lines: bool = False) 
 def mask_url(url: str) -> str:
     """postgresql+asyncpg://user:secret@host/db -> postgresql+asyncpg://user:***@host/db"""
     return re.sub(r"(://[^:/@]+:)[^@]+@", r"\1***@", url)
+
+
+class Throttled:
+    """One logger's lines, at most `limit` per `interval` seconds: a flood of refused requests
+    costs a few lines, and the next line that gets through says how many were left out."""
+
+    def __init__(
+        self,
+        logger: logging.Logger,
+        limit: int = 30,
+        interval: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._logger, self._limit, self._interval, self._clock = logger, limit, interval, clock
+        self._window = -interval
+        self._count = self._dropped = 0
+
+    def log(self, level: int, msg: str, *args: object) -> None:
+        now = self._clock()
+        if now - self._window >= self._interval:
+            self._window, self._count = now, 0
+        self._count += 1
+        if self._count > self._limit:
+            self._dropped += 1
+            return
+        if self._dropped:
+            msg += " (%d similar lines left out)"
+            args = (*args, self._dropped)
+            self._dropped = 0
+        self._logger.log(level, msg, *args)

@@ -2,37 +2,46 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
-import json
 import logging
+import re
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
+from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.calendar_feed import render_ics
 from bot.config import Settings
 from bot.discourse import signature_ok
+from bot.logs import Throttled
 from bot.metrics import Metrics, MetricsMiddleware
+from bot.platforms import discourse_in, slack_in
 from bot.program.ports import Clock
 from bot.runtime import Runtime, build_runtime
 from handlers.discourse import handle_webhook
-from handlers.slack.context import SERVICES_KEY
+from handlers.slack import inbound
+from handlers.slack.context import INBOUND_KEY, SERVICES_KEY
 from storage import migrate
 
 log = logging.getLogger("ambassador_bot.server")
 
 MAX_BODY = 1_000_000  # Slack and Discourse payloads are far smaller; anything bigger is refused.
+BODY_TIMEOUT = 4.0  # seconds to receive a body (Slack and Discourse send theirs at once)
+MAX_BODY_MESSAGES = 2048  # ASGI body messages per request (uvicorn merges what it has read)
+_DIGITS = re.compile(r"[0-9]{1,9}")
 
 
 def _runtime(request: Request) -> Runtime:
@@ -41,49 +50,107 @@ def _runtime(request: Request) -> Runtime:
     return rt
 
 
-async def _body(request: Request) -> bytes | None:
-    length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-        return None
-    body = b""
+def _refuse(request: Request, status: int, reason: str, size: int) -> Response:
+    """The answer to a request the bot will not act on, and its one (throttled) log line: route,
+    reason, size and client, never the body or a header's value."""
+    client = request.client.host if request.client else "?"
+    refusals: Throttled = request.app.state.refusals
+    refusals.log(
+        logging.INFO,
+        "refused %s %s from %s: %d %s (%d bytes)",
+        request.method,
+        request.url.path,
+        client,
+        status,
+        reason,
+        size,
+    )
+    headers = {"connection": "close"} if status in (408, 413) else None
+    return JSONResponse({"error": reason}, status_code=status, headers=headers)
+
+
+class _BodyRefused(Exception):
+    def __init__(self, status: int, reason: str, size: int) -> None:
+        super().__init__(reason)
+        self.status, self.reason, self.size = status, reason, size
+
+
+async def _read(request: Request) -> bytes:
+    body = bytearray()
+    messages = 0
     async for chunk in request.stream():
+        messages += 1
         body += chunk
         if len(body) > MAX_BODY:
-            return None
-    return body
+            raise _BodyRefused(413, "request body too large", len(body))
+        if messages > MAX_BODY_MESSAGES:
+            raise _BodyRefused(413, "request body sent in too many pieces", len(body))
+    return bytes(body)
+
+
+async def _body(request: Request) -> bytes:
+    """The raw body, within a size cap and a deadline; `_BodyRefused` otherwise."""
+    length = request.headers.get("content-length")
+    if length is not None and (not _DIGITS.fullmatch(length) or int(length) > MAX_BODY):
+        raise _BodyRefused(413, "request body too large (or a malformed Content-Length)", 0)
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT):
+            return await _read(request)
+    except TimeoutError:
+        raise _BodyRefused(408, "request body not received in time", 0) from None
+    except ClientDisconnect:
+        raise _BodyRefused(400, "client went away", 0) from None
 
 
 async def slack_events(request: Request) -> Response:
+    """Verify the signature on the raw bytes, decode and parse strictly, then let Bolt dispatch."""
     rt = _runtime(request)
-    body = await _body(request)
-    if body is None:
-        return JSONResponse({"error": "request body too large"}, status_code=413)
-    request._body = body  # Bolt's adapter reads the body again
-    handler = AsyncSlackRequestHandler(rt.bolt)
-    return await handler.handle(request, {SERVICES_KEY: rt.services})
+    try:
+        raw = await _body(request)
+    except _BodyRefused as err:
+        return _refuse(request, err.status, err.reason, err.size)
+    problem = slack_in.verify(
+        rt.settings.slack.signing_secret,
+        raw,
+        request.headers.get("x-slack-request-timestamp"),
+        request.headers.get("x-slack-signature"),
+        time.time(),
+    )
+    if problem is not None:
+        return _refuse(request, 401, problem, len(raw))
+    try:
+        text, payload = slack_in.decode(raw, slack_in.content_type(request.headers.get("content-type")))
+        parsed = inbound.parse(payload)
+    except (slack_in.Malformed, inbound.Malformed) as err:
+        return _refuse(request, 400, str(err), len(raw))
+    bolt_request = AsyncBoltRequest(
+        body=text,
+        query=request.url.query,
+        headers=dict(request.headers),
+        context={SERVICES_KEY: rt.services, INBOUND_KEY: parsed},
+    )
+    return to_starlette_response(await rt.bolt.async_dispatch(bolt_request))
 
 
 async def discourse_webhooks(request: Request) -> Response:
     rt = _runtime(request)
-    body = await _body(request)
-    if body is None:
-        return JSONResponse({"error": "request body too large"}, status_code=413)
+    try:
+        raw = await _body(request)
+    except _BodyRefused as err:
+        return _refuse(request, err.status, err.reason, err.size)
+    # No setting turns this off: `run` refuses to start with the forum configured and no secret,
+    # and without a secret every delivery is refused here.
     secret = rt.settings.discourse.webhook_secret
-    if secret and not signature_ok(secret, body, request.headers.get("x-discourse-event-signature")):
-        return JSONResponse({"error": "invalid or missing X-Discourse-Event-Signature"}, status_code=401)
+    if not signature_ok(secret, raw, request.headers.get("x-discourse-event-signature")):
+        return _refuse(request, 401, "invalid or missing X-Discourse-Event-Signature", len(raw))
     try:
-        payload: Any = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return JSONResponse({"error": "body is not valid JSON"}, status_code=400)
-    if not isinstance(payload, dict):
-        return JSONResponse({"error": "body must be a JSON object"}, status_code=400)
+        event = discourse_in.event_name(request.headers.get("x-discourse-event"))
+        event_type = discourse_in.event_name(request.headers.get("x-discourse-event-type"))
+        payload = discourse_in.decode(raw)
+    except discourse_in.Malformed as err:
+        return _refuse(request, 400, str(err), len(raw))
     try:
-        status, answer = await handle_webhook(
-            rt.services,
-            request.headers.get("x-discourse-event", ""),
-            request.headers.get("x-discourse-event-type", ""),
-            payload,
-        )
+        status, answer = await handle_webhook(rt.services, event, event_type, payload)
     except (DBAPIError, PoolTimeout, OSError) as err:
         # The database is down or locked: nothing was committed (one unit of work), so ask
         # Discourse to deliver again later instead of answering 500 with a traceback.
@@ -93,6 +160,8 @@ async def discourse_webhooks(request: Request) -> Response:
             status_code=503,
             headers={"Retry-After": "30"},
         )
+    if status == 400:
+        return _refuse(request, 400, str(answer.get("error", "malformed payload")), len(raw))
     return JSONResponse(answer, status_code=status)
 
 
@@ -200,4 +269,5 @@ def create_app(
     )
     app.state.metrics = metrics
     app.state.metrics_token = settings.server.metrics_token
+    app.state.refusals = Throttled(logging.getLogger("ambassador_bot.edge"))
     return app

@@ -1,4 +1,4 @@
-"""The Bolt app: signature verification on, listeners from handlers.slack, friendly failures."""
+"""The Bolt app: listeners from handlers.slack, friendly failures (bot.server verifies first)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import math
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import async_default_handlers
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers.slack
@@ -74,10 +76,24 @@ def rate_limited(client: AsyncWebClient) -> int:
 
 
 async def _on_error(error: Exception, body: dict[str, Any], response: BoltResponse | None) -> None:
-    # Log the type and where, never the payload (it can hold tokens); never a traceback in chat.
-    log.error(
-        "Slack listener failed: %s (%s)", type(error).__name__, body.get("type") or "command", exc_info=error
-    )
+    if isinstance(error, BoltUnhandledRequestError):
+        # A verified, well-formed payload no listener takes (a button of an older version of the
+        # bot, another app's command): acknowledged quietly, so Slack neither retries nor shows
+        # an error, and logged as one line without the payload (Bolt's own warning prints it).
+        log.info("Slack request no listener takes: %s", str(body.get("type") or "command")[:40])
+        if response is not None:
+            response.status, response.body = 200, ""
+        return
+    if isinstance(error, SlackApiError):
+        # Slack refused one of the listener's calls (an unknown user, an expired trigger_id): a
+        # platform answer, not a bug, so one line with Slack's error code and no traceback.
+        code = error.response.get("error") if isinstance(error.response.data, dict) else None
+        log.warning("Slack refused a call of a listener (%s): %s", body.get("type") or "command", code)
+    else:
+        # Log the type and where, never the payload (it can hold tokens).
+        kind = body.get("type") or "command"
+        log.error("Slack listener failed: %s (%s)", type(error).__name__, kind, exc_info=error)
+    # Never a traceback in chat.
     if response is None:
         return  # already acknowledged; the person saw the acknowledgement
     response.status = 200
@@ -92,7 +108,11 @@ def build_bolt_app(settings: Settings, client: AsyncWebClient) -> AsyncApp:
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack.signing_secret,
-        request_verification_enabled=True,
+        # bot.server checks the signature on the raw bytes before anything parses them and only
+        # dispatches verified requests; Bolt's own check would parse first and, on failure, log
+        # the entire body at INFO.
+        request_verification_enabled=False,
+        raise_error_for_unhandled_request=True,
         logger=logging.getLogger("ambassador_bot.bolt"),
     )
     app.error(_on_error)

@@ -15,6 +15,8 @@ from typing import Literal
 import uvicorn
 from starlette.types import ASGIApp
 
+from bot.http_limits import uvicorn_options
+
 __all__ = ["free_port", "serve_asgi"]
 
 
@@ -68,6 +70,7 @@ async def serve_asgi(
         lifespan=lifespan,
         access_log=False,
         timeout_graceful_shutdown=5,
+        **uvicorn_options(),  # the same limits as `ambassador-bot run`
     )
     server = _EmbeddedServer(config)
     task = asyncio.create_task(_run(server), name=f"serve_asgi:{host}:{port}")

@@ -16,6 +16,6 @@ async def handle(services: Services, payload: dict[str, Any], event: str) -> Out
     parsed = ForumGroupUser(
         membership_id=integer(gu, "id", optional=True),
         group_id=req_int(gu, "group_id"),
-        user_id=req_int(gu, "user_id"),
+        user_id=req_int(gu, "user_id", user=True),
     )
     return await services.forum.group_changed(parsed, added=event == "user_added_to_group")

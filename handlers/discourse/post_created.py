@@ -19,7 +19,7 @@ def parse_post(payload: dict[str, Any]) -> ForumPost:
         topic_id=req_int(p, "topic_id"),
         post_number=integer(p, "post_number", optional=True) or 1,
         username=text(p, "username"),
-        user_id=integer(p, "user_id", optional=True),
+        user_id=integer(p, "user_id", optional=True, user=True),
         raw=text(p, "raw", optional=True),
         archetype=text(p, "topic_archetype", optional=True) or "regular",
         category_id=integer(p, "category_id", optional=True),

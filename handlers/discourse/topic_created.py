@@ -18,7 +18,7 @@ async def handle(services: Services, payload: dict[str, Any]) -> Outcome:
     topic = ForumTopic(
         topic_id=req_int(t, "id"),
         username=text(created_by, "username", optional=True),
-        user_id=integer(t, "user_id", optional=True),
+        user_id=integer(t, "user_id", optional=True, user=True),
         category_id=integer(t, "category_id", optional=True),
         archetype=text(t, "archetype", optional=True) or "regular",
     )

@@ -16,8 +16,8 @@ async def handle(services: Services, payload: dict[str, Any], event: str) -> Out
     parsed = ForumUserBadge(
         user_badge_id=req_int(ub, "id"),
         badge_id=req_int(ub, "badge_id"),
-        user_id=req_int(ub, "user_id"),
-        granted_by_id=integer(ub, "granted_by_id", optional=True),
+        user_id=req_int(ub, "user_id", user=True),
+        granted_by_id=integer(ub, "granted_by_id", optional=True, user=True),
     )
     if event == "user_badge_granted":
         return await services.forum.badge_granted(parsed)

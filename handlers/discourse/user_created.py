@@ -14,5 +14,5 @@ EVENT = "user_created"
 async def handle(services: Services, payload: dict[str, Any]) -> Outcome:
     u = obj(payload, "user")
     return await services.forum.user_created(
-        ForumUser(user_id=req_int(u, "id"), username=text(u, "username"))
+        ForumUser(user_id=req_int(u, "id", user=True), username=text(u, "username"))
     )

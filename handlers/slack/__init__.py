@@ -32,12 +32,14 @@ from handlers.slack import (
     views_home,
     views_lifecycle,
 )
+from handlers.slack.context import strict_payload
 
 # Importing the views registers their outbox templates ("home", "nomination_review", ...).
 VIEW_MODULES = (views_home, views_lifecycle, views_events)
 
 
 def register(app: AsyncApp, command_name: str) -> None:
+    app.middleware(strict_payload)  # first: every listener reads the strictly parsed payload
     dedupe.register(app)
     command.register(app, command_name)
     apply_submission.register(app)

@@ -14,6 +14,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.slack.blocks import notice_modal
+from handlers.slack.inbound import Click
 
 
 @dataclass(frozen=True)
@@ -29,18 +30,11 @@ class ActionTarget:
         return self.view_id is not None
 
 
-def action_target(body: dict[str, Any], action: dict[str, Any]) -> ActionTarget:
-    value = str(action.get("value") or "")
-    app_id = int(value) if value.isdigit() and len(value) < 12 else None
-    container = body.get("container") or {}
-    if container.get("type") == "view":
-        view_id = container.get("view_id") or (body.get("view") or {}).get("id")
-        return ActionTarget(
-            str((body.get("user") or {}).get("id", "")), app_id, None, None, str(view_id or "")
-        )
-    channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
-    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
-    return ActionTarget(str((body.get("user") or {}).get("id", "")), app_id, channel, ts)
+def action_target(click: Click) -> ActionTarget:
+    """Where the (strictly parsed) click came from and the id its button carries."""
+    if click.in_view:
+        return ActionTarget(click.user.id, click.value_id, None, None, click.view_id)
+    return ActionTarget(click.user.id, click.value_id, click.channel_id, click.message_ts)
 
 
 STALE = "That button is out of date; nothing was changed."

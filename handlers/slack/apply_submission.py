@@ -10,18 +10,16 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.program.errors import InvalidInput, ProgramError
 from handlers.slack import blocks
-from handlers.slack.context import services
-from handlers.slack.forms import form_values
+from handlers.slack.context import services, submission
 
 
 async def on_submit(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     svc = services(context)
-    user = body.get("user") or {}
-    form = form_values(view)
+    sent = submission(context)
     try:
-        result = await svc.applications.submit(str(user.get("id", "")), form, str(user.get("name") or ""))
+        result = await svc.applications.submit(sent.user.id, dict(sent.values), sent.user.name)
     except InvalidInput as err:
         if err.fields:
             await ack(response_action="errors", errors=err.fields)

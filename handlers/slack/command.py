@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -13,20 +11,20 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.program.commands import parse
 from bot.program.errors import ProgramError
 from handlers.slack import blocks
-from handlers.slack.context import services
+from handlers.slack.context import services, slash
 from handlers.slack.subcommands import RUNNERS
 from handlers.slack.subcommands.base import SlashCommand
 
 
 async def on_command(
     ack: AsyncAck,
-    command: dict[str, Any],
     client: AsyncWebClient,
     context: AsyncBoltContext,
     respond: AsyncRespond | None = None,
 ) -> None:
     svc = services(context)
-    parsed = parse(command.get("text"))
+    sent = slash(context)
+    parsed = parse(sent.text)
     runner = RUNNERS.get(parsed.name)
     if runner is None:
         text, blk = blocks.help_message(svc.settings.slack.command, parsed.problem)
@@ -34,10 +32,10 @@ async def on_command(
         return
     cmd = SlashCommand(
         parsed=parsed,
-        user=str(command.get("user_id", "")),
-        user_name=str(command.get("user_name", "")),
-        channel=str(command.get("channel_id", "")),
-        trigger_id=str(command.get("trigger_id", "")),
+        user=sent.user.id,
+        user_name=sent.user.name,
+        channel=sent.channel_id,
+        trigger_id=sent.trigger_id,
         ack=ack,
         client=client,
         services=svc,

@@ -1,14 +1,21 @@
-"""What every Slack listener receives through Bolt's context (set per request by bot.server)."""
+"""What every Slack listener receives through Bolt's context (set per request by bot.server):
+the services, and the strictly parsed payload (handlers.slack.inbound)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.response import BoltResponse
 
 from bot.services import Services
+from handlers.slack import inbound
 
 SERVICES_KEY = "ambassador_services"
+INBOUND_KEY = "ambassador_inbound"
+
+T = TypeVar("T")
 
 
 def services(context: AsyncBoltContext | dict[str, Any]) -> Services:
@@ -16,3 +23,39 @@ def services(context: AsyncBoltContext | dict[str, Any]) -> Services:
     if not isinstance(svc, Services):
         raise RuntimeError("services missing from the Bolt context")
     return svc
+
+
+def _parsed(context: AsyncBoltContext | dict[str, Any], kind: type[T]) -> T:
+    parsed = context.get(INBOUND_KEY)
+    if not isinstance(parsed, kind):
+        raise RuntimeError(f"no parsed {kind.__name__} in the Bolt context")
+    return parsed
+
+
+def click(context: AsyncBoltContext | dict[str, Any]) -> inbound.Click:
+    return _parsed(context, inbound.Click)
+
+
+def submission(context: AsyncBoltContext | dict[str, Any]) -> inbound.Submission:
+    return _parsed(context, inbound.Submission)
+
+
+def slash(context: AsyncBoltContext | dict[str, Any]) -> inbound.SlashCommand:
+    return _parsed(context, inbound.SlashCommand)
+
+
+def event(context: AsyncBoltContext | dict[str, Any]) -> inbound.Event:
+    return _parsed(context, inbound.Event)
+
+
+async def strict_payload(
+    body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[BoltResponse]]
+) -> BoltResponse | None:
+    """Global middleware for a request that did not come through bot.server (which parses
+    before dispatching): parse it here, and refuse a wrong shape before any listener runs."""
+    if INBOUND_KEY not in context:
+        try:
+            context[INBOUND_KEY] = inbound.parse(body)
+        except inbound.Malformed as err:
+            return BoltResponse(status=400, body={"error": str(err)})
+    return await next()

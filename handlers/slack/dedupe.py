@@ -4,20 +4,21 @@ with the same event_id; the retry is acknowledged and dropped."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 
-from handlers.slack.context import services
+from handlers.slack.context import INBOUND_KEY, services
+from handlers.slack.inbound import Event
 
 
 async def dedupe_events(
-    body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[BoltResponse]]
+    context: AsyncBoltContext, next: Callable[[], Awaitable[BoltResponse]]
 ) -> BoltResponse | None:
-    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-    if isinstance(event_id, str) and event_id:
+    parsed = context.get(INBOUND_KEY)
+    event_id = parsed.event_id if isinstance(parsed, Event) else None
+    if event_id:
         if not await services(context).inbound.first_time("slack", event_id):
             return BoltResponse(status=200, body="")
     return await next()

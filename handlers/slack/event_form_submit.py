@@ -11,8 +11,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.program.errors import InvalidInput, ProgramError
 from handlers.slack import blocks, views_events
-from handlers.slack.context import services
-from handlers.slack.forms import form_values
+from handlers.slack.context import services, submission
 
 # A Slack user id (https://api.slack.com/changelog/2016-08-11-user-id-format-changes): what a
 # users_select sends; anything else is a forged submission.
@@ -22,9 +21,10 @@ _USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 async def on_submit(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
-    user = str((body.get("user") or {}).get("id", ""))
-    editing = str(view.get("private_metadata") or "") or None
-    fields = {k: (v or "") for k, v in form_values(view).items()}
+    sent = submission(context)
+    user = sent.user.id
+    editing = sent.private_metadata or None
+    fields = {k: (v or "") for k, v in sent.values.items()}
     not_users = {
         k: "Pick a person from the list."
         for k in views_events.USER_FIELDS

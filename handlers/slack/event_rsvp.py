@@ -12,10 +12,10 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.program.errors import ProgramError
-from bot.program.events import parse_occurrence_key
 from handlers.slack import views_events
 from handlers.slack.actions import STALE, tell
-from handlers.slack.context import services
+from handlers.slack.context import click, services
+from handlers.slack.inbound import series_slot
 
 
 async def on_rsvp(
@@ -27,17 +27,16 @@ async def on_rsvp(
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    answer = str(action.get("action_id", "")).removeprefix(views_events.RSVP_PREFIX)
-    try:
-        series_part, occ_part = str(action.get("value", "")).split("|", 1)
-        series_id, occ = int(series_part), parse_occurrence_key(occ_part)
-    except ValueError:
+    pressed = click(context)
+    answer = pressed.action.action_id.removeprefix(views_events.RSVP_PREFIX)
+    value = series_slot(pressed.action.value)
+    if value is None:
         await tell(respond, STALE)
         return
-    user = str((body.get("user") or {}).get("id", ""))
+    series_id, occ = value
+    user = pressed.user.id
     events = services(context).events
-    message = body.get("message") or {}
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    channel = pressed.channel_id
     # One answer at a time per occurrence: record it, read the counts and show them, so a slower
     # refresh can never overwrite a newer one with older counts.
     async with events.rsvp_lock(series_id, occ):
@@ -46,12 +45,12 @@ async def on_rsvp(
         except ProgramError as err:
             await tell(respond, err.message)
             return
-        if channel and message.get("ts") and message.get("blocks"):
+        if channel and pressed.message_ts and pressed.message_blocks:
             await client.chat_update(
                 channel=channel,
-                ts=message["ts"],
-                text=message.get("text", ""),
-                blocks=views_events.with_counts(message["blocks"], counts),
+                ts=pressed.message_ts,
+                text=pressed.message_text,
+                blocks=views_events.with_counts(pressed.message_blocks, counts),
             )
     await tell(respond, f"Thanks, you answered “{views_events.RSVP_LABELS[answer]}”.")
 

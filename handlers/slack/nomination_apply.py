@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.program.errors import ProgramError
 from handlers.slack import blocks
-from handlers.slack.context import services
+from handlers.slack.context import click, services
 from handlers.slack.views_lifecycle import NOMINATION_APPLY
 
 
@@ -19,10 +19,10 @@ async def on_apply(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     await ack()
-    user = str((body.get("user") or {}).get("id", ""))
+    user = click(context).user.id
     # As with `/ambassador apply`: the trigger_id expires 3 s after the click, so the form opens
     # first and is replaced by the reason if this person cannot apply right now.
-    opened = await client.views_open(trigger_id=body["trigger_id"], view=blocks.application_modal())
+    opened = await client.views_open(trigger_id=click(context).trigger_id, view=blocks.application_modal())
     try:
         await services(context).applications.can_apply(user)
     except ProgramError as err:

@@ -10,10 +10,10 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.program.errors import ProgramError
-from bot.program.events import parse_occurrence_key
 from handlers.slack import views_events
 from handlers.slack.actions import STALE, tell
-from handlers.slack.context import services
+from handlers.slack.context import click, services
+from handlers.slack.inbound import series_slot
 
 
 async def on_book(
@@ -24,13 +24,13 @@ async def on_book(
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    try:
-        series_part, slot_part = str(action.get("value", "")).split("|", 1)
-        series_id, slot = int(series_part), parse_occurrence_key(slot_part)
-    except ValueError:
+    pressed = click(context)
+    value = series_slot(pressed.action.value)
+    if value is None:
         await tell(respond, STALE)
         return
-    user = str((body.get("user") or {}).get("id", ""))
+    series_id, slot = value
+    user = pressed.user.id
     try:
         booked = await services(context).events.book(user, series_id, slot)
     except ProgramError as err:

@@ -12,7 +12,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from bot.program.errors import ProgramError
 from handlers.slack import views_events
 from handlers.slack.actions import STALE, tell
-from handlers.slack.context import services
+from handlers.slack.context import click, services
 
 
 async def on_cancel(
@@ -23,13 +23,14 @@ async def on_cancel(
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    value = str(action.get("value", ""))
-    if not value.isdigit():
+    pressed = click(context)
+    booking_id = pressed.value_id
+    if booking_id is None:
         await tell(respond, STALE)
         return
-    user = str((body.get("user") or {}).get("id", ""))
+    user = pressed.user.id
     try:
-        cancelled = await services(context).events.cancel_booking(user, int(value))
+        cancelled = await services(context).events.cancel_booking(user, booking_id)
     except ProgramError as err:
         await tell(respond, err.message)
         return

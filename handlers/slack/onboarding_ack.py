@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.program.errors import ProgramError
 from handlers.slack import blocks
 from handlers.slack.actions import action_target, tell
-from handlers.slack.context import services
+from handlers.slack.context import click, services
 from handlers.slack.home_publish import publish_home
 
 
@@ -26,9 +26,10 @@ async def on_ack(
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    user = str((body.get("user") or {}).get("id", ""))
+    pressed = click(context)
+    user = pressed.user.id
     try:
-        result = await services(context).onboarding.complete_by_button(user, str(action.get("value") or ""))
+        result = await services(context).onboarding.complete_by_button(user, pressed.action.value or "")
     except ProgramError as err:
         await tell(respond, err.message, client=client, body=body)
         return
@@ -38,7 +39,7 @@ async def on_ack(
         else f"“{result.title}” was already done."
     )
     await tell(respond, text, client=client, body=body)
-    if action_target(body, action).in_view:
+    if action_target(click(context)).in_view:
         await publish_home(client, services(context), user)
 
 

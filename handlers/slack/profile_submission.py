@@ -10,8 +10,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.program.errors import InvalidInput, ProgramError
 from handlers.slack import blocks
-from handlers.slack.context import services
-from handlers.slack.forms import form_values
+from handlers.slack.context import services, submission
 from handlers.slack.views_lifecycle import PROFILE_VIEW
 
 
@@ -19,11 +18,9 @@ async def on_submit(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     svc = services(context)
-    user = body.get("user") or {}
+    sent = submission(context)
     try:
-        result = await svc.profiles.save(
-            str(user.get("id", "")), form_values(view), str(user.get("name") or "")
-        )
+        result = await svc.profiles.save(sent.user.id, dict(sent.values), sent.user.name)
     except InvalidInput as err:
         if err.fields:
             await ack(response_action="errors", errors=err.fields)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -12,17 +11,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.program.errors import InvalidInput, ProgramError
 from handlers.slack import blocks
-from handlers.slack.context import services
-from handlers.slack.forms import form_values
+from handlers.slack.context import services, submission
 from handlers.slack.home_publish import publish_home
-
-
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 async def on_submit(
@@ -32,17 +22,19 @@ async def on_submit(
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
-    meta = _metadata(view)
-    app_id = meta.get("application_id")
-    if not isinstance(app_id, int):
+    meta = submission(context).metadata
+    app_id = meta.id("application_id")
+    if app_id is None:
         await ack(
             response_action="update", view=blocks.notice_modal("This form is out of date; nothing changed.")
         )
         return
-    reason = form_values(view).get(blocks.REASON_BLOCK) or ""
-    user = str((body.get("user") or {}).get("id", ""))
+    reason = submission(context).values.get(blocks.REASON_BLOCK) or ""
+    user = submission(context).user.id
     try:
-        await services(context).applications.reject(app_id, user, reason, meta.get("channel"), meta.get("ts"))
+        await services(context).applications.reject(
+            app_id, user, reason, meta.text("channel"), meta.text("ts")
+        )
     except InvalidInput as err:
         await ack(
             response_action="errors",
@@ -53,7 +45,7 @@ async def on_submit(
         await ack(response_action="update", view=blocks.notice_modal(err.message))
         return
     await ack()
-    if not meta.get("channel"):  # the Reject button was in the Home tab: redraw its queue
+    if not meta.text("channel"):  # the Reject button was in the Home tab: redraw its queue
         await publish_home(client, services(context), user)
 
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.slack import views_events
+from handlers.slack.context import click
 
 
-async def on_renew(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+async def on_renew(ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext) -> None:
     await ack()
-    await client.views_open(trigger_id=body["trigger_id"], view=views_events.renewal_modal())
+    await client.views_open(trigger_id=click(context).trigger_id, view=views_events.renewal_modal())
 
 
 def register(app: AsyncApp) -> None:

@@ -10,17 +10,16 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.program.errors import InvalidInput, ProgramError
 from handlers.slack import blocks, views_events
-from handlers.slack.context import services
-from handlers.slack.forms import form_values
+from handlers.slack.context import services, submission
 
 
 async def on_submit(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     svc = services(context)
-    user = str((body.get("user") or {}).get("id", ""))
+    user = submission(context).user.id
     try:
-        result = await svc.applications.submit_renewal(user, form_values(view))
+        result = await svc.applications.submit_renewal(user, dict(submission(context).values))
     except InvalidInput as err:
         await ack(response_action="errors", errors=err.fields or {"plans": err.message})
         return

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.program.errors import ProgramError
 from handlers.slack import blocks
 from handlers.slack.actions import STALE, action_target, tell
-from handlers.slack.context import services
+from handlers.slack.context import click, services
 
 
 async def on_reject(
@@ -25,7 +25,7 @@ async def on_reject(
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    target = action_target(body, action)
+    target = action_target(click(context))
     if target.app_id is None:
         await tell(respond, STALE, client=client, body=body)
         return
@@ -36,7 +36,7 @@ async def on_reject(
         await tell(respond, err.message, client=client, body=body)
         return
     await client.views_open(
-        trigger_id=body["trigger_id"],
+        trigger_id=click(context).trigger_id,
         view=blocks.reject_modal(target.app_id, target.channel, target.message_ts),
     )
 

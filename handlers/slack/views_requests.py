@@ -119,37 +119,6 @@ def note_modal(op: str, ref: str, request_id: int, channel: str | None, ts: str 
     }
 
 
-def read_request_form(view: Mapping[str, Any]) -> tuple[dict[str, str | None], list[dict[str, Any]]]:
-    """The answers of a submitted request form, and the files attached to it."""
-    form: dict[str, str | None] = {}
-    files: list[dict[str, Any]] = []
-    values = ((view or {}).get("state") or {}).get("values") or {}
-    if not isinstance(values, dict):
-        return form, files
-    for block_id, actions in values.items():
-        if not isinstance(actions, dict):
-            continue
-        for element in actions.values():
-            if not isinstance(element, dict):
-                continue
-            if isinstance(element.get("files"), list):
-                files.extend(f for f in element["files"] if isinstance(f, dict))
-                continue
-            value = element.get("value")
-            if value is None and "selected_date" in element:
-                value = element.get("selected_date")
-            form[str(block_id)] = value if isinstance(value, str) or value is None else str(value)
-    return form, files
-
-
-def metadata(view: Mapping[str, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 # -- messages ----------------------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.program.errors import ProgramError
 from handlers.slack.actions import STALE, action_target, tell
-from handlers.slack.context import services
+from handlers.slack.context import click, services
 from handlers.slack.home_publish import publish_home
 from handlers.slack.views_requests import APPROVE
 
@@ -26,7 +26,7 @@ async def on_approve(
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    target = action_target(body, action)
+    target = action_target(click(context))
     svc = services(context)
     if target.app_id is None:
         await tell(respond, STALE, client=client, body=body)

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.program.errors import ProgramError
 from handlers.slack.actions import STALE, action_target, tell
-from handlers.slack.context import services
+from handlers.slack.context import click, services
 from handlers.slack.views_requests import ANSWER, ASK, REJECT, note_modal
 
 OPS = {REJECT: "reject", ASK: "ask", ANSWER: "answer"}
@@ -28,8 +28,8 @@ async def on_note_button(
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    target = action_target(body, action)
-    op = OPS.get(str(action.get("action_id")))
+    target = action_target(click(context))
+    op = OPS.get(str(click(context).action.action_id))
     if target.app_id is None or op is None:
         await tell(respond, STALE, client=client, body=body)
         return
@@ -44,7 +44,7 @@ async def on_note_button(
         await tell(respond, err.message, client=client, body=body)
         return
     await client.views_open(
-        trigger_id=body["trigger_id"],
+        trigger_id=click(context).trigger_id,
         view=note_modal(op, view.reference, view.id, target.channel, target.message_ts),
     )
 

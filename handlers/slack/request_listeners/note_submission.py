@@ -12,10 +12,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.program.errors import InvalidInput, ProgramError
 from bot.program.requests import Decision
 from handlers.slack import blocks
-from handlers.slack.context import services
-from handlers.slack.forms import form_values
+from handlers.slack.context import services, submission
 from handlers.slack.home_publish import publish_home
-from handlers.slack.views_requests import NOTE_BLOCK, NOTE_VIEW, metadata
+from handlers.slack.views_requests import NOTE_BLOCK, NOTE_VIEW
 
 
 async def on_submit(
@@ -25,17 +24,17 @@ async def on_submit(
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
-    meta = metadata(view)
-    request_id, op = meta.get("request_id"), meta.get("op")
-    if not isinstance(request_id, int) or op not in ("reject", "ask", "answer"):
+    meta = submission(context).metadata
+    request_id, op = meta.id("request_id"), meta.text("op")
+    if request_id is None or op not in ("reject", "ask", "answer"):
         await ack(
             response_action="update", view=blocks.notice_modal("This form is out of date; nothing changed.")
         )
         return
-    text = form_values(view).get(NOTE_BLOCK) or ""
-    user = str((body.get("user") or {}).get("id", ""))
+    text = dict(submission(context).values).get(NOTE_BLOCK) or ""
+    user = submission(context).user.id
     svc = services(context)
-    channel, ts = meta.get("channel"), meta.get("ts")
+    channel, ts = meta.text("channel"), meta.text("ts")
     try:
         decision: Decision
         if op == "reject":

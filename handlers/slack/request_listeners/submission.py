@@ -10,23 +10,19 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.program.errors import InvalidInput, ProgramError
 from handlers.slack import blocks, views_requests
-from handlers.slack.context import services
+from handlers.slack.context import services, submission
 
 
 async def on_submit(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     svc = services(context)
-    user = body.get("user") or {}
-    kind = str(views_requests.metadata(view).get("kind", ""))
-    form, files = views_requests.read_request_form(view)
+    sent = submission(context)
+    kind = sent.metadata.text("kind") or ""
     try:
-        result = await svc.requests.submit(
-            str(user.get("id", "")), kind, form, files, str(user.get("name") or "")
-        )
+        result = await svc.requests.submit(sent.user.id, kind, dict(sent.values), sent.files, sent.user.name)
     except InvalidInput as err:
-        inputs = {b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"}
-        errors = {k: v for k, v in err.fields.items() if k in inputs}
+        errors = {k: v for k, v in err.fields.items() if k in sent.input_blocks}
         if errors:
             await ack(response_action="errors", errors=errors)
         else:

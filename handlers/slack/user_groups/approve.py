@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.program.errors import ProgramError
 from handlers.slack import blocks
 from handlers.slack.actions import STALE, action_target, tell
-from handlers.slack.context import services
+from handlers.slack.context import click, services
 from handlers.slack.user_groups.views import APPROVE, approve_modal, loading
 
 
@@ -26,13 +26,13 @@ async def on_approve(
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    target = action_target(body, action)
+    target = action_target(click(context))
     if target.app_id is None:
         await tell(respond, STALE, client=client, body=body)
         return
     # The trigger_id dies 3 s after the click: open the modal first, then look up the mentors
     # (and the checks) and fill it in, or replace it with the reason it can't be approved.
-    opened = await client.views_open(trigger_id=body["trigger_id"], view=loading("Approve user group"))
+    opened = await client.views_open(trigger_id=click(context).trigger_id, view=loading("Approve user group"))
     view_id, view_hash = opened["view"]["id"], opened["view"].get("hash")
     try:
         form = await services(context).groups.approval_form(target.user, target.app_id)

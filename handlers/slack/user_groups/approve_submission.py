@@ -10,31 +10,30 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.program.errors import InvalidInput, ProgramError
 from handlers.slack import blocks
-from handlers.slack.context import services
-from handlers.slack.forms import form_values
-from handlers.slack.user_groups.views import APPROVE_VIEW, FORUM_GROUP, MENTOR, metadata
+from handlers.slack.context import services, submission
+from handlers.slack.user_groups.views import APPROVE_VIEW, FORUM_GROUP, MENTOR
 
 
 async def on_submit(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
-    meta = metadata(view)
-    group_id = meta.get("group_id")
-    if not isinstance(group_id, int):
+    meta = submission(context).metadata
+    group_id = meta.id("group_id")
+    if group_id is None:
         await ack(
             response_action="update", view=blocks.notice_modal("This form is out of date; nothing changed.")
         )
         return
-    values = form_values(view)
-    user = str((body.get("user") or {}).get("id", ""))
+    values = dict(submission(context).values)
+    user = submission(context).user.id
     try:
         result = await services(context).groups.approve(
             user,
             group_id,
             values.get(MENTOR) or "",
             values.get(FORUM_GROUP) or "",
-            meta.get("channel"),
-            meta.get("ts"),
+            meta.text("channel"),
+            meta.text("ts"),
         )
     except InvalidInput as err:
         if err.fields:

@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.program.errors import ProgramError
 from handlers.slack.actions import STALE, action_target, tell
-from handlers.slack.context import services
+from handlers.slack.context import click, services
 from handlers.slack.user_groups.views import OBJECT
 
 
@@ -25,7 +25,7 @@ async def on_object(
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    target = action_target(body, action)
+    target = action_target(click(context))
     if target.app_id is None:
         await tell(respond, STALE, client=client, body=body)
         return

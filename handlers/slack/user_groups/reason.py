@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.program.errors import ProgramError
 from handlers.slack import blocks
 from handlers.slack.actions import STALE, action_target, tell
-from handlers.slack.context import services
+from handlers.slack.context import click, services
 from handlers.slack.user_groups.views import CHANGES, REJECT, loading, reason_modal
 
 
@@ -27,15 +27,15 @@ async def on_reason(
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    target = action_target(body, action)
+    target = action_target(click(context))
     if target.app_id is None:
         await tell(respond, STALE, client=client, body=body)
         return
-    mode = "reject" if action.get("action_id") == REJECT else "changes"
+    mode = "reject" if click(context).action.action_id == REJECT else "changes"
     svc = services(context)
     # Open first (the trigger_id expires in 3 s); the prefilled text needs the request.
     opened = await client.views_open(
-        trigger_id=body["trigger_id"],
+        trigger_id=click(context).trigger_id,
         view=loading("Reject user group" if mode == "reject" else "Ask for changes"),
     )
     view_id, view_hash = opened["view"]["id"], opened["view"].get("hash")

@@ -10,30 +10,29 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.program.errors import InvalidInput, ProgramError
 from handlers.slack import blocks
-from handlers.slack.context import services
-from handlers.slack.forms import form_values
-from handlers.slack.user_groups.views import REASON, REASON_VIEW, metadata
+from handlers.slack.context import services, submission
+from handlers.slack.user_groups.views import REASON, REASON_VIEW
 
 
 async def on_submit(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
-    meta = metadata(view)
-    group_id = meta.get("group_id")
-    if not isinstance(group_id, int) or meta.get("mode") not in ("reject", "changes"):
+    meta = submission(context).metadata
+    group_id = meta.id("group_id")
+    if group_id is None or meta.text("mode") not in ("reject", "changes"):
         await ack(
             response_action="update", view=blocks.notice_modal("This form is out of date; nothing changed.")
         )
         return
-    text = form_values(view).get(REASON) or ""
-    user = str((body.get("user") or {}).get("id", ""))
+    text = dict(submission(context).values).get(REASON) or ""
+    user = submission(context).user.id
     groups = services(context).groups
     try:
-        if meta["mode"] == "reject":
-            result = await groups.reject(user, group_id, text, meta.get("channel"), meta.get("ts"))
+        if meta.text("mode") == "reject":
+            result = await groups.reject(user, group_id, text, meta.text("channel"), meta.text("ts"))
             done = f"Rejected *{blocks.escape(result.title)}*; <@{result.requester}> gets your reason."
         else:
-            result = await groups.request_changes(user, group_id, text, meta.get("channel"), meta.get("ts"))
+            result = await groups.request_changes(user, group_id, text, meta.text("channel"), meta.text("ts"))
             done = f"<@{result.requester}> is asked to change *{blocks.escape(result.title)}*."
     except InvalidInput as err:
         await ack(response_action="errors", errors={REASON: next(iter(err.fields.values()), err.message)})

@@ -10,26 +10,18 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.program.errors import InvalidInput, ProgramError
 from handlers.slack import blocks
-from handlers.slack.context import services
-from handlers.slack.forms import form_values
+from handlers.slack.context import services, submission
 from handlers.slack.user_groups.views import REQUEST_VIEW, SLACK_ORGANISERS, submitted_notice
-
-
-def slack_organisers(view: dict[str, Any]) -> list[str]:
-    """The users picked in the multi_users_select (form_values reads single values only)."""
-    values = ((view or {}).get("state") or {}).get("values") or {}
-    picked = (values.get(SLACK_ORGANISERS) or {}).get(SLACK_ORGANISERS) or {}
-    users = picked.get("selected_users") if isinstance(picked, dict) else None
-    return [str(u) for u in users or [] if isinstance(u, str)]
 
 
 async def on_submit(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     svc = services(context)
-    user = str((body.get("user") or {}).get("id", ""))
+    sent = submission(context)
+    user = sent.user.id
     try:
-        result = await svc.groups.submit(user, form_values(view), slack_organisers(view))
+        result = await svc.groups.submit(user, dict(sent.values), list(sent.multi.get(SLACK_ORGANISERS, ())))
     except InvalidInput as err:
         if err.fields:
             await ack(response_action="errors", errors=err.fields)

@@ -14,16 +14,18 @@ from bot.program.errors import ProgramError
 from bot.program.groups import StepResult
 from handlers.slack import blocks
 from handlers.slack.actions import STALE, action_target, tell
-from handlers.slack.context import services
+from handlers.slack.context import click, services
+from handlers.slack.inbound import ident
 from handlers.slack.user_groups.views import STEP, loading, step_modal
 
 
 def parse_value(value: str) -> tuple[int, str] | None:
     """The button's value is "<group id>:<step key>"."""
     group, _, key = value.partition(":")
-    if not group.isdigit() or len(group) > 12 or not key or len(key) > 40:
+    group_id = ident(group)
+    if group_id is None or not key or len(key) > 40:
         return None
-    return int(group), key
+    return group_id, key
 
 
 def step_done_message(result: StepResult) -> str:
@@ -45,8 +47,8 @@ async def on_step(
     context: AsyncBoltContext,
 ) -> None:
     await ack()
-    target = action_target(body, action)
-    parsed = parse_value(str(action.get("value") or ""))
+    target = action_target(click(context))
+    parsed = parse_value(click(context).action.value or "")
     if parsed is None:
         await tell(respond, STALE, client=client, body=body)
         return
@@ -55,7 +57,7 @@ async def on_step(
     configured = next((s for s in svc.settings.groups.handover if s.key == key), None)
     if configured is not None and configured.needs == "link":
         # This step asks for a link: the modal opens at once (trigger_id), the checks follow.
-        opened = await client.views_open(trigger_id=body["trigger_id"], view=loading("Handover step"))
+        opened = await client.views_open(trigger_id=click(context).trigger_id, view=loading("Handover step"))
         view_id, view_hash = opened["view"]["id"], opened["view"].get("hash")
         try:
             title, _needs = await svc.groups.step_needs(target.user, group_id, key)

@@ -10,26 +10,25 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.program.errors import InvalidInput, ProgramError
 from handlers.slack import blocks
-from handlers.slack.context import services
-from handlers.slack.forms import form_values
+from handlers.slack.context import services, submission
 from handlers.slack.user_groups.step import step_done_message
-from handlers.slack.user_groups.views import STEP_VIEW, VALUE, metadata
+from handlers.slack.user_groups.views import STEP_VIEW, VALUE
 
 
 async def on_submit(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
 ) -> None:
-    meta = metadata(view)
-    group_id, key = meta.get("group_id"), meta.get("key")
-    if not isinstance(group_id, int) or not isinstance(key, str):
+    meta = submission(context).metadata
+    group_id, key = meta.id("group_id"), meta.text("key")
+    if group_id is None or key is None:
         await ack(
             response_action="update", view=blocks.notice_modal("This form is out of date; nothing changed.")
         )
         return
-    user = str((body.get("user") or {}).get("id", ""))
+    user = submission(context).user.id
     try:
         result = await services(context).groups.complete_step(
-            user, group_id, key, form_values(view).get(VALUE), meta.get("channel"), meta.get("ts")
+            user, group_id, key, submission(context).values.get(VALUE), meta.text("channel"), meta.text("ts")
         )
     except InvalidInput as err:
         await ack(response_action="errors", errors={VALUE: next(iter(err.fields.values()), err.message)})

@@ -52,14 +52,6 @@ def _who(uid: str | None) -> str:
     return "the bot" if uid == "bot" else f"<@{uid}>"
 
 
-def metadata(view: Mapping[str, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 # -- the request form --------------------------------------------------------------------------
 
 
