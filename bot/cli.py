@@ -76,9 +76,36 @@ def _error_log(err: Exception, ctx: click.Context) -> str:
     return f"{what}; the details are in {path}"
 
 
+def _config_first(args: list[str]) -> list[str]:
+    """`args` with every `--config PATH` / `--config=PATH` moved to the front (up to a `--`)."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        if arg == "--config" and i + 1 < len(args):
+            front.extend(args[i : i + 2])
+            i += 2
+            continue
+        if arg.startswith("--config="):
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
 class _Cli(click.Group):
     """A user error is a one-line `click.ClickException` where it happens; anything else that
     escapes a command is unexpected: one line on the terminal, the traceback in a log file."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # `--config PATH` may also follow the subcommand (`ambassador-bot migrate --config
+        # prod.toml`): hoist it to the group, where it is defined, before click parses.
+        return super().parse_args(ctx, _config_first(args))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
