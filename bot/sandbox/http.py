@@ -17,7 +17,7 @@ from starlette.types import ASGIApp
 
 from bot.http_limits import uvicorn_options
 
-__all__ = ["free_port", "serve_asgi"]
+__all__ = ["ServedStandIn", "free_port", "serve_asgi"]
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -103,3 +103,22 @@ async def serve_asgi(
                 task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
+
+
+class ServedStandIn:
+    """The server core both platform stand-ins share: an ASGI app of their own (``self._app``,
+    built by the subclass) served on a real local port, with ``base_url`` set while it runs."""
+
+    base_url: str
+    _app: ASGIApp
+
+    @property
+    def app(self) -> ASGIApp:
+        return self._app
+
+    @contextlib.asynccontextmanager
+    async def serve(self, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+        """Serve the stand-in and set ``base_url``; yields the base URL."""
+        async with serve_asgi(self._app, host, port) as url:
+            self.base_url = url
+            yield url

@@ -14,11 +14,10 @@ The endpoints live in the ``routes_*`` modules, per area; the payload builders i
 from __future__ import annotations
 
 import collections
-import contextlib
 import hmac
 import math
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
@@ -34,7 +33,7 @@ from bot.sandbox.discourse.routes_site import SiteRoutes
 from bot.sandbox.discourse.routes_users import UserRoutes
 from bot.sandbox.discourse.wire import JSONDict, _HttpError, _json, _read_params
 from bot.sandbox.faults import Faults, Hang, Storm, StormStatus
-from bot.sandbox.http import serve_asgi
+from bot.sandbox.http import ServedStandIn
 
 _WINDOW_SECONDS = 60.0
 _BAD_GATEWAY_PAGE = (
@@ -71,7 +70,7 @@ _Handler = Callable[[re.Match[str], JSONDict], JSONDict]
 
 
 @dataclass(eq=False)
-class DiscourseStandIn(SiteRoutes, BadgeRoutes, GroupRoutes, UserRoutes, PostRoutes):
+class DiscourseStandIn(ServedStandIn, SiteRoutes, BadgeRoutes, GroupRoutes, UserRoutes, PostRoutes):
     """Discourse REST API stand-in. Serve ``.app``; use ``DiscourseClient(host=url, ...)``."""
 
     def __post_init__(self) -> None:
@@ -103,17 +102,6 @@ class DiscourseStandIn(SiteRoutes, BadgeRoutes, GroupRoutes, UserRoutes, PostRou
         self._app = Starlette(
             routes=[Route("/{path:path}", self._handle, methods=["GET", "POST", "PUT", "DELETE", "PATCH"])]
         )
-
-    @property
-    def app(self) -> Starlette:
-        return self._app
-
-    @contextlib.asynccontextmanager
-    async def serve(self, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
-        """Serve the stand-in and set ``base_url``; yields the base URL."""
-        async with serve_asgi(self._app, host, port) as url:
-            self.base_url = url
-            yield url
 
     def fail_next(
         self, method: str, path_prefix: str, times: int = 1, status: int = 500, retry_after: int = 5

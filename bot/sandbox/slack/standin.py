@@ -10,14 +10,13 @@ in ``methods/``; Block Kit validation is in ``blockkit``.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import hmac
 import math
 import random
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +26,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.sandbox.faults import Faults, Hang, Storm, StormStatus
-from bot.sandbox.http import serve_asgi
+from bot.sandbox.http import ServedStandIn
 from bot.sandbox.slack import blockkit
 from bot.sandbox.slack.common import (
     MAX_TEXT_LEN,
@@ -53,7 +52,7 @@ __all__ = ["SlackStandIn"]
 
 
 @dataclass(eq=False)
-class SlackStandIn(ViewSurfaces):
+class SlackStandIn(ServedStandIn, ViewSurfaces):
     """Slack Web API stand-in. Serve ``.app``; point ``AsyncWebClient(base_url=url + "/api/")`` at it."""
 
     bot_token: str = "xoxb-sandbox"  # noqa: S105 - a sandbox credential, not a secret
@@ -117,17 +116,6 @@ class SlackStandIn(ViewSurfaces):
         )
 
     # ------------------------------------------------------------------ serving
-
-    @property
-    def app(self) -> Starlette:
-        return self._app
-
-    @contextlib.asynccontextmanager
-    async def serve(self, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
-        """Serve the stand-in and set ``base_url``; yields the base URL."""
-        async with serve_asgi(self._app, host, port) as url:
-            self.base_url = url
-            yield url
 
     # ------------------------------------------------------------------ setup
 
