@@ -17,6 +17,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 import handlers.slack
 from bot.config import Settings
@@ -25,6 +26,7 @@ from handlers.slack.blocks import notice_modal
 log = logging.getLogger("ambassador_bot.slack")
 
 SORRY = "Sorry, something went wrong on our side and nothing was changed. Please try again in a minute."
+BUSY = "Slack is busy right now and did not let that through. Please try again in a few seconds."
 
 
 class SlackUsergroups:
@@ -95,13 +97,30 @@ async def _on_error(error: Exception, body: dict[str, Any], response: BoltRespon
         log.error("Slack listener failed: %s (%s)", type(error).__name__, kind, exc_info=error)
     # Never a traceback in chat.
     if response is None:
-        return  # already acknowledged; the person saw the acknowledgement
+        # Already acknowledged, so the HTTP answer is gone; without a word the person would see
+        # nothing happen (a modal Slack refused to open). Tell them privately where Slack lets us.
+        await _tell_privately(body, BUSY if _rate_limited(error) else SORRY)
+        return
     response.status = 200
     response.headers["content-type"] = ["application/json;charset=utf-8"]
     if body.get("type") == "view_submission":
         response.body = json.dumps({"response_action": "update", "view": notice_modal(SORRY)})
     else:
         response.body = json.dumps({"response_type": "ephemeral", "text": SORRY})
+
+
+def _rate_limited(error: Exception) -> bool:
+    return isinstance(error, SlackApiError) and getattr(error.response, "status_code", None) == 429
+
+
+async def _tell_privately(body: dict[str, Any], text: str) -> None:
+    url = body.get("response_url")
+    if not isinstance(url, str) or not url:
+        return  # a form submission or an event: Slack gave no way to answer
+    try:
+        await AsyncWebhookClient(url, timeout=5).send(text=text, response_type="ephemeral")
+    except Exception as err:  # the answer is a courtesy; its failure is one line, no traceback
+        log.warning("could not tell the person the call failed: %s", type(err).__name__)
 
 
 def build_bolt_app(settings: Settings, client: AsyncWebClient) -> AsyncApp:
