@@ -43,7 +43,7 @@ from bench._common import database, fmt, latency_summary, machine, machine_line,
 from bench.db_scale import Program, Scale, load
 from bench.webhooks import Delivery, Planner
 from bot.program.events import occurrence_key
-from bot.sandbox.discourse_standin import DiscourseActor
+from bot.sandbox.discourse import DiscourseActor
 from bot.sandbox.http import free_port, serve_asgi
 from bot.sandbox.slack import SlackActor
 from handlers.slack.blocks import render

@@ -36,7 +36,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bench._common import database, fmt, latency_summary, machine, machine_line, positive, ratio
-from bot.sandbox.discourse_standin import DiscourseActor
+from bot.sandbox.discourse import DiscourseActor
 from bot.sandbox.http import serve_asgi
 from storage.models import ProcessedEvent
 from tests.stack import WEBHOOK_SECRET, Stack, start_stack

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings, settings_from_mapping
 from bot.program.ports import Clock
 from bot.runtime import Runtime
-from bot.sandbox.discourse_standin import DiscourseActor, DiscourseStandIn
+from bot.sandbox.discourse import DiscourseActor, DiscourseStandIn
 from bot.sandbox.http import serve_asgi
 from bot.sandbox.slack import SlackActor, SlackStandIn, blockkit
 from bot.sandbox.world import build_standins

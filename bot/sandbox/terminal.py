@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.config import Settings, settings_from_mapping
 from bot.runtime import Runtime
-from bot.sandbox.discourse_standin import DiscourseActor, DiscourseStandIn, post_payload, user_badge_payload
+from bot.sandbox.discourse import DiscourseActor, DiscourseStandIn, post_payload, user_badge_payload
 from bot.sandbox.http import free_port, serve_asgi
 from bot.sandbox.slack import SlackActor, SlackStandIn
 from bot.sandbox.world import build_standins

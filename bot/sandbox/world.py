@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.sandbox.discourse_standin import DiscourseStandIn
+from bot.sandbox.discourse import DiscourseStandIn
 from bot.sandbox.slack import SlackStandIn
 
 

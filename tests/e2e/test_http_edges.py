@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import select
 
 from bot.doctor import run_doctor
-from bot.sandbox.discourse_standin import DiscourseActor
+from bot.sandbox.discourse import DiscourseActor
 from storage.models import Application, OutboxMessage
 from tests.stack import ALICE, MOD, MOD_CHANNEL, Stack, start_stack
 

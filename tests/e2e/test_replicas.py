@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.sandbox.discourse_standin import DiscourseActor
+from bot.sandbox.discourse import DiscourseActor
 from bot.sandbox.http import free_port, serve_asgi
 from bot.sandbox.slack import SlackActor, SlackStandIn
 from tests.procs import BotProcess, eventually, waiting_rows, write_config

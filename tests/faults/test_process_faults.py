@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from bot.sandbox.discourse_standin import DiscourseStandIn
+from bot.sandbox.discourse import DiscourseStandIn
 from bot.sandbox.faults import Hang
 from bot.sandbox.http import free_port
 from bot.sandbox.slack import SlackActor, SlackStandIn

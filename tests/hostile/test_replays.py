@@ -10,7 +10,7 @@ import httpx
 
 from bot.program.backup import BackupService
 from bot.program.ports import SystemClock
-from bot.sandbox.discourse_standin import post_payload
+from bot.sandbox.discourse import post_payload
 from tests.stack import ALICE, MOD, MOD_CHANNEL, SIGNING_SECRET, Stack
 
 

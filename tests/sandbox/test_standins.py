@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.sandbox.discourse_standin import DiscourseActor, DiscourseStandIn, post_payload
+from bot.sandbox.discourse import DiscourseActor, DiscourseStandIn, post_payload
 from bot.sandbox.http import free_port, serve_asgi
 from bot.sandbox.slack import SlackActor, SlackStandIn
 

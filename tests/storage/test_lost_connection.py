@@ -8,25 +8,12 @@ connection for its `info`, which raises, so the rollback itself failed with a tr
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import make_engine, make_sessionmaker
-from storage.migrate import upgrade
+from storage.db import make_sessionmaker
 from storage.models import AuditEntry
-
-
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(db_url)
-    await upgrade(engine)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 async def _audit(engine: AsyncEngine, action: str) -> None:

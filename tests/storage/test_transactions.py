@@ -8,15 +8,13 @@ reminder "sent" with nothing ever delivered.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import make_engine, make_sessionmaker
-from storage.migrate import upgrade
+from storage.db import make_sessionmaker
 from storage.models import OutboxMessage, ProcessedEvent
 from storage.models_events import Reminder
 from storage.uow import UnitOfWork
@@ -26,16 +24,6 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 class Boom(Exception):
     pass
-
-
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(db_url)
-    await upgrade(engine)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 async def _count(engine: AsyncEngine, model: type[object]) -> int:
