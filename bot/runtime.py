@@ -72,8 +72,8 @@ class Runtime:
         """Graceful drain: nothing new is claimed, the delivery in hand may finish within
         `outbox.shutdown_grace_seconds`; one still running then is cancelled and its lease given
         back, so a restart retries it at once (checking first whether it landed)."""
-        self.scheduler.shutdown()
         self.worker.stop()
+        await self.scheduler.stop(self.settings.outbox.shutdown_grace_seconds)
         if self.tasks:
             await asyncio.wait(self.tasks, timeout=self.settings.outbox.shutdown_grace_seconds)
         for task in self.tasks:

@@ -111,6 +111,9 @@ async def test_two_replicas_on_one_database_do_everything_once(replicas: dict[st
             via_b.click(MOD, MOD_CHANNEL, review["ts"], "application_approve"),
         )
         assert [c.status_code for c in clicks] == [200, 200]
+        # Slack gets its ack first and the decision is made after it: wait for the decision to
+        # show before anything depends on it (the outbox is also "drained" before it is queued).
+        await eventually(lambda: _now(_approved(slack, review["ts"])), "the approval", timeout=60)
         await eventually(lambda: _drained(db_url), "both outboxes to drain", timeout=60)
 
         # Slack retries a slash command on the other replica: it is answered, not re-applied.
@@ -167,6 +170,11 @@ async def test_two_replicas_on_one_database_do_everything_once(replicas: dict[st
 
 def _has(slack: SlackStandIn, channel: str, text: str) -> bool:
     return any(text in m["text"] for m in slack.messages_in(channel))
+
+
+def _approved(slack: SlackStandIn, ts: str) -> bool:
+    message = slack.find_message(MOD_CHANNEL, ts)
+    return message is not None and "approved" in message["text"]
 
 
 async def _now(value: bool) -> bool:
