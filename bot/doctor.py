@@ -9,10 +9,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.discourse import DiscourseGateway
 from bot.logs import mask_url
-from bot.platforms.errors import DeliveryError
-from bot.slack import make_web_client
+from bot.platforms.discourse.gateway import DiscourseGateway
+from bot.platforms.slack.client import make_web_client
+from bot.program.failures import DeliveryError
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker, sqlite_file
 from storage.uow import UnitOfWork

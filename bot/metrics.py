@@ -14,7 +14,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.slack import rate_limited as slack_rate_limited
+from bot.platforms.slack.client import rate_limited as slack_rate_limited
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

@@ -12,10 +12,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.discourse import DiscourseGateway, ForumLookups
-from bot.platforms.discourse_out import DiscourseDeliverer
+from bot.platforms.discourse.deliverer import DiscourseDeliverer
+from bot.platforms.discourse.gateway import DiscourseGateway, ForumLookups
 from bot.platforms.outbox_worker import Deliverer, OutboxWorker
-from bot.platforms.slack_out import SlackDeliverer
+from bot.platforms.slack.client import SlackUsergroups, make_web_client
+from bot.platforms.slack.deliverer import SlackDeliverer
 from bot.program.applications import ApplicationService
 from bot.program.audit import AuditService
 from bot.program.badges import BadgeService
@@ -39,7 +40,8 @@ from bot.program.roles import Roles
 from bot.program.sync import SyncService
 from bot.scheduler import Scheduler
 from bot.services import Services
-from bot.slack import SlackUsergroups, build_bolt_app, make_web_client
+from bot.slack import build_bolt_app
+from handlers.slack import blocks
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
 from storage.uow import UnitOfWorkFactory
@@ -103,6 +105,7 @@ async def build_runtime(
     deliverers: dict[str, Deliverer] = {
         "slack": SlackDeliverer(
             slack_client,
+            blocks,  # the Block Kit renderers: render(template, data), render_view(template, data)
             settings.outbox.slack_posts_per_second,
             settings.outbox.slack_workspace_posts_per_second,
         )

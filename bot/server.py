@@ -25,10 +25,10 @@ from starlette.routing import Route
 
 from bot.calendar_feed import render_ics
 from bot.config import Settings
-from bot.discourse import signature_ok
 from bot.logs import Throttled
 from bot.metrics import Metrics, MetricsMiddleware
-from bot.platforms import discourse_in, slack_in
+from bot.platforms.discourse import inbound as discourse_in
+from bot.platforms.slack import inbound as slack_in
 from bot.program.ports import Clock
 from bot.runtime import Runtime, build_runtime
 from handlers.discourse import handle_webhook
@@ -141,7 +141,7 @@ async def discourse_webhooks(request: Request) -> Response:
     # No setting turns this off: `run` refuses to start with the forum configured and no secret,
     # and without a secret every delivery is refused here.
     secret = rt.settings.discourse.webhook_secret
-    if not signature_ok(secret, raw, request.headers.get("x-discourse-event-signature")):
+    if not discourse_in.signature_ok(secret, raw, request.headers.get("x-discourse-event-signature")):
         return _refuse(request, 401, "invalid or missing X-Discourse-Event-Signature", len(raw))
     try:
         event = discourse_in.event_name(request.headers.get("x-discourse-event"))

@@ -53,3 +53,97 @@ def test_the_check_itself_sees_imports() -> None:
     names: set[str] = set().union(*imports_of("handlers").values())
     assert any(n.startswith("bot.program.") for n in names)
     assert offending("handlers", ("bot.program",))  # so an offending import would be caught
+
+
+# The platform edge in one place each (issue 15 point 5): bot/platforms/slack/ and
+# bot/platforms/discourse/ are the whole edge of their platform, and bot.platforms never imports
+# handlers (the composition root, bot.runtime, hands the deliverers their renderers).
+
+# Who in the bot package may import slack_sdk besides bot/platforms/slack/: the Bolt wiring
+# (bot/slack.py), the composition root that holds the client (bot/runtime.py), the operator's
+# `doctor` that probes Slack itself, and the sandbox's Block Kit checks built on slack_sdk's models.
+SLACK_SDK_ELSEWHERE = ("bot/slack.py", "bot/runtime.py", "bot/doctor.py", "bot/sandbox/slack/")
+OLD_EDGE_PATHS = (
+    "bot/discourse.py",
+    "bot/platforms/errors.py",
+    "bot/platforms/slack_in.py",
+    "bot/platforms/slack_out.py",
+    "bot/platforms/slack_files.py",
+    "bot/platforms/discourse_in.py",
+    "bot/platforms/discourse_out.py",
+)
+
+
+def importers(root: Path, dirs: tuple[str, ...], lib: str) -> list[str]:
+    """Files under `dirs` (relative to `root`) importing `lib` or one of its submodules."""
+    found: set[str] = set()
+    for d in dirs:
+        for path in (root / d).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    names = [node.module]
+                else:
+                    continue
+                if any(n == lib or n.startswith(lib + ".") for n in names):
+                    found.add(path.relative_to(root).as_posix())
+    return sorted(found)
+
+
+def outside(files: list[str], allowed: tuple[str, ...]) -> list[str]:
+    return [f for f in files if not any(f == a or (a.endswith("/") and f.startswith(a)) for a in allowed)]
+
+
+def test_bot_platforms_never_imports_handlers() -> None:
+    assert importers(ROOT, ("bot/platforms",), "handlers") == []
+
+
+def test_only_the_slack_edge_and_the_bolt_wiring_import_slack_sdk() -> None:
+    in_bot = importers(ROOT, ("bot",), "slack_sdk")
+    assert "bot/platforms/slack/deliverer.py" in in_bot  # the check sees the real imports
+    assert outside(in_bot, ("bot/platforms/slack/", *SLACK_SDK_ELSEWHERE)) == []
+    assert importers(ROOT, ("storage", "handlers/discourse"), "slack_sdk") == []
+
+
+def test_only_the_discourse_edge_imports_pydiscourse() -> None:
+    found = importers(ROOT, ("bot", "handlers", "storage", "bench"), "pydiscourse")
+    assert "bot/platforms/discourse/gateway.py" in found  # the check sees the real import
+    assert outside(found, ("bot/platforms/discourse/",)) == []
+
+
+def old_edge_leftovers(root: Path) -> list[str]:
+    """Old edge modules still there, and anything but the shared modules at bot/platforms' top."""
+    shared = {"__init__.py", "outbox_worker.py", "strict_json.py"}
+    stray = [f"bot/platforms/{p.name}" for p in (root / "bot/platforms").glob("*.py") if p.name not in shared]
+    return sorted({*(p for p in OLD_EDGE_PATHS if (root / p).exists()), *stray})
+
+
+def test_the_old_edge_paths_are_gone() -> None:
+    assert (ROOT / "bot/platforms/strict_json.py").exists()  # the check looks in the right place
+    assert old_edge_leftovers(ROOT) == []
+
+
+def test_the_edge_rules_catch_a_violation(tmp_path: Path) -> None:
+    def write(rel: str, source: str) -> None:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(source, encoding="utf-8")
+
+    write("bot/platforms/slack/deliverer.py", "from handlers.slack.blocks import render\n")
+    write("bot/platforms/discourse/gateway.py", "import pydiscourse\nfrom slack_sdk import WebClient\n")
+    write("bot/program/forum.py", "from pydiscourse.exceptions import DiscourseError\n")
+    write("bot/services.py", "import slack_sdk.errors\n")
+    write("bot/slack.py", "from slack_sdk.errors import SlackApiError\n")
+    write("bot/platforms/slack_in.py", "")
+    write("bot/discourse.py", "")
+    assert old_edge_leftovers(tmp_path) == ["bot/discourse.py", "bot/platforms/slack_in.py"]
+    assert importers(tmp_path, ("bot/platforms",), "handlers") == ["bot/platforms/slack/deliverer.py"]
+    assert outside(
+        importers(tmp_path, ("bot",), "slack_sdk"), ("bot/platforms/slack/", *SLACK_SDK_ELSEWHERE)
+    ) == [
+        "bot/platforms/discourse/gateway.py",
+        "bot/services.py",
+    ]
+    assert outside(importers(tmp_path, ("bot",), "pydiscourse"), ("bot/platforms/discourse/",)) == [
+        "bot/program/forum.py"
+    ]

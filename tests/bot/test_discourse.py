@@ -8,10 +8,10 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from bot.discourse import DiscourseGateway, ForumLookups
-from bot.platforms.discourse_out import DiscourseDeliverer, post_ref
-from bot.platforms.errors import Permanent, Transient
+from bot.platforms.discourse.deliverer import DiscourseDeliverer, post_ref
+from bot.platforms.discourse.gateway import DiscourseGateway, ForumLookups
 from bot.program import outbox
+from bot.program.failures import Permanent, Transient
 from bot.sandbox.discourse import DiscourseStandIn
 
 KEY = "gateway-test-key"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from slack_sdk.signature import SignatureVerifier
 
-from bot.discourse import sign, signature_ok
-from bot.platforms import slack_in
+from bot.platforms.discourse.inbound import sign, signature_ok
+from bot.platforms.slack import inbound as slack_in
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from bot.platforms import slack_in
+from bot.platforms.slack import inbound as slack_in
 from handlers.slack import inbound
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "slack"

@@ -1,22 +1,39 @@
-"""Delivers Slack outbox actions through the Web API (any Slack-compatible base URL)."""
+"""Delivers Slack outbox actions through the Web API (any Slack-compatible base URL).
+
+Posts are paced per channel and for the workspace (`ChannelPacer`), Slack's answers are mapped to
+the outbox's delivery errors (`map_slack_error`), and a row that may already have landed is looked
+up by the marker in its message metadata before it is posted again. How a template becomes Block
+Kit is not decided here: the composition root (bot.runtime) hands the deliverer its `Renderers`,
+so bot.platforms never imports handlers.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.platforms.errors import Permanent, RateLimited, Transient
-from bot.platforms.slack_files import upload_file
+from bot.platforms.slack.files import upload_file
 from bot.program import outbox
-from handlers.slack.blocks import render, render_view
+from bot.program.failures import Permanent, RateLimited, Transient
 
 METADATA_TYPE = "ambassador_bot_outbox"
 TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+
+
+class Renderers(Protocol):
+    """How an outbox row's template and data become Slack content: a message (fallback text and
+    Block Kit blocks) or a view (the Home tab). A `KeyError` or `ValueError` means this version
+    cannot render the row."""
+
+    def render(self, template: str, data: Mapping[str, Any]) -> tuple[str, list[dict[str, Any]]]: ...
+
+    def render_view(self, template: str, data: Mapping[str, Any]) -> dict[str, Any]: ...
 
 
 def map_slack_error(err: Exception) -> Exception:
@@ -71,9 +88,14 @@ class ChannelPacer:
 
 class SlackDeliverer:
     def __init__(
-        self, client: AsyncWebClient, posts_per_second: float = 1.0, workspace_per_second: float | None = None
+        self,
+        client: AsyncWebClient,
+        renderers: Renderers,
+        posts_per_second: float = 1.0,
+        workspace_per_second: float | None = None,
     ) -> None:
         self.client = client
+        self.renderers = renderers
         self.pacer = ChannelPacer(posts_per_second, workspace_per_second)
         self._im: dict[str, str] = {}
 
@@ -96,14 +118,14 @@ class SlackDeliverer:
     ) -> dict[str, Any]:
         if kind == outbox.SLACK_HOME:
             # Publishing the whole Home tab is idempotent: the latest snapshot simply wins.
-            view = render_view(payload["template"], payload.get("data") or {})
+            view = self.renderers.render_view(payload["template"], payload.get("data") or {})
             await self.client.views_publish(user_id=payload["user"], view=view)
             return {"published": True}
         if kind == outbox.SLACK_FILE:
             channel = payload.get("channel") or await self._im_channel(payload["user"])
             await self.pacer.wait(channel)
             return await upload_file(self.client, channel, payload, maybe_done)
-        text, blocks = render(payload["template"], payload.get("data") or {})
+        text, blocks = self.renderers.render(payload["template"], payload.get("data") or {})
         if kind == outbox.SLACK_UPDATE:
             resp = await self.client.chat_update(
                 channel=payload["channel"], ts=payload["ts"], text=text, blocks=blocks

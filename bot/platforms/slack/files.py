@@ -14,7 +14,7 @@ from typing import Any
 from slack_sdk.errors import SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.platforms.errors import Permanent, Transient
+from bot.program.failures import Permanent, Transient
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 

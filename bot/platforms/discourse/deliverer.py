@@ -1,13 +1,18 @@
-"""Delivers Discourse outbox actions through the paced gateway."""
+"""Delivers Discourse outbox actions through the paced gateway.
+
+Badges, group membership and posts; a row that may already have landed is looked up first (a
+badge among the user's badges, a post by the short reference every bot post carries). The rows
+carry the forum's Markdown already, so nothing here renders a template.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
 
-from bot.discourse import DiscourseGateway
-from bot.platforms.errors import Permanent
+from bot.platforms.discourse.gateway import DiscourseGateway
 from bot.program import outbox
+from bot.program.failures import Permanent
 
 
 def post_ref(key: str) -> str:

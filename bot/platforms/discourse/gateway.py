@@ -1,15 +1,15 @@
-"""Discourse: webhook signature verification and the paced, off-loop API client.
+"""Discourse: the paced, off-loop API client, and the look-ups made through it.
 
 pydiscourse is synchronous (requests + time.sleep), so every call runs in a worker thread, and
 every call first waits for a slot of the pacer so the whole process stays under the forum's
-site-wide admin API limit (60 requests per minute by default).
+site-wide admin API limit (60 requests per minute by default). Its errors are mapped to the
+outbox's delivery errors. `ForumLookups` answers the id → name questions of the webhooks and the
+services (bot.program.ports), cached per process. The webhook signature is in `inbound`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -18,30 +18,14 @@ import requests
 from pydiscourse import DiscourseClient
 from pydiscourse.exceptions import DiscourseClientError, DiscourseError, DiscourseServerError
 
-from bot.platforms.errors import Permanent, RateLimited, Transient
 from bot.program.badges import Badge
+from bot.program.failures import Permanent, RateLimited, Transient
 
 T = TypeVar("T")
 
 TOPIC_CHUNK = 20  # lib/topic_view.rb TopicView::CHUNK_SIZE: posts per page of a topic
 BADGE_HOLDERS_PAGE = 96  # UserBadgesController::MAX_BADGES
 MEMBERS_PAGE = 200  # GroupsController#members allows up to 1 000 a page
-
-
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
-    """Whether `header` is Discourse's signature of the raw `body`. No secret, no header, or a
-    header with anything but ASCII in it (compare_digest refuses non-ASCII str) is a plain no."""
-    if not secret or not header:
-        return False
-    try:
-        given = header.strip().encode("ascii")
-    except UnicodeEncodeError:
-        return False
-    return hmac.compare_digest(sign(secret, body).encode("ascii"), given)
 
 
 class Pacer:
