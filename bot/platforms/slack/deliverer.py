@@ -29,7 +29,8 @@ TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "req
 class Renderers(Protocol):
     """How an outbox row's template and data become Slack content: a message (fallback text and
     Block Kit blocks) or a view (the Home tab). A `KeyError` or `ValueError` means this version
-    cannot render the row."""
+    cannot render the row. Any object with these two functions will do (a module too); the
+    composition root decides which."""
 
     def render(self, template: str, data: Mapping[str, Any]) -> tuple[str, list[dict[str, Any]]]: ...
 
