@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.config import Settings
 from bot.program import home, outbox
-from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.program.errors import Conflict, InvalidInput, NotFound
+from bot.program.permissions import Guard, Permission, Subject
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
 from storage.models import Ambassador, Application, BadgeGrant, OnboardingStep
@@ -139,6 +140,7 @@ class ApplicationService:
         self._settings = settings
         self._roles = roles
         self._clock = clock
+        self._guard = Guard(uow, roles, clock)
         self._signal = signal or NoSignal()
 
     async def can_apply(self, slack_user_id: str) -> None:
@@ -283,18 +285,6 @@ class ApplicationService:
     def _review_data(app: Application, slack_user_id: str, data: Mapping[str, str]) -> dict[str, object]:
         return {"application_id": app.id, "applicant": slack_user_id, **data}
 
-    async def _require_moderator(self, uow: UnitOfWork, actor: str, action: str, subject_id: int) -> None:
-        if not await self._roles.is_moderator(actor):
-            await uow.audit.record(
-                at=self._clock.now(),
-                actor=actor,
-                platform="slack",
-                action=f"{action}.refused",
-                subject_type="application",
-                subject_id=subject_id,
-            )
-            raise NotAllowed("Only moderators can review applications.")
-
     async def _load_pending(self, uow: UnitOfWork, app_id: int) -> Application:
         app = await uow.applications.get(app_id)
         if app is None:
@@ -315,13 +305,11 @@ class ApplicationService:
         check_moderator: bool = True,
     ) -> Application:
         """Moderator check, then move the application out of pending, exactly once."""
-        verb = "approve" if status == "approved" else "reject"
-        try:
-            if check_moderator:
-                await self._require_moderator(uow, moderator, f"application.{verb}", app_id)
-        except NotAllowed:
-            await uow.session.commit()  # keep the audit entry of the refusal
-            raise
+        if check_moderator:
+            permission = (
+                Permission.APPLICATION_APPROVE if status == "approved" else Permission.APPLICATION_REJECT
+            )
+            await self._guard.require(moderator, permission, Subject(app_id))
         app = await self._load_pending(uow, app_id)
         # A conditional UPDATE: of two moderators clicking at once, exactly one wins.
         if not await uow.applications.decide(app_id, status, moderator, now, reason):
@@ -570,11 +558,7 @@ class ApplicationService:
     async def ensure_moderator(self, actor: str, app_id: int) -> None:
         """Check before opening the reject modal, so a non-moderator sees a refusal at once."""
         async with self._uow() as uow:
-            try:
-                await self._require_moderator(uow, actor, "application.reject", app_id)
-            except NotAllowed:
-                await uow.session.commit()  # keep the audit entry of the refusal
-                raise
+            await self._guard.require(actor, Permission.APPLICATION_REJECT, Subject(app_id))
             await self._load_pending(uow, app_id)
 
     async def status(self, slack_user_id: str) -> StatusView:

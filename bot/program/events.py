@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from bot.config import EventSettings, Settings
 from bot.program import outbox
-from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.program.errors import Conflict, InvalidInput, NotFound
+from bot.program.permissions import Guard, Permission, Subject
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.recurrence import Instance, Recurrence, RecurrenceError
 from bot.program.roles import Roles
@@ -112,6 +113,7 @@ class EventService:
         self._settings = settings
         self._roles = roles
         self._clock = clock
+        self._guard = Guard(uow, roles, clock)
         self._signal = signal or NoSignal()
         self._rsvp_locks: dict[tuple[int, datetime], asyncio.Lock] = {}
 
@@ -178,17 +180,7 @@ class EventService:
     # -- moderators: cancel / skip / add / edit ----------------------------------------------
 
     async def _moderator(self, uow: UnitOfWork, actor: str, action: str, subject: str) -> None:
-        if not await self._roles.is_moderator(actor):
-            await uow.audit.record(
-                at=self._clock.now(),
-                actor=actor,
-                platform="slack",
-                action=f"{action}.refused",
-                subject_type="event_series",
-                subject_id=subject,
-            )
-            await uow.session.commit()
-            raise NotAllowed("Only moderators can change events.")
+        await self._guard.require(actor, Permission.EVENT_MANAGE, Subject(subject, action=action))
 
     async def check_moderator(self, actor: str, action: str, subject: str) -> None:
         """Refuse (and audit the refusal) unless `actor` is a moderator: for the forms that open

@@ -43,6 +43,7 @@ from bot.program.group_screening import (
     parse_coordinates,
     screen,
 )
+from bot.program.permissions import Guard, Permission, Subject
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
 from storage.models_groups import GroupHandoverStep, GroupOrganiser, UserGroup
@@ -222,8 +223,8 @@ class GroupService:
     ) -> None:
         self._uow = uow
         self._settings = settings
-        self._roles = roles
         self._clock = clock
+        self._guard = Guard(uow, roles, clock, settings.groups.community_managers)
         self._signal = signal or NoSignal()
         self._templates = template_environment()
         self._forum = forum
@@ -255,47 +256,8 @@ class GroupService:
 
     # -- permissions ---------------------------------------------------------------------------
 
-    async def _refuse(
-        self, uow: UnitOfWork, actor: str, action: str, subject_id: int | str, message: str
-    ) -> None:
-        await uow.audit.record(
-            at=self._clock.now(),
-            actor=actor,
-            platform="slack",
-            action=f"{action}.refused",
-            subject_type="user_group",
-            subject_id=subject_id,
-        )
-        await uow.session.commit()  # keep the refusal on record; the action itself changes nothing
-        raise NotAllowed(message)
-
-    async def _is_reviewer(self, uow: UnitOfWork, actor: str) -> bool:
-        return await self._roles.is_moderator(actor) or await uow.groups.is_active_ambassador(actor)
-
-    async def _require_reviewer(self, uow: UnitOfWork, actor: str, action: str, group_id: int) -> None:
-        if not await self._is_reviewer(uow, actor):
-            await self._refuse(
-                uow,
-                actor,
-                action,
-                group_id,
-                "Only ambassadors and moderators can review user group requests.",
-            )
-
-    async def _roles_of(self, uow: UnitOfWork, actor: str, group: UserGroup) -> set[str]:
-        roles: set[str] = set()
-        if await self._roles.is_moderator(actor):
-            roles.add("moderator")
-        managers = self._cfg.community_managers
-        if actor in managers or (not managers and "moderator" in roles):
-            roles.add("community_manager")
-        if await uow.groups.is_active_ambassador(actor):
-            roles.add("ambassador")
-        if group.mentor_slack_id and group.mentor_slack_id == actor:
-            roles.update(("mentor", "ambassador"))
-        if any(o.slack_user_id == actor for o in await uow.groups.organisers(group.id)):
-            roles.add("organiser")
-        return roles
+    async def _require_reviewer(self, actor: str, permission: Permission, group_id: int) -> None:
+        await self._guard.require(actor, permission, Subject(group_id))
 
     async def _load(self, uow: UnitOfWork, group_id: int) -> UserGroup:
         group = await uow.groups.get(group_id)
@@ -625,7 +587,7 @@ class GroupService:
     async def approval_form(self, actor: str, group_id: int) -> ApprovalForm:
         """What the Approve modal offers; refuses as early as possible (before the modal shows)."""
         async with self._uow() as uow:
-            await self._require_reviewer(uow, actor, "group.approve", group_id)
+            await self._require_reviewer(actor, Permission.GROUP_APPROVE, group_id)
             g = await self._load(uow, group_id)
             self._check_pending(g, actor)
             self._check_hold(g)
@@ -657,7 +619,7 @@ class GroupService:
             )
         now = self._clock.now()
         async with self._uow() as uow:
-            await self._require_reviewer(uow, actor, "group.approve", group_id)
+            await self._require_reviewer(actor, Permission.GROUP_APPROVE, group_id)
             result = await self._approve(uow, actor, group_id, mentor, forum_group, channel, ts, now)
         self._signal.kick()
         return result
@@ -761,8 +723,8 @@ class GroupService:
     async def reason_form(self, actor: str, group_id: int, mode: str) -> tuple[str, str]:
         """(title, prefilled text) for the Reject or Needs changes modal, after the checks."""
         async with self._uow() as uow:
-            action = "group.reject" if mode == "reject" else "group.request_changes"
-            await self._require_reviewer(uow, actor, action, group_id)
+            permission = Permission.GROUP_REJECT if mode == "reject" else Permission.GROUP_REQUEST_CHANGES
+            await self._require_reviewer(actor, permission, group_id)
             g = await self._load(uow, group_id)
             self._check_pending(g, actor)
             self._check_hold(g, deciding=False)
@@ -788,7 +750,7 @@ class GroupService:
         reason = self._clean_reason(reason, "reason")
         now = self._clock.now()
         async with self._uow() as uow:
-            await self._require_reviewer(uow, actor, "group.reject", group_id)
+            await self._require_reviewer(actor, Permission.GROUP_REJECT, group_id)
             g = await self._load(uow, group_id)
             self._check_pending(g, actor)
             self._check_hold(g, deciding=False)
@@ -826,7 +788,7 @@ class GroupService:
         what = self._clean_reason(what, "reason")
         now = self._clock.now()
         async with self._uow() as uow:
-            await self._require_reviewer(uow, actor, "group.request_changes", group_id)
+            await self._require_reviewer(actor, Permission.GROUP_REQUEST_CHANGES, group_id)
             g = await self._load(uow, group_id)
             self._check_pending(g, actor)
             self._check_hold(g, deciding=False)
@@ -861,7 +823,7 @@ class GroupService:
     ) -> Decision:
         now = self._clock.now()
         async with self._uow() as uow:
-            await self._require_reviewer(uow, actor, "group.ask_ambassadors", group_id)
+            await self._require_reviewer(actor, Permission.GROUP_ASK_AMBASSADORS, group_id)
             g = await self._load(uow, group_id)
             if g.status != "pending":
                 raise self._decided(g)
@@ -904,7 +866,7 @@ class GroupService:
     ) -> Decision:
         now = self._clock.now()
         async with self._uow() as uow:
-            await self._require_reviewer(uow, actor, "group.resolve_conflict", group_id)
+            await self._require_reviewer(actor, Permission.GROUP_RESOLVE_CONFLICT, group_id)
             g = await self._load(uow, group_id)
             if g.requester_slack_id == actor:
                 raise NotAllowed("The overlap of your own request is for the other ambassadors to resolve.")
@@ -947,7 +909,7 @@ class GroupService:
         """An ambassador objects: no automatic approval, a person decides."""
         now = self._clock.now()
         async with self._uow() as uow:
-            await self._require_reviewer(uow, actor, "group.object", group_id)
+            await self._require_reviewer(actor, Permission.GROUP_OBJECT, group_id)
             g = await self._load(uow, group_id)
             self._check_pending(g, actor)
             if g.objected_by:
@@ -1041,15 +1003,15 @@ class GroupService:
         async with self._uow() as uow:
             g = await self._find(uow, group_ref)
             organisers = await uow.groups.organisers(g.id)
-            is_organiser = any(o.slack_user_id == actor for o in organisers)
-            if not is_organiser and not await self._roles.is_moderator(actor):
-                await self._refuse(
-                    uow,
-                    actor,
-                    "group.organiser_add",
+            await self._guard.require(
+                actor,
+                Permission.GROUP_ORGANISER_ADD,
+                Subject(
                     g.id,
-                    f"Only an organiser of {g.title} or a moderator can add organisers.",
-                )
+                    message=f"Only an organiser of {g.title} or a moderator can add organisers.",
+                    group_id=g.id,
+                ),
+            )
             if g.status == "rejected":
                 raise Conflict(
                     f"Request #{g.id} ({g.title}) was not accepted; it has no organisers to add to."
@@ -1133,11 +1095,18 @@ class GroupService:
         if step is None:
             raise NotFound(f"{g.title} has no handover step {key[:40]!r}.")
         allowed = {r for r in step.completes.split(",") if r}
-        if not allowed & await self._roles_of(uow, actor, g):
-            who = " or ".join(ROLE_WORDS.get(r, r) for r in sorted(allowed))
-            await self._refuse(
-                uow, actor, f"group.step.{key}", g.id, f"“{step.title}” can only be ticked by {who}."
-            )
+        who = " or ".join(ROLE_WORDS.get(r, r) for r in sorted(allowed))
+        await self._guard.require(
+            actor,
+            Permission.GROUP_HANDOVER_STEP,
+            Subject(
+                g.id,
+                action=f"group.step.{key}",
+                message=f"“{step.title}” can only be ticked by {who}.",
+                group_id=g.id,
+                roles=frozenset(allowed),
+            ),
+        )
         if step.completed_at is not None:
             raise Conflict(
                 f"“{step.title}” was already done by <@{step.completed_by}> on {step.completed_at:%Y-%m-%d}."

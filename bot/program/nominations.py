@@ -9,8 +9,8 @@ from datetime import datetime
 from bot.config import Settings
 from bot.program import outbox
 from bot.program.applications import _clean
-from bot.program.audit import require_moderator
 from bot.program.errors import Conflict, InvalidInput, NotFound
+from bot.program.permissions import Guard, Permission, Subject
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
 from storage.models import Nomination
@@ -43,8 +43,8 @@ class NominationService:
     ) -> None:
         self._uow = uow
         self._settings = settings
-        self._roles = roles
         self._clock = clock
+        self._guard = Guard(uow, roles, clock)
         self._signal = signal or NoSignal()
 
     async def nominate(self, nominator: str, nominee: str, reason: str) -> NominationResult:
@@ -132,16 +132,8 @@ class NominationService:
         self, nomination_id: int, moderator: str, status: str, channel: str | None, ts: str | None
     ) -> NominationDecision:
         verb = "invite" if status == "invited" else "decline"
-        await require_moderator(
-            self._uow,
-            self._roles,
-            self._clock,
-            moderator,
-            f"nomination.{verb}",
-            "nomination",
-            nomination_id,
-            "Only moderators can review nominations.",
-        )
+        permission = Permission.NOMINATION_INVITE if verb == "invite" else Permission.NOMINATION_DECLINE
+        await self._guard.require(moderator, permission, Subject(nomination_id))
         now = self._clock.now()
         async with self._uow() as uow:
             nom = await uow.nominations.get(nomination_id)

@@ -30,8 +30,8 @@ from uuid import uuid4
 
 from bot.config import Settings
 from bot.program import outbox
-from bot.program.audit import require_moderator
 from bot.program.money import fmt
+from bot.program.permissions import Guard, Permission, Subject
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.requests import quarter_start
 from bot.program.roles import Roles
@@ -105,21 +105,12 @@ class ReportService:
     ) -> None:
         self._uow = uow
         self._settings = settings
-        self._roles = roles
         self._clock = clock
+        self._guard = Guard(uow, roles, clock)
         self._signal = signal or NoSignal()
 
     async def check(self, actor: str) -> None:
-        await require_moderator(
-            self._uow,
-            self._roles,
-            self._clock,
-            actor,
-            "report",
-            "report",
-            "program",
-            "Only moderators can see the program report.",
-        )
+        await self._guard.require(actor, Permission.REPORT, Subject("program"))
 
     async def build(self, now: datetime | None = None) -> Report:
         now = (now or self._clock.now()).astimezone(UTC)

@@ -20,9 +20,9 @@ from typing import Any
 
 from bot.config import Settings
 from bot.program import home, outbox
-from bot.program.audit import require_moderator
 from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.program.money import MoneyError, currency_code, fmt, parse_amount
+from bot.program.permissions import Guard, Permission, Subject
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.request_kinds import CLOSING, KIND_LABELS, KINDS, STATUS_LABELS
 from bot.program.roles import Roles
@@ -305,6 +305,7 @@ class RequestService:
         self._settings = settings
         self._roles = roles
         self._clock = clock
+        self._guard = Guard(uow, roles, clock)
         self._signal = signal or NoSignal()
 
     @property
@@ -424,21 +425,15 @@ class RequestService:
             raise InvalidInput(f"“{shown}” is not a request reference; they look like HW-0007.")
         async with self._uow() as uow:
             req = await uow.requests.get(request_id)
-            if req is None or (req.requester_slack_id != actor and not await self._roles.is_moderator(actor)):
+            if req is None or (
+                req.requester_slack_id != actor
+                and not await self._guard.allows(actor, Permission.REQUEST_READ_ANY)
+            ):
                 raise NotFound(f"There is no request {shown} of yours.")
             return await self._view(uow, req)
 
     async def queue(self, actor: str, limit: int = 20) -> tuple[list[RequestView], int]:
-        await require_moderator(
-            self._uow,
-            self._roles,
-            self._clock,
-            actor,
-            "request.queue",
-            "request",
-            "queue",
-            "Only moderators can see the request queue.",
-        )
+        await self._guard.require(actor, Permission.REQUEST_QUEUE, Subject("queue"))
         async with self._uow() as uow:
             rows, total = await uow.requests.open_queue(limit)
             return [await self._view(uow, r, with_notes=False) for r in rows], total
@@ -447,16 +442,7 @@ class RequestService:
 
     async def ensure_can_decide(self, actor: str, request_id: int, action: str) -> RequestView:
         """Quick checks before a moderator's modal opens (reject reason, question)."""
-        await require_moderator(
-            self._uow,
-            self._roles,
-            self._clock,
-            actor,
-            f"request.{action}",
-            "request",
-            request_id,
-            "Only moderators can decide on requests.",
-        )
+        await self._require_moderator(actor, action, request_id)
         async with self._uow() as uow:
             req = await self._load(uow, request_id)
             if req.status not in UNDECIDED:
@@ -480,9 +466,15 @@ class RequestService:
         async with self._uow() as uow:
             req = await self._load(uow, request_id)
             if req.requester_slack_id == moderator:
-                await self._refuse(moderator, "approve", request_id, "own request")
-                raise NotAllowed(
-                    f"You can't approve your own request {req.reference}; another moderator has to."
+                await self._guard.refuse(
+                    moderator,
+                    Permission.REQUEST_APPROVE,
+                    Subject(
+                        request_id,
+                        message=f"You can't approve your own request {req.reference}; "
+                        "another moderator has to.",
+                    ),
+                    after={"why": "own request"},
                 )
             await self._lock(uow, req, UNDECIDED, now)
             if not await uow.requests.add_approval(req.id, moderator, now):
@@ -654,28 +646,8 @@ class RequestService:
         return text
 
     async def _require_moderator(self, actor: str, action: str, request_id: int) -> None:
-        await require_moderator(
-            self._uow,
-            self._roles,
-            self._clock,
-            actor,
-            f"request.{action}",
-            "request",
-            request_id,
-            "Only moderators can decide on requests.",
-        )
-
-    async def _refuse(self, actor: str, action: str, request_id: int, why: str) -> None:
-        async with self._uow() as uow:
-            await uow.audit.record(
-                at=self._clock.now(),
-                actor=actor,
-                platform="slack",
-                action=f"request.{action}.refused",
-                subject_type="request",
-                subject_id=request_id,
-                after={"why": why},
-            )
+        """`action` is approve, reject, ask or close."""
+        await self._guard.require(actor, Permission(f"request.{action}"), Subject(request_id))
 
     @staticmethod
     async def _load(uow: UnitOfWork, request_id: int) -> Request:
