@@ -37,6 +37,7 @@ from bot.program.reports import ReportService
 from bot.program.requests import RequestService
 from bot.program.roles import Roles
 from bot.program.sync import SyncService
+from bot.render.groups import JinjaRenderer
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.slack import SlackUsergroups, build_bolt_app, make_web_client
@@ -136,7 +137,7 @@ async def build_runtime(
         lifecycle=LifecycleService(uow, settings, roles, clock, worker),
         audit=AuditService(uow, roles, clock),
         home=HomeService(uow, settings, roles),
-        groups=GroupService(uow, settings, roles, clock, worker, forum=lookups),
+        groups=GroupService(uow, settings, roles, clock, worker, forum=lookups, renderer=JinjaRenderer()),
         requests=RequestService(uow, settings, roles, clock, worker),
         reports=ReportService(uow, settings, roles, clock, worker),
         exports=ExportService(uow, roles, clock, worker),

@@ -87,3 +87,9 @@ def test_the_service_layer_never_commits_in_the_middle_of_a_unit_of_work() -> No
     work, not by committing the caller's."""
     assert files_calling(("bot.program",), "commit") == []
     assert calls_of("async def f(uow):\n    await uow.session.commit()\n", "commit") == 1
+
+
+def test_the_service_layer_renders_no_templates_itself() -> None:
+    """Template languages live at the edge (bot.render), behind the program layer's ports."""
+    assert offending("bot.program", ("jinja2",)) == []
+    assert offending("bot.render", ("jinja2",))  # so an import of jinja2 would be caught
