@@ -10,8 +10,9 @@ from typing import Any
 from uuid import uuid4
 
 from bot.config import Settings
-from bot.program import outbox, requests_home
+from bot.program import outbox
 from bot.program.permissions import Permission, allows_by_role
+from bot.program.requests import home as requests_home
 from bot.program.roles import Roles
 from storage.uow import UnitOfWork
 
