@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.config import Settings
 from bot.program import home, outbox
 from bot.program.errors import Conflict, InvalidInput, NotFound
-from bot.program.permissions import Guard, Permission, Subject
-from bot.program.ports import Clock, NoSignal, OutboxSignal
-from bot.program.roles import Roles
+from bot.program.permissions import GuardedService, Permission, Subject
 from storage.models import Ambassador, Application, BadgeGrant, OnboardingStep
 from storage.uow import UnitOfWork
 
@@ -127,22 +124,7 @@ class DecisionResult:
     term_end: datetime | None = None
 
 
-class ApplicationService:
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        roles: Roles,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-    ) -> None:
-        self._uow = uow
-        self._settings = settings
-        self._roles = roles
-        self._clock = clock
-        self._guard = Guard(uow, roles, clock)
-        self._signal = signal or NoSignal()
-
+class ApplicationService(GuardedService):
     async def can_apply(self, slack_user_id: str) -> None:
         """Raise Conflict when the person already has an open application or an active term."""
         async with self._uow() as uow:

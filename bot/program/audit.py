@@ -40,9 +40,11 @@ class AuditService:
     (term, onboarding, profile, forum link, refusals aimed at them), one of their applications, or
     one of the nominations naming them. Actions the person took on others are not included."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], roles: Roles, clock: Clock) -> None:
+    def __init__(
+        self, uow: Callable[[], UnitOfWork], roles: Roles, clock: Clock, guard: Guard | None = None
+    ) -> None:
         self._uow = uow
-        self._guard = Guard(uow, roles, clock)
+        self._guard = guard or Guard(uow, roles, clock)
 
     async def about(self, actor: str, slack_user_id: str, limit: int = AUDIT_LIMIT) -> AuditReport:
         await self._guard.require(actor, Permission.AUDIT_READ, Subject(slack_user_id))

@@ -46,13 +46,14 @@ class BadgeService:
         catalog: BadgeCatalog | None,
         clock: Clock,
         signal: OutboxSignal | None = None,
+        guard: Guard | None = None,
     ) -> None:
         self._uow = uow
         self._settings = settings
         self._roles = roles
         self._catalog = catalog
         self._clock = clock
-        self._guard = Guard(uow, roles, clock)
+        self._guard = guard or Guard(uow, roles, clock)
         self._signal = signal or NoSignal()
 
     async def find_badge(self, ref: str) -> Badge:

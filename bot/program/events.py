@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from bot.config import EventSettings, Settings
+from bot.config import EventSettings
 from bot.program import outbox
 from bot.program.errors import Conflict, InvalidInput, NotFound
-from bot.program.permissions import Guard, Permission, Subject
-from bot.program.ports import Clock, NoSignal, OutboxSignal
+from bot.program.permissions import GuardedService, Permission, Subject
 from bot.program.recurrence import Instance, Recurrence, RecurrenceError
-from bot.program.roles import Roles
 from storage.models_events import Booking, EventSeries, OccurrenceOverride
 from storage.uow import UnitOfWork
 
@@ -100,22 +98,10 @@ class BookingResult:
     host: str | None
 
 
-class EventService:
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        roles: Roles,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-    ) -> None:
-        self._uow = uow
-        self._settings = settings
-        self._roles = roles
-        self._clock = clock
-        self._guard = Guard(uow, roles, clock)
-        self._signal = signal or NoSignal()
-        self._rsvp_locks: dict[tuple[int, datetime], asyncio.Lock] = {}
+class EventService(GuardedService):
+    @cached_property
+    def _rsvp_locks(self) -> dict[tuple[int, datetime], asyncio.Lock]:
+        return {}
 
     # -- series from config ------------------------------------------------------------------
 

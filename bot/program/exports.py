@@ -100,10 +100,11 @@ class ExportService:
         roles: Roles,
         clock: Clock,
         signal: OutboxSignal | None = None,
+        guard: Guard | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
-        self._guard = Guard(uow, roles, clock)
+        self._guard = guard or Guard(uow, roles, clock)
         self._signal = signal or NoSignal()
 
     @staticmethod

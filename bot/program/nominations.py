@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.config import Settings
 from bot.program import outbox
 from bot.program.applications import _clean
 from bot.program.errors import Conflict, InvalidInput, NotFound
-from bot.program.permissions import Guard, Permission, Subject
-from bot.program.ports import Clock, NoSignal, OutboxSignal
-from bot.program.roles import Roles
+from bot.program.permissions import GuardedService, Permission, Subject
 from storage.models import Nomination
-from storage.uow import UnitOfWork
 
 MAX_REASON = 2000
 
@@ -32,21 +27,7 @@ class NominationDecision:
     status: str
 
 
-class NominationService:
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        roles: Roles,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-    ) -> None:
-        self._uow = uow
-        self._settings = settings
-        self._clock = clock
-        self._guard = Guard(uow, roles, clock)
-        self._signal = signal or NoSignal()
-
+class NominationService(GuardedService):
     async def nominate(self, nominator: str, nominee: str, reason: str) -> NominationResult:
         command = self._settings.slack.command
         reason = _clean(reason)

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from typing import Any
 
+from bot.config import Settings
 from bot.program.errors import NotAllowed
-from bot.program.ports import Clock
+from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
 from storage.uow import UnitOfWork
 
@@ -237,3 +238,25 @@ async def require_moderator(
         return
     await _record_refusal(uow, clock, actor, action, subject_type, subject_id, platform=platform)
     raise NotAllowed(message)
+
+
+class GuardedService:
+    """What the services whose actions the guard checks are built from: the unit of work factory,
+    the settings, the roles, the clock, the outbox signal, and the guard (the runtime builds one
+    and hands it to every service; without one, a service builds its own from the same parts)."""
+
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        settings: Settings,
+        roles: Roles,
+        clock: Clock,
+        signal: OutboxSignal | None = None,
+        guard: Guard | None = None,
+    ) -> None:
+        self._uow = uow
+        self._settings = settings
+        self._roles = roles
+        self._clock = clock
+        self._signal = signal or NoSignal()
+        self._guard = guard or Guard(uow, roles, clock, settings.groups.community_managers)

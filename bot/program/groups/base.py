@@ -42,11 +42,12 @@ class GroupBase:
         signal: OutboxSignal | None = None,
         forum: ForumAccounts | None = None,
         renderer: TemplateRenderer | None = None,
+        guard: Guard | None = None,
     ) -> None:
         self._uow = uow
         self._settings = settings
         self._clock = clock
-        self._guard = Guard(uow, roles, clock, settings.groups.community_managers)
+        self._guard = guard or Guard(uow, roles, clock, settings.groups.community_managers)
         self._signal = signal or NoSignal()
         self._renderer: TemplateRenderer = renderer or NoRenderer()
         self._forum = forum

@@ -3,16 +3,14 @@ the budget check, the view of a request and the messages sent when it changes.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.config import Settings
 from bot.program import home, outbox
 from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.money import fmt
-from bot.program.permissions import Guard, Permission, Subject
-from bot.program.ports import Clock, NoSignal, OutboxSignal
+from bot.program.permissions import GuardedService, Permission, Subject
 from bot.program.requests.kinds import CLOSING, KIND_LABELS, STATUS_LABELS
 from bot.program.requests.validation import clean
 from bot.program.requests.views import (
@@ -23,28 +21,12 @@ from bot.program.requests.views import (
     fields_for_display,
     quarter_start,
 )
-from bot.program.roles import Roles
 from storage.models_requests import Request
 from storage.uow import UnitOfWork
 
 
-class RequestBase:
+class RequestBase(GuardedService):
     """The state and helpers the asking, reading and deciding parts share."""
-
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        roles: Roles,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-    ) -> None:
-        self._uow = uow
-        self._settings = settings
-        self._roles = roles
-        self._clock = clock
-        self._guard = Guard(uow, roles, clock)
-        self._signal = signal or NoSignal()
 
     @property
     def review_channel(self) -> str:
