@@ -22,15 +22,15 @@ from bot.program.groups.screening import (
     fold,
     one_line,
 )
-from bot.program.permissions import Guard, Permission, Subject
-from bot.program.ports import Clock, NoSignal, OutboxSignal
+from bot.program.permissions import Guard, GuardedService, Permission, Subject
+from bot.program.ports import Clock, OutboxSignal
 from bot.program.roles import Roles
 from storage.models_groups import GroupOrganiser, UserGroup
 from storage.repositories_groups import LIVE
 from storage.uow import UnitOfWork
 
 
-class GroupBase:
+class GroupBase(GuardedService):
     """State and helpers every part of the group workflow shares."""
 
     def __init__(
@@ -44,11 +44,7 @@ class GroupBase:
         renderer: TemplateRenderer | None = None,
         guard: Guard | None = None,
     ) -> None:
-        self._uow = uow
-        self._settings = settings
-        self._clock = clock
-        self._guard = guard or Guard(uow, roles, clock, settings.groups.community_managers)
-        self._signal = signal or NoSignal()
+        super().__init__(uow, settings, roles, clock, signal, guard)
         self._renderer: TemplateRenderer = renderer or NoRenderer()
         self._forum = forum
 

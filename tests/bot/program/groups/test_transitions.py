@@ -21,16 +21,10 @@ from storage.db import make_engine, make_sessionmaker
 from storage.models import Ambassador, AuditEntry, Person
 from storage.models_groups import UserGroup
 from storage.uow import UnitOfWorkFactory
+from tests.e2e.test_user_groups import AUCKLAND
 
 MOD, AMB, BOB, EVE = "U0MOD", "U0AMB", "U0BOB", "U0EVE"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-AUCKLAND = {
-    "name": "Stackers of Auckland",
-    "city": "Auckland",
-    "country": "New Zealand",
-    "website": "https://stackers.example.org",
-    "description": "Monthly OpenStack talks and hands-on labs for operators and developers in Auckland.",
-}
 
 
 class FixedClock:
