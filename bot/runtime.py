@@ -31,6 +31,7 @@ from bot.program.lifecycle import LifecycleService
 from bot.program.linking import LinkingService
 from bot.program.nominations import NominationService
 from bot.program.onboarding import OnboardingService
+from bot.program.permissions import Guard
 from bot.program.ports import Clock, SystemClock
 from bot.program.profiles import ProfileService
 from bot.program.reminders import ReminderService
@@ -38,6 +39,7 @@ from bot.program.reports import ReportService
 from bot.program.requests import RequestService
 from bot.program.roles import Roles
 from bot.program.sync import SyncService
+from bot.render.groups import JinjaRenderer
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.slack import build_bolt_app
@@ -121,28 +123,31 @@ async def build_runtime(
     roles = Roles(
         settings.slack.moderators, settings.slack.moderator_usergroup, SlackUsergroups(slack_client)
     )
+    guard = Guard(uow, roles, clock, settings.groups.community_managers)  # decides every role
     services = Services(
         settings=settings,
         roles=roles,
-        applications=ApplicationService(uow, settings, roles, clock, worker),
+        applications=ApplicationService(uow, settings, roles, clock, worker, guard),
         onboarding=OnboardingService(uow, clock, settings, roles, worker),
         inbound=InboundEvents(uow, clock),
         forum=ForumService(uow, settings, lookups, clock, worker),
-        badges=BadgeService(uow, settings, roles, lookups, clock, worker),
+        badges=BadgeService(uow, settings, roles, lookups, clock, worker, guard),
         sync=SyncService(uow, settings, lookups, clock, worker),
-        events=EventService(uow, settings, roles, clock, worker),
+        events=EventService(uow, settings, roles, clock, worker, guard),
         reminders=ReminderService(uow, settings, clock, worker),
         calendar=CalendarService(uow, clock),
-        nominations=NominationService(uow, settings, roles, clock, worker),
+        nominations=NominationService(uow, settings, roles, clock, worker, guard),
         profiles=ProfileService(uow, settings, roles, clock, worker),
         linking=LinkingService(uow, settings, roles, clock, worker, forum=lookups),
-        lifecycle=LifecycleService(uow, settings, roles, clock, worker),
-        audit=AuditService(uow, roles, clock),
+        lifecycle=LifecycleService(uow, settings, roles, clock, worker, guard),
+        audit=AuditService(uow, roles, clock, guard),
         home=HomeService(uow, settings, roles),
-        groups=GroupService(uow, settings, roles, clock, worker, forum=lookups),
-        requests=RequestService(uow, settings, roles, clock, worker),
-        reports=ReportService(uow, settings, roles, clock, worker),
-        exports=ExportService(uow, roles, clock, worker),
+        groups=GroupService(
+            uow, settings, roles, clock, worker, forum=lookups, renderer=JinjaRenderer(), guard=guard
+        ),
+        requests=RequestService(uow, settings, roles, clock, worker, guard),
+        reports=ReportService(uow, settings, roles, clock, worker, guard),
+        exports=ExportService(uow, roles, clock, worker, guard),
     )
     scheduler = Scheduler(worker, settings.outbox.poll_seconds)
     scheduler.every("reminder-sweep", settings.reminders.sweep_seconds, services.reminders.sweep)

@@ -147,3 +147,43 @@ def test_the_edge_rules_catch_a_violation(tmp_path: Path) -> None:
     assert outside(importers(tmp_path, ("bot",), "pydiscourse"), ("bot/platforms/discourse/",)) == [
         "bot/program/forum.py"
     ]
+
+
+def calls_of(source: str, attribute: str) -> int:
+    """How many calls `<anything>.<attribute>(...)` the source makes."""
+    return sum(
+        1
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == attribute
+    )
+
+
+def files_calling(packages: tuple[str, ...], attribute: str) -> list[str]:
+    return sorted(
+        str(path.relative_to(ROOT))
+        for package in packages
+        for path in (ROOT / package.replace(".", "/")).rglob("*.py")
+        if calls_of(path.read_text(encoding="utf-8"), attribute)
+    )
+
+
+def test_roles_are_decided_only_in_the_permission_guard() -> None:
+    """Who may do what is decided in bot/program/permissions.py (roles.py defines the check)."""
+    callers = files_calling(("bot", "handlers"), "is_moderator")
+    assert callers == ["bot/program/permissions.py"]
+    assert calls_of("async def f(r):\n    return await r.is_moderator('U1')\n", "is_moderator") == 1
+
+
+def test_the_service_layer_never_commits_in_the_middle_of_a_unit_of_work() -> None:
+    """A unit of work commits when its block ends; a refusal is kept by the guard's own unit of
+    work, not by committing the caller's."""
+    assert files_calling(("bot.program",), "commit") == []
+    assert calls_of("async def f(uow):\n    await uow.session.commit()\n", "commit") == 1
+
+
+def test_the_service_layer_renders_no_templates_itself() -> None:
+    """Template languages live at the edge (bot.render), behind the program layer's ports."""
+    assert offending("bot.program", ("jinja2",)) == []
+    assert offending("bot.render", ("jinja2",))  # so an import of jinja2 would be caught

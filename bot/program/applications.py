@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.config import Settings
 from bot.program import home, outbox
-from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.program.ports import Clock, NoSignal, OutboxSignal
-from bot.program.roles import Roles
+from bot.program.errors import Conflict, InvalidInput, NotFound
+from bot.program.permissions import GuardedService, Permission, Subject
 from storage.models import Ambassador, Application, BadgeGrant, OnboardingStep
 from storage.uow import UnitOfWork
 
@@ -126,21 +124,7 @@ class DecisionResult:
     term_end: datetime | None = None
 
 
-class ApplicationService:
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        roles: Roles,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-    ) -> None:
-        self._uow = uow
-        self._settings = settings
-        self._roles = roles
-        self._clock = clock
-        self._signal = signal or NoSignal()
-
+class ApplicationService(GuardedService):
     async def can_apply(self, slack_user_id: str) -> None:
         """Raise Conflict when the person already has an open application or an active term."""
         async with self._uow() as uow:
@@ -283,18 +267,6 @@ class ApplicationService:
     def _review_data(app: Application, slack_user_id: str, data: Mapping[str, str]) -> dict[str, object]:
         return {"application_id": app.id, "applicant": slack_user_id, **data}
 
-    async def _require_moderator(self, uow: UnitOfWork, actor: str, action: str, subject_id: int) -> None:
-        if not await self._roles.is_moderator(actor):
-            await uow.audit.record(
-                at=self._clock.now(),
-                actor=actor,
-                platform="slack",
-                action=f"{action}.refused",
-                subject_type="application",
-                subject_id=subject_id,
-            )
-            raise NotAllowed("Only moderators can review applications.")
-
     async def _load_pending(self, uow: UnitOfWork, app_id: int) -> Application:
         app = await uow.applications.get(app_id)
         if app is None:
@@ -315,13 +287,11 @@ class ApplicationService:
         check_moderator: bool = True,
     ) -> Application:
         """Moderator check, then move the application out of pending, exactly once."""
-        verb = "approve" if status == "approved" else "reject"
-        try:
-            if check_moderator:
-                await self._require_moderator(uow, moderator, f"application.{verb}", app_id)
-        except NotAllowed:
-            await uow.session.commit()  # keep the audit entry of the refusal
-            raise
+        if check_moderator:
+            permission = (
+                Permission.APPLICATION_APPROVE if status == "approved" else Permission.APPLICATION_REJECT
+            )
+            await self._guard.require(moderator, permission, Subject(app_id))
         app = await self._load_pending(uow, app_id)
         # A conditional UPDATE: of two moderators clicking at once, exactly one wins.
         if not await uow.applications.decide(app_id, status, moderator, now, reason):
@@ -570,11 +540,7 @@ class ApplicationService:
     async def ensure_moderator(self, actor: str, app_id: int) -> None:
         """Check before opening the reject modal, so a non-moderator sees a refusal at once."""
         async with self._uow() as uow:
-            try:
-                await self._require_moderator(uow, actor, "application.reject", app_id)
-            except NotAllowed:
-                await uow.session.commit()  # keep the audit entry of the refusal
-                raise
+            await self._guard.require(actor, Permission.APPLICATION_REJECT, Subject(app_id))
             await self._load_pending(uow, app_id)
 
     async def status(self, slack_user_id: str) -> StatusView:

@@ -1,4 +1,4 @@
-"""The audit trail: the moderator guard that records refusals, and `/ambassador audit @user`."""
+"""The audit trail: `/ambassador audit @user` (the refusals in it are written by permissions.py)."""
 
 from __future__ import annotations
 
@@ -7,39 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.program.errors import NotAllowed, NotFound
+from bot.program.errors import NotFound
+from bot.program.permissions import Guard, Permission, Subject
 from bot.program.ports import Clock
 from bot.program.roles import Roles
 from storage.uow import UnitOfWork
 
 AUDIT_LIMIT = 20
-
-
-async def require_moderator(
-    uow: Callable[[], UnitOfWork],
-    roles: Roles,
-    clock: Clock,
-    actor: str,
-    action: str,
-    subject_type: str,
-    subject_id: str | int,
-    message: str = "Only moderators can do that.",
-    platform: str = "slack",
-) -> None:
-    """Raise NotAllowed unless `actor` is a moderator; the refusal itself is audited (in its own
-    transaction, so it stays recorded although the action is refused)."""
-    if await roles.is_moderator(actor):
-        return
-    async with uow() as w:
-        await w.audit.record(
-            at=clock.now(),
-            actor=actor,
-            platform=platform,
-            action=f"{action}.refused",
-            subject_type=subject_type,
-            subject_id=subject_id,
-        )
-    raise NotAllowed(message)
 
 
 @dataclass(frozen=True)
@@ -66,22 +40,14 @@ class AuditService:
     (term, onboarding, profile, forum link, refusals aimed at them), one of their applications, or
     one of the nominations naming them. Actions the person took on others are not included."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], roles: Roles, clock: Clock) -> None:
+    def __init__(
+        self, uow: Callable[[], UnitOfWork], roles: Roles, clock: Clock, guard: Guard | None = None
+    ) -> None:
         self._uow = uow
-        self._roles = roles
-        self._clock = clock
+        self._guard = guard or Guard(uow, roles, clock)
 
     async def about(self, actor: str, slack_user_id: str, limit: int = AUDIT_LIMIT) -> AuditReport:
-        await require_moderator(
-            self._uow,
-            self._roles,
-            self._clock,
-            actor,
-            "audit.view",
-            "slack_user",
-            slack_user_id,
-            "Only moderators can read the audit log.",
-        )
+        await self._guard.require(actor, Permission.AUDIT_READ, Subject(slack_user_id))
         async with self._uow() as uow:
             person = await uow.people.by_slack_id(slack_user_id)
             nomination_ids = await uow.nominations.ids_about(slack_user_id)

@@ -9,7 +9,8 @@ from typing import Protocol
 
 from bot.config import Settings
 from bot.program import outbox
-from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.program.errors import Conflict, InvalidInput, NotFound
+from bot.program.permissions import Guard, Permission, Subject
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
 from storage.models import BadgeGrant, Person
@@ -45,12 +46,14 @@ class BadgeService:
         catalog: BadgeCatalog | None,
         clock: Clock,
         signal: OutboxSignal | None = None,
+        guard: Guard | None = None,
     ) -> None:
         self._uow = uow
         self._settings = settings
         self._roles = roles
         self._catalog = catalog
         self._clock = clock
+        self._guard = guard or Guard(uow, roles, clock)
         self._signal = signal or NoSignal()
 
     async def find_badge(self, ref: str) -> Badge:
@@ -82,18 +85,8 @@ class BadgeService:
         return reason.strip()
 
     async def _target(self, uow: UnitOfWork, moderator: str, slack_user: str, action: str) -> Person:
-        now = self._clock.now()
-        if not await self._roles.is_moderator(moderator):
-            await uow.audit.record(
-                at=now,
-                actor=moderator,
-                platform="slack",
-                action=f"badge.{action}.refused",
-                subject_type="slack_user",
-                subject_id=slack_user,
-            )
-            await uow.session.commit()
-            raise NotAllowed("Only moderators can grant or revoke badges.")
+        permission = Permission.BADGE_GRANT if action == "grant" else Permission.BADGE_REVOKE
+        await self._guard.require(moderator, permission, Subject(slack_user))
         person = await uow.people.by_slack_id(slack_user)
         if person is None or not person.forum_username or person.forum_linked_at is None:
             raise NotFound(

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from bot.config import EventSettings, Settings
+from bot.config import EventSettings
 from bot.program import outbox
-from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.program.ports import Clock, NoSignal, OutboxSignal
+from bot.program.errors import Conflict, InvalidInput, NotFound
+from bot.program.permissions import GuardedService, Permission, Subject
 from bot.program.recurrence import Instance, Recurrence, RecurrenceError
-from bot.program.roles import Roles
 from storage.models_events import Booking, EventSeries, OccurrenceOverride
 from storage.uow import UnitOfWork
 
@@ -99,21 +98,10 @@ class BookingResult:
     host: str | None
 
 
-class EventService:
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        roles: Roles,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-    ) -> None:
-        self._uow = uow
-        self._settings = settings
-        self._roles = roles
-        self._clock = clock
-        self._signal = signal or NoSignal()
-        self._rsvp_locks: dict[tuple[int, datetime], asyncio.Lock] = {}
+class EventService(GuardedService):
+    @cached_property
+    def _rsvp_locks(self) -> dict[tuple[int, datetime], asyncio.Lock]:
+        return {}
 
     # -- series from config ------------------------------------------------------------------
 
@@ -178,17 +166,7 @@ class EventService:
     # -- moderators: cancel / skip / add / edit ----------------------------------------------
 
     async def _moderator(self, uow: UnitOfWork, actor: str, action: str, subject: str) -> None:
-        if not await self._roles.is_moderator(actor):
-            await uow.audit.record(
-                at=self._clock.now(),
-                actor=actor,
-                platform="slack",
-                action=f"{action}.refused",
-                subject_type="event_series",
-                subject_id=subject,
-            )
-            await uow.session.commit()
-            raise NotAllowed("Only moderators can change events.")
+        await self._guard.require(actor, Permission.EVENT_MANAGE, Subject(subject, action=action))
 
     async def check_moderator(self, actor: str, action: str, subject: str) -> None:
         """Refuse (and audit the refusal) unless `actor` is a moderator: for the forms that open

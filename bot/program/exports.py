@@ -21,9 +21,9 @@ from typing import Any
 from uuid import uuid4
 
 from bot.program import outbox
-from bot.program.audit import require_moderator
 from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.money import CURRENCIES
+from bot.program.permissions import Guard, Permission, Subject
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
 from storage.models import Application, AuditEntry
@@ -100,10 +100,11 @@ class ExportService:
         roles: Roles,
         clock: Clock,
         signal: OutboxSignal | None = None,
+        guard: Guard | None = None,
     ) -> None:
         self._uow = uow
-        self._roles = roles
         self._clock = clock
+        self._guard = guard or Guard(uow, roles, clock)
         self._signal = signal or NoSignal()
 
     @staticmethod
@@ -184,16 +185,7 @@ class ExportService:
         return ExportFile(kind, fmt, f"{kind}-{stamp:%Y%m%d-%H%M%S}.{fmt}", content, len(rows))
 
     async def ensure_allowed(self, actor: str, kind: str) -> None:
-        await require_moderator(
-            self._uow,
-            self._roles,
-            self._clock,
-            actor,
-            "export",
-            "export",
-            kind,
-            "Only moderators can export program data.",
-        )
+        await self._guard.require(actor, Permission.EXPORT, Subject(kind))
 
     async def send(self, actor: str, kind: str, fmt: str) -> ExportFile:
         """Upload the export as a file in a direct message to the moderator who asked."""

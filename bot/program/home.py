@@ -10,7 +10,9 @@ from typing import Any
 from uuid import uuid4
 
 from bot.config import Settings
-from bot.program import outbox, requests_home
+from bot.program import outbox
+from bot.program.permissions import Permission, allows_by_role
+from bot.program.requests import home as requests_home
 from bot.program.roles import Roles
 from storage.uow import UnitOfWork
 
@@ -37,7 +39,7 @@ async def snapshot(uow: UnitOfWork, settings: Settings, roles: Roles, slack_user
         "forum_linked": False,
         "profile_saved": False,
         "steps": [],
-        "is_moderator": await roles.is_moderator(slack_user_id),
+        "is_moderator": await allows_by_role(roles, slack_user_id, Permission.MODERATE),
     }
     person = await uow.people.by_slack_id(slack_user_id)
     if person is not None:

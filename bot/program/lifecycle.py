@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.config import Settings
 from bot.program import home, outbox
 from bot.program.errors import Conflict, NotFound
-from bot.program.ports import Clock, NoSignal, OutboxSignal
-from bot.program.roles import Roles
-from storage.uow import UnitOfWork
+from bot.program.permissions import GuardedService
 
 
 @dataclass(frozen=True)
@@ -27,21 +23,7 @@ class Retired:
     forum_actions: int  # badge revocations and group removals queued
 
 
-class LifecycleService:
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        roles: Roles,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-    ) -> None:
-        self._uow = uow
-        self._settings = settings
-        self._roles = roles
-        self._clock = clock
-        self._signal = signal or NoSignal()
-
+class LifecycleService(GuardedService):
     async def retire_prompt(self, slack_user_id: str) -> RetirePrompt:
         """What the confirmation asks about; refuses when there is no active term to end."""
         async with self._uow() as uow:

@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from bot.config import Settings
 from bot.program import home, outbox
 from bot.program.applications import FORUM_USERNAME
-from bot.program.audit import require_moderator
 from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.program.forum_accounts import ForumAccounts, require_account
+from bot.program.permissions import require_moderator
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
 from storage.models import LinkCode, Person

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.config import Settings
 from bot.program import outbox
 from bot.program.applications import _clean
-from bot.program.audit import require_moderator
 from bot.program.errors import Conflict, InvalidInput, NotFound
-from bot.program.ports import Clock, NoSignal, OutboxSignal
-from bot.program.roles import Roles
+from bot.program.permissions import GuardedService, Permission, Subject
 from storage.models import Nomination
-from storage.uow import UnitOfWork
 
 MAX_REASON = 2000
 
@@ -32,21 +27,7 @@ class NominationDecision:
     status: str
 
 
-class NominationService:
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        roles: Roles,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-    ) -> None:
-        self._uow = uow
-        self._settings = settings
-        self._roles = roles
-        self._clock = clock
-        self._signal = signal or NoSignal()
-
+class NominationService(GuardedService):
     async def nominate(self, nominator: str, nominee: str, reason: str) -> NominationResult:
         command = self._settings.slack.command
         reason = _clean(reason)
@@ -132,16 +113,8 @@ class NominationService:
         self, nomination_id: int, moderator: str, status: str, channel: str | None, ts: str | None
     ) -> NominationDecision:
         verb = "invite" if status == "invited" else "decline"
-        await require_moderator(
-            self._uow,
-            self._roles,
-            self._clock,
-            moderator,
-            f"nomination.{verb}",
-            "nomination",
-            nomination_id,
-            "Only moderators can review nominations.",
-        )
+        permission = Permission.NOMINATION_INVITE if verb == "invite" else Permission.NOMINATION_DECLINE
+        await self._guard.require(moderator, permission, Subject(nomination_id))
         now = self._clock.now()
         async with self._uow() as uow:
             nom = await uow.nominations.get(nomination_id)

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from bot.config import Settings
 from bot.program import home
-from bot.program.audit import require_moderator
 from bot.program.errors import Conflict, NotFound
+from bot.program.permissions import require_moderator
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
 from storage.models import Ambassador, OnboardingStep, Person

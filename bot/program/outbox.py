@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.program import group_reports
+from bot.program.groups import reports as group_reports
 from storage.uow import UnitOfWork
 
 SLACK_POST = "slack.post"

@@ -21,23 +21,18 @@ import asyncio
 import base64
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
-from bot.config import Settings
 from bot.program import outbox
-from bot.program.audit import require_moderator
 from bot.program.money import fmt
-from bot.program.ports import Clock, NoSignal, OutboxSignal
+from bot.program.permissions import GuardedService, Permission, Subject
 from bot.program.requests import quarter_start
-from bot.program.roles import Roles
 from storage.models_requests import OPEN_STATUSES
 from storage.repositories_reports import ReportRepo
-from storage.uow import UnitOfWork
 
 RENEWAL_WINDOW = timedelta(days=90)
 MONTHS = 12
@@ -94,32 +89,9 @@ class Report:
         return data
 
 
-class ReportService:
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        roles: Roles,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-    ) -> None:
-        self._uow = uow
-        self._settings = settings
-        self._roles = roles
-        self._clock = clock
-        self._signal = signal or NoSignal()
-
+class ReportService(GuardedService):
     async def check(self, actor: str) -> None:
-        await require_moderator(
-            self._uow,
-            self._roles,
-            self._clock,
-            actor,
-            "report",
-            "report",
-            "program",
-            "Only moderators can see the program report.",
-        )
+        await self._guard.require(actor, Permission.REPORT, Subject("program"))
 
     async def build(self, now: datetime | None = None) -> Report:
         now = (now or self._clock.now()).astimezone(UTC)

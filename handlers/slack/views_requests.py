@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.program.request_kinds import CLOSING, KIND_LABELS
 from bot.program.requests import FIELDS, RequestView, fields_for_display
+from bot.program.requests.kinds import CLOSING, KIND_LABELS
 from handlers.slack import blocks
 from handlers.slack import text as kit
 from handlers.slack.blocks import Block, button, context, escape, section

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.program.errors import ProgramError
-from bot.program.request_kinds import KINDS
+from bot.program.requests.kinds import KINDS
 from handlers.slack import blocks, views_requests
 from handlers.slack.subcommands.base import SlashCommand
 

@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.program.group_reports import STATUS_WORDS, GroupList, GroupView
 from bot.program.groups import GROUP_FIELDS, ApprovalForm, SubmitResult
+from bot.program.groups.reports import STATUS_WORDS, GroupList, GroupView
 from handlers.slack import blocks
 from handlers.slack import text as kit
 from handlers.slack.blocks import Block, button, context, escape, section

@@ -6,7 +6,8 @@ import pytest
 
 from bot.config import ConfigError, settings_from_mapping
 from bot.program.errors import InvalidInput
-from bot.program.group_screening import (
+from bot.program.groups import validate_request
+from bot.program.groups.screening import (
     GENERAL_IT,
     NO_LOCATION,
     SPAM,
@@ -23,7 +24,6 @@ from bot.program.group_screening import (
     parse_coordinates,
     screen,
 )
-from bot.program.groups import validate_request
 
 RULES = Rules(
     "OpenStack",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.program.money import fmt
-from bot.program.request_kinds import KIND_LABELS, STATUS_LABELS
+from bot.program.requests.kinds import KIND_LABELS, STATUS_LABELS
 from storage.models_requests import Request
 from storage.uow import UnitOfWork
 

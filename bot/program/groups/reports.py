@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.program.errors import InvalidInput
-from bot.program.group_screening import Place, fold, matches_place, one_line, parse_coordinates
+from bot.program.groups.screening import Place, fold, matches_place, one_line, parse_coordinates
 from storage.models_groups import GroupOrganiser, UserGroup
 from storage.uow import UnitOfWork
 

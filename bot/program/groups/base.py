@@ -1,0 +1,293 @@
+"""What every part of the user group workflow shares: the service's dependencies, loading a
+group, the state checks, and the messages (review, requester, handover) the parts republish."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bot.config import Settings
+from bot.config_groups import GroupsSettings
+from bot.program import outbox
+from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.program.forum_accounts import ForumAccounts, require_accounts
+from bot.program.groups.forms import ROLE_WORDS, iso
+from bot.program.groups.rendering import NoRenderer, TemplateRenderer
+from bot.program.groups.reports import organiser_label
+from bot.program.groups.screening import (
+    Rules,
+    clean_text,
+    fold,
+    one_line,
+)
+from bot.program.permissions import Guard, GuardedService, Permission, Subject
+from bot.program.ports import Clock, OutboxSignal
+from bot.program.roles import Roles
+from storage.models_groups import GroupOrganiser, UserGroup
+from storage.repositories_groups import LIVE
+from storage.uow import UnitOfWork
+
+
+class GroupBase(GuardedService):
+    """State and helpers every part of the group workflow shares."""
+
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        settings: Settings,
+        roles: Roles,
+        clock: Clock,
+        signal: OutboxSignal | None = None,
+        forum: ForumAccounts | None = None,
+        renderer: TemplateRenderer | None = None,
+        guard: Guard | None = None,
+    ) -> None:
+        super().__init__(uow, settings, roles, clock, signal, guard)
+        self._renderer: TemplateRenderer = renderer or NoRenderer()
+        self._forum = forum
+
+    # -- configuration -------------------------------------------------------------------------
+
+    @property
+    def _cfg(self) -> GroupsSettings:
+        return self._settings.groups
+
+    @property
+    def review_channel(self) -> str:
+        return self._cfg.review_channel or self._settings.slack.moderator_channel
+
+    @property
+    def conflict_channel(self) -> str:
+        return self._cfg.conflict_channel or self._settings.slack.ambassador_channel or self.review_channel
+
+    def rules(self) -> Rules:
+        c = self._cfg
+        return Rules(
+            community=c.community,
+            blocklist=tuple(c.blocklist),
+            general_it_terms=tuple(c.general_it_terms),
+            topic_terms=tuple(c.topic_terms),
+            require_location=c.require_location,
+            max_links=c.max_links,
+        )
+
+    async def _require_reviewer(self, actor: str, permission: Permission, group_id: int) -> None:
+        await self._guard.require(actor, permission, Subject(group_id))
+
+    async def _load(self, uow: UnitOfWork, group_id: int) -> UserGroup:
+        group = await uow.groups.get(group_id)
+        if group is None:
+            raise NotFound(f"User group request #{group_id} does not exist.")
+        return group
+
+    @staticmethod
+    def _decided(group: UserGroup) -> Conflict:
+        who = f" by <@{group.decided_by}>" if group.decided_by and group.decided_by != "bot" else ""
+        if group.status == "needs_changes":
+            return Conflict(
+                f"Request #{group.id} is waiting for the requester's changes; it comes back for review "
+                "when they send them."
+            )
+        word = {"rejected": "rejected", "approved": "approved", "official": "approved"}.get(group.status, "")
+        return Conflict(f"Request #{group.id} ({group.title}) was already {word or group.status}{who}.")
+
+    def _check_hold(self, group: UserGroup, deciding: bool = True) -> None:
+        """An overlapping request waits for the ambassadors (DESIGN: held until resolved)."""
+        if group.conflict == "open":
+            raise Conflict(
+                f"Request #{group.id} overlaps with another group and is with the ambassadors; "
+                "it can be decided once they mark the overlap resolved."
+            )
+        if deciding and group.overlap_group_id is not None and group.conflict != "resolved":
+            raise Conflict(
+                f"Request #{group.id} overlaps with #{group.overlap_group_id} ({group.overlap_reason}). "
+                "Press “Ask ambassadors to resolve” first; it can be approved once they mark it resolved."
+            )
+
+    def _check_pending(self, g: UserGroup, actor: str) -> None:
+        if g.status != "pending":
+            raise self._decided(g)
+        if g.requester_slack_id == actor:
+            raise NotAllowed("You can't review your own request; another ambassador or a moderator will.")
+
+    @staticmethod
+    def _clean_reason(text: str, field_name: str) -> str:
+        text = clean_text(text)
+        if not text:
+            raise InvalidInput("Please write something.", {field_name: "Please write it for the requester."})
+        if len(text) > 2000:
+            raise InvalidInput("Too long.", {field_name: "Please keep it under 2000 characters."})
+        return text
+
+    async def _add_organiser_row(
+        self,
+        uow: UnitOfWork,
+        group_id: int,
+        slack_user_id: str | None,
+        forum_username: str | None,
+        by: str,
+        now: datetime,
+    ) -> GroupOrganiser:
+        if slack_user_id and not forum_username:
+            person = await uow.people.by_slack_id(slack_user_id)
+            if person is not None and person.forum_username and person.forum_linked_at is not None:
+                forum_username = person.forum_username
+        return await uow.groups.add_organiser(
+            GroupOrganiser(
+                group_id=group_id,
+                slack_user_id=slack_user_id,
+                forum_username=forum_username,
+                added_by=by,
+                added_at=now,
+            )
+        )
+
+    async def _review_data(self, uow: UnitOfWork, g: UserGroup) -> dict[str, Any]:
+        organisers = await uow.groups.organisers(g.id)
+        overlap: dict[str, Any] | None = None
+        if g.overlap_group_id is not None:
+            other = await uow.groups.get(g.overlap_group_id)
+            overlap = {
+                "id": g.overlap_group_id,
+                "title": other.title if other else f"#{g.overlap_group_id}",
+                "status": other.status if other else "",
+                "reason": g.overlap_reason,
+            }
+        return {
+            "group_id": g.id,
+            "revision": g.revision,
+            "title": g.title,
+            "requested_name": g.requested_name,
+            "city": g.city,
+            "region": g.region,
+            "country": g.country,
+            "coordinates": (
+                f"{g.latitude:.4f}, {g.longitude:.4f}"
+                if g.latitude is not None and g.longitude is not None
+                else ""
+            ),
+            "website": g.website,
+            "links": g.links[:1000],
+            "description": g.description[:1500],
+            "requester": g.requester_slack_id,
+            "organisers": [organiser_label(o) for o in organisers],
+            "flags": list(g.flags or []),
+            "missing": list(g.missing or []),
+            "overlap": overlap,
+            "conflict": g.conflict,
+            "conflict_by": g.conflict_by,
+            "objected_by": g.objected_by,
+            "auto_approve_hours": self._cfg.auto_approve_hours,
+            "status": g.status,
+            "decided_by": g.decided_by,
+            "reason": g.decision_reason,
+            "change_request": g.change_request,
+            "mentor": g.mentor_slack_id,
+        }
+
+    async def _update_review(
+        self, uow: UnitOfWork, g: UserGroup, channel: str | None, ts: str | None, now: datetime
+    ) -> None:
+        channel, ts = g.review_channel or channel, g.review_ts or ts
+        if not channel or not ts:
+            return  # not posted yet (nobody can have clicked it): nothing to update
+        await outbox.queue(
+            uow,
+            f"group:{g.id}:review-update:{uuid.uuid4().hex}",
+            outbox.SLACK_UPDATE,
+            {
+                "channel": channel,
+                "ts": ts,
+                "template": "group_review",
+                "data": await self._review_data(uow, g),
+            },
+            now,
+        )
+
+    async def _tell_requester(
+        self, uow: UnitOfWork, g: UserGroup, outcome: str, text: str, now: datetime
+    ) -> None:
+        data: dict[str, Any] = {
+            "group_id": g.id,
+            "title": g.title,
+            "outcome": outcome,
+            "text": text,
+            "command": self._settings.slack.command,
+            "mentor": g.mentor_slack_id,
+            "what_is": self._cfg.what_is_a_user_group_url if outcome == "rejected" else "",
+        }
+        await outbox.queue(
+            uow,
+            f"group:{g.id}:{outcome}:{g.revision}",
+            outbox.SLACK_DM,
+            {"user": g.requester_slack_id, "template": "group_outcome", "data": data},
+            now,
+        )
+
+    async def _queue_forum_owner(
+        self, uow: UnitOfWork, g: UserGroup, username: str | None, now: datetime
+    ) -> bool:
+        if not (username and g.forum_group and self._settings.discourse.enabled):
+            return False
+        await outbox.queue(
+            uow,
+            f"group:{g.id}:owner:{g.forum_group.lower()}:{username.lower()}",
+            outbox.DISCOURSE_ADD_GROUP_OWNER,
+            {"username": username, "group": g.forum_group},
+            now,
+        )
+        return True
+
+    async def _find(self, uow: UnitOfWork, ref: str) -> UserGroup:
+        ref = one_line(ref).strip("\"“”'")
+        if not ref:
+            raise InvalidInput("Name the group (its title or #number).")
+        number = ref.lstrip("#")
+        if number.isdigit() and len(number) < 10:
+            g = await uow.groups.get(int(number))
+            if g is None:
+                raise NotFound(f"There is no user group #{number}.")
+            return g
+        live = list(await uow.groups.with_status(LIVE))
+        key = fold(ref)
+        exact = [g for g in live if fold(g.title) == key or fold(g.requested_name) == key]
+        hits = exact or [g for g in live if key in fold(g.title) or key in fold(g.requested_name)]
+        if not hits:
+            raise NotFound(
+                f"No user group matches {ref[:60]!r}. `{self._settings.slack.command} groups` lists them."
+            )
+        if len(hits) > 1:
+            names = ", ".join(f"#{g.id} {g.title}" for g in hits[:5])
+            raise Conflict(f"{ref[:60]!r} matches several groups: {names}. Use the #number.")
+        return hits[0]
+
+    async def _forum_names(self, names: list[str]) -> list[str]:
+        """Organisers named by forum username must have a forum account: their group ownership is
+        queued on approval, so a stranger's name would only fail at the end of the handover."""
+        if not names or self._forum is None or not self._settings.discourse.enabled:
+            return names
+        return await require_accounts(self._forum, names)
+
+    async def _handover_data(self, uow: UnitOfWork, g: UserGroup) -> dict[str, Any]:
+        steps = await uow.groups.steps(g.id)
+        return {
+            "group_id": g.id,
+            "title": g.title,
+            "mentor": g.mentor_slack_id,
+            "status": g.status,
+            "steps": [
+                {
+                    "key": s.key,
+                    "title": s.title,
+                    "who": [ROLE_WORDS.get(r, r) for r in s.completes.split(",") if r],
+                    "needs": s.needs,
+                    "done": s.completed_at is not None,
+                    "by": s.completed_by,
+                    "at": iso(s.completed_at),
+                    "value": s.value,
+                }
+                for s in steps
+            ],
+        }

@@ -1,0 +1,1 @@
+"""Renderers at the edge: implementations of the program layer's rendering ports."""

@@ -1,0 +1,23 @@
+"""Jinja2 for the group workflow's recognition message (the port is
+bot.program.groups.rendering.TemplateRenderer): sandboxed, no HTML escaping, undefined names are
+errors (see bot.config_groups.template_environment, which also checks the templates at startup)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import jinja2
+
+from bot.config_groups import template_environment
+from bot.program.groups.rendering import TemplateFailed
+
+
+class JinjaRenderer:
+    def __init__(self) -> None:
+        self._env = template_environment()
+
+    def render(self, template: str, values: Mapping[str, str]) -> str:
+        try:
+            return self._env.from_string(template).render(values)
+        except jinja2.TemplateError as err:
+            raise TemplateFailed(str(err)) from None
