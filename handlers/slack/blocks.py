@@ -1,14 +1,15 @@
-"""Block Kit for every message and modal the bot shows in Slack.
+"""Shared Block Kit helpers, and the application's and welcome's messages and modals.
 
-`render(template, data)` turns an outbox message (neutral data) into Slack text + blocks; the
-other builders serve the command and action handlers.
+`render(template, data)` / `render_view(template, data)` turn an outbox message (neutral data)
+into Slack text + blocks; they look the template up in `handlers.slack.renderers.slack_renderers()`,
+the explicit registry built from every feature's views module (nothing registers itself on import).
+The other builders serve the command and action handlers.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from bot.program.applications import APPLICATION_FIELDS, StatusView
@@ -16,6 +17,9 @@ from bot.program.commands import HELP, HelpEntry
 from handlers.slack import text as kit
 
 Block = dict[str, Any]
+# A message template's renderer (outbox data -> fallback text + blocks) and a view template's.
+MessageRenderer = Callable[[Mapping[str, Any]], tuple[str, list[Block]]]
+ViewRenderer = Callable[[Mapping[str, Any]], Block]
 
 # Action and callback ids: the contract between the blocks and the listeners.
 APPROVE = "application_approve"
@@ -33,13 +37,6 @@ section = kit.section
 sections = kit.sections
 context = kit.context
 button = kit.button
-
-
-def _date(iso: str | datetime | None) -> str:
-    if iso is None:
-        return "?"
-    dt = datetime.fromisoformat(iso) if isinstance(iso, str) else iso
-    return f"{dt:%Y-%m-%d}"
 
 
 # -- help and status (ephemeral answers) -------------------------------------------------------
@@ -68,22 +65,23 @@ def status_message(view: StatusView, command: str) -> tuple[str, list[Block]]:
     lines: list[str] = []
     if view.ambassador_status == "active":
         lines.append(
-            f"*You are an ambassador* until {_date(view.term_end)} (term started {_date(view.term_start)})."
+            f"*You are an ambassador* until {kit.day(view.term_end)} "
+            f"(term started {kit.day(view.term_start)})."
         )
     elif view.ambassador_status:
         lines.append(f"Your ambassador status: *{view.ambassador_status}*.")
     if view.application_status == "pending":
         lines.append(
-            f"Your application #{view.application_id} (sent {_date(view.submitted_at)}) is waiting for a "
+            f"Your application #{view.application_id} (sent {kit.day(view.submitted_at)}) is waiting for a "
             "moderator's review."
         )
     elif view.application_status == "rejected":
         lines.append(
-            f"Your application #{view.application_id} was not accepted on {_date(view.decided_at)}. "
+            f"Your application #{view.application_id} was not accepted on {kit.day(view.decided_at)}. "
             f"Reason: {escape(view.decision_reason or '')}"
         )
     elif view.application_status == "approved" and view.ambassador_status != "active":
-        lines.append(f"Your application #{view.application_id} was approved on {_date(view.decided_at)}.")
+        lines.append(f"Your application #{view.application_id} was approved on {kit.day(view.decided_at)}.")
     blocks = sections("\n".join(lines))
     if view.steps:
         done = sum(1 for s in view.steps if s.done)
@@ -204,7 +202,7 @@ def _welcome(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     program = escape(str(d.get("program") or "the ambassador program"))
     text = (
         f"Welcome to {program}, {escape(str(d.get('name', '')))}! Your application was approved; "
-        f"your term runs until {_date(d.get('term_end'))}."
+        f"your term runs until {kit.day(d.get('term_end'))}."
     )
     steps: Sequence[Mapping[str, Any]] = d.get("steps") or []
     checklist = "\n".join(f"{'✅' if s.get('done') else '⬜'} {escape(str(s['title']))}" for s in steps)
@@ -243,29 +241,31 @@ def _notice(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     return text, sections(text)[: kit.MESSAGE_BLOCKS]
 
 
-TEMPLATES: dict[str, Callable[[Mapping[str, Any]], tuple[str, list[Block]]]] = {
-    "notice": _notice,
-    "application_review": _application_review,
-    "welcome": _welcome,
-    "rejected": _rejected,
-}
-
-
-# Whole views (the App Home tab) rendered from outbox data: template name -> builder.
-VIEW_TEMPLATES: dict[str, Callable[[Mapping[str, Any]], Block]] = {}
+def templates() -> dict[str, MessageRenderer]:
+    """The outbox message templates built here: template name -> renderer."""
+    return {
+        "notice": _notice,
+        "application_review": _application_review,
+        "welcome": _welcome,
+        "rejected": _rejected,
+    }
 
 
 def render_view(template: str, data: Mapping[str, Any]) -> Block:
+    from handlers.slack.renderers import slack_renderers  # the registry imports every views module
+
     try:
-        builder = VIEW_TEMPLATES[template]
+        builder = slack_renderers().views[template]
     except KeyError:
         raise ValueError(f"unknown view template {template!r}") from None
     return builder(data)
 
 
 def render(template: str, data: Mapping[str, Any]) -> tuple[str, list[Block]]:
+    from handlers.slack.renderers import slack_renderers  # the registry imports every views module
+
     try:
-        builder = TEMPLATES[template]
+        builder = slack_renderers().messages[template]
     except KeyError:
         raise ValueError(f"unknown message template {template!r}") from None
     return builder(data)

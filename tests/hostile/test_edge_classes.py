@@ -14,8 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from handlers.slack import blocks, views_events
-from handlers.slack.actions import STALE
+from handlers.slack import blocks
+from handlers.slack.events import views as views_events
+from handlers.slack.kit import STALE
 from tests.hostile.edge import FORM, JSON, discourse_headers, no_errors, post, slack_headers, snapshot
 from tests.stack import ALICE, GENERAL, MOD, MOD_CHANNEL, Stack, start_stack
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from bot.program.audit import AuditLine, AuditReport
 from bot.program.profiles import FindHit, FindResult
+from handlers.slack.audit.views import audit_message
 from handlers.slack.blocks import help_message, render, render_view
-from handlers.slack.views_lifecycle import audit_message, find_message
+from handlers.slack.directory.views import find_message
 
 HUGE = "<!channel> ü🎉 " * 400
 

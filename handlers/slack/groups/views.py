@@ -1,0 +1,511 @@
+"""Block Kit for user groups: the request form, the review message and its modals, the conflict
+message for the ambassadors, the handover checklist, and the answers to `group status` and
+`groups`. `templates()` names the outbox message templates built here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.program.group_reports import STATUS_WORDS, GroupList, GroupView
+from bot.program.groups import GROUP_FIELDS, ApprovalForm, SubmitResult
+from handlers.slack import blocks
+from handlers.slack import text as kit
+from handlers.slack.blocks import Block, MessageRenderer, button, context, escape, section
+
+# Action and callback ids: the contract between these blocks and the listeners.
+REQUEST_VIEW = "group_request_submit"
+APPROVE = "group_approve"
+REJECT = "group_reject"
+CHANGES = "group_changes"
+ASK_AMBASSADORS = "group_ask_ambassadors"
+RESOLVED = "group_conflict_resolved"
+OBJECT = "group_object"
+STEP = "group_step"
+APPROVE_VIEW = "group_approve_submit"
+REASON_VIEW = "group_reason_submit"
+STEP_VIEW = "group_step_submit"
+SLACK_ORGANISERS = "organisers_slack"
+MENTOR = "mentor"
+FORUM_GROUP = "forum_group"
+REASON = "reason"
+VALUE = "value"
+
+
+def _who(uid: str | None) -> str:
+    if not uid:
+        return "someone"
+    return "the bot" if uid == "bot" else f"<@{uid}>"
+
+
+# -- the request form --------------------------------------------------------------------------
+
+
+def _modal(callback_id: str, title: str, submit: str, out: list[Block], meta: Mapping[str, Any]) -> Block:
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": json.dumps(dict(meta)),
+        "title": kit.title(title),
+        "submit": kit.title(submit),
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": out,
+    }
+
+
+def request_modal(community: str, draft: Mapping[str, str] | None = None) -> Block:
+    intro = (
+        f"Tell us about your local {escape(community)} user group. Ambassadors and moderators review "
+        "every request; the bot checks it first and puts the name into the standard form "
+        f"(“{escape(community)} <City> {{your name}}”)."
+    )
+    out: list[Block] = [section(intro)]
+    if draft and draft.get("change_request"):
+        out.append(section(f"*What to fix:* {kit.one_line(draft['change_request'], 1500)}"))
+    for spec in GROUP_FIELDS:
+        if spec.key == "organisers_forum":
+            slack_element: Block = {"type": "multi_users_select", "action_id": SLACK_ORGANISERS}
+            initial = [u for u in (draft or {}).get(SLACK_ORGANISERS, "").split(",") if u]
+            if initial:
+                slack_element["initial_users"] = initial
+            out.append(
+                {
+                    "type": "input",
+                    "block_id": SLACK_ORGANISERS,
+                    "label": {"type": "plain_text", "text": "Other organisers on Slack"},
+                    "element": slack_element,
+                    "optional": True,
+                    "hint": {"type": "plain_text", "text": "You are an organiser already."},
+                }
+            )
+        element: Block = {
+            "type": "plain_text_input",
+            "action_id": spec.key,
+            "multiline": spec.multiline,
+            "max_length": spec.max_len,
+        }
+        if draft and draft.get(spec.key):
+            element["initial_value"] = draft[spec.key][: spec.max_len]
+        block: Block = {
+            "type": "input",
+            "block_id": spec.key,
+            "label": {"type": "plain_text", "text": spec.label},
+            "element": element,
+            "optional": not spec.required,
+        }
+        if spec.hint:
+            block["hint"] = {"type": "plain_text", "text": spec.hint}
+        out.append(block)
+    meta = {"group_id": int(draft["group_id"])} if draft and draft.get("group_id") else {}
+    return _modal(REQUEST_VIEW, "User group request", "Send request", out, meta)
+
+
+def submitted_notice(result: SubmitResult, command: str) -> Block:
+    """What the requester sees after sending the form."""
+    title = escape(result.title)
+    if result.status == "rejected":
+        reason = next((f.reason for f in result.flags if f.spam), "")
+        return blocks.notice_modal(
+            f"Request #{result.group_id} was not accepted: it {escape(reason)}. You'll find the details "
+            "in a direct message.",
+            title="Request not accepted",
+        )
+    lines = [
+        f"Thank you! Request #{result.group_id} is with the reviewers as *{title}* "
+        "(the standard name for user groups)."
+    ]
+    if result.flags:
+        lines.append("Reviewers will look at: " + "; ".join(escape(f.reason) for f in result.flags) + ".")
+    if result.overlap is not None:
+        lines.append(
+            f"It overlaps with *{escape(result.overlap.title)}* ({escape(result.overlap.reason)}); "
+            "the ambassadors will sort that out with you."
+        )
+    if result.missing:
+        lines.append("You could still add: " + "; ".join(escape(m) for m in result.missing) + ".")
+    lines.append(f"`{command} group status` shows where it stands.")
+    return blocks.notice_modal("\n".join(lines), title="Request sent")
+
+
+# -- review modals -----------------------------------------------------------------------------
+
+
+def approve_modal(form: ApprovalForm, channel: str | None, ts: str | None) -> Block:
+    # The star is counted in the option's 75 characters: the name is shortened, not the star.
+    options = [
+        kit.option(o.label, o.slack_user_id, suffix=" ★" if i == 0 and o.score else "")
+        for i, o in enumerate(form.options)
+    ]
+    element: Block = {
+        "type": "static_select",
+        "action_id": MENTOR,
+        "placeholder": {"type": "plain_text", "text": "Choose a mentor"},
+        "options": options,
+        "initial_option": options[0],
+    }
+    out: list[Block] = [
+        section(
+            f"Approve *{escape(form.title)}* ({escape(form.place)}). Choose the ambassador who mentors "
+            "the group. Those nearby come first (★), then those mentoring the fewest groups."
+        ),
+        {
+            "type": "input",
+            "block_id": MENTOR,
+            "label": {"type": "plain_text", "text": "Mentor"},
+            "element": element,
+        },
+        {
+            "type": "input",
+            "block_id": FORUM_GROUP,
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Forum group"},
+            "hint": {
+                "type": "plain_text",
+                "text": "The group's name in its forum address. Its organisers become its owners.",
+            },
+            "element": {
+                "type": "plain_text_input",
+                "action_id": FORUM_GROUP,
+                "max_length": 60,
+                **({"initial_value": form.forum_group} if form.forum_group else {}),
+            },
+        },
+    ]
+    meta = {"group_id": form.group_id, "channel": channel, "ts": ts}
+    return _modal(APPROVE_VIEW, "Approve user group", "Approve", out, meta)
+
+
+def reason_modal(
+    mode: str, group_id: int, title: str, text: str, what_is_url: str, channel: str | None, ts: str | None
+) -> Block:
+    if mode == "reject":
+        intro = f"*{escape(title)}* (request #{group_id}) will be rejected. The requester gets your reason."
+        label, submit, heading = "Reason", "Reject and notify", "Reject user group"
+        note = f"The message also links to what a user group is: {what_is_url}" if what_is_url else ""
+    else:
+        intro = f"Tell the requester of *{escape(title)}* (request #{group_id}) what to fix."
+        label, submit, heading = "What should change?", "Send to requester", "Ask for changes"
+        note = "They can open their request again with the same command, fix it and send it back."
+    element: Block = {"type": "plain_text_input", "action_id": REASON, "multiline": True, "max_length": 2000}
+    if text:
+        element["initial_value"] = text[:2000]
+    out: list[Block] = [
+        section(intro),
+        {
+            "type": "input",
+            "block_id": REASON,
+            "label": {"type": "plain_text", "text": label},
+            "element": element,
+        },
+    ]
+    if note:
+        out.append(context(escape(note)))
+    meta = {"group_id": group_id, "mode": mode, "channel": channel, "ts": ts}
+    return _modal(REASON_VIEW, heading, submit, out, meta)
+
+
+def step_modal(group_id: int, key: str, title: str, channel: str | None, ts: str | None) -> Block:
+    out: list[Block] = [
+        section(f"Mark “{escape(title)}” done. Paste the link (a Slack file's link works too)."),
+        {
+            "type": "input",
+            "block_id": VALUE,
+            "label": {"type": "plain_text", "text": "Link"},
+            "element": {"type": "plain_text_input", "action_id": VALUE, "max_length": 1000},
+        },
+    ]
+    meta = {"group_id": group_id, "key": key, "channel": channel, "ts": ts}
+    return _modal(STEP_VIEW, "Handover step", "Done", out, meta)
+
+
+def loading(title: str) -> Block:
+    return blocks.notice_modal("One moment…", title=title)
+
+
+# -- outbox templates --------------------------------------------------------------------------
+
+
+def _place(d: Mapping[str, Any]) -> str:
+    return ", ".join(escape(str(d.get(k) or "")) for k in ("city", "region", "country") if d.get(k)) or "—"
+
+
+def _review(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
+    gid, title = d["group_id"], escape(str(d.get("title", "")))
+    text = f"User group request #{gid}: {title}"
+    revision = int(d.get("revision") or 1)
+    out: list[Block] = [
+        {
+            "type": "header",
+            "text": {
+                "type": "plain_text",
+                "text": kit.squeeze(
+                    f"User group request #{gid}" + (f" (update {revision - 1})" if revision > 1 else ""), 150
+                ),
+            },
+        },
+        section(
+            f"*{title}*\nRequested as “{kit.one_line(str(d.get('requested_name', '')), 200)}” "
+            f"by {_who(d.get('requester'))}"
+        ),
+        {
+            "type": "section",
+            "fields": [
+                kit.field(f"*Where*\n{_place(d)}"),
+                kit.field(f"*Website*\n{escape(str(d.get('website') or '—'))}"),
+            ],
+        },
+    ]
+    if d.get("description"):
+        out.extend(kit.labelled("Description", str(d["description"]).strip()))
+    if d.get("links"):
+        out.extend(kit.labelled("Links", str(d["links"]).strip()))
+    organisers: Sequence[str] = d.get("organisers") or []
+    if organisers:
+        out.append(section("*Organisers*: " + ", ".join(kit.squeeze(o, 120) for o in organisers)))
+    flags: Sequence[Mapping[str, Any]] = d.get("flags") or []
+    if flags:
+        out.append(section("\n".join(f"⚠️ *Screening:* it {escape(str(f.get('reason', '')))}" for f in flags)))
+    missing: Sequence[str] = d.get("missing") or []
+    if missing:
+        out.append(context("Missing: " + "; ".join(escape(m) for m in missing)))
+    overlap: Mapping[str, Any] | None = d.get("overlap")
+    conflict = d.get("conflict") or ""
+    if overlap:
+        line = (
+            f"🔁 *Overlaps with #{overlap['id']} {escape(str(overlap.get('title', '')))}* "
+            f"({escape(str(overlap.get('reason', '')))})"
+        )
+        if conflict == "open":
+            line += f" — with the ambassadors since {_who(d.get('conflict_by'))} asked; the decision waits."
+        elif conflict == "resolved":
+            line += f" — ✅ resolved by {_who(d.get('conflict_by'))}."
+        else:
+            line += " — ask the ambassadors to resolve it before approving."
+        out.append(section(line))
+        text += " (overlaps)"
+    if d.get("objected_by"):
+        out.append(
+            context(f"✋ {_who(d['objected_by'])} objected: a reviewer decides (no automatic approval).")
+        )
+    status = d.get("status")
+    if status == "pending":
+        elements = [
+            button("Approve", APPROVE, str(gid), "primary"),
+            button("Reject", REJECT, str(gid), "danger"),
+            button("Needs changes", CHANGES, str(gid)),
+        ]
+        if overlap and not conflict:
+            elements.append(button("Ask ambassadors to resolve", ASK_AMBASSADORS, str(gid)))
+        if float(d.get("auto_approve_hours") or 0) > 0 and not d.get("objected_by"):
+            elements.append(button("Object", OBJECT, str(gid)))
+        out.append({"type": "actions", "block_id": f"group_review_{gid}", "elements": elements})
+        if float(d.get("auto_approve_hours") or 0) > 0 and not flags and not d.get("objected_by"):
+            out.append(
+                context(
+                    f"Approved automatically after {d['auto_approve_hours']:g} hours unless someone objects."
+                )
+            )
+    elif status == "rejected":
+        note = f"❌ Rejected by {_who(d.get('decided_by'))}"
+        if d.get("reason"):
+            note += f" — {kit.one_line(str(d['reason']), 500)}"
+        out.append(context(note))
+        text += " — rejected"
+    elif status == "needs_changes":
+        out.append(
+            context(
+                f"✏️ Changes requested by {_who(d.get('decided_by'))}: "
+                f"{kit.one_line(str(d.get('change_request') or ''), 500)}"
+            )
+        )
+        text += " — changes requested"
+    elif status in ("approved", "official"):
+        out.append(context(f"✅ Approved by {_who(d.get('decided_by'))}; mentor {_who(d.get('mentor'))}"))
+        text += f" — approved by {_who(d.get('decided_by'))}"
+    return text, out
+
+
+def _outcome(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
+    gid, title, command = d["group_id"], escape(str(d.get("title", ""))), d.get("command") or "/ambassador"
+    outcome = d.get("outcome")
+    if outcome == "approved":
+        text = (
+            f"🎉 Your user group request #{gid} was approved: *{title}*. "
+            f"Your mentor is {_who(d.get('mentor'))}; they'll guide you through the official group handover."
+        )
+        return text, [section(text), context(f"`{command} group status` shows the handover checklist.")]
+    if outcome == "needs_changes":
+        text = (
+            f"A reviewer asked for changes to your user group request #{gid} ({title}):\n"
+            f">{escape(str(d.get('text', '')))}"
+        )
+        return kit.cut(text, blocks.MAX_TEXT), [
+            *kit.sections(text),
+            context(f"Type `{command} group request` to open your request again, fix it and send it back."),
+        ]
+    text = (
+        f"Your user group request #{gid} ({title}) was not accepted.\n"
+        f"Reason: {escape(str(d.get('text', '')))}"
+    )
+    out = kit.sections(text)
+    text = kit.cut(text, blocks.MAX_TEXT)
+    if d.get("what_is"):
+        out.append(section(f"What a user group is, and how to start one: {d['what_is']}"))
+        text += f"\nWhat a user group is: {d['what_is']}"
+    return text, out
+
+
+def _mentor(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
+    text = (
+        f"{_who(d.get('by'))} approved the user group *{escape(str(d.get('title', '')))}* (#{d['group_id']}) "
+        f"and chose you as its mentor. Its requester is {_who(d.get('requester'))}. The official group "
+        "handover checklist is in the review channel."
+    )
+    return text, [section(text)]
+
+
+def _conflict(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
+    gid, title = d["group_id"], escape(str(d.get("title", "")))
+    overlap: Mapping[str, Any] = d.get("overlap") or {}
+    other, why = escape(str(overlap.get("title", ""))), escape(str(overlap.get("reason", "")))
+    text = (
+        f"Ambassadors, please resolve: user group request #{gid} *{title}* ({_place(d)}) overlaps with "
+        f"#{overlap.get('id')} *{other}* ({why})."
+    )
+    out: list[Block] = [
+        section(f"🔁 {text}"),
+        context(
+            f"Requested by {_who(d.get('requester'))}. Talk it through with the organisers; the decision "
+            "waits until the overlap is marked resolved."
+        ),
+    ]
+    if d.get("conflict") == "resolved":
+        out.append(context(f"✅ Resolved by {_who(d.get('conflict_by'))}."))
+        text += " — resolved"
+    else:
+        out.append(
+            {
+                "type": "actions",
+                "block_id": f"group_conflict_{gid}",
+                "elements": [button("Mark resolved", RESOLVED, str(gid), "primary")],
+            }
+        )
+    return text, out
+
+
+def _handover(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
+    gid, title = d["group_id"], escape(str(d.get("title", "")))
+    steps: Sequence[Mapping[str, Any]] = d.get("steps") or []
+    done = sum(1 for s in steps if s.get("done"))
+    text = f"Official group handover: {title} — {done} of {len(steps)} done"
+    out: list[Block] = [
+        {
+            "type": "header",
+            "text": kit.plain(" ".join(f"Handover: {d.get('title', '')}".split()), kit.HEADER),
+        },
+        context(f"Mentor {_who(d.get('mentor'))} · {done} of {len(steps)} steps done"),
+    ]
+    for s in steps:
+        who = " or ".join(s.get("who") or [])
+        if s.get("done"):
+            line = f"✅ {escape(str(s['title']))} — {_who(s.get('by'))}, {kit.day(s.get('at'))}"
+            if s.get("value"):
+                line += f" · <{s['value']}|link>"
+            out.append(
+                {"type": "section", "block_id": f"step_{s['key']}", "text": {"type": "mrkdwn", "text": line}}
+            )
+        else:
+            block: Block = {
+                "type": "section",
+                "block_id": f"step_{s['key']}",
+                "text": {"type": "mrkdwn", "text": f"⬜ {escape(str(s['title']))} — _{escape(who)}_"},
+            }
+            if d.get("status") == "approved":
+                block["accessory"] = button("Done", STEP, f"{gid}:{s['key']}")
+            out.append(block)
+    if d.get("status") == "official":
+        out.append(
+            context("🎉 Official: the recognition message goes to every leader; a delivery report follows.")
+        )
+        text += " — official"
+    return text, out
+
+
+def _recognition(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
+    # The text comes from the configured template; the values in it were escaped by the service.
+    text = str(d.get("text", ""))
+    return text, [section(f"🏅 *{d.get('title', '')}*\n{text}")]
+
+
+def templates() -> dict[str, MessageRenderer]:
+    """The outbox message templates built here: template name -> renderer."""
+    return {
+        "group_review": _review,
+        "group_outcome": _outcome,
+        "group_mentor": _mentor,
+        "group_conflict": _conflict,
+        "group_handover": _handover,
+        "group_recognition": _recognition,
+    }
+
+
+# -- answers to commands -----------------------------------------------------------------------
+
+
+def _line(g: GroupView) -> str:
+    parts = [f"*#{g.id} {kit.one_line(g.title, 120)}* — {kit.one_line(g.place, 80)}"]
+    status = STATUS_WORDS.get(g.status, g.status)
+    if g.distance_km is not None:
+        parts.append(f"{g.distance_km:.0f} km")
+    parts.append(status)
+    if g.mentor:
+        parts.append(f"mentor <@{g.mentor}>")
+    line = " · ".join(parts)
+    if g.organisers:
+        line += "\n    organisers: " + ", ".join(kit.squeeze(o, 80) for o in g.organisers[:6])
+    return line
+
+
+def list_message(result: GroupList) -> tuple[str, list[Block]]:
+    if not result.groups:
+        text = f"*{escape(result.heading)}*: none."
+        return text, [section(text)]
+    head = f"*{escape(result.heading)}* ({result.total})"
+    lines = [_line(g) for g in result.groups]
+    out = [section(head)] + [section("\n".join(lines[i : i + 8])) for i in range(0, len(lines), 8)]
+    if result.total > len(result.groups):
+        out.append(context(f"…and {result.total - len(result.groups)} more."))
+    return head + "\n" + "\n".join(lines), out
+
+
+def status_message(views: Sequence[GroupView], command: str) -> tuple[str, list[Block]]:
+    if not views:
+        text = f"You have no user group requests. `{command} group request` opens the form."
+        return text, [section(text)]
+    lines: list[str] = []
+    for g in views:
+        line = f"*#{g.id} {kit.one_line(g.title, 120)}* — {STATUS_WORDS.get(g.status, g.status)}"
+        line += f" (sent {kit.day(g.submitted_at)})"
+        if g.status == "needs_changes" and g.change_request:
+            line += (
+                f"\n    to fix: {kit.one_line(g.change_request, 300)} — `{command} group request` opens it"
+            )
+        if g.status == "rejected" and g.reason:
+            line += f"\n    reason: {kit.one_line(g.reason, 300)}"
+        if g.status == "pending":
+            if g.conflict == "open":
+                line += "\n    the ambassadors are resolving an overlap with " + kit.one_line(g.overlap, 150)
+            elif g.overlap:
+                line += "\n    overlaps with " + kit.one_line(g.overlap, 150)
+        if g.mentor:
+            line += f"\n    mentor <@{g.mentor}>"
+        if g.steps:
+            done = sum(1 for s in g.steps if s.done)
+            todo = ", ".join(escape(s.title) for s in g.steps if not s.done)
+            line += f"\n    handover {done} of {len(g.steps)} done" + (
+                f"; next: {kit.squeeze(todo, 300)}" if todo else ""
+            )
+        lines.append(line)
+    text = "*Your user groups*\n" + "\n".join(lines)
+    return text, [section(text)]
