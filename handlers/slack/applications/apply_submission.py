@@ -2,41 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.program.errors import InvalidInput, ProgramError
-from handlers.slack import blocks
-from handlers.slack.context import services, submission
+from bot.program.applications import SubmitResult
+from handlers.slack import blocks, kit
+from handlers.slack.blocks import Block
 
 
-async def on_submit(
-    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
-) -> None:
-    svc = services(context)
-    sent = submission(context)
-    try:
-        result = await svc.applications.submit(sent.user.id, dict(sent.values), sent.user.name)
-    except InvalidInput as err:
-        if err.fields:
-            await ack(response_action="errors", errors=err.fields)
-        else:
-            await ack(response_action="update", view=blocks.notice_modal(err.message))
-        return
-    except ProgramError as err:
-        await ack(response_action="update", view=blocks.notice_modal(err.message))
-        return
-    await ack(
-        response_action="update",
-        view=blocks.notice_modal(
-            f"Thank you! Application #{result.application_id} is with the moderators. You will get a direct "
-            f"message when they decide; `{svc.settings.slack.command} status` shows where it stands.",
-            title="Application sent",
-        ),
+async def _submit(s: kit.Sent) -> SubmitResult:
+    sent = s.submission
+    return await s.services.applications.submit(sent.user.id, dict(sent.values), sent.user.name)
+
+
+def _sent(result: SubmitResult, s: kit.Sent) -> Block:
+    return blocks.notice_modal(
+        f"Thank you! Application #{result.application_id} is with the moderators. You will get a direct "
+        f"message when they decide; `{s.services.settings.slack.command} status` shows where it stands.",
+        title="Application sent",
     )
+
+
+on_submit = kit.on_submit(_submit, _sent)
 
 
 def register(app: AsyncApp) -> None:

@@ -2,51 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.program.errors import InvalidInput, ProgramError
-from handlers.slack import blocks
-from handlers.slack.context import services, submission
-from handlers.slack.home.publish import publish_home
+from handlers.slack import blocks, kit
 
 
-async def on_submit(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    meta = submission(context).metadata
+async def _reject(s: kit.Sent) -> None:
+    meta = s.submission.metadata
     app_id = meta.id("application_id")
     if app_id is None:
-        await ack(
-            response_action="update", view=blocks.notice_modal("This form is out of date; nothing changed.")
-        )
-        return
-    reason = submission(context).values.get(blocks.REASON_BLOCK) or ""
-    user = submission(context).user.id
-    try:
-        await services(context).applications.reject(
-            app_id, user, reason, meta.text("channel"), meta.text("ts")
-        )
-    except InvalidInput as err:
-        await ack(
-            response_action="errors",
-            errors={blocks.REASON_BLOCK: next(iter(err.fields.values()), err.message)},
-        )
-        return
-    except ProgramError as err:
-        await ack(response_action="update", view=blocks.notice_modal(err.message))
-        return
-    await ack()
-    if not meta.text("channel"):  # the Reject button was in the Home tab: redraw its queue
-        await publish_home(client, services(context), user)
+        raise kit.OutOfDate
+    reason = s.submission.values.get(blocks.REASON_BLOCK) or ""
+    await s.services.applications.reject(app_id, s.user, reason, meta.text("channel"), meta.text("ts"))
+
+
+async def _redraw(_result: None, s: kit.Sent) -> None:
+    if not s.submission.metadata.text("channel"):  # the Reject button was in the Home tab
+        await kit.redraw_home(s)
+
+
+on_submit = kit.on_submit(
+    _reject, lambda _result, _s: None, errors=kit.in_block(blocks.REASON_BLOCK), after=_redraw
+)
 
 
 def register(app: AsyncApp) -> None:

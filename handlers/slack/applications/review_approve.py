@@ -2,54 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.program.errors import ProgramError
-from handlers.slack import blocks
-from handlers.slack.context import click, services
-from handlers.slack.home.publish import publish_home
-from handlers.slack.kit import STALE, action_target, tell
+from bot.program.applications import DecisionResult
+from handlers.slack import blocks, kit
 
 
-async def on_approve(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond | None,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    target = action_target(click(context))
-    svc = services(context)
-    if target.app_id is None:
-        await tell(respond, STALE, client=client, body=body)
-        return
-    try:
-        result = await svc.applications.approve(target.app_id, target.user, target.channel, target.message_ts)
-    except ProgramError as err:
-        await tell(respond, err.message, client=client, body=body)
-        return
-    await tell(
-        respond,
-        (
-            f"Approved application #{result.application_id}. <@{result.applicant_slack_id}> is an ambassador "
-            f"until {result.term_end:%Y-%m-%d}; the badge, the forum group and the welcome message "
-            "are on their way."
-            if result.term_end
-            else f"Approved application #{result.application_id}."
-        ),
-        client=client,
-        body=body,
+async def _approve(p: kit.Press[int]) -> DecisionResult:
+    return await p.services.applications.approve(p.id, p.target.user, p.target.channel, p.target.message_ts)
+
+
+def _approved(result: DecisionResult, p: kit.Press[int]) -> str:
+    if not result.term_end:
+        return f"Approved application #{result.application_id}."
+    return (
+        f"Approved application #{result.application_id}. <@{result.applicant_slack_id}> is an ambassador "
+        f"until {result.term_end:%Y-%m-%d}; the badge, the forum group and the welcome message "
+        "are on their way."
     )
-    if target.in_view:  # clicked in the Home tab: show the queue without that application
-        await publish_home(client, svc, target.user)
+
+
+on_approve = kit.on_button(_approve, _approved)
 
 
 def register(app: AsyncApp) -> None:

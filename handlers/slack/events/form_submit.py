@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import Protocol
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.program.errors import InvalidInput, ProgramError
-from handlers.slack import blocks
-from handlers.slack.context import services, submission
+from bot.program.errors import InvalidInput
+from handlers.slack import blocks, kit
+from handlers.slack.blocks import Block
 from handlers.slack.events import views as views_events
 
 # A Slack user id (https://api.slack.com/changelog/2016-08-11-user-id-format-changes): what a
@@ -19,34 +18,37 @@ from handlers.slack.events import views as views_events
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
 
-async def on_submit(
-    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
-) -> None:
-    sent = submission(context)
-    user = sent.user.id
-    editing = sent.private_metadata or None
-    fields = {k: (v or "") for k, v in sent.values.items()}
+class _Saved(Protocol):
+    """What the answer shows of the saved series."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+
+
+async def _save(s: kit.Sent) -> _Saved:
+    fields = {k: (v or "") for k, v in s.submission.values.items()}
     not_users = {
         k: "Pick a person from the list."
         for k in views_events.USER_FIELDS
         if fields.get(k) and not _USER_ID.fullmatch(fields[k])
     }
     if not_users:
-        await ack(response_action="errors", errors=not_users)
-        return
-    try:
-        series = await services(context).events.save_series(user, fields, key=editing)
-    except InvalidInput as err:
-        shown = {k: v for k, v in err.fields.items() if k in {f[0] for f in views_events.EVENT_FIELDS}}
-        await ack(response_action="errors", errors=shown or {"title": err.message})
-        return
-    except ProgramError as err:
-        await ack(response_action="update", view=blocks.notice_modal(err.message))
-        return
-    await ack(
-        response_action="update",
-        view=blocks.notice_modal(f"Saved “{series.title}” (`{series.key}`). `/ambassador events` lists it."),
-    )
+        raise kit.FieldErrors(not_users)
+    return await s.services.events.save_series(s.user, fields, key=s.submission.private_metadata or None)
+
+
+def _errors(err: InvalidInput, s: kit.Sent) -> Mapping[str, str]:
+    shown = {k: v for k, v in err.fields.items() if k in {f[0] for f in views_events.EVENT_FIELDS}}
+    return shown or {"title": err.message}
+
+
+def _saved(series: _Saved, s: kit.Sent) -> Block:
+    return blocks.notice_modal(f"Saved “{series.title}” (`{series.key}`). `/ambassador events` lists it.")
+
+
+on_submit = kit.on_submit(_save, _saved, errors=_errors)
 
 
 def register(app: AsyncApp) -> None:

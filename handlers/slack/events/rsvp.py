@@ -3,56 +3,45 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import datetime
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.program.errors import ProgramError
-from handlers.slack.context import click, services
+from handlers.slack import kit
 from handlers.slack.events import views as views_events
 from handlers.slack.inbound import series_slot
-from handlers.slack.kit import STALE, tell
+
+Slot = tuple[int, datetime]  # the series id and the occurrence the button is for
 
 
-async def on_rsvp(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    pressed = click(context)
-    answer = pressed.action.action_id.removeprefix(views_events.RSVP_PREFIX)
-    value = series_slot(pressed.action.value)
-    if value is None:
-        await tell(respond, STALE)
-        return
-    series_id, occ = value
-    user = pressed.user.id
-    events = services(context).events
-    channel = pressed.channel_id
+def _answer(p: kit.Press[Slot]) -> str:
+    return p.click.action.action_id.removeprefix(views_events.RSVP_PREFIX)
+
+
+async def _rsvp(p: kit.Press[Slot]) -> None:
+    series_id, occ = p.id
+    events = p.services.events
+    pressed = p.click
     # One answer at a time per occurrence: record it, read the counts and show them, so a slower
     # refresh can never overwrite a newer one with older counts.
     async with events.rsvp_lock(series_id, occ):
-        try:
-            counts = await events.rsvp(user, series_id, occ, answer)
-        except ProgramError as err:
-            await tell(respond, err.message)
-            return
-        if channel and pressed.message_ts and pressed.message_blocks:
-            await client.chat_update(
-                channel=channel,
+        counts = await events.rsvp(p.target.user, series_id, occ, _answer(p))
+        if pressed.channel_id and pressed.message_ts and pressed.message_blocks:
+            await p.client.chat_update(
+                channel=pressed.channel_id,
                 ts=pressed.message_ts,
                 text=pressed.message_text,
                 blocks=views_events.with_counts(pressed.message_blocks, counts),
             )
-    await tell(respond, f"Thanks, you answered “{views_events.RSVP_LABELS[answer]}”.")
+
+
+def _answered(_result: None, p: kit.Press[Slot]) -> str:
+    return f"Thanks, you answered “{views_events.RSVP_LABELS[_answer(p)]}”."
+
+
+on_rsvp = kit.on_button(
+    _rsvp, _answered, carried=lambda c: series_slot(c.action.value), home=False, modal_fallback=False
+)
 
 
 def register(app: AsyncApp) -> None:

@@ -2,46 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.program.errors import ProgramError
-from handlers.slack.context import click, services
+from bot.program.groups import Decision
+from handlers.slack import kit
 from handlers.slack.groups.views import OBJECT
-from handlers.slack.kit import STALE, action_target, tell
 
 
-async def on_object(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond | None,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    target = action_target(click(context))
-    if target.app_id is None:
-        await tell(respond, STALE, client=client, body=body)
-        return
-    try:
-        result = await services(context).groups.object(
-            target.user, target.app_id, target.channel, target.message_ts
-        )
-    except ProgramError as err:
-        await tell(respond, err.message, client=client, body=body)
-        return
-    await tell(
-        respond,
-        f"Noted: request #{result.group_id} won't be approved automatically; a reviewer decides.",
-        client=client,
-        body=body,
-    )
+async def _object(p: kit.Press[int]) -> Decision:
+    return await p.services.groups.object(p.target.user, p.id, p.target.channel, p.target.message_ts)
+
+
+def _noted(result: Decision, p: kit.Press[int]) -> str:
+    return f"Noted: request #{result.group_id} won't be approved automatically; a reviewer decides."
+
+
+on_object = kit.on_button(_object, _noted, home=False)
 
 
 def register(app: AsyncApp) -> None:

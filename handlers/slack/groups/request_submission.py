@@ -2,36 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.program.errors import InvalidInput, ProgramError
-from handlers.slack import blocks
-from handlers.slack.context import services, submission
+from bot.program.groups import SubmitResult
+from handlers.slack import kit
+from handlers.slack.blocks import Block
 from handlers.slack.groups.views import REQUEST_VIEW, SLACK_ORGANISERS, submitted_notice
 
 
-async def on_submit(
-    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
-) -> None:
-    svc = services(context)
-    sent = submission(context)
-    user = sent.user.id
-    try:
-        result = await svc.groups.submit(user, dict(sent.values), list(sent.multi.get(SLACK_ORGANISERS, ())))
-    except InvalidInput as err:
-        if err.fields:
-            await ack(response_action="errors", errors=err.fields)
-        else:
-            await ack(response_action="update", view=blocks.notice_modal(err.message))
-        return
-    except ProgramError as err:
-        await ack(response_action="update", view=blocks.notice_modal(err.message))
-        return
-    await ack(response_action="update", view=submitted_notice(result, svc.settings.slack.command))
+async def _submit(s: kit.Sent) -> SubmitResult:
+    sent = s.submission
+    return await s.services.groups.submit(
+        s.user, dict(sent.values), list(sent.multi.get(SLACK_ORGANISERS, ()))
+    )
+
+
+def _sent(result: SubmitResult, s: kit.Sent) -> Block:
+    return submitted_notice(result, s.services.settings.slack.command)
+
+
+on_submit = kit.on_submit(_submit, _sent)
 
 
 def register(app: AsyncApp) -> None:

@@ -10,16 +10,17 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.program.errors import ProgramError
 from bot.program.groups import StepResult
-from handlers.slack import blocks
+from handlers.slack import kit
+from handlers.slack.blocks import Block
 from handlers.slack.context import click, services
 from handlers.slack.groups.views import STEP, loading, step_modal
-from handlers.slack.inbound import ident
-from handlers.slack.kit import STALE, action_target, tell
+from handlers.slack.inbound import Click, ident
+
+Step = tuple[int, str]  # the group id and the step key
 
 
-def parse_value(value: str) -> tuple[int, str] | None:
+def parse_value(value: str) -> Step | None:
     """The button's value is "<group id>:<step key>"."""
     group, _, key = value.partition(":")
     group_id = ident(group)
@@ -38,46 +39,41 @@ def step_done_message(result: StepResult) -> str:
     return text
 
 
+def _carried(pressed: Click) -> Step | None:
+    return parse_value(pressed.action.value or "")
+
+
+async def _complete(p: kit.Press[Step]) -> StepResult:
+    group_id, key = p.id
+    return await p.services.groups.complete_step(
+        p.target.user, group_id, key, None, p.target.channel, p.target.message_ts
+    )
+
+
+async def _link_form(p: kit.Press[Step]) -> Block:
+    group_id, key = p.id
+    title, _needs = await p.services.groups.step_needs(p.target.user, group_id, key)
+    return step_modal(group_id, key, title, p.target.channel, p.target.message_ts)
+
+
+_done = kit.on_button(_complete, lambda result, _p: step_done_message(result), carried=_carried, home=False)
+# A step that asks for a link: the modal opens at once (trigger_id), the checks follow.
+_ask_link = kit.on_form_button(lambda _p: loading("Handover step"), _link_form, carried=_carried)
+
+
 async def on_step(
     ack: AsyncAck,
     body: dict[str, Any],
-    action: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond | None,
     context: AsyncBoltContext,
 ) -> None:
-    await ack()
-    target = action_target(click(context))
-    parsed = parse_value(click(context).action.value or "")
-    if parsed is None:
-        await tell(respond, STALE, client=client, body=body)
-        return
-    group_id, key = parsed
-    svc = services(context)
-    configured = next((s for s in svc.settings.groups.handover if s.key == key), None)
-    if configured is not None and configured.needs == "link":
-        # This step asks for a link: the modal opens at once (trigger_id), the checks follow.
-        opened = await client.views_open(trigger_id=click(context).trigger_id, view=loading("Handover step"))
-        view_id, view_hash = opened["view"]["id"], opened["view"].get("hash")
-        try:
-            title, _needs = await svc.groups.step_needs(target.user, group_id, key)
-        except ProgramError as err:
-            await client.views_update(view_id=view_id, hash=view_hash, view=blocks.notice_modal(err.message))
-            return
-        await client.views_update(
-            view_id=view_id,
-            hash=view_hash,
-            view=step_modal(group_id, key, title, target.channel, target.message_ts),
-        )
-        return
-    try:
-        result = await svc.groups.complete_step(
-            target.user, group_id, key, None, target.channel, target.message_ts
-        )
-    except ProgramError as err:
-        await tell(respond, err.message, client=client, body=body)
-        return
-    await tell(respond, step_done_message(result), client=client, body=body)
+    """Route the press: a step that needs a link opens its form; any other is done at once."""
+    parsed = _carried(click(context))
+    handover = services(context).settings.groups.handover
+    configured = next((s for s in handover if parsed and s.key == parsed[1]), None)
+    route = _ask_link if configured is not None and configured.needs == "link" else _done
+    await route(ack=ack, body=body, client=client, respond=respond, context=context)
 
 
 def register(app: AsyncApp) -> None:

@@ -2,43 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.program.errors import InvalidInput, ProgramError
-from handlers.slack import blocks
-from handlers.slack.context import services, submission
+from bot.program.groups import StepResult
+from handlers.slack import blocks, kit
+from handlers.slack.blocks import Block
 from handlers.slack.groups.step import step_done_message
 from handlers.slack.groups.views import STEP_VIEW, VALUE
 
 
-async def on_submit(
-    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
-) -> None:
-    meta = submission(context).metadata
+async def _complete(s: kit.Sent) -> StepResult:
+    meta = s.submission.metadata
     group_id, key = meta.id("group_id"), meta.text("key")
     if group_id is None or key is None:
-        await ack(
-            response_action="update", view=blocks.notice_modal("This form is out of date; nothing changed.")
-        )
-        return
-    user = submission(context).user.id
-    try:
-        result = await services(context).groups.complete_step(
-            user, group_id, key, submission(context).values.get(VALUE), meta.text("channel"), meta.text("ts")
-        )
-    except InvalidInput as err:
-        await ack(response_action="errors", errors={VALUE: next(iter(err.fields.values()), err.message)})
-        return
-    except ProgramError as err:
-        await ack(response_action="update", view=blocks.notice_modal(err.message))
-        return
-    await ack(
-        response_action="update", view=blocks.notice_modal(step_done_message(result), title="Step done")
+        raise kit.OutOfDate
+    value = s.submission.values.get(VALUE)
+    return await s.services.groups.complete_step(
+        s.user, group_id, key, value, meta.text("channel"), meta.text("ts")
     )
+
+
+def _done(result: StepResult, s: kit.Sent) -> Block:
+    return blocks.notice_modal(step_done_message(result), title="Step done")
+
+
+on_submit = kit.on_submit(_complete, _done, errors=kit.in_block(VALUE))
 
 
 def register(app: AsyncApp) -> None:

@@ -2,45 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.program.errors import ProgramError
-from handlers.slack import blocks
-from handlers.slack.context import click, services
-from handlers.slack.home.publish import publish_home
-from handlers.slack.kit import action_target, tell
+from bot.program.onboarding import StepResult
+from handlers.slack import blocks, kit
+from handlers.slack.inbound import Click
 
 
-async def on_ack(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond | None,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    pressed = click(context)
-    user = pressed.user.id
-    try:
-        result = await services(context).onboarding.complete_by_button(user, pressed.action.value or "")
-    except ProgramError as err:
-        await tell(respond, err.message, client=client, body=body)
-        return
-    text = (
-        f"Thanks! “{result.title}” is done. {result.remaining} onboarding step(s) to go."
-        if result.newly_completed
-        else f"“{result.title}” was already done."
-    )
-    await tell(respond, text, client=client, body=body)
-    if action_target(click(context)).in_view:
-        await publish_home(client, services(context), user)
+def _step(pressed: Click) -> str:
+    return pressed.action.value or ""
+
+
+async def _complete(p: kit.Press[str]) -> StepResult:
+    return await p.services.onboarding.complete_by_button(p.target.user, p.id)
+
+
+def _done(result: StepResult, p: kit.Press[str]) -> str:
+    if result.newly_completed:
+        return f"Thanks! “{result.title}” is done. {result.remaining} onboarding step(s) to go."
+    return f"“{result.title}” was already done."
+
+
+on_ack = kit.on_button(_complete, _done, carried=_step)
 
 
 def register(app: AsyncApp) -> None:

@@ -2,51 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.program.errors import ProgramError
-from handlers.slack.context import click, services
-from handlers.slack.home.publish import publish_home
-from handlers.slack.kit import STALE, action_target, tell
+from bot.program.requests import Decision
+from handlers.slack import kit
 from handlers.slack.requests.views import APPROVE
 
 
-async def on_approve(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond | None,
-    context: AsyncBoltContext,
-) -> None:
-    await ack()
-    target = action_target(click(context))
-    svc = services(context)
-    if target.app_id is None:
-        await tell(respond, STALE, client=client, body=body)
-        return
-    try:
-        decision = await svc.requests.approve(target.app_id, target.user, target.channel, target.message_ts)
-    except ProgramError as err:
-        await tell(respond, err.message, client=client, body=body)
-        return
+async def _approve(p: kit.Press[int]) -> Decision:
+    return await p.services.requests.approve(p.id, p.target.user, p.target.channel, p.target.message_ts)
+
+
+def _approved(decision: Decision, p: kit.Press[int]) -> str:
     r = decision.request
     if decision.change == "approved":
-        text = f"Approved {r.reference}; <@{r.requester}> has been told. Mark it done once it is."
-    else:
-        text = (
-            f"Your approval of {r.reference} is recorded ({len(r.approvers)} of {r.approvals_needed}); "
-            "it needs another moderator's approval."
-        )
-    await tell(respond, text, client=client, body=body)
-    if target.in_view:
-        await publish_home(client, svc, target.user)
+        return f"Approved {r.reference}; <@{r.requester}> has been told. Mark it done once it is."
+    return (
+        f"Your approval of {r.reference} is recorded ({len(r.approvers)} of {r.approvals_needed}); "
+        "it needs another moderator's approval."
+    )
+
+
+on_approve = kit.on_button(_approve, _approved)
 
 
 def register(app: AsyncApp) -> None:

@@ -2,62 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.program.errors import InvalidInput, ProgramError
 from bot.program.requests import Decision
-from handlers.slack import blocks
-from handlers.slack.context import services, submission
-from handlers.slack.home.publish import publish_home
+from handlers.slack import blocks, kit
+from handlers.slack.blocks import Block
 from handlers.slack.requests.views import NOTE_BLOCK, NOTE_VIEW
 
 
-async def on_submit(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    meta = submission(context).metadata
+async def _note(s: kit.Sent) -> Decision:
+    meta = s.submission.metadata
     request_id, op = meta.id("request_id"), meta.text("op")
     if request_id is None or op not in ("reject", "ask", "answer"):
-        await ack(
-            response_action="update", view=blocks.notice_modal("This form is out of date; nothing changed.")
-        )
-        return
-    text = dict(submission(context).values).get(NOTE_BLOCK) or ""
-    user = submission(context).user.id
-    svc = services(context)
+        raise kit.OutOfDate
+    text = s.submission.values.get(NOTE_BLOCK) or ""
     channel, ts = meta.text("channel"), meta.text("ts")
-    try:
-        decision: Decision
-        if op == "reject":
-            decision = await svc.requests.reject(request_id, user, text, channel, ts)
-        elif op == "ask":
-            decision = await svc.requests.ask(request_id, user, text, channel, ts)
-        else:
-            decision = await svc.requests.answer(request_id, user, text)
-    except InvalidInput as err:
-        await ack(response_action="errors", errors={NOTE_BLOCK: next(iter(err.fields.values()), err.message)})
-        return
-    except ProgramError as err:
-        await ack(response_action="update", view=blocks.notice_modal(err.message))
-        return
+    if op == "reject":
+        return await s.services.requests.reject(request_id, s.user, text, channel, ts)
+    if op == "ask":
+        return await s.services.requests.ask(request_id, s.user, text, channel, ts)
+    return await s.services.requests.answer(request_id, s.user, text)
+
+
+def _done(decision: Decision, s: kit.Sent) -> Block:
     r = decision.request
     done = {
         "reject": f"{r.reference} is rejected; <@{r.requester}> gets your reason.",
         "ask": f"Your question about {r.reference} went to <@{r.requester}>.",
         "answer": f"Thank you! Your answer about {r.reference} went to the moderators.",
-    }[op]
-    await ack(response_action="update", view=blocks.notice_modal(done, title="Done"))
-    if op != "answer" and not channel:  # the button was in the Home tab: redraw its queue
-        await publish_home(client, svc, user)
+    }[s.submission.metadata.text("op") or ""]
+    return blocks.notice_modal(done, title="Done")
+
+
+async def _redraw(_decision: Decision, s: kit.Sent) -> None:
+    meta = s.submission.metadata
+    if meta.text("op") != "answer" and not meta.text("channel"):  # the button was in the Home tab
+        await kit.redraw_home(s)
+
+
+on_submit = kit.on_submit(_note, _done, errors=kit.in_block(NOTE_BLOCK), after=_redraw)
 
 
 def register(app: AsyncApp) -> None:

@@ -2,46 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.program.errors import InvalidInput, ProgramError
-from handlers.slack import blocks
-from handlers.slack.context import services, submission
+from bot.program.errors import InvalidInput
+from bot.program.requests import SubmitResult
+from handlers.slack import blocks, kit
+from handlers.slack.blocks import Block
 from handlers.slack.requests import views as views_requests
 
 
-async def on_submit(
-    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
-) -> None:
-    svc = services(context)
-    sent = submission(context)
+async def _submit(s: kit.Sent) -> SubmitResult:
+    sent = s.submission
     kind = sent.metadata.text("kind") or ""
-    try:
-        result = await svc.requests.submit(sent.user.id, kind, dict(sent.values), sent.files, sent.user.name)
-    except InvalidInput as err:
-        errors = {k: v for k, v in err.fields.items() if k in sent.input_blocks}
-        if errors:
-            await ack(response_action="errors", errors=errors)
-        else:
-            await ack(response_action="update", view=blocks.notice_modal(err.message))
-        return
-    except ProgramError as err:
-        await ack(response_action="update", view=blocks.notice_modal(err.message))
-        return
+    return await s.services.requests.submit(sent.user.id, kind, dict(sent.values), sent.files, sent.user.name)
+
+
+def _errors(err: InvalidInput, s: kit.Sent) -> Mapping[str, str]:
+    """Only errors beside a field the form has; any other is told in a notice."""
+    return {k: v for k, v in err.fields.items() if k in s.submission.input_blocks}
+
+
+def _sent(result: SubmitResult, s: kit.Sent) -> Block:
     two = " It needs two moderators' approval." if result.approvals_needed > 1 else ""
-    await ack(
-        response_action="update",
-        view=blocks.notice_modal(
-            f"Thank you! Your request is *{result.reference}*; quote it when you ask about it. "
-            f"The moderators review it and you'll get a direct message at every step.{two} "
-            f"`{svc.settings.slack.command} requests` shows where it stands.",
-            title="Request sent",
-        ),
+    return blocks.notice_modal(
+        f"Thank you! Your request is *{result.reference}*; quote it when you ask about it. "
+        f"The moderators review it and you'll get a direct message at every step.{two} "
+        f"`{s.services.settings.slack.command} requests` shows where it stands.",
+        title="Request sent",
     )
+
+
+on_submit = kit.on_submit(_submit, _sent, errors=_errors)
 
 
 def register(app: AsyncApp) -> None:
