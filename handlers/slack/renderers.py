@@ -15,6 +15,7 @@ from functools import cache
 from typing import TypeVar
 
 from handlers.slack import blocks
+from handlers.slack.applications import views as applications_views
 from handlers.slack.blocks import MessageRenderer, ViewRenderer
 from handlers.slack.events import views as events_views
 from handlers.slack.groups import views as groups_views
@@ -27,6 +28,7 @@ from handlers.slack.terms import views as terms_views
 # Every views module that builds outbox message templates, each listed once.
 MESSAGE_SOURCES: tuple[Callable[[], Mapping[str, MessageRenderer]], ...] = (
     blocks.templates,
+    applications_views.templates,
     nominations_views.templates,
     terms_views.templates,
     events_views.templates,

@@ -23,11 +23,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handlers.slack import blocks
+from handlers.slack.applications import views as application_views
 from handlers.slack.directory import views as directory_views
 from handlers.slack.events import views as views_events
 from handlers.slack.groups import views as group_views
 from handlers.slack.nominations import views as nomination_views
+from handlers.slack.onboarding import views as onboarding_views
 from handlers.slack.requests import views as views_requests
 from handlers.slack.terms import views as terms_views
 from tests.conftest import BACKENDS
@@ -259,9 +260,9 @@ def test_signed_junk_is_400_or_200_never_5xx(bot: Bot, guard: _Failures, body: b
 # -- signed Slack payloads of every kind, mutated -----------------------------------------------------
 
 ACTION_IDS = [
-    blocks.APPROVE,
-    blocks.REJECT,
-    blocks.ACK_GUIDELINES,
+    application_views.APPROVE,
+    application_views.REJECT,
+    onboarding_views.ACK_GUIDELINES,
     views_events.BOOK,
     views_events.CANCEL_BOOKING,
     views_events.RENEW,
@@ -281,8 +282,8 @@ ACTION_IDS = [
     "unknown_action",
 ]
 CALLBACKS = [
-    blocks.APPLY_VIEW,
-    blocks.REJECT_VIEW,
+    application_views.APPLY_VIEW,
+    application_views.REJECT_VIEW,
     views_events.RENEWAL_VIEW,
     views_events.EVENT_VIEW,
     directory_views.PROFILE_VIEW,

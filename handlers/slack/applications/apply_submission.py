@@ -6,6 +6,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.program.applications import SubmitResult
 from handlers.slack import blocks, kit
+from handlers.slack.applications import views as application_views
 from handlers.slack.blocks import Block
 
 
@@ -26,4 +27,4 @@ on_submit = kit.on_submit(_submit, _sent)
 
 
 def register(app: AsyncApp) -> None:
-    app.view(blocks.APPLY_VIEW)(on_submit)
+    app.view(application_views.APPLY_VIEW)(on_submit)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers.slack import blocks, kit
+from handlers.slack import kit
+from handlers.slack.applications import views as application_views
 
 
 async def _reject(s: kit.Sent) -> None:
@@ -12,7 +13,7 @@ async def _reject(s: kit.Sent) -> None:
     app_id = meta.id("application_id")
     if app_id is None:
         raise kit.OutOfDate
-    reason = s.submission.values.get(blocks.REASON_BLOCK) or ""
+    reason = s.submission.values.get(application_views.REASON_BLOCK) or ""
     await s.services.applications.reject(app_id, s.user, reason, meta.text("channel"), meta.text("ts"))
 
 
@@ -22,9 +23,9 @@ async def _redraw(_result: None, s: kit.Sent) -> None:
 
 
 on_submit = kit.on_submit(
-    _reject, lambda _result, _s: None, errors=kit.in_block(blocks.REASON_BLOCK), after=_redraw
+    _reject, lambda _result, _s: None, errors=kit.in_block(application_views.REASON_BLOCK), after=_redraw
 )
 
 
 def register(app: AsyncApp) -> None:
-    app.view(blocks.REJECT_VIEW)(on_submit)
+    app.view(application_views.REJECT_VIEW)(on_submit)

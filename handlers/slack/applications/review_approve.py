@@ -5,7 +5,8 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.program.applications import DecisionResult
-from handlers.slack import blocks, kit
+from handlers.slack import kit
+from handlers.slack.applications import views as application_views
 
 
 async def _approve(p: kit.Press[int]) -> DecisionResult:
@@ -26,4 +27,4 @@ on_approve = kit.on_button(_approve, _approved)
 
 
 def register(app: AsyncApp) -> None:
-    app.action(blocks.APPROVE)(on_approve)
+    app.action(application_views.APPROVE)(on_approve)

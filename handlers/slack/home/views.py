@@ -7,10 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from handlers.slack import text as kit
+from handlers.slack.applications.views import APPROVE, REJECT
 from handlers.slack.blocks import (
-    ACK_GUIDELINES,
-    APPROVE,
-    REJECT,
     Block,
     ViewRenderer,
     button,
@@ -19,7 +17,7 @@ from handlers.slack.blocks import (
     section,
 )
 from handlers.slack.nominations.views import NOMINATION_DECLINE, NOMINATION_INVITE
-from handlers.slack.onboarding.views import STEP_HINTS
+from handlers.slack.onboarding.views import ACK_GUIDELINES, STEP_HINTS
 from handlers.slack.requests import views as views_requests
 
 TEMPLATE = "home"  # the view template name services put in SLACK_HOME outbox rows

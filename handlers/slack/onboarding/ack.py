@@ -5,8 +5,9 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.program.onboarding import StepResult
-from handlers.slack import blocks, kit
+from handlers.slack import kit
 from handlers.slack.inbound import Click
+from handlers.slack.onboarding import views as onboarding_views
 
 
 def _step(pressed: Click) -> str:
@@ -27,4 +28,4 @@ on_ack = kit.on_button(_complete, _done, carried=_step)
 
 
 def register(app: AsyncApp) -> None:
-    app.action(blocks.ACK_GUIDELINES)(on_ack)
+    app.action(onboarding_views.ACK_GUIDELINES)(on_ack)

@@ -6,6 +6,9 @@ from bot.program.onboarding import HOW, Checklist, StepResult, StuckReport
 from handlers.slack import text as kit
 from handlers.slack.blocks import Block, context, escape, section
 
+# The welcome DM's button (the contract between the welcome blocks and the listener).
+ACK_GUIDELINES = "onboarding_ack_guidelines"
+
 STEP_HINTS = {
     "intro": "post your introduction in the forum intro topic (link your forum account first)",
     "guidelines": "press “I have read the guidelines” in your welcome message or Home tab",
