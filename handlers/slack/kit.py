@@ -91,11 +91,96 @@ class Press(Generic[V]):
     click: Click
     services: Services
     client: AsyncWebClient
+    respond: AsyncRespond | None
+    body: dict[str, Any]
+    modal_fallback: bool = True
+
+    async def tell(self, text: str) -> None:
+        """A private answer to whoever pressed (from the Home tab: a notice modal, unless the
+        listener answers only through the response_url)."""
+        await tell(self.respond, text, client=self.client if self.modal_fallback else None, body=self.body)
+
+
+# What a button listener does once its press is parsed.
+Body = Callable[[Press[V]], Awaitable[None]]
 
 
 def value_id(pressed: Click) -> int | None:
     """The default: the button's value is one numeric id."""
     return pressed.value_id
+
+
+def on_press(carried: Callable[[Click], V | None], then: Body[V], *, modal_fallback: bool = True) -> Listener:
+    """A block_actions listener: ack at once, parse what the button carries (a stale or forged
+    value is answered with `STALE`), then `then`."""
+
+    async def listener(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond | None,
+        context: AsyncBoltContext,
+    ) -> None:
+        await ack()
+        pressed = click(context)
+        value = carried(pressed)
+        if value is None:
+            await tell(respond, STALE, client=client if modal_fallback else None, body=body)
+            return
+        target = action_target(pressed)
+        await then(Press(value, target, pressed, services(context), client, respond, body, modal_fallback))
+
+    return listener
+
+
+def answering(
+    call: Callable[[Press[V]], Awaitable[R]],
+    say: Callable[[R, Press[V]], str | None],
+    *,
+    home: bool = True,
+    replace: bool = False,
+) -> Body[V]:
+    """`call` → a `ProgramError` told → `say` told (None: nothing) → the Home tab redrawn when
+    the click came from it. `replace` answers in place of the message (when it has a
+    response_url)."""
+
+    async def run(press: Press[V]) -> None:
+        try:
+            result = await call(press)
+        except ProgramError as err:
+            await press.tell(err.message)
+            return
+        text = say(result, press)
+        if text is not None:
+            if replace and press.respond is not None and press.respond.response_url:
+                await press.respond(text=text, response_type="ephemeral", replace_original=True)
+            else:
+                await press.tell(text)
+        if home and press.target.in_view:  # clicked in the Home tab: redraw it without that item
+            await publish_home(press.client, press.services, press.target.user)
+
+    return run
+
+
+def opening(
+    loading: Callable[[Press[V]], Block], fill: Callable[[Press[V]], Awaitable[Block | None]]
+) -> Body[V]:
+    """A modal opened from a button: the trigger_id dies 3 s after the click, so `loading` opens
+    at once, then `fill` (the checks and look-ups) replaces it (None: keep it), or a
+    `ProgramError` replaces it with the reason."""
+
+    async def run(press: Press[V]) -> None:
+        opened = await press.client.views_open(trigger_id=press.click.trigger_id, view=loading(press))
+        view_id, view_hash = opened["view"]["id"], opened["view"].get("hash")
+        try:
+            view = await fill(press)
+        except ProgramError as err:
+            await press.client.views_update(view_id=view_id, hash=view_hash, view=notice_modal(err.message))
+            return
+        if view is not None:
+            await press.client.views_update(view_id=view_id, hash=view_hash, view=view)
+
+    return run
 
 
 def on_button(
@@ -107,43 +192,9 @@ def on_button(
     replace: bool = False,
     modal_fallback: bool = True,
 ) -> Listener:
-    """A block_actions listener: ack → the carried id (else `STALE`) → `call` → `ProgramError`
-    told → `say` told (None: nothing) → the Home tab redrawn when the click came from it.
-
-    `replace` answers in place of the message (when it has a response_url); `modal_fallback`
-    False answers only through the response_url (no notice modal from the Home tab).
-    """
-
-    async def listener(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        client: AsyncWebClient,
-        respond: AsyncRespond | None,
-        context: AsyncBoltContext,
-    ) -> None:
-        await ack()
-        pressed = click(context)
-        where: dict[str, Any] = {"client": client, "body": body} if modal_fallback else {}
-        value = carried(pressed)
-        if value is None:
-            await tell(respond, STALE, **where)
-            return
-        press = Press(value, action_target(pressed), pressed, services(context), client)
-        try:
-            result = await call(press)
-        except ProgramError as err:
-            await tell(respond, err.message, **where)
-            return
-        text = say(result, press)
-        if text is not None:
-            if replace and respond is not None and respond.response_url:
-                await respond(text=text, response_type="ephemeral", replace_original=True)
-            else:
-                await tell(respond, text, **where)
-        if home and press.target.in_view:  # clicked in the Home tab: redraw it without that item
-            await publish_home(client, press.services, press.target.user)
-
-    return listener
+    """The usual button: ack → the carried id → `call` → its answer (see `answering`).
+    `modal_fallback` False answers only through the response_url (no notice modal)."""
+    return on_press(carried, answering(call, say, home=home, replace=replace), modal_fallback=modal_fallback)
 
 
 def on_form_button(
@@ -152,35 +203,8 @@ def on_form_button(
     *,
     carried: Callable[[Click], V | None] = value_id,  # type: ignore[assignment]
 ) -> Listener:
-    """A button that opens a modal: the trigger_id dies 3 s after the click, so `loading` opens at
-    once, then `fill` (the checks and look-ups) replaces it (None: keep it), or a `ProgramError`
-    replaces it with the reason."""
-
-    async def listener(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        client: AsyncWebClient,
-        respond: AsyncRespond | None,
-        context: AsyncBoltContext,
-    ) -> None:
-        await ack()
-        pressed = click(context)
-        value = carried(pressed)
-        if value is None:
-            await tell(respond, STALE, client=client, body=body)
-            return
-        press = Press(value, action_target(pressed), pressed, services(context), client)
-        opened = await client.views_open(trigger_id=pressed.trigger_id, view=loading(press))
-        view_id, view_hash = opened["view"]["id"], opened["view"].get("hash")
-        try:
-            view = await fill(press)
-        except ProgramError as err:
-            await client.views_update(view_id=view_id, hash=view_hash, view=notice_modal(err.message))
-            return
-        if view is not None:
-            await client.views_update(view_id=view_id, hash=view_hash, view=view)
-
-    return listener
+    """A button that opens a modal (see `opening`)."""
+    return on_press(carried, opening(loading, fill))
 
 
 # -- view submissions ----------------------------------------------------------------------------

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.program.groups import StepResult
 from handlers.slack import kit
 from handlers.slack.blocks import Block
-from handlers.slack.context import click, services
 from handlers.slack.groups.views import STEP, loading, step_modal
 from handlers.slack.inbound import Click, ident
 
@@ -56,24 +49,18 @@ async def _link_form(p: kit.Press[Step]) -> Block:
     return step_modal(group_id, key, title, p.target.channel, p.target.message_ts)
 
 
-_done = kit.on_button(_complete, lambda result, _p: step_done_message(result), carried=_carried, home=False)
+_done = kit.answering(_complete, lambda result, _p: step_done_message(result), home=False)
 # A step that asks for a link: the modal opens at once (trigger_id), the checks follow.
-_ask_link = kit.on_form_button(lambda _p: loading("Handover step"), _link_form, carried=_carried)
+_ask_link = kit.opening(lambda _p: loading("Handover step"), _link_form)
 
 
-async def on_step(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond | None,
-    context: AsyncBoltContext,
-) -> None:
-    """Route the press: a step that needs a link opens its form; any other is done at once."""
-    parsed = _carried(click(context))
-    handover = services(context).settings.groups.handover
-    configured = next((s for s in handover if parsed and s.key == parsed[1]), None)
-    route = _ask_link if configured is not None and configured.needs == "link" else _done
-    await route(ack=ack, body=body, client=client, respond=respond, context=context)
+async def _route(p: kit.Press[Step]) -> None:
+    """A step that needs a link opens its form; any other is done at once."""
+    configured = next((s for s in p.services.settings.groups.handover if s.key == p.id[1]), None)
+    await (_ask_link if configured is not None and configured.needs == "link" else _done)(p)
+
+
+on_step = kit.on_press(_carried, _route)
 
 
 def register(app: AsyncApp) -> None:
