@@ -9,7 +9,7 @@ The other builders serve the command and action handlers.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from bot.program.commands import HELP, HelpEntry
 from handlers.slack import text as kit
@@ -78,6 +78,50 @@ def render(template: str, data: Mapping[str, Any]) -> tuple[str, list[Block]]:
     except KeyError:
         raise ValueError(f"unknown message template {template!r}") from None
     return builder(data)
+
+
+class FormField(Protocol):
+    """What a modal's text field is built from (applications, profiles, groups, requests)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def max_len(self) -> int: ...
+    @property
+    def required(self) -> bool: ...
+    @property
+    def multiline(self) -> bool: ...
+    @property
+    def hint(self) -> str: ...
+
+
+def text_input(spec: FormField, initial: str | None = None) -> Block:
+    """A plain text input for `spec`, limited to its length, prefilled with `initial`."""
+    element: Block = {
+        "type": "plain_text_input",
+        "action_id": spec.key,
+        "multiline": spec.multiline,
+        "max_length": spec.max_len,
+    }
+    if initial:
+        element["initial_value"] = initial
+    return element
+
+
+def input_block(spec: FormField, element: Block) -> Block:
+    """The input block around `element`: `spec`'s label, hint and whether it may stay empty."""
+    block: Block = {
+        "type": "input",
+        "block_id": spec.key,
+        "label": {"type": "plain_text", "text": spec.label},
+        "element": element,
+        "optional": not spec.required,
+    }
+    if spec.hint:
+        block["hint"] = {"type": "plain_text", "text": spec.hint}
+    return block
 
 
 def notice_modal(text: str, title: str = "Ambassador program") -> Block:

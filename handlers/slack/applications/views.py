@@ -9,7 +9,18 @@ from typing import Any
 
 from bot.program.applications import APPLICATION_FIELDS, StatusView
 from handlers.slack import text as kit
-from handlers.slack.blocks import MAX_TEXT, Block, MessageRenderer, button, context, escape, section, sections
+from handlers.slack.blocks import (
+    MAX_TEXT,
+    Block,
+    MessageRenderer,
+    button,
+    context,
+    escape,
+    input_block,
+    section,
+    sections,
+    text_input,
+)
 from handlers.slack.onboarding.views import ACK_GUIDELINES
 
 # Action and callback ids: the contract between these blocks and the listeners.
@@ -69,24 +80,9 @@ def application_modal(
         )
     ]
     for spec in APPLICATION_FIELDS:
-        element: Block = {
-            "type": "plain_text_input",
-            "action_id": spec.key,
-            "multiline": spec.multiline,
-            "max_length": spec.max_len,
-        }
-        if values and values.get(spec.key):
-            element["initial_value"] = values[spec.key]
-        block: Block = {
-            "type": "input",
-            "block_id": spec.key,
-            "label": {"type": "plain_text", "text": spec.label},
-            "element": element,
-            "optional": not spec.required,
-        }
-        if spec.hint:
-            block["hint"] = {"type": "plain_text", "text": spec.hint}
-        blocks.append(block)
+        initial = values.get(spec.key) if values else None
+        element = text_input(spec, initial)
+        blocks.append(input_block(spec, element))
     return {
         "type": "modal",
         "callback_id": APPLY_VIEW,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from bot.program.profiles import PROFILE_FIELDS, FindHit, FindResult
 from handlers.slack import blocks
 from handlers.slack import text as kit
-from handlers.slack.blocks import MAX_TEXT, Block, context, escape, section
+from handlers.slack.blocks import MAX_TEXT, Block, context, escape, input_block, section, text_input
 
 # The profile modal's callback id (the contract between this view and its listener).
 PROFILE_VIEW = "profile_submit"
@@ -23,24 +23,9 @@ def profile_modal(values: Mapping[str, str] | None = None) -> Block:
         )
     ]
     for spec in PROFILE_FIELDS:
-        element: Block = {
-            "type": "plain_text_input",
-            "action_id": spec.key,
-            "multiline": spec.multiline,
-            "max_length": spec.max_len,
-        }
-        if values and values.get(spec.key):
-            element["initial_value"] = values[spec.key][: spec.max_len]
-        block: Block = {
-            "type": "input",
-            "block_id": spec.key,
-            "label": {"type": "plain_text", "text": spec.label},
-            "element": element,
-            "optional": not spec.required,
-        }
-        if spec.hint:
-            block["hint"] = {"type": "plain_text", "text": spec.hint}
-        out.append(block)
+        initial = values.get(spec.key) if values else None
+        element = text_input(spec, initial[: spec.max_len] if initial else None)
+        out.append(input_block(spec, element))
     return {
         "type": "modal",
         "callback_id": PROFILE_VIEW,

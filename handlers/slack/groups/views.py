@@ -12,7 +12,16 @@ from bot.program.group_reports import STATUS_WORDS, GroupList, GroupView
 from bot.program.groups import GROUP_FIELDS, ApprovalForm, SubmitResult
 from handlers.slack import blocks
 from handlers.slack import text as kit
-from handlers.slack.blocks import Block, MessageRenderer, button, context, escape, section
+from handlers.slack.blocks import (
+    Block,
+    MessageRenderer,
+    button,
+    context,
+    escape,
+    input_block,
+    section,
+    text_input,
+)
 
 # Action and callback ids: the contract between these blocks and the listeners.
 REQUEST_VIEW = "group_request_submit"
@@ -79,24 +88,9 @@ def request_modal(community: str, draft: Mapping[str, str] | None = None) -> Blo
                     "hint": {"type": "plain_text", "text": "You are an organiser already."},
                 }
             )
-        element: Block = {
-            "type": "plain_text_input",
-            "action_id": spec.key,
-            "multiline": spec.multiline,
-            "max_length": spec.max_len,
-        }
-        if draft and draft.get(spec.key):
-            element["initial_value"] = draft[spec.key][: spec.max_len]
-        block: Block = {
-            "type": "input",
-            "block_id": spec.key,
-            "label": {"type": "plain_text", "text": spec.label},
-            "element": element,
-            "optional": not spec.required,
-        }
-        if spec.hint:
-            block["hint"] = {"type": "plain_text", "text": spec.hint}
-        out.append(block)
+        prefill = draft.get(spec.key) if draft else None
+        element = text_input(spec, prefill[: spec.max_len] if prefill else None)
+        out.append(input_block(spec, element))
     meta = {"group_id": int(draft["group_id"])} if draft and draft.get("group_id") else {}
     return _modal(REQUEST_VIEW, "User group request", "Send request", out, meta)
 

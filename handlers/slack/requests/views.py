@@ -10,7 +10,15 @@ from typing import Any
 from bot.program.request_kinds import CLOSING, KIND_LABELS
 from bot.program.requests import FIELDS, RequestView, fields_for_display
 from handlers.slack import text as kit
-from handlers.slack.blocks import Block, MessageRenderer, button, context, escape, section
+from handlers.slack.blocks import (
+    Block,
+    MessageRenderer,
+    button,
+    context,
+    escape,
+    input_block,
+    section,
+)
 
 # Action and callback ids: the contract between these blocks and the request listeners.
 REQUEST_VIEW = "request_submit"
@@ -58,16 +66,7 @@ def request_modal(kind: str) -> Block:
             element = {"type": "plain_text_input", "action_id": spec.key, "multiline": spec.multiline}
             if spec.type not in ("amount", "currency"):  # bad amounts get a message, not a cut
                 element["max_length"] = spec.max_len
-        block: Block = {
-            "type": "input",
-            "block_id": spec.key,
-            "label": {"type": "plain_text", "text": spec.label},
-            "element": element,
-            "optional": not spec.required,
-        }
-        if spec.hint:
-            block["hint"] = {"type": "plain_text", "text": spec.hint}
-        out.append(block)
+        out.append(input_block(spec, element))
     return {
         "type": "modal",
         "callback_id": REQUEST_VIEW,
