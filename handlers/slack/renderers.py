@@ -18,7 +18,7 @@ from handlers.slack import blocks
 from handlers.slack.applications import views as applications_views
 from handlers.slack.blocks import MessageRenderer, ViewRenderer
 from handlers.slack.events import views as events_views
-from handlers.slack.groups import views as groups_views
+from handlers.slack.groups import messages as groups_messages
 from handlers.slack.home import views as home_views
 from handlers.slack.nominations import views as nominations_views
 from handlers.slack.reports import views as reports_views
@@ -32,7 +32,7 @@ MESSAGE_SOURCES: tuple[Callable[[], Mapping[str, MessageRenderer]], ...] = (
     nominations_views.templates,
     terms_views.templates,
     events_views.templates,
-    groups_views.templates,
+    groups_messages.templates,
     requests_views.templates,
     reports_views.templates,
 )
