@@ -1,4 +1,6 @@
-"""The two listener factories, `on_button` and `on_submit`, and what they share.
+"""The listener factories: `on_button` (a button answered in a message), `on_form_button` (a
+button that opens a modal; both are `on_press` with the body `answering` or `opening`) and
+`on_submit` (a view submission), and what they share.
 
 Every button listener has the same body: ack within 3 s, find the id the button carries (a stale
 or forged value is answered with `STALE`), one service call, a `ProgramError` told privately to
