@@ -9,16 +9,9 @@ from typing import Any
 
 from bot.program.request_kinds import CLOSING, KIND_LABELS
 from bot.program.requests import FIELDS, RequestView, fields_for_display
+from handlers.slack import blocks
 from handlers.slack import text as kit
-from handlers.slack.blocks import (
-    Block,
-    MessageRenderer,
-    button,
-    context,
-    escape,
-    input_block,
-    section,
-)
+from handlers.slack.blocks import Block, MessageRenderer, button, context, escape, section
 
 # Action and callback ids: the contract between these blocks and the request listeners.
 REQUEST_VIEW = "request_submit"
@@ -66,7 +59,7 @@ def request_modal(kind: str) -> Block:
             element = {"type": "plain_text_input", "action_id": spec.key, "multiline": spec.multiline}
             if spec.type not in ("amount", "currency"):  # bad amounts get a message, not a cut
                 element["max_length"] = spec.max_len
-        out.append(input_block(spec, element))
+        out.append(blocks.input_block(spec, element))
     return {
         "type": "modal",
         "callback_id": REQUEST_VIEW,
