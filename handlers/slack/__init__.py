@@ -1,65 +1,40 @@
-"""Slack listeners. `register(app, command)` wires every listener module onto a Bolt app."""
+"""Slack listeners, one package per program feature (`applications/`, `nominations/`, …), each
+with its listener modules, its views and a `register(app)`. `register(app, command)` wires them
+all onto a Bolt app; the cross-cutting pieces (the slash command and its subcommands, the payload
+parsing, dedupe, the listener factories in `kit`, the renderer registry) sit at this level."""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
 from handlers.slack import (
-    app_home,
-    apply_submission,
+    applications,
     command,
     dedupe,
-    event_form_submit,
-    event_rsvp,
+    directory,
+    events,
     events_fallback,
-    nomination_apply,
-    nomination_decline,
-    nomination_invite,
-    office_hours_book,
-    office_hours_cancel,
-    onboarding_ack,
-    profile_submission,
-    reject_submission,
-    renewal_start,
-    renewal_submit,
-    request_listeners,
-    retire_cancel,
-    retire_confirm,
-    review_approve,
-    review_reject,
-    user_groups,
-    views_events,
-    views_home,
-    views_lifecycle,
+    groups,
+    home,
+    nominations,
+    onboarding,
+    requests,
+    terms,
 )
 from handlers.slack.context import strict_payload
-
-# Importing the views registers their outbox templates ("home", "nomination_review", ...).
-VIEW_MODULES = (views_home, views_lifecycle, views_events)
 
 
 def register(app: AsyncApp, command_name: str) -> None:
     app.middleware(strict_payload)  # first: every listener reads the strictly parsed payload
     dedupe.register(app)
     command.register(app, command_name)
-    apply_submission.register(app)
-    review_approve.register(app)
-    review_reject.register(app)
-    reject_submission.register(app)
-    onboarding_ack.register(app)
-    nomination_invite.register(app)
-    nomination_decline.register(app)
-    nomination_apply.register(app)
-    profile_submission.register(app)
-    retire_confirm.register(app)
-    retire_cancel.register(app)
-    app_home.register(app)
-    event_rsvp.register(app)
-    office_hours_book.register(app)
-    office_hours_cancel.register(app)
-    renewal_start.register(app)
-    renewal_submit.register(app)
-    event_form_submit.register(app)
-    user_groups.register(app)
-    request_listeners.register(app)
+    applications.register(app)
+    onboarding.register(app)
+    nominations.register(app)
+    directory.register(app)
+    terms.register(app)
+    home.register(app)
+    events.register(app)
+    groups.register(app)
+    requests.register(app)
     events_fallback.register(app)  # last: only events no other listener took

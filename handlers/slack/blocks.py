@@ -1,30 +1,23 @@
-"""Block Kit for every message and modal the bot shows in Slack.
+"""Shared Block Kit helpers: the help answer, the notice message and modal, `render`.
 
-`render(template, data)` turns an outbox message (neutral data) into Slack text + blocks; the
-other builders serve the command and action handlers.
+`render(template, data)` / `render_view(template, data)` turn an outbox message (neutral data)
+into Slack text + blocks; they look the template up in `handlers.slack.renderers.slack_renderers()`,
+the explicit registry built from every feature's views module (nothing registers itself on import).
+The other builders serve the command and action handlers.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
-from bot.program.applications import APPLICATION_FIELDS, StatusView
 from bot.program.commands import HELP, HelpEntry
 from handlers.slack import text as kit
 
 Block = dict[str, Any]
-
-# Action and callback ids: the contract between the blocks and the listeners.
-APPROVE = "application_approve"
-REJECT = "application_reject"
-ACK_GUIDELINES = "onboarding_ack_guidelines"
-APPLY_VIEW = "application_submit"
-REJECT_VIEW = "application_reject_reason"
-REASON_BLOCK = "reason"
-REASON_ACTION = "reason_input"
+# A message template's renderer (outbox data -> fallback text + blocks) and a view template's.
+MessageRenderer = Callable[[Mapping[str, Any]], tuple[str, list[Block]]]
+ViewRenderer = Callable[[Mapping[str, Any]], Block]
 
 MAX_TEXT = kit.SECTION  # the fallback ``text`` of a message is kept to one section's worth
 
@@ -35,14 +28,7 @@ context = kit.context
 button = kit.button
 
 
-def _date(iso: str | datetime | None) -> str:
-    if iso is None:
-        return "?"
-    dt = datetime.fromisoformat(iso) if isinstance(iso, str) else iso
-    return f"{dt:%Y-%m-%d}"
-
-
-# -- help and status (ephemeral answers) -------------------------------------------------------
+# -- help (ephemeral answer) -------------------------------------------------------
 
 
 def help_message(command: str, problem: str | None = None) -> tuple[str, list[Block]]:
@@ -61,181 +47,7 @@ def help_message(command: str, problem: str | None = None) -> tuple[str, list[Bl
     return answer, blocks
 
 
-def status_message(view: StatusView, command: str) -> tuple[str, list[Block]]:
-    if not view.known:
-        text = f"You have not applied yet. Type `{command} apply` to open the application form."
-        return text, [section(text)]
-    lines: list[str] = []
-    if view.ambassador_status == "active":
-        lines.append(
-            f"*You are an ambassador* until {_date(view.term_end)} (term started {_date(view.term_start)})."
-        )
-    elif view.ambassador_status:
-        lines.append(f"Your ambassador status: *{view.ambassador_status}*.")
-    if view.application_status == "pending":
-        lines.append(
-            f"Your application #{view.application_id} (sent {_date(view.submitted_at)}) is waiting for a "
-            "moderator's review."
-        )
-    elif view.application_status == "rejected":
-        lines.append(
-            f"Your application #{view.application_id} was not accepted on {_date(view.decided_at)}. "
-            f"Reason: {escape(view.decision_reason or '')}"
-        )
-    elif view.application_status == "approved" and view.ambassador_status != "active":
-        lines.append(f"Your application #{view.application_id} was approved on {_date(view.decided_at)}.")
-    blocks = sections("\n".join(lines))
-    if view.steps:
-        done = sum(1 for s in view.steps if s.done)
-        checklist = "\n".join(f"{'✅' if s.done else '⬜'} {escape(s.title)}" for s in view.steps)
-        blocks.append(section(f"*Onboarding: {done} of {len(view.steps)} done*\n{checklist}"))
-        lines.append(f"Onboarding: {done} of {len(view.steps)} done")
-    return "\n".join(lines), blocks
-
-
-# -- modals ------------------------------------------------------------------------------------
-
-
-def application_modal(
-    values: Mapping[str, str] | None = None, title: str = "Ambassador application"
-) -> Block:
-    blocks: list[Block] = [
-        section(
-            "Tell the moderators about yourself. They review every application and will message you here."
-        )
-    ]
-    for spec in APPLICATION_FIELDS:
-        element: Block = {
-            "type": "plain_text_input",
-            "action_id": spec.key,
-            "multiline": spec.multiline,
-            "max_length": spec.max_len,
-        }
-        if values and values.get(spec.key):
-            element["initial_value"] = values[spec.key]
-        block: Block = {
-            "type": "input",
-            "block_id": spec.key,
-            "label": {"type": "plain_text", "text": spec.label},
-            "element": element,
-            "optional": not spec.required,
-        }
-        if spec.hint:
-            block["hint"] = {"type": "plain_text", "text": spec.hint}
-        blocks.append(block)
-    return {
-        "type": "modal",
-        "callback_id": APPLY_VIEW,
-        "title": kit.title(title),
-        "submit": {"type": "plain_text", "text": "Send application"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": blocks,
-    }
-
-
-def reject_modal(app_id: int, channel: str | None, ts: str | None) -> Block:
-    return {
-        "type": "modal",
-        "callback_id": REJECT_VIEW,
-        "private_metadata": json.dumps({"application_id": app_id, "channel": channel, "ts": ts}),
-        "title": {"type": "plain_text", "text": "Reject application"},
-        "submit": {"type": "plain_text", "text": "Reject and notify"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            section(f"Application #{app_id} will be rejected. The applicant receives your reason by DM."),
-            {
-                "type": "input",
-                "block_id": REASON_BLOCK,
-                "label": {"type": "plain_text", "text": "Reason"},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": REASON_ACTION,
-                    "multiline": True,
-                    "max_length": 2000,
-                },
-            },
-        ],
-    }
-
-
 # -- outbox templates --------------------------------------------------------------------------
-
-
-def _application_review(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    app_id = d["application_id"]
-    who = f"<@{d['applicant']}>" if d.get("applicant") else escape(str(d.get("name", "")))
-    text = f"New ambassador application #{app_id} from {who}"
-    fields = [
-        kit.field(f"*{spec.label}*\n{escape(str(d.get(spec.key) or '—'))}")
-        for spec in APPLICATION_FIELDS
-        if spec.key in ("name", "forum_username", "location", "timezone")
-    ]
-    blocks: list[Block] = [
-        kit.header(f"Ambassador application #{app_id}"),
-        section(text),
-        {"type": "section", "fields": fields},
-    ]
-    for key in ("expertise", "links", "motivation"):
-        spec = next(s for s in APPLICATION_FIELDS if s.key == key)
-        if d.get(key):  # in full: a long answer takes several sections
-            blocks.extend(kit.labelled(spec.label, str(d[key])))
-    decision = d.get("decision")
-    if decision:
-        mark = "✅ Approved" if decision == "approved" else "❌ Rejected"
-        blocks.append(context(f"{mark} by <@{d['decided_by']}>"))
-        if d.get("reason"):
-            blocks.extend(kit.labelled("Reason", str(d["reason"])))
-        text += f" — {mark.split(' ', 1)[1].lower()} by <@{d['decided_by']}>"
-    else:
-        blocks.append(
-            {
-                "type": "actions",
-                "block_id": f"review_{app_id}",
-                "elements": [
-                    button("Approve", APPROVE, str(app_id), "primary"),
-                    button("Reject", REJECT, str(app_id), "danger"),
-                ],
-            }
-        )
-    return text, blocks
-
-
-def _welcome(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    program = escape(str(d.get("program") or "the ambassador program"))
-    text = (
-        f"Welcome to {program}, {escape(str(d.get('name', '')))}! Your application was approved; "
-        f"your term runs until {_date(d.get('term_end'))}."
-    )
-    steps: Sequence[Mapping[str, Any]] = d.get("steps") or []
-    checklist = "\n".join(f"{'✅' if s.get('done') else '⬜'} {escape(str(s['title']))}" for s in steps)
-    blocks: list[Block] = [section(f"🎉 {text}")]
-    if checklist:
-        blocks.append(section(f"*Your onboarding checklist*\n{checklist}"))
-    if d.get("guidelines_url"):
-        blocks.append(section(f"Please read the guidelines: <{d['guidelines_url']}|ambassador guidelines>"))
-    if d.get("ambassador_channel"):
-        blocks.append(context(f"Say hello in <#{d['ambassador_channel']}>."))
-    if any(s.get("key") == "guidelines" and not s.get("done") for s in steps):
-        blocks.append(
-            {
-                "type": "actions",
-                "block_id": "onboarding",
-                "elements": [button("I have read the guidelines", ACK_GUIDELINES, "guidelines", "primary")],
-            }
-        )
-    return text, blocks
-
-
-def _rejected(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    program = escape(str(d.get("program") or "the ambassador program"))
-    text = (
-        f"Thank you for applying to {program}. A moderator did not accept your application this time.\n"
-        f"Reason: {escape(str(d.get('reason', '')))}"
-    )
-    return kit.cut(text, MAX_TEXT), [
-        *sections(text),
-        context("You are welcome to apply again once the reason is addressed."),
-    ]
 
 
 def _notice(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
@@ -243,32 +55,73 @@ def _notice(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
     return text, sections(text)[: kit.MESSAGE_BLOCKS]
 
 
-TEMPLATES: dict[str, Callable[[Mapping[str, Any]], tuple[str, list[Block]]]] = {
-    "notice": _notice,
-    "application_review": _application_review,
-    "welcome": _welcome,
-    "rejected": _rejected,
-}
-
-
-# Whole views (the App Home tab) rendered from outbox data: template name -> builder.
-VIEW_TEMPLATES: dict[str, Callable[[Mapping[str, Any]], Block]] = {}
+def templates() -> dict[str, MessageRenderer]:
+    """The outbox message templates built here: template name -> renderer."""
+    return {"notice": _notice}
 
 
 def render_view(template: str, data: Mapping[str, Any]) -> Block:
+    from handlers.slack.renderers import slack_renderers  # the registry imports every views module
+
     try:
-        builder = VIEW_TEMPLATES[template]
+        builder = slack_renderers().views[template]
     except KeyError:
         raise ValueError(f"unknown view template {template!r}") from None
     return builder(data)
 
 
 def render(template: str, data: Mapping[str, Any]) -> tuple[str, list[Block]]:
+    from handlers.slack.renderers import slack_renderers  # the registry imports every views module
+
     try:
-        builder = TEMPLATES[template]
+        builder = slack_renderers().messages[template]
     except KeyError:
         raise ValueError(f"unknown message template {template!r}") from None
     return builder(data)
+
+
+class FormField(Protocol):
+    """What a modal's text field is built from (applications, profiles, groups, requests)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def max_len(self) -> int: ...
+    @property
+    def required(self) -> bool: ...
+    @property
+    def multiline(self) -> bool: ...
+    @property
+    def hint(self) -> str: ...
+
+
+def text_input(spec: FormField, initial: str | None = None) -> Block:
+    """A plain text input for `spec`, limited to its length, prefilled with `initial`."""
+    element: Block = {
+        "type": "plain_text_input",
+        "action_id": spec.key,
+        "multiline": spec.multiline,
+        "max_length": spec.max_len,
+    }
+    if initial:
+        element["initial_value"] = initial
+    return element
+
+
+def input_block(spec: FormField, element: Block) -> Block:
+    """The input block around `element`: `spec`'s label, hint and whether it may stay empty."""
+    block: Block = {
+        "type": "input",
+        "block_id": spec.key,
+        "label": {"type": "plain_text", "text": spec.label},
+        "element": element,
+        "optional": not spec.required,
+    }
+    if spec.hint:
+        block["hint"] = {"type": "plain_text", "text": spec.hint}
+    return block
 
 
 def notice_modal(text: str, title: str = "Ambassador program") -> Block:
@@ -278,3 +131,16 @@ def notice_modal(text: str, title: str = "Ambassador program") -> Block:
         "close": kit.title("Close"),
         "blocks": sections(text)[: kit.VIEW_BLOCKS] or [section(" ")],
     }
+
+
+# Moved to handlers.slack.applications.views; bench/ack_latency.py still imports them from here
+# (bench is another change's to edit). Looked up lazily, so this module imports no feature.
+_MOVED = {"application_modal", "status_message"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from handlers.slack.applications import views
+
+        return getattr(views, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

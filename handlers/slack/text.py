@@ -17,11 +17,15 @@ Limits (https://api.slack.com/reference/block-kit/blocks, …/block-elements,
 section field 2000, header 150, button and option text 75, modal title/submit/close 24, input
 label and hint 2000, placeholder 150. Slack refuses a payload over any of them (the sandbox's
 Slack stand-in does too).
+
+The small text and date helpers every view module needs (``day``, ``squeeze``, ``usage``,
+``shown_input``) live here too, so no view module keeps its own copy.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 Block = dict[str, Any]
@@ -147,3 +151,27 @@ def option(text: str, value: str, suffix: str = "") -> Block:
 def title(text: str) -> Block:
     """A modal's title, submit or close text."""
     return plain(text, TITLE)
+
+
+def day(value: str | datetime | None) -> str:
+    """A date (an ISO string or a datetime) as ``YYYY-MM-DD``; ``?`` when there is none."""
+    if not value:
+        return "?"
+    dt = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return f"{dt:%Y-%m-%d}"
+
+
+def squeeze(text: str | None, limit: int) -> str:
+    """A one-line summary of (unescaped) text; the cut counts the whole result."""
+    return cut(" ".join(("" if text is None else str(text)).split()), limit)
+
+
+def usage(command: str, *usages: str, problem: str = "") -> str:
+    """How to type a subcommand, after what was wrong with the last try."""
+    lines = "\n".join(f"`{command} {u}`" for u in usages)
+    return f"{problem} Usage:\n{lines}".strip()
+
+
+def shown_input(text: str) -> str:
+    """Echo a bit of what someone typed, safely."""
+    return one_line(text, 40)

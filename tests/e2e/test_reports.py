@@ -107,7 +107,7 @@ async def test_report_without_the_events_and_groups_features(tmp_path: Any) -> N
         await engine.dispose()
     assert report.rsvps_per_month is None and report.groups_by_status is None
     assert report.ambassadors_by_status == {} and report.onboarding_rate is None
-    from handlers.slack.views_reports import _report
+    from handlers.slack.reports.views import _report
 
     text, _ = _report(report.as_data())
     assert "*Meetup RSVPs per month:* not available" in text and "*User groups:* not available" in text

@@ -14,8 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from handlers.slack import blocks, views_events
-from handlers.slack.actions import STALE
+from handlers.slack.applications import views as application_views
+from handlers.slack.events import views as views_events
+from handlers.slack.kit import STALE
 from tests.hostile.edge import FORM, JSON, discourse_headers, no_errors, post, slack_headers, snapshot
 from tests.stack import ALICE, GENERAL, MOD, MOD_CHANNEL, Stack, start_stack
 
@@ -135,7 +136,7 @@ async def test_class6_signed_click_shapes_slack_never_sends(stack: Stack) -> Non
     before = await snapshot(stack)
     with no_errors():
         for shape in SHAPES:
-            body = _click(stack, MOD, blocks.APPROVE, "1", **shape)
+            body = _click(stack, MOD, application_views.APPROVE, "1", **shape)
             resp = await post(stack, "/slack/events", body, slack_headers(body))
             assert resp.status_code in (200, 400), (shape, resp.text)
         await stack.settle()
@@ -147,7 +148,7 @@ async def test_class6_hostile_button_values_get_the_out_of_date_answer(stack: St
     await stack.apply()
     before = await snapshot(stack)
     with no_errors():
-        body = _click(stack, MOD, blocks.APPROVE, value)
+        body = _click(stack, MOD, application_views.APPROVE, value)
         resp = await post(stack, "/slack/events", body, slack_headers(body))
         assert resp.status_code == 200
         await stack.settle()

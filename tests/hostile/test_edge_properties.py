@@ -23,8 +23,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handlers.slack import blocks, views_events, views_lifecycle, views_requests
-from handlers.slack.user_groups import views as group_views
+from handlers.slack.applications import views as application_views
+from handlers.slack.directory import views as directory_views
+from handlers.slack.events import views as views_events
+from handlers.slack.groups import views as group_views
+from handlers.slack.nominations import views as nomination_views
+from handlers.slack.onboarding import views as onboarding_views
+from handlers.slack.requests import views as views_requests
+from handlers.slack.terms import views as terms_views
 from tests.conftest import BACKENDS
 from tests.hostile.edge import FORM, JSON, _Failures, discourse_headers, no_errors, slack_headers, snapshot
 from tests.stack import ALICE, BOB, GENERAL, MOD, FakeClock, Stack, pg_database, start_stack
@@ -254,18 +260,18 @@ def test_signed_junk_is_400_or_200_never_5xx(bot: Bot, guard: _Failures, body: b
 # -- signed Slack payloads of every kind, mutated -----------------------------------------------------
 
 ACTION_IDS = [
-    blocks.APPROVE,
-    blocks.REJECT,
-    blocks.ACK_GUIDELINES,
+    application_views.APPROVE,
+    application_views.REJECT,
+    onboarding_views.ACK_GUIDELINES,
     views_events.BOOK,
     views_events.CANCEL_BOOKING,
     views_events.RENEW,
     f"{views_events.RSVP_PREFIX}going",
-    views_lifecycle.NOMINATION_INVITE,
-    views_lifecycle.NOMINATION_DECLINE,
-    views_lifecycle.NOMINATION_APPLY,
-    views_lifecycle.RETIRE_CONFIRM,
-    views_lifecycle.RETIRE_CANCEL,
+    nomination_views.NOMINATION_INVITE,
+    nomination_views.NOMINATION_DECLINE,
+    nomination_views.NOMINATION_APPLY,
+    terms_views.RETIRE_CONFIRM,
+    terms_views.RETIRE_CANCEL,
     views_requests.APPROVE,
     views_requests.REJECT,
     views_requests.CLOSE,
@@ -276,11 +282,11 @@ ACTION_IDS = [
     "unknown_action",
 ]
 CALLBACKS = [
-    blocks.APPLY_VIEW,
-    blocks.REJECT_VIEW,
+    application_views.APPLY_VIEW,
+    application_views.REJECT_VIEW,
     views_events.RENEWAL_VIEW,
     views_events.EVENT_VIEW,
-    views_lifecycle.PROFILE_VIEW,
+    directory_views.PROFILE_VIEW,
     views_requests.REQUEST_VIEW,
     views_requests.NOTE_VIEW,
     group_views.REQUEST_VIEW,

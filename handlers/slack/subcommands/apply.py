@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.program.errors import ProgramError
 from handlers.slack import blocks
+from handlers.slack.applications import views as application_views
 from handlers.slack.subcommands.base import SlashCommand
 
 NAME = "apply"
@@ -13,7 +14,9 @@ async def open_application(cmd: SlashCommand) -> None:
     # Slack's trigger_id dies 3 s after the command: acknowledge and open the modal before any
     # database work; if the person cannot apply, the open modal is replaced with the reason.
     await cmd.ack()
-    opened = await cmd.client.views_open(trigger_id=cmd.trigger_id, view=blocks.application_modal())
+    opened = await cmd.client.views_open(
+        trigger_id=cmd.trigger_id, view=application_views.application_modal()
+    )
     try:
         await cmd.services.applications.can_apply(cmd.user)
     except ProgramError as err:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.program.commands import user_ref
+from handlers.slack.audit.views import audit_message
 from handlers.slack.subcommands.base import SlashCommand
-from handlers.slack.views_lifecycle import audit_message, usage
+from handlers.slack.text import usage
 
 NAME = "audit"
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from handlers.slack.subcommands.base import SlashCommand
-from handlers.slack.views_lifecycle import shown_input, usage
+from handlers.slack.text import shown_input, usage
 
 NAME = "calendar"
 USAGES = ("calendar", "calendar reset")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from handlers.slack import blocks, views_events
+from handlers.slack import blocks
+from handlers.slack.events import views as views_events
 from handlers.slack.subcommands.base import SlashCommand
 
 NAME = "event"

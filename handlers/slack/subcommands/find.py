@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from handlers.slack.directory.views import find_message
 from handlers.slack.subcommands.base import SlashCommand
-from handlers.slack.views_lifecycle import find_message, usage
+from handlers.slack.text import usage
 
 NAME = "find"
 

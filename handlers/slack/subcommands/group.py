@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.program.errors import ProgramError
 from handlers.slack import blocks
+from handlers.slack.groups.views import request_modal, status_message
 from handlers.slack.subcommands.base import SlashCommand
-from handlers.slack.user_groups.views import request_modal, status_message
 
 NAME = "group"
 USAGE = (

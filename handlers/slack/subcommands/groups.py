@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from handlers.slack.groups.views import list_message
 from handlers.slack.subcommands.base import SlashCommand
-from handlers.slack.user_groups.views import list_message
 
 NAME = "groups"
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.program.commands import user_ref
+from handlers.slack.linking.views import link_started_message, linked_message
 from handlers.slack.subcommands.base import SlashCommand
-from handlers.slack.views_lifecycle import link_started_message, linked_message, shown_input, usage
+from handlers.slack.text import shown_input, usage
 
 NAME = "link"
 USAGES = ("link <forum-username>", "link confirm <code>", "link @user <forum-username>")

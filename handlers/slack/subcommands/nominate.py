@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.program.commands import user_ref
+from handlers.slack.nominations.views import nominated_message
 from handlers.slack.subcommands.base import SlashCommand
-from handlers.slack.views_lifecycle import nominated_message, shown_input, usage
+from handlers.slack.text import shown_input, usage
 
 NAME = "nominate"
 USAGE = "nominate @user <why you nominate them>"

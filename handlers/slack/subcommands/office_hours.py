@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from handlers.slack import text as kit
-from handlers.slack import views_events
 from handlers.slack.blocks import button, section
+from handlers.slack.events import views as views_events
 from handlers.slack.subcommands.base import SlashCommand
 
 NAME = "office-hours"

@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 from bot.program.commands import user_ref
+from handlers.slack.onboarding.views import checklist_message, step_ticked_message, stuck_message
 from handlers.slack.subcommands.base import SlashCommand
-from handlers.slack.views_lifecycle import (
-    checklist_message,
-    shown_input,
-    step_ticked_message,
-    stuck_message,
-    usage,
-)
+from handlers.slack.text import shown_input, usage
 
 NAME = "onboarding"
 USAGES = ("onboarding", "onboarding @user", "onboarding stuck", "onboarding done @user <step>")

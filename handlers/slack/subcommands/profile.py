@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from handlers.slack.directory.views import loading_modal, profile_modal
 from handlers.slack.subcommands.base import SlashCommand
-from handlers.slack.views_lifecycle import loading_modal, profile_modal
 
 NAME = "profile"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.slack import views_events
+from handlers.slack.events import views as views_events
 from handlers.slack.subcommands.base import SlashCommand
 
 NAME = "renew"

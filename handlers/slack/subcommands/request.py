@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.program.errors import ProgramError
 from bot.program.requests.kinds import KINDS
-from handlers.slack import blocks, views_requests
+from handlers.slack import blocks
+from handlers.slack.requests import views as views_requests
 from handlers.slack.subcommands.base import SlashCommand
 
 NAME = "request"

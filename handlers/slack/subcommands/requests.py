@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.slack import views_requests
+from handlers.slack.requests import views as views_requests
 from handlers.slack.subcommands.base import SlashCommand
 
 NAME = "requests"

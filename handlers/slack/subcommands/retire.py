@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.slack.subcommands.base import SlashCommand
-from handlers.slack.views_lifecycle import retire_prompt
+from handlers.slack.terms.views import retire_prompt
 
 NAME = "retire"
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from handlers.slack import blocks
+from handlers.slack.applications import views as application_views
 from handlers.slack.subcommands.base import SlashCommand
 
 NAME = "status"
 
 
 async def run(cmd: SlashCommand) -> None:
-    text, blk = blocks.status_message(await cmd.services.applications.status(cmd.user), cmd.command)
+    text, blk = application_views.status_message(
+        await cmd.services.applications.status(cmd.user), cmd.command
+    )
     await cmd.reply(text, blk)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-import handlers.slack  # noqa: F401 - registers every template
+import handlers.slack  # noqa: F401 - the listeners and views as the app loads them
 from bot.sandbox.slack.blockkit import block_problems
 from handlers.slack.blocks import render
 

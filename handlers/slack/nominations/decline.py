@@ -1,0 +1,24 @@
+"""A moderator pressed "Decline" on a nomination (review message or Home tab)."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.program.nominations import NominationDecision
+from handlers.slack import kit
+from handlers.slack.nominations.views import NOMINATION_DECLINE
+
+
+async def _decline(p: kit.Press[int]) -> NominationDecision:
+    return await p.services.nominations.decline(p.id, p.target.user, p.target.channel, p.target.message_ts)
+
+
+def _declined(result: NominationDecision, p: kit.Press[int]) -> str:
+    return f"Declined nomination #{result.nomination_id} of <@{result.nominee}>; the nominator is told."
+
+
+on_decline = kit.on_button(_decline, _declined)
+
+
+def register(app: AsyncApp) -> None:
+    app.action(NOMINATION_DECLINE)(on_decline)

@@ -1,0 +1,27 @@
+"""A moderator pressed "Invite to apply" on a nomination (review message or Home tab)."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.program.nominations import NominationDecision
+from handlers.slack import kit
+from handlers.slack.nominations.views import NOMINATION_INVITE
+
+
+async def _invite(p: kit.Press[int]) -> NominationDecision:
+    return await p.services.nominations.invite(p.id, p.target.user, p.target.channel, p.target.message_ts)
+
+
+def _invited(result: NominationDecision, p: kit.Press[int]) -> str:
+    return (
+        f"Invited <@{result.nominee}> to apply (nomination #{result.nomination_id}); "
+        "they get a direct message."
+    )
+
+
+on_invite = kit.on_button(_invite, _invited)
+
+
+def register(app: AsyncApp) -> None:
+    app.action(NOMINATION_INVITE)(on_invite)

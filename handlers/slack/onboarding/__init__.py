@@ -1,0 +1,14 @@
+"""Slack listeners of onboarding: the welcome DM's "I have read the guidelines" button; the
+checklist blocks are in `views`."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+
+def register(app: AsyncApp) -> None:
+    # Imported here, not above: importing a feature's views (other features use its ids) must not
+    # import its listeners, which import other features' views in turn.
+    from handlers.slack.onboarding import ack
+
+    ack.register(app)

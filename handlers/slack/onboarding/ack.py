@@ -1,0 +1,31 @@
+"""The welcome DM's "I have read the guidelines" button."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.program.onboarding import StepResult
+from handlers.slack import kit
+from handlers.slack.inbound import Click
+from handlers.slack.onboarding import views as onboarding_views
+
+
+def _step(pressed: Click) -> str:
+    return pressed.action.value or ""
+
+
+async def _complete(p: kit.Press[str]) -> StepResult:
+    return await p.services.onboarding.complete_by_button(p.target.user, p.id)
+
+
+def _done(result: StepResult, p: kit.Press[str]) -> str:
+    if result.newly_completed:
+        return f"Thanks! “{result.title}” is done. {result.remaining} onboarding step(s) to go."
+    return f"“{result.title}” was already done."
+
+
+on_ack = kit.on_button(_complete, _done, carried=_step)
+
+
+def register(app: AsyncApp) -> None:
+    app.action(onboarding_views.ACK_GUIDELINES)(on_ack)
