@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from typing import Any
 
-from tests.stack import pg_database
+from bot.sandbox.harness.stack import pg_database
 
 
 @contextlib.asynccontextmanager

@@ -42,13 +42,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.sandbox.http import serve_asgi
-from bot.sandbox.slack import SlackActor, SlackStandIn
-from handlers.slack.blocks import application_modal, status_message
-from storage import migrate
-from storage.db import make_engine
-from tests.directory_seed import bulk_seed, synthetic
-from tests.stack import (
+from bot.sandbox.harness.directory_seed import bulk_seed, synthetic
+from bot.sandbox.harness.stack import (
     ALICE,
     BOB,
     BOT_TOKEN,
@@ -59,6 +54,11 @@ from tests.stack import (
     pg_database,
     start_stack,
 )
+from bot.sandbox.http import serve_asgi
+from bot.sandbox.slack import SlackActor, SlackStandIn
+from handlers.slack.blocks import application_modal, status_message
+from storage import migrate
+from storage.db import make_engine
 
 COMMANDS: dict[str, tuple[str, str]] = {  # name -> (command text, who sends it)
     "status": ("status", ALICE),

@@ -4,7 +4,7 @@ Run from the repository root::
 
     python -m bench.badge_grants [--grants 300] [--per-minute 600] [--cap-factor 3] [--pg ADMIN_URL]
 
-Each run starts the whole bot (``tests.stack.start_stack``) against a fresh Discourse stand-in
+Each run starts the whole bot (``bot.sandbox.harness.stack.start_stack``) against a fresh Discourse stand-in
 whose admin API allows ``--per-minute`` requests in any rolling 60 s (then 429 + Retry-After),
 creates N forum users, queues N ``discourse.grant_badge`` outbox rows in one transaction and
 measures the wall time until the bot's outbox worker has delivered them all.
@@ -33,8 +33,8 @@ from sqlalchemy import func, select
 
 from bench._common import database, fmt, machine, machine_line, positive
 from bot.program.outbox import DISCOURSE_GRANT_BADGE, queue
+from bot.sandbox.harness.stack import BADGE_ID, Stack, start_stack
 from storage.models import OutboxMessage
-from tests.stack import BADGE_ID, Stack, start_stack
 
 # Poll the outbox often (the paced run is limited by the forum, not by the poll), and give leases
 # the production length so a long lane of paced grants never outlives its lease.

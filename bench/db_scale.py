@@ -43,10 +43,10 @@ from sqlalchemy.engine import make_url
 from bench._common import fmt, machine, machine_line, positive, ratio
 from bot.program.profiles import search_text
 from bot.runtime import Runtime, build_runtime
+from bot.sandbox.harness.directory_seed import synthetic
+from bot.sandbox.harness.stack import MOD, pg_database, test_settings
 from storage import migrate
 from storage.db import make_engine
-from tests.directory_seed import synthetic
-from tests.stack import MOD, pg_database, test_settings
 
 QUERY = "kubernetes berlin"
 CHUNK = 50_000

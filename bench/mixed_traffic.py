@@ -44,13 +44,7 @@ from bench.db_scale import Program, Scale, load
 from bench.webhooks import Delivery, Planner
 from bot.program.events import occurrence_key
 from bot.sandbox.discourse import DiscourseActor
-from bot.sandbox.http import free_port, serve_asgi
-from bot.sandbox.slack import SlackActor
-from handlers.slack.blocks import render
-from storage.db import make_engine
-from storage.models import OutboxMessage
-from storage.models_events import EventSeries
-from tests.stack import (
+from bot.sandbox.harness.stack import (
     AMB_CHANNEL,
     BADGE_ID,
     BOT_TOKEN,
@@ -62,6 +56,12 @@ from tests.stack import (
     WEBHOOK_SECRET,
     make_standins,
 )
+from bot.sandbox.http import free_port, serve_asgi
+from bot.sandbox.slack import SlackActor
+from handlers.slack.blocks import render
+from storage.db import make_engine
+from storage.models import OutboxMessage
+from storage.models_events import EventSeries
 
 INTRO_TOPIC = 10  # webhook posts go to another topic: recorded (deduplicated) and "ignored"
 MIX: tuple[tuple[str, int], ...] = (  # kind, weight

@@ -11,7 +11,8 @@ that has been running. Each ambassador's Slack user is registered in the Slack s
 allows ``--rate`` posts per second workspace-wide (token bucket, ``--burst``), then answers 429 +
 Retry-After. The bot's ``outbox.slack_workspace_posts_per_second`` is set to the same rate.
 
-- **in-process**: the whole bot in this process (``tests.stack.start_stack``), sweep called directly.
+- **in-process**: the whole bot in this process (``bot.sandbox.harness.stack.start_stack``), sweep
+  called directly.
 - **subprocess+kill**: ``python -m bot.cli run`` as a child process whose scheduler runs the sweep
   (``reminders.sweep_seconds`` small); SIGKILL when half the DMs have arrived, restart, wait.
 - **naive sdk** (baseline, same run): the same N DMs sent straight with slack_sdk's
@@ -44,14 +45,7 @@ from sqlalchemy import exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench._common import database, fmt, machine, machine_line, positive
-from bot.sandbox.http import free_port, serve_asgi
-from bot.sandbox.slack import SlackStandIn
-from handlers.slack.blocks import render
-from storage import migrate
-from storage.db import make_engine
-from storage.models import Ambassador, OutboxMessage, Person
-from storage.models_events import Reminder
-from tests.stack import (
+from bot.sandbox.harness.stack import (
     BADGE_ID,
     BOT_TOKEN,
     FORUM_KEY,
@@ -63,6 +57,13 @@ from tests.stack import (
     make_standins,
     start_stack,
 )
+from bot.sandbox.http import free_port, serve_asgi
+from bot.sandbox.slack import SlackStandIn
+from handlers.slack.blocks import render
+from storage import migrate
+from storage.db import make_engine
+from storage.models import Ambassador, OutboxMessage, Person
+from storage.models_events import Reminder
 
 DAYS_LEFT = 29  # terms end in 29 days: the 30-day renewal reminder is due, the 7-day one is not
 TERM_DAYS = 730

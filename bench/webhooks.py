@@ -37,9 +37,9 @@ from starlette.routing import Route
 
 from bench._common import database, fmt, latency_summary, machine, machine_line, positive, ratio
 from bot.sandbox.discourse import DiscourseActor
+from bot.sandbox.harness.stack import WEBHOOK_SECRET, Stack, start_stack
 from bot.sandbox.http import serve_asgi
 from storage.models import ProcessedEvent
-from tests.stack import WEBHOOK_SECRET, Stack, start_stack
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "discourse"
 FIXTURE = FIXTURES / "post_created.request.json"

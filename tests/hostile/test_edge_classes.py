@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.sandbox.harness.stack import ALICE, GENERAL, MOD, MOD_CHANNEL, Stack, start_stack
 from handlers.slack import blocks, views_events
 from handlers.slack.actions import STALE
 from tests.hostile.edge import FORM, JSON, discourse_headers, no_errors, post, slack_headers, snapshot
-from tests.stack import ALICE, GENERAL, MOD, MOD_CHANNEL, Stack, start_stack
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

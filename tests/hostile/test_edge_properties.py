@@ -23,11 +23,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.sandbox.harness.stack import ALICE, BOB, GENERAL, MOD, FakeClock, Stack, pg_database, start_stack
 from handlers.slack import blocks, views_events, views_lifecycle, views_requests
 from handlers.slack.user_groups import views as group_views
 from tests.conftest import BACKENDS
 from tests.hostile.edge import FORM, JSON, _Failures, discourse_headers, no_errors, slack_headers, snapshot
-from tests.stack import ALICE, BOB, GENERAL, MOD, FakeClock, Stack, pg_database, start_stack
 
 T = TypeVar("T")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

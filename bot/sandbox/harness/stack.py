@@ -1,4 +1,9 @@
-"""A running bot over real HTTP on loopback, wired to the Slack and Discourse stand-ins."""
+"""A running bot over real HTTP on loopback, wired to the Slack and Discourse stand-ins, with the
+fixed identities (users, channels, secrets) the tests and benchmarks use; also a throwaway
+PostgreSQL database and a clock moved by hand."""
+
+# Fixed, well-known test secrets, and waits that take a timeout on purpose.
+# ruff: noqa: S105, ASYNC109
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
