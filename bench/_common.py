@@ -1,14 +1,19 @@
-"""Small helpers shared by the webhook and badge-grant benchmarks (not a benchmark itself)."""
+"""Small helpers the benchmarks share (not a benchmark itself): the database to run on, percentiles,
+the machine line, the common command-line options and the end of every ``main``."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
+import json
 import os
 import platform
 import statistics
+import sys
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from pathlib import Path
 from typing import Any
 
 from bot.sandbox.harness.stack import pg_database
@@ -75,3 +80,37 @@ def ratio(a: float | None, b: float | None) -> float | None:
 
 def fmt(value: float | None, spec: str = ".2f") -> str:
     return "n/a" if value is None else format(value, spec)
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    """The last lines of a log file ("" if it cannot be read)."""
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def add_pg_json(
+    parser: argparse.ArgumentParser, pg_help: str, json_help: str = "also write the results here"
+) -> None:
+    """The --pg ADMIN_URL and --json PATH options most benchmarks take."""
+    parser.add_argument("--pg", metavar="ADMIN_URL", default=None, help=pg_help)
+    parser.add_argument("--json", type=Path, default=None, help=json_help)
+
+
+def finish(
+    benchmark: Coroutine[Any, Any, Any],
+    json_path: Path | None,
+    errors: tuple[type[Exception], ...] = (RuntimeError, OSError),
+) -> int:
+    """Run the benchmark; exit 2 with the reason if it could not run, else write the results to
+    `json_path` when given and exit 0."""
+    try:
+        results = asyncio.run(benchmark)
+    except errors as exc:
+        print(f"benchmark could not run: {exc}", file=sys.stderr)
+        return 2
+    if json_path is not None:
+        json_path.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+        print(f"\nresults written to {json_path}")
+    return 0

@@ -21,17 +21,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import math
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
-from bench._common import database, fmt, machine, machine_line, positive
+from bench._common import add_pg_json, database, finish, fmt, machine, machine_line, positive
 from bot.program.outbox import DISCOURSE_GRANT_BADGE, queue
 from bot.sandbox.harness.stack import BADGE_ID, Stack, start_stack
 from storage.models import OutboxMessage
@@ -251,27 +249,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-paced", action="store_true", help="only run the unpaced baseline")
     parser.add_argument("--skip-unpaced", action="store_true", help="only run the paced configuration")
-    parser.add_argument(
-        "--pg",
-        metavar="ADMIN_URL",
-        default=None,
-        help="PostgreSQL admin URL; a throwaway database is created per run and dropped (default: SQLite)",
+    add_pg_json(
+        parser,
+        "PostgreSQL admin URL; a throwaway database is created per run and dropped (default: SQLite)",
     )
-    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
     if args.per_minute > MAX_CONFIGURED_RATE:
         parser.error(f"--per-minute above {MAX_CONFIGURED_RATE} is not a valid bot setting")
     if args.cap_factor <= 0:
         parser.error("--cap-factor must be positive")
-    try:
-        results = asyncio.run(run(args))
-    except (RuntimeError, OSError) as exc:
-        print(f"benchmark could not run: {exc}", file=sys.stderr)
-        return 2
-    if args.json is not None:
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        print(f"\nresults written to {args.json}")
-    return 0
+    return finish(run(args), args.json)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import signal
 import sys
@@ -44,16 +43,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench._common import database, fmt, machine, machine_line, positive
+from bench._common import add_pg_json, database, finish, fmt, machine, machine_line, positive, tail
+from bot.sandbox.harness.procs import write_config
 from bot.sandbox.harness.stack import (
-    BADGE_ID,
     BOT_TOKEN,
-    FORUM_KEY,
-    GROUP,
-    MOD,
-    MOD_CHANNEL,
     SIGNING_SECRET,
-    WEBHOOK_SECRET,
     make_standins,
     start_stack,
 )
@@ -371,50 +365,6 @@ async def run_inprocess(args: argparse.Namespace, users: list[str], cap: float) 
 # -- (b) the bot as a subprocess, SIGKILLed half way ----------------------------------------------------
 
 
-def write_config(
-    path: Path, db_url: str, port: int, slack_url: str, forum_url: str, args: argparse.Namespace
-) -> None:
-    path.write_text(
-        f"""
-[server]
-host = "127.0.0.1"
-port = {port}
-[database]
-url = "{db_url}"
-[slack]
-bot_token = "{BOT_TOKEN}"
-signing_secret = "{SIGNING_SECRET}"
-api_url = "{slack_url}/api/"
-moderator_channel = "{MOD_CHANNEL}"
-moderators = ["{MOD}"]
-[discourse]
-url = "{forum_url}"
-api_key = "{FORUM_KEY}"
-api_username = "system"
-webhook_secret = "{WEBHOOK_SECRET}"
-ambassador_badge_id = {BADGE_ID}
-ambassador_group = "{GROUP}"
-admin_requests_per_minute = 600
-[outbox]
-poll_seconds = {POLL_SECONDS}
-lease_seconds = {LEASE_SECONDS}
-base_backoff_seconds = 0.2
-max_backoff_seconds = 1
-slack_workspace_posts_per_second = {args.rate}
-[reminders]
-sweep_seconds = {args.sweep_seconds}
-""",
-        encoding="utf-8",
-    )
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
 class BotProcess:
     """`python -m bot.cli run` started with asyncio, so this loop keeps serving the stand-ins."""
 
@@ -449,9 +399,9 @@ class BotProcess:
                     if (await http.get(f"http://127.0.0.1:{self.port}/healthz")).status_code == 200:
                         return time.perf_counter() - started
                 if self.proc.returncode is not None:
-                    raise RuntimeError("the bot exited at start:\n" + _tail(self.log))
+                    raise RuntimeError("the bot exited at start:\n" + tail(self.log))
                 await asyncio.sleep(0.05)
-        raise RuntimeError("the bot did not become healthy in 60 s:\n" + _tail(self.log))
+        raise RuntimeError("the bot did not become healthy in 60 s:\n" + tail(self.log))
 
     async def kill(self) -> None:
         assert self.proc is not None
@@ -483,7 +433,10 @@ async def run_subprocess(args: argparse.Namespace, users: list[str], cap: float)
                 slack.base_url, forum.base_url = slack_url, forum_url
                 port = free_port()
                 config = Path(tmp) / "config.toml"
-                write_config(config, db_url, port, slack_url, forum_url, args)
+                pacing = f"slack_workspace_posts_per_second = {args.rate}\n"  # still in [outbox]
+                sweeps = f"[reminders]\nsweep_seconds = {args.sweep_seconds}\n"
+                outbox = {"poll_seconds": POLL_SECONDS, "lease_seconds": LEASE_SECONDS}
+                write_config(config, db_url, port, slack_url, forum_url, pacing + sweeps, outbox=outbox)
                 bot = BotProcess(config, port, log)
                 kill: dict[str, Any] = {}
                 try:
@@ -512,7 +465,7 @@ async def run_subprocess(args: argparse.Namespace, users: list[str], cap: float)
                 finally:
                     await bot.stop()
                     await engine.dispose()
-                log_tail = _tail(log, 10)
+                log_tail = tail(log, 10)
         out = _summary("subprocess+kill", rate, tally, facts, finished, all_decided_at)
         before = kill.get("delivered_before_kill")
         out.update(
@@ -769,25 +722,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--skip-inprocess", action="store_true")
     parser.add_argument("--skip-subprocess", action="store_true")
-    parser.add_argument(
-        "--pg",
-        metavar="ADMIN_URL",
-        default=None,
-        help="PostgreSQL admin URL; a throwaway database is created per run and dropped (default: SQLite)",
+    add_pg_json(
+        parser,
+        "PostgreSQL admin URL; a throwaway database is created per run and dropped (default: SQLite)",
     )
-    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
     if args.rate <= 0 or args.sweep_seconds <= 0 or args.cap_factor <= 0 or args.baseline_seconds < 0:
         parser.error("--rate, --sweep-seconds and --cap-factor must be positive, --baseline-seconds >= 0")
-    try:
-        results = asyncio.run(run(args))
-    except (RuntimeError, OSError) as exc:
-        print(f"benchmark could not run: {exc}", file=sys.stderr)
-        return 2
-    if args.json is not None:
-        args.json.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-        print(f"\nresults written to {args.json}")
-    return 0
+    return finish(run(args), args.json)
 
 
 if __name__ == "__main__":
