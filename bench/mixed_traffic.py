@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import os
 import random
-import signal
 import sys
 import tempfile
 import time
@@ -38,18 +35,8 @@ import httpx
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
-from bench._common import (
-    add_pg_json,
-    database,
-    finish,
-    fmt,
-    latency_summary,
-    machine,
-    machine_line,
-    positive,
-    ratio,
-    tail,
-)
+from bench import _common
+from bench._common import database, fmt, latency_summary, machine, machine_line, positive, ratio
 from bench.db_scale import Program, Scale, load
 from bench.webhooks import Delivery, Planner
 from bot.program.events import occurrence_key
@@ -101,54 +88,6 @@ def rss_mb(pid: int) -> float | None:
     except (OSError, ValueError):
         return None
     return None
-
-
-class Server:
-    """A server process started with asyncio (so this loop keeps serving the stand-ins)."""
-
-    def __init__(self, name: str, argv: list[str], port: int, log: Path) -> None:
-        self.name, self.argv, self.port, self.log = name, argv, port, log
-        self.proc: asyncio.subprocess.Process | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
-
-    async def start(self) -> float:
-        started = time.perf_counter()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCOURSE_"))}
-        out = os.open(self.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-        try:
-            self.proc = await asyncio.create_subprocess_exec(
-                *self.argv, stdout=out, stderr=asyncio.subprocess.STDOUT, env=env
-            )
-        finally:
-            os.close(out)
-        deadline = time.monotonic() + 60
-        async with httpx.AsyncClient() as http:
-            while time.monotonic() < deadline:
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await http.get(f"{self.url}/healthz")).status_code == 200:
-                        return time.perf_counter() - started
-                if self.proc.returncode is not None:
-                    raise RuntimeError(f"{self.name} exited at start:\n{tail(self.log)}")
-                await asyncio.sleep(0.05)
-        raise RuntimeError(f"{self.name} did not become healthy in 60 s:\n{tail(self.log)}")
-
-    async def stop(self) -> None:
-        if self.proc is None or self.proc.returncode is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(self.proc.wait(), 15)
-        except TimeoutError:
-            self.proc.kill()
-            await self.proc.wait()
 
 
 def log_problems(path: Path) -> list[str]:
@@ -373,23 +312,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 port = free_port()
                 extra = events_toml(f"{first:%Y-%m-%dT%H:%M}")
                 write_config(config, db_url, port, slack_url, forum_url, extra, **CONFIG_CHANGES)
-                bot = Server(
+                bot = _common.Server(
                     "bot",
-                    [
-                        sys.executable,
-                        "-m",
-                        "bot.cli",
-                        "--config",
-                        str(config),
-                        "run",
-                        "--log-level",
-                        "warning",
-                    ],
+                    _common.bot_argv(config),
                     port,
                     bot_log,
                 )
                 bare_port = free_port()
-                bare = Server(
+                bare = _common.Server(
                     "bare",
                     [
                         sys.executable,
@@ -453,7 +383,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     await bot.stop()
                     await bare.stop()
                 problems = log_problems(bot_log)
-                bot_tail = tail(bot_log, 15)
+                bot_tail = _common.tail(bot_log, 15)
     b, r = _summary(bot_t), _summary(bare_t)
     results: dict[str, Any] = {
         "config": {
@@ -593,14 +523,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", type=positive, default=20_000)
     parser.add_argument("--ambassadors", type=positive, default=1_000, help="active ambassadors")
     parser.add_argument("--seed", type=int, default=1)
-    add_pg_json(
+    _common.add_pg_json(
         parser,
         "PostgreSQL admin URL; a throwaway database is created and dropped (default: SQLite)",
     )
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.bare_seconds <= 0 or args.warmup_seconds < 0:
         parser.error("--seconds and --bare-seconds must be positive")
-    return finish(run(args), args.json)
+    return _common.finish(run(args), args.json)
 
 
 if __name__ == "__main__":

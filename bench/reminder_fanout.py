@@ -26,8 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
-import signal
 import sys
 import tempfile
 import time
@@ -37,13 +35,23 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench._common import add_pg_json, database, finish, fmt, machine, machine_line, positive, tail
+from bench._common import (
+    Server,
+    add_pg_json,
+    bot_argv,
+    database,
+    finish,
+    fmt,
+    machine,
+    machine_line,
+    positive,
+    tail,
+)
 from bot.sandbox.harness.procs import write_config
 from bot.sandbox.harness.stack import (
     BOT_TOKEN,
@@ -365,60 +373,6 @@ async def run_inprocess(args: argparse.Namespace, users: list[str], cap: float) 
 # -- (b) the bot as a subprocess, SIGKILLed half way ----------------------------------------------------
 
 
-class BotProcess:
-    """`python -m bot.cli run` started with asyncio, so this loop keeps serving the stand-ins."""
-
-    def __init__(self, config: Path, port: int, log: Path) -> None:
-        self.config, self.port, self.log = config, port, log
-        self.proc: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> float:
-        started = time.perf_counter()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCOURSE_"))}
-        out = os.open(self.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-        try:
-            self.proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "--config",
-                str(self.config),
-                "run",
-                "--log-level",
-                "warning",
-                stdout=out,
-                stderr=asyncio.subprocess.STDOUT,
-                env=env,
-            )
-        finally:
-            os.close(out)
-        deadline = time.monotonic() + 60
-        async with httpx.AsyncClient() as http:
-            while time.monotonic() < deadline:
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await http.get(f"http://127.0.0.1:{self.port}/healthz")).status_code == 200:
-                        return time.perf_counter() - started
-                if self.proc.returncode is not None:
-                    raise RuntimeError("the bot exited at start:\n" + tail(self.log))
-                await asyncio.sleep(0.05)
-        raise RuntimeError("the bot did not become healthy in 60 s:\n" + tail(self.log))
-
-    async def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        await self.proc.wait()
-
-    async def stop(self) -> None:
-        if self.proc is None or self.proc.returncode is not None:
-            return
-        self.proc.terminate()
-        try:
-            await asyncio.wait_for(self.proc.wait(), 15)
-        except TimeoutError:
-            self.proc.kill()
-            await self.proc.wait()
-
-
 async def run_subprocess(args: argparse.Namespace, users: list[str], cap: float) -> dict[str, Any]:
     n, rate = args.n, args.rate
     async with database(args.pg, "reminder-bench-") as (db_url, _label):
@@ -437,7 +391,8 @@ async def run_subprocess(args: argparse.Namespace, users: list[str], cap: float)
                 sweeps = f"[reminders]\nsweep_seconds = {args.sweep_seconds}\n"
                 outbox = {"poll_seconds": POLL_SECONDS, "lease_seconds": LEASE_SECONDS}
                 write_config(config, db_url, port, slack_url, forum_url, pacing + sweeps, outbox=outbox)
-                bot = BotProcess(config, port, log)
+                argv = bot_argv(config)
+                bot = Server("the bot", argv, port, log)
                 kill: dict[str, Any] = {}
                 try:
                     start_s = await bot.start()

@@ -147,12 +147,12 @@ def build_program(settings: Settings, uow: Callable[[], UnitOfWork], clock: Fake
     signal, forum = Signal(), Forum()
     roles = Roles(settings.slack.moderators)
     return Program(
-        settings=settings,
-        uow=uow,
-        clock=clock,
-        signal=signal,
-        forum_port=forum,
-        roles=roles,
+        settings,
+        uow,
+        clock,
+        signal,
+        forum,
+        roles,
         applications=ApplicationService(uow, settings, roles, clock, signal),
         linking=LinkingService(uow, settings, roles, clock, signal),
         badges=BadgeService(uow, settings, roles, forum, clock, signal),
