@@ -1,5 +1,6 @@
 """A bot run as a real subprocess (``python -m bot.cli run``) against the stand-ins, for the
-tests that kill, stop or duplicate the process and for the benchmarks that do the same."""
+tests that kill, stop or duplicate the process; and the config file such a process reads
+(`write_config`), which the benchmarks' bot processes use too."""
 
 # It starts the bot's own CLI (no untrusted input) with Popen on purpose: the loop keeps serving the
 # stand-ins while the child starts.
