@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import platform
 import statistics
@@ -42,13 +41,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.sandbox.http import serve_asgi
-from bot.sandbox.slack import SlackActor, SlackStandIn
-from handlers.slack.blocks import application_modal, status_message
-from storage import migrate
-from storage.db import make_engine
-from tests.directory_seed import bulk_seed, synthetic
-from tests.stack import (
+from bench._common import finish
+from bot.sandbox.harness.directory_seed import bulk_seed, synthetic
+from bot.sandbox.harness.stack import (
     ALICE,
     BOB,
     BOT_TOKEN,
@@ -59,6 +54,11 @@ from tests.stack import (
     pg_database,
     start_stack,
 )
+from bot.sandbox.http import serve_asgi
+from bot.sandbox.slack import SlackActor, SlackStandIn
+from handlers.slack.applications.views import application_modal, status_message
+from storage import migrate
+from storage.db import make_engine
 
 COMMANDS: dict[str, tuple[str, str]] = {  # name -> (command text, who sends it)
     "status": ("status", ALICE),
@@ -565,15 +565,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the results (and samples) here")
     args = parser.parse_args(argv)
-    try:
-        results = asyncio.run(run(args))
-    except RuntimeError as exc:
-        print(f"benchmark could not run: {exc}", file=sys.stderr)
-        return 2
-    if args.json is not None:
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        print(f"\nresults written to {args.json}")
-    return 0
+    return finish(run(args), args.json, errors=(RuntimeError,))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ Run from the repository root::
 
     python -m bench.badge_grants [--grants 300] [--per-minute 600] [--cap-factor 3] [--pg ADMIN_URL]
 
-Each run starts the whole bot (``tests.stack.start_stack``) against a fresh Discourse stand-in
+Each run starts the whole bot (``bot.sandbox.harness.stack.start_stack``) against a fresh Discourse stand-in
 whose admin API allows ``--per-minute`` requests in any rolling 60 s (then 429 + Retry-After),
 creates N forum users, queues N ``discourse.grant_badge`` outbox rows in one transaction and
 measures the wall time until the bot's outbox worker has delivered them all.
@@ -21,20 +21,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import math
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
-from bench._common import database, fmt, machine, machine_line, positive
+from bench._common import add_pg_json, database, finish, fmt, machine, machine_line, positive
 from bot.program.outbox import DISCOURSE_GRANT_BADGE, queue
+from bot.sandbox.harness.stack import BADGE_ID, Stack, start_stack
 from storage.models import OutboxMessage
-from tests.stack import BADGE_ID, Stack, start_stack
 
 # Poll the outbox often (the paced run is limited by the forum, not by the poll), and give leases
 # the production length so a long lane of paced grants never outlives its lease.
@@ -251,27 +249,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-paced", action="store_true", help="only run the unpaced baseline")
     parser.add_argument("--skip-unpaced", action="store_true", help="only run the paced configuration")
-    parser.add_argument(
-        "--pg",
-        metavar="ADMIN_URL",
-        default=None,
-        help="PostgreSQL admin URL; a throwaway database is created per run and dropped (default: SQLite)",
+    add_pg_json(
+        parser,
+        "PostgreSQL admin URL; a throwaway database is created per run and dropped (default: SQLite)",
     )
-    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
     if args.per_minute > MAX_CONFIGURED_RATE:
         parser.error(f"--per-minute above {MAX_CONFIGURED_RATE} is not a valid bot setting")
     if args.cap_factor <= 0:
         parser.error("--cap-factor must be positive")
-    try:
-        results = asyncio.run(run(args))
-    except (RuntimeError, OSError) as exc:
-        print(f"benchmark could not run: {exc}", file=sys.stderr)
-        return 2
-    if args.json is not None:
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        print(f"\nresults written to {args.json}")
-    return 0
+    return finish(run(args), args.json)
 
 
 if __name__ == "__main__":

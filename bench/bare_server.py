@@ -6,7 +6,7 @@ Run from the repository root (the benchmark starts it itself)::
     python -m bench.bare_server --port 8123 --slack-url http://127.0.0.1:8122
 
 Served the same way as the bot (Starlette + ``AsyncSlackRequestHandler`` + uvicorn), with the
-same signing secret and webhook secret as ``tests.stack``.
+same signing secret and webhook secret as ``bot.sandbox.harness.stack``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from tests.stack import BOT_TOKEN, SIGNING_SECRET, WEBHOOK_SECRET
+from bot.sandbox.harness.stack import BOT_TOKEN, SIGNING_SECRET, WEBHOOK_SECRET
 
 
 def bare_app(slack_url: str) -> Starlette:

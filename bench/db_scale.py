@@ -34,19 +34,18 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 
-from bench._common import fmt, machine, machine_line, positive, ratio
+from bench._common import add_pg_json, finish, fmt, machine, machine_line, positive, ratio
 from bot.program.profiles import search_text
 from bot.runtime import Runtime, build_runtime
+from bot.sandbox.harness.directory_seed import synthetic
+from bot.sandbox.harness.stack import MOD, pg_database, test_settings
 from storage import migrate
 from storage.db import make_engine
-from tests.directory_seed import synthetic
-from tests.stack import MOD, pg_database, test_settings
 
 QUERY = "kubernetes berlin"
 CHUNK = 50_000
@@ -671,23 +670,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", type=positive, default=100_000)
     parser.add_argument("--audit", type=positive, default=1_000_000, help="audit_log rows (large database)")
     parser.add_argument("--rounds", type=positive, default=4, help="measuring rounds (ABBA over the ops)")
-    parser.add_argument(
-        "--pg",
-        metavar="ADMIN_URL",
-        default=None,
-        help="PostgreSQL admin URL; throwaway databases are created and dropped (default: SQLite only)",
+    add_pg_json(
+        parser,
+        "PostgreSQL admin URL; throwaway databases are created and dropped (default: SQLite only)",
     )
-    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
-    try:
-        results = asyncio.run(run(args))
-    except (RuntimeError, OSError) as exc:
-        print(f"benchmark could not run: {exc}", file=sys.stderr)
-        return 2
-    if args.json is not None:
-        args.json.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-        print(f"\nresults written to {args.json}")
-    return 0
+    return finish(run(args), args.json)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,8 @@ import statistics
 import sys
 import tempfile
 
-from tests.hostile.slow_clients import Polls, attack, poll_health
-from tests.stack import start_stack
+from bot.sandbox.harness.slow_clients import Polls, attack, poll_health
+from bot.sandbox.harness.stack import start_stack
 
 
 def _row(name: str, polls: Polls) -> str:

@@ -34,11 +34,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from bench.ack_latency import _pct
+from bot.sandbox.harness.directory_seed import bulk_seed, synthetic
+from bot.sandbox.harness.stack import ALICE, pg_database, start_stack
 from storage import migrate
 from storage.db import make_engine
 from storage.models import Ambassador, Person, Profile
-from tests.directory_seed import bulk_seed, synthetic
-from tests.stack import ALICE, pg_database, start_stack
 
 QUERY = "kubernetes berlin"
 

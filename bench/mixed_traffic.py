@@ -20,11 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import json
-import os
 import random
-import signal
 import sys
 import tempfile
 import time
@@ -39,31 +35,35 @@ import httpx
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
+from bench import _common
 from bench._common import database, fmt, latency_summary, machine, machine_line, positive, ratio
 from bench.db_scale import Program, Scale, load
 from bench.webhooks import Delivery, Planner
 from bot.program.events import occurrence_key
 from bot.sandbox.discourse import DiscourseActor
+from bot.sandbox.harness.procs import write_config
+from bot.sandbox.harness.stack import (
+    AMB_CHANNEL,
+    BOT_TOKEN,
+    MOD,
+    SIGNING_SECRET,
+    WEBHOOK_SECRET,
+    TomlValue,
+    make_standins,
+)
 from bot.sandbox.http import free_port, serve_asgi
 from bot.sandbox.slack import SlackActor
 from handlers.slack.blocks import render
 from storage.db import make_engine
 from storage.models import OutboxMessage
 from storage.models_events import EventSeries
-from tests.stack import (
-    AMB_CHANNEL,
-    BADGE_ID,
-    BOT_TOKEN,
-    FORUM_KEY,
-    GROUP,
-    MOD,
-    MOD_CHANNEL,
-    SIGNING_SECRET,
-    WEBHOOK_SECRET,
-    make_standins,
-)
 
 INTRO_TOPIC = 10  # webhook posts go to another topic: recorded (deduplicated) and "ignored"
+CONFIG_CHANGES: dict[str, dict[str, TomlValue | None] | None] = {  # to the harness's bot config
+    "slack": {"ambassador_channel": AMB_CHANNEL},
+    "discourse": {"admin_requests_per_minute": None, "intro_topic_id": INTRO_TOPIC},
+    "outbox": None,
+}
 MIX: tuple[tuple[str, int], ...] = (  # kind, weight
     ("status", 25),
     ("find", 15),
@@ -90,61 +90,6 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
-class Server:
-    """A server process started with asyncio (so this loop keeps serving the stand-ins)."""
-
-    def __init__(self, name: str, argv: list[str], port: int, log: Path) -> None:
-        self.name, self.argv, self.port, self.log = name, argv, port, log
-        self.proc: asyncio.subprocess.Process | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
-
-    async def start(self) -> float:
-        started = time.perf_counter()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCOURSE_"))}
-        out = os.open(self.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-        try:
-            self.proc = await asyncio.create_subprocess_exec(
-                *self.argv, stdout=out, stderr=asyncio.subprocess.STDOUT, env=env
-            )
-        finally:
-            os.close(out)
-        deadline = time.monotonic() + 60
-        async with httpx.AsyncClient() as http:
-            while time.monotonic() < deadline:
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await http.get(f"{self.url}/healthz")).status_code == 200:
-                        return time.perf_counter() - started
-                if self.proc.returncode is not None:
-                    raise RuntimeError(f"{self.name} exited at start:\n{tail(self.log)}")
-                await asyncio.sleep(0.05)
-        raise RuntimeError(f"{self.name} did not become healthy in 60 s:\n{tail(self.log)}")
-
-    async def stop(self) -> None:
-        if self.proc is None or self.proc.returncode is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(self.proc.wait(), 15)
-        except TimeoutError:
-            self.proc.kill()
-            await self.proc.wait()
-
-
-def tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
 def log_problems(path: Path) -> list[str]:
     """Lines of the bot's log at ERROR or above, and tracebacks."""
     try:
@@ -158,30 +103,9 @@ def log_problems(path: Path) -> list[str]:
     ]
 
 
-def write_config(path: Path, db_url: str, port: int, slack_url: str, forum_url: str, start: str) -> None:
-    path.write_text(
-        f"""
-[server]
-host = "127.0.0.1"
-port = {port}
-[database]
-url = "{db_url}"
-[slack]
-bot_token = "{BOT_TOKEN}"
-signing_secret = "{SIGNING_SECRET}"
-api_url = "{slack_url}/api/"
-moderator_channel = "{MOD_CHANNEL}"
-ambassador_channel = "{AMB_CHANNEL}"
-moderators = ["{MOD}"]
-[discourse]
-url = "{forum_url}"
-api_key = "{FORUM_KEY}"
-api_username = "system"
-webhook_secret = "{WEBHOOK_SECRET}"
-ambassador_badge_id = {BADGE_ID}
-ambassador_group = "{GROUP}"
-intro_topic_id = {INTRO_TOPIC}
-[program]
+def events_toml(start: str) -> str:
+    """The program settings and a daily meetup starting at `start`, appended to the config."""
+    return f"""[program]
 guidelines_url = "https://example.org/guidelines"
 
 [[events]]
@@ -194,9 +118,7 @@ duration_minutes = 60
 link = "https://meet.example.org/ambassadors"
 host = "{MOD}"
 reminders = ["1h"]
-""",
-        encoding="utf-8",
-    )
+"""
 
 
 # ---------------------------------------------------------------------------------------------- traffic
@@ -388,24 +310,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 slack.base_url, forum.base_url = slack_url, forum_url
                 config = Path(tmp) / "config.toml"
                 port = free_port()
-                write_config(config, db_url, port, slack_url, forum_url, f"{first:%Y-%m-%dT%H:%M}")
-                bot = Server(
+                extra = events_toml(f"{first:%Y-%m-%dT%H:%M}")
+                write_config(config, db_url, port, slack_url, forum_url, extra, **CONFIG_CHANGES)
+                bot = _common.Server(
                     "bot",
-                    [
-                        sys.executable,
-                        "-m",
-                        "bot.cli",
-                        "--config",
-                        str(config),
-                        "run",
-                        "--log-level",
-                        "warning",
-                    ],
+                    _common.bot_argv(config),
                     port,
                     bot_log,
                 )
                 bare_port = free_port()
-                bare = Server(
+                bare = _common.Server(
                     "bare",
                     [
                         sys.executable,
@@ -469,7 +383,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     await bot.stop()
                     await bare.stop()
                 problems = log_problems(bot_log)
-                bot_tail = tail(bot_log, 15)
+                bot_tail = _common.tail(bot_log, 15)
     b, r = _summary(bot_t), _summary(bare_t)
     results: dict[str, Any] = {
         "config": {
@@ -609,25 +523,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", type=positive, default=20_000)
     parser.add_argument("--ambassadors", type=positive, default=1_000, help="active ambassadors")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--pg",
-        metavar="ADMIN_URL",
-        default=None,
-        help="PostgreSQL admin URL; a throwaway database is created and dropped (default: SQLite)",
+    _common.add_pg_json(
+        parser,
+        "PostgreSQL admin URL; a throwaway database is created and dropped (default: SQLite)",
     )
-    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.bare_seconds <= 0 or args.warmup_seconds < 0:
         parser.error("--seconds and --bare-seconds must be positive")
-    try:
-        results = asyncio.run(run(args))
-    except (RuntimeError, OSError) as exc:
-        print(f"benchmark could not run: {exc}", file=sys.stderr)
-        return 2
-    if args.json is not None:
-        args.json.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-        print(f"\nresults written to {args.json}")
-    return 0
+    return _common.finish(run(args), args.json)
 
 
 if __name__ == "__main__":

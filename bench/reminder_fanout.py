@@ -11,7 +11,8 @@ that has been running. Each ambassador's Slack user is registered in the Slack s
 allows ``--rate`` posts per second workspace-wide (token bucket, ``--burst``), then answers 429 +
 Retry-After. The bot's ``outbox.slack_workspace_posts_per_second`` is set to the same rate.
 
-- **in-process**: the whole bot in this process (``tests.stack.start_stack``), sweep called directly.
+- **in-process**: the whole bot in this process (``bot.sandbox.harness.stack.start_stack``), sweep
+  called directly.
 - **subprocess+kill**: ``python -m bot.cli run`` as a child process whose scheduler runs the sweep
   (``reminders.sweep_seconds`` small); SIGKILL when half the DMs have arrived, restart, wait.
 - **naive sdk** (baseline, same run): the same N DMs sent straight with slack_sdk's
@@ -25,9 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
-import os
-import signal
 import sys
 import tempfile
 import time
@@ -37,13 +35,30 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench._common import database, fmt, machine, machine_line, positive
+from bench._common import (
+    Server,
+    add_pg_json,
+    bot_argv,
+    database,
+    finish,
+    fmt,
+    machine,
+    machine_line,
+    positive,
+    tail,
+)
+from bot.sandbox.harness.procs import write_config
+from bot.sandbox.harness.stack import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    make_standins,
+    start_stack,
+)
 from bot.sandbox.http import free_port, serve_asgi
 from bot.sandbox.slack import SlackStandIn
 from handlers.slack.blocks import render
@@ -51,18 +66,6 @@ from storage import migrate
 from storage.db import make_engine
 from storage.models import Ambassador, OutboxMessage, Person
 from storage.models_events import Reminder
-from tests.stack import (
-    BADGE_ID,
-    BOT_TOKEN,
-    FORUM_KEY,
-    GROUP,
-    MOD,
-    MOD_CHANNEL,
-    SIGNING_SECRET,
-    WEBHOOK_SECRET,
-    make_standins,
-    start_stack,
-)
 
 DAYS_LEFT = 29  # terms end in 29 days: the 30-day renewal reminder is due, the 7-day one is not
 TERM_DAYS = 730
@@ -370,104 +373,6 @@ async def run_inprocess(args: argparse.Namespace, users: list[str], cap: float) 
 # -- (b) the bot as a subprocess, SIGKILLed half way ----------------------------------------------------
 
 
-def write_config(
-    path: Path, db_url: str, port: int, slack_url: str, forum_url: str, args: argparse.Namespace
-) -> None:
-    path.write_text(
-        f"""
-[server]
-host = "127.0.0.1"
-port = {port}
-[database]
-url = "{db_url}"
-[slack]
-bot_token = "{BOT_TOKEN}"
-signing_secret = "{SIGNING_SECRET}"
-api_url = "{slack_url}/api/"
-moderator_channel = "{MOD_CHANNEL}"
-moderators = ["{MOD}"]
-[discourse]
-url = "{forum_url}"
-api_key = "{FORUM_KEY}"
-api_username = "system"
-webhook_secret = "{WEBHOOK_SECRET}"
-ambassador_badge_id = {BADGE_ID}
-ambassador_group = "{GROUP}"
-admin_requests_per_minute = 600
-[outbox]
-poll_seconds = {POLL_SECONDS}
-lease_seconds = {LEASE_SECONDS}
-base_backoff_seconds = 0.2
-max_backoff_seconds = 1
-slack_workspace_posts_per_second = {args.rate}
-[reminders]
-sweep_seconds = {args.sweep_seconds}
-""",
-        encoding="utf-8",
-    )
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-class BotProcess:
-    """`python -m bot.cli run` started with asyncio, so this loop keeps serving the stand-ins."""
-
-    def __init__(self, config: Path, port: int, log: Path) -> None:
-        self.config, self.port, self.log = config, port, log
-        self.proc: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> float:
-        started = time.perf_counter()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCOURSE_"))}
-        out = os.open(self.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-        try:
-            self.proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "--config",
-                str(self.config),
-                "run",
-                "--log-level",
-                "warning",
-                stdout=out,
-                stderr=asyncio.subprocess.STDOUT,
-                env=env,
-            )
-        finally:
-            os.close(out)
-        deadline = time.monotonic() + 60
-        async with httpx.AsyncClient() as http:
-            while time.monotonic() < deadline:
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await http.get(f"http://127.0.0.1:{self.port}/healthz")).status_code == 200:
-                        return time.perf_counter() - started
-                if self.proc.returncode is not None:
-                    raise RuntimeError("the bot exited at start:\n" + _tail(self.log))
-                await asyncio.sleep(0.05)
-        raise RuntimeError("the bot did not become healthy in 60 s:\n" + _tail(self.log))
-
-    async def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        await self.proc.wait()
-
-    async def stop(self) -> None:
-        if self.proc is None or self.proc.returncode is not None:
-            return
-        self.proc.terminate()
-        try:
-            await asyncio.wait_for(self.proc.wait(), 15)
-        except TimeoutError:
-            self.proc.kill()
-            await self.proc.wait()
-
-
 async def run_subprocess(args: argparse.Namespace, users: list[str], cap: float) -> dict[str, Any]:
     n, rate = args.n, args.rate
     async with database(args.pg, "reminder-bench-") as (db_url, _label):
@@ -482,8 +387,12 @@ async def run_subprocess(args: argparse.Namespace, users: list[str], cap: float)
                 slack.base_url, forum.base_url = slack_url, forum_url
                 port = free_port()
                 config = Path(tmp) / "config.toml"
-                write_config(config, db_url, port, slack_url, forum_url, args)
-                bot = BotProcess(config, port, log)
+                pacing = f"slack_workspace_posts_per_second = {args.rate}\n"  # still in [outbox]
+                sweeps = f"[reminders]\nsweep_seconds = {args.sweep_seconds}\n"
+                outbox = {"poll_seconds": POLL_SECONDS, "lease_seconds": LEASE_SECONDS}
+                write_config(config, db_url, port, slack_url, forum_url, pacing + sweeps, outbox=outbox)
+                argv = bot_argv(config)
+                bot = Server("the bot", argv, port, log)
                 kill: dict[str, Any] = {}
                 try:
                     start_s = await bot.start()
@@ -511,7 +420,7 @@ async def run_subprocess(args: argparse.Namespace, users: list[str], cap: float)
                 finally:
                     await bot.stop()
                     await engine.dispose()
-                log_tail = _tail(log, 10)
+                log_tail = tail(log, 10)
         out = _summary("subprocess+kill", rate, tally, facts, finished, all_decided_at)
         before = kill.get("delivered_before_kill")
         out.update(
@@ -768,25 +677,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--skip-inprocess", action="store_true")
     parser.add_argument("--skip-subprocess", action="store_true")
-    parser.add_argument(
-        "--pg",
-        metavar="ADMIN_URL",
-        default=None,
-        help="PostgreSQL admin URL; a throwaway database is created per run and dropped (default: SQLite)",
+    add_pg_json(
+        parser,
+        "PostgreSQL admin URL; a throwaway database is created per run and dropped (default: SQLite)",
     )
-    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
     if args.rate <= 0 or args.sweep_seconds <= 0 or args.cap_factor <= 0 or args.baseline_seconds < 0:
         parser.error("--rate, --sweep-seconds and --cap-factor must be positive, --baseline-seconds >= 0")
-    try:
-        results = asyncio.run(run(args))
-    except (RuntimeError, OSError) as exc:
-        print(f"benchmark could not run: {exc}", file=sys.stderr)
-        return 2
-    if args.json is not None:
-        args.json.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-        print(f"\nresults written to {args.json}")
-    return 0
+    return finish(run(args), args.json)
 
 
 if __name__ == "__main__":

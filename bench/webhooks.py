@@ -35,11 +35,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bench._common import database, fmt, latency_summary, machine, machine_line, positive, ratio
+from bench._common import (
+    add_pg_json,
+    database,
+    finish,
+    fmt,
+    latency_summary,
+    machine,
+    machine_line,
+    positive,
+    ratio,
+)
 from bot.sandbox.discourse import DiscourseActor
+from bot.sandbox.harness.stack import WEBHOOK_SECRET, Stack, start_stack
 from bot.sandbox.http import serve_asgi
 from storage.models import ProcessedEvent
-from tests.stack import WEBHOOK_SECRET, Stack, start_stack
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "discourse"
 FIXTURE = FIXTURES / "post_created.request.json"
@@ -415,25 +425,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--keep-alive", action="store_true", help="drop Discourse's Connection: close (reuse connections)"
     )
-    parser.add_argument(
-        "--pg",
-        metavar="ADMIN_URL",
-        default=None,
-        help="PostgreSQL admin URL; a throwaway database is created and dropped (default: SQLite)",
+    add_pg_json(
+        parser,
+        "PostgreSQL admin URL; a throwaway database is created and dropped (default: SQLite)",
+        "also write the results (and samples) here",
     )
-    parser.add_argument("--json", type=Path, default=None, help="also write the results (and samples) here")
     args = parser.parse_args(argv)
     if not 0.0 <= args.dup_share < 1.0:
         parser.error("--dup-share must be in [0, 1)")
-    try:
-        results = asyncio.run(run(args))
-    except (RuntimeError, OSError) as exc:
-        print(f"benchmark could not run: {exc}", file=sys.stderr)
-        return 2
-    if args.json is not None:
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        print(f"\nresults written to {args.json}")
-    return 0
+    return finish(run(args), args.json)
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ from bot.render.groups import JinjaRenderer
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.slack import build_bolt_app
-from handlers.slack import blocks
+from handlers.slack.renderers import slack_renderers
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
 from storage.uow import UnitOfWorkFactory
@@ -107,7 +107,7 @@ async def build_runtime(
     deliverers: dict[str, Deliverer] = {
         "slack": SlackDeliverer(
             slack_client,
-            blocks,  # the Block Kit renderers: render(template, data), render_view(template, data)
+            slack_renderers(),  # the Block Kit renderers of every feature, an explicit registry
             settings.outbox.slack_posts_per_second,
             settings.outbox.slack_workspace_posts_per_second,
         )

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.stack import Stack, pg_database, start_stack
+from bot.sandbox.harness.stack import Stack, pg_database, start_stack
 
 BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("TEST_DATABASE_URL") else [])
 

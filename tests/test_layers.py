@@ -306,3 +306,17 @@ def test_the_top_level_check_catches_a_stray_module(tmp_path: Path) -> None:
         "groups/__init__.py has no register(app)",
         "review_approve.py",
     ]
+
+
+@pytest.mark.parametrize("package", ["bot", "bench"])
+def test_nothing_outside_the_tests_imports_them(package: str) -> None:
+    """The process harness that tests and benchmarks share lives in bot/sandbox/harness, so
+    neither the package nor the benchmarks depend on the test suite."""
+    assert offending(package, ("tests",)) == []
+
+
+def test_the_tests_import_check_sees_a_violation() -> None:
+    names: set[str] = set().union(*imports_of("bench").values())
+    assert any(n.startswith("bot.sandbox.harness") for n in names)
+    assert offending("bench", ("bot.sandbox.harness",))  # so an import of tests would be caught too
+    assert offending("tests.e2e", ("tests",))  # the test suite's own imports of itself are seen

@@ -24,7 +24,7 @@ def _iso(value: datetime | None) -> str | None:
 
 
 async def snapshot(uow: UnitOfWork, settings: Settings, roles: Roles, slack_user_id: str) -> dict[str, Any]:
-    """JSON-ready data for the "home" view template (handlers.slack.views_home)."""
+    """JSON-ready data for the "home" view template (handlers.slack.home.views)."""
     data: dict[str, Any] = {
         "user": slack_user_id,
         "program": settings.program.name,

@@ -63,21 +63,13 @@ def templates() -> dict[str, MessageRenderer]:
 def render_view(template: str, data: Mapping[str, Any]) -> Block:
     from handlers.slack.renderers import slack_renderers  # the registry imports every views module
 
-    try:
-        builder = slack_renderers().views[template]
-    except KeyError:
-        raise ValueError(f"unknown view template {template!r}") from None
-    return builder(data)
+    return slack_renderers().render_view(template, data)
 
 
 def render(template: str, data: Mapping[str, Any]) -> tuple[str, list[Block]]:
     from handlers.slack.renderers import slack_renderers  # the registry imports every views module
 
-    try:
-        builder = slack_renderers().messages[template]
-    except KeyError:
-        raise ValueError(f"unknown message template {template!r}") from None
-    return builder(data)
+    return slack_renderers().render(template, data)
 
 
 class FormField(Protocol):
@@ -131,16 +123,3 @@ def notice_modal(text: str, title: str = "Ambassador program") -> Block:
         "close": kit.title("Close"),
         "blocks": sections(text)[: kit.VIEW_BLOCKS] or [section(" ")],
     }
-
-
-# Moved to handlers.slack.applications.views; bench/ack_latency.py still imports them from here
-# (bench is another change's to edit). Looked up lazily, so this module imports no feature.
-_MOVED = {"application_modal", "status_message"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        from handlers.slack.applications import views
-
-        return getattr(views, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

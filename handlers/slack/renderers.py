@@ -3,8 +3,8 @@
 `slack_renderers()` builds the mapping from each feature's views module (message templates and
 whole-view templates such as the Home tab). Nothing registers itself on import: a template exists
 because it is listed here, and a name claimed twice is a programming error caught at build time.
-The composition root hands the result to the Slack deliverer; `blocks.render` / `blocks.render_view`
-look templates up here meanwhile.
+The composition root (`bot/runtime.py`) hands the result to the Slack deliverer; `blocks.render` /
+`blocks.render_view` are shortcuts onto the same registry for the Home tab and the tests.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from handlers.slack import blocks
 from handlers.slack.applications import views as applications_views
-from handlers.slack.blocks import MessageRenderer, ViewRenderer
+from handlers.slack.blocks import Block, MessageRenderer, ViewRenderer
 from handlers.slack.events import views as events_views
 from handlers.slack.groups import messages as groups_messages
 from handlers.slack.home import views as home_views
@@ -45,6 +45,22 @@ class SlackRenderers:
 
     messages: Mapping[str, MessageRenderer]
     views: Mapping[str, ViewRenderer]
+
+    def render(self, template: str, data: Mapping[str, Any]) -> tuple[str, list[Block]]:
+        """An outbox message: its fallback text and Block Kit blocks."""
+        try:
+            builder = self.messages[template]
+        except KeyError:
+            raise ValueError(f"unknown message template {template!r}") from None
+        return builder(data)
+
+    def render_view(self, template: str, data: Mapping[str, Any]) -> Block:
+        """A whole view (the App Home tab)."""
+        try:
+            builder = self.views[template]
+        except KeyError:
+            raise ValueError(f"unknown view template {template!r}") from None
+        return builder(data)
 
 
 R = TypeVar("R")

@@ -8,7 +8,7 @@ even visible (``channel_not_found``, https://api.slack.com/methods/conversations
 from __future__ import annotations
 
 from bot.doctor import run_doctor
-from tests.stack import AMB_CHANNEL, MOD_CHANNEL, start_stack
+from bot.sandbox.harness.stack import AMB_CHANNEL, MOD_CHANNEL, start_stack
 
 EVENT = {
     "key": "meetup",

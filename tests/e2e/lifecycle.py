@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.sandbox.harness.stack import ALICE, MOD, MOD_CHANNEL, Stack
 from storage.models import AuditEntry
-from tests.stack import ALICE, MOD, MOD_CHANNEL, Stack
 
 
 def buttons(message: dict[str, Any]) -> list[str]:

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.sandbox.harness.stack import ALICE, BOB, MOD, MOD_CHANNEL, Stack
 from storage.models import Application, Nomination
 from tests.e2e.lifecycle import all_text, buttons, make_ambassador, say
-from tests.stack import ALICE, BOB, MOD, MOD_CHANNEL, Stack
 
 
 async def open_home(stack: Stack, user: str) -> dict[str, Any]:

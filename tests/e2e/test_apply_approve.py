@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.sandbox.harness.stack import ALICE, BADGE_ID, BOB, GROUP, MOD, MOD_CHANNEL, Stack
 from storage.models import Ambassador, Application, AuditEntry
-from tests.stack import ALICE, BADGE_ID, BOB, GROUP, MOD, MOD_CHANNEL, Stack
 
 
 def _buttons(message: dict[str, Any]) -> list[str]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.sandbox.harness.stack import ALICE, BOB, MOD, Stack
 from tests.e2e.lifecycle import audit_actions, make_ambassador, say
-from tests.stack import ALICE, BOB, MOD, Stack
 
 
 async def test_moderator_sees_who_did_what_when_and_where(stack: Stack) -> None:

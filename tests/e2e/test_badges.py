@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.sandbox.harness.stack import ALICE, BOB, MOD, MOD_CHANNEL, Stack
 from storage.models import AuditEntry, BadgeGrant
-from tests.stack import ALICE, BOB, MOD, MOD_CHANNEL, Stack
 
 SPEAKER = 110
 

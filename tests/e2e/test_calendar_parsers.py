@@ -25,7 +25,7 @@ import pytest
 import recurring_ical_events
 
 from bot.program.events import occurrences
-from tests.stack import MOD, FakeClock, Stack, start_stack
+from bot.sandbox.harness.stack import MOD, FakeClock, Stack, start_stack
 
 ZONES = ("America/New_York", "Europe/London", "Australia/Sydney", "Asia/Kolkata", "Pacific/Chatham")
 WINDOW = (datetime(2027, 1, 1, tzinfo=UTC), datetime(2029, 1, 1, tzinfo=UTC))

@@ -13,10 +13,10 @@ from sqlalchemy import select, text
 
 from bot.program.backup import BackupService
 from bot.program.ports import SystemClock
+from bot.sandbox.harness.stack import ALICE, BOB, Stack, start_stack
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.models import AuditEntry
-from tests.stack import ALICE, BOB, Stack, start_stack
 
 # The schema heads before 0008 (calendar_tokens comes with 0006_events).
 BEFORE_0008 = ("0004_user_groups", "0005_requests", "0006_events", "0007_audit_action")

@@ -10,11 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.http import free_port, serve_asgi
-from bot.sandbox.slack import SlackActor
-from storage.models import OutboxMessage
-from tests.procs import BotProcess, StallAfterEffect, eventually, waiting_rows, write_config
-from tests.stack import (
+from bot.sandbox.harness.procs import BotProcess, StallAfterEffect, eventually, waiting_rows, write_config
+from bot.sandbox.harness.stack import (
     ALICE,
     APPLICATION,
     BADGE_ID,
@@ -25,6 +22,9 @@ from tests.stack import (
     form_values,
     make_standins,
 )
+from bot.sandbox.http import free_port, serve_asgi
+from bot.sandbox.slack import SlackActor
+from storage.models import OutboxMessage
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ async def test_a_slack_post_that_landed_before_a_crash_is_not_posted_again(db_ur
 
     from sqlalchemy import update
 
-    from tests.stack import start_stack
+    from bot.sandbox.harness.stack import start_stack
 
     async with start_stack(db_url) as stack:
         review = await stack.apply()

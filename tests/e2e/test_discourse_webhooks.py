@@ -13,8 +13,17 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from bot.sandbox.harness.stack import (
+    ALICE,
+    BOB,
+    MOD,
+    MOD_CHANNEL,
+    WEBHOOK_SECRET,
+    Stack,
+    add_pm_topic,
+    start_stack,
+)
 from storage.models import AuditEntry, BadgeGrant, GroupMembership, OutboxMessage, Person
-from tests.stack import ALICE, BOB, MOD, MOD_CHANNEL, WEBHOOK_SECRET, Stack, add_pm_topic, start_stack
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "discourse"
 INTRO_TOPIC = 10  # the captured post_created is post 12 in topic 10, by user1 (forum user id 1)

@@ -17,9 +17,9 @@ import recurring_ical_events
 from sqlalchemy import select
 
 from bot.runtime import build_runtime
+from bot.sandbox.harness.stack import ALICE, AMB_CHANNEL, MOD, MOD_CHANNEL, FakeClock, Stack, start_stack
 from storage.models import Ambassador, OutboxMessage
 from storage.models_events import EventSeries
-from tests.stack import ALICE, AMB_CHANNEL, MOD, MOD_CHANNEL, FakeClock, Stack, start_stack
 
 
 def _series(key: str, rrule: str, start: str, timezone: str, **extra: Any) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.sandbox.harness.stack import GROUP, start_stack
 from tests.faults.helpers import approve, assert_alice_onboarded_once, rows_by_kind
-from tests.stack import GROUP, start_stack
 
 
 async def test_a_retried_group_add_on_a_german_forum_is_delivered_not_failed(db_url: str) -> None:

@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
+from bot.sandbox.harness.stack import BOB, MOD, Stack
 from storage.models import Person
 from tests.e2e.lifecycle import audit_actions, say
 from tests.e2e.test_linking import codes, person
 from tests.e2e.test_user_groups import _stack, organisers_in_db, request_group
-from tests.stack import BOB, MOD, Stack
 
 
 async def people(stack: Stack) -> list[Person]:

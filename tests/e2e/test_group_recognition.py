@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.sandbox.harness.stack import ALICE, BOB, MOD, MOD_CHANNEL, Stack
 from tests.e2e.lifecycle import make_ambassador
 from tests.e2e.test_user_groups import (
     CM,
@@ -16,7 +17,6 @@ from tests.e2e.test_user_groups import (
     request_group,
     reviews,
 )
-from tests.stack import ALICE, BOB, MOD, MOD_CHANNEL, Stack
 
 BEFORE_LAST = (
     (ALICE, "requirements_ambassador", None),

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bot.doctor import run_doctor
 from bot.sandbox.discourse import DiscourseActor
+from bot.sandbox.harness.stack import ALICE, MOD, MOD_CHANNEL, Stack, start_stack
 from storage.models import Application, OutboxMessage
-from tests.stack import ALICE, MOD, MOD_CHANNEL, Stack, start_stack
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

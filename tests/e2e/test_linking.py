@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from bot.sandbox.harness.stack import ALICE, BOB, MOD, Stack
 from storage.models import LinkCode, Person
 from tests.e2e.lifecycle import audit_actions, make_ambassador, say
-from tests.stack import ALICE, BOB, MOD, Stack
 
 
 async def person(stack: Stack, slack_id: str) -> Person:

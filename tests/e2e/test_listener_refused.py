@@ -3,8 +3,8 @@ person is told to try again instead of seeing nothing at all."""
 
 from __future__ import annotations
 
+from bot.sandbox.harness.stack import ALICE, start_stack
 from tests.e2e.lifecycle import all_text
-from tests.stack import ALICE, start_stack
 
 
 async def test_a_modal_slack_refused_to_open_gets_a_try_again_answer(db_url: str) -> None:

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import httpx
 
+from bot.sandbox.harness.stack import ALICE, MOD, MOD_CHANNEL, FakeClock, Stack, start_stack
 from tests.e2e.test_events import APRIL_MEETUP, MEETUP
-from tests.stack import ALICE, MOD, MOD_CHANNEL, FakeClock, Stack, start_stack
 
 
 async def _metrics(stack: Stack, name: str) -> dict[str, float]:

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from bot.config import settings_from_mapping
-from tests.stack import Stack, start_stack
+from bot.sandbox.harness.stack import Stack, start_stack
 
 TOKEN = "metrics-scrape-token-4f1c9a"
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.sandbox.harness.stack import ALICE, BOB, MOD, MOD_CHANNEL, Stack
 from storage.models import Application, Nomination
 from tests.e2e.lifecycle import all_text, audit_actions, buttons, make_ambassador, say
-from tests.stack import ALICE, BOB, MOD, MOD_CHANNEL, Stack
 
 
 def nomination_reviews(stack: Stack) -> list[dict[str, Any]]:

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot.cli import main
+from bot.sandbox.harness.stack import ALICE, BOB, MOD, Stack
 from storage.models import Ambassador, AuditEntry, Profile
 from tests.e2e.lifecycle import make_ambassador, say
-from tests.stack import ALICE, BOB, MOD, Stack
 
 
 def initial_values(view: dict[str, Any]) -> dict[str, str]:

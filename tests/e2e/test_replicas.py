@@ -15,10 +15,8 @@ import httpx
 import pytest
 
 from bot.sandbox.discourse import DiscourseActor
-from bot.sandbox.http import free_port, serve_asgi
-from bot.sandbox.slack import SlackActor, SlackStandIn
-from tests.procs import BotProcess, eventually, waiting_rows, write_config
-from tests.stack import (
+from bot.sandbox.harness.procs import BotProcess, eventually, waiting_rows, write_config
+from bot.sandbox.harness.stack import (
     ALICE,
     AMB_CHANNEL,
     APPLICATION,
@@ -32,6 +30,8 @@ from tests.stack import (
     form_values,
     make_standins,
 )
+from bot.sandbox.http import free_port, serve_asgi
+from bot.sandbox.slack import SlackActor, SlackStandIn
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "discourse"
 

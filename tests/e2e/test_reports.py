@@ -19,6 +19,7 @@ from bot.program.exports import ExportService
 from bot.program.ports import SystemClock
 from bot.program.reports import ReportService
 from bot.program.roles import Roles
+from bot.sandbox.harness.stack import BOB, MOD, Stack
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Ambassador, Application, AuditEntry, Base, Person
@@ -26,7 +27,6 @@ from storage.models_requests import Request
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 from tests.e2e.lifecycle import all_text, say
 from tests.program_seed import EXPECTED, NOW, seed, table_exists
-from tests.stack import BOB, MOD, Stack
 
 
 def reports(stack: Stack) -> ReportService:

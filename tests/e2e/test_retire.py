@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.sandbox.harness.stack import ALICE, BOB, GENERAL, GROUP, MOD, MOD_CHANNEL, Stack
 from storage.models import Ambassador, BadgeGrant
 from tests.e2e.lifecycle import all_text, audit_actions, buttons, make_ambassador, say
-from tests.stack import ALICE, BOB, GENERAL, GROUP, MOD, MOD_CHANNEL, Stack
 
 
 async def ask_to_retire(stack: Stack, user: str = ALICE) -> dict[str, Any]:

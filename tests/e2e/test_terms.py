@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from bot.sandbox.harness.stack import ALICE, MOD, MOD_CHANNEL, FakeClock, Stack, form_values, start_stack
 from storage.models import Ambassador
-from tests.stack import ALICE, MOD, MOD_CHANNEL, FakeClock, Stack, form_values, start_stack
 
 START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # 2028 is a leap year: 730 days end on 30 November
 

@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.program.errors import Conflict
+from bot.sandbox.harness.stack import ALICE, AMB_CHANNEL, BOB, MOD, MOD_CHANNEL, Stack, start_stack
 from storage.models_groups import GroupOrganiser, UserGroup
 from tests.e2e.lifecycle import all_text, audit_actions, buttons, make_ambassador, say
-from tests.stack import ALICE, AMB_CHANNEL, BOB, MOD, MOD_CHANNEL, Stack, start_stack
 
 DAN, CM, EVE = "U0DAN", "U0CM", "U0EVE"
 WHAT_IS = "https://example.org/what-is-a-user-group"

@@ -10,8 +10,17 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.sandbox.harness.stack import (
+    ALICE,
+    BADGE_ID,
+    GROUP,
+    MOD,
+    MOD_CHANNEL,
+    FakeClock,
+    Stack,
+    listeners_running,
+)
 from storage.models import Application, AuditEntry, OutboxMessage
-from tests.stack import ALICE, BADGE_ID, GROUP, MOD, MOD_CHANNEL, FakeClock, Stack, listeners_running
 
 
 async def approve(stack: Stack, review: dict[str, Any]) -> None:

@@ -16,9 +16,9 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
+from bot.sandbox.harness.stack import ALICE, MOD, MOD_CHANNEL, Stack, start_stack
 from bot.slack import SORRY
 from tests.faults.helpers import audit_count
-from tests.stack import ALICE, MOD, MOD_CHANNEL, Stack, start_stack
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "discourse"
 INTRO = {"intro_topic_id": 10, "intro_category_id": 4}  # the captured post 12 is in topic 10, by user1

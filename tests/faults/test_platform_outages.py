@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 
 from bot.sandbox.faults import Faults
+from bot.sandbox.harness.stack import ALICE, BOB, GROUP, MOD, MOD_CHANNEL, FakeClock, Stack, start_stack
 from tests.faults.helpers import approve, assert_alice_onboarded_once, rows_by_kind, run_fake_time
-from tests.stack import ALICE, BOB, GROUP, MOD, MOD_CHANNEL, FakeClock, Stack, start_stack
 
 # What the outbox worker calls on Slack to deliver (the interactive calls Bolt makes itself while
 # answering a click are left alone: a storm of those is the person's own "try again").

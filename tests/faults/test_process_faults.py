@@ -24,12 +24,12 @@ from sqlalchemy.engine import make_url
 
 from bot.sandbox.discourse import DiscourseStandIn
 from bot.sandbox.faults import Hang
+from bot.sandbox.harness.procs import BotProcess, eventually, waiting_rows, write_config
+from bot.sandbox.harness.stack import ALICE, MOD, MOD_CHANNEL, SIGNING_SECRET, WEBHOOK_SECRET, make_standins
 from bot.sandbox.http import free_port
 from bot.sandbox.slack import SlackActor, SlackStandIn
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Ambassador, Application, AuditEntry, BadgeGrant, OutboxMessage, Person
-from tests.procs import BotProcess, eventually, waiting_rows, write_config
-from tests.stack import ALICE, MOD, MOD_CHANNEL, SIGNING_SECRET, WEBHOOK_SECRET, make_standins
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "discourse"
 FAN_OUT = 40  # ambassadors whose renewal reminder is due at once

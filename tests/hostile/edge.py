@@ -14,8 +14,8 @@ from contextlib import contextmanager
 import httpx
 from sqlalchemy import func, select
 
+from bot.sandbox.harness.stack import SIGNING_SECRET, WEBHOOK_SECRET, Stack
 from storage.models import Base
-from tests.stack import SIGNING_SECRET, WEBHOOK_SECRET, Stack
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"

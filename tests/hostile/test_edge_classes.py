@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.sandbox.harness.stack import ALICE, GENERAL, MOD, MOD_CHANNEL, Stack, start_stack
 from handlers.slack.applications import views as application_views
 from handlers.slack.events import views as views_events
 from handlers.slack.kit import STALE
 from tests.hostile.edge import FORM, JSON, discourse_headers, no_errors, post, slack_headers, snapshot
-from tests.stack import ALICE, GENERAL, MOD, MOD_CHANNEL, Stack, start_stack
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.sandbox.harness.stack import ALICE, BOB, GENERAL, MOD, FakeClock, Stack, pg_database, start_stack
 from handlers.slack.applications import views as application_views
 from handlers.slack.directory import views as directory_views
 from handlers.slack.events import views as views_events
@@ -33,7 +34,6 @@ from handlers.slack.requests import views as views_requests
 from handlers.slack.terms import views as terms_views
 from tests.conftest import BACKENDS
 from tests.hostile.edge import FORM, JSON, _Failures, discourse_headers, no_errors, slack_headers, snapshot
-from tests.stack import ALICE, BOB, GENERAL, MOD, FakeClock, Stack, pg_database, start_stack
 
 T = TypeVar("T")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

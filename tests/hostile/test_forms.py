@@ -17,9 +17,9 @@ from bot.program.groups import validate_request as validate_group
 from bot.program.profiles import PROFILE_FIELDS, validate_profile
 from bot.program.requests import FIELDS as REQUEST_FIELDS
 from bot.program.requests import validate_request
+from bot.sandbox.harness.stack import ALICE, AMB_CHANNEL, BOB, MOD_CHANNEL, Stack
 from tests.e2e.lifecycle import make_ambassador, say
 from tests.e2e.test_requests import HARDWARE, send_request
-from tests.stack import ALICE, AMB_CHANNEL, BOB, MOD_CHANNEL, Stack
 
 NASTY = [
     "<!channel>",

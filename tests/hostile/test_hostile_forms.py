@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.stack import ALICE, MOD, MOD_CHANNEL, Stack
+from bot.sandbox.harness.stack import ALICE, MOD, MOD_CHANNEL, Stack
 
 HOSTILE = [
     "Zoë 🚀 \u202egnp.exe مرحبا 日本語",

@@ -23,12 +23,12 @@ from sqlalchemy import select
 from bot.program.backup import BackupService
 from bot.program.commands import HELP
 from bot.program.ports import SystemClock
+from bot.sandbox.harness.stack import ALICE, BOB, MOD, MOD_CHANNEL, Stack, start_stack
 from handlers.slack import register
 from storage.models import AuditEntry
 from tests.e2e.lifecycle import buttons, make_ambassador, say
 from tests.e2e.test_events import MEETUP
 from tests.e2e.test_requests import HARDWARE, SWAG, review_messages, send_request
-from tests.stack import ALICE, BOB, MOD, MOD_CHANNEL, Stack, start_stack
 
 EVE, DAN = "U0EVE", "U0DAN"  # a stranger (never applied) and someone nominated
 PUBLIC, SELF, REVIEWER, MODERATOR = (

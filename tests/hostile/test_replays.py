@@ -11,7 +11,7 @@ import httpx
 from bot.program.backup import BackupService
 from bot.program.ports import SystemClock
 from bot.sandbox.discourse import post_payload
-from tests.stack import ALICE, MOD, MOD_CHANNEL, SIGNING_SECRET, Stack
+from bot.sandbox.harness.stack import ALICE, MOD, MOD_CHANNEL, SIGNING_SECRET, Stack
 
 
 async def snapshot(stack: Stack) -> str:

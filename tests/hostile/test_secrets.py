@@ -21,9 +21,18 @@ from bot.logs import setup_logging
 from bot.program.backup import BackupService
 from bot.program.ports import SystemClock
 from bot.sandbox.discourse import post_payload
+from bot.sandbox.harness.stack import (
+    ALICE,
+    BOB,
+    BOT_TOKEN,
+    FORUM_KEY,
+    MOD,
+    SIGNING_SECRET,
+    WEBHOOK_SECRET,
+    Stack,
+)
 from tests.e2e.lifecycle import make_ambassador, say
 from tests.e2e.test_profiles_directory import save_profile
-from tests.stack import ALICE, BOB, BOT_TOKEN, FORUM_KEY, MOD, SIGNING_SECRET, WEBHOOK_SECRET, Stack
 
 
 @contextmanager

@@ -5,9 +5,9 @@ measured by bench/edge_slow_clients.py, not asserted here.)"""
 from __future__ import annotations
 
 from bot.http_limits import MAX_BODY_EVENTS
+from bot.sandbox.harness.slow_clients import attack
+from bot.sandbox.harness.stack import Stack
 from tests.hostile.edge import no_errors, snapshot
-from tests.hostile.slow_clients import attack
-from tests.stack import Stack
 
 
 async def test_stalled_connections_are_closed_and_health_answers_throughout(stack: Stack) -> None:

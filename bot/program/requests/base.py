@@ -98,7 +98,7 @@ class RequestBase(GuardedService):
         )
 
     def _data(self, view: RequestView) -> dict[str, Any]:
-        """Neutral, JSON-ready data for the Slack templates (handlers.slack.views_requests)."""
+        """Neutral, JSON-ready data for the Slack templates (handlers.slack.requests.views)."""
         return {
             "id": view.id,
             "reference": view.reference,

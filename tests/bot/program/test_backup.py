@@ -21,6 +21,7 @@ from bot.cli import main as cli
 from bot.program.backup import BackupService
 from bot.program.errors import Conflict, InvalidInput
 from bot.program.ports import SystemClock
+from bot.sandbox.harness.stack import pg_database
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
 from storage.models import BadgeGrant, Base, OutboxMessage, Person, ProcessedEvent, Profile
@@ -28,7 +29,6 @@ from storage.models_requests import Request
 from storage.repositories_backup import tables
 from storage.uow import UnitOfWorkFactory
 from tests.program_seed import seed
-from tests.stack import pg_database
 
 PG = os.environ.get("TEST_DATABASE_URL")
 

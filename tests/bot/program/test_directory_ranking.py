@@ -12,10 +12,10 @@ from bot.config import settings_from_mapping
 from bot.program.ports import SystemClock
 from bot.program.profiles import ProfileService
 from bot.program.roles import Roles
+from bot.sandbox.harness.directory_seed import Seeded, bulk_seed
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
 from storage.uow import UnitOfWorkFactory
-from tests.directory_seed import Seeded, bulk_seed
 
 
 def name_of(i: int) -> str:

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.program.backup import BackupService
 from bot.program.ports import SystemClock
+from bot.sandbox.harness.stack import ALICE, BOB, MOD, Stack
 from storage.models import AuditEntry, Nomination, OutboxMessage
 from tests.e2e.lifecycle import make_ambassador, say
 from tests.e2e.test_profiles_directory import save_profile
 from tests.e2e.test_requests import EXPENSE, send_request
-from tests.stack import ALICE, BOB, MOD, Stack
 
 ALICE_NAME, ALICE_FORUM, ALICE_BIO = "Alice Wonderperson", "alice", "Zebra-striped quantum gardener"
 BOB_NAME = "Bob Keepme"

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from bot.sandbox.harness.stack import ALICE, MOD, MOD_CHANNEL, Stack, start_stack
 from tests.e2e.lifecycle import make_ambassador
 from tests.e2e.test_user_groups import AUCKLAND, open_approve, request_group, reviews
-from tests.stack import ALICE, MOD, MOD_CHANNEL, Stack, start_stack
 
 
 def shown(blocks: list[dict[str, Any]]) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.sandbox.harness.stack import BOB, MOD, Stack
 from storage.models_events import EventSeries
-from tests.stack import BOB, MOD, Stack
 
 FORM = {
     "key": "apac-hours",

@@ -1,4 +1,9 @@
-"""A running bot over real HTTP on loopback, wired to the Slack and Discourse stand-ins."""
+"""A running bot over real HTTP on loopback, wired to the Slack and Discourse stand-ins, with the
+fixed identities (users, channels, secrets) the tests and benchmarks use; also a throwaway
+PostgreSQL database and a clock moved by hand."""
+
+# Fixed, well-known test secrets, and waits that take a timeout on purpose.
+# ruff: noqa: S105, ASYNC109
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -59,15 +64,17 @@ async def pg_database(admin_url: str) -> AsyncIterator[str]:
             await conn.close()
 
 
-def test_settings(db_url: str, slack_url: str, forum_url: str, **overrides: Any) -> Settings:
-    data: dict[str, Any] = {
-        "database": {"url": db_url},
+TomlValue = str | int | float | bool | list[str]
+
+
+def platform_sections(slack_url: str, forum_url: str) -> dict[str, dict[str, TomlValue]]:
+    """The [slack] and [discourse] settings that wire a bot to the stand-ins."""
+    return {
         "slack": {
             "bot_token": BOT_TOKEN,
             "signing_secret": SIGNING_SECRET,
             "api_url": f"{slack_url}/api/",
             "moderator_channel": MOD_CHANNEL,
-            "ambassador_channel": AMB_CHANNEL,
             "moderators": [MOD],
         },
         "discourse": {
@@ -79,6 +86,13 @@ def test_settings(db_url: str, slack_url: str, forum_url: str, **overrides: Any)
             "ambassador_group": GROUP,
             "admin_requests_per_minute": 600,
         },
+    }
+
+
+def test_settings(db_url: str, slack_url: str, forum_url: str, **overrides: Any) -> Settings:
+    data: dict[str, Any] = {
+        "database": {"url": db_url},
+        **platform_sections(slack_url, forum_url),
         "program": {"guidelines_url": "https://example.org/guidelines"},
         "outbox": {
             "poll_seconds": 0.05,
@@ -87,6 +101,7 @@ def test_settings(db_url: str, slack_url: str, forum_url: str, **overrides: Any)
             "max_backoff_seconds": 1.0,
         },
     }
+    data["slack"]["ambassador_channel"] = AMB_CHANNEL
     for section, values in overrides.items():
         if isinstance(values, dict):
             data.setdefault(section, {}).update(values)

@@ -1,33 +1,33 @@
-"""A bot run as a real subprocess (``python -m bot.cli run``) against the stand-ins, for tests that
-kill, stop or duplicate the process."""
+"""A bot run as a real subprocess (``python -m bot.cli run``) against the stand-ins, for the
+tests that kill, stop or duplicate the process; and the config file such a process reads
+(`write_config`), which the benchmarks' bot processes use too."""
+
+# It starts the bot's own CLI (no untrusted input) with Popen on purpose: the loop keeps serving the
+# stand-ins while the child starts.
+# ruff: noqa: S603, ASYNC109, ASYNC220
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import func, select
 
+from bot.sandbox.harness.stack import (
+    TomlValue,
+    platform_sections,
+)
 from storage.db import make_engine, make_sessionmaker
 from storage.models import OutboxMessage
-from tests.stack import (
-    BADGE_ID,
-    BOT_TOKEN,
-    FORUM_KEY,
-    GROUP,
-    MOD,
-    MOD_CHANNEL,
-    SIGNING_SECRET,
-    WEBHOOK_SECRET,
-)
 
 ASGIApp = Callable[
     [dict[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]
@@ -64,38 +64,64 @@ class StallAfterEffect:
         await self.app(scope, receive, held_send)
 
 
-def write_config(path: Path, db_url: str, port: int, slack_url: str, forum_url: str, extra: str = "") -> None:
-    """A config file for a bot subprocess wired to the stand-ins; ``extra`` is appended TOML."""
-    path.write_text(
-        f"""
-[server]
-host = "127.0.0.1"
-port = {port}
-[database]
-url = "{db_url}"
-[slack]
-bot_token = "{BOT_TOKEN}"
-signing_secret = "{SIGNING_SECRET}"
-api_url = "{slack_url}/api/"
-moderator_channel = "{MOD_CHANNEL}"
-moderators = ["{MOD}"]
-[discourse]
-url = "{forum_url}"
-api_key = "{FORUM_KEY}"
-api_username = "system"
-webhook_secret = "{WEBHOOK_SECRET}"
-ambassador_badge_id = {BADGE_ID}
-ambassador_group = "{GROUP}"
-admin_requests_per_minute = 600
-[outbox]
-poll_seconds = 0.1
-lease_seconds = 1
-base_backoff_seconds = 0.2
-max_backoff_seconds = 1
-"""
-        + extra,
-        encoding="utf-8",
-    )
+Sections = dict[str, dict[str, TomlValue]]
+
+
+def config_sections(db_url: str, port: int, slack_url: str, forum_url: str) -> Sections:
+    """The config of a bot subprocess wired to the stand-ins, section by section."""
+    return {
+        "server": {"host": "127.0.0.1", "port": port},
+        "database": {"url": db_url},
+        **platform_sections(slack_url, forum_url),
+        "outbox": {
+            "poll_seconds": 0.1,
+            "lease_seconds": 1,
+            "base_backoff_seconds": 0.2,
+            "max_backoff_seconds": 1,
+        },
+    }
+
+
+def _toml_value(value: TomlValue) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(value)  # a string or a list of strings: JSON's escapes are TOML's
+
+
+def render_toml(sections: Mapping[str, Mapping[str, TomlValue]]) -> str:
+    lines = [""]
+    for name, values in sections.items():
+        lines.append(f"[{name}]")
+        lines.extend(f"{key} = {_toml_value(value)}" for key, value in values.items())
+    return "\n".join(lines) + "\n"
+
+
+def write_config(
+    path: Path,
+    db_url: str,
+    port: int,
+    slack_url: str,
+    forum_url: str,
+    extra: str = "",
+    **changes: Mapping[str, TomlValue | None] | None,
+) -> None:
+    """Write `config_sections` to `path`. Each keyword names a section: its keys are set (a key
+    given None is removed), a section given None is left out. `extra` is appended TOML (its first
+    lines still belong to the last section, [outbox], unless it opens a table)."""
+    sections = config_sections(db_url, port, slack_url, forum_url)
+    for name, values in changes.items():
+        if values is None:
+            sections.pop(name, None)
+            continue
+        section = sections.setdefault(name, {})
+        for key, value in values.items():
+            if value is None:
+                section.pop(key, None)
+            else:
+                section[key] = value
+    path.write_text(render_toml(sections) + extra, encoding="utf-8")
 
 
 class BotProcess:
