@@ -17,11 +17,15 @@ from storage.repositories import (
     OutboxRepo,
     PeopleRepo,
 )
+from storage.repositories_backup import BackupRepo
 from storage.repositories_events import CalendarRepo
 from storage.repositories_forum import ForumRepo
 from storage.repositories_groups import GroupRepo
 from storage.repositories_lifecycle import LifecycleRepo, LinkCodeRepo, NominationRepo, ProfileRepo
+from storage.repositories_privacy import PrivacyRepo
+from storage.repositories_reports import ExportRepo, ReportRepo
 from storage.repositories_requests import RequestRepo
+from storage.repositories_terms import TermRepo
 
 
 class UnitOfWork:
@@ -44,6 +48,11 @@ class UnitOfWork:
     link_codes: LinkCodeRepo
     lifecycle: LifecycleRepo
     requests: RequestRepo
+    terms: TermRepo
+    reports: ReportRepo
+    exports: ExportRepo
+    backup: BackupRepo
+    privacy: PrivacyRepo
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
@@ -69,6 +78,11 @@ class UnitOfWork:
         self.forum = ForumRepo(s)
         self.groups = GroupRepo(s)
         self.calendar = CalendarRepo(s)
+        self.terms = TermRepo(s)
+        self.reports = ReportRepo(s)
+        self.exports = ExportRepo(s)
+        self.backup = BackupRepo(s)
+        self.privacy = PrivacyRepo(s)
         return self
 
     async def __aexit__(
