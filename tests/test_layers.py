@@ -53,3 +53,47 @@ def test_the_check_itself_sees_imports() -> None:
     names: set[str] = set().union(*imports_of("handlers").values())
     assert any(n.startswith("bot.program.") for n in names)
     assert offending("handlers", ("bot.program",))  # so an offending import would be caught
+
+
+# -- data access only in storage, charts drawn at the edge (issue 15, point 4) ------------------------
+
+PROGRAM_FORBIDDEN_LIBS = ("sqlalchemy", "matplotlib")
+# Modules another helper of issue 15 restructures (permission checks that commit mid unit of work,
+# a flush in a group transition): they still reach `uow.session` until that lands. Remove each
+# name as its module is fixed; nothing else in bot/program may touch the session.
+SESSION_ALLOWED = frozenset(
+    {
+        "bot/program/applications.py",  # refusal audit commits (-> permissions.require)
+        "bot/program/badges.py",  # refusal audit commit (-> permissions.require)
+        "bot/program/events.py",  # refusal audit commit (-> permissions.require)
+        "bot/program/groups.py",  # refusal audit commit and a flush (groups split)
+    }
+)
+
+
+def session_uses(package: str) -> list[str]:
+    """`<anything>.session` attribute reads, as "file:line" (the unit of work's raw session)."""
+    found: list[str] = []
+    for path in sorted((ROOT / package.replace(".", "/")).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "session":
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_program_imports_no_sqlalchemy_or_matplotlib() -> None:
+    assert offending("bot.program", PROGRAM_FORBIDDEN_LIBS) == []
+
+
+def test_the_library_check_sees_imports() -> None:
+    assert offending("storage", ("sqlalchemy",))  # storage does import it, so a violation shows
+    assert offending("bot.render", ("matplotlib",))  # even an import inside a function is seen
+
+
+def test_program_never_reads_the_session() -> None:
+    assert [use for use in session_uses("bot.program") if use.split(":")[0] not in SESSION_ALLOWED] == []
+
+
+def test_the_session_check_sees_uses() -> None:
+    assert session_uses("storage")  # uow.py opens it: the check finds such reads
+    assert {use.split(":")[0] for use in session_uses("bot.program")} <= SESSION_ALLOWED
