@@ -48,8 +48,8 @@ from bot.sandbox.http import free_port, serve_asgi
 from bot.sandbox.slack import SlackActor
 from handlers.slack.blocks import render
 from storage.db import make_engine
+from storage.events import EventSeries
 from storage.models import OutboxMessage
-from storage.models_events import EventSeries
 from tests.stack import (
     AMB_CHANNEL,
     BADGE_ID,

@@ -49,8 +49,8 @@ from bot.sandbox.slack import SlackStandIn
 from handlers.slack.blocks import render
 from storage import migrate
 from storage.db import make_engine
+from storage.events import Reminder
 from storage.models import Ambassador, OutboxMessage, Person
-from storage.models_events import Reminder
 from tests.stack import (
     BADGE_ID,
     BOT_TOKEN,

@@ -1,14 +1,13 @@
 """Every table of the schema, row by row: what `ambassador-bot backup` and `restore` read and write.
 
-The tables are those of `Base.metadata` once every `storage/models*.py` module is imported, so a
-feature that adds a model module is backed up without anyone listing it here.
+The tables are those of `Base.metadata` once every storage module is imported (features keep their
+models in `storage/<feature>.py`), so a feature that adds a table is backed up without anyone
+listing it here.
 """
 
 from __future__ import annotations
 
 import base64
-import importlib
-import pkgutil
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -35,18 +34,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-import storage
-from storage.models import Base
+from storage.models import Base, import_all_models
 
 CHUNK = 500
 BackupTable: TypeAlias = Table  # what the backup service holds: one table of the schema, opaque to it
-
-
-def import_all_models() -> None:
-    """Import storage.models and every storage.models_* module, so the metadata is complete."""
-    for info in pkgutil.iter_modules(storage.__path__):
-        if info.name == "models" or info.name.startswith("models_"):
-            importlib.import_module(f"storage.{info.name}")
 
 
 def tables() -> list[Table]:

@@ -6,7 +6,8 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-import storage.models_events  # noqa: F401  (the event tables take part in every session)
+from storage.events import CalendarRepo
+from storage.groups import GroupRepo
 from storage.repositories import (
     AmbassadorRepo,
     ApplicationRepo,
@@ -18,14 +19,12 @@ from storage.repositories import (
     PeopleRepo,
 )
 from storage.repositories_backup import BackupRepo
-from storage.repositories_events import CalendarRepo
 from storage.repositories_forum import ForumRepo
-from storage.repositories_groups import GroupRepo
 from storage.repositories_lifecycle import LifecycleRepo, LinkCodeRepo, NominationRepo, ProfileRepo
 from storage.repositories_privacy import PrivacyRepo
 from storage.repositories_reports import ExportRepo, ReportRepo
-from storage.repositories_requests import RequestRepo
 from storage.repositories_terms import TermRepo
+from storage.requests import RequestRepo
 
 
 class UnitOfWork:

@@ -20,7 +20,7 @@ from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.recurrence import Instance, Recurrence, RecurrenceError
 from bot.program.roles import Roles
-from storage.models_events import Booking, EventSeries, OccurrenceOverride
+from storage.events import Booking, EventSeries, OccurrenceOverride
 from storage.uow import UnitOfWork
 
 ANSWERS = ("going", "maybe", "no")

@@ -27,7 +27,7 @@ from bot.program.money import CURRENCIES
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
 from storage.models import Application, AuditEntry
-from storage.models_requests import REFERENCE_PREFIX
+from storage.requests import REFERENCE_PREFIX
 from storage.uow import UnitOfWork
 
 EXPORT_KINDS = ("ambassadors", "applications", "requests", "groups", "audit")

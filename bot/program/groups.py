@@ -45,8 +45,7 @@ from bot.program.group_screening import (
 )
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
-from storage.models_groups import GroupHandoverStep, GroupOrganiser, UserGroup
-from storage.repositories_groups import LIVE, MentorCandidate
+from storage.groups import LIVE, GroupHandoverStep, GroupOrganiser, MentorCandidate, UserGroup
 from storage.uow import UnitOfWork
 
 GROUP_FIELDS: tuple[FieldSpec, ...] = (

@@ -38,8 +38,8 @@ from typing import Any
 from bot.program.commands import user_ref
 from bot.program.errors import NotFound
 from bot.program.ports import Clock
-from storage.models_requests import OPEN_STATUSES
 from storage.repositories_privacy import PrivacyRepo, is_json, is_text
+from storage.requests import OPEN_STATUSES
 from storage.uow import UnitOfWork
 
 OPERATOR = "cli"

@@ -23,8 +23,8 @@ from bot.program import outbox
 from bot.program.events import occurrence_key, recurrence
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.recurrence import Recurrence, RecurrenceError, reminder_due
+from storage.events import EventSeries
 from storage.models import Person
-from storage.models_events import EventSeries
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("ambassador_bot.reminders")

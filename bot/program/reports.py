@@ -36,7 +36,7 @@ from bot.program.money import fmt
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.requests import quarter_start
 from bot.program.roles import Roles
-from storage.models_requests import OPEN_STATUSES
+from storage.requests import OPEN_STATUSES
 from storage.uow import UnitOfWork
 
 RENEWAL_WINDOW = timedelta(days=90)

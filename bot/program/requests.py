@@ -26,7 +26,7 @@ from bot.program.money import MoneyError, currency_code, fmt, parse_amount
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.request_kinds import CLOSING, KIND_LABELS, KINDS, STATUS_LABELS
 from bot.program.roles import Roles
-from storage.models_requests import REFERENCE_PREFIX, Request
+from storage.requests import REFERENCE_PREFIX, Request
 from storage.uow import UnitOfWork
 
 UNDECIDED = ("pending", "info_requested")

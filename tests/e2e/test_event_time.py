@@ -17,8 +17,8 @@ import recurring_ical_events
 from sqlalchemy import select
 
 from bot.runtime import build_runtime
+from storage.events import EventSeries
 from storage.models import Ambassador, OutboxMessage
-from storage.models_events import EventSeries
 from tests.stack import ALICE, AMB_CHANNEL, MOD, MOD_CHANNEL, FakeClock, Stack, start_stack
 
 

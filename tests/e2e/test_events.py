@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 
 from bot.program.events import occurrences
 from bot.runtime import build_runtime
+from storage.events import EventSeries, Reminder
 from storage.models import Ambassador, AuditEntry
-from storage.models_events import EventSeries, Reminder
 from tests.stack import ALICE, AMB_CHANNEL, BOB, MOD, MOD_CHANNEL, FakeClock, Stack, start_stack
 
 MEETUP = {

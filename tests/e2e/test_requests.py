@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, inspect, select
 
-from storage.models_requests import Request, RequestApproval
+from storage.requests import Request, RequestApproval
 from tests.e2e.lifecycle import all_text, audit_actions, buttons, make_ambassador, say
 from tests.stack import ALICE, BOB, MOD, MOD_CHANNEL, Stack, pg_database, start_stack
 

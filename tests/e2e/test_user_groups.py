@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.program.errors import Conflict
-from storage.models_groups import GroupOrganiser, UserGroup
+from storage.groups import GroupOrganiser, UserGroup
 from tests.e2e.lifecycle import all_text, audit_actions, buttons, make_ambassador, say
 from tests.stack import ALICE, AMB_CHANNEL, BOB, MOD, MOD_CHANNEL, Stack, start_stack
 

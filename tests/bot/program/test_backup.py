@@ -24,8 +24,8 @@ from bot.program.ports import SystemClock
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
 from storage.models import BadgeGrant, Base, OutboxMessage, Person, ProcessedEvent, Profile
-from storage.models_requests import Request
 from storage.repositories_backup import tables
+from storage.requests import Request
 from storage.uow import UnitOfWorkFactory
 from tests.program_seed import seed
 from tests.stack import pg_database

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from storage.models_events import EventSeries
+from storage.events import EventSeries
 from tests.stack import BOB, MOD, Stack
 
 FORM = {
