@@ -13,7 +13,8 @@ from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint, 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Ambassador, Application, Base, Person, Profile, utcnow
+from storage.directory import Profile
+from storage.models import Ambassador, Application, Base, Person, utcnow
 
 
 class UserGroup(Base):

@@ -13,7 +13,8 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.program.profiles import search_text
-from storage.models import Ambassador, Person, Profile
+from storage.directory import Profile
+from storage.models import Ambassador, Person
 
 
 @dataclass

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot.cli import main
-from storage.models import Ambassador, AuditEntry, Profile
+from storage.directory import Profile
+from storage.models import Ambassador, AuditEntry
 from tests.e2e.lifecycle import make_ambassador, say
 from tests.stack import ALICE, BOB, MOD, Stack
 
