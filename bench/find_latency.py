@@ -36,8 +36,7 @@ from sqlalchemy import func, select
 from bench.ack_latency import _pct
 from storage import migrate
 from storage.db import make_engine
-from storage.directory import Profile
-from storage.models import Ambassador, Person
+from storage.models import Ambassador, Person, Profile
 from tests.directory_seed import bulk_seed, synthetic
 from tests.stack import ALICE, pg_database, start_stack
 

@@ -13,8 +13,7 @@ from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint, 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.directory import Profile
-from storage.models import Ambassador, Application, Base, Person, utcnow
+from storage.models import Ambassador, Application, Base, Person, Profile, utcnow
 
 
 class UserGroup(Base):

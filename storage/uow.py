@@ -6,11 +6,8 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.directory import ProfileRepo
 from storage.events import CalendarRepo
 from storage.groups import GroupRepo
-from storage.linking import LinkCodeRepo
-from storage.nominations import NominationRepo
 from storage.repositories import (
     AmbassadorRepo,
     ApplicationRepo,
@@ -23,7 +20,7 @@ from storage.repositories import (
 )
 from storage.repositories_backup import BackupRepo
 from storage.repositories_forum import ForumRepo
-from storage.repositories_lifecycle import LifecycleRepo
+from storage.repositories_lifecycle import LifecycleRepo, LinkCodeRepo, NominationRepo, ProfileRepo
 from storage.repositories_privacy import PrivacyRepo
 from storage.repositories_reports import ExportRepo, ReportRepo
 from storage.repositories_terms import TermRepo

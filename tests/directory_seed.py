@@ -13,8 +13,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.program.profiles import search_text
-from storage.directory import Profile
-from storage.models import Ambassador, Person
+from storage.models import Ambassador, Person, Profile
 
 
 @dataclass

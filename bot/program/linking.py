@@ -22,8 +22,7 @@ from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.program.forum_accounts import ForumAccounts, require_account
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
-from storage.linking import LinkCode
-from storage.models import Person
+from storage.models import LinkCode, Person
 from storage.uow import UnitOfWork
 
 CODE_TTL = timedelta(minutes=15)

@@ -13,7 +13,7 @@ from bot.program.audit import require_moderator
 from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
-from storage.nominations import Nomination
+from storage.models import Nomination
 from storage.uow import UnitOfWork
 
 MAX_REASON = 2000

@@ -29,8 +29,8 @@ from bot.program.errors import InvalidInput
 from bot.program.onboarding import complete_in
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
-from storage.directory import DirectoryRow, Profile
-from storage.models import Application, Person
+from storage.models import Application, Person, Profile
+from storage.repositories_lifecycle import DirectoryRow
 from storage.uow import UnitOfWork
 
 PROFILE_FIELDS: tuple[FieldSpec, ...] = (

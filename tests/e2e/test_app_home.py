@@ -7,8 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from storage.models import Application
-from storage.nominations import Nomination
+from storage.models import Application, Nomination
 from tests.e2e.lifecycle import all_text, buttons, make_ambassador, say
 from tests.stack import ALICE, BOB, MOD, MOD_CHANNEL, Stack
 

@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from storage.linking import LinkCode
-from storage.models import Person
+from storage.models import LinkCode, Person
 from tests.e2e.lifecycle import audit_actions, make_ambassador, say
 from tests.stack import ALICE, BOB, MOD, Stack
 

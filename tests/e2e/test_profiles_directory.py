@@ -11,8 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot.cli import main
-from storage.directory import Profile
-from storage.models import Ambassador, AuditEntry
+from storage.models import Ambassador, AuditEntry, Profile
 from tests.e2e.lifecycle import make_ambassador, say
 from tests.stack import ALICE, BOB, MOD, Stack
 

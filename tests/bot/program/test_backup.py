@@ -23,8 +23,7 @@ from bot.program.errors import Conflict, InvalidInput
 from bot.program.ports import SystemClock
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
-from storage.directory import Profile
-from storage.models import BadgeGrant, Base, OutboxMessage, Person, ProcessedEvent
+from storage.models import BadgeGrant, Base, OutboxMessage, Person, ProcessedEvent, Profile
 from storage.repositories_backup import tables
 from storage.requests import Request
 from storage.uow import UnitOfWorkFactory

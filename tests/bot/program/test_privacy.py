@@ -12,8 +12,7 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.program.backup import BackupService
 from bot.program.ports import SystemClock
-from storage.models import AuditEntry, OutboxMessage
-from storage.nominations import Nomination
+from storage.models import AuditEntry, Nomination, OutboxMessage
 from tests.e2e.lifecycle import make_ambassador, say
 from tests.e2e.test_profiles_directory import save_profile
 from tests.e2e.test_requests import EXPENSE, send_request
