@@ -55,8 +55,8 @@ from bot.sandbox.http import free_port, serve_asgi
 from bot.sandbox.slack import SlackActor
 from handlers.slack.blocks import render
 from storage.db import make_engine
+from storage.events import EventSeries
 from storage.models import OutboxMessage
-from storage.models_events import EventSeries
 
 INTRO_TOPIC = 10  # webhook posts go to another topic: recorded (deduplicated) and "ignored"
 CONFIG_CHANGES: dict[str, dict[str, TomlValue | None] | None] = {  # to the harness's bot config

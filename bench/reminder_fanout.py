@@ -64,8 +64,8 @@ from bot.sandbox.slack import SlackStandIn
 from handlers.slack.blocks import render
 from storage import migrate
 from storage.db import make_engine
+from storage.events import Reminder
 from storage.models import Ambassador, OutboxMessage, Person
-from storage.models_events import Reminder
 
 DAYS_LEFT = 29  # terms end in 29 days: the 30-day renewal reminder is due, the 7-day one is not
 TERM_DAYS = 730

@@ -1,7 +1,13 @@
-"""The schema: SQLAlchemy 2 typed models. Changes go through Alembic migrations only."""
+"""The shared schema: the declarative Base, the column types every table uses, and the core tables
+(people, applications, ambassadors, onboarding, badges, outbox, audit, nominations, profiles,
+link codes). A feature's own tables sit next to its repository in `storage/<feature>.py`; changes
+go through Alembic migrations only.
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -18,6 +24,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def import_all_models() -> None:
+    """Import every module of the storage package, so `Base.metadata` holds every table (the feature
+    modules define theirs next to their repository)."""
+    import storage
+
+    for info in pkgutil.iter_modules(storage.__path__):
+        if not info.ispkg:
+            importlib.import_module(f"storage.{info.name}")
 
 
 def utcnow() -> datetime:

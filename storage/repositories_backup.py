@@ -1,37 +1,103 @@
 """Every table of the schema, row by row: what `ambassador-bot backup` and `restore` read and write.
 
-The tables are those of `Base.metadata` once every `storage/models*.py` module is imported, so a
-feature that adds a model module is backed up without anyone listing it here.
+The tables are those of `Base.metadata` once every storage module is imported (features keep their
+models in `storage/<feature>.py`), so a feature that adds a table is backed up without anyone
+listing it here.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+import base64
 from collections.abc import Sequence
-from typing import Any
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any, TypeAlias
 
-from sqlalchemy import Integer, Table, delete, func, inspect, select, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    LargeBinary,
+    Numeric,
+    Table,
+    Time,
+    delete,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
-import storage
-from storage.models import Base
+from storage.models import Base, import_all_models
 
 CHUNK = 500
-
-
-def import_all_models() -> None:
-    """Import storage.models and every storage.models_* module, so the metadata is complete."""
-    for info in pkgutil.iter_modules(storage.__path__):
-        if info.name == "models" or info.name.startswith("models_"):
-            importlib.import_module(f"storage.{info.name}")
+BackupTable: TypeAlias = Table  # what the backup service holds: one table of the schema, opaque to it
 
 
 def tables() -> list[Table]:
     """Every table, parents before children (the order rows can be inserted in)."""
     import_all_models()
     return list(Base.metadata.sorted_tables)
+
+
+def _base_type(t: TypeEngine[Any]) -> TypeEngine[Any]:
+    while isinstance(t, TypeDecorator):
+        t = t.impl_instance
+    return t
+
+
+def encode(t: TypeEngine[Any], value: Any) -> Any:
+    """A column value as JSON-ready data that `decode` turns back into the same value.
+
+    Values read back exactly on either engine: decimals as strings, datetimes as ISO 8601 in UTC
+    with the zone, dates and times as ISO, binary data as base64, JSON columns as JSON."""
+    if value is None:
+        return None
+    base = _base_type(t)
+    if isinstance(base, DateTime) or isinstance(value, datetime):
+        dt: datetime = value
+        return (dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)).isoformat()
+    if isinstance(base, Date) or isinstance(value, date):
+        return value.isoformat()
+    if isinstance(base, Time) or isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(base, LargeBinary) or isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    return value
+
+
+def decode(t: TypeEngine[Any], raw: Any) -> Any:
+    if raw is None:
+        return None
+    base = _base_type(t)
+    if isinstance(base, JSON):
+        return raw
+    if isinstance(base, DateTime):
+        dt = datetime.fromisoformat(str(raw))
+        return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
+    if isinstance(base, Date):
+        return date.fromisoformat(str(raw))
+    if isinstance(base, Time):
+        return time.fromisoformat(str(raw))
+    if isinstance(base, Float):
+        return float(raw)
+    if isinstance(base, Numeric):
+        return Decimal(str(raw))
+    if isinstance(base, Boolean):
+        return bool(raw)
+    if isinstance(base, Integer):
+        return int(raw)
+    if isinstance(base, LargeBinary):
+        return base64.b64decode(str(raw))
+    return raw
 
 
 class BackupRepo:

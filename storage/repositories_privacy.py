@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, String, Table, Text, and_, delete, or_, select, update
+from sqlalchemy import JSON, ColumnElement, String, Table, Text, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from storage.repositories_backup import tables
+from storage.repositories_backup import encode, tables
 
 
 def _base(t: TypeEngine[Any]) -> TypeEngine[Any]:
@@ -33,10 +33,31 @@ def is_json(t: TypeEngine[Any]) -> bool:
 class PrivacyRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
-        self.tables: dict[str, Table] = {t.name: t for t in tables()}
+        self._tables: dict[str, Table] | None = None  # on first use: most units of work never ask
+
+    @property
+    def tables(self) -> dict[str, Table]:
+        if self._tables is None:
+            self._tables = {t.name: t for t in tables()}
+        return self._tables
 
     def t(self, name: str) -> Table:
         return self.tables[name]
+
+    def lower_eq(self, table: str, column: str, value: str) -> ColumnElement[bool]:
+        """`lower(column) = value` (give value in lower case): a case-insensitive match."""
+        return func.lower(self.t(table).c[column]) == value
+
+    def encode_row(self, table: str, row: Mapping[str, Any]) -> dict[str, Any]:
+        """A row as JSON-ready values (see repositories_backup.encode)."""
+        tbl = self.t(table)
+        return {k: encode(tbl.c[k].type, v) for k, v in row.items()}
+
+    def max_length(self, table: str, column: str) -> int | None:
+        """The length limit of a String column (VARCHAR(n)), or None when it has none."""
+        ctype = self.t(table).c[column].type
+        length = getattr(ctype, "length", None)
+        return length if isinstance(ctype, String) and length else None
 
     async def select_rows(self, table: str, where: ColumnElement[bool] | None) -> list[dict[str, Any]]:
         if where is None:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from storage.models import Ambassador, Application, AuditEntry, Base, OnboardingStep, Person
-from storage.models_requests import SPENT_STATUSES, Request
+from storage.requests import SPENT_STATUSES, Request
 
 Row = dict[str, Any]
 

@@ -6,7 +6,8 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-import storage.models_events  # noqa: F401  (the event tables take part in every session)
+from storage.events import CalendarRepo
+from storage.groups import GroupRepo
 from storage.repositories import (
     AmbassadorRepo,
     ApplicationRepo,
@@ -17,11 +18,13 @@ from storage.repositories import (
     OutboxRepo,
     PeopleRepo,
 )
-from storage.repositories_events import CalendarRepo
+from storage.repositories_backup import BackupRepo
 from storage.repositories_forum import ForumRepo
-from storage.repositories_groups import GroupRepo
 from storage.repositories_lifecycle import LifecycleRepo, LinkCodeRepo, NominationRepo, ProfileRepo
-from storage.repositories_requests import RequestRepo
+from storage.repositories_privacy import PrivacyRepo
+from storage.repositories_reports import ExportRepo, ReportRepo
+from storage.repositories_terms import TermRepo
+from storage.requests import RequestRepo
 
 
 class UnitOfWork:
@@ -44,6 +47,11 @@ class UnitOfWork:
     link_codes: LinkCodeRepo
     lifecycle: LifecycleRepo
     requests: RequestRepo
+    terms: TermRepo
+    reports: ReportRepo
+    exports: ExportRepo
+    backup: BackupRepo
+    privacy: PrivacyRepo
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
@@ -69,6 +77,11 @@ class UnitOfWork:
         self.forum = ForumRepo(s)
         self.groups = GroupRepo(s)
         self.calendar = CalendarRepo(s)
+        self.terms = TermRepo(s)
+        self.reports = ReportRepo(s)
+        self.exports = ExportRepo(s)
+        self.backup = BackupRepo(s)
+        self.privacy = PrivacyRepo(s)
         return self
 
     async def __aexit__(

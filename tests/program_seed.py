@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from storage.models import Ambassador, Application, AuditEntry, Base, OnboardingStep, Person
-from storage.models_requests import Request, RequestApproval, RequestNote
+from storage.requests import Request, RequestApproval, RequestNote
 from storage.uow import UnitOfWork
 
 NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)  # the report's "now": 2026-Q4

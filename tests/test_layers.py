@@ -320,3 +320,40 @@ def test_the_tests_import_check_sees_a_violation() -> None:
     assert any(n.startswith("bot.sandbox.harness") for n in names)
     assert offending("bench", ("bot.sandbox.harness",))  # so an import of tests would be caught too
     assert offending("tests.e2e", ("tests",))  # the test suite's own imports of itself are seen
+
+
+# -- data access only in storage, charts drawn at the edge (issue 15, point 4) ------------------------
+
+PROGRAM_FORBIDDEN_LIBS = ("sqlalchemy", "matplotlib")
+# The one place left that reaches the raw session: a group request flushes to get its id before
+# the form's answers are written (a repository method for it is the next step). Nothing else in
+# bot/program may touch the session; remove the name when it is fixed.
+SESSION_ALLOWED = frozenset({"bot/program/groups/intake.py"})
+
+
+def session_uses(package: str) -> list[str]:
+    """`<anything>.session` attribute reads, as "file:line" (the unit of work's raw session)."""
+    found: list[str] = []
+    for path in sorted((ROOT / package.replace(".", "/")).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "session":
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_program_imports_no_sqlalchemy_or_matplotlib() -> None:
+    assert offending("bot.program", PROGRAM_FORBIDDEN_LIBS) == []
+
+
+def test_the_library_check_sees_imports() -> None:
+    assert offending("storage", ("sqlalchemy",))  # storage does import it, so a violation shows
+    assert offending("bot.render", ("matplotlib",))  # even an import inside a function is seen
+
+
+def test_program_never_reads_the_session() -> None:
+    assert [use for use in session_uses("bot.program") if use.split(":")[0] not in SESSION_ALLOWED] == []
+
+
+def test_the_session_check_sees_uses() -> None:
+    assert session_uses("storage")  # uow.py opens it: the check finds such reads
+    assert {use.split(":")[0] for use in session_uses("bot.program")} <= SESSION_ALLOWED

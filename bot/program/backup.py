@@ -9,74 +9,19 @@ transaction: it fully succeeds or changes nothing.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from decimal import Decimal, InvalidOperation
+from datetime import UTC
+from decimal import InvalidOperation
 from typing import Any
-
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, LargeBinary, Numeric, Table, Time
-from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from bot.program.errors import Conflict, InvalidInput
 from bot.program.ports import Clock
-from storage.repositories_backup import BackupRepo, tables
+from storage.repositories_backup import BackupTable, decode, encode, tables
 from storage.uow import UnitOfWork
 
 FORMAT = "ambassador-bot-backup"
 VERSION = 1
-
-
-def _base_type(t: TypeEngine[Any]) -> TypeEngine[Any]:
-    while isinstance(t, TypeDecorator):
-        t = t.impl_instance
-    return t
-
-
-def encode(t: TypeEngine[Any], value: Any) -> Any:
-    """A column value as JSON-ready data that `decode` turns back into the same value."""
-    if value is None:
-        return None
-    base = _base_type(t)
-    if isinstance(base, DateTime) or isinstance(value, datetime):
-        dt: datetime = value
-        return (dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)).isoformat()
-    if isinstance(base, Date) or isinstance(value, date):
-        return value.isoformat()
-    if isinstance(base, Time) or isinstance(value, time):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(base, LargeBinary) or isinstance(value, (bytes, bytearray, memoryview)):
-        return base64.b64encode(bytes(value)).decode("ascii")
-    return value
-
-
-def decode(t: TypeEngine[Any], raw: Any) -> Any:
-    if raw is None:
-        return None
-    base = _base_type(t)
-    if isinstance(base, JSON):
-        return raw
-    if isinstance(base, DateTime):
-        dt = datetime.fromisoformat(str(raw))
-        return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
-    if isinstance(base, Date):
-        return date.fromisoformat(str(raw))
-    if isinstance(base, Time):
-        return time.fromisoformat(str(raw))
-    if isinstance(base, Float):
-        return float(raw)
-    if isinstance(base, Numeric):
-        return Decimal(str(raw))
-    if isinstance(base, Boolean):
-        return bool(raw)
-    if isinstance(base, Integer):
-        return int(raw)
-    if isinstance(base, LargeBinary):
-        return base64.b64decode(str(raw))
-    return raw
 
 
 @dataclass(frozen=True)
@@ -97,7 +42,7 @@ class BackupService:
         """Everything in the database, as one JSON-ready document."""
         all_tables = tables()
         async with self._uow() as uow:
-            repo = BackupRepo(uow.session)
+            repo = uow.backup
             await repo.begin_snapshot()
             heads = await repo.schema_heads()
             out: list[dict[str, Any]] = []
@@ -121,7 +66,7 @@ class BackupService:
 
     async def row_counts(self) -> dict[str, int]:
         async with self._uow() as uow:
-            repo = BackupRepo(uow.session)
+            repo = uow.backup
             return {t.name: await repo.count(t) for t in tables()}
 
     async def restore(self, data: Mapping[str, Any], *, force: bool = False) -> RestoreResult:
@@ -129,7 +74,7 @@ class BackupService:
         known = {t.name: t for t in tables()}
         plan = _check(data, known)
         async with self._uow() as uow:
-            repo = BackupRepo(uow.session)
+            repo = uow.backup
             existing = await repo.existing_tables()
             missing = sorted(set(plan) - existing)
             if missing:
@@ -158,7 +103,7 @@ class BackupService:
 
 
 def _check(
-    data: Mapping[str, Any], known: Mapping[str, Table]
+    data: Mapping[str, Any], known: Mapping[str, BackupTable]
 ) -> dict[str, tuple[list[str], list[list[Any]]]]:
     """Validate the document and decode its values; InvalidInput says what is wrong."""
     if not isinstance(data, Mapping) or data.get("format") != FORMAT:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from bot.program.events import expandable, recurrence
 from bot.program.ports import Clock
 from bot.program.recurrence import normalise_rrule
-from storage.models_events import CalendarToken
+from storage.events import CalendarToken
 from storage.uow import UnitOfWork
 
 

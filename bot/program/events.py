@@ -19,7 +19,7 @@ from bot.program import outbox
 from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.permissions import GuardedService, Permission, Subject
 from bot.program.recurrence import Instance, Recurrence, RecurrenceError
-from storage.models_events import Booking, EventSeries, OccurrenceOverride
+from storage.events import Booking, EventSeries, OccurrenceOverride
 from storage.uow import UnitOfWork
 
 ANSWERS = ("going", "maybe", "no")

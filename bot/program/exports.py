@@ -27,8 +27,7 @@ from bot.program.permissions import Guard, Permission, Subject
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
 from storage.models import Application, AuditEntry
-from storage.models_requests import REFERENCE_PREFIX
-from storage.repositories_reports import ExportRepo
+from storage.requests import REFERENCE_PREFIX
 from storage.uow import UnitOfWork
 
 EXPORT_KINDS = ("ambassadors", "applications", "requests", "groups", "audit")
@@ -119,7 +118,7 @@ class ExportService:
     async def rows(self, kind: str) -> tuple[list[str], list[dict[str, Any]]]:
         """The column names and rows of one export, with Python values."""
         async with self._uow() as uow:
-            repo = ExportRepo(uow.session)
+            repo = uow.exports
             if kind == "ambassadors":
                 rows = await repo.ambassadors()
                 columns = [

@@ -35,14 +35,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, func
-
-from bot.program.backup import encode
 from bot.program.commands import user_ref
 from bot.program.errors import NotFound
 from bot.program.ports import Clock
-from storage.models_requests import OPEN_STATUSES
 from storage.repositories_privacy import PrivacyRepo, is_json, is_text
+from storage.requests import OPEN_STATUSES
 from storage.uow import UnitOfWork
 
 OPERATOR = "cli"
@@ -116,7 +113,7 @@ class PrivacyService:
         rows = await repo.select_rows("people", where) if where is not None else []
         if not rows and ref and where is not None and not ref.lstrip("#").isdigit():
             rows = await repo.select_rows(
-                "people", func.lower(people.c.forum_username) == ref.lstrip("@").lower()
+                "people", repo.lower_eq("people", "forum_username", ref.lstrip("@").lower())
             )
         if not rows:
             raise NotFound(
@@ -145,7 +142,7 @@ class PrivacyService:
     async def export(self, who: str) -> dict[str, Any]:
         """Everything held about one person, as JSON-ready data."""
         async with self._uow() as uow:
-            repo = PrivacyRepo(uow.session)
+            repo = uow.privacy
             ident = await self._identify(repo, who)
             if ident.forgotten:
                 raise NotFound(f"Person #{ident.person_id} was forgotten; nothing about them is held.")
@@ -156,11 +153,7 @@ class PrivacyService:
         t = repo.t
 
         async def rows(table: str, where: Any) -> list[dict[str, Any]]:
-            tbl = t(table)
-            return [
-                {k: encode(tbl.c[k].type, v) for k, v in r.items()}
-                for r in await repo.select_rows(table, where)
-            ]
+            return [repo.encode_row(table, r) for r in await repo.select_rows(table, where)]
 
         def by_person(table: str) -> Any:
             return t(table).c.person_id == pid
@@ -248,7 +241,7 @@ class PrivacyService:
         With dry_run, the same work is done and rolled back: the report says what would change."""
         try:
             async with self._uow() as uow:
-                repo = PrivacyRepo(uow.session)
+                repo = uow.privacy
                 ident = await self._identify(repo, who)
                 report = ForgetReport(ident.person_id)
                 if ident.forgotten:
@@ -496,8 +489,8 @@ class PrivacyService:
                         continue
                     ctype = repo.column_type(table, col)
                     if is_text(ctype) and isinstance(new, str):
-                        length = getattr(ctype, "length", None)
-                        if isinstance(ctype, String) and length:
+                        length = repo.max_length(table, col)
+                        if length:
                             new = new[:length]
                     elif is_json(ctype):
                         new = redact(new)

@@ -13,20 +13,18 @@ from __future__ import annotations
 import collections
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-from sqlalchemy import select
+from typing import Any, TypeVar
 
 from bot.config import Settings, parse_offset
 from bot.program import outbox
 from bot.program.events import occurrence_key, recurrence
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.recurrence import Recurrence, RecurrenceError, reminder_due
-from storage.models import Ambassador, Application, Person
-from storage.models_events import EventSeries
+from storage.events import EventSeries
+from storage.models import Person
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("ambassador_bot.reminders")
@@ -34,6 +32,7 @@ log = logging.getLogger("ambassador_bot.reminders")
 # How far back a sweep looks for due reminders it has not decided yet (a bot down longer than this
 # does not get reminders of that period at all: they are long past their moment).
 LOOKBACK = timedelta(days=8)
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -263,46 +262,21 @@ class ReminderService:
 
     # -- renewals and lapses -------------------------------------------------------------------
 
-    async def _active_terms(
-        self,
-        ending_before: datetime | None = None,
-        started_before: datetime | None = None,
-        ids: set[int] | None = None,
-    ) -> list[tuple[Ambassador, Person]]:
+    async def _read(self, query: Callable[[UnitOfWork], Awaitable[_T]]) -> _T:
+        """One query in a unit of work of its own (a sweep reads in short transactions)."""
         async with self._uow() as uow:
-            stmt = (
-                select(Ambassador, Person)
-                .join(Person, Person.id == Ambassador.person_id)
-                .where(Ambassador.status == "active")
-            )
-            if ending_before is not None:
-                stmt = stmt.where(Ambassador.term_end <= ending_before)
-            if started_before is not None:
-                stmt = stmt.where(Ambassador.term_start <= started_before)
-            if ids is None:
-                return [(r[0], r[1]) for r in (await uow.session.execute(stmt)).all()]
-            found: list[tuple[Ambassador, Person]] = []
-            wanted = sorted(ids)
-            for i in range(0, len(wanted), 500):
-                chunk = stmt.where(Ambassador.id.in_(wanted[i : i + 500]))
-                found += [(r[0], r[1]) for r in (await uow.session.execute(chunk)).all()]
-            return found
+            return await query(uow)
 
     async def _undecided(self, keys: list[str]) -> set[str]:
         """The keys still to decide: a repeat sweep skips the decided ones with one query."""
         async with self._uow() as uow:
             return set(keys) - await uow.calendar.decided(keys)
 
-    async def _pending_people(self) -> set[int]:
-        async with self._uow() as uow:
-            stmt = select(Application.person_id).where(Application.status == "pending")
-            return {int(x) for x in (await uow.session.execute(stmt)).scalars()}
-
     async def _renewals(self, now: datetime, result: SweepResult) -> None:
         days = sorted(set(self._settings.renewals.reminder_days), reverse=True)
         if not days:
             return
-        terms = await self._active_terms(ending_before=now + timedelta(days=max(days)))
+        terms = await self._read(lambda uow: uow.terms.active(ending_before=now + timedelta(days=max(days))))
         # Only the offsets already due are looked up; a repeat sweep skips decided ones in one query.
         keys = [
             f"renewal:{a.id}:{a.term_end:%Y%m%d}:{d}"
@@ -313,7 +287,7 @@ class ReminderService:
         todo = await self._undecided(keys)
         if not todo:
             return
-        renewing = await self._pending_people()
+        renewing = await self._read(lambda uow: uow.terms.pending_applicants())
         for amb, person in terms:
             if not person.slack_user_id or person.id in renewing:
                 continue  # no Slack account, or already renewing
@@ -361,7 +335,7 @@ class ReminderService:
     async def _lapses(self, now: datetime, result: SweepResult) -> None:
         grace = timedelta(days=self._settings.renewals.grace_days)
         d = self._settings.discourse
-        for amb, person in await self._active_terms(ending_before=now - grace):
+        for amb, person in await self._read(lambda uow: uow.terms.active(ending_before=now - grace)):
             key = f"lapse:{amb.id}:{amb.term_end:%Y%m%d}"
 
             async def send(
@@ -432,15 +406,12 @@ class ReminderService:
     async def _nudges(self, now: datetime, result: SweepResult) -> None:
         after = timedelta(days=self._settings.reminders.nudge_after_days)
         async with self._uow() as uow:  # keys first, from two columns; whole rows only for the undecided
-            stmt = select(Ambassador.id, Ambassador.term_start).where(
-                Ambassador.status == "active", Ambassador.term_start <= now - after
-            )
-            starts = {int(i): start for i, start in (await uow.session.execute(stmt)).all()}
+            starts = await uow.terms.active_starts(now - after)
         todo = await self._undecided([f"nudge:{i}:{start:%Y%m%d}" for i, start in starts.items()])
         if not todo:
             return
         wanted = {int(key.split(":")[1]) for key in todo}
-        terms = await self._active_terms(started_before=now - after, ids=wanted)
+        terms = await self._read(lambda uow: uow.terms.active(started_before=now - after, ids=wanted))
         candidates = [
             (amb, person)
             for amb, person in terms
@@ -508,25 +479,14 @@ class ReminderService:
 
     async def _digest_data(self, uow: UnitOfWork, now: datetime) -> str:
         soon = now + timedelta(days=max(self._settings.renewals.reminder_days or (30,)))
-        terms = await self._active_terms()
+        terms = await self._read(lambda uow: uow.terms.active())
         due = sorted((a.term_end, p.display_name) for a, p in terms if a.term_end <= soon)
         pending = (await uow.applications.count_by_status()).get("pending", 0)
         after = timedelta(days=self._settings.reminders.nudge_after_days)
         started = [amb.id for amb, _p in terms if amb.term_start + after <= now]
         stuck = len(await uow.onboarding.unfinished(started))
         week_ago = now - timedelta(days=7)
-        lapsed = (
-            (
-                await uow.session.execute(
-                    select(Ambassador).where(
-                        Ambassador.status == "alumni",
-                        Ambassador.term_end >= week_ago - timedelta(days=self._settings.renewals.grace_days),
-                    )
-                )
-            )
-            .scalars()
-            .all()
-        )
+        lapsed = await uow.terms.lapsed_since(week_ago - timedelta(days=self._settings.renewals.grace_days))
         lines = [
             "Weekly digest for the moderators:",
             f"• Renewals due by {soon:%Y-%m-%d}: {len(due)}"

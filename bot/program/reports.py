@@ -21,6 +21,7 @@ import asyncio
 import base64
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -28,11 +29,11 @@ from typing import Any
 from uuid import uuid4
 
 from bot.program import outbox
+from bot.program.charts import TrendChart, report_chart
 from bot.program.money import fmt
 from bot.program.permissions import GuardedService, Permission, Subject
 from bot.program.requests import quarter_start
-from storage.models_requests import OPEN_STATUSES
-from storage.repositories_reports import ReportRepo
+from storage.requests import OPEN_STATUSES
 
 RENEWAL_WINDOW = timedelta(days=90)
 MONTHS = 12
@@ -99,7 +100,7 @@ class ReportService(GuardedService):
         months = last_months(now)
         first_month = datetime(int(months[0][:4]), int(months[0][5:]), 1, tzinfo=UTC)
         async with self._uow() as uow:
-            repo = ReportRepo(uow.session)
+            repo = uow.reports
             by_status = await repo.ambassadors_by_status()
             created = await repo.ambassadors_created_since(min(first_month, q_start))
             renewals = await repo.renewals_due(now, now + RENEWAL_WINDOW)
@@ -160,13 +161,13 @@ class ReportService(GuardedService):
             groups_by_status=None if groups is None else dict(sorted(groups.items())),
         )
 
-    async def send(self, actor: str) -> Report:
-        """The report as a direct message to `actor` (a moderator), with the trends as a chart."""
+    async def send(self, actor: str, draw: Callable[[TrendChart], bytes]) -> Report:
+        """The report as a direct message to `actor` (a moderator), with the trends as a chart
+        that `draw` turns into a PNG (in a worker thread: drawing is slow)."""
         await self.check(actor)
         report = await self.build()
-        from bot.program.charts import report_chart  # matplotlib loads slowly: only when needed
-
-        png = await asyncio.to_thread(report_chart, report)
+        chart = report_chart(report)
+        png = None if chart is None else await asyncio.to_thread(draw, chart)
         now = self._clock.now()
         unique = uuid4().hex[:8]
         data = report.as_data()

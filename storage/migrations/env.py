@@ -16,13 +16,10 @@ from pathlib import Path
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import storage.models_events  # noqa: F401  (registers the event tables)
-from storage import (
-    models_groups,  # noqa: F401  (registers the user group tables)
-    models_requests,  # noqa: F401  (registers the request tables)
-)
 from storage.migrate import compare_type
-from storage.models import Base
+from storage.models import Base, import_all_models
+
+import_all_models()  # every table of every feature module takes part in the comparison
 
 
 def _migrate(connection: Connection) -> None:

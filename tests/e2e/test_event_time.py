@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from bot.runtime import build_runtime
 from bot.sandbox.harness.stack import ALICE, AMB_CHANNEL, MOD, MOD_CHANNEL, FakeClock, Stack, start_stack
+from storage.events import EventSeries
 from storage.models import Ambassador, OutboxMessage
-from storage.models_events import EventSeries
 
 
 def _series(key: str, rrule: str, start: str, timezone: str, **extra: Any) -> dict[str, Any]:

@@ -17,8 +17,8 @@ from sqlalchemy import select, update
 from bot.program.events import occurrences
 from bot.runtime import build_runtime
 from bot.sandbox.harness.stack import ALICE, AMB_CHANNEL, BOB, MOD, MOD_CHANNEL, FakeClock, Stack, start_stack
+from storage.events import EventSeries, Reminder
 from storage.models import Ambassador, AuditEntry
-from storage.models_events import EventSeries, Reminder
 
 MEETUP = {
     "key": "meetup",

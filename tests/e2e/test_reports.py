@@ -23,7 +23,7 @@ from bot.sandbox.harness.stack import BOB, MOD, Stack
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Ambassador, Application, AuditEntry, Base, Person
-from storage.models_requests import Request
+from storage.requests import Request
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 from tests.e2e.lifecycle import all_text, say
 from tests.program_seed import EXPECTED, NOW, seed, table_exists

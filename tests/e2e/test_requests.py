@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from bot.sandbox.harness.stack import ALICE, BOB, MOD, MOD_CHANNEL, Stack, pg_database, start_stack
-from storage.models_requests import Request, RequestApproval
+from storage.requests import Request, RequestApproval
 from tests.e2e.lifecycle import all_text, audit_actions, buttons, make_ambassador, say
 
 MOD2 = "U0MOD2"

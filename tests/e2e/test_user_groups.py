@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.program.errors import Conflict
 from bot.sandbox.harness.stack import ALICE, AMB_CHANNEL, BOB, MOD, MOD_CHANNEL, Stack, start_stack
-from storage.models_groups import GroupOrganiser, UserGroup
+from storage.groups import GroupOrganiser, UserGroup
 from tests.e2e.lifecycle import all_text, audit_actions, buttons, make_ambassador, say
 
 DAN, CM, EVE = "U0DAN", "U0CM", "U0EVE"

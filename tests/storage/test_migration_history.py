@@ -17,11 +17,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-import storage.models_events  # noqa: F401  (the event tables)
-from storage import models_groups, models_requests  # noqa: F401  (the group and request tables)
 from storage.db import make_engine
 from storage.migrate import alembic_config, compare_type, head_revision, upgrade
-from storage.models import Base
+from storage.models import Base, import_all_models
+
+import_all_models()  # every feature module's tables
 
 ROOT = Path(__file__).resolve().parents[2]
 ALEMBIC = [sys.executable, "-m", "alembic", "-c", str(ROOT / "alembic.ini")]

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import make_sessionmaker
+from storage.events import Reminder
 from storage.models import OutboxMessage, ProcessedEvent
-from storage.models_events import Reminder
 from storage.uow import UnitOfWork
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

@@ -25,8 +25,7 @@ from bot.program.groups.screening import (
 from bot.program.permissions import Guard, GuardedService, Permission, Subject
 from bot.program.ports import Clock, OutboxSignal
 from bot.program.roles import Roles
-from storage.models_groups import GroupOrganiser, UserGroup
-from storage.repositories_groups import LIVE
+from storage.groups import LIVE, GroupOrganiser, UserGroup
 from storage.uow import UnitOfWork
 
 

@@ -15,7 +15,7 @@ from bot.program.groups.screening import (
     one_line,
 )
 from bot.program.permissions import Permission, Subject
-from storage.models_groups import GroupHandoverStep, UserGroup
+from storage.groups import GroupHandoverStep, UserGroup
 from storage.uow import UnitOfWork
 
 

@@ -18,8 +18,7 @@ from bot.program.groups.screening import (
     normalise_title,
     screen,
 )
-from storage.models_groups import UserGroup
-from storage.repositories_groups import LIVE
+from storage.groups import LIVE, UserGroup
 
 
 class Intake(GroupBase):

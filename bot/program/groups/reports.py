@@ -11,7 +11,7 @@ from datetime import datetime
 
 from bot.program.errors import InvalidInput
 from bot.program.groups.screening import Place, fold, matches_place, one_line, parse_coordinates
-from storage.models_groups import GroupOrganiser, UserGroup
+from storage.groups import GroupOrganiser, UserGroup
 from storage.uow import UnitOfWork
 
 SHOWN = 25  # groups listed by `/ambassador groups`

@@ -15,8 +15,7 @@ from bot.program.groups.screening import (
     one_line,
 )
 from bot.program.permissions import Permission
-from storage.models_groups import GroupHandoverStep, UserGroup
-from storage.repositories_groups import MentorCandidate
+from storage.groups import GroupHandoverStep, MentorCandidate, UserGroup
 from storage.uow import UnitOfWork
 
 

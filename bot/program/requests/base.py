@@ -21,7 +21,7 @@ from bot.program.requests.views import (
     fields_for_display,
     quarter_start,
 )
-from storage.models_requests import Request
+from storage.requests import Request
 from storage.uow import UnitOfWork
 
 

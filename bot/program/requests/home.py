@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.program.money import fmt
 from bot.program.requests.kinds import KIND_LABELS, STATUS_LABELS
-from storage.models_requests import Request
+from storage.requests import Request
 from storage.uow import UnitOfWork
 
 QUEUE_SHOWN = 10

@@ -25,7 +25,7 @@ from bot.program.requests.views import (
     SubmitResult,
     parse_reference,
 )
-from storage.models_requests import Request
+from storage.requests import Request
 from storage.uow import UnitOfWork
 
 

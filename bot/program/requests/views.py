@@ -12,7 +12,7 @@ from decimal import Decimal
 from bot.program.money import fmt
 from bot.program.requests.fields import FIELDS
 from bot.program.requests.kinds import STATUS_LABELS
-from storage.models_requests import REFERENCE_PREFIX
+from storage.requests import REFERENCE_PREFIX
 
 UNDECIDED = ("pending", "info_requested")
 MAX_OPEN_PER_PERSON = 20

@@ -25,8 +25,8 @@ from bot.sandbox.harness.stack import pg_database
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
 from storage.models import BadgeGrant, Base, OutboxMessage, Person, ProcessedEvent, Profile
-from storage.models_requests import Request
 from storage.repositories_backup import tables
+from storage.requests import Request
 from storage.uow import UnitOfWorkFactory
 from tests.program_seed import seed
 

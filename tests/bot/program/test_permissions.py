@@ -16,8 +16,8 @@ from bot.program.ports import SystemClock
 from bot.program.roles import Roles
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
+from storage.groups import GroupOrganiser, UserGroup
 from storage.models import Ambassador, AuditEntry, Person
-from storage.models_groups import GroupOrganiser, UserGroup
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 MOD, AMB, ORG, MENTOR, CM, EVE = "U0MOD", "U0AMB", "U0ORG", "U0MENTOR", "U0CM", "U0EVE"

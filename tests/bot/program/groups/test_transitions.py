@@ -18,8 +18,8 @@ from bot.program.groups.rendering import TemplateFailed
 from bot.program.roles import Roles
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
+from storage.groups import UserGroup
 from storage.models import Ambassador, AuditEntry, Person
-from storage.models_groups import UserGroup
 from storage.uow import UnitOfWorkFactory
 from tests.e2e.test_user_groups import AUCKLAND
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.sandbox.harness.stack import BOB, MOD, Stack
-from storage.models_events import EventSeries
+from storage.events import EventSeries
 
 FORM = {
     "key": "apac-hours",
