@@ -131,10 +131,7 @@ class _Form:
 # -- validation --------------------------------------------------------------------------------
 
 
-def validate_request(form: Mapping[str, str | None], slack_organisers: Sequence[str] = ()) -> _Form:
-    """Clean the form or raise InvalidInput naming each bad field."""
-    out = _Form()
-    problems: dict[str, str] = {}
+def _fields(form: Mapping[str, str | None], out: _Form, problems: dict[str, str]) -> None:
     for spec in GROUP_FIELDS:
         raw = form.get(spec.key)
         value = clean_text(raw) if spec.multiline else one_line(raw)
@@ -143,14 +140,9 @@ def validate_request(form: Mapping[str, str | None], slack_organisers: Sequence[
         elif len(value) > spec.max_len:
             problems[spec.key] = f"Please keep this under {spec.max_len} characters (it has {len(value)})."
         out.values[spec.key] = value
-    website = out.values.get("website", "")
-    if website and "website" not in problems and not URL_PATTERN.match(website):
-        problems["website"] = "Give the full address, starting with https://"
-    if "coordinates" not in problems:
-        try:
-            out.coordinates = parse_coordinates(out.values.get("coordinates", ""))
-        except ValueError as err:
-            problems["coordinates"] = str(err)
+
+
+def _organisers(out: _Form, problems: dict[str, str], slack_organisers: Sequence[str]) -> None:
     names = [n.lstrip("@") for n in re.split(r"[,;\s]+", out.values.get("organisers_forum", "")) if n.strip()]
     bad = [n for n in names if not FORUM_USERNAME.match(n)]
     if bad and "organisers_forum" not in problems:
@@ -167,6 +159,22 @@ def validate_request(form: Mapping[str, str | None], slack_organisers: Sequence[
             out.slack_organisers.append(uid)
     if len(out.forum_organisers) + len(out.slack_organisers) > MAX_ORGANISERS:
         problems["organisers_forum"] = f"At most {MAX_ORGANISERS} organisers, please; add more later."
+
+
+def validate_request(form: Mapping[str, str | None], slack_organisers: Sequence[str] = ()) -> _Form:
+    """Clean the form or raise InvalidInput naming each bad field."""
+    out = _Form()
+    problems: dict[str, str] = {}
+    _fields(form, out, problems)
+    website = out.values.get("website", "")
+    if website and "website" not in problems and not URL_PATTERN.match(website):
+        problems["website"] = "Give the full address, starting with https://"
+    if "coordinates" not in problems:
+        try:
+            out.coordinates = parse_coordinates(out.values.get("coordinates", ""))
+        except ValueError as err:
+            problems["coordinates"] = str(err)
+    _organisers(out, problems, slack_organisers)
     if problems:
         raise InvalidInput("Some answers need fixing.", problems)
     return out
