@@ -131,6 +131,10 @@ async def test_the_bots_own_grant_seen_by_webhook_is_not_counted_twice(stack: St
     # The forum applies the bot's grant but the bot never hears back (here: every answer to
     # POST /user_badges fails); the forum's webhook about that grant arrives first.
     stack.forum.fail_next("POST", "/user_badges", times=1000, status=503)
+    # The bot's retry checks first whether its grant landed; held off until the webhook is in, so
+    # the order this test is about (the webhook before the bot learns of its grant) is the one
+    # that happens, whatever the machine's load.
+    stack.forum.fail_next("GET", "/user-badges/", times=1000, status=503)
     user_id = stack.forum.add_user("user1", user_id=1)
     review = await stack.apply(forum_username="user1")
     await stack.actor.click(MOD, MOD_CHANNEL, review["ts"], "application_approve")
