@@ -297,7 +297,10 @@ class OutboxRepo:
         return int(getattr(result, "rowcount", 0))
 
 
-class EventRepo:
+class DeliveryRepo:
+    """Inbound deliveries already handled (a webhook, a Slack retry, a nightly job), so that a
+    second delivery of the same thing does nothing. Meetups and their reminders are `CalendarRepo`."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
 

@@ -13,7 +13,7 @@ from storage.repositories import (
     ApplicationRepo,
     AuditRepo,
     BadgeRepo,
-    EventRepo,
+    DeliveryRepo,
     OnboardingRepo,
     OutboxRepo,
     PeopleRepo,
@@ -37,11 +37,11 @@ class UnitOfWork:
     onboarding: OnboardingRepo
     badges: BadgeRepo
     outbox: OutboxRepo
-    events: EventRepo
+    deliveries: DeliveryRepo  # inbound deliveries seen (webhook / job dedupe)
     audit: AuditRepo
     forum: ForumRepo
     groups: GroupRepo
-    calendar: CalendarRepo
+    calendar: CalendarRepo  # meetups, office hours, bookings, reminders, feed tokens
     nominations: NominationRepo
     profiles: ProfileRepo
     link_codes: LinkCodeRepo
@@ -68,7 +68,7 @@ class UnitOfWork:
         self.onboarding = OnboardingRepo(s)
         self.badges = BadgeRepo(s)
         self.outbox = OutboxRepo(s)
-        self.events = EventRepo(s)
+        self.deliveries = DeliveryRepo(s)
         self.nominations = NominationRepo(s)
         self.profiles = ProfileRepo(s)
         self.link_codes = LinkCodeRepo(s)

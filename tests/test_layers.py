@@ -357,3 +357,29 @@ def test_program_never_reads_the_session() -> None:
 def test_the_session_check_sees_uses() -> None:
     assert session_uses("storage")  # uow.py opens it: the check finds such reads
     assert {use.split(":")[0] for use in session_uses("bot.program")} <= SESSION_ALLOWED
+
+
+# -- platforms named by the Platform enum (issue 15, point 5) -------------------------------------
+
+
+def platform_literals(source: str) -> int:
+    """Keyword arguments `platform="..."` given as a bare string instead of a `Platform` member."""
+    return sum(
+        1
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.keyword)
+        and node.arg == "platform"
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
+
+
+def test_the_service_layer_names_platforms_by_the_enum() -> None:
+    spelled = sorted(
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "bot" / "program").rglob("*.py")
+        if platform_literals(path.read_text(encoding="utf-8"))
+    )
+    assert spelled == []
+    assert platform_literals('audit(platform="slack")\n') == 1  # so a bare string would be caught
+    assert platform_literals("audit(platform=Platform.SLACK)\n") == 0

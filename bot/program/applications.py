@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.program import home, outbox
 from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.permissions import GuardedService, Permission, Subject
+from storage.enums import Platform
 from storage.models import Ambassador, Application, BadgeGrant, OnboardingStep
 from storage.uow import UnitOfWork
 
@@ -172,7 +173,7 @@ class ApplicationService(GuardedService):
             await uow.audit.record(
                 at=now,
                 actor=slack_user_id,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="application.submitted",
                 subject_type="application",
                 subject_id=app.id,
@@ -236,7 +237,7 @@ class ApplicationService(GuardedService):
             await uow.audit.record(
                 at=now,
                 actor=slack_user_id,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="renewal.submitted",
                 subject_type="application",
                 subject_id=app.id,
@@ -302,7 +303,7 @@ class ApplicationService(GuardedService):
         await uow.audit.record(
             at=now,
             actor=moderator,
-            platform="slack",
+            platform=Platform.SLACK,
             action=f"application.{status}",
             subject_type="application",
             subject_id=app.id,
@@ -361,7 +362,7 @@ class ApplicationService(GuardedService):
             await uow.audit.record(
                 at=now,
                 actor=moderator,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="ambassador.term_started",
                 subject_type="person",
                 subject_id=person.id,
@@ -397,7 +398,7 @@ class ApplicationService(GuardedService):
         await uow.audit.record(
             at=now,
             actor=moderator,
-            platform="slack",
+            platform=Platform.SLACK,
             action="ambassador.term_renewed",
             subject_type="person",
             subject_id=person.id,

@@ -13,6 +13,7 @@ from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.permissions import Guard, Permission, Subject
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
+from storage.enums import Platform
 from storage.models import BadgeGrant, Person
 from storage.uow import UnitOfWork
 
@@ -117,7 +118,7 @@ class BadgeService:
             await uow.audit.record(
                 at=now,
                 actor=moderator,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="badge.grant_requested",
                 subject_type="person",
                 subject_id=person.id,
@@ -148,7 +149,7 @@ class BadgeService:
             await uow.audit.record(
                 at=now,
                 actor=moderator,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="badge.revoke_requested",
                 subject_type="person",
                 subject_id=person.id,

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from bot.program.events import expandable, recurrence
 from bot.program.ports import Clock
 from bot.program.recurrence import normalise_rrule
+from storage.enums import Platform
 from storage.events import CalendarToken
 from storage.uow import UnitOfWork
 
@@ -94,7 +95,7 @@ class CalendarService:
             await uow.audit.record(
                 at=now,
                 actor=slack_user_id,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="calendar.reset",
                 subject_type="calendar_feed",
                 subject_id=slack_user_id,

@@ -19,6 +19,7 @@ from bot.program import outbox
 from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.permissions import GuardedService, Permission, Subject
 from bot.program.recurrence import Instance, Recurrence, RecurrenceError
+from storage.enums import Platform
 from storage.events import Booking, EventSeries, OccurrenceOverride
 from storage.uow import UnitOfWork
 
@@ -213,7 +214,7 @@ class EventService(GuardedService):
             await uow.audit.record(
                 at=now,
                 actor=actor,
-                platform="slack",
+                platform=Platform.SLACK,
                 action=f"event.{status}",
                 subject_type="event_series",
                 subject_id=series.key,
@@ -294,7 +295,7 @@ class EventService(GuardedService):
             await uow.audit.record(
                 at=now,
                 actor=actor,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="event.saved",
                 subject_type="event_series",
                 subject_id=series.key,
@@ -440,7 +441,7 @@ class EventService(GuardedService):
             await uow.audit.record(
                 at=now,
                 actor=user,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="booking.created",
                 subject_type="event_series",
                 subject_id=s.key,
@@ -477,7 +478,7 @@ class EventService(GuardedService):
             await uow.audit.record(
                 at=now,
                 actor=user,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="booking.cancelled",
                 subject_type="event_series",
                 subject_id=s.key,

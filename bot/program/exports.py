@@ -26,6 +26,7 @@ from bot.program.money import CURRENCIES
 from bot.program.permissions import Guard, Permission, Subject
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
+from storage.enums import Platform
 from storage.models import Application, AuditEntry
 from storage.requests import REFERENCE_PREFIX
 from storage.uow import UnitOfWork
@@ -218,7 +219,7 @@ class ExportService:
             await uow.audit.record(
                 at=now,
                 actor=actor,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="export.sent",
                 subject_type="export",
                 subject_id=kind,

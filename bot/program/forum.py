@@ -17,10 +17,16 @@ from typing import Any, Protocol
 from bot.config import Settings
 from bot.program import outbox
 from bot.program.ports import Clock, NoSignal, OutboxSignal
+from storage.enums import Platform
 from storage.models import BadgeGrant, Person
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("ambassador_bot.forum")
+
+
+async def _first_delivery(uow: UnitOfWork, key: str, now: datetime) -> bool:
+    """True the first time the forum tells us about `key`; a redelivery is then a no-op."""
+    return await uow.deliveries.first_time(Platform.DISCOURSE, key, now)
 
 
 class ForumDirectory(Protocol):
@@ -133,7 +139,7 @@ class ForumService:
         await uow.audit.record(
             at=now,
             actor=f"forum:{person.forum_username}",
-            platform="discourse",
+            platform=Platform.DISCOURSE,
             action="onboarding.step_completed",
             subject_type="person",
             subject_id=person.id,
@@ -150,7 +156,7 @@ class ForumService:
         in_intro = d.intro_topic_id is not None and post.topic_id == d.intro_topic_id
         now = self._clock.now()
         async with self._uow() as uow:
-            if not await uow.events.first_time("discourse", f"post_created:{post.post_id}", now):
+            if not await _first_delivery(uow, f"post_created:{post.post_id}", now):
                 return DUPLICATE
             if in_intro:
                 person = await self._linked_person(uow, post.username, post.user_id)
@@ -168,7 +174,7 @@ class ForumService:
             return Outcome("ignored", "not in the intro category")
         now = self._clock.now()
         async with self._uow() as uow:
-            if not await uow.events.first_time("discourse", f"topic_created:{topic.topic_id}", now):
+            if not await _first_delivery(uow, f"topic_created:{topic.topic_id}", now):
                 return DUPLICATE
             person = await self._linked_person(uow, topic.username, topic.user_id)
             if person is None:
@@ -187,7 +193,7 @@ class ForumService:
         badge_name = (await self._directory.badge_name(ub.badge_id) if self._directory else None) or ""
         now = self._clock.now()
         async with self._uow() as uow:
-            if not await uow.events.first_time("discourse", f"user_badge_granted:{ub.user_badge_id}", now):
+            if not await _first_delivery(uow, f"user_badge_granted:{ub.user_badge_id}", now):
                 return DUPLICATE
             person = await self._linked_person(uow, username, ub.user_id)
             if person is None:
@@ -222,7 +228,7 @@ class ForumService:
             await uow.audit.record(
                 at=now,
                 actor=f"forum-user:{ub.granted_by_id}",
-                platform="discourse",
+                platform=Platform.DISCOURSE,
                 action="badge.granted",
                 subject_type="person",
                 subject_id=person.id,
@@ -234,7 +240,7 @@ class ForumService:
         username = await self._username(ub.user_id)
         now = self._clock.now()
         async with self._uow() as uow:
-            if not await uow.events.first_time("discourse", f"user_badge_revoked:{ub.user_badge_id}", now):
+            if not await _first_delivery(uow, f"user_badge_revoked:{ub.user_badge_id}", now):
                 return DUPLICATE
             grant = await uow.forum.grant_by_forum_id(ub.user_badge_id)
             person = await uow.people.get(grant.person_id) if grant is not None else None
@@ -247,7 +253,7 @@ class ForumService:
             await uow.audit.record(
                 at=now,
                 actor=f"forum-user:{ub.granted_by_id}",
-                platform="discourse",
+                platform=Platform.DISCOURSE,
                 action="badge.revoked",
                 subject_type="person",
                 subject_id=person.id,
@@ -285,7 +291,7 @@ class ForumService:
         identity = gu.membership_id if gu.membership_id is not None else f"{gu.group_id}-{gu.user_id}"
         now = self._clock.now()
         async with self._uow() as uow:
-            if not await uow.events.first_time("discourse", f"{event}:{identity}", now):
+            if not await _first_delivery(uow, f"{event}:{identity}", now):
                 return DUPLICATE
             person = await self._linked_person(uow, username, gu.user_id)
             status = "member" if added else "removed"
@@ -297,7 +303,7 @@ class ForumService:
             await uow.audit.record(
                 at=now,
                 actor="forum",
-                platform="discourse",
+                platform=Platform.DISCOURSE,
                 action="group.member_added" if added else "group.member_removed",
                 subject_type="person" if person else "forum_user",
                 subject_id=person.id if person else username,
@@ -311,7 +317,7 @@ class ForumService:
     async def user_created(self, user: ForumUser) -> Outcome:
         now = self._clock.now()
         async with self._uow() as uow:
-            if not await uow.events.first_time("discourse", f"user_created:{user.user_id}", now):
+            if not await _first_delivery(uow, f"user_created:{user.user_id}", now):
                 return DUPLICATE
             app = await uow.applications.pending_by_forum_username(user.username)
             if app is None:
@@ -325,7 +331,7 @@ class ForumService:
             await uow.audit.record(
                 at=now,
                 actor="forum",
-                platform="discourse",
+                platform=Platform.DISCOURSE,
                 action="person.forum_account_created",
                 subject_type="person",
                 subject_id=person.id,
@@ -357,7 +363,7 @@ class ForumService:
         """Reply in the post's topic, once per post however often the webhook comes."""
         now = self._clock.now()
         async with self._uow() as uow:
-            if not await uow.events.first_time("discourse", f"post_created:{post.post_id}", now):
+            if not await _first_delivery(uow, f"post_created:{post.post_id}", now):
                 return DUPLICATE
             await outbox.queue(
                 uow,

@@ -16,4 +16,4 @@ class InboundEvents:
     async def first_time(self, source: str, key: str) -> bool:
         """Record the delivery; False when it was processed already (a retry or a duplicate)."""
         async with self._uow() as uow:
-            return await uow.events.first_time(source, key[:200], self._clock.now())
+            return await uow.deliveries.first_time(source, key[:200], self._clock.now())

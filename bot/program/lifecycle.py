@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.program import home, outbox
 from bot.program.errors import Conflict, NotFound
 from bot.program.permissions import GuardedService
+from storage.enums import Platform
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class LifecycleService(GuardedService):
             await uow.audit.record(
                 at=now,
                 actor=slack_user_id,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="ambassador.stepped_down",
                 subject_type="person",
                 subject_id=person.id,

@@ -22,6 +22,7 @@ from bot.program.forum_accounts import ForumAccounts, require_account
 from bot.program.permissions import require_moderator
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
+from storage.enums import Platform
 from storage.models import LinkCode, Person
 from storage.uow import UnitOfWork
 
@@ -137,7 +138,7 @@ class LinkingService:
             await uow.audit.record(
                 at=now,
                 actor=slack_user_id,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="link.code_sent",
                 subject_type="person",
                 subject_id=person.id,
@@ -193,7 +194,7 @@ class LinkingService:
                 await uow.audit.record(
                     at=now,
                     actor=slack_user_id,
-                    platform="slack",
+                    platform=Platform.SLACK,
                     action="link.code_wrong",
                     subject_type="person",
                     subject_id=person.id,
@@ -248,7 +249,7 @@ class LinkingService:
         await uow.audit.record(
             at=now,
             actor=actor,
-            platform="slack",
+            platform=Platform.SLACK,
             action=action,
             subject_type="person",
             subject_id=person.id,

@@ -9,6 +9,7 @@ from bot.program import outbox
 from bot.program.applications import _clean
 from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.permissions import GuardedService, Permission, Subject
+from storage.enums import Platform
 from storage.models import Nomination
 
 MAX_REASON = 2000
@@ -77,7 +78,7 @@ class NominationService(GuardedService):
             await uow.audit.record(
                 at=now,
                 actor=nominator,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="nomination.submitted",
                 subject_type="nomination",
                 subject_id=nom.id,
@@ -128,7 +129,7 @@ class NominationService(GuardedService):
             await uow.audit.record(
                 at=now,
                 actor=moderator,
-                platform="slack",
+                platform=Platform.SLACK,
                 action=f"nomination.{status}",
                 subject_type="nomination",
                 subject_id=nom.id,

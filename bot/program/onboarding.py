@@ -13,6 +13,7 @@ from bot.program.errors import Conflict, NotFound
 from bot.program.permissions import require_moderator
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
+from storage.enums import Platform
 from storage.models import Ambassador, OnboardingStep, Person
 from storage.uow import UnitOfWork
 
@@ -153,7 +154,7 @@ class OnboardingService:
                 raise NotFound(
                     "You are not an active ambassador, so there is no checklist to tick."
                 ) from None
-            result = await self._tick(uow, person, amb, key, slack_user_id, "slack", "button")
+            result = await self._tick(uow, person, amb, key, slack_user_id, Platform.SLACK, "button")
         self._signal.kick()
         return result
 
@@ -188,7 +189,7 @@ class OnboardingService:
         )
         async with self._uow() as uow:
             person, amb = await self._active(uow, slack_user_id, yours=False)
-            result = await self._tick(uow, person, amb, key, moderator, "slack", "moderator")
+            result = await self._tick(uow, person, amb, key, moderator, Platform.SLACK, "moderator")
         self._signal.kick()
         return result
 

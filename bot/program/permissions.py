@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.program.errors import NotAllowed
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
+from storage.enums import Platform
 from storage.uow import UnitOfWork
 
 
@@ -207,7 +208,7 @@ async def _record_refusal(
     subject_type: str,
     subject_id: str | int,
     after: dict[str, Any] | None = None,
-    platform: str = "slack",
+    platform: Platform = Platform.SLACK,
 ) -> None:
     async with uow() as w:
         await w.audit.record(
@@ -230,7 +231,7 @@ async def require_moderator(
     subject_type: str,
     subject_id: str | int,
     message: str = "Only moderators can do that.",
-    platform: str = "slack",
+    platform: Platform = Platform.SLACK,
 ) -> None:
     """The moderator check of the services that have no `Permission` members yet (onboarding,
     linking): the same rule and the same audited refusal as `Guard.require`."""

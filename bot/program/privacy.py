@@ -38,6 +38,7 @@ from typing import Any
 from bot.program.commands import user_ref
 from bot.program.errors import NotFound
 from bot.program.ports import Clock
+from storage.enums import Platform
 from storage.repositories_privacy import PrivacyRepo, is_json, is_text
 from storage.requests import OPEN_STATUSES
 from storage.uow import UnitOfWork
@@ -398,7 +399,7 @@ class PrivacyService:
         await uow.audit.record(
             at=now,
             actor=OPERATOR,
-            platform="cli",
+            platform=Platform.CLI,
             action=FORGOTTEN_ACTION,
             subject_type="person",
             subject_id=pid,

@@ -29,6 +29,7 @@ from bot.program.errors import InvalidInput
 from bot.program.onboarding import complete_in
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
+from storage.enums import Platform
 from storage.models import Application, Person, Profile
 from storage.repositories_lifecycle import DirectoryRow
 from storage.uow import UnitOfWork
@@ -249,7 +250,7 @@ class ProfileService:
                 await uow.audit.record(
                     at=now,
                     actor=slack_user_id,
-                    platform="slack",
+                    platform=Platform.SLACK,
                     action="profile.updated",
                     subject_type="person",
                     subject_id=person.id,
@@ -262,7 +263,15 @@ class ProfileService:
                 step = next((s for s in await uow.lifecycle.steps(amb.id) if s.key == PROFILE_STEP), None)
                 if step is not None and step.completes == "event" and step.completed_at is None:
                     step_done = await complete_in(
-                        uow, self._settings, self._roles, person, amb, step, slack_user_id, "slack", now
+                        uow,
+                        self._settings,
+                        self._roles,
+                        person,
+                        amb,
+                        step,
+                        slack_user_id,
+                        Platform.SLACK,
+                        now,
                     )
             if not step_done:
                 await home.queue_refresh(uow, self._settings, self._roles, slack_user_id, now)

@@ -23,6 +23,7 @@ from bot.program import outbox
 from bot.program.events import occurrence_key, recurrence
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.recurrence import Recurrence, RecurrenceError, reminder_due
+from storage.enums import Platform
 from storage.events import EventSeries
 from storage.models import Person
 from storage.uow import UnitOfWork
@@ -348,7 +349,7 @@ class ReminderService:
                 await uow.audit.record(
                     at=now,
                     actor="scheduler",
-                    platform="bot",
+                    platform=Platform.BOT,
                     action="ambassador.lapsed",
                     subject_type="person",
                     subject_id=person.id,

@@ -33,6 +33,7 @@ from bot.program.charts import TrendChart, report_chart
 from bot.program.money import fmt
 from bot.program.permissions import GuardedService, Permission, Subject
 from bot.program.requests import quarter_start
+from storage.enums import Platform
 from storage.requests import OPEN_STATUSES
 
 RENEWAL_WINDOW = timedelta(days=90)
@@ -197,7 +198,7 @@ class ReportService(GuardedService):
             await uow.audit.record(
                 at=now,
                 actor=actor,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="report.sent",
                 subject_type="report",
                 subject_id=report.quarter,

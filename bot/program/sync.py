@@ -17,6 +17,7 @@ from typing import Protocol
 from bot.config import Settings
 from bot.program import outbox
 from bot.program.ports import Clock, NoSignal, OutboxSignal
+from storage.enums import Platform
 from storage.models import Ambassador, BadgeGrant, Person
 from storage.uow import UnitOfWork
 
@@ -75,7 +76,7 @@ class SyncService:
         """The scheduled run: one replica per day does it (the day's key is claimed in the DB)."""
         now = self._clock.now()
         async with self._uow() as uow:
-            if not await uow.events.first_time("job", f"sync-discourse:{now:%Y-%m-%d}", now):
+            if not await uow.deliveries.first_time("job", f"sync-discourse:{now:%Y-%m-%d}", now):
                 return None
         return await self.reconcile(actor="scheduler")
 
@@ -101,7 +102,7 @@ class SyncService:
             await uow.audit.record(
                 at=now,
                 actor=actor,
-                platform="discourse",
+                platform=Platform.DISCOURSE,
                 action="sync.discourse",
                 subject_type="forum",
                 subject_id=d.url or "forum",

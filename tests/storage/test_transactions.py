@@ -46,13 +46,13 @@ async def test_a_claim_is_undone_when_the_unit_of_work_fails_after_it(engine: As
     sm = make_sessionmaker(engine)
     with pytest.raises(Boom):
         async with UnitOfWork(sm) as uow:
-            assert await uow.events.first_time("discourse", "post:1:v1", NOW)
+            assert await uow.deliveries.first_time("discourse", "post:1:v1", NOW)
             assert await uow.calendar.claim_reminder("event:9:start", "event", "sent", NOW, NOW, {})
             raise Boom
     assert await _count(engine, Reminder) == 0
     assert await _count(engine, ProcessedEvent) == 0
     # And the same keys can be claimed afterwards, once.
     async with UnitOfWork(sm) as uow:
-        assert await uow.events.first_time("discourse", "post:1:v1", NOW)
-        assert not await uow.events.first_time("discourse", "post:1:v1", NOW)
+        assert await uow.deliveries.first_time("discourse", "post:1:v1", NOW)
+        assert not await uow.deliveries.first_time("discourse", "post:1:v1", NOW)
     assert await _count(engine, ProcessedEvent) == 1

@@ -15,6 +15,7 @@ from bot.program.groups.screening import (
     one_line,
 )
 from bot.program.permissions import Permission, Subject
+from storage.enums import Platform
 from storage.groups import GroupHandoverStep, UserGroup
 from storage.uow import UnitOfWork
 
@@ -87,7 +88,7 @@ class Handover(GroupBase):
             await uow.audit.record(
                 at=now,
                 actor=actor,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="group.step_done",
                 subject_type="user_group",
                 subject_id=g.id,
@@ -197,7 +198,7 @@ class Handover(GroupBase):
         await uow.audit.record(
             at=now,
             actor="bot",
-            platform="slack",
+            platform=Platform.SLACK,
             action="group.official",
             subject_type="user_group",
             subject_id=g.id,

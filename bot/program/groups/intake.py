@@ -18,6 +18,7 @@ from bot.program.groups.screening import (
     normalise_title,
     screen,
 )
+from storage.enums import Platform
 from storage.groups import LIVE, UserGroup
 
 
@@ -154,7 +155,7 @@ class Intake(GroupBase):
             await uow.audit.record(
                 at=now,
                 actor=slack_user_id,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="group.resubmitted" if resubmitted else "group.requested",
                 subject_type="user_group",
                 subject_id=group.id,
@@ -171,7 +172,7 @@ class Intake(GroupBase):
                 await uow.audit.record(
                     at=now,
                     actor="bot",
-                    platform="slack",
+                    platform=Platform.SLACK,
                     action="group.rejected",
                     subject_type="user_group",
                     subject_id=group.id,

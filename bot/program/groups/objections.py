@@ -11,6 +11,7 @@ from bot.program.errors import Conflict, NotAllowed
 from bot.program.groups.base import GroupBase
 from bot.program.groups.forms import Decision
 from bot.program.permissions import Permission
+from storage.enums import Platform
 
 
 class Objections(GroupBase):
@@ -100,7 +101,7 @@ class Objections(GroupBase):
             await uow.audit.record(
                 at=now,
                 actor=actor,
-                platform="slack",
+                platform=Platform.SLACK,
                 action=audit_action,
                 subject_type="user_group",
                 subject_id=g.id,
@@ -136,7 +137,7 @@ class Objections(GroupBase):
             await uow.audit.record(
                 at=now,
                 actor=actor,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="group.conflict_opened",
                 subject_type="user_group",
                 subject_id=g.id,
@@ -177,7 +178,7 @@ class Objections(GroupBase):
             await uow.audit.record(
                 at=now,
                 actor=actor,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="group.conflict_resolved",
                 subject_type="user_group",
                 subject_id=g.id,
@@ -213,7 +214,7 @@ class Objections(GroupBase):
             await uow.audit.record(
                 at=now,
                 actor=actor,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="group.objected",
                 subject_type="user_group",
                 subject_id=g.id,

@@ -12,6 +12,7 @@ from bot.program.groups.screening import (
     one_line,
 )
 from bot.program.permissions import Permission, Subject
+from storage.enums import Platform
 
 
 class Organisers(GroupBase):
@@ -57,7 +58,7 @@ class Organisers(GroupBase):
             await uow.audit.record(
                 at=now,
                 actor=actor,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="group.organiser_added",
                 subject_type="user_group",
                 subject_id=g.id,

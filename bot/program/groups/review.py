@@ -15,6 +15,7 @@ from bot.program.groups.screening import (
     one_line,
 )
 from bot.program.permissions import Permission
+from storage.enums import Platform
 from storage.groups import GroupHandoverStep, MentorCandidate, UserGroup
 from storage.uow import UnitOfWork
 
@@ -113,7 +114,7 @@ class Review(GroupBase):
         await uow.audit.record(
             at=now,
             actor=actor,
-            platform="slack",
+            platform=Platform.SLACK,
             action="group.approved",
             subject_type="user_group",
             subject_id=g.id,

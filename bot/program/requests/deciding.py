@@ -8,6 +8,7 @@ from bot.program.permissions import Permission, Subject
 from bot.program.requests.base import RequestBase
 from bot.program.requests.kinds import CLOSING, STATUS_LABELS
 from bot.program.requests.views import UNDECIDED, Decision, RequestView
+from storage.enums import Platform
 
 
 class Deciding(RequestBase):
@@ -60,7 +61,7 @@ class Deciding(RequestBase):
                 await uow.audit.record(
                     at=now,
                     actor=moderator,
-                    platform="slack",
+                    platform=Platform.SLACK,
                     action="request.approval_recorded",
                     subject_type="request",
                     subject_id=req.id,
@@ -76,7 +77,7 @@ class Deciding(RequestBase):
                 await uow.audit.record(
                     at=now,
                     actor=moderator,
-                    platform="slack",
+                    platform=Platform.SLACK,
                     action="request.approved",
                     subject_type="request",
                     subject_id=req.id,
@@ -110,7 +111,7 @@ class Deciding(RequestBase):
             await uow.audit.record(
                 at=now,
                 actor=moderator,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="request.rejected",
                 subject_type="request",
                 subject_id=req.id,
@@ -140,7 +141,7 @@ class Deciding(RequestBase):
             await uow.audit.record(
                 at=now,
                 actor=moderator,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="request.info_requested",
                 subject_type="request",
                 subject_id=req.id,
@@ -167,7 +168,7 @@ class Deciding(RequestBase):
             await uow.audit.record(
                 at=now,
                 actor=requester,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="request.info_answered",
                 subject_type="request",
                 subject_id=req.id,
@@ -195,7 +196,7 @@ class Deciding(RequestBase):
             await uow.audit.record(
                 at=now,
                 actor=moderator,
-                platform="slack",
+                platform=Platform.SLACK,
                 action=f"request.{outcome}",
                 subject_type="request",
                 subject_id=req.id,

@@ -25,6 +25,7 @@ from bot.program.requests.views import (
     SubmitResult,
     parse_reference,
 )
+from storage.enums import Platform
 from storage.requests import Request
 from storage.uow import UnitOfWork
 
@@ -104,7 +105,7 @@ class RequestService(Deciding):
             await uow.audit.record(
                 at=now,
                 actor=slack_user_id,
-                platform="slack",
+                platform=Platform.SLACK,
                 action="request.submitted",
                 subject_type="request",
                 subject_id=req.id,
