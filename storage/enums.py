@@ -17,3 +17,44 @@ class Platform(StrEnum):
     DISCOURSE = "discourse"
     CLI = "cli"  # an operator at the command line (ambassador-bot …)
     BOT = "bot"  # the bot itself, e.g. a scheduled sweep
+
+
+class ApplicationStatus(StrEnum):
+    """Where an application to the programme stands (`applications.status`). Only a pending one
+    can be decided; the decision is final."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class AmbassadorStatus(StrEnum):
+    """An ambassador's term (`ambassadors.status`): active until the term ends, then alumni.
+    "lapsed" (a term that ran out unrenewed) is read by the reports and the forum sync as a
+    former ambassador too."""
+
+    ACTIVE = "active"
+    ALUMNI = "alumni"
+    LAPSED = "lapsed"
+
+
+class BadgeGrantStatus(StrEnum):
+    """A forum badge the bot gave or saw (`badge_grants.status`): pending while the grant waits in
+    the outbox, granted once the forum has it, revoked when taken away (by the bot or the forum)."""
+
+    PENDING = "pending"
+    GRANTED = "granted"
+    REVOKED = "revoked"
+
+
+# A grant the person holds or is about to hold: the one to revoke, or not to give twice.
+BADGE_HELD = (BadgeGrantStatus.PENDING, BadgeGrantStatus.GRANTED)
+
+
+class NominationStatus(StrEnum):
+    """A nomination of someone for the programme (`nominations.status`): pending until a
+    moderator invites the nominee to apply or declines."""
+
+    PENDING = "pending"
+    INVITED = "invited"
+    DECLINED = "declined"

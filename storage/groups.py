@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint, 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.enums import AmbassadorStatus
 from storage.models import Ambassador, Application, Base, Person, Profile, utcnow
 
 
@@ -265,7 +266,7 @@ class GroupRepo:
             .join(Ambassador, Ambassador.person_id == Person.id)
             .outerjoin(Profile, Profile.person_id == Person.id)
             .outerjoin(Application, Application.id == Ambassador.application_id)
-            .where(Ambassador.status == "active", Person.slack_user_id.is_not(None))
+            .where(Ambassador.status == AmbassadorStatus.ACTIVE, Person.slack_user_id.is_not(None))
             .order_by(Person.display_name, Person.id)
         )
         out: list[MentorCandidate] = []
@@ -293,7 +294,7 @@ class GroupRepo:
         stmt = (
             select(func.count(Ambassador.id))
             .join(Person, Person.id == Ambassador.person_id)
-            .where(Person.slack_user_id == slack_user_id, Ambassador.status == "active")
+            .where(Person.slack_user_id == slack_user_id, Ambassador.status == AmbassadorStatus.ACTIVE)
         )
         return bool((await self.s.execute(stmt)).scalar_one())
 

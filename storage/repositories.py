@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.enums import ApplicationStatus
 from storage.models import (
     Ambassador,
     Application,
@@ -65,7 +66,8 @@ class ApplicationRepo:
 
     async def pending_by_forum_username(self, username: str) -> Application | None:
         stmt = select(Application).where(
-            Application.status == "pending", func.lower(Application.forum_username) == username.lower()
+            Application.status == ApplicationStatus.PENDING,
+            func.lower(Application.forum_username) == username.lower(),
         )
         return (await self.s.execute(stmt)).scalars().first()
 
@@ -78,11 +80,13 @@ class ApplicationRepo:
         )
         return (await self.s.execute(stmt)).scalars().first()
 
-    async def decide(self, app_id: int, status: str, by: str, at: datetime, reason: str | None) -> bool:
+    async def decide(
+        self, app_id: int, status: ApplicationStatus, by: str, at: datetime, reason: str | None
+    ) -> bool:
         """Move a pending application to `status`. False when someone else decided first."""
         stmt = (
             update(Application)
-            .where(Application.id == app_id, Application.status == "pending")
+            .where(Application.id == app_id, Application.status == ApplicationStatus.PENDING)
             .values(
                 status=status, pending_person_id=None, decided_by=by, decided_at=at, decision_reason=reason
             )

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.program.groups import reports as group_reports
+from storage.enums import BadgeGrantStatus
 from storage.uow import UnitOfWork
 
 SLACK_POST = "slack.post"
@@ -124,7 +125,7 @@ async def record_delivery(
     if kind == DISCOURSE_GRANT_BADGE and payload.get("grant_id") is not None:
         grant = await uow.badges.get(int(payload["grant_id"]))
         if grant is not None:
-            grant.status = "granted"
+            grant.status = BadgeGrantStatus.GRANTED
             grant.granted_at = grant.granted_at or now
             if result.get("user_badge_id") is not None:
                 grant.forum_user_badge_id = int(result["user_badge_id"])
@@ -136,5 +137,5 @@ async def record_delivery(
     if kind == DISCOURSE_REVOKE_BADGE and payload.get("grant_id") is not None:
         grant = await uow.badges.get(int(payload["grant_id"]))
         if grant is not None:
-            grant.status = "revoked"
+            grant.status = BadgeGrantStatus.REVOKED
             grant.revoked_at = grant.revoked_at or now

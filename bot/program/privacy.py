@@ -38,7 +38,7 @@ from typing import Any
 from bot.program.commands import user_ref
 from bot.program.errors import NotFound
 from bot.program.ports import Clock
-from storage.enums import Platform
+from storage.enums import AmbassadorStatus, ApplicationStatus, Platform
 from storage.repositories_privacy import PrivacyRepo, is_json, is_text
 from storage.requests import OPEN_STATUSES
 from storage.uow import UnitOfWork
@@ -319,9 +319,9 @@ class PrivacyService:
         apps = t("applications")
         await repo.update_rows(
             "applications",
-            (apps.c.person_id == pid) & (apps.c.status == "pending"),
+            (apps.c.person_id == pid) & (apps.c.status == ApplicationStatus.PENDING),
             {
-                "status": "rejected",
+                "status": ApplicationStatus.REJECTED,
                 "pending_person_id": None,
                 "decided_at": now,
                 "decided_by": OPERATOR,
@@ -351,8 +351,8 @@ class PrivacyService:
             "ambassadors",
             await repo.update_rows(
                 "ambassadors",
-                (ambs.c.person_id == pid) & (ambs.c.status == "active"),
-                {"status": "alumni", "term_end": now, "updated_at": now},
+                (ambs.c.person_id == pid) & (ambs.c.status == AmbassadorStatus.ACTIVE),
+                {"status": AmbassadorStatus.ALUMNI, "term_end": now, "updated_at": now},
             ),
         )
         reqs = t("requests")

@@ -17,7 +17,7 @@ from typing import Protocol
 from bot.config import Settings
 from bot.program import outbox
 from bot.program.ports import Clock, NoSignal, OutboxSignal
-from storage.enums import Platform
+from storage.enums import AmbassadorStatus, BadgeGrantStatus, Platform
 from storage.models import Ambassador, BadgeGrant, Person
 from storage.uow import UnitOfWork
 
@@ -155,20 +155,20 @@ class SyncService:
                             badge_name=self._settings.program.badge_name,
                             forum_user_badge_id=ub_id,
                             source="forum",
-                            status="granted",
+                            status=BadgeGrantStatus.GRANTED,
                             granted_at=now,
                         )
                     )
                     report.recorded.append(f"{name} holds the badge")
-                elif grant.forum_user_badge_id != ub_id or grant.status != "granted":
-                    grant.forum_user_badge_id, grant.status = ub_id, "granted"
+                elif grant.forum_user_badge_id != ub_id or grant.status != BadgeGrantStatus.GRANTED:
+                    grant.forum_user_badge_id, grant.status = ub_id, BadgeGrantStatus.GRANTED
                     grant.granted_at = grant.granted_at or now
                     report.recorded.append(f"{name}'s grant")
                 continue
-            if grant is not None and grant.status == "pending":
+            if grant is not None and grant.status == BadgeGrantStatus.PENDING:
                 continue  # already on its way through the outbox
             if grant is not None:
-                grant.status, grant.revoked_at = "revoked", now  # the forum no longer has it
+                grant.status, grant.revoked_at = BadgeGrantStatus.REVOKED, now  # the forum no longer has it
                 report.recorded.append(f"{name}'s badge was gone")
             new = await uow.badges.add(
                 BadgeGrant(
@@ -176,7 +176,7 @@ class SyncService:
                     badge_id=badge_id,
                     badge_name=self._settings.program.badge_name,
                     source="bot",
-                    status="pending",
+                    status=BadgeGrantStatus.PENDING,
                 )
             )
             await outbox.queue(
@@ -196,7 +196,7 @@ class SyncService:
             status = await uow.forum.ambassador_status(known.id) if known else None
             if (
                 known is not None
-                and status in ("alumni", "lapsed")
+                and status in (AmbassadorStatus.ALUMNI, AmbassadorStatus.LAPSED)
                 and grant is not None
                 and grant.source == "bot"
             ):
@@ -244,7 +244,11 @@ class SyncService:
             known = people.get(name)
             status = await uow.forum.ambassador_status(known.id) if known else None
             row = await uow.forum.membership(group, name)
-            if known is not None and status in ("alumni", "lapsed") and (row is None or row.source == "bot"):
+            if (
+                known is not None
+                and status in (AmbassadorStatus.ALUMNI, AmbassadorStatus.LAPSED)
+                and (row is None or row.source == "bot")
+            ):
                 await outbox.queue(
                     uow,
                     f"sync:{run}:remove:{known.id}",
