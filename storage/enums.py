@@ -58,3 +58,39 @@ class NominationStatus(StrEnum):
     PENDING = "pending"
     INVITED = "invited"
     DECLINED = "declined"
+
+
+class UserGroupStatus(StrEnum):
+    """A user group request (`user_groups.status`): pending (waiting for review) → needs_changes ↔
+    pending → approved (handover in progress) → official; or rejected."""
+
+    PENDING = "pending"
+    NEEDS_CHANGES = "needs_changes"
+    APPROVED = "approved"
+    OFFICIAL = "official"
+    REJECTED = "rejected"
+
+
+class OutboxStatus(StrEnum):
+    """A message waiting to go out (`outbox.status`): pending → in_flight (a worker holds it) →
+    delivered, or failed after its last attempt (an operator may retry it: pending again);
+    cancelled when erasing a person drops it."""
+
+    PENDING = "pending"
+    IN_FLIGHT = "in_flight"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class RequestStatus(StrEnum):
+    """A hardware, swag or expense request (`requests.status`): pending ↔ info_requested while
+    the moderators decide, then approved or rejected; an approved one is closed as shipped
+    (hardware, swag) or reimbursed (expenses)."""
+
+    PENDING = "pending"
+    INFO_REQUESTED = "info_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SHIPPED = "shipped"
+    REIMBURSED = "reimbursed"

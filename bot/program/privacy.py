@@ -38,7 +38,7 @@ from typing import Any
 from bot.program.commands import user_ref
 from bot.program.errors import NotFound
 from bot.program.ports import Clock
-from storage.enums import AmbassadorStatus, ApplicationStatus, Platform
+from storage.enums import AmbassadorStatus, ApplicationStatus, OutboxStatus, Platform, RequestStatus
 from storage.repositories_privacy import PrivacyRepo, is_json, is_text
 from storage.requests import OPEN_STATUSES
 from storage.uow import UnitOfWork
@@ -360,7 +360,7 @@ class PrivacyService:
         await repo.update_rows(
             "requests",
             (reqs.c.person_id == pid) & reqs.c.status.in_(OPEN_STATUSES),
-            {"status": "rejected", "decided_at": now, "decided_by": OPERATOR, "updated_at": now},
+            {"status": RequestStatus.REJECTED, "decided_at": now, "decided_by": OPERATOR, "updated_at": now},
         )
         _count(
             anon,
@@ -502,8 +502,12 @@ class PrivacyService:
                     continue
                 if table == "outbox":
                     status = await repo.select_rows("outbox", repo.t("outbox").c.id == row["id"])
-                    if status and status[0]["status"] in ("pending", "in_flight", "failed"):
-                        changes["status"] = "cancelled"
+                    if status and status[0]["status"] in (
+                        OutboxStatus.PENDING,
+                        OutboxStatus.IN_FLIGHT,
+                        OutboxStatus.FAILED,
+                    ):
+                        changes["status"] = OutboxStatus.CANCELLED
                         # Drop the lease too: a worker's "retry later" (which matches its own
                         # lease) then cannot put the row back in the queue.
                         changes["locked_by"] = None
