@@ -94,3 +94,26 @@ class RequestStatus(StrEnum):
     REJECTED = "rejected"
     SHIPPED = "shipped"
     REIMBURSED = "reimbursed"
+
+
+class EventSeriesStatus(StrEnum):
+    """A meetup series (`event_series.status`). Every series the bot keeps is active today; the
+    column leaves room for retiring one."""
+
+    ACTIVE = "active"
+
+
+class OccurrenceStatus(StrEnum):
+    """One occurrence of a series: scheduled unless an override (`occurrence_overrides.status`)
+    cancelled it (people are told) or skipped it (quietly). "scheduled" is never stored."""
+
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+
+
+class BookingStatus(StrEnum):
+    """A booked office-hours slot (`bookings.status`): booked until the person cancels it."""
+
+    BOOKED = "booked"
+    CANCELLED = "cancelled"

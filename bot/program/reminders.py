@@ -23,7 +23,7 @@ from bot.program import outbox
 from bot.program.events import occurrence_key, recurrence
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.recurrence import Recurrence, RecurrenceError, reminder_due
-from storage.enums import AmbassadorStatus, ApplicationStatus, Platform
+from storage.enums import AmbassadorStatus, ApplicationStatus, OccurrenceStatus, Platform
 from storage.events import EventSeries
 from storage.models import Person
 from storage.uow import UnitOfWork
@@ -138,7 +138,7 @@ class ReminderService:
         # A whole-day offset is calendar days, so a day can be 25 hours long: look an hour further.
         horizon = timedelta(minutes=max(s.reminder_offsets) + 61)
         for occ in rule.instances(now - LOOKBACK, now + horizon):
-            if overrides.get(occ.start) in ("cancelled", "skipped"):
+            if overrides.get(occ.start) in (OccurrenceStatus.CANCELLED, OccurrenceStatus.SKIPPED):
                 continue  # nothing to remind of
             for offset in s.reminder_offsets:
                 due = reminder_due(occ, offset, rule.tz)
