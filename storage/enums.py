@@ -2,6 +2,8 @@
 
 Each is a `StrEnum`, so a member is stored and compared as its plain text ("slack") and the rows
 already written stay valid; a typo becomes an error mypy catches instead of a record no query finds.
+The status columns stay `Mapped[str]` (no migration): a member is written as its text, and a value
+read back is a str that compares equal to the member, so `row.status == ApplicationStatus.PENDING`.
 """
 
 from __future__ import annotations
@@ -51,6 +53,13 @@ class BadgeGrantStatus(StrEnum):
 BADGE_HELD = (BadgeGrantStatus.PENDING, BadgeGrantStatus.GRANTED)
 
 
+class MembershipStatus(StrEnum):
+    """Someone's place in a forum group as the bot last knew it (`group_memberships.status`)."""
+
+    MEMBER = "member"
+    REMOVED = "removed"
+
+
 class NominationStatus(StrEnum):
     """A nomination of someone for the programme (`nominations.status`): pending until a
     moderator invites the nominee to apply or declines."""
@@ -81,6 +90,10 @@ class OutboxStatus(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+# A message still to go out: not yet sent, or held by a worker right now.
+OUTBOX_WAITING = (OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT)
 
 
 class RequestStatus(StrEnum):
@@ -117,3 +130,10 @@ class BookingStatus(StrEnum):
 
     BOOKED = "booked"
     CANCELLED = "cancelled"
+
+
+class ReminderStatus(StrEnum):
+    """A reminder that came due (`reminders.status`): sent, or skipped as not worth sending."""
+
+    SENT = "sent"
+    SKIPPED = "skipped"

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.enums import BookingStatus, EventSeriesStatus
+from storage.enums import BookingStatus, EventSeriesStatus, ReminderStatus
 from storage.models import Base, utcnow
 
 
@@ -166,7 +166,13 @@ class CalendarRepo:
         return (await self.s.execute(select(Reminder.id).where(Reminder.key == key))).first() is not None
 
     async def claim_reminder(
-        self, key: str, kind: str, status: str, due_at: datetime, now: datetime, detail: dict[str, Any]
+        self,
+        key: str,
+        kind: str,
+        status: ReminderStatus,
+        due_at: datetime,
+        now: datetime,
+        detail: dict[str, Any],
     ) -> bool:
         """Record the decision about one due reminder; False when it was decided already."""
         try:

@@ -25,7 +25,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from storage.enums import AmbassadorStatus, ApplicationStatus, BadgeGrantStatus, NominationStatus
+from storage.enums import (
+    AmbassadorStatus,
+    ApplicationStatus,
+    BadgeGrantStatus,
+    MembershipStatus,
+    NominationStatus,
+    OutboxStatus,
+)
 
 
 def import_all_models() -> None:
@@ -161,7 +168,7 @@ class OutboxMessage(Base):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None]
@@ -250,6 +257,6 @@ class GroupMembership(Base):
     group_name: Mapped[str] = mapped_column(String(100))
     forum_username: Mapped[str] = mapped_column(String(60))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    status: Mapped[str] = mapped_column(String(16), default="member")
+    status: Mapped[str] = mapped_column(String(16), default=MembershipStatus.MEMBER)
     source: Mapped[str] = mapped_column(String(16), default="bot")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.enums import ApplicationStatus
+from storage.enums import OUTBOX_WAITING, ApplicationStatus, OutboxStatus
 from storage.models import (
     Ambassador,
     Application,
@@ -197,7 +197,12 @@ class OutboxRepo:
 
     async def enqueue(self, key: str, kind: str, payload: dict[str, Any], at: datetime) -> OutboxMessage:
         msg = OutboxMessage(
-            key=key, kind=kind, payload=payload, status="pending", next_attempt_at=at, created_at=at
+            key=key,
+            kind=kind,
+            payload=payload,
+            status=OutboxStatus.PENDING,
+            next_attempt_at=at,
+            created_at=at,
         )
         self.s.add(msg)
         await self.s.flush()
@@ -208,7 +213,7 @@ class OutboxRepo:
         stmt = (
             select(OutboxMessage.id, OutboxMessage.kind)
             .where(
-                OutboxMessage.status.in_(("pending", "in_flight")),
+                OutboxMessage.status.in_(OUTBOX_WAITING),
                 OutboxMessage.next_attempt_at <= now,
                 or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
             )
@@ -223,11 +228,11 @@ class OutboxRepo:
             update(OutboxMessage)
             .where(
                 OutboxMessage.id == msg_id,
-                OutboxMessage.status.in_(("pending", "in_flight")),
+                OutboxMessage.status.in_(OUTBOX_WAITING),
                 or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
             )
             .values(
-                status="in_flight",
+                status=OutboxStatus.IN_FLIGHT,
                 locked_until=now + lease,
                 locked_by=worker,
                 attempts=OutboxMessage.attempts + 1,
@@ -266,9 +271,7 @@ class OutboxRepo:
         counts = {str(row[0]): int(row[1]) for row in rows.all()}
         oldest = (
             await self.s.execute(
-                select(func.min(OutboxMessage.created_at)).where(
-                    OutboxMessage.status.in_(("pending", "in_flight"))
-                )
+                select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status.in_(OUTBOX_WAITING))
             )
         ).scalar_one_or_none()
         return {"counts": counts, "oldest_pending": oldest}
@@ -278,9 +281,9 @@ class OutboxRepo:
             select(OutboxMessage)
             .where(
                 or_(
-                    OutboxMessage.status == "failed",
+                    OutboxMessage.status == OutboxStatus.FAILED,
                     and_(
-                        OutboxMessage.status.in_(("pending", "in_flight")),
+                        OutboxMessage.status.in_(OUTBOX_WAITING),
                         OutboxMessage.last_error.is_not(None),
                     ),
                 )
@@ -293,8 +296,8 @@ class OutboxRepo:
     async def retry_failed(self, now: datetime) -> int:
         stmt = (
             update(OutboxMessage)
-            .where(OutboxMessage.status == "failed")
-            .values(status="pending", attempts=0, next_attempt_at=now, locked_until=None)
+            .where(OutboxMessage.status == OutboxStatus.FAILED)
+            .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, locked_until=None)
             .execution_options(synchronize_session=False)
         )
         result = await self.s.execute(stmt)

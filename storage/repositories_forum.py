@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.enums import BADGE_HELD, AmbassadorStatus
+from storage.enums import BADGE_HELD, AmbassadorStatus, MembershipStatus
 from storage.models import Ambassador, BadgeGrant, GroupMembership, Person
 
 
@@ -51,7 +51,13 @@ class ForumRepo:
         return (await self.s.execute(stmt)).scalar_one_or_none()
 
     async def set_membership(
-        self, group: str, username: str, person_id: int | None, status: str, source: str, at: datetime
+        self,
+        group: str,
+        username: str,
+        person_id: int | None,
+        status: MembershipStatus,
+        source: str,
+        at: datetime,
     ) -> tuple[str | None, GroupMembership]:
         """Upsert; returns (previous status or None, row)."""
         row = await self.membership(group, username)
@@ -74,7 +80,7 @@ class ForumRepo:
 
     async def members(self, group: str) -> Sequence[GroupMembership]:
         stmt = select(GroupMembership).where(
-            GroupMembership.group_name == group, GroupMembership.status == "member"
+            GroupMembership.group_name == group, GroupMembership.status == MembershipStatus.MEMBER
         )
         return (await self.s.execute(stmt)).scalars().all()
 

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from bot.config import Settings
 from bot.program import outbox
 from bot.program.ports import Clock, NoSignal, OutboxSignal
-from storage.enums import AmbassadorStatus, BadgeGrantStatus, Platform
+from storage.enums import AmbassadorStatus, BadgeGrantStatus, MembershipStatus, Platform
 from storage.models import BadgeGrant, Person
 from storage.uow import UnitOfWork
 
@@ -294,7 +294,7 @@ class ForumService:
             if not await _first_delivery(uow, f"{event}:{identity}", now):
                 return DUPLICATE
             person = await self._linked_person(uow, username, gu.user_id)
-            status = "member" if added else "removed"
+            status = MembershipStatus.MEMBER if added else MembershipStatus.REMOVED
             before, _row = await uow.forum.set_membership(
                 group, username, person.id if person else None, status, "forum", now
             )

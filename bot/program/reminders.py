@@ -23,7 +23,7 @@ from bot.program import outbox
 from bot.program.events import occurrence_key, recurrence
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.recurrence import Recurrence, RecurrenceError, reminder_due
-from storage.enums import AmbassadorStatus, ApplicationStatus, OccurrenceStatus, Platform
+from storage.enums import AmbassadorStatus, ApplicationStatus, OccurrenceStatus, Platform, ReminderStatus
 from storage.events import EventSeries
 from storage.models import Person
 from storage.uow import UnitOfWork
@@ -95,7 +95,12 @@ class ReminderService:
                 if await uow.calendar.reminder_exists(key):
                     return
                 if not await uow.calendar.claim_reminder(
-                    key, kind, "sent" if worth_sending else "skipped", due_at, now, detail
+                    key,
+                    kind,
+                    ReminderStatus.SENT if worth_sending else ReminderStatus.SKIPPED,
+                    due_at,
+                    now,
+                    detail,
                 ):
                     return  # another sweep (or replica) decided it a moment ago
                 if worth_sending:
@@ -104,7 +109,7 @@ class ReminderService:
             log.error("reminder %s failed, tried again next sweep: %s", key, type(err).__name__)
             return
         result.add(key, worth_sending)
-        self.decided[kind, "sent" if worth_sending else "skipped"] += 1
+        self.decided[kind, ReminderStatus.SENT if worth_sending else ReminderStatus.SKIPPED] += 1
         if not worth_sending:
             log.info("reminder %s skipped: found %s after it was due", key, now - due_at)
 

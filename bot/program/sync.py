@@ -17,7 +17,7 @@ from typing import Protocol
 from bot.config import Settings
 from bot.program import outbox
 from bot.program.ports import Clock, NoSignal, OutboxSignal
-from storage.enums import AmbassadorStatus, BadgeGrantStatus, Platform
+from storage.enums import AmbassadorStatus, BadgeGrantStatus, MembershipStatus, Platform
 from storage.models import Ambassador, BadgeGrant, Person
 from storage.uow import UnitOfWork
 
@@ -226,8 +226,10 @@ class SyncService:
         for _amb, person in active:
             name = str(person.forum_username)
             if name.lower() in members:
-                before, _row = await uow.forum.set_membership(group, name, person.id, "member", "forum", now)
-                if before != "member":
+                before, _row = await uow.forum.set_membership(
+                    group, name, person.id, MembershipStatus.MEMBER, "forum", now
+                )
+                if before != MembershipStatus.MEMBER:
                     report.recorded.append(f"{name} is in {group}")
                 continue
             await outbox.queue(
@@ -237,7 +239,7 @@ class SyncService:
                 {"username": name, "group": group},
                 now,
             )
-            await uow.forum.set_membership(group, name, person.id, "member", "bot", now)
+            await uow.forum.set_membership(group, name, person.id, MembershipStatus.MEMBER, "bot", now)
             report.added.append(name)
         people = await uow.forum.people_by_forum_usernames(members)
         for name in sorted(members - active_names):
@@ -256,7 +258,7 @@ class SyncService:
                     {"username": known.forum_username, "group": group},
                     now,
                 )
-                await uow.forum.set_membership(group, name, known.id, "removed", "bot", now)
+                await uow.forum.set_membership(group, name, known.id, MembershipStatus.REMOVED, "bot", now)
                 report.removed.append(str(known.forum_username))
             else:
                 who = f"{name} ({status})" if status else f"{name} (not an ambassador here)"

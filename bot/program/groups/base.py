@@ -207,7 +207,7 @@ class GroupBase(GuardedService):
         )
 
     async def _tell_requester(
-        self, uow: UnitOfWork, g: UserGroup, outcome: str, text: str, now: datetime
+        self, uow: UnitOfWork, g: UserGroup, outcome: UserGroupStatus, text: str, now: datetime
     ) -> None:
         data: dict[str, Any] = {
             "group_id": g.id,
@@ -216,7 +216,7 @@ class GroupBase(GuardedService):
             "text": text,
             "command": self._settings.slack.command,
             "mentor": g.mentor_slack_id,
-            "what_is": self._cfg.what_is_a_user_group_url if outcome == "rejected" else "",
+            "what_is": self._cfg.what_is_a_user_group_url if outcome == UserGroupStatus.REJECTED else "",
         }
         await outbox.queue(
             uow,

@@ -185,7 +185,9 @@ class Intake(GroupBase):
                     before={"status": UserGroupStatus.PENDING},
                     after={"status": UserGroupStatus.REJECTED, "reason": group.decision_reason},
                 )
-                await self._tell_requester(uow, group, "rejected", str(group.decision_reason), now)
+                await self._tell_requester(
+                    uow, group, UserGroupStatus.REJECTED, str(group.decision_reason), now
+                )
             await outbox.queue(
                 uow,
                 f"group:{group.id}:review:{group.revision}",

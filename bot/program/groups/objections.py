@@ -77,7 +77,7 @@ class Objections(GroupBase):
         actor: str,
         group_id: int,
         permission: Permission,
-        status: str,
+        status: UserGroupStatus,
         moved: dict[str, Any],
         audit_action: str,
         after: dict[str, Any],

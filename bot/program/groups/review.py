@@ -122,7 +122,7 @@ class Review(GroupBase):
             after={"status": UserGroupStatus.APPROVED, "mentor": mentor, "forum_group": forum_group or None},
         )
         await self._update_review(uow, g, channel, ts, now)
-        await self._tell_requester(uow, g, "approved", "", now)
+        await self._tell_requester(uow, g, UserGroupStatus.APPROVED, "", now)
         await outbox.queue(
             uow,
             f"group:{g.id}:mentor:{mentor}",
