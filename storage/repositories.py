@@ -196,13 +196,9 @@ class OutboxRepo:
         self.s = session
 
     async def enqueue(self, key: str, kind: str, payload: dict[str, Any], at: datetime) -> OutboxMessage:
+        status = OutboxStatus.PENDING
         msg = OutboxMessage(
-            key=key,
-            kind=kind,
-            payload=payload,
-            status=OutboxStatus.PENDING,
-            next_attempt_at=at,
-            created_at=at,
+            key=key, kind=kind, payload=payload, status=status, next_attempt_at=at, created_at=at
         )
         self.s.add(msg)
         await self.s.flush()
