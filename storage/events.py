@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.enums import BookingStatus, EventSeriesStatus, ReminderStatus
 from storage.models import Base, utcnow
 
 
@@ -36,7 +37,7 @@ class EventSeries(Base):
     forum_topic_id: Mapped[int | None] = mapped_column(Integer)
     reminder_offsets: Mapped[list[int]] = mapped_column(JSON, default=list)  # minutes before the start
     slot_minutes: Mapped[int | None] = mapped_column(Integer)  # office hours: 1-to-1 slot length
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default=EventSeriesStatus.ACTIVE)
     source: Mapped[str] = mapped_column(String(16), default="config")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -93,7 +94,7 @@ class Booking(Base):
     # booking impossible even under concurrent clicks, on SQLite and PostgreSQL alike.
     active_slot: Mapped[str | None] = mapped_column(String(40))
     slack_user_id: Mapped[str] = mapped_column(String(32), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="booked")
+    status: Mapped[str] = mapped_column(String(16), default=BookingStatus.BOOKED)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
 
@@ -116,7 +117,11 @@ class CalendarRepo:
     # -- series ---------------------------------------------------------------------------------
 
     async def active_series(self) -> Sequence[EventSeries]:
-        stmt = select(EventSeries).where(EventSeries.status == "active").order_by(EventSeries.key)
+        stmt = (
+            select(EventSeries)
+            .where(EventSeries.status == EventSeriesStatus.ACTIVE)
+            .order_by(EventSeries.key)
+        )
         return (await self.s.execute(stmt)).scalars().all()
 
     async def series_by_key(self, key: str) -> EventSeries | None:
@@ -161,7 +166,13 @@ class CalendarRepo:
         return (await self.s.execute(select(Reminder.id).where(Reminder.key == key))).first() is not None
 
     async def claim_reminder(
-        self, key: str, kind: str, status: str, due_at: datetime, now: datetime, detail: dict[str, Any]
+        self,
+        key: str,
+        kind: str,
+        status: ReminderStatus,
+        due_at: datetime,
+        now: datetime,
+        detail: dict[str, Any],
     ) -> bool:
         """Record the decision about one due reminder; False when it was decided already."""
         try:
@@ -229,7 +240,7 @@ class CalendarRepo:
     async def active_bookings(self, series_id: int, start: datetime, end: datetime) -> Sequence[Booking]:
         stmt = select(Booking).where(
             Booking.series_id == series_id,
-            Booking.status == "booked",
+            Booking.status == BookingStatus.BOOKED,
             Booking.slot_start >= start,
             Booking.slot_start < end,
         )
@@ -251,22 +262,26 @@ class CalendarRepo:
     async def bookings_of(self, user: str, since: datetime) -> Sequence[Booking]:
         stmt = (
             select(Booking)
-            .where(Booking.slack_user_id == user, Booking.status == "booked", Booking.slot_start >= since)
+            .where(
+                Booking.slack_user_id == user,
+                Booking.status == BookingStatus.BOOKED,
+                Booking.slot_start >= since,
+            )
             .order_by(Booking.slot_start)
         )
         return (await self.s.execute(stmt)).scalars().all()
 
     async def upcoming_bookings(self, start: datetime, end: datetime) -> Sequence[Booking]:
         stmt = select(Booking).where(
-            Booking.status == "booked", Booking.slot_start >= start, Booking.slot_start < end
+            Booking.status == BookingStatus.BOOKED, Booking.slot_start >= start, Booking.slot_start < end
         )
         return (await self.s.execute(stmt)).scalars().all()
 
     async def cancel_booking(self, booking_id: int, now: datetime) -> bool:
         stmt = (
             update(Booking)
-            .where(Booking.id == booking_id, Booking.status == "booked")
-            .values(status="cancelled", active_slot=None, cancelled_at=now)
+            .where(Booking.id == booking_id, Booking.status == BookingStatus.BOOKED)
+            .values(status=BookingStatus.CANCELLED, active_slot=None, cancelled_at=now)
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(await self.s.execute(stmt), "rowcount", 0) == 1)

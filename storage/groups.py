@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint, 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.enums import AmbassadorStatus, UserGroupStatus
 from storage.models import Ambassador, Application, Base, Person, Profile, utcnow
 
 
@@ -41,7 +42,7 @@ class UserGroup(Base):
     links: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
     requester_slack_id: Mapped[str] = mapped_column(String(32), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=UserGroupStatus.PENDING, index=True)
     revision: Mapped[int] = mapped_column(default=1)  # +1 each time the requester sends changes
     # Screening: [{"code", "reason"}] and ["what is missing", ...]
     flags: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -99,9 +100,14 @@ class GroupHandoverStep(Base):
     completed_by: Mapped[str | None] = mapped_column(String(32))
 
 
-LIVE = ("pending", "needs_changes", "approved", "official")
-OPEN = ("pending", "needs_changes")
-MENTORED = ("approved", "official")
+LIVE = (
+    UserGroupStatus.PENDING,
+    UserGroupStatus.NEEDS_CHANGES,
+    UserGroupStatus.APPROVED,
+    UserGroupStatus.OFFICIAL,
+)
+OPEN = (UserGroupStatus.PENDING, UserGroupStatus.NEEDS_CHANGES)
+MENTORED = (UserGroupStatus.APPROVED, UserGroupStatus.OFFICIAL)
 
 
 @dataclass(frozen=True)
@@ -171,7 +177,11 @@ class GroupRepo:
     async def set_conflict(self, group_id: int, expected: str, new: str, by: str, at: datetime) -> bool:
         stmt = (
             update(UserGroup)
-            .where(UserGroup.id == group_id, UserGroup.conflict == expected, UserGroup.status == "pending")
+            .where(
+                UserGroup.id == group_id,
+                UserGroup.conflict == expected,
+                UserGroup.status == UserGroupStatus.PENDING,
+            )
             .values(conflict=new, conflict_by=by, updated_at=at)
             .execution_options(synchronize_session=False)
         )
@@ -265,7 +275,7 @@ class GroupRepo:
             .join(Ambassador, Ambassador.person_id == Person.id)
             .outerjoin(Profile, Profile.person_id == Person.id)
             .outerjoin(Application, Application.id == Ambassador.application_id)
-            .where(Ambassador.status == "active", Person.slack_user_id.is_not(None))
+            .where(Ambassador.status == AmbassadorStatus.ACTIVE, Person.slack_user_id.is_not(None))
             .order_by(Person.display_name, Person.id)
         )
         out: list[MentorCandidate] = []
@@ -293,7 +303,7 @@ class GroupRepo:
         stmt = (
             select(func.count(Ambassador.id))
             .join(Person, Person.id == Ambassador.person_id)
-            .where(Person.slack_user_id == slack_user_id, Ambassador.status == "active")
+            .where(Person.slack_user_id == slack_user_id, Ambassador.status == AmbassadorStatus.ACTIVE)
         )
         return bool((await self.s.execute(stmt)).scalar_one())
 
@@ -301,7 +311,7 @@ class GroupRepo:
         """Requests waiting for review, last sent before `before` (candidates for auto-approval)."""
         stmt = (
             select(UserGroup)
-            .where(UserGroup.status == "pending", UserGroup.submitted_at <= before)
+            .where(UserGroup.status == UserGroupStatus.PENDING, UserGroup.submitted_at <= before)
             .order_by(UserGroup.id)
         )
         return (await self.s.execute(stmt)).scalars().all()

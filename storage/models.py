@@ -25,6 +25,15 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.enums import (
+    AmbassadorStatus,
+    ApplicationStatus,
+    BadgeGrantStatus,
+    MembershipStatus,
+    NominationStatus,
+    OutboxStatus,
+)
+
 
 def import_all_models() -> None:
     """Import every module of the storage package, so `Base.metadata` holds every table (the feature
@@ -85,7 +94,7 @@ class Application(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16), default="new")
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ApplicationStatus.PENDING, index=True)
     # Equals person_id while the application is pending, NULL afterwards: a unique column that
     # makes "one open application per person" hold even under concurrent submissions.
     pending_person_id: Mapped[int | None] = mapped_column(Integer, unique=True)
@@ -111,7 +120,7 @@ class Ambassador(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=AmbassadorStatus.ACTIVE, index=True)
     term_start: Mapped[datetime]
     term_end: Mapped[datetime] = mapped_column(index=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
@@ -145,7 +154,7 @@ class BadgeGrant(Base):
     badge_name: Mapped[str] = mapped_column(String(100), default="")
     forum_user_badge_id: Mapped[int | None] = mapped_column(Integer, unique=True)
     source: Mapped[str] = mapped_column(String(16), default="bot")
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=BadgeGrantStatus.PENDING)
     granted_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -159,7 +168,7 @@ class OutboxMessage(Base):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None]
@@ -201,7 +210,7 @@ class Nomination(Base):
     nominee_slack_id: Mapped[str] = mapped_column(String(32), index=True)
     nominator_slack_id: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=NominationStatus.PENDING, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by: Mapped[str | None] = mapped_column(String(32))
     decided_at: Mapped[datetime | None]
@@ -248,6 +257,6 @@ class GroupMembership(Base):
     group_name: Mapped[str] = mapped_column(String(100))
     forum_username: Mapped[str] = mapped_column(String(60))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    status: Mapped[str] = mapped_column(String(16), default="member")
+    status: Mapped[str] = mapped_column(String(16), default=MembershipStatus.MEMBER)
     source: Mapped[str] = mapped_column(String(16), default="bot")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.enums import OUTBOX_WAITING, ApplicationStatus, OutboxStatus
 from storage.models import (
     Ambassador,
     Application,
@@ -65,7 +66,8 @@ class ApplicationRepo:
 
     async def pending_by_forum_username(self, username: str) -> Application | None:
         stmt = select(Application).where(
-            Application.status == "pending", func.lower(Application.forum_username) == username.lower()
+            Application.status == ApplicationStatus.PENDING,
+            func.lower(Application.forum_username) == username.lower(),
         )
         return (await self.s.execute(stmt)).scalars().first()
 
@@ -78,11 +80,13 @@ class ApplicationRepo:
         )
         return (await self.s.execute(stmt)).scalars().first()
 
-    async def decide(self, app_id: int, status: str, by: str, at: datetime, reason: str | None) -> bool:
+    async def decide(
+        self, app_id: int, status: ApplicationStatus, by: str, at: datetime, reason: str | None
+    ) -> bool:
         """Move a pending application to `status`. False when someone else decided first."""
         stmt = (
             update(Application)
-            .where(Application.id == app_id, Application.status == "pending")
+            .where(Application.id == app_id, Application.status == ApplicationStatus.PENDING)
             .values(
                 status=status, pending_person_id=None, decided_by=by, decided_at=at, decision_reason=reason
             )
@@ -192,8 +196,9 @@ class OutboxRepo:
         self.s = session
 
     async def enqueue(self, key: str, kind: str, payload: dict[str, Any], at: datetime) -> OutboxMessage:
+        status = OutboxStatus.PENDING
         msg = OutboxMessage(
-            key=key, kind=kind, payload=payload, status="pending", next_attempt_at=at, created_at=at
+            key=key, kind=kind, payload=payload, status=status, next_attempt_at=at, created_at=at
         )
         self.s.add(msg)
         await self.s.flush()
@@ -204,7 +209,7 @@ class OutboxRepo:
         stmt = (
             select(OutboxMessage.id, OutboxMessage.kind)
             .where(
-                OutboxMessage.status.in_(("pending", "in_flight")),
+                OutboxMessage.status.in_(OUTBOX_WAITING),
                 OutboxMessage.next_attempt_at <= now,
                 or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
             )
@@ -219,11 +224,11 @@ class OutboxRepo:
             update(OutboxMessage)
             .where(
                 OutboxMessage.id == msg_id,
-                OutboxMessage.status.in_(("pending", "in_flight")),
+                OutboxMessage.status.in_(OUTBOX_WAITING),
                 or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
             )
             .values(
-                status="in_flight",
+                status=OutboxStatus.IN_FLIGHT,
                 locked_until=now + lease,
                 locked_by=worker,
                 attempts=OutboxMessage.attempts + 1,
@@ -262,9 +267,7 @@ class OutboxRepo:
         counts = {str(row[0]): int(row[1]) for row in rows.all()}
         oldest = (
             await self.s.execute(
-                select(func.min(OutboxMessage.created_at)).where(
-                    OutboxMessage.status.in_(("pending", "in_flight"))
-                )
+                select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status.in_(OUTBOX_WAITING))
             )
         ).scalar_one_or_none()
         return {"counts": counts, "oldest_pending": oldest}
@@ -274,9 +277,9 @@ class OutboxRepo:
             select(OutboxMessage)
             .where(
                 or_(
-                    OutboxMessage.status == "failed",
+                    OutboxMessage.status == OutboxStatus.FAILED,
                     and_(
-                        OutboxMessage.status.in_(("pending", "in_flight")),
+                        OutboxMessage.status.in_(OUTBOX_WAITING),
                         OutboxMessage.last_error.is_not(None),
                     ),
                 )
@@ -289,8 +292,8 @@ class OutboxRepo:
     async def retry_failed(self, now: datetime) -> int:
         stmt = (
             update(OutboxMessage)
-            .where(OutboxMessage.status == "failed")
-            .values(status="pending", attempts=0, next_attempt_at=now, locked_until=None)
+            .where(OutboxMessage.status == OutboxStatus.FAILED)
+            .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, locked_until=None)
             .execution_options(synchronize_session=False)
         )
         result = await self.s.execute(stmt)

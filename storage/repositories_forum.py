@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.enums import BADGE_HELD, AmbassadorStatus, MembershipStatus
 from storage.models import Ambassador, BadgeGrant, GroupMembership, Person
 
 
@@ -31,7 +32,7 @@ class ForumRepo:
             .where(
                 BadgeGrant.person_id == person_id,
                 BadgeGrant.badge_id == badge_id,
-                BadgeGrant.status.in_(("pending", "granted")),
+                BadgeGrant.status.in_(BADGE_HELD),
             )
             .order_by(BadgeGrant.id.desc())
             .limit(1)
@@ -39,9 +40,7 @@ class ForumRepo:
         return (await self.s.execute(stmt)).scalars().first()
 
     async def grants_of_badge(self, badge_id: int) -> Sequence[BadgeGrant]:
-        stmt = select(BadgeGrant).where(
-            BadgeGrant.badge_id == badge_id, BadgeGrant.status.in_(("pending", "granted"))
-        )
+        stmt = select(BadgeGrant).where(BadgeGrant.badge_id == badge_id, BadgeGrant.status.in_(BADGE_HELD))
         return (await self.s.execute(stmt)).scalars().all()
 
     async def membership(self, group: str, username: str) -> GroupMembership | None:
@@ -52,7 +51,13 @@ class ForumRepo:
         return (await self.s.execute(stmt)).scalar_one_or_none()
 
     async def set_membership(
-        self, group: str, username: str, person_id: int | None, status: str, source: str, at: datetime
+        self,
+        group: str,
+        username: str,
+        person_id: int | None,
+        status: MembershipStatus,
+        source: str,
+        at: datetime,
     ) -> tuple[str | None, GroupMembership]:
         """Upsert; returns (previous status or None, row)."""
         row = await self.membership(group, username)
@@ -75,7 +80,7 @@ class ForumRepo:
 
     async def members(self, group: str) -> Sequence[GroupMembership]:
         stmt = select(GroupMembership).where(
-            GroupMembership.group_name == group, GroupMembership.status == "member"
+            GroupMembership.group_name == group, GroupMembership.status == MembershipStatus.MEMBER
         )
         return (await self.s.execute(stmt)).scalars().all()
 
@@ -83,7 +88,7 @@ class ForumRepo:
         stmt = (
             select(Ambassador, Person)
             .join(Person, Person.id == Ambassador.person_id)
-            .where(Ambassador.status == "active", Person.forum_username.is_not(None))
+            .where(Ambassador.status == AmbassadorStatus.ACTIVE, Person.forum_username.is_not(None))
             .order_by(Person.forum_username)
         )
         return [(row[0], row[1]) for row in (await self.s.execute(stmt)).all()]

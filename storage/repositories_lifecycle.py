@@ -12,6 +12,7 @@ from functools import reduce
 from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.enums import AmbassadorStatus, ApplicationStatus, NominationStatus
 from storage.models import (
     Ambassador,
     Application,
@@ -23,7 +24,7 @@ from storage.models import (
     Profile,
 )
 
-OPEN_NOMINATION = ("pending", "invited")
+OPEN_NOMINATION = (NominationStatus.PENDING, NominationStatus.INVITED)
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,11 @@ class NominationRepo:
         stmt = select(Nomination.id).where(Nomination.nominee_slack_id == nominee_slack_id)
         return [int(i) for i in (await self.s.execute(stmt)).scalars().all()]
 
-    async def decide(self, nomination_id: int, status: str, by: str, at: datetime) -> bool:
+    async def decide(self, nomination_id: int, status: NominationStatus, by: str, at: datetime) -> bool:
         """Move a pending nomination on; False when someone else decided first."""
         stmt = (
             update(Nomination)
-            .where(Nomination.id == nomination_id, Nomination.status == "pending")
+            .where(Nomination.id == nomination_id, Nomination.status == NominationStatus.PENDING)
             .values(status=status, decided_by=by, decided_at=at)
             .execution_options(synchronize_session=False)
         )
@@ -94,14 +95,14 @@ class NominationRepo:
         """The oldest pending nominations (up to `limit`) and how many are pending in all."""
         stmt = (
             select(Nomination)
-            .where(Nomination.status == "pending")
+            .where(Nomination.status == NominationStatus.PENDING)
             .order_by(Nomination.created_at, Nomination.id)
             .limit(limit)
             .execution_options(populate_existing=True)
         )
         rows = (await self.s.execute(stmt)).scalars().all()
         total = (
-            await self.s.execute(select(func.count()).where(Nomination.status == "pending"))
+            await self.s.execute(select(func.count()).where(Nomination.status == NominationStatus.PENDING))
         ).scalar_one()
         return rows, int(total)
 
@@ -158,7 +159,10 @@ class ProfileRepo:
                 func.count().over().label("matching"),
             )
             .join(Person, Person.id == Profile.person_id)
-            .join(Ambassador, and_(Ambassador.person_id == Person.id, Ambassador.status == "active"))
+            .join(
+                Ambassador,
+                and_(Ambassador.person_id == Person.id, Ambassador.status == AmbassadorStatus.ACTIVE),
+            )
             .where(any_word)
             .order_by(score.desc(), func.lower(Person.display_name), Person.id)
             .limit(limit)
@@ -177,7 +181,10 @@ class ProfileRepo:
         """Every active ambassador with their profile (if any) and the application that made them one."""
         stmt = (
             select(Person, Ambassador, Profile, Application)
-            .join(Ambassador, and_(Ambassador.person_id == Person.id, Ambassador.status == "active"))
+            .join(
+                Ambassador,
+                and_(Ambassador.person_id == Person.id, Ambassador.status == AmbassadorStatus.ACTIVE),
+            )
             .outerjoin(Profile, Profile.person_id == Person.id)
             .outerjoin(Application, Application.id == Ambassador.application_id)
             .order_by(func.lower(Person.display_name), Person.id)
@@ -265,28 +272,30 @@ class LifecycleRepo:
             select(Ambassador, Person, open_steps)
             .join(Person, Person.id == Ambassador.person_id)
             .join(OnboardingStep, OnboardingStep.ambassador_id == Ambassador.id)
-            .where(Ambassador.status == "active", OnboardingStep.completed_at.is_(None))
+            .where(Ambassador.status == AmbassadorStatus.ACTIVE, OnboardingStep.completed_at.is_(None))
             .group_by(Ambassador.id, Person.id)
         )
         stmt = base.order_by(Ambassador.term_start, Ambassador.id).limit(limit)
         rows = [StuckRow(p, a, int(n)) for a, p, n in (await self.s.execute(stmt)).all()]
         total_stmt = select(func.count(func.distinct(OnboardingStep.ambassador_id))).where(
             OnboardingStep.completed_at.is_(None),
-            OnboardingStep.ambassador_id.in_(select(Ambassador.id).where(Ambassador.status == "active")),
+            OnboardingStep.ambassador_id.in_(
+                select(Ambassador.id).where(Ambassador.status == AmbassadorStatus.ACTIVE)
+            ),
         )
         return rows, int((await self.s.execute(total_stmt)).scalar_one())
 
     async def pending_applications(self, limit: int) -> tuple[Sequence[Application], int]:
         stmt = (
             select(Application)
-            .where(Application.status == "pending")
+            .where(Application.status == ApplicationStatus.PENDING)
             .order_by(Application.submitted_at, Application.id)
             .limit(limit)
             .execution_options(populate_existing=True)
         )
         rows = (await self.s.execute(stmt)).scalars().all()
         total = (
-            await self.s.execute(select(func.count()).where(Application.status == "pending"))
+            await self.s.execute(select(func.count()).where(Application.status == ApplicationStatus.PENDING))
         ).scalar_one()
         return rows, int(total)
 
@@ -294,8 +303,8 @@ class LifecycleRepo:
         """active → alumni, exactly once (a double click ends the term once)."""
         stmt = (
             update(Ambassador)
-            .where(Ambassador.id == ambassador_id, Ambassador.status == "active")
-            .values(status="alumni", term_end=at, updated_at=at)
+            .where(Ambassador.id == ambassador_id, Ambassador.status == AmbassadorStatus.ACTIVE)
+            .values(status=AmbassadorStatus.ALUMNI, term_end=at, updated_at=at)
             .execution_options(synchronize_session=False)
         )
         result = await self.s.execute(stmt)

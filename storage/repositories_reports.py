@@ -15,6 +15,7 @@ from sqlalchemy import MetaData, Table, func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from storage.enums import AmbassadorStatus
 from storage.models import Ambassador, Application, AuditEntry, Base, OnboardingStep, Person
 from storage.requests import SPENT_STATUSES, Request
 
@@ -52,7 +53,11 @@ class ReportRepo:
         stmt = (
             select(func.count())
             .select_from(Ambassador)
-            .where(Ambassador.status == "active", Ambassador.term_end >= now, Ambassador.term_end <= until)
+            .where(
+                Ambassador.status == AmbassadorStatus.ACTIVE,
+                Ambassador.term_end >= now,
+                Ambassador.term_end <= until,
+            )
         )
         return int((await self.s.execute(stmt)).scalar_one())
 
@@ -61,7 +66,7 @@ class ReportRepo:
         stmt = (
             select(func.count())
             .select_from(Ambassador)
-            .where(Ambassador.status == "active", Ambassador.term_end < now)
+            .where(Ambassador.status == AmbassadorStatus.ACTIVE, Ambassador.term_end < now)
         )
         return int((await self.s.execute(stmt)).scalar_one())
 
@@ -80,7 +85,8 @@ class ReportRepo:
         return sum(
             1
             for person_id, status in rows
-            if status == "lapsed" or (status != "active" and str(person_id) in lapsed_people)
+            if status == AmbassadorStatus.LAPSED
+            or (status != AmbassadorStatus.ACTIVE and str(person_id) in lapsed_people)
         )
 
     async def onboarding_of_active(self) -> list[tuple[int, datetime, datetime | None]]:
@@ -88,7 +94,7 @@ class ReportRepo:
         stmt = (
             select(Ambassador.id, Ambassador.term_start, OnboardingStep.completed_at)
             .join(OnboardingStep, OnboardingStep.ambassador_id == Ambassador.id)
-            .where(Ambassador.status == "active")
+            .where(Ambassador.status == AmbassadorStatus.ACTIVE)
         )
         return [(int(r[0]), r[1], r[2]) for r in (await self.s.execute(stmt)).all()]
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.enums import AmbassadorStatus, ApplicationStatus
 from storage.models import Ambassador, Application, Person
 
 _CHUNK = 500  # ids per IN (...) list: well inside every engine's parameter limit
@@ -32,7 +33,7 @@ class TermRepo:
         stmt = (
             select(Ambassador, Person)
             .join(Person, Person.id == Ambassador.person_id)
-            .where(Ambassador.status == "active")
+            .where(Ambassador.status == AmbassadorStatus.ACTIVE)
         )
         if ending_before is not None:
             stmt = stmt.where(Ambassador.term_end <= ending_before)
@@ -50,16 +51,18 @@ class TermRepo:
     async def active_starts(self, started_before: datetime) -> dict[int, datetime]:
         """Ambassador id → term start of the active terms started by then (two columns, no rows)."""
         stmt = select(Ambassador.id, Ambassador.term_start).where(
-            Ambassador.status == "active", Ambassador.term_start <= started_before
+            Ambassador.status == AmbassadorStatus.ACTIVE, Ambassador.term_start <= started_before
         )
         return {int(i): start for i, start in (await self.s.execute(stmt)).all()}
 
     async def lapsed_since(self, ended_after: datetime) -> Sequence[Ambassador]:
         """Alumni whose term ended at or after the given time."""
-        stmt = select(Ambassador).where(Ambassador.status == "alumni", Ambassador.term_end >= ended_after)
+        stmt = select(Ambassador).where(
+            Ambassador.status == AmbassadorStatus.ALUMNI, Ambassador.term_end >= ended_after
+        )
         return (await self.s.execute(stmt)).scalars().all()
 
     async def pending_applicants(self) -> set[int]:
         """The people with an application waiting for review."""
-        stmt = select(Application.person_id).where(Application.status == "pending")
+        stmt = select(Application.person_id).where(Application.status == ApplicationStatus.PENDING)
         return {int(x) for x in (await self.s.execute(stmt)).scalars()}

@@ -29,12 +29,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeEngine
 
+from storage.enums import RequestStatus
 from storage.models import Base, Person, utcnow
 
 REFERENCE_PREFIX = {"hardware": "HW", "expense": "EX", "swag": "SW"}
-OPEN_STATUSES = ("pending", "info_requested", "approved")
-CLOSED_STATUSES = ("rejected", "shipped", "reimbursed")
-SPENT_STATUSES = ("approved", "shipped", "reimbursed")
+OPEN_STATUSES = (RequestStatus.PENDING, RequestStatus.INFO_REQUESTED, RequestStatus.APPROVED)
+CLOSED_STATUSES = (RequestStatus.REJECTED, RequestStatus.SHIPPED, RequestStatus.REIMBURSED)
+SPENT_STATUSES = (RequestStatus.APPROVED, RequestStatus.SHIPPED, RequestStatus.REIMBURSED)
 
 _SCALE = Decimal("0.0001")
 
@@ -76,7 +77,7 @@ class Request(Base):
     kind: Mapped[str] = mapped_column(String(16), index=True)  # hardware | expense | swag
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     requester_slack_id: Mapped[str] = mapped_column(String(32), index=True)
-    status: Mapped[str] = mapped_column(String(24), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(24), default=RequestStatus.PENDING, index=True)
     summary: Mapped[str] = mapped_column(String(200), default="")
     # The kind's own answers (items, purpose, links, address, ...), as cleaned strings.
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -383,3 +383,61 @@ def test_the_service_layer_names_platforms_by_the_enum() -> None:
     assert spelled == []
     assert platform_literals('audit(platform="slack")\n') == 1  # so a bare string would be caught
     assert platform_literals("audit(platform=Platform.SLACK)\n") == 0
+
+
+# -- statuses named by their enums (issue 15, point 6) -------------------------------------------
+
+# Files whose entities' statuses may still be spelled as text (not yet a StrEnum in storage/enums.py).
+# Every entity with a closed status set has its enum now, so none is; add a file only with a reason.
+STATUS_ALLOWED: tuple[str, ...] = ()
+
+
+def _is_status(node: ast.expr) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "status"
+
+
+def _is_text(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def status_literals(source: str) -> list[int]:
+    """Lines where a `.status` is compared with or assigned a bare string, or `status="..."` is
+    passed, instead of a member of the entity's status enum."""
+    found: list[int] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(_is_status(s) for s in sides) and any(
+                _is_text(s) or (isinstance(s, ast.Tuple) and any(_is_text(e) for e in s.elts)) for s in sides
+            ):
+                found.append(node.lineno)
+        elif isinstance(node, ast.Assign):
+            targets = [e for t in node.targets for e in (t.elts if isinstance(t, ast.Tuple) else [t])]
+            values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
+            if len(targets) == len(values) and any(
+                _is_status(t) and _is_text(v) for t, v in zip(targets, values, strict=True)
+            ):
+                found.append(node.lineno)
+        elif isinstance(node, ast.keyword) and node.arg == "status" and _is_text(node.value):
+            found.append(node.value.lineno)
+    return found
+
+
+def test_the_service_layer_names_statuses_by_their_enums() -> None:
+    spelled = sorted(
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in (ROOT / "bot" / "program").rglob("*.py")
+        if not str(path.relative_to(ROOT)).startswith(STATUS_ALLOWED)
+        for line in status_literals(path.read_text(encoding="utf-8"))
+    )
+    assert spelled == []
+
+
+def test_the_status_check_sees_bare_strings() -> None:
+    assert status_literals('if amb.status != "active":\n    pass\n') == [1]
+    assert status_literals('ok = g.status in ("pending", "granted")\n') == [1]
+    assert status_literals('grant.status = "granted"\n') == [1]
+    assert status_literals('grant.id, grant.status = 3, "revoked"\n') == [1]
+    assert status_literals('BadgeGrant(person_id=1, status="pending")\n') == [1]
+    assert status_literals("amb.status = AmbassadorStatus.ALUMNI\n") == []
+    assert status_literals("if nom.status == NominationStatus.PENDING:\n    pass\n") == []

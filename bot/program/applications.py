@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.program import home, outbox
 from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.permissions import GuardedService, Permission, Subject
-from storage.enums import Platform
+from storage.enums import AmbassadorStatus, ApplicationStatus, BadgeGrantStatus, Platform
 from storage.models import Ambassador, Application, BadgeGrant, OnboardingStep
 from storage.uow import UnitOfWork
 
@@ -120,7 +120,7 @@ class SubmitResult:
 class DecisionResult:
     application_id: int
     applicant_slack_id: str | None
-    status: str
+    status: ApplicationStatus
     decided_by: str
     term_end: datetime | None = None
 
@@ -142,7 +142,7 @@ class ApplicationService(GuardedService):
                 f"{pending.submitted_at:%Y-%m-%d}). You'll get a message when a moderator decides."
             )
         amb = await uow.ambassadors.for_person(person_id)
-        if amb is not None and amb.status == "active":
+        if amb is not None and amb.status == AmbassadorStatus.ACTIVE:
             raise Conflict(f"You are already an ambassador; your term runs until {amb.term_end:%Y-%m-%d}.")
 
     async def submit(
@@ -165,7 +165,7 @@ class ApplicationService(GuardedService):
                 Application(
                     person_id=person.id,
                     pending_person_id=person.id,
-                    status="pending",
+                    status=ApplicationStatus.PENDING,
                     submitted_at=now,
                     **data,
                 )
@@ -177,7 +177,7 @@ class ApplicationService(GuardedService):
                 action="application.submitted",
                 subject_type="application",
                 subject_id=app.id,
-                after={"status": "pending", **data},
+                after={"status": ApplicationStatus.PENDING, **data},
             )
             await outbox.queue(
                 uow,
@@ -211,7 +211,7 @@ class ApplicationService(GuardedService):
         async with self._uow() as uow:
             person = await uow.people.by_slack_id(slack_user_id)
             amb = await uow.ambassadors.for_person(person.id) if person else None
-            if person is None or amb is None or amb.status != "active":
+            if person is None or amb is None or amb.status != AmbassadorStatus.ACTIVE:
                 raise Conflict(
                     "Only active ambassadors can renew; former ambassadors apply again with `apply`."
                 )
@@ -223,7 +223,7 @@ class ApplicationService(GuardedService):
                     person_id=person.id,
                     pending_person_id=person.id,
                     kind="renewal",
-                    status="pending",
+                    status=ApplicationStatus.PENDING,
                     submitted_at=now,
                     name=person.display_name,
                     forum_username=person.forum_username or "",
@@ -241,7 +241,7 @@ class ApplicationService(GuardedService):
                 action="renewal.submitted",
                 subject_type="application",
                 subject_id=app.id,
-                after={"status": "pending"},
+                after={"status": ApplicationStatus.PENDING},
             )
             if not self._settings.renewals.auto_approve:
                 data = self._review_data(app, slack_user_id, _app_fields(app))
@@ -272,7 +272,7 @@ class ApplicationService(GuardedService):
         app = await uow.applications.get(app_id)
         if app is None:
             raise NotFound(f"Application #{app_id} does not exist.")
-        if app.status != "pending":
+        if app.status != ApplicationStatus.PENDING:
             who = f" by <@{app.decided_by}>" if app.decided_by else ""
             raise Conflict(f"Application #{app_id} was already {app.status}{who}.")
         return app
@@ -282,7 +282,7 @@ class ApplicationService(GuardedService):
         uow: UnitOfWork,
         app_id: int,
         moderator: str,
-        status: str,
+        status: ApplicationStatus,
         reason: str | None,
         now: datetime,
         check_moderator: bool = True,
@@ -290,7 +290,9 @@ class ApplicationService(GuardedService):
         """Moderator check, then move the application out of pending, exactly once."""
         if check_moderator:
             permission = (
-                Permission.APPLICATION_APPROVE if status == "approved" else Permission.APPLICATION_REJECT
+                Permission.APPLICATION_APPROVE
+                if status == ApplicationStatus.APPROVED
+                else Permission.APPLICATION_REJECT
             )
             await self._guard.require(moderator, permission, Subject(app_id))
         app = await self._load_pending(uow, app_id)
@@ -307,7 +309,7 @@ class ApplicationService(GuardedService):
             action=f"application.{status}",
             subject_type="application",
             subject_id=app.id,
-            before={"status": "pending"},
+            before={"status": ApplicationStatus.PENDING},
             after=after,
         )
         return app
@@ -327,7 +329,9 @@ class ApplicationService(GuardedService):
     ) -> DecisionResult:
         now = self._clock.now()
         async with self._uow() as uow:
-            app = await self._decide(uow, app_id, moderator, "approved", None, now, check_moderator)
+            app = await self._decide(
+                uow, app_id, moderator, ApplicationStatus.APPROVED, None, now, check_moderator
+            )
             if app.kind == "renewal":
                 result = await self._renew(uow, app, moderator, review_channel, review_ts, now)
                 self._signal.kick()
@@ -343,7 +347,7 @@ class ApplicationService(GuardedService):
                 amb = await uow.ambassadors.add(
                     Ambassador(
                         person_id=person.id,
-                        status="active",
+                        status=AmbassadorStatus.ACTIVE,
                         term_start=now,
                         term_end=term_end,
                         application_id=app.id,
@@ -352,7 +356,7 @@ class ApplicationService(GuardedService):
             else:  # an alumnus coming back: a fresh term
                 before = {"status": amb.status, "term_end": amb.term_end.isoformat()}
                 amb.status, amb.term_start, amb.term_end, amb.application_id = (
-                    "active",
+                    AmbassadorStatus.ACTIVE,
                     now,
                     term_end,
                     app.id,
@@ -367,14 +371,16 @@ class ApplicationService(GuardedService):
                 subject_type="person",
                 subject_id=person.id,
                 before=before,
-                after={"status": "active", "term_end": amb.term_end.isoformat()},
+                after={"status": AmbassadorStatus.ACTIVE, "term_end": amb.term_end.isoformat()},
             )
             await self._queue_onboarding_actions(uow, app, amb, now)
             await self._queue_review_update(
-                uow, app, "approved", moderator, None, review_channel, review_ts, now
+                uow, app, ApplicationStatus.APPROVED, moderator, None, review_channel, review_ts, now
             )
             await home.queue_refresh(uow, self._settings, self._roles, person.slack_user_id, now)
-            result = DecisionResult(app.id, person.slack_user_id, "approved", moderator, amb.term_end)
+            result = DecisionResult(
+                app.id, person.slack_user_id, ApplicationStatus.APPROVED, moderator, amb.term_end
+            )
         self._signal.kick()
         return result
 
@@ -394,7 +400,7 @@ class ApplicationService(GuardedService):
             raise Conflict("There is no term to renew.")
         before = {"status": amb.status, "term_end": amb.term_end.isoformat()}
         amb.term_end = self._settings.program.term_end(max(amb.term_end, now))
-        amb.status = "active"
+        amb.status = AmbassadorStatus.ACTIVE
         await uow.audit.record(
             at=now,
             actor=moderator,
@@ -403,7 +409,7 @@ class ApplicationService(GuardedService):
             subject_type="person",
             subject_id=person.id,
             before=before,
-            after={"status": "active", "term_end": amb.term_end.isoformat()},
+            after={"status": AmbassadorStatus.ACTIVE, "term_end": amb.term_end.isoformat()},
         )
         if person.slack_user_id:
             await outbox.queue(
@@ -421,8 +427,12 @@ class ApplicationService(GuardedService):
                 },
                 now,
             )
-        await self._queue_review_update(uow, app, "approved", moderator, None, review_channel, review_ts, now)
-        return DecisionResult(app.id, person.slack_user_id, "approved", moderator, amb.term_end)
+        await self._queue_review_update(
+            uow, app, ApplicationStatus.APPROVED, moderator, None, review_channel, review_ts, now
+        )
+        return DecisionResult(
+            app.id, person.slack_user_id, ApplicationStatus.APPROVED, moderator, amb.term_end
+        )
 
     async def _queue_onboarding_actions(
         self, uow: UnitOfWork, app: Application, amb: Ambassador, now: datetime
@@ -436,7 +446,7 @@ class ApplicationService(GuardedService):
                     badge_id=d.ambassador_badge_id,
                     badge_name=self._settings.program.badge_name,
                     source="bot",
-                    status="pending",
+                    status=BadgeGrantStatus.PENDING,
                 )
             )
             await outbox.queue(
@@ -479,7 +489,7 @@ class ApplicationService(GuardedService):
         self,
         uow: UnitOfWork,
         app: Application,
-        status: str,
+        status: ApplicationStatus,
         moderator: str,
         reason: str | None,
         channel: str | None,
@@ -517,7 +527,7 @@ class ApplicationService(GuardedService):
             )
         now = self._clock.now()
         async with self._uow() as uow:
-            app = await self._decide(uow, app_id, moderator, "rejected", reason, now)
+            app = await self._decide(uow, app_id, moderator, ApplicationStatus.REJECTED, reason, now)
             if app.person.slack_user_id:
                 await outbox.queue(
                     uow,
@@ -531,10 +541,10 @@ class ApplicationService(GuardedService):
                     now,
                 )
             await self._queue_review_update(
-                uow, app, "rejected", moderator, reason, review_channel, review_ts, now
+                uow, app, ApplicationStatus.REJECTED, moderator, reason, review_channel, review_ts, now
             )
             await home.queue_refresh(uow, self._settings, self._roles, app.person.slack_user_id, now)
-            result = DecisionResult(app.id, app.person.slack_user_id, "rejected", moderator)
+            result = DecisionResult(app.id, app.person.slack_user_id, ApplicationStatus.REJECTED, moderator)
         self._signal.kick()
         return result
 

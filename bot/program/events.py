@@ -19,7 +19,7 @@ from bot.program import outbox
 from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.permissions import GuardedService, Permission, Subject
 from bot.program.recurrence import Instance, Recurrence, RecurrenceError
-from storage.enums import Platform
+from storage.enums import BookingStatus, EventSeriesStatus, OccurrenceStatus, Platform
 from storage.events import Booking, EventSeries, OccurrenceOverride
 from storage.uow import UnitOfWork
 
@@ -123,7 +123,9 @@ class EventService(GuardedService):
             for e in self._settings.events:
                 series = await uow.calendar.series_by_key(e.key)
                 if series is None:
-                    series = EventSeries(key=e.key, source="config", status="active", created_at=now)
+                    series = EventSeries(
+                        key=e.key, source="config", status=EventSeriesStatus.ACTIVE, created_at=now
+                    )
                     self._apply(series, e)
                     if await uow.calendar.add_series_once(series):
                         continue
@@ -133,7 +135,7 @@ class EventService(GuardedService):
                         continue
                 if series.source == "config":
                     self._apply(series, e)
-                    series.status, series.updated_at = "active", now
+                    series.status, series.updated_at = EventSeriesStatus.ACTIVE, now
         return len(self._settings.events)
 
     # -- reading -------------------------------------------------------------------------------
@@ -158,7 +160,7 @@ class EventService(GuardedService):
                             s.timezone,
                             s.link,
                             s.host_slack_id,
-                            overrides.get(occ, "scheduled"),
+                            overrides.get(occ, OccurrenceStatus.SCHEDULED),
                         )
                     )
         out.sort(key=lambda o: (o.start, o.series_key))
@@ -220,7 +222,7 @@ class EventService(GuardedService):
                 subject_id=series.key,
                 after={"occurrence": occ.isoformat(), "reason": reason},
             )
-            if status == "cancelled" and series.slack_channel:
+            if status == OccurrenceStatus.CANCELLED and series.slack_channel:
                 await outbox.queue(
                     uow,
                     f"event-cancelled:{series.id}:{occurrence_key(occ)}",
@@ -285,7 +287,9 @@ class EventService(GuardedService):
                 raise InvalidInput("That key is taken.", {"key": f"There is already a series {e.key!r}."})
             before = None
             if series is None:
-                series = EventSeries(key=e.key, source="slack", status="active", created_at=now)
+                series = EventSeries(
+                    key=e.key, source="slack", status=EventSeriesStatus.ACTIVE, created_at=now
+                )
                 self._apply(series, e)
                 await uow.calendar.add_series(series)
             else:
@@ -346,7 +350,7 @@ class EventService(GuardedService):
                 or occ not in occurrences(series, occ, occ + timedelta(minutes=1))
             ):
                 raise NotFound("That event no longer exists.")
-            if (await uow.calendar.overrides(series_id)).get(occ) == "cancelled":
+            if (await uow.calendar.overrides(series_id)).get(occ) == OccurrenceStatus.CANCELLED:
                 raise Conflict("That occurrence was cancelled.")
             if occ + timedelta(minutes=series.duration_minutes) < now:
                 raise Conflict("That event is over.")
@@ -408,7 +412,7 @@ class EventService(GuardedService):
                 slot_start=slot_start,
                 active_slot=slot_start.isoformat(),
                 slack_user_id=user,
-                status="booked",
+                status=BookingStatus.BOOKED,
                 created_at=now,
             )
             if not await uow.calendar.book(booking):

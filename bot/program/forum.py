@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from bot.config import Settings
 from bot.program import outbox
 from bot.program.ports import Clock, NoSignal, OutboxSignal
-from storage.enums import Platform
+from storage.enums import AmbassadorStatus, BadgeGrantStatus, MembershipStatus, Platform
 from storage.models import BadgeGrant, Person
 from storage.uow import UnitOfWork
 
@@ -132,7 +132,7 @@ class ForumService:
 
     async def _complete_intro(self, uow: UnitOfWork, person: Person, where: str, now: datetime) -> bool:
         amb = await uow.ambassadors.for_person(person.id)
-        if amb is None or amb.status != "active":
+        if amb is None or amb.status != AmbassadorStatus.ACTIVE:
             return False
         if not await uow.onboarding.complete(amb.id, "intro", f"forum:{person.forum_username}", now):
             return False
@@ -204,13 +204,13 @@ class ForumService:
             if grant is not None and grant.forum_user_badge_id is None:
                 # The bot's own grant, seen from the forum side before or after the outbox recorded
                 # it: the same grant, counted once.
-                grant.forum_user_badge_id, grant.status = ub.user_badge_id, "granted"
+                grant.forum_user_badge_id, grant.status = ub.user_badge_id, BadgeGrantStatus.GRANTED
                 grant.granted_at = grant.granted_at or now
                 note = "matched the bot's own grant"
             elif grant is not None:
                 # Already on record under another forum id (revoked and granted again while we
                 # were not looking): still one badge, now under its new id.
-                grant.forum_user_badge_id, grant.status = ub.user_badge_id, "granted"
+                grant.forum_user_badge_id, grant.status = ub.user_badge_id, BadgeGrantStatus.GRANTED
                 note = "grant already on record; forum id updated"
             else:
                 await uow.badges.add(
@@ -220,7 +220,7 @@ class ForumService:
                         badge_name=badge_name,
                         forum_user_badge_id=ub.user_badge_id,
                         source="forum",
-                        status="granted",
+                        status=BadgeGrantStatus.GRANTED,
                         granted_at=now,
                     )
                 )
@@ -247,9 +247,9 @@ class ForumService:
             if grant is None and username is not None:
                 person = await self._linked_person(uow, username, ub.user_id)
                 grant = await uow.forum.open_grant(person.id, ub.badge_id) if person else None
-            if grant is None or person is None or grant.status == "revoked":
+            if grant is None or person is None or grant.status == BadgeGrantStatus.REVOKED:
                 return Outcome("ignored", "no such grant on record")
-            grant.status, grant.revoked_at = "revoked", now
+            grant.status, grant.revoked_at = BadgeGrantStatus.REVOKED, now
             await uow.audit.record(
                 at=now,
                 actor=f"forum-user:{ub.granted_by_id}",
@@ -257,13 +257,13 @@ class ForumService:
                 action="badge.revoked",
                 subject_type="person",
                 subject_id=person.id,
-                before={"badge_id": grant.badge_id, "status": "granted"},
-                after={"status": "revoked"},
+                before={"badge_id": grant.badge_id, "status": BadgeGrantStatus.GRANTED},
+                after={"status": BadgeGrantStatus.REVOKED},
             )
             d = self._settings.discourse
             if (
                 ub.badge_id == d.ambassador_badge_id
-                and await uow.forum.ambassador_status(person.id) == "active"
+                and await uow.forum.ambassador_status(person.id) == AmbassadorStatus.ACTIVE
             ):
                 await self._tell_moderators(
                     uow,
@@ -294,7 +294,7 @@ class ForumService:
             if not await _first_delivery(uow, f"{event}:{identity}", now):
                 return DUPLICATE
             person = await self._linked_person(uow, username, gu.user_id)
-            status = "member" if added else "removed"
+            status = MembershipStatus.MEMBER if added else MembershipStatus.REMOVED
             before, _row = await uow.forum.set_membership(
                 group, username, person.id if person else None, status, "forum", now
             )

@@ -14,6 +14,7 @@ from bot.program import outbox
 from bot.program.permissions import Permission, allows_by_role
 from bot.program.requests import home as requests_home
 from bot.program.roles import Roles
+from storage.enums import AmbassadorStatus
 from storage.uow import UnitOfWork
 
 QUEUE_SHOWN = 10  # review items listed in a moderator's Home tab (the counts cover all)
@@ -63,7 +64,7 @@ async def snapshot(uow: UnitOfWork, settings: Settings, roles: Roles, slack_user
             data.update(
                 ambassador_status=amb.status, term_start=_iso(amb.term_start), term_end=_iso(amb.term_end)
             )
-            if amb.status == "active":
+            if amb.status == AmbassadorStatus.ACTIVE:
                 data["steps"] = [
                     {
                         "key": s.key,

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.program import home, outbox
 from bot.program.errors import Conflict, NotFound
 from bot.program.permissions import GuardedService
-from storage.enums import Platform
+from storage.enums import BADGE_HELD, AmbassadorStatus, Platform
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class LifecycleService(GuardedService):
         async with self._uow() as uow:
             person = await uow.people.by_slack_id(slack_user_id)
             amb = await uow.lifecycle.ambassador(person.id) if person else None
-            if amb is None or amb.status != "active":
+            if amb is None or amb.status != AmbassadorStatus.ACTIVE:
                 raise NotFound("You are not an active ambassador, so there is no term to end.")
             return RetirePrompt(amb.id, amb.term_start, amb.term_end)
 
@@ -42,9 +42,9 @@ class LifecycleService(GuardedService):
             amb = await uow.lifecycle.ambassador(person.id) if person else None
             if person is None or amb is None or amb.id != ambassador_id:
                 raise NotFound("That button is not yours or is out of date; nothing was changed.")
-            if amb.status != "active" or not await uow.lifecycle.end_term(amb.id, now):
+            if amb.status != AmbassadorStatus.ACTIVE or not await uow.lifecycle.end_term(amb.id, now):
                 raise Conflict("Your term has already ended; you are an alumnus of the program.")
-            before = {"status": "active", "term_end": amb.term_end.isoformat()}
+            before = {"status": AmbassadorStatus.ACTIVE, "term_end": amb.term_end.isoformat()}
             await uow.audit.record(
                 at=now,
                 actor=slack_user_id,
@@ -53,7 +53,7 @@ class LifecycleService(GuardedService):
                 subject_type="person",
                 subject_id=person.id,
                 before=before,
-                after={"status": "alumni", "term_end": now.isoformat()},
+                after={"status": AmbassadorStatus.ALUMNI, "term_end": now.isoformat()},
             )
             key = f"retire:{amb.id}:{int(now.timestamp() * 1000)}"
             forum_actions = 0
@@ -63,7 +63,7 @@ class LifecycleService(GuardedService):
                     grants = [
                         g
                         for g in await uow.badges.for_person(person.id)
-                        if g.badge_id == d.ambassador_badge_id and g.status in ("pending", "granted")
+                        if g.badge_id == d.ambassador_badge_id and g.status in BADGE_HELD
                     ]
                     payloads: list[dict[str, object]] = [
                         {"username": username, "badge_id": d.ambassador_badge_id, "grant_id": g.id}

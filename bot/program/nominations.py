@@ -9,7 +9,7 @@ from bot.program import outbox
 from bot.program.applications import _clean
 from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.permissions import GuardedService, Permission, Subject
-from storage.enums import Platform
+from storage.enums import AmbassadorStatus, NominationStatus, Platform
 from storage.models import Nomination
 
 MAX_REASON = 2000
@@ -25,7 +25,7 @@ class NominationResult:
 class NominationDecision:
     nomination_id: int
     nominee: str
-    status: str
+    status: NominationStatus
 
 
 class NominationService(GuardedService):
@@ -50,7 +50,7 @@ class NominationService(GuardedService):
             person = await uow.people.by_slack_id(nominee)
             if person is not None:
                 amb = await uow.ambassadors.for_person(person.id)
-                if amb is not None and amb.status == "active":
+                if amb is not None and amb.status == AmbassadorStatus.ACTIVE:
                     raise Conflict(
                         f"<@{nominee}> is already an ambassador (until {amb.term_end:%Y-%m-%d}). Thank you!"
                     )
@@ -62,7 +62,11 @@ class NominationService(GuardedService):
                     )
             existing = await uow.nominations.open_for(nominee)
             if existing is not None:
-                state = "invited to apply" if existing.status == "invited" else "waiting for the moderators"
+                state = (
+                    "invited to apply"
+                    if existing.status == NominationStatus.INVITED
+                    else "waiting for the moderators"
+                )
                 raise Conflict(
                     f"<@{nominee}> was already nominated on {existing.created_at:%Y-%m-%d} ({state})."
                 )
@@ -71,7 +75,7 @@ class NominationService(GuardedService):
                     nominee_slack_id=nominee,
                     nominator_slack_id=nominator,
                     reason=reason,
-                    status="pending",
+                    status=NominationStatus.PENDING,
                     created_at=now,
                 )
             )
@@ -82,7 +86,7 @@ class NominationService(GuardedService):
                 action="nomination.submitted",
                 subject_type="nomination",
                 subject_id=nom.id,
-                after={"status": "pending", "nominee": nominee, "reason": reason},
+                after={"status": NominationStatus.PENDING, "nominee": nominee, "reason": reason},
             )
             await outbox.queue(
                 uow,
@@ -103,17 +107,22 @@ class NominationService(GuardedService):
     async def invite(
         self, nomination_id: int, moderator: str, channel: str | None = None, ts: str | None = None
     ) -> NominationDecision:
-        return await self._decide(nomination_id, moderator, "invited", channel, ts)
+        return await self._decide(nomination_id, moderator, NominationStatus.INVITED, channel, ts)
 
     async def decline(
         self, nomination_id: int, moderator: str, channel: str | None = None, ts: str | None = None
     ) -> NominationDecision:
-        return await self._decide(nomination_id, moderator, "declined", channel, ts)
+        return await self._decide(nomination_id, moderator, NominationStatus.DECLINED, channel, ts)
 
     async def _decide(
-        self, nomination_id: int, moderator: str, status: str, channel: str | None, ts: str | None
+        self,
+        nomination_id: int,
+        moderator: str,
+        status: NominationStatus,
+        channel: str | None,
+        ts: str | None,
     ) -> NominationDecision:
-        verb = "invite" if status == "invited" else "decline"
+        verb = "invite" if status == NominationStatus.INVITED else "decline"
         permission = Permission.NOMINATION_INVITE if verb == "invite" else Permission.NOMINATION_DECLINE
         await self._guard.require(moderator, permission, Subject(nomination_id))
         now = self._clock.now()
@@ -121,7 +130,7 @@ class NominationService(GuardedService):
             nom = await uow.nominations.get(nomination_id)
             if nom is None:
                 raise NotFound(f"Nomination #{nomination_id} does not exist.")
-            if nom.status != "pending":
+            if nom.status != NominationStatus.PENDING:
                 who = f" by <@{nom.decided_by}>" if nom.decided_by else ""
                 raise Conflict(f"Nomination #{nomination_id} was already {nom.status}{who}.")
             if not await uow.nominations.decide(nomination_id, status, moderator, now):
@@ -133,11 +142,11 @@ class NominationService(GuardedService):
                 action=f"nomination.{status}",
                 subject_type="nomination",
                 subject_id=nom.id,
-                before={"status": "pending"},
+                before={"status": NominationStatus.PENDING},
                 after={"status": status},
             )
             program = self._settings.program.name
-            if status == "invited":
+            if status == NominationStatus.INVITED:
                 await outbox.queue(
                     uow,
                     f"nomination:{nom.id}:invite",

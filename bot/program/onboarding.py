@@ -13,7 +13,7 @@ from bot.program.errors import Conflict, NotFound
 from bot.program.permissions import require_moderator
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
-from storage.enums import Platform
+from storage.enums import AmbassadorStatus, Platform
 from storage.models import Ambassador, OnboardingStep, Person
 from storage.uow import UnitOfWork
 
@@ -116,7 +116,7 @@ class OnboardingService:
     async def _active(self, uow: UnitOfWork, slack_user_id: str, yours: bool) -> tuple[Person, Ambassador]:
         person = await uow.people.by_slack_id(slack_user_id)
         amb = await uow.lifecycle.ambassador(person.id) if person else None
-        if person is None or amb is None or amb.status != "active":
+        if person is None or amb is None or amb.status != AmbassadorStatus.ACTIVE:
             who = "You are" if yours else f"<@{slack_user_id}> is"
             raise NotFound(f"{who} not an active ambassador, so there is no onboarding checklist.")
         return person, amb
@@ -167,7 +167,7 @@ class OnboardingService:
         async with self._uow() as uow:
             person = await uow.people.get(person_id)
             amb = await uow.lifecycle.ambassador(person_id) if person else None
-            if person is None or amb is None or amb.status != "active":
+            if person is None or amb is None or amb.status != AmbassadorStatus.ACTIVE:
                 return None
             try:
                 result = await self._tick(uow, person, amb, key, by, platform, None)

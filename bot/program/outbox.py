@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.program.groups import reports as group_reports
+from storage.enums import BadgeGrantStatus, MembershipStatus
 from storage.uow import UnitOfWork
 
 SLACK_POST = "slack.post"
@@ -124,17 +125,17 @@ async def record_delivery(
     if kind == DISCOURSE_GRANT_BADGE and payload.get("grant_id") is not None:
         grant = await uow.badges.get(int(payload["grant_id"]))
         if grant is not None:
-            grant.status = "granted"
+            grant.status = BadgeGrantStatus.GRANTED
             grant.granted_at = grant.granted_at or now
             if result.get("user_badge_id") is not None:
                 grant.forum_user_badge_id = int(result["user_badge_id"])
     if kind in (DISCOURSE_ADD_TO_GROUP, DISCOURSE_REMOVE_FROM_GROUP):
         username, group = str(payload["username"]), str(payload["group"])
         person = await uow.people.by_forum_username(username)
-        status = "member" if kind == DISCOURSE_ADD_TO_GROUP else "removed"
+        status = MembershipStatus.MEMBER if kind == DISCOURSE_ADD_TO_GROUP else MembershipStatus.REMOVED
         await uow.forum.set_membership(group, username, person.id if person else None, status, "bot", now)
     if kind == DISCOURSE_REVOKE_BADGE and payload.get("grant_id") is not None:
         grant = await uow.badges.get(int(payload["grant_id"]))
         if grant is not None:
-            grant.status = "revoked"
+            grant.status = BadgeGrantStatus.REVOKED
             grant.revoked_at = grant.revoked_at or now

@@ -38,7 +38,7 @@ from typing import Any
 from bot.program.commands import user_ref
 from bot.program.errors import NotFound
 from bot.program.ports import Clock
-from storage.enums import Platform
+from storage.enums import AmbassadorStatus, ApplicationStatus, OutboxStatus, Platform, RequestStatus
 from storage.repositories_privacy import PrivacyRepo, is_json, is_text
 from storage.requests import OPEN_STATUSES
 from storage.uow import UnitOfWork
@@ -319,9 +319,9 @@ class PrivacyService:
         apps = t("applications")
         await repo.update_rows(
             "applications",
-            (apps.c.person_id == pid) & (apps.c.status == "pending"),
+            (apps.c.person_id == pid) & (apps.c.status == ApplicationStatus.PENDING),
             {
-                "status": "rejected",
+                "status": ApplicationStatus.REJECTED,
                 "pending_person_id": None,
                 "decided_at": now,
                 "decided_by": OPERATOR,
@@ -351,8 +351,8 @@ class PrivacyService:
             "ambassadors",
             await repo.update_rows(
                 "ambassadors",
-                (ambs.c.person_id == pid) & (ambs.c.status == "active"),
-                {"status": "alumni", "term_end": now, "updated_at": now},
+                (ambs.c.person_id == pid) & (ambs.c.status == AmbassadorStatus.ACTIVE),
+                {"status": AmbassadorStatus.ALUMNI, "term_end": now, "updated_at": now},
             ),
         )
         reqs = t("requests")
@@ -360,7 +360,7 @@ class PrivacyService:
         await repo.update_rows(
             "requests",
             (reqs.c.person_id == pid) & reqs.c.status.in_(OPEN_STATUSES),
-            {"status": "rejected", "decided_at": now, "decided_by": OPERATOR, "updated_at": now},
+            {"status": RequestStatus.REJECTED, "decided_at": now, "decided_by": OPERATOR, "updated_at": now},
         )
         _count(
             anon,
@@ -502,8 +502,12 @@ class PrivacyService:
                     continue
                 if table == "outbox":
                     status = await repo.select_rows("outbox", repo.t("outbox").c.id == row["id"])
-                    if status and status[0]["status"] in ("pending", "in_flight", "failed"):
-                        changes["status"] = "cancelled"
+                    if status and status[0]["status"] in (
+                        OutboxStatus.PENDING,
+                        OutboxStatus.IN_FLIGHT,
+                        OutboxStatus.FAILED,
+                    ):
+                        changes["status"] = OutboxStatus.CANCELLED
                         # Drop the lease too: a worker's "retry later" (which matches its own
                         # lease) then cannot put the row back in the queue.
                         changes["locked_by"] = None

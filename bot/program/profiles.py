@@ -29,7 +29,7 @@ from bot.program.errors import InvalidInput
 from bot.program.onboarding import complete_in
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
-from storage.enums import Platform
+from storage.enums import AmbassadorStatus, Platform
 from storage.models import Application, Person, Profile
 from storage.repositories_lifecycle import DirectoryRow
 from storage.uow import UnitOfWork
@@ -259,7 +259,7 @@ class ProfileService:
                 )
             step_done = False
             amb = await uow.lifecycle.ambassador(person.id)
-            if amb is not None and amb.status == "active":
+            if amb is not None and amb.status == AmbassadorStatus.ACTIVE:
                 step = next((s for s in await uow.lifecycle.steps(amb.id) if s.key == PROFILE_STEP), None)
                 if step is not None and step.completes == "event" and step.completed_at is None:
                     step_done = await complete_in(

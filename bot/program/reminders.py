@@ -23,7 +23,7 @@ from bot.program import outbox
 from bot.program.events import occurrence_key, recurrence
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.recurrence import Recurrence, RecurrenceError, reminder_due
-from storage.enums import Platform
+from storage.enums import AmbassadorStatus, ApplicationStatus, OccurrenceStatus, Platform, ReminderStatus
 from storage.events import EventSeries
 from storage.models import Person
 from storage.uow import UnitOfWork
@@ -95,7 +95,12 @@ class ReminderService:
                 if await uow.calendar.reminder_exists(key):
                     return
                 if not await uow.calendar.claim_reminder(
-                    key, kind, "sent" if worth_sending else "skipped", due_at, now, detail
+                    key,
+                    kind,
+                    ReminderStatus.SENT if worth_sending else ReminderStatus.SKIPPED,
+                    due_at,
+                    now,
+                    detail,
                 ):
                     return  # another sweep (or replica) decided it a moment ago
                 if worth_sending:
@@ -104,7 +109,7 @@ class ReminderService:
             log.error("reminder %s failed, tried again next sweep: %s", key, type(err).__name__)
             return
         result.add(key, worth_sending)
-        self.decided[kind, "sent" if worth_sending else "skipped"] += 1
+        self.decided[kind, ReminderStatus.SENT if worth_sending else ReminderStatus.SKIPPED] += 1
         if not worth_sending:
             log.info("reminder %s skipped: found %s after it was due", key, now - due_at)
 
@@ -138,7 +143,7 @@ class ReminderService:
         # A whole-day offset is calendar days, so a day can be 25 hours long: look an hour further.
         horizon = timedelta(minutes=max(s.reminder_offsets) + 61)
         for occ in rule.instances(now - LOOKBACK, now + horizon):
-            if overrides.get(occ.start) in ("cancelled", "skipped"):
+            if overrides.get(occ.start) in (OccurrenceStatus.CANCELLED, OccurrenceStatus.SKIPPED):
                 continue  # nothing to remind of
             for offset in s.reminder_offsets:
                 due = reminder_due(occ, offset, rule.tz)
@@ -343,9 +348,9 @@ class ReminderService:
                 uow: UnitOfWork, key: str = key, amb_id: int = amb.id, person: Person = person
             ) -> None:
                 row = await uow.ambassadors.for_person(person.id)
-                if row is None or row.status != "active" or row.id != amb_id:
+                if row is None or row.status != AmbassadorStatus.ACTIVE or row.id != amb_id:
                     return
-                row.status = "alumni"
+                row.status = AmbassadorStatus.ALUMNI
                 await uow.audit.record(
                     at=now,
                     actor="scheduler",
@@ -353,8 +358,8 @@ class ReminderService:
                     action="ambassador.lapsed",
                     subject_type="person",
                     subject_id=person.id,
-                    before={"status": "active", "term_end": row.term_end.isoformat()},
-                    after={"status": "alumni"},
+                    before={"status": AmbassadorStatus.ACTIVE, "term_end": row.term_end.isoformat()},
+                    after={"status": AmbassadorStatus.ALUMNI},
                 )
                 if d.enabled and person.forum_username:
                     if d.ambassador_badge_id is not None:
@@ -482,7 +487,7 @@ class ReminderService:
         soon = now + timedelta(days=max(self._settings.renewals.reminder_days or (30,)))
         terms = await self._read(lambda uow: uow.terms.active())
         due = sorted((a.term_end, p.display_name) for a, p in terms if a.term_end <= soon)
-        pending = (await uow.applications.count_by_status()).get("pending", 0)
+        pending = (await uow.applications.count_by_status()).get(ApplicationStatus.PENDING, 0)
         after = timedelta(days=self._settings.reminders.nudge_after_days)
         started = [amb.id for amb, _p in terms if amb.term_start + after <= now]
         stuck = len(await uow.onboarding.unfinished(started))

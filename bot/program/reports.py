@@ -33,7 +33,7 @@ from bot.program.charts import TrendChart, report_chart
 from bot.program.money import fmt
 from bot.program.permissions import GuardedService, Permission, Subject
 from bot.program.requests import quarter_start
-from storage.enums import Platform
+from storage.enums import AmbassadorStatus, Platform
 from storage.requests import OPEN_STATUSES
 
 RENEWAL_WINDOW = timedelta(days=90)
@@ -130,7 +130,7 @@ class ReportService(GuardedService):
             for a, done in per_amb.items()
             if all(d is not None for d in done)
         ]
-        active = by_status.get("active", 0)
+        active = by_status.get(AmbassadorStatus.ACTIVE, 0)
         open_by_status: dict[str, int] = {}
         open_by_kind: dict[str, int] = {}
         for kind, status, count in request_counts:

@@ -17,7 +17,7 @@ from typing import Protocol
 from bot.config import Settings
 from bot.program import outbox
 from bot.program.ports import Clock, NoSignal, OutboxSignal
-from storage.enums import Platform
+from storage.enums import AmbassadorStatus, BadgeGrantStatus, MembershipStatus, Platform
 from storage.models import Ambassador, BadgeGrant, Person
 from storage.uow import UnitOfWork
 
@@ -155,20 +155,20 @@ class SyncService:
                             badge_name=self._settings.program.badge_name,
                             forum_user_badge_id=ub_id,
                             source="forum",
-                            status="granted",
+                            status=BadgeGrantStatus.GRANTED,
                             granted_at=now,
                         )
                     )
                     report.recorded.append(f"{name} holds the badge")
-                elif grant.forum_user_badge_id != ub_id or grant.status != "granted":
-                    grant.forum_user_badge_id, grant.status = ub_id, "granted"
+                elif grant.forum_user_badge_id != ub_id or grant.status != BadgeGrantStatus.GRANTED:
+                    grant.forum_user_badge_id, grant.status = ub_id, BadgeGrantStatus.GRANTED
                     grant.granted_at = grant.granted_at or now
                     report.recorded.append(f"{name}'s grant")
                 continue
-            if grant is not None and grant.status == "pending":
+            if grant is not None and grant.status == BadgeGrantStatus.PENDING:
                 continue  # already on its way through the outbox
             if grant is not None:
-                grant.status, grant.revoked_at = "revoked", now  # the forum no longer has it
+                grant.status, grant.revoked_at = BadgeGrantStatus.REVOKED, now  # the forum no longer has it
                 report.recorded.append(f"{name}'s badge was gone")
             new = await uow.badges.add(
                 BadgeGrant(
@@ -176,7 +176,7 @@ class SyncService:
                     badge_id=badge_id,
                     badge_name=self._settings.program.badge_name,
                     source="bot",
-                    status="pending",
+                    status=BadgeGrantStatus.PENDING,
                 )
             )
             await outbox.queue(
@@ -196,7 +196,7 @@ class SyncService:
             status = await uow.forum.ambassador_status(known.id) if known else None
             if (
                 known is not None
-                and status in ("alumni", "lapsed")
+                and status in (AmbassadorStatus.ALUMNI, AmbassadorStatus.LAPSED)
                 and grant is not None
                 and grant.source == "bot"
             ):
@@ -226,8 +226,10 @@ class SyncService:
         for _amb, person in active:
             name = str(person.forum_username)
             if name.lower() in members:
-                before, _row = await uow.forum.set_membership(group, name, person.id, "member", "forum", now)
-                if before != "member":
+                before, _row = await uow.forum.set_membership(
+                    group, name, person.id, MembershipStatus.MEMBER, "forum", now
+                )
+                if before != MembershipStatus.MEMBER:
                     report.recorded.append(f"{name} is in {group}")
                 continue
             await outbox.queue(
@@ -237,14 +239,18 @@ class SyncService:
                 {"username": name, "group": group},
                 now,
             )
-            await uow.forum.set_membership(group, name, person.id, "member", "bot", now)
+            await uow.forum.set_membership(group, name, person.id, MembershipStatus.MEMBER, "bot", now)
             report.added.append(name)
         people = await uow.forum.people_by_forum_usernames(members)
         for name in sorted(members - active_names):
             known = people.get(name)
             status = await uow.forum.ambassador_status(known.id) if known else None
             row = await uow.forum.membership(group, name)
-            if known is not None and status in ("alumni", "lapsed") and (row is None or row.source == "bot"):
+            if (
+                known is not None
+                and status in (AmbassadorStatus.ALUMNI, AmbassadorStatus.LAPSED)
+                and (row is None or row.source == "bot")
+            ):
                 await outbox.queue(
                     uow,
                     f"sync:{run}:remove:{known.id}",
@@ -252,7 +258,7 @@ class SyncService:
                     {"username": known.forum_username, "group": group},
                     now,
                 )
-                await uow.forum.set_membership(group, name, known.id, "removed", "bot", now)
+                await uow.forum.set_membership(group, name, known.id, MembershipStatus.REMOVED, "bot", now)
                 report.removed.append(str(known.forum_username))
             else:
                 who = f"{name} ({status})" if status else f"{name} (not an ambassador here)"

@@ -25,6 +25,7 @@ from bot.program.groups.screening import (
 from bot.program.permissions import Guard, GuardedService, Permission, Subject
 from bot.program.ports import Clock, OutboxSignal
 from bot.program.roles import Roles
+from storage.enums import UserGroupStatus
 from storage.groups import LIVE, GroupOrganiser, UserGroup
 from storage.uow import UnitOfWork
 
@@ -84,7 +85,7 @@ class GroupBase(GuardedService):
     @staticmethod
     def _decided(group: UserGroup) -> Conflict:
         who = f" by <@{group.decided_by}>" if group.decided_by and group.decided_by != "bot" else ""
-        if group.status == "needs_changes":
+        if group.status == UserGroupStatus.NEEDS_CHANGES:
             return Conflict(
                 f"Request #{group.id} is waiting for the requester's changes; it comes back for review "
                 "when they send them."
@@ -106,7 +107,7 @@ class GroupBase(GuardedService):
             )
 
     def _check_pending(self, g: UserGroup, actor: str) -> None:
-        if g.status != "pending":
+        if g.status != UserGroupStatus.PENDING:
             raise self._decided(g)
         if g.requester_slack_id == actor:
             raise NotAllowed("You can't review your own request; another ambassador or a moderator will.")
@@ -206,7 +207,7 @@ class GroupBase(GuardedService):
         )
 
     async def _tell_requester(
-        self, uow: UnitOfWork, g: UserGroup, outcome: str, text: str, now: datetime
+        self, uow: UnitOfWork, g: UserGroup, outcome: UserGroupStatus, text: str, now: datetime
     ) -> None:
         data: dict[str, Any] = {
             "group_id": g.id,
@@ -215,7 +216,7 @@ class GroupBase(GuardedService):
             "text": text,
             "command": self._settings.slack.command,
             "mentor": g.mentor_slack_id,
-            "what_is": self._cfg.what_is_a_user_group_url if outcome == "rejected" else "",
+            "what_is": self._cfg.what_is_a_user_group_url if outcome == UserGroupStatus.REJECTED else "",
         }
         await outbox.queue(
             uow,

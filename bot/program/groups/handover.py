@@ -15,7 +15,7 @@ from bot.program.groups.screening import (
     one_line,
 )
 from bot.program.permissions import Permission, Subject
-from storage.enums import Platform
+from storage.enums import Platform, UserGroupStatus
 from storage.groups import GroupHandoverStep, UserGroup
 from storage.uow import UnitOfWork
 
@@ -55,9 +55,9 @@ class Handover(GroupBase):
             raise Conflict(
                 f"“{step.title}” was already done by <@{step.completed_by}> on {step.completed_at:%Y-%m-%d}."
             )
-        if g.status == "official":
+        if g.status == UserGroupStatus.OFFICIAL:
             raise Conflict(f"{g.title} is already official.")
-        if g.status != "approved":
+        if g.status != UserGroupStatus.APPROVED:
             raise Conflict(f"{g.title} is not approved, so its handover has not started.")
         return g, step
 
@@ -99,7 +99,11 @@ class Handover(GroupBase):
             official = False
             leaders = 0
             if done == len(steps) and await uow.groups.move(
-                g.id, ("approved",), status="official", official_at=now, updated_at=now
+                g.id,
+                (UserGroupStatus.APPROVED,),
+                status=UserGroupStatus.OFFICIAL,
+                official_at=now,
+                updated_at=now,
             ):
                 g = await self._load(uow, g.id)
                 official = True
@@ -202,8 +206,8 @@ class Handover(GroupBase):
             action="group.official",
             subject_type="user_group",
             subject_id=g.id,
-            before={"status": "approved"},
-            after={"status": "official", "leaders_recognised": count},
+            before={"status": UserGroupStatus.APPROVED},
+            after={"status": UserGroupStatus.OFFICIAL, "leaders_recognised": count},
         )
         await outbox.queue(
             uow,

@@ -18,7 +18,7 @@ from bot.program.groups.screening import (
     normalise_title,
     screen,
 )
-from storage.enums import Platform
+from storage.enums import Platform, UserGroupStatus
 from storage.groups import LIVE, UserGroup
 
 
@@ -32,7 +32,7 @@ class Intake(GroupBase):
             group = await uow.groups.open_request_of(slack_user_id)
             if group is None:
                 return None
-            if group.status == "pending":
+            if group.status == UserGroupStatus.PENDING:
                 raise Conflict(
                     f"Your request #{group.id} ({group.title}) is waiting for review. You'll get a message "
                     f"when it is decided; `{self._settings.slack.command} group status` shows where it is."
@@ -91,7 +91,7 @@ class Intake(GroupBase):
         screening = screen(req, self.rules())
         async with self._uow() as uow:
             group = await uow.groups.open_request_of(slack_user_id)
-            if group is not None and group.status == "pending":
+            if group is not None and group.status == UserGroupStatus.PENDING:
                 raise Conflict(f"Your request #{group.id} ({group.title}) is already waiting for review.")
             place = Place(v["city"], v["region"], v["country"], lat, lon)
             others = [
@@ -124,7 +124,9 @@ class Intake(GroupBase):
             before: dict[str, Any] | None = None
             if group is None:
                 group = await uow.groups.add(
-                    UserGroup(requester_slack_id=slack_user_id, status="pending", revision=1, **fields)
+                    UserGroup(
+                        requester_slack_id=slack_user_id, status=UserGroupStatus.PENDING, revision=1, **fields
+                    )
                 )
                 await self._add_organiser_row(uow, group.id, slack_user_id, None, slack_user_id, now)
             else:
@@ -133,7 +135,11 @@ class Intake(GroupBase):
                     group.conflict, group.conflict_by = "", None  # a new overlap needs a new look
                 for k, val in fields.items():
                     setattr(group, k, val)
-                group.status, group.revision, group.change_request = "pending", group.revision + 1, ""
+                group.status, group.revision, group.change_request = (
+                    UserGroupStatus.PENDING,
+                    group.revision + 1,
+                    "",
+                )
                 group.objected_by = None
             known = {
                 (o.slack_user_id, (o.forum_username or "").lower())
@@ -146,7 +152,7 @@ class Intake(GroupBase):
                 if not any(k[1] == name.lower() for k in known):
                     await self._add_organiser_row(uow, group.id, None, name, slack_user_id, now)
             if spam is not None:
-                group.status, group.open_requester = "rejected", None
+                group.status, group.open_requester = UserGroupStatus.REJECTED, None
                 group.decided_by, group.decided_at = "bot", now
                 group.decision_reason = f"Flagged automatically: it {spam.reason}."
             else:
@@ -161,7 +167,7 @@ class Intake(GroupBase):
                 subject_id=group.id,
                 before=before,
                 after={
-                    "status": "pending",
+                    "status": UserGroupStatus.PENDING,
                     "title": group.title,
                     "requested_name": group.requested_name,
                     "flags": [f.code for f in screening.flags],
@@ -176,10 +182,12 @@ class Intake(GroupBase):
                     action="group.rejected",
                     subject_type="user_group",
                     subject_id=group.id,
-                    before={"status": "pending"},
-                    after={"status": "rejected", "reason": group.decision_reason},
+                    before={"status": UserGroupStatus.PENDING},
+                    after={"status": UserGroupStatus.REJECTED, "reason": group.decision_reason},
                 )
-                await self._tell_requester(uow, group, "rejected", str(group.decision_reason), now)
+                await self._tell_requester(
+                    uow, group, UserGroupStatus.REJECTED, str(group.decision_reason), now
+                )
             await outbox.queue(
                 uow,
                 f"group:{group.id}:review:{group.revision}",

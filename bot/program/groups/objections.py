@@ -11,7 +11,7 @@ from bot.program.errors import Conflict, NotAllowed
 from bot.program.groups.base import GroupBase
 from bot.program.groups.forms import Decision
 from bot.program.permissions import Permission
-from storage.enums import Platform
+from storage.enums import Platform, UserGroupStatus
 
 
 class Objections(GroupBase):
@@ -38,12 +38,12 @@ class Objections(GroupBase):
         reason = self._clean_reason(reason, "reason")
         now = self._clock.now()
         moved = {"decided_at": now, "decision_reason": reason, "open_requester": None}
-        after = {"status": "rejected", "reason": reason}
+        after = {"status": UserGroupStatus.REJECTED, "reason": reason}
         return await self._send_back(
             actor,
             group_id,
             Permission.GROUP_REJECT,
-            "rejected",
+            UserGroupStatus.REJECTED,
             moved,
             "group.rejected",
             after,
@@ -57,13 +57,13 @@ class Objections(GroupBase):
     ) -> Decision:
         what = self._clean_reason(what, "reason")
         now = self._clock.now()
-        after = {"status": "needs_changes", "what": what}
+        after = {"status": UserGroupStatus.NEEDS_CHANGES, "what": what}
         moved = {"change_request": what}
         return await self._send_back(
             actor,
             group_id,
             Permission.GROUP_REQUEST_CHANGES,
-            "needs_changes",
+            UserGroupStatus.NEEDS_CHANGES,
             moved,
             "group.changes_requested",
             after,
@@ -77,7 +77,7 @@ class Objections(GroupBase):
         actor: str,
         group_id: int,
         permission: Permission,
-        status: str,
+        status: UserGroupStatus,
         moved: dict[str, Any],
         audit_action: str,
         after: dict[str, Any],
@@ -94,7 +94,7 @@ class Objections(GroupBase):
             self._check_pending(g, actor)
             self._check_hold(g, deciding=False)
             if not await uow.groups.move(
-                g.id, ("pending",), status=status, decided_by=actor, updated_at=now, **moved
+                g.id, (UserGroupStatus.PENDING,), status=status, decided_by=actor, updated_at=now, **moved
             ):
                 raise Conflict(f"Request #{g.id} was decided by someone else a moment ago.")
             g = await self._load(uow, g.id)
@@ -105,7 +105,7 @@ class Objections(GroupBase):
                 action=audit_action,
                 subject_type="user_group",
                 subject_id=g.id,
-                before={"status": "pending"},
+                before={"status": UserGroupStatus.PENDING},
                 after=after,
             )
             await self._tell_requester(uow, g, status, text, now)
@@ -121,7 +121,7 @@ class Objections(GroupBase):
         async with self._uow() as uow:
             await self._require_reviewer(actor, Permission.GROUP_ASK_AMBASSADORS, group_id)
             g = await self._load(uow, group_id)
-            if g.status != "pending":
+            if g.status != UserGroupStatus.PENDING:
                 raise self._decided(g)
             if g.requester_slack_id == actor:
                 raise NotAllowed("You can't review your own request; another ambassador or a moderator will.")
@@ -153,7 +153,7 @@ class Objections(GroupBase):
                 now,
             )
             await self._update_review(uow, g, channel, ts, now)
-            result = Decision(g.id, g.title, "pending", g.requester_slack_id)
+            result = Decision(g.id, g.title, UserGroupStatus.PENDING, g.requester_slack_id)
         self._signal.kick()
         return result
 
@@ -170,7 +170,7 @@ class Objections(GroupBase):
                 raise Conflict(
                     f"The overlap of request #{g.id} was already marked resolved by <@{g.conflict_by}>."
                 )
-            if g.status != "pending" or g.conflict != "open":
+            if g.status != UserGroupStatus.PENDING or g.conflict != "open":
                 raise Conflict(f"Request #{g.id} has no overlap waiting to be resolved.")
             if not await uow.groups.set_conflict(g.id, "open", "resolved", actor, now):
                 raise Conflict(f"Someone else just marked the overlap of request #{g.id} resolved.")
@@ -195,7 +195,7 @@ class Objections(GroupBase):
                     now,
                 )
             await self._update_review(uow, g, None, None, now)
-            result = Decision(g.id, g.title, "pending", g.requester_slack_id)
+            result = Decision(g.id, g.title, UserGroupStatus.PENDING, g.requester_slack_id)
         self._signal.kick()
         return result
 
@@ -220,6 +220,6 @@ class Objections(GroupBase):
                 subject_id=g.id,
             )
             await self._update_review(uow, g, channel, ts, now)
-            result = Decision(g.id, g.title, "pending", g.requester_slack_id)
+            result = Decision(g.id, g.title, UserGroupStatus.PENDING, g.requester_slack_id)
         self._signal.kick()
         return result

@@ -12,7 +12,8 @@ from bot.program.groups.screening import (
     one_line,
 )
 from bot.program.permissions import Permission, Subject
-from storage.enums import Platform
+from storage.enums import Platform, UserGroupStatus
+from storage.groups import MENTORED
 
 
 class Organisers(GroupBase):
@@ -40,7 +41,7 @@ class Organisers(GroupBase):
                     group_id=g.id,
                 ),
             )
-            if g.status == "rejected":
+            if g.status == UserGroupStatus.REJECTED:
                 raise Conflict(
                     f"Request #{g.id} ({g.title}) was not accepted; it has no organisers to add to."
                 )
@@ -51,9 +52,7 @@ class Organisers(GroupBase):
                     raise Conflict(f"{who} is already an organiser of {g.title}.")
             org = await self._add_organiser_row(uow, g.id, slack_id, forum_name, actor, now)
             owner = None
-            if g.status in ("approved", "official") and await self._queue_forum_owner(
-                uow, g, org.forum_username, now
-            ):
+            if g.status in MENTORED and await self._queue_forum_owner(uow, g, org.forum_username, now):
                 owner = org.forum_username
             await uow.audit.record(
                 at=now,

@@ -11,17 +11,18 @@ from datetime import datetime
 
 from bot.program.errors import InvalidInput
 from bot.program.groups.screening import Place, fold, matches_place, one_line, parse_coordinates
-from storage.groups import GroupOrganiser, UserGroup
+from storage.enums import OutboxStatus, UserGroupStatus
+from storage.groups import LIVE, MENTORED, OPEN, GroupOrganiser, UserGroup
 from storage.uow import UnitOfWork
 
 SHOWN = 25  # groups listed by `/ambassador groups`
-STATUSES = ("pending", "needs_changes", "approved", "official", "rejected")
-STATUS_WORDS = {
-    "pending": "waiting for review",
-    "needs_changes": "needs changes",
-    "approved": "approved, handover in progress",
-    "official": "official",
-    "rejected": "not accepted",
+STATUSES = tuple(UserGroupStatus)
+STATUS_WORDS: dict[str, str] = {
+    UserGroupStatus.PENDING: "waiting for review",
+    UserGroupStatus.NEEDS_CHANGES: "needs changes",
+    UserGroupStatus.APPROVED: "approved, handover in progress",
+    UserGroupStatus.OFFICIAL: "official",
+    UserGroupStatus.REJECTED: "not accepted",
 }
 
 
@@ -97,7 +98,7 @@ async def recognition_report(uow: UnitOfWork, group_id: int) -> RecognitionRepor
     not and why; None while one is still on its way (or the group sent none)."""
     await uow.groups.lock(group_id)  # the last two deliveries to finish can't both miss the other
     rows = await uow.outbox.with_key_prefix(recognition_key_prefix(group_id))
-    if not rows or any(r.status not in ("delivered", "failed") for r in rows):
+    if not rows or any(r.status not in (OutboxStatus.DELIVERED, OutboxStatus.FAILED) for r in rows):
         return None
     g = await uow.groups.get(group_id)
     title = _slack_text(g.title) if g is not None else f"group #{group_id}"
@@ -107,11 +108,11 @@ async def recognition_report(uow: UnitOfWork, group_id: int) -> RecognitionRepor
             return f"<@{payload['user']}>"
         return f"{_slack_text(str(payload.get('target_recipients', '')))} (forum)"
 
-    delivered = [leader(r.payload) for r in rows if r.status == "delivered"]
+    delivered = [leader(r.payload) for r in rows if r.status == OutboxStatus.DELIVERED]
     failed = [
         f"{leader(r.payload)}: {_slack_text(one_line(r.last_error or 'unknown error'))[:160]}"
         for r in rows
-        if r.status == "failed"
+        if r.status == OutboxStatus.FAILED
     ]
     plural = "s" if len(rows) != 1 else ""
     if not failed:
@@ -141,7 +142,7 @@ async def group_views(
     out: list[GroupView] = []
     for g in groups:
         steps: tuple[StepView, ...] = ()
-        if with_steps and g.status in ("approved", "official"):
+        if with_steps and g.status in MENTORED:
             steps = tuple(
                 StepView(
                     s.key,
@@ -191,12 +192,12 @@ async def list_groups(uow: UnitOfWork, text: str, near_km: float) -> GroupList:
     head = words[0].lower() if words[0] else ""
     rest = words[1] if len(words) > 1 else ""
     if head == "":
-        groups = list(await uow.groups.with_status(("approved", "official")))
+        groups = list(await uow.groups.with_status(MENTORED))
         views = await group_views(uow, groups)
         return GroupList("Approved and official user groups", tuple(views[:SHOWN]), len(views))
     if head == "status":
         wanted = fold(rest).replace(" ", "_").replace("-", "_")
-        aliases = {"open": ("pending", "needs_changes"), "all": STATUSES, "waiting": ("pending",)}
+        aliases = {"open": OPEN, "all": STATUSES, "waiting": (UserGroupStatus.PENDING,)}
         statuses = aliases.get(wanted) or ((wanted,) if wanted in STATUSES else None)
         if statuses is None:
             raise InvalidInput(
@@ -213,7 +214,7 @@ async def list_groups(uow: UnitOfWork, text: str, near_km: float) -> GroupList:
 
 
 async def near(uow: UnitOfWork, where: str, near_km: float) -> GroupList:
-    groups = list(await uow.groups.with_status(("pending", "needs_changes", "approved", "official")))
+    groups = list(await uow.groups.with_status(LIVE))
     try:
         centre = parse_coordinates(where)
     except ValueError:

@@ -15,7 +15,7 @@ from bot.program.groups.screening import (
     one_line,
 )
 from bot.program.permissions import Permission
-from storage.enums import Platform
+from storage.enums import Platform, UserGroupStatus
 from storage.groups import GroupHandoverStep, MentorCandidate, UserGroup
 from storage.uow import UnitOfWork
 
@@ -89,8 +89,8 @@ class Review(GroupBase):
             )
         if not await uow.groups.move(
             g.id,
-            ("pending",),
-            status="approved",
+            (UserGroupStatus.PENDING,),
+            status=UserGroupStatus.APPROVED,
             decided_by=actor,
             decided_at=now,
             mentor_slack_id=mentor,
@@ -118,11 +118,11 @@ class Review(GroupBase):
             action="group.approved",
             subject_type="user_group",
             subject_id=g.id,
-            before={"status": "pending"},
-            after={"status": "approved", "mentor": mentor, "forum_group": forum_group or None},
+            before={"status": UserGroupStatus.PENDING},
+            after={"status": UserGroupStatus.APPROVED, "mentor": mentor, "forum_group": forum_group or None},
         )
         await self._update_review(uow, g, channel, ts, now)
-        await self._tell_requester(uow, g, "approved", "", now)
+        await self._tell_requester(uow, g, UserGroupStatus.APPROVED, "", now)
         await outbox.queue(
             uow,
             f"group:{g.id}:mentor:{mentor}",
@@ -148,7 +148,7 @@ class Review(GroupBase):
         )
         for o in await uow.groups.organisers(g.id):
             await self._queue_forum_owner(uow, g, o.forum_username, now)
-        return Decision(g.id, g.title, "approved", g.requester_slack_id, mentor)
+        return Decision(g.id, g.title, UserGroupStatus.APPROVED, g.requester_slack_id, mentor)
 
     async def auto_approve_due(self, as_of: datetime | None = None) -> list[int]:
         """Approve requests nobody objected to within `groups.auto_approve_hours` (off when 0):
@@ -164,7 +164,13 @@ class Review(GroupBase):
         for group_id in due:
             async with self._uow() as uow:
                 g = await uow.groups.get(group_id)
-                if g is None or g.status != "pending" or g.objected_by or g.flags or g.conflict == "open":
+                if (
+                    g is None
+                    or g.status != UserGroupStatus.PENDING
+                    or g.objected_by
+                    or g.flags
+                    or g.conflict == "open"
+                ):
                     continue
                 if g.overlap_group_id is not None and g.conflict != "resolved":
                     continue

@@ -8,7 +8,7 @@ from bot.program.permissions import Permission, Subject
 from bot.program.requests.base import RequestBase
 from bot.program.requests.kinds import CLOSING, STATUS_LABELS
 from bot.program.requests.views import UNDECIDED, Decision, RequestView
-from storage.enums import Platform
+from storage.enums import Platform, RequestStatus
 
 
 class Deciding(RequestBase):
@@ -28,7 +28,7 @@ class Deciding(RequestBase):
             req = await self._load(uow, request_id)
             if req.requester_slack_id != actor:
                 raise NotAllowed(f"Only the person who made {req.reference} can answer for it.")
-            if req.status != "info_requested":
+            if req.status != RequestStatus.INFO_REQUESTED:
                 raise Conflict(f"{req.reference} is not waiting for an answer any more.")
             return await self._view(uow, req)
 
@@ -68,10 +68,10 @@ class Deciding(RequestBase):
                     after={"approvals": len(approvers), "needed": req.approvals_needed},
                 )
             else:
-                change = "approved"
+                change = RequestStatus.APPROVED
                 await self._check_budget(uow, req, now)
                 if not await uow.requests.move(
-                    req.id, UNDECIDED, "approved", decided_at=now, decided_by=moderator
+                    req.id, UNDECIDED, RequestStatus.APPROVED, decided_at=now, decided_by=moderator
                 ):
                     raise Conflict(f"{req.reference} was decided by someone else a moment ago.")
                 await uow.audit.record(
@@ -82,7 +82,7 @@ class Deciding(RequestBase):
                     subject_type="request",
                     subject_id=req.id,
                     before={"status": req.status},
-                    after={"status": "approved", "approvers": approvers},
+                    after={"status": RequestStatus.APPROVED, "approvers": approvers},
                 )
             decision = await self._after_change(uow, req.id, change, moderator, None, channel, ts, now)
         self._signal.kick()
@@ -100,7 +100,7 @@ class Deciding(RequestBase):
             if not await uow.requests.move(
                 req.id,
                 UNDECIDED,
-                "rejected",
+                RequestStatus.REJECTED,
                 decided_at=now,
                 decided_by=moderator,
                 closed_at=now,
@@ -116,9 +116,11 @@ class Deciding(RequestBase):
                 subject_type="request",
                 subject_id=req.id,
                 before={"status": req.status},
-                after={"status": "rejected", "reason": text},
+                after={"status": RequestStatus.REJECTED, "reason": text},
             )
-            decision = await self._after_change(uow, req.id, "rejected", moderator, text, channel, ts, now)
+            decision = await self._after_change(
+                uow, req.id, RequestStatus.REJECTED, moderator, text, channel, ts, now
+            )
         self._signal.kick()
         return decision
 
@@ -136,7 +138,7 @@ class Deciding(RequestBase):
         async with self._uow() as uow:
             req = await self._load(uow, request_id)
             await self._lock(uow, req, UNDECIDED, now)
-            await uow.requests.move(req.id, UNDECIDED, "info_requested")
+            await uow.requests.move(req.id, UNDECIDED, RequestStatus.INFO_REQUESTED)
             await uow.requests.add_note(req.id, moderator, "question", text, now)
             await uow.audit.record(
                 at=now,
@@ -146,10 +148,10 @@ class Deciding(RequestBase):
                 subject_type="request",
                 subject_id=req.id,
                 before={"status": req.status},
-                after={"status": "info_requested", "question": text},
+                after={"status": RequestStatus.INFO_REQUESTED, "question": text},
             )
             decision = await self._after_change(
-                uow, req.id, "info_requested", moderator, text, channel, ts, now
+                uow, req.id, RequestStatus.INFO_REQUESTED, moderator, text, channel, ts, now
             )
         self._signal.kick()
         return decision
@@ -161,9 +163,9 @@ class Deciding(RequestBase):
             req = await self._load(uow, request_id)
             if req.requester_slack_id != requester:
                 raise NotAllowed(f"Only the person who made {req.reference} can answer for it.")
-            if not await uow.requests.lock(req.id, ("info_requested",), now):
+            if not await uow.requests.lock(req.id, (RequestStatus.INFO_REQUESTED,), now):
                 raise Conflict(f"{req.reference} is not waiting for an answer any more.")
-            await uow.requests.move(req.id, ("info_requested",), "pending")
+            await uow.requests.move(req.id, (RequestStatus.INFO_REQUESTED,), RequestStatus.PENDING)
             await uow.requests.add_note(req.id, requester, "answer", text, now)
             await uow.audit.record(
                 at=now,
@@ -172,8 +174,8 @@ class Deciding(RequestBase):
                 action="request.info_answered",
                 subject_type="request",
                 subject_id=req.id,
-                before={"status": "info_requested"},
-                after={"status": "pending", "answer": text},
+                before={"status": RequestStatus.INFO_REQUESTED},
+                after={"status": RequestStatus.PENDING, "answer": text},
             )
             decision = await self._after_change(uow, req.id, "answered", requester, text, None, None, now)
         self._signal.kick()
@@ -188,11 +190,13 @@ class Deciding(RequestBase):
         async with self._uow() as uow:
             req = await self._load(uow, request_id)
             outcome = CLOSING[req.kind]
-            if not await uow.requests.lock(req.id, ("approved",), now):
+            if not await uow.requests.lock(req.id, (RequestStatus.APPROVED,), now):
                 if req.status in UNDECIDED:
                     raise Conflict(f"{req.reference} has to be approved before it can be marked {outcome}.")
                 raise Conflict(f"{req.reference} is already {STATUS_LABELS.get(req.status, req.status)}.")
-            await uow.requests.move(req.id, ("approved",), outcome, closed_at=now, closed_by=moderator)
+            await uow.requests.move(
+                req.id, (RequestStatus.APPROVED,), outcome, closed_at=now, closed_by=moderator
+            )
             await uow.audit.record(
                 at=now,
                 actor=moderator,
@@ -200,7 +204,7 @@ class Deciding(RequestBase):
                 action=f"request.{outcome}",
                 subject_type="request",
                 subject_id=req.id,
-                before={"status": "approved"},
+                before={"status": RequestStatus.APPROVED},
                 after={"status": outcome},
             )
             decision = await self._after_change(uow, req.id, outcome, moderator, None, channel, ts, now)

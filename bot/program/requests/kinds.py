@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from storage.enums import RequestStatus
+
 KINDS = ("hardware", "expense", "swag")
 KIND_LABELS = {"hardware": "Hardware", "expense": "Expense claim", "swag": "Swag"}
 # What closes an approved request of each kind.
-CLOSING = {"hardware": "shipped", "swag": "shipped", "expense": "reimbursed"}
-STATUS_LABELS = {
-    "pending": "waiting for review",
-    "info_requested": "waiting for the requester's answer",
-    "approved": "approved",
-    "rejected": "not approved (closed)",
-    "shipped": "shipped (closed)",
-    "reimbursed": "reimbursed (closed)",
+CLOSING = {
+    "hardware": RequestStatus.SHIPPED,
+    "swag": RequestStatus.SHIPPED,
+    "expense": RequestStatus.REIMBURSED,
+}
+STATUS_LABELS: dict[str, str] = {
+    RequestStatus.PENDING: "waiting for review",
+    RequestStatus.INFO_REQUESTED: "waiting for the requester's answer",
+    RequestStatus.APPROVED: "approved",
+    RequestStatus.REJECTED: "not approved (closed)",
+    RequestStatus.SHIPPED: "shipped (closed)",
+    RequestStatus.REIMBURSED: "reimbursed (closed)",
 }

@@ -25,7 +25,7 @@ from bot.program.requests.views import (
     SubmitResult,
     parse_reference,
 )
-from storage.enums import Platform
+from storage.enums import AmbassadorStatus, Platform, RequestStatus
 from storage.requests import Request
 from storage.uow import UnitOfWork
 
@@ -47,7 +47,7 @@ class RequestService(Deciding):
         person = await uow.people.by_slack_id(slack_user_id)
         if self._settings.requests.ambassadors_only:
             amb = await uow.ambassadors.for_person(person.id) if person else None
-            if amb is None or amb.status != "active":
+            if amb is None or amb.status != AmbassadorStatus.ACTIVE:
                 raise NotAllowed(
                     "Requests are for active ambassadors. "
                     f"Type `{self._settings.slack.command} status` to see where you stand."
@@ -80,7 +80,7 @@ class RequestService(Deciding):
                     kind=kind,
                     person_id=person.id,
                     requester_slack_id=slack_user_id,
-                    status="pending",
+                    status=RequestStatus.PENDING,
                     summary=cleaned.summary[:200],
                     details=cleaned.details,
                     amount=cleaned.amount,
@@ -94,7 +94,7 @@ class RequestService(Deciding):
             )
             view = await self._view(uow, req)
             after: dict[str, Any] = {
-                "status": "pending",
+                "status": RequestStatus.PENDING,
                 "kind": kind,
                 "reference": view.reference,
                 "summary": view.summary,

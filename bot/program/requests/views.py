@@ -12,9 +12,10 @@ from decimal import Decimal
 from bot.program.money import fmt
 from bot.program.requests.fields import FIELDS
 from bot.program.requests.kinds import STATUS_LABELS
+from storage.enums import RequestStatus
 from storage.requests import REFERENCE_PREFIX
 
-UNDECIDED = ("pending", "info_requested")
+UNDECIDED = (RequestStatus.PENDING, RequestStatus.INFO_REQUESTED)
 MAX_OPEN_PER_PERSON = 20
 MAX_NOTE = 2000
 
