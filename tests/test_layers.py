@@ -154,9 +154,7 @@ def calls_of(source: str, attribute: str) -> int:
     return sum(
         1
         for node in ast.walk(ast.parse(source))
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == attribute
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == attribute
     )
 
 

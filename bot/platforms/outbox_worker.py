@@ -20,8 +20,9 @@ from typing import Any, Protocol
 from sqlalchemy import update
 
 from bot.config import OutboxSettings
+from bot.program.delivered import record_delivery, record_failure
 from bot.program.failures import DeliveryError, Permanent, RateLimited, Transient
-from bot.program.outbox import record_delivery, record_failure, redacted, too_late
+from bot.program.outbox import redacted, too_late
 from bot.program.ports import Clock
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork

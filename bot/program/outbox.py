@@ -1,7 +1,9 @@
 """Outbound actions, written as outbox rows inside the caller's unit of work.
 
 Each row has a unique key so the same action can never be queued twice; the worker in
-bot/platforms delivers it and calls `record_delivery` in the transaction that marks it done.
+bot/platforms delivers it and calls `bot.program.delivered.record_delivery` in the transaction that
+marks it done. A Slack message is queued as a typed `Message` (`post`, `dm`, `update`, `home`): the
+row keeps its kind as the template name and its encoded data.
 """
 
 from __future__ import annotations
@@ -9,8 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.program.groups import reports as group_reports
-from storage.enums import BadgeGrantStatus, MembershipStatus
+from bot.program.messages import Message, encode
 from storage.uow import UnitOfWork
 
 SLACK_POST = "slack.post"
@@ -73,69 +74,26 @@ async def queue(uow: UnitOfWork, key: str, kind: str, payload: dict[str, Any], n
     uow.outbox_written = True
 
 
-async def record_failure(uow: UnitOfWork, kind: str, payload: dict[str, Any], now: datetime) -> None:
-    """A delivery failed for good (the row is marked failed in this unit of work): reports that
-    wait on it are told."""
-    follow = payload.get("on_delivered") or {}
-    if follow.get("type") == "group_recognition":
-        await _recognition_finished(uow, follow, now)
+def message_payload(message: Message, **where: Any) -> dict[str, Any]:
+    """A Slack row's payload: where it goes (`channel`, `user`, `ts`, …), the message's kind as its
+    template and its encoded data."""
+    return {**where, "template": message.kind, "data": encode(message)}
 
 
-async def _recognition_finished(uow: UnitOfWork, follow: dict[str, Any], now: datetime) -> None:
-    """One leader's recognition message is delivered or has failed; when none is left on its way,
-    the review channel gets the report of who got it and who did not. Once per outcome: a failed
-    delivery retried later (`ambassador-bot outbox retry`) brings a new report only if it changed."""
-    group_id = int(follow["group_id"])
-    report = await group_reports.recognition_report(uow, group_id)
-    if report is None or not follow.get("channel"):
-        return
-    key = f"group:{group_id}:recognition-report:{report.delivered}-of-{report.total}"
-    if any(row.key == key for row in await uow.outbox.with_key_prefix(key)):
-        return
-    await queue(
-        uow,
-        key,
-        SLACK_POST,
-        {"channel": str(follow["channel"]), "template": "notice", "data": {"text": report.text}},
-        now,
-    )
-
-
-async def record_delivery(
-    uow: UnitOfWork, kind: str, payload: dict[str, Any], result: dict[str, Any], now: datetime
+async def post(
+    uow: UnitOfWork, key: str, channel: str, message: Message, now: datetime, **extra: Any
 ) -> None:
-    """Bring the records in line with what the platform now holds."""
-    follow = payload.get("on_delivered") or {}
-    if follow.get("type") == "application_review" and result.get("ts"):
-        await uow.applications.set_review_message(
-            int(follow["application_id"]), result["channel"], result["ts"]
-        )
-    if follow.get("type") == "group_message" and result.get("ts"):
-        await uow.groups.set_message(
-            int(follow["group_id"]), str(follow["slot"]), result["channel"], result["ts"]
-        )
-    if follow.get("type") == "group_recognition":
-        await _recognition_finished(uow, follow, now)
-    if follow.get("type") == "request_review" and result.get("ts"):
-        await uow.requests.set_review_message(int(follow["request_id"]), result["channel"], result["ts"])
-    if follow.get("type") == "nomination_review" and result.get("ts"):
-        await uow.nominations.set_review_message(
-            int(follow["nomination_id"]), result["channel"], result["ts"]
-        )
-    if kind == DISCOURSE_GRANT_BADGE and payload.get("grant_id") is not None:
-        grant = await uow.badges.get(int(payload["grant_id"]))
-        if grant is not None:
-            grant.status = BadgeGrantStatus.GRANTED
-            grant.granted_at = grant.granted_at or now
-            if result.get("user_badge_id") is not None:
-                grant.forum_user_badge_id = int(result["user_badge_id"])
-    if kind in (DISCOURSE_ADD_TO_GROUP, DISCOURSE_REMOVE_FROM_GROUP):
-        username, group = str(payload["username"]), str(payload["group"])
-        person = await uow.people.by_forum_username(username)
-        status = MembershipStatus.MEMBER if kind == DISCOURSE_ADD_TO_GROUP else MembershipStatus.REMOVED
-        await uow.forum.set_membership(group, username, person.id if person else None, status, "bot", now)
-    if kind == DISCOURSE_REVOKE_BADGE and payload.get("grant_id") is not None:
-        grant = await uow.badges.get(int(payload["grant_id"]))
-        if grant is not None:
-            grant.status = BadgeGrantStatus.REVOKED
-            grant.revoked_at = grant.revoked_at or now
+    """Post `message` in a channel (`extra`: `on_delivered`, `not_after`, … kept in the payload)."""
+    await queue(uow, key, SLACK_POST, message_payload(message, channel=channel, **extra), now)
+
+
+async def dm(uow: UnitOfWork, key: str, user: str, message: Message, now: datetime, **extra: Any) -> None:
+    """Send `message` to one person, in the bot's direct-message channel with them."""
+    await queue(uow, key, SLACK_DM, message_payload(message, user=user, **extra), now)
+
+
+async def update(
+    uow: UnitOfWork, key: str, channel: str, ts: str, message: Message, now: datetime, **extra: Any
+) -> None:
+    """Redraw a message the bot posted before (a review card once it is decided)."""
+    await queue(uow, key, SLACK_UPDATE, message_payload(message, channel=channel, ts=ts, **extra), now)

@@ -9,15 +9,39 @@ The other builders serve the command and action handlers.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from bot.program.commands import HELP, HelpEntry
+from bot.program.messages import Message, Notice, decode
 from handlers.slack import text as kit
 
 Block = dict[str, Any]
 # A message template's renderer (outbox data -> fallback text + blocks) and a view template's.
 MessageRenderer = Callable[[Mapping[str, Any]], tuple[str, list[Block]]]
 ViewRenderer = Callable[[Mapping[str, Any]], Block]
+M = TypeVar("M", bound=Message)
+
+
+def typed(cls: type[M], build: Callable[[M], tuple[str, list[Block]]]) -> MessageRenderer:
+    """The registry entry for a message kind: the row's data decoded into `cls` (a `ValueError`
+    when it does not fit: the deliverer fails the row for good), then drawn by `build`."""
+
+    def render(data: Mapping[str, Any]) -> tuple[str, list[Block]]:
+        return build(decode(cls, data))
+
+    render.message_type = cls  # type: ignore[attr-defined]  # read by the registry's checks
+    return render
+
+
+def typed_view(cls: type[M], build: Callable[[M], Block]) -> ViewRenderer:
+    """`typed` for a whole view (the App Home tab)."""
+
+    def render(data: Mapping[str, Any]) -> Block:
+        return build(decode(cls, data))
+
+    render.message_type = cls  # type: ignore[attr-defined]
+    return render
+
 
 MAX_TEXT = kit.SECTION  # the fallback ``text`` of a message is kept to one section's worth
 
@@ -50,14 +74,13 @@ def help_message(command: str, problem: str | None = None) -> tuple[str, list[Bl
 # -- outbox templates --------------------------------------------------------------------------
 
 
-def _notice(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    text = str(d.get("text", ""))
-    return text, sections(text)[: kit.MESSAGE_BLOCKS]
+def _notice(notice: Notice) -> tuple[str, list[Block]]:
+    return notice.text, sections(notice.text)[: kit.MESSAGE_BLOCKS]
 
 
 def templates() -> dict[str, MessageRenderer]:
     """The outbox message templates built here: template name -> renderer."""
-    return {"notice": _notice}
+    return {Notice.kind: typed(Notice, _notice)}
 
 
 def render_view(template: str, data: Mapping[str, Any]) -> Block:

@@ -97,7 +97,12 @@ async def test_answers_have_the_documented_shapes(forum: DiscourseStandIn, http:
         ("/admin/badges.json", "get", "/admin/badges.json", None),
         ("/user-badges/{username}.json", "get", "/user-badges/alice.json", None),
         ("/posts.json", "post", "/posts.json", {"raw": "A reply that is long enough", "topic_id": topic}),
-        ("/topics/private-messages-sent/{username}.json", "get", "/topics/private-messages-sent/system.json", None),  # noqa: E501
+        (
+            "/topics/private-messages-sent/{username}.json",
+            "get",
+            "/topics/private-messages-sent/system.json",
+            None,
+        ),
     ]
     for path, method, url, body in calls:
         resp = await http.request(method.upper(), url, json=body)

@@ -14,46 +14,19 @@ share), `intake`, `review`, `objections`, `organisers`, `handover`, `reading`, `
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from bot.program.groups.forms import (
-        GROUP_FIELDS,
-        MAX_ORGANISERS,
-        ROLE_WORDS,
-        ApprovalForm,
-        Decision,
-        MentorOption,
-        OrganiserAdded,
-        StepResult,
-        SubmitResult,
-        validate_request,
-    )
-    from bot.program.groups.service import GroupService
-
-# Imported on first use, so that importing one module of the package (the outbox imports
-# `reports`) does not import the whole service, and with it a cycle through bot.program.
-_WHERE = {
-    "GROUP_FIELDS": "bot.program.groups.forms",
-    "MAX_ORGANISERS": "bot.program.groups.forms",
-    "ROLE_WORDS": "bot.program.groups.forms",
-    "ApprovalForm": "bot.program.groups.forms",
-    "Decision": "bot.program.groups.forms",
-    "MentorOption": "bot.program.groups.forms",
-    "OrganiserAdded": "bot.program.groups.forms",
-    "StepResult": "bot.program.groups.forms",
-    "SubmitResult": "bot.program.groups.forms",
-    "validate_request": "bot.program.groups.forms",
-    "GroupService": "bot.program.groups.service",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(_WHERE[name]), name)
-
+from bot.program.groups.forms import (
+    GROUP_FIELDS,
+    MAX_ORGANISERS,
+    ROLE_WORDS,
+    ApprovalForm,
+    Decision,
+    MentorOption,
+    OrganiserAdded,
+    StepResult,
+    SubmitResult,
+    validate_request,
+)
+from bot.program.groups.service import GroupService
 
 __all__ = [
     "GROUP_FIELDS",

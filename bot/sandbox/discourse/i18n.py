@@ -21,9 +21,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "fr": "L'URL ou la ressource demandée est introuvable.",
     },
     "invalid_access": {
-        "en": (
-            "You are not permitted to view the requested resource. The API username or key is invalid."
-        ),
+        "en": ("You are not permitted to view the requested resource. The API username or key is invalid."),
         "de": "Du darfst die angeforderte Ressource nicht sehen. API-Benutzername oder -Schlüssel ungültig.",
         "fr": "Vous n'êtes pas autorisé à voir cette ressource. Nom d'utilisateur ou clé d'API invalide.",
     },

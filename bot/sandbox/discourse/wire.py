@@ -105,4 +105,3 @@ async def _read_params(request: Request) -> JSONDict:
         for key, value in urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
             put(key, value)
     return params
-

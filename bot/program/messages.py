@@ -1,0 +1,73 @@
+"""Typed outbound messages and the neutral reference to a message a decision came from.
+
+Every message the program sends is a frozen dataclass deriving from `Message`, its `kind` a
+`Literal` class constant: the service builds it with everything the message shows, including which
+actions are still allowed. The outbox keeps a message as its kind and its JSON data (`encode`), so
+rows written before a restart stay deliverable; at the edge a renderer gets the typed message back
+(`decode`) and draws it for its platform. A renderer is registered for a kind explicitly, in the
+platform's registry (handlers/slack/renderers.py), never by being imported.
+
+`MessageRef` names the message a click or a decision refers to (the review card that is redrawn
+when an application is decided) without the program knowing Slack's `channel`/`ts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, TypeVar
+
+from pydantic import TypeAdapter
+
+from storage.enums import Platform
+
+
+class Message:
+    """The base of every outbound message kind (each a frozen dataclass with a `kind`)."""
+
+    kind: ClassVar[str]
+
+
+M = TypeVar("M", bound=Message)
+
+
+_ADAPTERS: dict[type[Message], TypeAdapter[Any]] = {}
+
+
+def _adapter(cls: type[Message]) -> TypeAdapter[Any]:
+    adapter = _ADAPTERS.get(cls)
+    if adapter is None:
+        adapter = _ADAPTERS[cls] = TypeAdapter(cls)
+    return adapter
+
+
+def encode(message: Message) -> dict[str, Any]:
+    """The message's data as the outbox row keeps it (JSON types only; the kind is kept apart)."""
+    data: dict[str, Any] = _adapter(type(message)).dump_python(message, mode="json")
+    return data
+
+
+def decode(cls: type[M], data: Mapping[str, Any]) -> M:
+    """The typed message back from a row's data. Unknown keys are ignored (a row written by an
+    older version); a missing or mistyped field raises `ValueError` (pydantic's ValidationError):
+    this version cannot render the row, and retrying will not help."""
+    message: M = _adapter(cls).validate_python(dict(data))
+    return message
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    """A message on a platform that a decision refers to: where it is and its id there (a Slack
+    message's `ts`, a forum post's id)."""
+
+    platform: Platform
+    channel: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Notice(Message):
+    """A plain line of text (a confirmation, a note to the review channel)."""
+
+    kind: ClassVar[Literal["notice"]] = "notice"
+    text: str
