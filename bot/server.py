@@ -29,10 +29,10 @@ from bot.logs import Throttled
 from bot.metrics import Metrics, MetricsMiddleware
 from bot.platforms.discourse import inbound as discourse_in
 from bot.platforms.slack import inbound as slack_in
+from bot.platforms.slack.parse import parse as parse_slack
 from bot.program.ports import Clock
 from bot.runtime import Runtime, build_runtime
 from handlers.discourse import handle_webhook
-from handlers.slack import inbound
 from handlers.slack.context import INBOUND_KEY, SERVICES_KEY
 from storage import migrate
 
@@ -120,8 +120,8 @@ async def slack_events(request: Request) -> Response:
         return _refuse(request, 401, problem, len(raw))
     try:
         text, payload = slack_in.decode(raw, slack_in.content_type(request.headers.get("content-type")))
-        parsed = inbound.parse(payload)
-    except (slack_in.Malformed, inbound.Malformed) as err:
+        parsed = parse_slack(payload)
+    except slack_in.Malformed as err:
         return _refuse(request, 400, str(err), len(raw))
     bolt_request = AsyncBoltRequest(
         body=text,

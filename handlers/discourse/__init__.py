@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.platforms.discourse.parse import Malformed
 from bot.program.errors import ProgramError
 from bot.program.failures import DeliveryError
 from bot.services import Services
 from handlers.discourse import group_user, post_created, topic_created, user_badge, user_created
-from handlers.discourse.parse import Malformed
 
 log = logging.getLogger("ambassador_bot.webhooks")
 

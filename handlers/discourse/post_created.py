@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.platforms.discourse.parse import integer, obj, req_int, text
 from bot.program.forum import ForumPost, Outcome
 from bot.services import Services
 from handlers.discourse import commands
-from handlers.discourse.parse import integer, obj, req_int, text
 
 EVENT = "post_created"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.platforms.discourse.parse import integer, obj, req_int, text
 from bot.program.forum import ForumTopic, Outcome
 from bot.services import Services
-from handlers.discourse.parse import integer, obj, req_int, text
 
 EVENT = "topic_created"
 

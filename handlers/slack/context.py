@@ -1,5 +1,5 @@
 """What every Slack listener receives through Bolt's context (set per request by bot.server):
-the services, and the strictly parsed payload (handlers.slack.inbound)."""
+the services, and the strictly parsed payload (bot.platforms.slack.parse)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 
+from bot.platforms.slack.parse import Click, Event, Malformed, SlashCommand, Submission, parse
 from bot.services import Services
-from handlers.slack import inbound
 
 SERVICES_KEY = "ambassador_services"
 INBOUND_KEY = "ambassador_inbound"
@@ -32,20 +32,20 @@ def _parsed(context: AsyncBoltContext | dict[str, Any], kind: type[T]) -> T:
     return parsed
 
 
-def click(context: AsyncBoltContext | dict[str, Any]) -> inbound.Click:
-    return _parsed(context, inbound.Click)
+def click(context: AsyncBoltContext | dict[str, Any]) -> Click:
+    return _parsed(context, Click)
 
 
-def submission(context: AsyncBoltContext | dict[str, Any]) -> inbound.Submission:
-    return _parsed(context, inbound.Submission)
+def submission(context: AsyncBoltContext | dict[str, Any]) -> Submission:
+    return _parsed(context, Submission)
 
 
-def slash(context: AsyncBoltContext | dict[str, Any]) -> inbound.SlashCommand:
-    return _parsed(context, inbound.SlashCommand)
+def slash(context: AsyncBoltContext | dict[str, Any]) -> SlashCommand:
+    return _parsed(context, SlashCommand)
 
 
-def event(context: AsyncBoltContext | dict[str, Any]) -> inbound.Event:
-    return _parsed(context, inbound.Event)
+def event(context: AsyncBoltContext | dict[str, Any]) -> Event:
+    return _parsed(context, Event)
 
 
 async def strict_payload(
@@ -55,7 +55,7 @@ async def strict_payload(
     before dispatching): parse it here, and refuse a wrong shape before any listener runs."""
     if INBOUND_KEY not in context:
         try:
-            context[INBOUND_KEY] = inbound.parse(body)
-        except inbound.Malformed as err:
+            context[INBOUND_KEY] = parse(body)
+        except Malformed as err:
             return BoltResponse(status=400, body={"error": str(err)})
     return await next()

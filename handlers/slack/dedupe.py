@@ -9,8 +9,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 
+from bot.platforms.slack.parse import Event
 from handlers.slack.context import INBOUND_KEY, services
-from handlers.slack.inbound import Event
 
 
 async def dedupe_events(

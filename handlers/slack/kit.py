@@ -25,12 +25,12 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.platforms.slack.parse import Click, Submission
 from bot.program.errors import InvalidInput, ProgramError
 from bot.services import Services
 from handlers.slack.blocks import Block, notice_modal
 from handlers.slack.context import click, services, submission
 from handlers.slack.home.publish import publish_home
-from handlers.slack.inbound import Click, Submission
 
 V = TypeVar("V")  # what a button carries (an id, a pair of ids, a string)
 R = TypeVar("R")  # what the service call returns

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.platforms.slack.parse import series_slot
 from bot.program.events import BookingResult
 from handlers.slack import kit
 from handlers.slack.events import views as views_events
-from handlers.slack.inbound import series_slot
 
 
 async def _book(p: kit.Press[tuple[int, datetime]]) -> BookingResult:

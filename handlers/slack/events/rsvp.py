@@ -7,9 +7,9 @@ from datetime import datetime
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.platforms.slack.parse import series_slot
 from handlers.slack import kit
 from handlers.slack.events import views as views_events
-from handlers.slack.inbound import series_slot
 
 Slot = tuple[int, datetime]  # the series id and the occurrence the button is for
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.platforms.slack.parse import Click, ident
 from bot.program.groups import StepResult
 from handlers.slack import kit
 from handlers.slack.blocks import Block
 from handlers.slack.groups.views import STEP, loading, step_modal
-from handlers.slack.inbound import Click, ident
 
 Step = tuple[int, str]  # the group id and the step key
 

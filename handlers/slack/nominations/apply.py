@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.platforms.slack.parse import Click
 from handlers.slack import kit
 from handlers.slack.applications import views as application_views
 from handlers.slack.blocks import Block
-from handlers.slack.inbound import Click
 from handlers.slack.nominations.views import NOMINATION_APPLY
 
 

@@ -6,8 +6,8 @@ import re
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.platforms.slack.parse import Click
 from handlers.slack import kit
-from handlers.slack.inbound import Click
 from handlers.slack.requests.views import ANSWER, ASK, REJECT, note_modal
 
 OPS = {REJECT: "reject", ASK: "ask", ANSWER: "answer"}

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.platforms.strict_json import Malformed
 
-class Malformed(ValueError):
-    """A signed payload of a shape Slack never sends."""
+__all__ = ["Malformed", "check_envelope"]
 
 
 # Keys Bolt itself reads while routing and building its context (slack_bolt

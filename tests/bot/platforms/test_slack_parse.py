@@ -12,8 +12,8 @@ from urllib.parse import parse_qsl
 
 import pytest
 
+import bot.platforms.slack.parse as inbound
 from bot.platforms.slack import inbound as slack_in
-from handlers.slack import inbound
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "slack"
 
