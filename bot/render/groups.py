@@ -1,6 +1,6 @@
 """Jinja2 for the group workflow's recognition message (the port is
 bot.program.groups.rendering.TemplateRenderer): sandboxed, no HTML escaping, undefined names are
-errors (see bot.config_groups.template_environment, which also checks the templates at startup)."""
+errors (see bot.config.groups.template_environment, which also checks the templates at startup)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import jinja2
 
-from bot.config_groups import template_environment
+from bot.config.groups import template_environment
 from bot.program.groups.rendering import TemplateFailed
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from bot.cli import _secrets, main
+from bot.cli import main
+from bot.cli.base import secrets_in as _secrets
 from bot.doctor import run_doctor
 from bot.logs import setup_logging
 from bot.program.backup import BackupService

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.config import Settings
-from bot.config_groups import GroupsSettings
+from bot.config.groups import GroupsSettings
 from bot.program import outbox
 from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.program.forum_accounts import ForumAccounts, require_accounts

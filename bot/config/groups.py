@@ -1,5 +1,5 @@
 """The `[groups]` settings: the user group workflow (screening rules, review, handover checklist,
-recognition message). Part of bot.config's Settings; kept apart so the section reads as one."""
+recognition message), and the sandboxed Jinja2 environment its recognition template is read with."""
 
 from __future__ import annotations
 
@@ -7,16 +7,14 @@ from typing import Literal
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from bot.config.base import Section, slack_user_ids, unique_keys
 
 Completer = Literal["ambassador", "mentor", "community_manager", "moderator", "organiser"]
 
 
-class _GroupsSection(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class HandoverStep(_GroupsSection):
+class HandoverStep(Section):
     """One step of the official group handover. `completes` names who may tick it:
     "ambassador" (any active ambassador), "mentor" (the group's mentor), "community_manager",
     "moderator", "organiser" (one of the group's organisers). `needs = "link"` asks for a link
@@ -112,7 +110,7 @@ def template_environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(autoescape=False, undefined=jinja2.StrictUndefined)
 
 
-class GroupsSettings(_GroupsSection):
+class GroupsSettings(Section):
     # The community's name, first word of every group title: "<community> <City/Region> {pet name}".
     community: str = Field(default="OpenStack", min_length=1, max_length=60)
     # Where requests are reviewed (by ambassadors and moderators); default slack.moderator_channel.
@@ -142,13 +140,7 @@ class GroupsSettings(_GroupsSection):
     recognition_template: str = DEFAULT_RECOGNITION
     recognition_title: str = "{{ group }} is now an official user group"
 
-    @field_validator("community_managers")
-    @classmethod
-    def _ids(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        for uid in v:
-            if not uid or uid[0] not in "UW" or not uid.isalnum():
-                raise ValueError(f"{uid!r} is not a Slack user id (like U012ABCDEF)")
-        return v
+    _ids = field_validator("community_managers")(slack_user_ids)
 
     @field_validator("what_is_a_user_group_url")
     @classmethod
@@ -171,7 +163,5 @@ class GroupsSettings(_GroupsSection):
         keys = [s.key for s in self.handover]
         if not keys:
             raise ValueError("handover needs at least one step")
-        dupes = sorted({k for k in keys if keys.count(k) > 1})
-        if dupes:
-            raise ValueError(f"handover step keys must be unique; repeated: {', '.join(dupes)}")
+        unique_keys("handover step", self.handover)
         return self

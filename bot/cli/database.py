@@ -1,10 +1,9 @@
-"""`ambassador-bot export <kind>`, `backup` and `restore` (added to the CLI by `bot.cli`), and the
-checks every database command makes first: the database is there, answers and has the schema."""
+"""The checks every database command makes first (the database is there, answers and has the
+schema), `run_work` that runs a command's work on one unit-of-work factory, and `write_output`."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import sys
 from collections.abc import Awaitable, Callable
@@ -19,21 +18,13 @@ from bot.logs import mask_url
 from storage.db import sqlite_file
 
 T = TypeVar("T")
-SettingsOf = Callable[[click.Context], Settings]
-EXPORTED = {
-    "ambassadors": "Ambassadors (any status) with their term and forum account.",
-    "applications": "Every application with its decision.",
-    "requests": "Every request (hardware, expense, swag) with status, amount and approvers.",
-    "groups": "Every user group row.",
-    "audit": "The whole audit log.",
-}
 
 
 class DatabaseNotReady(click.ClickException):
     """The configured database cannot be used as it is; the message says what to do."""
 
 
-def _first_line(err: BaseException) -> str:
+def first_line(err: BaseException) -> str:
     text = str(getattr(err, "orig", None) or err).strip().splitlines() or [type(err).__name__]
     # asyncpg's messages come as "<class 'asyncpg.exceptions.X'>: what happened".
     return re.sub(r"^<class '[^']+'>: ", "", text[0])[:200]
@@ -64,7 +55,7 @@ async def reachable_revision(engine: Any, url: str) -> str | None:
         return await m.current_revision(engine)
     except (OSError, DBAPIError) as err:
         raise DatabaseNotReady(
-            f"cannot use the database {mask_url(url)}: {mask_url(_first_line(err))} "
+            f"cannot use the database {mask_url(url)}: {mask_url(first_line(err))} "
             "(check [database] url and that the server is running)"
         ) from None
 
@@ -116,7 +107,7 @@ def require_ready(settings: Settings) -> None:
     asyncio.run(go())
 
 
-def _run(settings: Settings, work: Callable[[Any], Awaitable[T]], *, migrate: bool = False) -> T:
+def run_work(settings: Settings, work: Callable[[Any], Awaitable[T]], *, migrate: bool = False) -> T:
     """Run `work(uow_factory)` against the configured database. A database that is missing, out
     of reach or without the current schema is one line saying what to do (nothing is created,
     unless `migrate`); a refusal of the program is its message. Anything else is unexpected and
@@ -148,93 +139,10 @@ def _run(settings: Settings, work: Callable[[Any], Awaitable[T]], *, migrate: bo
         raise click.ClickException(err.message) from None
 
 
-def _write(output: str | None, content: bytes, what: str) -> None:
+def write_output(output: str | None, content: bytes, what: str) -> None:
     if output is None:
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
         return
     Path(output).write_bytes(content)
     click.echo(f"Wrote {what} to {output}.", err=True)
-
-
-def _export_command(kind: str, settings_of: SettingsOf) -> click.Command:
-    @click.command(kind, help=f"{EXPORTED[kind]} CSV or JSON.")
-    @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-    @click.option(
-        "--output",
-        "-o",
-        type=click.Path(dir_okay=False, writable=True),
-        default=None,
-        help="Write the file here (default: print it).",
-    )
-    @click.pass_context
-    def command(ctx: click.Context, fmt: str, output: str | None) -> None:
-        settings = settings_of(ctx.find_root())
-
-        async def work(uow: Any) -> Any:
-            from bot.program.exports import ExportService
-            from bot.program.ports import SystemClock
-            from bot.program.roles import Roles
-
-            return await ExportService(uow, Roles([]), SystemClock()).render(kind, fmt)
-
-        export = _run(settings, work)
-        _write(output, export.content, f"{export.rows} {kind} ({fmt.upper()})")
-
-    return command
-
-
-def register(main: click.Group, export: click.Group, settings_of: SettingsOf) -> None:
-    """Add `export <kind>` (keeping any export command another feature already defined),
-    `backup` and `restore`."""
-    for kind in EXPORTED:
-        if kind not in export.commands:
-            export.add_command(_export_command(kind, settings_of))
-
-    @main.command()
-    @click.option(
-        "--output",
-        "-o",
-        type=click.Path(dir_okay=False, writable=True),
-        default=None,
-        help="Write the backup here (default: print it).",
-    )
-    @click.pass_context
-    def backup(ctx: click.Context, output: str | None) -> None:
-        """Everything in the database as one JSON document (restore it with `restore`)."""
-        settings = settings_of(ctx.find_root())
-
-        async def work(uow: Any) -> dict[str, Any]:
-            from bot.program.backup import BackupService
-            from bot.program.ports import SystemClock
-
-            return await BackupService(uow, SystemClock()).dump()
-
-        data = _run(settings, work)
-        rows = sum(len(t["rows"]) for t in data["tables"])
-        content = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-        _write(output, content, f"a backup of {len(data['tables'])} tables, {rows} rows")
-
-    @main.command()
-    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-    @click.option("--force", is_flag=True, help="Replace everything in a database that already has data.")
-    @click.pass_context
-    def restore(ctx: click.Context, file: str, force: bool) -> None:
-        """Load a backup into the database (migrated first; refused when it has data, unless --force)."""
-        settings = settings_of(ctx.find_root())
-        try:
-            data = json.loads(Path(file).read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as err:
-            raise click.ClickException(f"{file}: not a JSON backup ({err})") from None
-
-        async def work(uow: Any) -> Any:
-            from bot.program.backup import BackupService
-            from bot.program.ports import SystemClock
-
-            return await BackupService(uow, SystemClock()).restore(data, force=force)
-
-        result = _run(settings, work, migrate=True)
-        click.echo(
-            f"Restored {result.total} rows in {len(result.rows)} tables into "
-            f"{mask_url(settings.database.url)}."
-        )

@@ -1,0 +1,103 @@
+"""The `[program]` section (its name, the term length, the onboarding checklist) and `[renewals]`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+
+import isodate
+from dateutil.relativedelta import relativedelta
+from pydantic import Field, field_validator, model_validator
+
+from bot.config.base import Section, unique_keys
+
+
+class OnboardingStep(Section):
+    key: str
+    title: str
+    completes: Literal["event", "button", "moderator"] = "moderator"
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        if not v or not v.replace("_", "").isalnum():
+            raise ValueError("must be letters, digits and underscores")
+        return v
+
+
+DEFAULT_STEPS = (
+    OnboardingStep(key="intro", title="Post your introduction in the forum intro topic", completes="event"),
+    OnboardingStep(
+        key="guidelines", title="Read and acknowledge the ambassador guidelines", completes="button"
+    ),
+    OnboardingStep(key="profile", title="Fill in your directory profile", completes="event"),
+    OnboardingStep(key="announced", title="Announce your new role", completes="moderator"),
+)
+
+
+class ProgramSettings(Section):
+    name: str = "Community Ambassadors"
+    # A term is a calendar period, an ISO 8601 duration in years, months, weeks or days:
+    # "P2Y" ends on the same date two years later (a 29 February start ends on 28 February).
+    term: str | None = None  # default: P2Y
+    term_years: int | None = Field(default=None, ge=1, le=10)  # the same as term = "P{n}Y"
+    term_days: int | None = Field(default=None, ge=1, le=3650)  # the older key: exactly n days
+    guidelines_url: str = ""
+    badge_name: str = "Ambassador"
+    onboarding: tuple[OnboardingStep, ...] = DEFAULT_STEPS
+
+    @model_validator(mode="after")
+    def _unique_steps(self) -> ProgramSettings:
+        unique_keys("onboarding step", self.onboarding)
+        return self
+
+    @field_validator("term")
+    @classmethod
+    def _term(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_term(v)
+        return v
+
+    @model_validator(mode="after")
+    def _one_term_setting(self) -> ProgramSettings:
+        given = [k for k in ("term", "term_years", "term_days") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give the term length once, not as {' and '.join(given)}")
+        return self
+
+    @property
+    def term_period(self) -> relativedelta:
+        if self.term_days is not None:
+            return relativedelta(days=self.term_days)
+        if self.term_years is not None:
+            return relativedelta(years=self.term_years)
+        return parse_term(self.term or "P2Y")
+
+    def term_end(self, start: datetime) -> datetime:
+        """When a term that starts (or is renewed) at `start` ends: the same calendar date and time one
+        term later; a date the month doesn't have becomes its last day (29 February + P2Y → 28 February)."""
+        return start + self.term_period
+
+
+def parse_term(text: str) -> relativedelta:
+    """An ISO 8601 duration of whole years, months, weeks or days (P2Y, P18M, P90D), up to ten years."""
+    try:
+        parsed = isodate.parse_duration(text.strip())
+    except (isodate.ISO8601Error, ValueError, TypeError):
+        raise ValueError(f"{text!r} is not an ISO 8601 duration like P2Y, P18M or P90D") from None
+    years, months, rest = (
+        (0, 0, parsed) if isinstance(parsed, timedelta) else (parsed.years, parsed.months, parsed.tdelta)
+    )
+    if years != int(years) or months != int(months) or rest % timedelta(days=1):
+        raise ValueError(f"{text!r}: a term is whole years, months, weeks or days (e.g. P2Y)")
+    period = relativedelta(years=int(years), months=int(months), days=rest.days)
+    origin = datetime(2000, 1, 1)
+    if not origin < origin + period <= origin + relativedelta(years=10):
+        raise ValueError(f"{text!r}: a term is longer than nothing and at most ten years (P10Y)")
+    return period
+
+
+class RenewalSettings(Section):
+    reminder_days: tuple[int, ...] = (60, 30, 7)
+    grace_days: int = Field(default=14, ge=0, le=365)
+    auto_approve: bool = False
