@@ -29,57 +29,67 @@ def export() -> None:
     """Export program data."""
 
 
-def _export_text(
-    settings: Settings, output: str | None, work: Callable[[Any], Awaitable[str]], wrote: Callable[[str], str]
-) -> None:
-    """Print the text `work` makes, or write it to `output` and say what was written: `wrote(text)`."""
-    text = run_work(settings, work)
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    Path(output).write_text(text, encoding="utf-8")
-    click.echo(f"Wrote {wrote(text)} to {output}.")
+ServiceText = Callable[[Any, Settings, Any, Any], Awaitable[str]]  # (uow, settings, roles, clock)
 
 
-@export.command("directory")
-@output_option("the Markdown")
-@click.pass_context
-def export_directory(ctx: click.Context, output: str | None) -> None:
-    """The "get help and support" page: one Markdown section per active ambassador."""
-    settings = settings_of(ctx)
+def _text_export(
+    name: str, doc: str, what: str, make: ServiceText, wrote: Callable[[str], str]
+) -> click.Command:
+    """`export <name>`: the text a service makes (`make`), printed or written to `--output`, where
+    the command then says what it wrote (`wrote(text)`)."""
 
-    async def work(uow: Any) -> str:
-        from bot.program.ports import SystemClock
-        from bot.program.profiles import ProfileService
-        from bot.program.roles import Roles
+    @click.command(name, help=doc)
+    @output_option(what)
+    @click.pass_context
+    def command(ctx: click.Context, output: str | None) -> None:
+        settings = settings_of(ctx)
 
-        return await ProfileService(uow, settings, Roles([]), SystemClock()).export_directory()
+        async def work(uow: Any) -> str:
+            from bot.program.ports import SystemClock
+            from bot.program.roles import Roles
 
-    _export_text(
-        settings,
-        output,
-        work,
-        lambda md: f"Wrote the directory ({md.count(chr(10) + '## ')} ambassadors) to {output}.",
+            return await make(uow, settings, Roles([]), SystemClock())
+
+        text = run_work(settings, work)
+        if output is None:
+            click.echo(text, nl=False)
+            return
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {wrote(text)} to {output}.")
+
+    return command
+
+
+async def _directory(uow: Any, settings: Settings, roles: Any, clock: Any) -> str:
+    from bot.program.profiles import ProfileService
+
+    return await ProfileService(uow, settings, roles, clock).export_directory()
+
+
+async def _groups(uow: Any, settings: Settings, roles: Any, clock: Any) -> str:
+    from bot.program.groups import GroupService
+
+    return await GroupService(uow, settings, roles, clock).export_csv()
+
+
+export.add_command(
+    _text_export(
+        "directory",
+        'The "get help and support" page: one Markdown section per active ambassador.',
+        "the Markdown",
+        _directory,
+        lambda md: f"the directory ({md.count(chr(10) + '## ')} ambassadors)",
     )
-
-
-@export.command("groups")
-@output_option("the CSV")
-@click.pass_context
-def export_groups(ctx: click.Context, output: str | None) -> None:
-    """User groups as CSV: status, place, mentor, organisers and handover progress."""
-    settings = settings_of(ctx)
-
-    async def work(uow: Any) -> str:
-        from bot.program.groups import GroupService
-        from bot.program.ports import SystemClock
-        from bot.program.roles import Roles
-
-        return await GroupService(uow, settings, Roles([]), SystemClock()).export_csv()
-
-    _export_text(
-        settings, output, work, lambda csv: f"Wrote {max(csv.count(chr(10)) - 1, 0)} user groups to {output}."
+)
+export.add_command(
+    _text_export(
+        "groups",
+        "User groups as CSV: status, place, mentor, organisers and handover progress.",
+        "the CSV",
+        _groups,
+        lambda csv: f"{max(csv.count(chr(10)) - 1, 0)} user groups",
     )
+)
 
 
 def _export_command(kind: str) -> click.Command:

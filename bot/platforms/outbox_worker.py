@@ -13,7 +13,8 @@ import logging
 import random
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -21,7 +22,7 @@ from sqlalchemy import update
 
 from bot.config import OutboxSettings
 from bot.program.delivered import record_delivery, record_failure
-from bot.program.failures import DeliveryError, Permanent, RateLimited, Transient
+from bot.program.failures import DeliveryError, Permanent, RateLimited
 from bot.program.outbox import redacted, too_late
 from bot.program.ports import Clock
 from storage.models import OutboxMessage
@@ -36,26 +37,22 @@ class Deliverer(Protocol):
     ) -> dict[str, Any]: ...
 
 
+@dataclass(eq=False)
 class OutboxWorker:
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        deliverers: dict[str, Deliverer],
-        settings: OutboxSettings,
-        clock: Clock,
-        worker_id: str | None = None,
-    ) -> None:
-        self._uow = uow
-        self._deliverers = deliverers
-        self._settings = settings
-        self._clock = clock
-        self.worker_id = worker_id or f"w-{uuid.uuid4().hex[:10]}"
-        self._wake = asyncio.Event()
-        self._stopping = False
-        self.delivered = 0
-        self.failed = 0
-        self.rate_limited = 0
-        self._in_hand: set[int] = set()  # rows this worker holds a lease on right now
+    """One worker of one process: the unit-of-work factory, a deliverer per platform (the part of
+    a row's kind before the dot), and the counters /metrics reports."""
+
+    uow: Callable[[], UnitOfWork]
+    deliverers: dict[str, Deliverer]
+    settings: OutboxSettings
+    clock: Clock
+    worker_id: str = field(default_factory=lambda: f"w-{uuid.uuid4().hex[:10]}")
+    delivered: int = field(default=0, init=False)
+    failed: int = field(default=0, init=False)
+    rate_limited: int = field(default=0, init=False)
+    _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
+    _stopping: bool = field(default=False, init=False)
+    _in_hand: set[int] = field(default_factory=set, init=False)  # rows this worker holds a lease on now
 
     def kick(self) -> None:
         """Called after a commit that queued work, and by the scheduler's periodic sweep."""
@@ -74,7 +71,7 @@ class OutboxWorker:
                 handled = 0
             if handled == 0 and not self._stopping:
                 try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._settings.poll_seconds)
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_seconds)
                 except TimeoutError:
                     pass
                 self._wake.clear()
@@ -85,20 +82,20 @@ class OutboxWorker:
         deadline = loop.time() + timeout
         while True:
             handled = await self.drain_once()
-            async with self._uow() as uow:
-                stats = await uow.outbox.stats(self._clock.now())
+            async with self.uow() as uow:
+                stats = await uow.outbox.stats(self.clock.now())
             waiting = int(stats["counts"].get("pending", 0)) + int(stats["counts"].get("in_flight", 0))
             if waiting == 0 or loop.time() > deadline:
                 return waiting
             if handled == 0:
-                await asyncio.sleep(min(1.0, self._settings.poll_seconds))
+                await asyncio.sleep(min(1.0, self.settings.poll_seconds))
 
     async def drain_once(self, limit: int = 50) -> int:
         """Deliver what is due; each platform is worked through in its own lane, and each row is
         claimed only right before its delivery, so a lease covers real in-flight work even when
         the lane is slowed down by pacing."""
-        async with self._uow() as uow:
-            due = await uow.outbox.due(self._clock.now(), limit)
+        async with self.uow() as uow:
+            due = await uow.outbox.due(self.clock.now(), limit)
         lanes: dict[str, list[int]] = defaultdict(list)
         for msg_id, kind in due:
             lanes[kind.split(".", 1)[0]].append(msg_id)
@@ -129,10 +126,10 @@ class OutboxWorker:
         """Give back the leases of deliveries cut short (at shutdown), so the next process or
         another replica retries them at once instead of waiting for the lease to expire. The
         attempt stays counted, so the retry first checks whether the platform already has it."""
-        now = self._clock.now()
+        now = self.clock.now()
         if not self._in_hand:
             return 0
-        async with self._uow() as uow:
+        async with self.uow() as uow:
             result = await uow.session.execute(
                 update(OutboxMessage)
                 .where(
@@ -148,9 +145,9 @@ class OutboxWorker:
         return released
 
     async def _claim(self, msg_id: int) -> tuple[OutboxMessage, bool] | None:
-        now = self._clock.now()
-        lease = timedelta(seconds=self._settings.lease_seconds)
-        async with self._uow() as uow:
+        now = self.clock.now()
+        lease = timedelta(seconds=self.settings.lease_seconds)
+        async with self.uow() as uow:
             before = await uow.outbox.get(msg_id)
             if before is None or before.next_attempt_at > now:
                 return None
@@ -161,70 +158,68 @@ class OutboxWorker:
 
     async def _deliver_one(self, msg: OutboxMessage, retry: bool) -> None:
         platform = msg.kind.split(".", 1)[0]
-        deliverer = self._deliverers.get(platform)
+        deliverer = self.deliverers.get(platform)
         attempts = msg.attempts + 1
-        if too_late(dict(msg.payload), self._clock.now()):
+        if too_late(dict(msg.payload), self.clock.now()):
             # Checked before every attempt, so a retry after a crash or an outage does not post a
             # reminder of an event that has started.
             log.info("not delivering %s: its moment has passed", msg.key)
-            async with self._uow() as uow:
-                await uow.outbox.finish(
-                    msg.id, self.worker_id, status="expired", last_error="not sent: its moment had passed"
-                )
+            await self._finish(msg, status="expired", last_error="not sent: its moment had passed")
             return
         try:
             if deliverer is None:
                 raise Permanent(f"{platform} is not configured, so {msg.kind} cannot be delivered")
             result = await deliverer.deliver(msg.kind, msg.key, dict(msg.payload), retry)
         except RateLimited as err:
+            # A 429 is the platform pacing us, not a failure: it does not use up an attempt.
             self.rate_limited += 1
-            await self._reschedule(msg, err.retry_after, str(err), attempts - 1)
+            await self._retry_in(msg, err.retry_after, str(err), attempts=attempts - 1)
             return
         except Permanent as err:
             await self._fail(msg, str(err))
             return
-        except Transient as err:
-            await self._backoff(msg, attempts, str(err))
-            return
-        except DeliveryError as err:
+        except DeliveryError as err:  # Transient, or an error the deliverer did not classify
             await self._backoff(msg, attempts, str(err))
             return
         except Exception as err:  # a bug or an unexpected answer: keep the row, say what happened
             log.exception("outbox delivery %s crashed", msg.key)
             await self._backoff(msg, attempts, f"unexpected error: {type(err).__name__}")
             return
-        now = self._clock.now()
-        async with self._uow() as uow:
-            secretless = redacted(dict(msg.payload))
-            extra = {"payload": secretless} if secretless is not None else {}
-            if await uow.outbox.finish(
-                msg.id,
-                self.worker_id,
-                status="delivered",
-                delivered_at=now,
-                result=result,
-                last_error=None,
-                **extra,
-            ):
-                await record_delivery(uow, msg.kind, dict(msg.payload), result, now)
+        now = self.clock.now()
+
+        async def learn(uow: UnitOfWork) -> None:
+            await record_delivery(uow, msg.kind, dict(msg.payload), result, now)
+
+        await self._finish(
+            msg, status="delivered", delivered_at=now, result=result, last_error=None, redact=True, then=learn
+        )
         self.delivered += 1
         log.info("delivered %s (%s)", msg.key, msg.kind)
 
-    async def _reschedule(self, msg: OutboxMessage, seconds: float, error: str, attempts: int) -> None:
-        # A 429 is the platform pacing us, not a failure: it does not use up an attempt.
-        at = self._clock.now() + timedelta(seconds=seconds)
-        async with self._uow() as uow:
-            await uow.outbox.finish(
-                msg.id,
-                self.worker_id,
-                status="in_flight",
-                next_attempt_at=at,
-                last_error=error,
-                attempts=attempts,
-            )
+    async def _finish(
+        self,
+        msg: OutboxMessage,
+        *,
+        redact: bool = False,
+        then: Callable[[UnitOfWork], Awaitable[None]] | None = None,
+        **values: Any,
+    ) -> None:
+        """Record the outcome of this worker's attempt (if it still holds the lease); with `redact`
+        the payload's secrets go once the row is done; `then` runs in the same transaction."""
+        async with self.uow() as uow:
+            if redact:
+                secretless = redacted(dict(msg.payload))
+                if secretless is not None:
+                    values["payload"] = secretless
+            if await uow.outbox.finish(msg.id, self.worker_id, **values) and then is not None:
+                await then(uow)
+
+    async def _retry_in(self, msg: OutboxMessage, seconds: float, error: str, **values: Any) -> None:
+        at = self.clock.now() + timedelta(seconds=seconds)
+        await self._finish(msg, status="in_flight", next_attempt_at=at, last_error=error, **values)
 
     async def _backoff(self, msg: OutboxMessage, attempts: int, error: str) -> None:
-        s = self._settings
+        s = self.settings
         if attempts >= s.max_attempts:
             await self._fail(msg, f"gave up after {attempts} attempts: {error}")
             return
@@ -233,20 +228,13 @@ class OutboxWorker:
         log.warning(
             "delivery of %s failed (attempt %d): %s; next try in %.1fs", msg.key, attempts, error, delay
         )
-        await self._reschedule_error(msg, delay, error)
-
-    async def _reschedule_error(self, msg: OutboxMessage, delay: float, error: str) -> None:
-        at = self._clock.now() + timedelta(seconds=delay)
-        async with self._uow() as uow:
-            await uow.outbox.finish(
-                msg.id, self.worker_id, status="in_flight", next_attempt_at=at, last_error=error
-            )
+        await self._retry_in(msg, delay, error)
 
     async def _fail(self, msg: OutboxMessage, error: str) -> None:
         self.failed += 1
         log.error("delivery of %s failed for good: %s", msg.key, error)
-        async with self._uow() as uow:
-            secretless = redacted(dict(msg.payload))
-            extra = {"payload": secretless} if secretless is not None else {}
-            if await uow.outbox.finish(msg.id, self.worker_id, status="failed", last_error=error, **extra):
-                await record_failure(uow, msg.kind, dict(msg.payload), self._clock.now())
+
+        async def learn(uow: UnitOfWork) -> None:
+            await record_failure(uow, msg.kind, dict(msg.payload), self.clock.now())
+
+        await self._finish(msg, status="failed", last_error=error, redact=True, then=learn)
