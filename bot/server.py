@@ -8,7 +8,7 @@ import hmac
 import logging
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -102,13 +102,28 @@ async def _body(request: Request) -> bytes:
         raise _BodyRefused(400, "client went away", 0) from None
 
 
-async def slack_events(request: Request) -> Response:
+BodyRoute = Callable[[Request, Runtime, bytes], Awaitable[Response]]
+
+
+def _with_body(route: BodyRoute) -> Callable[[Request], Awaitable[Response]]:
+    """A route that needs the raw body (to check its signature): read within the caps first."""
+
+    async def endpoint(request: Request) -> Response:
+        rt = _runtime(request)
+        try:
+            raw = await _body(request)
+        except _BodyRefused as err:
+            return _refuse(request, err.status, err.reason, err.size)
+        return await route(request, rt, raw)
+
+    endpoint.__name__ = endpoint.__qualname__ = route.__name__
+    endpoint.__doc__ = route.__doc__
+    return endpoint
+
+
+@_with_body
+async def slack_events(request: Request, rt: Runtime, raw: bytes) -> Response:
     """Verify the signature on the raw bytes, decode and parse strictly, then let Bolt dispatch."""
-    rt = _runtime(request)
-    try:
-        raw = await _body(request)
-    except _BodyRefused as err:
-        return _refuse(request, err.status, err.reason, err.size)
     problem = slack_in.verify(
         rt.settings.slack.signing_secret,
         raw,
@@ -132,12 +147,8 @@ async def slack_events(request: Request) -> Response:
     return to_starlette_response(await rt.bolt.async_dispatch(bolt_request))
 
 
-async def discourse_webhooks(request: Request) -> Response:
-    rt = _runtime(request)
-    try:
-        raw = await _body(request)
-    except _BodyRefused as err:
-        return _refuse(request, err.status, err.reason, err.size)
+@_with_body
+async def discourse_webhooks(request: Request, rt: Runtime, raw: bytes) -> Response:
     # No setting turns this off: `run` refuses to start with the forum configured and no secret,
     # and without a secret every delivery is refused here.
     secret = rt.settings.discourse.webhook_secret
