@@ -2,6 +2,8 @@
 imports slack_sdk.
 
 - `inbound`: the signature check on the raw bytes of a request, then one strict decode.
+- `parse`: the decoded payload typed strictly (slash command, click, form, event), before Bolt
+  dispatches it; the listeners in handlers read these frozen dataclasses, never the raw dict.
 - `client`: the Web API client the bot and its deliveries share (429s counted), and the user-group
   look-up the moderator roles need.
 - `deliverer`: Slack outbox rows delivered through the Web API, paced per channel; the Block Kit
