@@ -45,9 +45,25 @@ def test_environment_secrets_win_over_the_file(tmp_path: Path) -> None:
         (
             '[[program.onboarding]]\nkey = "a"\ntitle = "A"\n'
             '[[program.onboarding]]\nkey = "a"\ntitle = "B"\n',
-            "repeated: a",
+            "program: onboarding step keys must be unique; repeated: a",
         ),
         ("this is = = not toml", "not valid TOML"),
+        # the checks the sections share (bot/config/base.py) say the same in every section
+        (
+            '[groups]\ncommunity_managers = ["bob"]\n',
+            "groups.community_managers: 'bob' is not a Slack user id",
+        ),
+        (
+            '[[groups.handover]]\nkey = "a"\ntitle = "A"\n[[groups.handover]]\nkey = "a"\ntitle = "B"\n',
+            "groups: handover step keys must be unique; repeated: a",
+        ),
+        (
+            '[[events]]\nkey = "m"\ntitle = "M"\nrrule = "FREQ=MONTHLY"\nstart = "2026-01-01T17:00"\n'
+            'timezone = "UTC"\n'
+            '[[events]]\nkey = "m"\ntitle = "N"\nrrule = "FREQ=MONTHLY"\nstart = "2026-01-01T17:00"\n'
+            'timezone = "UTC"\n',
+            "config: event keys must be unique; repeated: m",
+        ),
     ],
 )
 def test_bad_values_give_one_line_naming_the_key(tmp_path: Path, toml: str, message: str) -> None:
