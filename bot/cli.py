@@ -352,8 +352,8 @@ def export_directory(ctx: click.Context, output: str | None) -> None:
     settings = _settings(ctx.find_root())
 
     async def work(uow: Any) -> str:
+        from bot.program.directory.service import ProfileService
         from bot.program.ports import SystemClock
-        from bot.program.profiles import ProfileService
         from bot.program.roles import Roles
 
         return await ProfileService(uow, settings, Roles([]), SystemClock()).export_directory()

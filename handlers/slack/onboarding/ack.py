@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.program.onboarding import StepResult
+from bot.program.onboarding.steps import StepResult
 from handlers.slack import kit
 from handlers.slack.inbound import Click
 from handlers.slack.onboarding import views as onboarding_views
