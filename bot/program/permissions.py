@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.program.errors import NotAllowed
+from bot.program.forum_accounts import ForumAccounts
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
 from storage.enums import Platform
@@ -226,7 +227,9 @@ async def allows_by_role(roles: Roles, actor: str, permission: Permission) -> bo
 class GuardedService:
     """What the services whose actions the guard checks are built from: the unit of work factory,
     the settings, the roles, the clock, the outbox signal, and the guard (the runtime builds one
-    and hands it to every service; without one, a service builds its own from the same parts)."""
+    and hands it to every service; without one, a service builds its own from the same parts).
+    `forum` is the forum's accounts, for the services that check a forum username before they
+    record it (linking, group organisers); without it a name is taken as typed."""
 
     def __init__(
         self,
@@ -236,6 +239,7 @@ class GuardedService:
         clock: Clock,
         signal: OutboxSignal | None = None,
         guard: Guard | None = None,
+        forum: ForumAccounts | None = None,
     ) -> None:
         self._uow = uow
         self._settings = settings
@@ -243,3 +247,4 @@ class GuardedService:
         self._clock = clock
         self._signal = signal or NoSignal()
         self._guard = guard or Guard(uow, roles, clock, settings.groups.community_managers)
+        self._forum = forum

@@ -8,15 +8,13 @@ for a new code voids the old one. Moderators may link by hand (`Permission.LINK_
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.config import Settings
 from bot.program import home, outbox
 from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.program.forum_accounts import ForumAccounts, require_account
+from bot.program.forum_accounts import require_account
 from bot.program.linking.codes import (
     CODE_TTL,
     CODES_PER_HOUR,
@@ -27,9 +25,7 @@ from bot.program.linking.codes import (
     new_code,
     normalise_code,
 )
-from bot.program.permissions import Guard, GuardedService, Permission, Subject
-from bot.program.ports import Clock, OutboxSignal
-from bot.program.roles import Roles
+from bot.program.permissions import GuardedService, Permission, Subject
 from storage.enums import Platform
 from storage.models import LinkCode, Person
 from storage.uow import UnitOfWork
@@ -64,20 +60,7 @@ async def _audit(
 
 
 class LinkingService(GuardedService):
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        roles: Roles,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-        guard: Guard | None = None,
-        make_code: Callable[[], str] = new_code,
-        forum: ForumAccounts | None = None,
-    ) -> None:
-        super().__init__(uow, settings, roles, clock, signal, guard)
-        self._make_code = make_code
-        self._forum = forum
+    _make_code = staticmethod(new_code)  # one-time codes (a test may swap it on an instance)
 
     async def _forum_name(self, username: str) -> str:
         """The forum's own spelling of the account, refusing a name the forum does not know (a

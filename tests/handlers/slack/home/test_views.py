@@ -6,26 +6,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.program.home.messages import (
-    Home,
-    HomeStep,
-    OwnApplication,
-    PendingApplication,
-    PendingNomination,
-    RequestItem,
-    RequestQueue,
-    ReviewQueue,
-)
+from bot.program.home import messages as m
 from bot.program.messages import decode, encode
 from handlers.slack.blocks import render_view
 from handlers.slack.home.views import home_view
 from storage.enums import AmbassadorStatus, ApplicationStatus
 
 T = datetime(2026, 3, 1, 10, tzinfo=UTC)
-REQUEST = RequestItem(
+REQUEST = m.RequestItem(
     1, "HW-1", "hardware", "Hardware", "pending", "Pending", "Two boards", "U1", "€5.00", T.isoformat()
 )
-FULL = Home(
+FULL = m.Home(
     user="U1",
     program="Prog",
     command="/amb",
@@ -34,23 +25,23 @@ FULL = Home(
     ambassador_status=AmbassadorStatus.ACTIVE,
     term_start=T,
     term_end=T.replace(year=2028),
-    application=OwnApplication(3, ApplicationStatus.APPROVED, T, T),
+    application=m.OwnApplication(3, ApplicationStatus.APPROVED, T, T),
     forum_username="bob",
     forum_linked=True,
     profile_saved=True,
     steps=(
-        HomeStep("guidelines", "Read the guidelines", False, "button"),
-        HomeStep("intro", "Intro", True, "event"),
+        m.HomeStep("guidelines", "Read the guidelines", False, "button"),
+        m.HomeStep("intro", "Intro", True, "event"),
     ),
     is_moderator=True,
-    queue=ReviewQueue(
-        (PendingApplication(7, "U2", "Ann", "Lyon", "Kubernetes", T),),
+    queue=m.ReviewQueue(
+        (m.PendingApplication(7, "U2", "Ann", "Lyon", "Kubernetes", T),),
         4,
-        (PendingNomination(9, "U3", "U4", "Great helper", T),),
+        (m.PendingNomination(9, "U3", "U4", "Great helper", T),),
         1,
     ),
     requests=(REQUEST,),
-    request_queue=RequestQueue((REQUEST,), 3),
+    request_queue=m.RequestQueue((REQUEST,), 3),
 )
 
 
@@ -61,8 +52,8 @@ def texts(view: dict[str, Any]) -> str:
 
 
 def test_the_home_tab_round_trips_through_the_outbox_json() -> None:
-    assert decode(Home, encode(FULL)) == FULL
-    assert decode(Home, encode(Home(user="U9"))) == Home(user="U9")
+    assert decode(m.Home, encode(FULL)) == FULL
+    assert decode(m.Home, encode(m.Home(user="U9"))) == m.Home(user="U9")
 
 
 def test_a_row_queued_as_the_old_snapshot_dict_still_decodes() -> None:
@@ -83,9 +74,9 @@ def test_a_row_queued_as_the_old_snapshot_dict_still_decodes() -> None:
         "is_moderator": False,
         "requests": [],
     }
-    home = decode(Home, old)
+    home = decode(m.Home, old)
     assert home.ambassador_status is AmbassadorStatus.ALUMNI and home.term_end == T
-    assert home.application == OwnApplication(3, ApplicationStatus.REJECTED, None, T)
+    assert home.application == m.OwnApplication(3, ApplicationStatus.REJECTED, None, T)
     assert render_view("home", old) == home_view(home)
     shown = texts(home_view(home))
     assert "*alumnus*" in shown and "term ended 2026-03-01" in shown
