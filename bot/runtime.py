@@ -137,7 +137,7 @@ async def build_runtime(
         reminders=ReminderService(uow, settings, clock, worker),
         calendar=CalendarService(uow, clock),
         nominations=NominationService(uow, settings, roles, clock, worker, guard),
-        profiles=ProfileService(uow, settings, roles, clock, worker),
+        profiles=ProfileService(uow, settings, roles, clock, worker, guard),
         linking=LinkingService(uow, settings, roles, clock, worker, guard, forum=lookups),
         lifecycle=LifecycleService(uow, settings, roles, clock, worker, guard),
         audit=AuditService(uow, roles, clock, guard),
