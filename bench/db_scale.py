@@ -40,7 +40,7 @@ import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 
 from bench._common import add_pg_json, finish, fmt, machine, machine_line, positive, ratio
-from bot.program.profiles import search_text
+from bot.program.directory.search import search_text
 from bot.runtime import Runtime, build_runtime
 from bot.sandbox.harness.directory_seed import synthetic
 from bot.sandbox.harness.stack import MOD, pg_database, test_settings

@@ -21,6 +21,7 @@ from bot.program.applications import ApplicationService
 from bot.program.audit import AuditService
 from bot.program.badges import BadgeService
 from bot.program.calendar import CalendarService
+from bot.program.directory.service import ProfileService
 from bot.program.events import EventService
 from bot.program.exports import ExportService
 from bot.program.forum import ForumService
@@ -28,12 +29,11 @@ from bot.program.groups import GroupService
 from bot.program.home import HomeService
 from bot.program.inbound import InboundEvents
 from bot.program.lifecycle import LifecycleService
-from bot.program.linking import LinkingService
+from bot.program.linking.service import LinkingService
 from bot.program.nominations import NominationService
-from bot.program.onboarding import OnboardingService
+from bot.program.onboarding.service import OnboardingService
 from bot.program.permissions import Guard
 from bot.program.ports import Clock, SystemClock
-from bot.program.profiles import ProfileService
 from bot.program.reminders import ReminderService
 from bot.program.reports import ReportService
 from bot.program.requests import RequestService
@@ -128,7 +128,7 @@ async def build_runtime(
         settings=settings,
         roles=roles,
         applications=ApplicationService(uow, settings, roles, clock, worker, guard),
-        onboarding=OnboardingService(uow, clock, settings, roles, worker),
+        onboarding=OnboardingService(uow, settings, roles, clock, worker, guard),
         inbound=InboundEvents(uow, clock),
         forum=ForumService(uow, settings, lookups, clock, worker),
         badges=BadgeService(uow, settings, roles, lookups, clock, worker, guard),
@@ -137,8 +137,8 @@ async def build_runtime(
         reminders=ReminderService(uow, settings, clock, worker),
         calendar=CalendarService(uow, clock),
         nominations=NominationService(uow, settings, roles, clock, worker, guard),
-        profiles=ProfileService(uow, settings, roles, clock, worker),
-        linking=LinkingService(uow, settings, roles, clock, worker, forum=lookups),
+        profiles=ProfileService(uow, settings, roles, clock, worker, guard),
+        linking=LinkingService(uow, settings, roles, clock, worker, guard, forum=lookups),
         lifecycle=LifecycleService(uow, settings, roles, clock, worker, guard),
         audit=AuditService(uow, roles, clock, guard),
         home=HomeService(uow, settings, roles),

@@ -9,6 +9,7 @@ from bot.program.applications import ApplicationService
 from bot.program.audit import AuditService
 from bot.program.badges import BadgeService
 from bot.program.calendar import CalendarService
+from bot.program.directory.service import ProfileService
 from bot.program.events import EventService
 from bot.program.exports import ExportService
 from bot.program.forum import ForumService
@@ -16,10 +17,9 @@ from bot.program.groups import GroupService
 from bot.program.home import HomeService
 from bot.program.inbound import InboundEvents
 from bot.program.lifecycle import LifecycleService
-from bot.program.linking import LinkingService
+from bot.program.linking.service import LinkingService
 from bot.program.nominations import NominationService
-from bot.program.onboarding import OnboardingService
-from bot.program.profiles import ProfileService
+from bot.program.onboarding.service import OnboardingService
 from bot.program.reminders import ReminderService
 from bot.program.reports import ReportService
 from bot.program.requests import RequestService

@@ -462,3 +462,35 @@ def test_the_status_check_sees_bare_strings() -> None:
     assert status_literals('BadgeGrant(person_id=1, status="pending")\n') == [1]
     assert status_literals("amb.status = AmbassadorStatus.ALUMNI\n") == []
     assert status_literals("if nom.status == NominationStatus.PENDING:\n    pass\n") == []
+
+
+# -- roles decided in one place (DESIGN.md: permissions.py) ----------------------------------------
+ROLE_DECIDERS = {"bot/program/permissions.py", "bot/program/roles.py"}
+
+
+def role_checks(source: str) -> list[int]:
+    """Lines that ask `…is_moderator(…)` themselves instead of going through the guard."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "is_moderator"
+    ]
+
+
+def test_roles_are_decided_only_in_permissions() -> None:
+    asked = sorted(
+        f"{path.relative_to(ROOT)}:{line}"
+        for folder in ("bot/program", "handlers")
+        for path in (ROOT / folder).rglob("*.py")
+        if str(path.relative_to(ROOT)) not in ROLE_DECIDERS
+        for line in role_checks(path.read_text(encoding="utf-8"))
+    )
+    assert asked == []
+
+
+def test_the_role_check_sees_a_check_of_its_own() -> None:
+    assert role_checks("if await self._roles.is_moderator(actor):\n    pass\n") == [1]
+    assert role_checks("await self._guard.require(actor, Permission.LINK_MANUAL, Subject(u))\n") == []
+    assert role_checks((ROOT / "bot/program/permissions.py").read_text(encoding="utf-8"))

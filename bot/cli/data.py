@@ -61,7 +61,7 @@ def _text_export(
 
 
 async def _directory(uow: Any, settings: Settings, roles: Any, clock: Any) -> str:
-    from bot.program.profiles import ProfileService
+    from bot.program.directory.service import ProfileService
 
     return await ProfileService(uow, settings, roles, clock).export_directory()
 

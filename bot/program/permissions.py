@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.program.errors import NotAllowed
+from bot.program.forum_accounts import ForumAccounts
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
 from storage.enums import Platform
@@ -52,6 +53,10 @@ class Permission(StrEnum):
     GROUP_ORGANISER_ADD = "group.organiser_add"
     GROUP_HANDOVER_STEP = "group.step"  # the audit action is group.step.<key>
     MODERATE = "moderate"  # moderator-only items on the Home tab (never audited)
+    ONBOARDING_TICK = "onboarding.tick"  # tick a step of someone's checklist
+    ONBOARDING_VIEW = "onboarding.view"  # see someone else's checklist
+    ONBOARDING_STUCK = "onboarding.stuck"
+    LINK_MANUAL = "link.manual"  # link someone else's forum account
 
 
 class Who(Enum):
@@ -107,6 +112,16 @@ RULES: Mapping[Permission, Rule] = {
     Permission.GROUP_ORGANISER_ADD: Rule(Who.ORGANISER_OR_MODERATOR, "user_group", ""),
     Permission.GROUP_HANDOVER_STEP: Rule(Who.HANDOVER_ROLES, "user_group", ""),
     Permission.MODERATE: _moderators("slack_user", "Only moderators can do that."),
+    Permission.ONBOARDING_TICK: _moderators(
+        "slack_user", "Only moderators can tick onboarding steps for someone."
+    ),
+    Permission.ONBOARDING_VIEW: _moderators(
+        "slack_user", "Only moderators can see someone else's checklist."
+    ),
+    Permission.ONBOARDING_STUCK: _moderators("report", "Only moderators can see who is stuck in onboarding."),
+    Permission.LINK_MANUAL: _moderators(
+        "slack_user", "Only moderators can link someone else's forum account."
+    ),
 }
 
 
@@ -188,7 +203,16 @@ class Guard:
         decides (a moderator approving their own request)."""
         rule = RULES[permission]
         action = subject.action or permission.value
-        await _record_refusal(self._uow, self._clock, actor, action, rule.subject_type, subject.id, after)
+        async with self._uow() as uow:  # its own unit of work: the caller's may roll back
+            await uow.audit.record(
+                at=self._clock.now(),
+                actor=actor,
+                platform=Platform.SLACK,
+                action=f"{action}.refused",
+                subject_type=rule.subject_type,
+                subject_id=subject.id,
+                after=after,
+            )
         raise NotAllowed(subject.message or rule.message)
 
 
@@ -200,51 +224,12 @@ async def allows_by_role(roles: Roles, actor: str, permission: Permission) -> bo
     return await roles.is_moderator(actor)
 
 
-async def _record_refusal(
-    uow: Callable[[], UnitOfWork],
-    clock: Clock,
-    actor: str,
-    action: str,
-    subject_type: str,
-    subject_id: str | int,
-    after: dict[str, Any] | None = None,
-    platform: Platform = Platform.SLACK,
-) -> None:
-    async with uow() as w:
-        await w.audit.record(
-            at=clock.now(),
-            actor=actor,
-            platform=platform,
-            action=f"{action}.refused",
-            subject_type=subject_type,
-            subject_id=subject_id,
-            after=after,
-        )
-
-
-async def require_moderator(
-    uow: Callable[[], UnitOfWork],
-    roles: Roles,
-    clock: Clock,
-    actor: str,
-    action: str,
-    subject_type: str,
-    subject_id: str | int,
-    message: str = "Only moderators can do that.",
-    platform: Platform = Platform.SLACK,
-) -> None:
-    """The moderator check of the services that have no `Permission` members yet (onboarding,
-    linking): the same rule and the same audited refusal as `Guard.require`."""
-    if await roles.is_moderator(actor):
-        return
-    await _record_refusal(uow, clock, actor, action, subject_type, subject_id, platform=platform)
-    raise NotAllowed(message)
-
-
 class GuardedService:
     """What the services whose actions the guard checks are built from: the unit of work factory,
     the settings, the roles, the clock, the outbox signal, and the guard (the runtime builds one
-    and hands it to every service; without one, a service builds its own from the same parts)."""
+    and hands it to every service; without one, a service builds its own from the same parts).
+    `forum` is the forum's accounts, for the services that check a forum username before they
+    record it (linking, group organisers); without it a name is taken as typed."""
 
     def __init__(
         self,
@@ -254,6 +239,7 @@ class GuardedService:
         clock: Clock,
         signal: OutboxSignal | None = None,
         guard: Guard | None = None,
+        forum: ForumAccounts | None = None,
     ) -> None:
         self._uow = uow
         self._settings = settings
@@ -261,3 +247,4 @@ class GuardedService:
         self._clock = clock
         self._signal = signal or NoSignal()
         self._guard = guard or Guard(uow, roles, clock, settings.groups.community_managers)
+        self._forum = forum

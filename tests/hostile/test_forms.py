@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.program.directory.profiles import PROFILE_FIELDS, validate_profile
 from bot.program.errors import InvalidInput
 from bot.program.groups import GROUP_FIELDS
 from bot.program.groups import validate_request as validate_group
-from bot.program.profiles import PROFILE_FIELDS, validate_profile
 from bot.program.requests import FIELDS as REQUEST_FIELDS
 from bot.program.requests import validate_request
 from bot.sandbox.harness.stack import ALICE, AMB_CHANNEL, BOB, MOD_CHANNEL, Stack

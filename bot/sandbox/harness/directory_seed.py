@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.program.profiles import search_text
+from bot.program.directory.search import search_text
 from storage.models import Ambassador, Person, Profile
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.program.profiles import SaveResult
+from bot.program.directory.profiles import SaveResult
 from handlers.slack import blocks, kit
 from handlers.slack.blocks import Block
 from handlers.slack.directory.views import PROFILE_VIEW

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.program.profiles import PROFILE_FIELDS, FindHit, FindResult
+from bot.program.directory.profiles import PROFILE_FIELDS
+from bot.program.directory.search import FindHit, FindResult
 from handlers.slack import blocks
 from handlers.slack import text as kit
 from handlers.slack.blocks import MAX_TEXT, Block, context, escape, input_block, section, text_input

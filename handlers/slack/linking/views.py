@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.program.linking import Linked, LinkStarted
+from bot.program.linking.service import Linked, LinkStarted
 from handlers.slack.blocks import escape
 
 # -- linking ---------------------------------------------------------------------------------

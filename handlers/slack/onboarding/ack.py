@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.platforms.slack.parse import Click
-from bot.program.onboarding import StepResult
+from bot.program.onboarding.steps import StepResult
 from handlers.slack import kit
 from handlers.slack.onboarding import views as onboarding_views
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.program.onboarding import HOW, Checklist, StepResult, StuckReport
+from bot.program.onboarding.steps import HOW, Checklist, StepResult, StuckReport
 from handlers.slack import text as kit
 from handlers.slack.blocks import Block, context, escape, section
 

@@ -20,9 +20,9 @@ from bot.config import Settings
 from bot.program.applications import ApplicationService
 from bot.program.badges import Badge, BadgeService
 from bot.program.forum import ForumService
-from bot.program.linking import LinkingService
+from bot.program.linking.service import LinkingService
 from bot.program.nominations import NominationService
-from bot.program.onboarding import OnboardingService
+from bot.program.onboarding.service import OnboardingService
 from bot.program.reminders import ReminderService
 from bot.program.roles import Roles
 from bot.program.sync import SyncService
@@ -159,7 +159,7 @@ def build_program(settings: Settings, uow: Callable[[], UnitOfWork], clock: Fake
         forum=ForumService(uow, settings, forum, clock, signal),
         sync=SyncService(uow, settings, forum, clock, signal),
         reminders=ReminderService(uow, settings, clock, signal),
-        onboarding=OnboardingService(uow, clock, settings, roles, signal),
+        onboarding=OnboardingService(uow, settings, roles, clock, signal),
         nominations=NominationService(uow, settings, roles, clock, signal),
     )
 

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.config import settings_from_mapping
+from bot.program.directory.service import ProfileService
 from bot.program.ports import SystemClock
-from bot.program.profiles import ProfileService
 from bot.program.roles import Roles
 from bot.sandbox.harness.directory_seed import Seeded, bulk_seed
 from storage import migrate

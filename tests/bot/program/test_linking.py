@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.program.errors import InvalidInput
-from bot.program.linking import CODE_ALPHABET, check_username, code_hash, new_code, normalise_code
+from bot.program.linking.codes import CODE_ALPHABET, check_username, code_hash, new_code, normalise_code
 
 
 def test_codes_avoid_lookalikes_and_are_random() -> None:

@@ -1,4 +1,4 @@
-"""The onboarding checklist of `bot/program/onboarding.py`, without HTTP: who may tick which step,
+"""The onboarding checklist of `bot/program/onboarding/`, without HTTP: who may tick which step,
 each step ticked once, the Home tab refreshed, and who is stuck."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.program.errors import Conflict, NotAllowed, NotFound
-from bot.program.onboarding import Checklist
+from bot.program.onboarding.steps import Checklist
 from bot.sandbox.harness.stack import ALICE, BOB, MOD
 from tests.bot.program.conftest import Program
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.program.directory.profiles import validate_profile
+from bot.program.directory.search import score, search_text, tags, words
 from bot.program.errors import InvalidInput
-from bot.program.profiles import score, search_text, tags, validate_profile, words
 
 
 def test_words_are_case_and_accent_insensitive_and_unique() -> None:

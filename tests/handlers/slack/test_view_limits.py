@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.program.audit import AuditLine, AuditReport
-from bot.program.profiles import FindHit, FindResult
+from bot.program.directory.search import FindHit, FindResult
 from handlers.slack.audit.views import audit_message
 from handlers.slack.blocks import help_message, render, render_view
 from handlers.slack.directory.views import find_message

@@ -1,0 +1,100 @@
+"""The directory profile form: its fields, its validation, and the values a form is prefilled with
+(the saved profile, else what the person's application said)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.program.applications import FieldSpec, _canonical_tz, _clean
+from bot.program.directory.search import tags
+from bot.program.errors import InvalidInput
+from storage.models import Application, Person, Profile
+
+PROFILE_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("bio", "About you", 1000, required=False, multiline=True),
+    FieldSpec(
+        "expertise", "Expertise (comma-separated)", 500, hint="e.g. Kubernetes, Python, community events"
+    ),
+    FieldSpec("interests", "Interests", 500, required=False, hint="e.g. open hardware, education"),
+    FieldSpec("help_with", "What you can help with", 1000, required=False, multiline=True),
+    FieldSpec("contact", "How to reach you", 300, hint="e.g. DM me in Slack, or @jane on the forum"),
+    FieldSpec(
+        "timezone",
+        "Timezone",
+        64,
+        required=False,
+        hint="An IANA name such as Europe/Berlin or America/New_York",
+    ),
+    FieldSpec("city", "City", 100, required=False),
+    FieldSpec("country", "Country", 100, required=False),
+)
+
+PROFILE_STEP = "profile"  # the onboarding step a saved profile ticks
+MAX_TAGS = 20
+MAX_TAG_LEN = 60
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    changed: tuple[str, ...]
+    step_completed: bool
+
+
+def _expertise_problem(found: list[str]) -> str | None:
+    if len(found) > MAX_TAGS:
+        return f"Please list at most {MAX_TAGS} areas (there are {len(found)})."
+    if any(len(t) > MAX_TAG_LEN for t in found):
+        return f"Please keep each area under {MAX_TAG_LEN} characters; separate them with commas."
+    return None
+
+
+def validate_profile(form: Mapping[str, str | None]) -> dict[str, str]:
+    cleaned: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    for spec in PROFILE_FIELDS:
+        value = _clean(form.get(spec.key))
+        if spec.required and not value:
+            problems[spec.key] = "Please fill this in."
+        elif len(value) > spec.max_len:
+            problems[spec.key] = f"Please keep this under {spec.max_len} characters (it has {len(value)})."
+        cleaned[spec.key] = value
+    if "expertise" not in problems:
+        found = tags(cleaned["expertise"])
+        problem = _expertise_problem(found)
+        if problem:
+            problems["expertise"] = problem
+        cleaned["expertise"] = ", ".join(found)
+    tz = cleaned.get("timezone", "")
+    if tz and "timezone" not in problems:
+        canonical = _canonical_tz(tz)
+        if canonical is None:
+            problems["timezone"] = "Unknown timezone; use a name like Europe/Berlin or America/New_York."
+        else:
+            cleaned["timezone"] = canonical
+    if problems:
+        raise InvalidInput("Some answers need fixing.", problems)
+    return cleaned
+
+
+def split_location(location: str) -> tuple[str, str]:
+    """(city, country) of an application's free-text location ("Lyon, France")."""
+    if "," in location:
+        city, _, country = location.rpartition(",")
+        return city.strip(), country.strip()
+    return location.strip(), ""
+
+
+def profile_values(
+    profile: Profile | None, person: Person | None = None, app: Application | None = None
+) -> dict[str, str]:
+    """The profile's fields as text; without a profile, what the application and the person say."""
+    if profile is not None:
+        return {spec.key: str(getattr(profile, spec.key) or "") for spec in PROFILE_FIELDS}
+    out = {spec.key: "" for spec in PROFILE_FIELDS}
+    if app is not None:
+        out["expertise"] = ", ".join(tags(app.expertise))[:500]
+        out["city"], out["country"] = split_location(app.location)
+    if person is not None and person.timezone:
+        out["timezone"] = person.timezone
+    return out

@@ -1,0 +1,97 @@
+"""`ProfileService`: directory profiles saved (ticking the onboarding profile step of an active
+ambassador whose checklist has it), `find`, and the "get help and support" page."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from bot.program import home
+from bot.program.directory.page import directory_page
+from bot.program.directory.profiles import PROFILE_STEP, SaveResult, profile_values, validate_profile
+from bot.program.directory.search import (
+    CANDIDATES,
+    SHOWN,
+    WEIGHTS,
+    FindResult,
+    query_words,
+    rank,
+    search_text,
+)
+from bot.program.onboarding.steps import active_ambassador, complete_in
+from bot.program.permissions import GuardedService
+from storage.enums import Platform
+from storage.models import Person, Profile
+from storage.uow import UnitOfWork
+
+
+class ProfileService(GuardedService):
+    async def current(self, slack_user_id: str) -> dict[str, str]:
+        """The form's prefill: the saved profile, else what the application said."""
+        async with self._uow() as uow:
+            person = await uow.people.by_slack_id(slack_user_id)
+            if person is None:
+                return profile_values(None)
+            profile = await uow.profiles.for_person(person.id)
+            app = await uow.lifecycle.latest_application(person.id) if profile is None else None
+            return profile_values(profile, person, app)
+
+    async def save(
+        self, slack_user_id: str, form: Mapping[str, str | None], display_name: str = ""
+    ) -> SaveResult:
+        data = validate_profile(form)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            person = await uow.people.get_or_create_slack(slack_user_id, display_name)
+            profile = await uow.profiles.for_person(person.id)
+            if profile is None:
+                profile = await uow.profiles.add(Profile(person_id=person.id, updated_at=now))
+                before: dict[str, str] = {}
+            else:
+                before = profile_values(profile)
+            changed = tuple(k for k, v in data.items() if before.get(k, "") != v)
+            for key, value in data.items():
+                setattr(profile, key, value)
+            profile.search_text = search_text(data)
+            profile.updated_at = now
+            if changed:
+                await uow.audit.record(
+                    at=now,
+                    actor=slack_user_id,
+                    platform=Platform.SLACK,
+                    action="profile.updated",
+                    subject_type="person",
+                    subject_id=person.id,
+                    before={k: before[k] for k in changed if k in before} or None,
+                    after={k: data[k] for k in changed},
+                )
+            step_done = await self._tick_profile_step(uow, person, slack_user_id, now)
+            if not step_done:
+                await home.queue_refresh(uow, self._settings, self._roles, slack_user_id, now)
+        self._signal.kick()
+        return SaveResult(changed, step_done)
+
+    async def _tick_profile_step(self, uow: UnitOfWork, person: Person, by: str, now: datetime) -> bool:
+        """Tick the profile step of an active ambassador's checklist, when the bot ticks it and it
+        is still open (its tick refreshes the Home tab)."""
+        amb = await active_ambassador(uow, person)
+        if amb is None:
+            return False
+        step = next((s for s in await uow.lifecycle.steps(amb.id) if s.key == PROFILE_STEP), None)
+        if step is None or step.completes != "event" or step.completed_at is not None:
+            return False
+        return await complete_in(uow, self._settings, self._roles, person, amb, step, by, Platform.SLACK, now)
+
+    async def find(self, text: str, shown: int = SHOWN, candidates: int = CANDIDATES) -> FindResult:
+        query, ignored = query_words(text)
+        async with self._uow() as uow:
+            rows, total = await uow.profiles.search(query, WEIGHTS, candidates)
+        hits, scored = rank(rows, query, shown)
+        return FindResult(query, tuple(hits), max(total, scored), ignored)
+
+    async def export_directory(self, generated: datetime | None = None) -> str:
+        """The Markdown "get help and support" page: one section per active ambassador."""
+        when = generated or self._clock.now()
+        async with self._uow() as uow:
+            rows = await uow.profiles.active_directory()
+        return directory_page(rows, self._settings.program.name, self._settings.discourse.url, when)

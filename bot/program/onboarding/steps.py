@@ -1,0 +1,99 @@
+"""What an onboarding checklist and a ticked step look like; `active_ambassador`, whose checklist
+it is; and `complete_in`: one step ticked inside the caller's unit of work (audited, the Home tab
+refreshed after the commit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.config import Settings
+from bot.program import home
+from bot.program.roles import Roles
+from storage.enums import AmbassadorStatus
+from storage.models import Ambassador, OnboardingStep, Person
+from storage.uow import UnitOfWork
+
+HOW = {
+    "button": "press the button in your welcome message",
+    "event": "the bot ticks this when it sees it done",
+    "moderator": "a moderator ticks this",
+}
+
+
+@dataclass(frozen=True)
+class StepResult:
+    key: str
+    title: str
+    newly_completed: bool
+    remaining: int
+
+
+@dataclass(frozen=True)
+class ChecklistStep:
+    key: str
+    title: str
+    completes: str
+    done: bool
+    completed_at: datetime | None
+    completed_by: str | None
+
+
+@dataclass(frozen=True)
+class Checklist:
+    slack_user_id: str
+    name: str
+    term_start: datetime
+    steps: tuple[ChecklistStep, ...]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for s in self.steps if s.done)
+
+
+@dataclass(frozen=True)
+class StuckEntry:
+    slack_user_id: str | None
+    name: str
+    days_since_approval: int
+    open_steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StuckReport:
+    entries: tuple[StuckEntry, ...]
+    total: int
+
+
+async def active_ambassador(uow: UnitOfWork, person: Person | None) -> Ambassador | None:
+    """The person's ambassador record while their term is active (a checklist exists), else None."""
+    amb = await uow.lifecycle.ambassador(person.id) if person is not None else None
+    return amb if amb is not None and amb.status == AmbassadorStatus.ACTIVE else None
+
+
+async def complete_in(
+    uow: UnitOfWork,
+    settings: Settings,
+    roles: Roles,
+    person: Person,
+    amb: Ambassador,
+    step: OnboardingStep,
+    by: str,
+    platform: str,
+    now: datetime,
+) -> bool:
+    """Tick one step inside the caller's transaction: audit and Home refresh; False if already done."""
+    if not await uow.onboarding.complete(amb.id, step.key, by, now):
+        return False
+    await uow.audit.record(
+        at=now,
+        actor=by,
+        platform=platform,
+        action="onboarding.step_completed",
+        subject_type="person",
+        subject_id=person.id,
+        before={"step": step.key, "done": False},
+        after={"step": step.key, "done": True},
+    )
+    await home.queue_refresh(uow, settings, roles, person.slack_user_id, now)
+    return True
