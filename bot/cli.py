@@ -399,7 +399,7 @@ def export_groups(ctx: click.Context, output: str | None) -> None:
 cli_data.register(main, export, _settings)
 
 
-# Personal data: `export person` and `forget` (bot/program/privacy.py says what each table keeps).
+# Personal data: `export person` and `forget` (bot/program/privacy/ says what each table keeps).
 @export.command("person")
 @click.argument("person")
 @click.option(
@@ -418,7 +418,7 @@ def export_person(ctx: click.Context, person: str, output: str | None) -> None:
 
     async def work(uow: Any) -> dict[str, Any]:
         from bot.program.ports import SystemClock
-        from bot.program.privacy import PrivacyService
+        from bot.program.privacy.service import PrivacyService
 
         return await PrivacyService(uow, SystemClock()).export(person)
 
@@ -439,7 +439,7 @@ def forget(ctx: click.Context, person: str, yes: bool) -> None:
     def go(dry_run: bool) -> Any:
         async def work(uow: Any) -> Any:
             from bot.program.ports import SystemClock
-            from bot.program.privacy import PrivacyService
+            from bot.program.privacy.service import PrivacyService
 
             return await PrivacyService(uow, SystemClock()).forget(person, dry_run=dry_run)
 

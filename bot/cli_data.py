@@ -172,8 +172,8 @@ def _export_command(kind: str, settings_of: SettingsOf) -> click.Command:
         settings = settings_of(ctx.find_root())
 
         async def work(uow: Any) -> Any:
-            from bot.program.exports import ExportService
             from bot.program.ports import SystemClock
+            from bot.program.reports.exports import ExportService
             from bot.program.roles import Roles
 
             return await ExportService(uow, Roles([]), SystemClock()).render(kind, fmt)

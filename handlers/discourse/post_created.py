@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.program.forum import ForumPost, Outcome
+from bot.program.badges.forum import ForumPost, Outcome
 from bot.services import Services
 from handlers.discourse import commands
 from handlers.discourse.parse import integer, obj, req_int, text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.program.forum import ForumTopic, Outcome
+from bot.program.badges.forum import ForumTopic, Outcome
 from bot.services import Services
 from handlers.discourse.parse import integer, obj, req_int, text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.program.forum import ForumUser, Outcome
+from bot.program.badges.forum import ForumUser, Outcome
 from bot.services import Services
 from handlers.discourse.parse import obj, req_int, text
 

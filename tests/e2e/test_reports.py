@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.program.exports import ExportService
 from bot.program.ports import SystemClock
-from bot.program.reports import ReportService
+from bot.program.reports.exports import ExportService
+from bot.program.reports.report import ReportService
 from bot.program.roles import Roles
 from bot.sandbox.harness.stack import BOB, MOD, Stack
 from storage import migrate

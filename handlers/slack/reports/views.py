@@ -1,5 +1,5 @@
 """The program report as a Slack message (outbox template "program_report", named by
-`templates()`). The data is `bot.program.reports.Report.as_data()`."""
+`templates()`). The data is `bot.program.reports.report.Report.as_data()`."""
 
 from __future__ import annotations
 

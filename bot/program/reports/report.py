@@ -29,9 +29,9 @@ from typing import Any
 from uuid import uuid4
 
 from bot.program import outbox
-from bot.program.charts import TrendChart, report_chart
 from bot.program.money import fmt
 from bot.program.permissions import GuardedService, Permission, Subject
+from bot.program.reports.charts import TrendChart, report_chart
 from bot.program.requests import quarter_start
 from storage.enums import AmbassadorStatus, Platform
 from storage.requests import OPEN_STATUSES
