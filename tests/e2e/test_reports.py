@@ -109,7 +109,7 @@ async def test_report_without_the_events_and_groups_features(tmp_path: Any) -> N
     assert report.ambassadors_by_status == {} and report.onboarding_rate is None
     from handlers.slack.reports.views import _report
 
-    text, _ = _report(report.as_data())
+    text, _ = _report(report.as_message("/ambassador"))
     assert "*Meetup RSVPs per month:* not available" in text and "*User groups:* not available" in text
 
 

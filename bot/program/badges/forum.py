@@ -12,10 +12,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.config import Settings
 from bot.program import outbox
+from bot.program.messages import Notice
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from storage.enums import AmbassadorStatus, BadgeGrantStatus, MembershipStatus, Platform
 from storage.models import BadgeGrant, Person
@@ -378,11 +379,4 @@ class ForumService:
     async def _tell_moderators(self, uow: UnitOfWork, key: str, text: str, now: datetime) -> None:
         channel = self._settings.slack.moderator_channel
         if channel:
-            data: dict[str, Any] = {"text": text}
-            await outbox.queue(
-                uow,
-                f"notice:{key}",
-                outbox.SLACK_POST,
-                {"channel": channel, "template": "notice", "data": data},
-                now,
-            )
+            await outbox.post(uow, f"notice:{key}", channel, Notice(text), now)

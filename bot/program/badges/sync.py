@@ -16,6 +16,7 @@ from typing import Protocol
 
 from bot.config import Settings
 from bot.program import outbox
+from bot.program.messages import Notice
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from storage.enums import AmbassadorStatus, BadgeGrantStatus, MembershipStatus, Platform
 from storage.models import Ambassador, BadgeGrant, Person
@@ -117,17 +118,8 @@ class SyncService:
             )
             channel = self._settings.slack.moderator_channel
             if channel and (report.changes or report.leftovers):
-                await outbox.queue(
-                    uow,
-                    f"sync:{run}:report",
-                    outbox.SLACK_POST,
-                    {
-                        "channel": channel,
-                        "template": "notice",
-                        "data": {"text": "Forum reconciliation:\n" + "\n".join(report.lines())},
-                    },
-                    now,
-                )
+                text = "Forum reconciliation:\n" + "\n".join(report.lines())
+                await outbox.post(uow, f"sync:{run}:report", channel, Notice(text), now)
         self._signal.kick()
         return report
 

@@ -22,16 +22,16 @@ import base64
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 from uuid import uuid4
 
 from bot.program import outbox
 from bot.program.money import fmt
 from bot.program.permissions import GuardedService, Permission, Subject
 from bot.program.reports.charts import TrendChart, report_chart
+from bot.program.reports.messages import ProgramReport
 from bot.program.requests import quarter_start
 from storage.enums import AmbassadorStatus, Platform
 from storage.requests import OPEN_STATUSES
@@ -78,17 +78,29 @@ class Report:
     approved_spend_quarter: dict[str, Decimal]
     groups_by_status: dict[str, int] | None  # None: no user groups feature
 
-    def as_data(self) -> dict[str, Any]:
-        """JSON-ready (amounts as strings), for the Slack template."""
-        data = asdict(self)
-        data["generated_at"] = self.generated_at.isoformat()
-        data["approved_spend"] = {k: fmt(v, k) for k, v in self.approved_spend.items()}
-        data["approved_spend_quarter"] = {k: fmt(v, k) for k, v in self.approved_spend_quarter.items()}
-        data["new_per_month"] = [list(x) for x in self.new_per_month]
-        data["rsvps_per_month"] = (
-            None if self.rsvps_per_month is None else [list(x) for x in self.rsvps_per_month]
+    def as_message(self, command: str) -> ProgramReport:
+        """The report as the moderator's DM (amounts formatted with their currency)."""
+        return ProgramReport(
+            generated_at=self.generated_at,
+            quarter=self.quarter,
+            ambassadors_by_status=self.ambassadors_by_status,
+            new_this_quarter=self.new_this_quarter,
+            renewals_due_90_days=self.renewals_due_90_days,
+            lapsed=self.lapsed,
+            overdue=self.overdue,
+            onboarding_active=self.onboarding_active,
+            onboarding_complete=self.onboarding_complete,
+            onboarding_rate=self.onboarding_rate,
+            onboarding_median_days=self.onboarding_median_days,
+            new_per_month=self.new_per_month,
+            rsvps_per_month=self.rsvps_per_month,
+            open_requests=self.open_requests,
+            open_requests_by_kind=self.open_requests_by_kind,
+            approved_spend={k: fmt(v, k) for k, v in self.approved_spend.items()},
+            approved_spend_quarter={k: fmt(v, k) for k, v in self.approved_spend_quarter.items()},
+            groups_by_status=self.groups_by_status,
+            command=command,
         )
-        return data
 
 
 class ReportService(GuardedService):
@@ -171,15 +183,9 @@ class ReportService(GuardedService):
         png = None if chart is None else await asyncio.to_thread(draw, chart)
         now = self._clock.now()
         unique = uuid4().hex[:8]
-        data = report.as_data()
-        data["command"] = self._settings.slack.command
         async with self._uow() as uow:
-            await outbox.queue(
-                uow,
-                f"report:{actor}:{unique}",
-                outbox.SLACK_DM,
-                {"user": actor, "template": "program_report", "data": data},
-                now,
+            await outbox.dm(
+                uow, f"report:{actor}:{unique}", actor, report.as_message(self._settings.slack.command), now
             )
             if png is not None:
                 await outbox.queue(
