@@ -14,11 +14,9 @@ MonthCounts = tuple[tuple[str, int], ...]  # ("YYYY-MM", count), oldest first
 
 
 @dataclass(frozen=True)
-class ProgramReport(Message):
-    """What the moderator's report DM shows. A number of a feature that is not installed is None
-    (shown as "not available")."""
+class ReportNumbers:
+    """The numbers of the report (`bot.program.reports.report` says how each is counted)."""
 
-    kind: ClassVar[Literal["program_report"]] = "program_report"
     generated_at: datetime
     quarter: str  # "2026-Q4"
     ambassadors_by_status: dict[str, int]
@@ -28,13 +26,22 @@ class ProgramReport(Message):
     overdue: int
     onboarding_active: int
     onboarding_complete: int
-    onboarding_rate: float | None
+    onboarding_rate: float | None  # 0..1; None with no active ambassadors
     onboarding_median_days: float | None
     new_per_month: MonthCounts
-    rsvps_per_month: MonthCounts | None
-    open_requests: dict[str, int]
+    rsvps_per_month: MonthCounts | None  # None: no events feature
+    open_requests: dict[str, int]  # by status
     open_requests_by_kind: dict[str, int]
-    approved_spend: dict[str, str]  # by currency, formatted ("EUR 12.50")
+    groups_by_status: dict[str, int] | None  # None: no user groups feature
+
+
+@dataclass(frozen=True)
+class ProgramReport(ReportNumbers, Message):
+    """What the moderator's report DM shows: the numbers, the amounts formatted with their
+    currency ("12.50 EUR"), and the slash command. A number of a feature that is not installed is
+    None (shown as "not available")."""
+
+    kind: ClassVar[Literal["program_report"]] = "program_report"
+    approved_spend: dict[str, str]  # by currency, all time
     approved_spend_quarter: dict[str, str]
-    groups_by_status: dict[str, int] | None
     command: str

@@ -22,7 +22,7 @@ import base64
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
@@ -31,7 +31,7 @@ from bot.program import outbox
 from bot.program.money import fmt
 from bot.program.permissions import GuardedService, Permission, Subject
 from bot.program.reports.charts import TrendChart, report_chart
-from bot.program.reports.messages import ProgramReport
+from bot.program.reports.messages import ProgramReport, ReportNumbers
 from bot.program.requests import quarter_start
 from storage.enums import AmbassadorStatus, Platform
 from storage.requests import OPEN_STATUSES
@@ -58,47 +58,18 @@ def last_months(now: datetime, count: int = MONTHS) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Report:
-    generated_at: datetime
-    quarter: str  # "2026-Q4"
-    ambassadors_by_status: dict[str, int]
-    new_this_quarter: int
-    renewals_due_90_days: int
-    lapsed: int
-    overdue: int
-    onboarding_active: int
-    onboarding_complete: int
-    onboarding_rate: float | None  # 0..1; None with no active ambassadors
-    onboarding_median_days: float | None
-    new_per_month: tuple[tuple[str, int], ...]
-    rsvps_per_month: tuple[tuple[str, int], ...] | None  # None: no events feature
-    open_requests: dict[str, int]  # by status
-    open_requests_by_kind: dict[str, int]
+class Report(ReportNumbers):
+    """The report's numbers, with the amounts as numbers (by currency)."""
+
     approved_spend: dict[str, Decimal]  # by currency, all time
     approved_spend_quarter: dict[str, Decimal]
-    groups_by_status: dict[str, int] | None  # None: no user groups feature
 
     def as_message(self, command: str) -> ProgramReport:
         """The report as the moderator's DM (amounts formatted with their currency)."""
         return ProgramReport(
-            generated_at=self.generated_at,
-            quarter=self.quarter,
-            ambassadors_by_status=self.ambassadors_by_status,
-            new_this_quarter=self.new_this_quarter,
-            renewals_due_90_days=self.renewals_due_90_days,
-            lapsed=self.lapsed,
-            overdue=self.overdue,
-            onboarding_active=self.onboarding_active,
-            onboarding_complete=self.onboarding_complete,
-            onboarding_rate=self.onboarding_rate,
-            onboarding_median_days=self.onboarding_median_days,
-            new_per_month=self.new_per_month,
-            rsvps_per_month=self.rsvps_per_month,
-            open_requests=self.open_requests,
-            open_requests_by_kind=self.open_requests_by_kind,
+            **{f.name: getattr(self, f.name) for f in fields(ReportNumbers)},
             approved_spend={k: fmt(v, k) for k, v in self.approved_spend.items()},
             approved_spend_quarter={k: fmt(v, k) for k, v in self.approved_spend_quarter.items()},
-            groups_by_status=self.groups_by_status,
             command=command,
         )
 
