@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.config import Settings
 from bot.program import outbox
 from bot.program.badges.records import (
     ForumSideService,
@@ -24,7 +22,6 @@ from bot.program.badges.records import (
     record_forum_grant,
 )
 from bot.program.messages import Notice
-from bot.program.ports import Clock, OutboxSignal
 from storage.enums import AmbassadorStatus, BadgeGrantStatus, MembershipStatus, Platform
 from storage.uow import UnitOfWork
 
@@ -100,19 +97,9 @@ class Outcome:
 DUPLICATE = Outcome("duplicate", "already processed")
 
 
-class ForumService(ForumSideService):
-    """The webhooks' effects on the records, one method per forum event."""
-
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        directory: ForumDirectory | None,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-    ) -> None:
-        super().__init__(uow, settings, clock, signal)
-        self._directory = directory
+class ForumService(ForumSideService[ForumDirectory]):
+    """The webhooks' effects on the records, one method per forum event (its forum port is the
+    `ForumDirectory`, for the names behind the ids a payload carries)."""
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -121,9 +108,9 @@ class ForumService(ForumSideService):
             person = await uow.forum.person_by_forum_user_id(user_id)
             if person is not None and person.forum_username:
                 return person.forum_username
-        if self._directory is None:
+        if self._forum is None:
             return None
-        return await self._directory.username_for(user_id)
+        return await self._forum.username_for(user_id)
 
     async def _intro(
         self, uow: UnitOfWork, username: str, user_id: int | None, where: str, now: datetime
@@ -178,7 +165,7 @@ class ForumService(ForumSideService):
         username = await self._username(ub.user_id)
         if username is None:
             return Outcome("ignored", f"forum user {ub.user_id} unknown")
-        badge_name = (await self._directory.badge_name(ub.badge_id) if self._directory else None) or ""
+        badge_name = (await self._forum.badge_name(ub.badge_id) if self._forum else None) or ""
         now = self._clock.now()
         async with self._uow() as uow:
             if not await _first_delivery(uow, f"user_badge_granted:{ub.user_badge_id}", now):
@@ -251,9 +238,9 @@ class ForumService(ForumSideService):
 
     async def group_changed(self, gu: ForumGroupUser, added: bool) -> Outcome:
         group = self._settings.discourse.ambassador_group
-        if not group or self._directory is None:
+        if not group or self._forum is None:
             return Outcome("ignored", "no ambassadors group configured")
-        if gu.group_id != await self._directory.group_id(group):
+        if gu.group_id != await self._forum.group_id(group):
             return Outcome("ignored", "another group")
         username = await self._username(gu.user_id)
         if username is None:

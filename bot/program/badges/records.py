@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from bot.config import Settings
 from bot.program import outbox
@@ -14,20 +14,25 @@ from storage.enums import BadgeGrantStatus
 from storage.models import BadgeGrant, Person
 from storage.uow import UnitOfWork
 
+P = TypeVar("P")
 
-class ForumSideService:
+
+class ForumSideService(Generic[P]):
     """The base of the services that follow the forum (webhooks, sync): the unit of work factory,
-    the settings, the clock and the outbox signal; no guard (the forum side has no actor to check)."""
+    the settings, the port that reads the forum (`P`; None without a forum), the clock and the
+    outbox signal. No guard: what the forum tells has no actor to check."""
 
     def __init__(
         self,
         uow: Callable[[], UnitOfWork],
         settings: Settings,
+        forum: P | None,
         clock: Clock,
         signal: OutboxSignal | None = None,
     ) -> None:
         self._uow = uow
         self._settings = settings
+        self._forum = forum
         self._clock = clock
         self._signal = signal or NoSignal()
 

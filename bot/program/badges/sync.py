@@ -9,12 +9,11 @@ is reported to the moderators, not touched.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeGuard
 
-from bot.config import Settings
 from bot.program import outbox
 from bot.program.badges.records import (
     ForumSideService,
@@ -24,7 +23,6 @@ from bot.program.badges.records import (
     record_forum_grant,
 )
 from bot.program.messages import Notice
-from bot.program.ports import Clock, OutboxSignal
 from storage.enums import AmbassadorStatus, BadgeGrantStatus, MembershipStatus, Platform
 from storage.models import Ambassador, Person
 from storage.uow import UnitOfWork
@@ -75,17 +73,8 @@ def _who(name: str, status: str | None) -> str:
     return f"{name} ({status})" if status else f"{name} (not an ambassador here)"
 
 
-class SyncService(ForumSideService):
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        forum: ForumState | None,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-    ) -> None:
-        super().__init__(uow, settings, clock, signal)
-        self._forum = forum
+class SyncService(ForumSideService[ForumState]):
+    """The reconciliation (its forum port reads the badge holders and group members)."""
 
     async def run_nightly(self) -> SyncReport | None:
         """The scheduled run: one replica per day does it (the day's key is claimed in the DB)."""

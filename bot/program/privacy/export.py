@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.program.privacy.identity import Identity
+from bot.program.privacy.identity import Identity, audit_subjects
 from storage.repositories_privacy import PrivacyRepo
 
 
@@ -13,8 +13,10 @@ async def collect(repo: PrivacyRepo, ident: Identity) -> dict[str, Any]:
     pid, slack, forum = ident.person_id, ident.slack_user_id, ident.forum_username
     t = repo.t
 
-    async def rows(table: str, where: Any) -> list[dict[str, Any]]:
-        return [repo.encode_row(table, r) for r in await repo.select_rows(table, where)]
+    async def rows(table: str, *where: Any) -> list[dict[str, Any]]:
+        """The rows of `table` that match any of `where`, JSON-ready."""
+        found = await repo.select_rows(table, where[0] if len(where) == 1 else repo.any_of(*where))
+        return [repo.encode_row(table, r) for r in found]
 
     def by_person(table: str) -> Any:
         return t(table).c.person_id == pid
@@ -22,17 +24,16 @@ async def collect(repo: PrivacyRepo, ident: Identity) -> dict[str, Any]:
     def by_slack(table: str, column: str = "slack_user_id") -> Any:
         return repo.col_in(table, column, [slack])
 
+    def by_forum(table: str) -> Any:
+        return repo.col_in(table, "forum_username", [forum])
+
     ambassadors = await rows("ambassadors", by_person("ambassadors"))
     applications = await rows("applications", by_person("applications"))
     requests = await rows("requests", by_person("requests"))
     request_ids = [r["id"] for r in requests]
     nominations_of = await rows("nominations", by_slack("nominations", "nominee_slack_id"))
     organising = await rows(
-        "user_group_organisers",
-        repo.any_of(
-            by_slack("user_group_organisers"),
-            repo.col_in("user_group_organisers", "forum_username", [forum]),
-        ),
+        "user_group_organisers", by_slack("user_group_organisers"), by_forum("user_group_organisers")
     )
     group_ids = sorted({o["group_id"] for o in organising})
     data: dict[str, Any] = {
@@ -46,11 +47,7 @@ async def collect(repo: PrivacyRepo, ident: Identity) -> dict[str, Any]:
         "profile": await rows("profiles", by_person("profiles")),
         "badges": await rows("badge_grants", by_person("badge_grants")),
         "forum_groups": await rows(
-            "group_memberships",
-            repo.any_of(
-                by_person("group_memberships"),
-                repo.col_in("group_memberships", "forum_username", [forum]),
-            ),
+            "group_memberships", by_person("group_memberships"), by_forum("group_memberships")
         ),
         "forum_link_codes": [
             {k: v for k, v in r.items() if k != "code_hash"}
@@ -61,19 +58,15 @@ async def collect(repo: PrivacyRepo, ident: Identity) -> dict[str, Any]:
         "groups_organised": organising,
         "groups": await rows(
             "user_groups",
-            repo.any_of(
-                repo.col_in("user_groups", "id", group_ids),
-                by_slack("user_groups", "requester_slack_id"),
-                by_slack("user_groups", "mentor_slack_id"),
-            ),
+            repo.col_in("user_groups", "id", group_ids),
+            by_slack("user_groups", "requester_slack_id"),
+            by_slack("user_groups", "mentor_slack_id"),
         ),
         "requests": requests,
         "request_notes": await rows(
             "request_notes",
-            repo.any_of(
-                repo.col_in("request_notes", "request_id", request_ids),
-                by_slack("request_notes", "author"),
-            ),
+            repo.col_in("request_notes", "request_id", request_ids),
+            by_slack("request_notes", "author"),
         ),
         "rsvps": await rows("rsvps", by_slack("rsvps")),
         "bookings": await rows("bookings", by_slack("bookings")),
@@ -82,13 +75,9 @@ async def collect(repo: PrivacyRepo, ident: Identity) -> dict[str, Any]:
         "audit": await rows(
             "audit_log",
             repo.audit_about(
-                [
-                    ("person", [str(pid)]),
-                    ("application", [str(a["id"]) for a in applications]),
-                    ("nomination", [str(n["id"]) for n in nominations_of]),
-                    ("request", [str(i) for i in request_ids]),
-                    ("slack_user", [slack] if slack else []),
-                ],
+                audit_subjects(
+                    ident, [a["id"] for a in applications], [n["id"] for n in nominations_of], request_ids
+                ),
                 [slack] if slack else [],
             ),
         ),

@@ -11,6 +11,7 @@ from bot.program.privacy.identity import (
     FORGOTTEN_ACTION,
     OPERATOR,
     Identity,
+    audit_subjects,
     tombstone_id,
     tombstone_name,
 )
@@ -219,17 +220,6 @@ async def audit_about(repo: PrivacyRepo, ident: Identity) -> set[int]:
     apps = await repo.select_rows("applications", t("applications").c.person_id == pid)
     reqs = await repo.select_rows("requests", t("requests").c.person_id == pid)
     noms = await repo.select_rows("nominations", repo.col_in("nominations", "nominee_slack_id", [slack]))
-    rows = await repo.select_rows(
-        "audit_log",
-        repo.audit_about(
-            [
-                ("person", [str(pid)]),
-                ("application", [str(r["id"]) for r in apps]),
-                ("request", [str(r["id"]) for r in reqs]),
-                ("nomination", [str(r["id"]) for r in noms]),
-                ("slack_user", [slack] if slack else []),
-            ],
-            [],
-        ),
-    )
+    ids = [[r["id"] for r in rows] for rows in (apps, noms, reqs)]
+    rows = await repo.select_rows("audit_log", repo.audit_about(audit_subjects(ident, *ids), []))
     return {int(r["id"]) for r in rows}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from bot.program.commands import user_ref
 from bot.program.errors import NotFound
@@ -21,6 +22,21 @@ def tombstone_name(person_id: int) -> str:
 
 def tombstone_id(person_id: int) -> str:
     return f"forgotten#{person_id}"
+
+
+def audit_subjects(
+    ident: Identity, applications: list[Any], nominations: list[Any], requests: list[Any]
+) -> list[tuple[str, list[str]]]:
+    """The audit log's subjects that are them: their person, their applications, the nominations
+    of them, their requests (ids of each) and their Slack user."""
+    slack = ident.slack_user_id
+    return [
+        ("person", [str(ident.person_id)]),
+        ("application", [str(i) for i in applications]),
+        ("nomination", [str(i) for i in nominations]),
+        ("request", [str(i) for i in requests]),
+        ("slack_user", [slack] if slack else []),
+    ]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ Definitions:
 from __future__ import annotations
 
 import asyncio
-import base64
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -32,8 +31,9 @@ from bot.program.money import fmt
 from bot.program.permissions import GuardedService, Permission, Subject
 from bot.program.reports.charts import TrendChart, report_chart
 from bot.program.reports.messages import ProgramReport, ReportNumbers
+from bot.program.reports.sending import DmFile, audit_sent, send_file
 from bot.program.requests import quarter_start
-from storage.enums import AmbassadorStatus, Platform
+from storage.enums import AmbassadorStatus
 from storage.requests import OPEN_STATUSES
 
 RENEWAL_WINDOW = timedelta(days=90)
@@ -159,26 +159,13 @@ class ReportService(GuardedService):
                 uow, f"report:{actor}:{unique}", actor, report.as_message(self._settings.slack.command), now
             )
             if png is not None:
-                await outbox.queue(
-                    uow,
-                    f"report:{actor}:{unique}:chart",
-                    outbox.SLACK_FILE,
-                    {
-                        "user": actor,
-                        "filename": f"program-report-{now:%Y%m%d-%H%M}-{unique}.png",
-                        "title": f"Program trends, {report.quarter}",
-                        "content_b64": base64.b64encode(png).decode("ascii"),
-                        "initial_comment": "Trends over the last 12 months.",
-                    },
-                    now,
+                chart_file = DmFile(
+                    f"program-report-{now:%Y%m%d-%H%M}-{unique}.png",
+                    f"Program trends, {report.quarter}",
+                    png,
+                    "Trends over the last 12 months.",
                 )
-            await uow.audit.record(
-                at=now,
-                actor=actor,
-                platform=Platform.SLACK,
-                action="report.sent",
-                subject_type="report",
-                subject_id=report.quarter,
-            )
+                await send_file(uow, f"report:{actor}:{unique}:chart", actor, chart_file, now)
+            await audit_sent(uow, now, actor, "report.sent", ("report", report.quarter))
         self._signal.kick()
         return report
