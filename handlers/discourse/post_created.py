@@ -9,7 +9,7 @@ from bot.services import Services
 from handlers.discourse import commands
 from handlers.discourse.parse import integer, obj, req_int, text
 
-EVENT = "post_created"
+EVENTS = ("post_created",)
 
 
 def parse_post(payload: dict[str, Any]) -> ForumPost:
@@ -27,7 +27,7 @@ def parse_post(payload: dict[str, Any]) -> ForumPost:
     )
 
 
-async def handle(services: Services, payload: dict[str, Any]) -> Outcome:
+async def handle(services: Services, payload: dict[str, Any], event: str) -> Outcome:
     post = parse_post(payload)
     answered = await commands.maybe_answer(services, post)
     if answered is not None:

@@ -8,10 +8,10 @@ from bot.program.badges.forum import ForumUser, Outcome
 from bot.services import Services
 from handlers.discourse.parse import obj, req_int, text
 
-EVENT = "user_created"
+EVENTS = ("user_created",)
 
 
-async def handle(services: Services, payload: dict[str, Any]) -> Outcome:
+async def handle(services: Services, payload: dict[str, Any], event: str) -> Outcome:
     u = obj(payload, "user")
     return await services.forum.user_created(
         ForumUser(user_id=req_int(u, "id", user=True), username=text(u, "username"))
