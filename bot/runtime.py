@@ -19,12 +19,12 @@ from bot.platforms.slack.client import SlackUsergroups, make_web_client
 from bot.platforms.slack.deliverer import SlackDeliverer
 from bot.program.applications import ApplicationService
 from bot.program.audit import AuditService
-from bot.program.badges import BadgeService
+from bot.program.badges.forum import ForumService
+from bot.program.badges.grants import BadgeService
+from bot.program.badges.sync import SyncService
 from bot.program.calendar import CalendarService
 from bot.program.directory.service import ProfileService
 from bot.program.events import EventService
-from bot.program.exports import ExportService
-from bot.program.forum import ForumService
 from bot.program.groups import GroupService
 from bot.program.home import HomeService
 from bot.program.inbound import InboundEvents
@@ -35,10 +35,10 @@ from bot.program.onboarding.service import OnboardingService
 from bot.program.permissions import Guard
 from bot.program.ports import Clock, SystemClock
 from bot.program.reminders import ReminderService
-from bot.program.reports import ReportService
+from bot.program.reports.exports import ExportService
+from bot.program.reports.report import ReportService
 from bot.program.requests import RequestService
 from bot.program.roles import Roles
-from bot.program.sync import SyncService
 from bot.render.groups import JinjaRenderer
 from bot.scheduler import Scheduler
 from bot.services import Services

@@ -494,3 +494,42 @@ def test_the_role_check_sees_a_check_of_its_own() -> None:
     assert role_checks("if await self._roles.is_moderator(actor):\n    pass\n") == [1]
     assert role_checks("await self._guard.require(actor, Permission.LINK_MANUAL, Subject(u))\n") == []
     assert role_checks((ROOT / "bot/program/permissions.py").read_text(encoding="utf-8"))
+# -- badges & forum sync, privacy, reports: feature packages of small modules (issue 15) ----------
+
+FEATURE_PACKAGES = ("badges", "privacy", "reports")
+FLAT_MODULES = ("badges", "forum", "sync", "privacy", "reports", "exports", "charts")
+MAX_MODULE_LINES = 400
+
+
+def feature_package_problems(program: Path) -> list[str]:
+    """A flat module left beside the packages, or a package module that is too long or says
+    nothing about what is in it (no module docstring)."""
+    problems = [f"{name}.py is still flat" for name in FLAT_MODULES if (program / f"{name}.py").exists()]
+    for package in FEATURE_PACKAGES:
+        for path in sorted((program / package).glob("*.py")):
+            source = path.read_text(encoding="utf-8")
+            where = f"{package}/{path.name}"
+            if len(source.splitlines()) >= MAX_MODULE_LINES:
+                problems.append(f"{where} has {len(source.splitlines())} lines")
+            if ast.get_docstring(ast.parse(source)) is None:
+                problems.append(f"{where} has no docstring")
+    return problems
+
+
+def test_badges_privacy_and_reports_are_packages_of_small_documented_modules() -> None:
+    program = ROOT / "bot" / "program"
+    assert all((program / p / "__init__.py").exists() for p in FEATURE_PACKAGES)
+    assert feature_package_problems(program) == []
+
+
+def test_the_feature_package_check_catches_a_flat_or_long_module(tmp_path: Path) -> None:
+    for package in FEATURE_PACKAGES:
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text('"""Docs."""\n', encoding="utf-8")
+    (tmp_path / "forum.py").write_text('"""Old."""\n', encoding="utf-8")
+    (tmp_path / "privacy" / "forget.py").write_text("x = 1\n" * MAX_MODULE_LINES, encoding="utf-8")
+    assert feature_package_problems(tmp_path) == [
+        "forum.py is still flat",
+        f"privacy/forget.py has {MAX_MODULE_LINES} lines",
+        "privacy/forget.py has no docstring",
+    ]

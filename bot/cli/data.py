@@ -101,8 +101,8 @@ def _export_command(kind: str) -> click.Command:
         settings = settings_of(ctx)
 
         async def work(uow: Any) -> Any:
-            from bot.program.exports import ExportService
             from bot.program.ports import SystemClock
+            from bot.program.reports.exports import ExportService
             from bot.program.roles import Roles
 
             return await ExportService(uow, Roles([]), SystemClock()).render(kind, fmt)
@@ -129,7 +129,7 @@ def export_person(ctx: click.Context, person: str, output: str | None) -> None:
 
     async def work(uow: Any) -> dict[str, Any]:
         from bot.program.ports import SystemClock
-        from bot.program.privacy import PrivacyService
+        from bot.program.privacy.service import PrivacyService
 
         return await PrivacyService(uow, SystemClock()).export(person)
 
@@ -199,7 +199,7 @@ def forget(ctx: click.Context, person: str, yes: bool) -> None:
     def go(dry_run: bool) -> Any:
         async def work(uow: Any) -> Any:
             from bot.program.ports import SystemClock
-            from bot.program.privacy import PrivacyService
+            from bot.program.privacy.service import PrivacyService
 
             return await PrivacyService(uow, SystemClock()).forget(person, dry_run=dry_run)
 

@@ -1,4 +1,4 @@
-"""Draws the program's charts (`bot.program.charts.TrendChart`) as PNG files.
+"""Draws the program's charts (`bot.program.reports.charts.TrendChart`) as PNG files.
 
 Drawn with matplotlib's object API (no pyplot global state), so it is safe to run in a worker
 thread. matplotlib loads slowly, so it is imported on the first drawing, not at start-up.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 
-from bot.program.charts import TrendChart
+from bot.program.reports.charts import TrendChart
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

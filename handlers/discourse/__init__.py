@@ -1,17 +1,28 @@
-"""Discourse webhook handlers, one module per event, routed by the X-Discourse-Event header."""
+"""Discourse webhook handlers, one module per event (or pair of events), routed by the
+X-Discourse-Event header through `ROUTES`."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.platforms.discourse.parse import Malformed
+from bot.program.badges.forum import Outcome
 from bot.program.errors import ProgramError
 from bot.program.failures import DeliveryError
 from bot.services import Services
 from handlers.discourse import group_user, post_created, topic_created, user_badge, user_created
 
 log = logging.getLogger("ambassador_bot.webhooks")
+
+Handler = Callable[[Services, dict[str, Any], str], Awaitable[Outcome]]
+# Each module handles the events it names: the X-Discourse-Event header picks the module.
+ROUTES: dict[str, Handler] = {
+    event: module.handle
+    for module in (post_created, topic_created, user_badge, group_user, user_created)
+    for event in module.EVENTS
+}
 
 
 async def handle_webhook(
@@ -22,19 +33,11 @@ async def handle_webhook(
         return 200, {"ok": True, "event": "ping"}
     if event_type and event_type not in payload:
         return 400, {"error": f"body has no {event_type!r} object"}
+    handler = ROUTES.get(event)
+    if handler is None:
+        return 200, {"ok": True, "ignored": event or event_type or "unknown"}
     try:
-        if event == post_created.EVENT:
-            outcome = await post_created.handle(services, payload)
-        elif event == topic_created.EVENT:
-            outcome = await topic_created.handle(services, payload)
-        elif event in user_badge.EVENTS:
-            outcome = await user_badge.handle(services, payload, event)
-        elif event in group_user.EVENTS:
-            outcome = await group_user.handle(services, payload, event)
-        elif event == user_created.EVENT:
-            outcome = await user_created.handle(services, payload)
-        else:
-            return 200, {"ok": True, "ignored": event or event_type or "unknown"}
+        outcome = await handler(services, payload, event)
     except Malformed as err:
         return 400, {"error": f"malformed {event} payload: {err}"}
     except ProgramError as err:

@@ -4,9 +4,9 @@ same topic. The parser and the services are the ones Slack uses."""
 from __future__ import annotations
 
 from bot.program.applications import StatusView
+from bot.program.badges.forum import ForumPost, Outcome
 from bot.program.commands import HELP, parse
 from bot.program.errors import ProgramError
-from bot.program.forum import ForumPost, Outcome
 from bot.services import Services
 
 FORUM_COMMANDS = ("help", "status", "onboarding", "find", "renew")

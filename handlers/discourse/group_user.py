@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.platforms.discourse.parse import integer, obj, req_int
-from bot.program.forum import ForumGroupUser, Outcome
+from bot.program.badges.forum import ForumGroupUser, Outcome
 from bot.services import Services
 
 EVENTS = ("user_added_to_group", "user_removed_from_group")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from bot.platforms.discourse.parse import integer, obj, req_int, text
-from bot.program.forum import ForumPost, Outcome
+from bot.program.badges.forum import ForumPost, Outcome
 from bot.services import Services
 from handlers.discourse import commands
 
-EVENT = "post_created"
+EVENTS = ("post_created",)
 
 
 def parse_post(payload: dict[str, Any]) -> ForumPost:
@@ -27,7 +27,7 @@ def parse_post(payload: dict[str, Any]) -> ForumPost:
     )
 
 
-async def handle(services: Services, payload: dict[str, Any]) -> Outcome:
+async def handle(services: Services, payload: dict[str, Any], event: str) -> Outcome:
     post = parse_post(payload)
     answered = await commands.maybe_answer(services, post)
     if answered is not None:

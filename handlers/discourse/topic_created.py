@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from bot.platforms.discourse.parse import integer, obj, req_int, text
-from bot.program.forum import ForumTopic, Outcome
+from bot.program.badges.forum import ForumTopic, Outcome
 from bot.services import Services
 
-EVENT = "topic_created"
+EVENTS = ("topic_created",)
 
 
-async def handle(services: Services, payload: dict[str, Any]) -> Outcome:
+async def handle(services: Services, payload: dict[str, Any], event: str) -> Outcome:
     t = obj(payload, "topic")
     raw_by = t.get("created_by")
     created_by: dict[str, Any] = raw_by if isinstance(raw_by, dict) else {}

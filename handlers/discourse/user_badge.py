@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.platforms.discourse.parse import integer, obj, req_int
-from bot.program.forum import ForumUserBadge, Outcome
+from bot.program.badges.forum import ForumUserBadge, Outcome
 from bot.services import Services
 
 EVENTS = ("user_badge_granted", "user_badge_revoked")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from bot.platforms.discourse.parse import obj, req_int, text
-from bot.program.forum import ForumUser, Outcome
+from bot.program.badges.forum import ForumUser, Outcome
 from bot.services import Services
 
-EVENT = "user_created"
+EVENTS = ("user_created",)
 
 
-async def handle(services: Services, payload: dict[str, Any]) -> Outcome:
+async def handle(services: Services, payload: dict[str, Any], event: str) -> Outcome:
     u = obj(payload, "user")
     return await services.forum.user_created(
         ForumUser(user_id=req_int(u, "id", user=True), username=text(u, "username"))

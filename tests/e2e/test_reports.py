@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.program.exports import ExportService
 from bot.program.ports import SystemClock
-from bot.program.reports import ReportService
+from bot.program.reports.exports import ExportService
+from bot.program.reports.report import ReportService
 from bot.program.roles import Roles
 from bot.sandbox.harness.stack import BOB, MOD, Stack
 from storage import migrate
@@ -109,7 +109,7 @@ async def test_report_without_the_events_and_groups_features(tmp_path: Any) -> N
     assert report.ambassadors_by_status == {} and report.onboarding_rate is None
     from handlers.slack.reports.views import _report
 
-    text, _ = _report(report.as_data())
+    text, _ = _report(report.as_message("/ambassador"))
     assert "*Meetup RSVPs per month:* not available" in text and "*User groups:* not available" in text
 
 

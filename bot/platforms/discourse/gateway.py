@@ -18,7 +18,7 @@ import requests
 from pydiscourse import DiscourseClient
 from pydiscourse.exceptions import DiscourseClientError, DiscourseError, DiscourseServerError
 
-from bot.program.badges import Badge
+from bot.program.badges.grants import Badge
 from bot.program.failures import Permanent, RateLimited, Transient
 
 T = TypeVar("T")

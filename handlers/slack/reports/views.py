@@ -1,13 +1,15 @@
-"""The program report as a Slack message (outbox template "program_report", named by
-`templates()`). The data is `bot.program.reports.Report.as_data()`."""
+"""The program report as a Slack message: the renderer of the typed `ProgramReport`
+(`bot.program.reports.messages`, outbox template "program_report", named by `templates()`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC
 from typing import Any
 
+from bot.program.reports.messages import MonthCounts, ProgramReport
 from handlers.slack import text as kit
-from handlers.slack.blocks import Block, MessageRenderer, context, section
+from handlers.slack.blocks import Block, MessageRenderer, context, section, typed
 
 NOT_AVAILABLE = "not available"
 STATUS_NAMES = {"info_requested": "waiting for information", "pending": "waiting for review"}
@@ -25,42 +27,39 @@ def _spend(d: Mapping[str, Any]) -> str:
     return ", ".join(str(v) for v in d.values()) if d else "none"
 
 
-def _report(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    by_status: Mapping[str, int] = d.get("ambassadors_by_status") or {}
-    rate = d.get("onboarding_rate")
-    median = d.get("onboarding_median_days")
+def _rsvps(rsvps: MonthCounts | None) -> str:
+    if rsvps is None:
+        return NOT_AVAILABLE
+    recent = [f"{m} {c}" for m, c in rsvps[-6:]]
+    return ", ".join(recent) + f" (in all: {sum(c for _, c in rsvps)})"
+
+
+def _report(r: ProgramReport) -> tuple[str, list[Block]]:
     onboarding = (
-        f"{d['onboarding_complete']} of {d['onboarding_active']} active ambassadors complete "
-        f"({round(float(rate) * 100)}%)"
-        if rate is not None
+        f"{r.onboarding_complete} of {r.onboarding_active} active ambassadors complete "
+        f"({round(r.onboarding_rate * 100)}%)"
+        if r.onboarding_rate is not None
         else "no active ambassadors"
     )
-    onboarding += f", median {median} days to complete" if median is not None else ""
-    open_requests: Mapping[str, int] = d.get("open_requests") or {}
-    rsvps = d.get("rsvps_per_month")
-    if rsvps is None:
-        rsvp_text = NOT_AVAILABLE
-    else:
-        recent = [f"{m} {c}" for m, c in rsvps[-6:]]
-        rsvp_text = ", ".join(recent) + f" (in all: {sum(c for _, c in rsvps)})"
+    if r.onboarding_median_days is not None:
+        onboarding += f", median {r.onboarding_median_days} days to complete"
+    by_status, open_requests = r.ambassadors_by_status, r.open_requests
     lines = [
         f"*Ambassadors:* {sum(by_status.values())} — {_counts(by_status)}",
-        f"*New this quarter:* {d['new_this_quarter']}",
-        f"*Renewals due in 90 days:* {d['renewals_due_90_days']}",
-        f"*Lapsed:* {d['lapsed']}"
-        + (f" ({d['overdue']} more past their term end)" if d.get("overdue") else ""),
+        f"*New this quarter:* {r.new_this_quarter}",
+        f"*Renewals due in 90 days:* {r.renewals_due_90_days}",
+        f"*Lapsed:* {r.lapsed}" + (f" ({r.overdue} more past their term end)" if r.overdue else ""),
         f"*Onboarding:* {onboarding}",
-        f"*Meetup RSVPs per month:* {rsvp_text}",
+        f"*Meetup RSVPs per month:* {_rsvps(r.rsvps_per_month)}",
         f"*Open requests:* {sum(open_requests.values())} — {_counts(open_requests, STATUS_NAMES)}",
-        f"*Approved spend:* {_spend(d.get('approved_spend') or {})} "
-        f"(this quarter: {_spend(d.get('approved_spend_quarter') or {})})",
-        f"*User groups:* {_counts(d.get('groups_by_status'))}",
+        f"*Approved spend:* {_spend(r.approved_spend)} (this quarter: {_spend(r.approved_spend_quarter)})",
+        f"*User groups:* {_counts(r.groups_by_status)}",
     ]
-    title = f"Program report, {d['quarter']}"
+    title = f"Program report, {r.quarter}"
     out: list[Block] = [
         kit.header(title),
         section("\n".join(lines)),
-        context(f"Generated {str(d.get('generated_at', ''))[:16].replace('T', ' ')} UTC. The chart follows."),
+        context(f"Generated {r.generated_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC. The chart follows."),
     ]
     return title + "\n" + "\n".join(lines), out
 
@@ -68,5 +67,5 @@ def _report(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
 def templates() -> dict[str, MessageRenderer]:
     """The outbox message templates built here: template name -> renderer."""
     return {
-        "program_report": _report,
+        "program_report": typed(ProgramReport, _report),
     }

@@ -13,8 +13,7 @@ USAGE = (
 
 
 async def run(cmd: SlashCommand) -> None:
-    args = list(cmd.parsed.args)
-    usage = USAGE.format(cmd=cmd.command)
+    args, usage = cmd.args, cmd.usage(USAGE)
     if len(args) < 3 or args[0].lower() not in ("grant", "revoke"):
         await cmd.reply(usage)
         return

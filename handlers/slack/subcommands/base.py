@@ -32,6 +32,15 @@ class SlashCommand:
     def command(self) -> str:
         return self.services.settings.slack.command
 
+    @property
+    def args(self) -> list[str]:
+        """The words after the subcommand's name."""
+        return list(self.parsed.args)
+
+    def usage(self, template: str) -> str:
+        """A subcommand's usage line, `{cmd}` in it replaced by the slash command."""
+        return template.format(cmd=self.command)
+
     async def reply(self, text: str, blocks: list[Block] | None = None) -> None:
         """Acknowledge with a message only the person who typed the command sees."""
         if blocks is None:

@@ -8,14 +8,13 @@ from handlers.slack.subcommands.base import SlashCommand
 
 NAME = "event"
 USAGE = (
-    "Usage: `{c} event add`, `{c} event edit <key>`, `{c} event cancel <key> <YYYY-MM-DD> [reason]` "
-    "(people are told) or `{c} event skip <key> <YYYY-MM-DD>` (quietly, no reminders)."
+    "Usage: `{cmd} event add`, `{cmd} event edit <key>`, `{cmd} event cancel <key> <YYYY-MM-DD> [reason]` "
+    "(people are told) or `{cmd} event skip <key> <YYYY-MM-DD>` (quietly, no reminders)."
 )
 
 
 async def run(cmd: SlashCommand) -> None:
-    args = list(cmd.parsed.args)
-    usage = USAGE.format(c=cmd.command)
+    args, usage = cmd.args, cmd.usage(USAGE)
     action = args[0].lower() if args else ""
     svc = cmd.services.events
     if action == "add":

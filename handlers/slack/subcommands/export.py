@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.program.exports import EXPORT_KINDS
+from bot.program.reports.exports import EXPORT_KINDS
 from handlers.slack.subcommands.base import SlashCommand
 
 NAME = "export"

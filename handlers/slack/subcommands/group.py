@@ -46,7 +46,7 @@ async def add_organiser(cmd: SlashCommand, usage: str) -> None:
 
 async def run(cmd: SlashCommand) -> None:
     args = [a.lower() for a in cmd.parsed.args]
-    usage = USAGE.format(cmd=cmd.command)
+    usage = cmd.usage(USAGE)
     if args[:1] == ["request"]:
         await open_request(cmd)
     elif args[:1] == ["status"]:

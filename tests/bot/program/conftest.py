@@ -18,14 +18,14 @@ import pytest
 
 from bot.config import Settings
 from bot.program.applications import ApplicationService
-from bot.program.badges import Badge, BadgeService
-from bot.program.forum import ForumService
+from bot.program.badges.forum import ForumService
+from bot.program.badges.grants import Badge, BadgeService
+from bot.program.badges.sync import SyncService
 from bot.program.linking.service import LinkingService
 from bot.program.nominations import NominationService
 from bot.program.onboarding.service import OnboardingService
 from bot.program.reminders import ReminderService
 from bot.program.roles import Roles
-from bot.program.sync import SyncService
 from bot.sandbox.harness.stack import (
     APPLICATION,
     BADGE_ID,

@@ -1,4 +1,4 @@
-"""Badge grants and revocations by moderators (`bot/program/badges.py`), without HTTP: what is
+"""Badge grants and revocations by moderators (`bot/program/badges/grants.py`), without HTTP: what is
 queued for the forum, what is refused and with which message."""
 
 from __future__ import annotations

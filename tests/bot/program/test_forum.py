@@ -1,4 +1,4 @@
-"""The webhook-driven rules of `bot/program/forum.py`, without HTTP: each forum event changes the
+"""The webhook-driven rules of `bot/program/badges/forum.py`, without HTTP: each forum event changes the
 records once however often it is delivered, and the bot only acts on what concerns it."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from bot.program.badges.forum import ForumGroupUser, ForumPost, ForumUser, ForumUserBadge
 from bot.program.errors import Conflict
-from bot.program.forum import ForumGroupUser, ForumPost, ForumUser, ForumUserBadge
 from bot.sandbox.harness.stack import ALICE, APPLICATION, BADGE_ID, MOD, MOD_CHANNEL
 from tests.bot.program.conftest import GROUP_ID, SPEAKER, Program
 

@@ -1,10 +1,10 @@
-"""The forum reconciliation of `bot/program/sync.py`, without HTTP: what the forum shows is
+"""The forum reconciliation of `bot/program/badges/sync.py`, without HTTP: what the forum shows is
 brought into the records, missing badges and memberships are queued once, and what the bot may not
 decide is left to the moderators."""
 
 from __future__ import annotations
 
-from bot.program.forum import ForumUserBadge
+from bot.program.badges.forum import ForumUserBadge
 from bot.sandbox.harness.stack import ALICE, BADGE_ID, GROUP, MOD_CHANNEL
 from tests.bot.program.conftest import Program
 

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from bot.config import Settings
 from bot.program import outbox
-from bot.program.ports import Clock, NoSignal, OutboxSignal
+from bot.program.badges.records import (
+    ForumSideService,
+    audit_person,
+    linked_person,
+    mark_granted,
+    record_forum_grant,
+)
+from bot.program.messages import Notice
 from storage.enums import AmbassadorStatus, BadgeGrantStatus, MembershipStatus, Platform
-from storage.models import BadgeGrant, Person
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("ambassador_bot.forum")
@@ -93,59 +97,42 @@ class Outcome:
 DUPLICATE = Outcome("duplicate", "already processed")
 
 
-class ForumService:
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        directory: ForumDirectory | None,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-    ) -> None:
-        self._uow = uow
-        self._settings = settings
-        self._directory = directory
-        self._clock = clock
-        self._signal = signal or NoSignal()
+class ForumService(ForumSideService[ForumDirectory]):
+    """The webhooks' effects on the records, one method per forum event (its forum port is the
+    `ForumDirectory`, for the names behind the ids a payload carries)."""
 
     # -- helpers ------------------------------------------------------------------------------
-
-    async def _linked_person(self, uow: UnitOfWork, username: str, user_id: int | None) -> Person | None:
-        """The person this forum account belongs to, only once it is linked (proven or vouched)."""
-        person = await uow.forum.person_by_forum_user_id(user_id) if user_id is not None else None
-        if person is None:
-            person = await uow.people.by_forum_username(username)
-        if person is None or person.forum_linked_at is None:
-            return None
-        if user_id is not None and person.forum_user_id is None:
-            person.forum_user_id = user_id
-        return person
 
     async def _username(self, user_id: int) -> str | None:
         async with self._uow() as uow:
             person = await uow.forum.person_by_forum_user_id(user_id)
             if person is not None and person.forum_username:
                 return person.forum_username
-        if self._directory is None:
+        if self._forum is None:
             return None
-        return await self._directory.username_for(user_id)
+        return await self._forum.username_for(user_id)
 
-    async def _complete_intro(self, uow: UnitOfWork, person: Person, where: str, now: datetime) -> bool:
+    async def _intro(
+        self, uow: UnitOfWork, username: str, user_id: int | None, where: str, now: datetime
+    ) -> Outcome:
+        """An intro posted on the forum (`where`: "post 12", "topic 3") ticks the author's intro
+        step, when they are a linked, active ambassador with the step still open."""
+        person = await linked_person(uow, username, user_id)
+        if person is None:
+            return Outcome("ignored", f"intro by {username}, who is not a linked ambassador")
         amb = await uow.ambassadors.for_person(person.id)
-        if amb is None or amb.status != AmbassadorStatus.ACTIVE:
-            return False
-        if not await uow.onboarding.complete(amb.id, "intro", f"forum:{person.forum_username}", now):
-            return False
-        await uow.audit.record(
-            at=now,
-            actor=f"forum:{person.forum_username}",
-            platform=Platform.DISCOURSE,
-            action="onboarding.step_completed",
-            subject_type="person",
-            subject_id=person.id,
-            after={"step": "intro", "where": where},
+        actor = f"forum:{person.forum_username}"
+        if (
+            amb is None
+            or amb.status != AmbassadorStatus.ACTIVE
+            or not await uow.onboarding.complete(amb.id, "intro", actor, now)
+        ):
+            return Outcome("ignored", "no open intro step")
+        after = {"step": "intro", "where": where}
+        await audit_person(
+            uow, now, actor, Platform.DISCOURSE, "onboarding.step_completed", person.id, after=after
         )
-        return True
+        return Outcome("done", "intro step completed")
 
     # -- posts and topics ---------------------------------------------------------------------
 
@@ -159,13 +146,7 @@ class ForumService:
             if not await _first_delivery(uow, f"post_created:{post.post_id}", now):
                 return DUPLICATE
             if in_intro:
-                person = await self._linked_person(uow, post.username, post.user_id)
-                if person is None:
-                    return Outcome("ignored", f"intro by {post.username}, who is not a linked ambassador")
-                done = await self._complete_intro(uow, person, f"post {post.post_id}", now)
-                return Outcome(
-                    "done" if done else "ignored", "intro step completed" if done else "no open intro step"
-                )
+                return await self._intro(uow, post.username, post.user_id, f"post {post.post_id}", now)
         return Outcome("ignored", "not a post the bot acts on")
 
     async def topic_created(self, topic: ForumTopic) -> Outcome:
@@ -176,13 +157,7 @@ class ForumService:
         async with self._uow() as uow:
             if not await _first_delivery(uow, f"topic_created:{topic.topic_id}", now):
                 return DUPLICATE
-            person = await self._linked_person(uow, topic.username, topic.user_id)
-            if person is None:
-                return Outcome("ignored", f"intro by {topic.username}, who is not a linked ambassador")
-            done = await self._complete_intro(uow, person, f"topic {topic.topic_id}", now)
-        return Outcome(
-            "done" if done else "ignored", "intro step completed" if done else "no open intro step"
-        )
+            return await self._intro(uow, topic.username, topic.user_id, f"topic {topic.topic_id}", now)
 
     # -- badges -------------------------------------------------------------------------------
 
@@ -190,12 +165,12 @@ class ForumService:
         username = await self._username(ub.user_id)
         if username is None:
             return Outcome("ignored", f"forum user {ub.user_id} unknown")
-        badge_name = (await self._directory.badge_name(ub.badge_id) if self._directory else None) or ""
+        badge_name = (await self._forum.badge_name(ub.badge_id) if self._forum else None) or ""
         now = self._clock.now()
         async with self._uow() as uow:
             if not await _first_delivery(uow, f"user_badge_granted:{ub.user_badge_id}", now):
                 return DUPLICATE
-            person = await self._linked_person(uow, username, ub.user_id)
+            person = await linked_person(uow, username, ub.user_id)
             if person is None:
                 return Outcome("ignored", f"{username} is not linked to anyone here")
             if await uow.forum.grant_by_forum_id(ub.user_badge_id) is not None:
@@ -204,36 +179,19 @@ class ForumService:
             if grant is not None and grant.forum_user_badge_id is None:
                 # The bot's own grant, seen from the forum side before or after the outbox recorded
                 # it: the same grant, counted once.
-                grant.forum_user_badge_id, grant.status = ub.user_badge_id, BadgeGrantStatus.GRANTED
-                grant.granted_at = grant.granted_at or now
+                mark_granted(grant, ub.user_badge_id, now)
                 note = "matched the bot's own grant"
             elif grant is not None:
                 # Already on record under another forum id (revoked and granted again while we
                 # were not looking): still one badge, now under its new id.
-                grant.forum_user_badge_id, grant.status = ub.user_badge_id, BadgeGrantStatus.GRANTED
+                mark_granted(grant, ub.user_badge_id, None)
                 note = "grant already on record; forum id updated"
             else:
-                await uow.badges.add(
-                    BadgeGrant(
-                        person_id=person.id,
-                        badge_id=ub.badge_id,
-                        badge_name=badge_name,
-                        forum_user_badge_id=ub.user_badge_id,
-                        source="forum",
-                        status=BadgeGrantStatus.GRANTED,
-                        granted_at=now,
-                    )
-                )
+                await record_forum_grant(uow, person.id, ub.badge_id, badge_name, ub.user_badge_id, now)
                 note = "granted on the forum"
-            await uow.audit.record(
-                at=now,
-                actor=f"forum-user:{ub.granted_by_id}",
-                platform=Platform.DISCOURSE,
-                action="badge.granted",
-                subject_type="person",
-                subject_id=person.id,
-                after={"badge_id": ub.badge_id, "badge": badge_name, "user_badge_id": ub.user_badge_id},
-            )
+            after = {"badge_id": ub.badge_id, "badge": badge_name, "user_badge_id": ub.user_badge_id}
+            actor = f"forum-user:{ub.granted_by_id}"
+            await audit_person(uow, now, actor, Platform.DISCOURSE, "badge.granted", person.id, after=after)
         return Outcome("done", note)
 
     async def badge_revoked(self, ub: ForumUserBadge) -> Outcome:
@@ -245,18 +203,18 @@ class ForumService:
             grant = await uow.forum.grant_by_forum_id(ub.user_badge_id)
             person = await uow.people.get(grant.person_id) if grant is not None else None
             if grant is None and username is not None:
-                person = await self._linked_person(uow, username, ub.user_id)
+                person = await linked_person(uow, username, ub.user_id)
                 grant = await uow.forum.open_grant(person.id, ub.badge_id) if person else None
             if grant is None or person is None or grant.status == BadgeGrantStatus.REVOKED:
                 return Outcome("ignored", "no such grant on record")
             grant.status, grant.revoked_at = BadgeGrantStatus.REVOKED, now
-            await uow.audit.record(
-                at=now,
-                actor=f"forum-user:{ub.granted_by_id}",
-                platform=Platform.DISCOURSE,
-                action="badge.revoked",
-                subject_type="person",
-                subject_id=person.id,
+            await audit_person(
+                uow,
+                now,
+                f"forum-user:{ub.granted_by_id}",
+                Platform.DISCOURSE,
+                "badge.revoked",
+                person.id,
                 before={"badge_id": grant.badge_id, "status": BadgeGrantStatus.GRANTED},
                 after={"status": BadgeGrantStatus.REVOKED},
             )
@@ -280,9 +238,9 @@ class ForumService:
 
     async def group_changed(self, gu: ForumGroupUser, added: bool) -> Outcome:
         group = self._settings.discourse.ambassador_group
-        if not group or self._directory is None:
+        if not group or self._forum is None:
             return Outcome("ignored", "no ambassadors group configured")
-        if gu.group_id != await self._directory.group_id(group):
+        if gu.group_id != await self._forum.group_id(group):
             return Outcome("ignored", "another group")
         username = await self._username(gu.user_id)
         if username is None:
@@ -293,7 +251,7 @@ class ForumService:
         async with self._uow() as uow:
             if not await _first_delivery(uow, f"{event}:{identity}", now):
                 return DUPLICATE
-            person = await self._linked_person(uow, username, gu.user_id)
+            person = await linked_person(uow, username, gu.user_id)
             status = MembershipStatus.MEMBER if added else MembershipStatus.REMOVED
             before, _row = await uow.forum.set_membership(
                 group, username, person.id if person else None, status, "forum", now
@@ -328,14 +286,9 @@ class ForumService:
             if await uow.forum.person_by_forum_user_id(user.user_id) not in (None, person):
                 return Outcome("ignored", "forum account already linked to someone else")
             person.forum_user_id = user.user_id
-            await uow.audit.record(
-                at=now,
-                actor="forum",
-                platform=Platform.DISCOURSE,
-                action="person.forum_account_created",
-                subject_type="person",
-                subject_id=person.id,
-                after={"forum_username": user.username, "forum_user_id": user.user_id, "application": app.id},
+            after = {"forum_username": user.username, "forum_user_id": user.user_id, "application": app.id}
+            await audit_person(
+                uow, now, "forum", Platform.DISCOURSE, "person.forum_account_created", person.id, after=after
             )
         return Outcome("done", f"forum account {user.username} noted on application #{app.id}")
 
@@ -356,7 +309,7 @@ class ForumService:
 
     async def slack_id_for(self, username: str, user_id: int | None) -> str | None:
         async with self._uow() as uow:
-            person = await self._linked_person(uow, username, user_id)
+            person = await linked_person(uow, username, user_id)
             return person.slack_user_id if person else None
 
     async def answer(self, post: ForumPost, raw: str) -> Outcome:
@@ -378,11 +331,4 @@ class ForumService:
     async def _tell_moderators(self, uow: UnitOfWork, key: str, text: str, now: datetime) -> None:
         channel = self._settings.slack.moderator_channel
         if channel:
-            data: dict[str, Any] = {"text": text}
-            await outbox.queue(
-                uow,
-                f"notice:{key}",
-                outbox.SLACK_POST,
-                {"channel": channel, "template": "notice", "data": data},
-                now,
-            )
+            await outbox.post(uow, f"notice:{key}", channel, Notice(text), now)

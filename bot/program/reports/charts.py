@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.program.reports import Report
+    from bot.program.reports.report import Report
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,22 @@ is reported to the moderators, not touched.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
-from bot.config import Settings
 from bot.program import outbox
-from bot.program.ports import Clock, NoSignal, OutboxSignal
+from bot.program.badges.records import (
+    ForumSideService,
+    grant_by_bot,
+    mark_granted,
+    queue_badge_change,
+    record_forum_grant,
+)
+from bot.program.messages import Notice
 from storage.enums import AmbassadorStatus, BadgeGrantStatus, MembershipStatus, Platform
-from storage.models import Ambassador, BadgeGrant, Person
+from storage.models import Ambassador, Person
 from storage.uow import UnitOfWork
 
 
@@ -57,20 +63,18 @@ class SyncReport:
         return out
 
 
-class SyncService:
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        forum: ForumState | None,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-    ) -> None:
-        self._uow = uow
-        self._settings = settings
-        self._forum = forum
-        self._clock = clock
-        self._signal = signal or NoSignal()
+def _former(known: Person | None, status: str | None) -> TypeGuard[Person]:
+    """A person here whose term is over (alumni or lapsed): what the bot gave them it takes back."""
+    return known is not None and status in (AmbassadorStatus.ALUMNI, AmbassadorStatus.LAPSED)
+
+
+def _who(name: str, status: str | None) -> str:
+    """A forum user the bot leaves alone, as the moderators are told about them."""
+    return f"{name} ({status})" if status else f"{name} (not an ambassador here)"
+
+
+class SyncService(ForumSideService[ForumState]):
+    """The reconciliation (its forum port reads the badge holders and group members)."""
 
     async def run_nightly(self) -> SyncReport | None:
         """The scheduled run: one replica per day does it (the day's key is claimed in the DB)."""
@@ -117,17 +121,8 @@ class SyncService:
             )
             channel = self._settings.slack.moderator_channel
             if channel and (report.changes or report.leftovers):
-                await outbox.queue(
-                    uow,
-                    f"sync:{run}:report",
-                    outbox.SLACK_POST,
-                    {
-                        "channel": channel,
-                        "template": "notice",
-                        "data": {"text": "Forum reconciliation:\n" + "\n".join(report.lines())},
-                    },
-                    now,
-                )
+                text = "Forum reconciliation:\n" + "\n".join(report.lines())
+                await outbox.post(uow, f"sync:{run}:report", channel, Notice(text), now)
         self._signal.kick()
         return report
 
@@ -142,27 +137,17 @@ class SyncService:
         run: str,
         now: datetime,
     ) -> None:
+        badge_name = self._settings.program.badge_name
         for _amb, person in active:
             name = str(person.forum_username)
             grant = await uow.forum.open_grant(person.id, badge_id)
             if name.lower() in holders:
                 ub_id = holders[name.lower()]
                 if grant is None:
-                    await uow.badges.add(
-                        BadgeGrant(
-                            person_id=person.id,
-                            badge_id=badge_id,
-                            badge_name=self._settings.program.badge_name,
-                            forum_user_badge_id=ub_id,
-                            source="forum",
-                            status=BadgeGrantStatus.GRANTED,
-                            granted_at=now,
-                        )
-                    )
+                    await record_forum_grant(uow, person.id, badge_id, badge_name, ub_id, now)
                     report.recorded.append(f"{name} holds the badge")
                 elif grant.forum_user_badge_id != ub_id or grant.status != BadgeGrantStatus.GRANTED:
-                    grant.forum_user_badge_id, grant.status = ub_id, BadgeGrantStatus.GRANTED
-                    grant.granted_at = grant.granted_at or now
+                    mark_granted(grant, ub_id, now)
                     report.recorded.append(f"{name}'s grant")
                 continue
             if grant is not None and grant.status == BadgeGrantStatus.PENDING:
@@ -170,22 +155,8 @@ class SyncService:
             if grant is not None:
                 grant.status, grant.revoked_at = BadgeGrantStatus.REVOKED, now  # the forum no longer has it
                 report.recorded.append(f"{name}'s badge was gone")
-            new = await uow.badges.add(
-                BadgeGrant(
-                    person_id=person.id,
-                    badge_id=badge_id,
-                    badge_name=self._settings.program.badge_name,
-                    source="bot",
-                    status=BadgeGrantStatus.PENDING,
-                )
-            )
-            await outbox.queue(
-                uow,
-                f"sync:{run}:grant:{person.id}",
-                outbox.DISCOURSE_GRANT_BADGE,
-                {"username": name, "badge_id": badge_id, "grant_id": new.id},
-                now,
-            )
+            key = f"sync:{run}:grant:{person.id}"
+            await grant_by_bot(uow, key, person.id, name, badge_id, badge_name, now)
             report.granted.append(name)
         people = await uow.forum.people_by_forum_usernames(set(holders))
         for name, ub_id in sorted(holders.items()):
@@ -194,23 +165,12 @@ class SyncService:
             known = people.get(name)
             grant = await uow.forum.grant_by_forum_id(ub_id)
             status = await uow.forum.ambassador_status(known.id) if known else None
-            if (
-                known is not None
-                and status in (AmbassadorStatus.ALUMNI, AmbassadorStatus.LAPSED)
-                and grant is not None
-                and grant.source == "bot"
-            ):
-                await outbox.queue(
-                    uow,
-                    f"sync:{run}:revoke:{known.id}",
-                    outbox.DISCOURSE_REVOKE_BADGE,
-                    {"username": known.forum_username, "badge_id": badge_id, "grant_id": grant.id},
-                    now,
-                )
+            if _former(known, status) and grant is not None and grant.source == "bot":
+                key, kind = f"sync:{run}:revoke:{known.id}", outbox.DISCOURSE_REVOKE_BADGE
+                await queue_badge_change(uow, key, kind, known.forum_username, badge_id, grant.id, now)
                 report.revoked.append(str(known.forum_username))
             else:
-                who = f"{name} ({status})" if status else f"{name} (not an ambassador here)"
-                report.leftovers.append(f"{who} holds the ambassador badge")
+                report.leftovers.append(f"{_who(name, status)} holds the ambassador badge")
 
     async def _group(
         self,
@@ -246,11 +206,7 @@ class SyncService:
             known = people.get(name)
             status = await uow.forum.ambassador_status(known.id) if known else None
             row = await uow.forum.membership(group, name)
-            if (
-                known is not None
-                and status in (AmbassadorStatus.ALUMNI, AmbassadorStatus.LAPSED)
-                and (row is None or row.source == "bot")
-            ):
+            if _former(known, status) and (row is None or row.source == "bot"):
                 await outbox.queue(
                     uow,
                     f"sync:{run}:remove:{known.id}",
@@ -261,5 +217,4 @@ class SyncService:
                 await uow.forum.set_membership(group, name, known.id, MembershipStatus.REMOVED, "bot", now)
                 report.removed.append(str(known.forum_username))
             else:
-                who = f"{name} ({status})" if status else f"{name} (not an ambassador here)"
-                report.leftovers.append(f"{who} is in the {group} group")
+                report.leftovers.append(f"{_who(name, status)} is in the {group} group")

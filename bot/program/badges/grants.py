@@ -9,12 +9,13 @@ from typing import Protocol
 
 from bot.config import Settings
 from bot.program import outbox
+from bot.program.badges.records import audit_person, grant_by_bot, queue_badge_change
 from bot.program.errors import Conflict, InvalidInput, NotFound
-from bot.program.permissions import Guard, Permission, Subject
-from bot.program.ports import Clock, NoSignal, OutboxSignal
+from bot.program.permissions import Guard, GuardedService, Permission, Subject
+from bot.program.ports import Clock, OutboxSignal
 from bot.program.roles import Roles
 from storage.enums import Platform
-from storage.models import BadgeGrant, Person
+from storage.models import Person
 from storage.uow import UnitOfWork
 
 
@@ -38,7 +39,10 @@ class BadgeChange:
     action: str  # "grant" or "revoke"
 
 
-class BadgeService:
+class BadgeService(GuardedService):
+    """Badge grants and revocations asked for in Slack (by moderators: `Permission.BADGE_GRANT`,
+    `BADGE_REVOKE`), queued for the forum."""
+
     def __init__(
         self,
         uow: Callable[[], UnitOfWork],
@@ -49,13 +53,8 @@ class BadgeService:
         signal: OutboxSignal | None = None,
         guard: Guard | None = None,
     ) -> None:
-        self._uow = uow
-        self._settings = settings
-        self._roles = roles
+        super().__init__(uow, settings, roles, clock, signal, guard)
         self._catalog = catalog
-        self._clock = clock
-        self._guard = guard or Guard(uow, roles, clock)
-        self._signal = signal or NoSignal()
 
     async def find_badge(self, ref: str) -> Badge:
         if self._catalog is None:
@@ -104,25 +103,20 @@ class BadgeService:
             person = await self._target(uow, moderator, slack_user, "grant")
             if await uow.forum.open_grant(person.id, badge.id) is not None:
                 raise Conflict(f"{person.forum_username} already has “{badge.name}” (or it is on its way).")
-            grant = await uow.badges.add(
-                BadgeGrant(person_id=person.id, badge_id=badge.id, badge_name=badge.name, source="bot")
+            extra = {"reason": reason} if reason else {}
+            await grant_by_bot(
+                uow,
+                lambda grant: f"badge:{grant.id}:grant",
+                person.id,
+                person.forum_username,
+                badge.id,
+                badge.name,
+                now,
+                **extra,
             )
-            payload: dict[str, object] = {
-                "username": person.forum_username,
-                "badge_id": badge.id,
-                "grant_id": grant.id,
-            }
-            if reason:
-                payload["reason"] = reason
-            await outbox.queue(uow, f"badge:{grant.id}:grant", outbox.DISCOURSE_GRANT_BADGE, payload, now)
-            await uow.audit.record(
-                at=now,
-                actor=moderator,
-                platform=Platform.SLACK,
-                action="badge.grant_requested",
-                subject_type="person",
-                subject_id=person.id,
-                after={"badge_id": badge.id, "badge": badge.name, "reason": reason},
+            after = {"badge_id": badge.id, "badge": badge.name, "reason": reason}
+            await audit_person(
+                uow, now, moderator, Platform.SLACK, "badge.grant_requested", person.id, after=after
             )
             username = str(person.forum_username)
         self._signal.kick()
@@ -139,21 +133,18 @@ class BadgeService:
                     f"{person.forum_username} has no “{badge.name}” on record. If the forum disagrees, "
                     "`ambassador-bot sync discourse` brings the records in line."
                 )
-            await outbox.queue(
+            await queue_badge_change(
                 uow,
                 f"badge:{grant.id}:revoke",
                 outbox.DISCOURSE_REVOKE_BADGE,
-                {"username": person.forum_username, "badge_id": badge.id, "grant_id": grant.id},
+                person.forum_username,
+                badge.id,
+                grant.id,
                 now,
             )
-            await uow.audit.record(
-                at=now,
-                actor=moderator,
-                platform=Platform.SLACK,
-                action="badge.revoke_requested",
-                subject_type="person",
-                subject_id=person.id,
-                before={"badge_id": badge.id, "status": grant.status},
+            before = {"badge_id": badge.id, "status": grant.status}
+            await audit_person(
+                uow, now, moderator, Platform.SLACK, "badge.revoke_requested", person.id, before
             )
             username = str(person.forum_username)
         self._signal.kick()

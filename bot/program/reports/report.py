@@ -18,22 +18,22 @@ Definitions:
 from __future__ import annotations
 
 import asyncio
-import base64
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 from uuid import uuid4
 
 from bot.program import outbox
-from bot.program.charts import TrendChart, report_chart
 from bot.program.money import fmt
 from bot.program.permissions import GuardedService, Permission, Subject
+from bot.program.reports.charts import TrendChart, report_chart
+from bot.program.reports.messages import ProgramReport, ReportNumbers
+from bot.program.reports.sending import DmFile, audit_sent, send_file
 from bot.program.requests import quarter_start
-from storage.enums import AmbassadorStatus, Platform
+from storage.enums import AmbassadorStatus
 from storage.requests import OPEN_STATUSES
 
 RENEWAL_WINDOW = timedelta(days=90)
@@ -58,37 +58,20 @@ def last_months(now: datetime, count: int = MONTHS) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Report:
-    generated_at: datetime
-    quarter: str  # "2026-Q4"
-    ambassadors_by_status: dict[str, int]
-    new_this_quarter: int
-    renewals_due_90_days: int
-    lapsed: int
-    overdue: int
-    onboarding_active: int
-    onboarding_complete: int
-    onboarding_rate: float | None  # 0..1; None with no active ambassadors
-    onboarding_median_days: float | None
-    new_per_month: tuple[tuple[str, int], ...]
-    rsvps_per_month: tuple[tuple[str, int], ...] | None  # None: no events feature
-    open_requests: dict[str, int]  # by status
-    open_requests_by_kind: dict[str, int]
+class Report(ReportNumbers):
+    """The report's numbers, with the amounts as numbers (by currency)."""
+
     approved_spend: dict[str, Decimal]  # by currency, all time
     approved_spend_quarter: dict[str, Decimal]
-    groups_by_status: dict[str, int] | None  # None: no user groups feature
 
-    def as_data(self) -> dict[str, Any]:
-        """JSON-ready (amounts as strings), for the Slack template."""
-        data = asdict(self)
-        data["generated_at"] = self.generated_at.isoformat()
-        data["approved_spend"] = {k: fmt(v, k) for k, v in self.approved_spend.items()}
-        data["approved_spend_quarter"] = {k: fmt(v, k) for k, v in self.approved_spend_quarter.items()}
-        data["new_per_month"] = [list(x) for x in self.new_per_month]
-        data["rsvps_per_month"] = (
-            None if self.rsvps_per_month is None else [list(x) for x in self.rsvps_per_month]
+    def as_message(self, command: str) -> ProgramReport:
+        """The report as the moderator's DM (amounts formatted with their currency)."""
+        return ProgramReport(
+            **{f.name: getattr(self, f.name) for f in fields(ReportNumbers)},
+            approved_spend={k: fmt(v, k) for k, v in self.approved_spend.items()},
+            approved_spend_quarter={k: fmt(v, k) for k, v in self.approved_spend_quarter.items()},
+            command=command,
         )
-        return data
 
 
 class ReportService(GuardedService):
@@ -171,37 +154,18 @@ class ReportService(GuardedService):
         png = None if chart is None else await asyncio.to_thread(draw, chart)
         now = self._clock.now()
         unique = uuid4().hex[:8]
-        data = report.as_data()
-        data["command"] = self._settings.slack.command
         async with self._uow() as uow:
-            await outbox.queue(
-                uow,
-                f"report:{actor}:{unique}",
-                outbox.SLACK_DM,
-                {"user": actor, "template": "program_report", "data": data},
-                now,
+            await outbox.dm(
+                uow, f"report:{actor}:{unique}", actor, report.as_message(self._settings.slack.command), now
             )
             if png is not None:
-                await outbox.queue(
-                    uow,
-                    f"report:{actor}:{unique}:chart",
-                    outbox.SLACK_FILE,
-                    {
-                        "user": actor,
-                        "filename": f"program-report-{now:%Y%m%d-%H%M}-{unique}.png",
-                        "title": f"Program trends, {report.quarter}",
-                        "content_b64": base64.b64encode(png).decode("ascii"),
-                        "initial_comment": "Trends over the last 12 months.",
-                    },
-                    now,
+                chart_file = DmFile(
+                    f"program-report-{now:%Y%m%d-%H%M}-{unique}.png",
+                    f"Program trends, {report.quarter}",
+                    png,
+                    "Trends over the last 12 months.",
                 )
-            await uow.audit.record(
-                at=now,
-                actor=actor,
-                platform=Platform.SLACK,
-                action="report.sent",
-                subject_type="report",
-                subject_id=report.quarter,
-            )
+                await send_file(uow, f"report:{actor}:{unique}:chart", actor, chart_file, now)
+            await audit_sent(uow, now, actor, "report.sent", ("report", report.quarter))
         self._signal.kick()
         return report

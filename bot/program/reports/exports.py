@@ -9,7 +9,6 @@ leading apostrophe.
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
@@ -20,13 +19,13 @@ from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
-from bot.program import outbox
+from bot.config import Settings
 from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.money import CURRENCIES
-from bot.program.permissions import Guard, Permission, Subject
-from bot.program.ports import Clock, NoSignal, OutboxSignal
+from bot.program.permissions import Guard, GuardedService, Permission, Subject
+from bot.program.ports import Clock, OutboxSignal
+from bot.program.reports.sending import DmFile, audit_sent, send_file
 from bot.program.roles import Roles
-from storage.enums import Platform
 from storage.models import Application, AuditEntry
 from storage.requests import REFERENCE_PREFIX
 from storage.uow import UnitOfWork
@@ -93,7 +92,10 @@ class ExportFile:
     rows: int
 
 
-class ExportService:
+class ExportService(GuardedService):
+    """The exports (`Permission.EXPORT`: moderators). The command line builds it without settings
+    or a guard: an export needs no setting, and the default settings' guard is the plain one."""
+
     def __init__(
         self,
         uow: Callable[[], UnitOfWork],
@@ -101,11 +103,9 @@ class ExportService:
         clock: Clock,
         signal: OutboxSignal | None = None,
         guard: Guard | None = None,
+        settings: Settings | None = None,
     ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._guard = guard or Guard(uow, roles, clock)
-        self._signal = signal or NoSignal()
+        super().__init__(uow, settings or Settings(), roles, clock, signal, guard)
 
     @staticmethod
     def check(kind: str, fmt: str) -> tuple[str, str]:
@@ -201,33 +201,14 @@ class ExportService:
         unique = uuid4().hex[:6]
         filename = export.filename.replace(f".{fmt}", f"-{unique}.{fmt}")
         async with self._uow() as uow:
-            await outbox.queue(
-                uow,
-                f"export:{actor}:{kind}:{unique}",
-                outbox.SLACK_FILE,
-                {
-                    "user": actor,
-                    "filename": filename,
-                    "title": f"{kind.capitalize()} export ({export.rows} rows)",
-                    "content_b64": _b64(export.content),
-                    "initial_comment": (
-                        f"Here is the {kind} export you asked for: {export.rows} rows, {fmt.upper()}."
-                    ),
-                },
-                now,
+            file = DmFile(
+                filename,
+                f"{kind.capitalize()} export ({export.rows} rows)",
+                export.content,
+                f"Here is the {kind} export you asked for: {export.rows} rows, {fmt.upper()}.",
             )
-            await uow.audit.record(
-                at=now,
-                actor=actor,
-                platform=Platform.SLACK,
-                action="export.sent",
-                subject_type="export",
-                subject_id=kind,
-                after={"format": fmt, "rows": export.rows},
-            )
+            await send_file(uow, f"export:{actor}:{kind}:{unique}", actor, file, now)
+            after = {"format": fmt, "rows": export.rows}
+            await audit_sent(uow, now, actor, "export.sent", ("export", kind), after)
         self._signal.kick()
         return ExportFile(kind, fmt, filename, export.content, export.rows)
-
-
-def _b64(content: bytes) -> str:
-    return base64.b64encode(content).decode("ascii")
