@@ -24,7 +24,9 @@ from datetime import datetime
 
 from bot.config import Settings
 from bot.program import home
-from bot.program.applications import FieldSpec, _canonical_tz, _clean
+from bot.program.applications.form import FieldSpec
+from bot.program.applications.form import canonical_tz as _canonical_tz
+from bot.program.applications.form import clean as _clean
 from bot.program.errors import InvalidInput
 from bot.program.onboarding import complete_in
 from bot.program.ports import Clock, NoSignal, OutboxSignal

@@ -1,16 +1,21 @@
-"""Nominations: anyone suggests someone; moderators invite them to apply, or decline."""
+"""`NominationService`: anyone suggests someone once; a moderator invites them to apply, or
+declines, once; both sides are told and the review card is redrawn as decided."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.program import outbox
-from bot.program.applications import _clean
+from bot.program.applications.form import clean
 from bot.program.errors import Conflict, InvalidInput, NotFound
+from bot.program.messages import MessageRef
+from bot.program.nominations.messages import NominationInvite, NominationOutcome, NominationReview
 from bot.program.permissions import GuardedService, Permission, Subject
 from storage.enums import AmbassadorStatus, NominationStatus, Platform
 from storage.models import Nomination
+from storage.uow import UnitOfWork
 
 MAX_REASON = 2000
 
@@ -31,7 +36,7 @@ class NominationDecision:
 class NominationService(GuardedService):
     async def nominate(self, nominator: str, nominee: str, reason: str) -> NominationResult:
         command = self._settings.slack.command
-        reason = _clean(reason)
+        reason = clean(reason)
         if nominee == nominator:
             raise Conflict(
                 f"You can't nominate yourself, but you can apply: type `{command} apply` to open the form."
@@ -79,51 +84,41 @@ class NominationService(GuardedService):
                     created_at=now,
                 )
             )
-            await uow.audit.record(
-                at=now,
-                actor=nominator,
-                platform=Platform.SLACK,
-                action="nomination.submitted",
-                subject_type="nomination",
-                subject_id=nom.id,
-                after={"status": NominationStatus.PENDING, "nominee": nominee, "reason": reason},
-            )
-            await outbox.queue(
+            after = {"status": NominationStatus.PENDING, "nominee": nominee, "reason": reason}
+            await _record(uow, now, nominator, "nomination.submitted", nom.id, None, after)
+            await outbox.post(
                 uow,
                 f"nomination:{nom.id}:review",
-                outbox.SLACK_POST,
-                {
-                    "channel": self._settings.slack.moderator_channel,
-                    "template": "nomination_review",
-                    "data": _review_data(nom),
-                    "on_delivered": {"type": "nomination_review", "nomination_id": nom.id},
-                },
+                self._settings.slack.moderator_channel,
+                _review(nom),
                 now,
+                on_delivered={"type": "nomination_review", "nomination_id": nom.id},
             )
             result = NominationResult(nom.id, nominee)
         self._signal.kick()
         return result
 
     async def invite(
-        self, nomination_id: int, moderator: str, channel: str | None = None, ts: str | None = None
+        self, nomination_id: int, moderator: str, ref: MessageRef | None = None
     ) -> NominationDecision:
-        return await self._decide(nomination_id, moderator, NominationStatus.INVITED, channel, ts)
+        return await self._decide(nomination_id, moderator, NominationStatus.INVITED, ref)
 
     async def decline(
-        self, nomination_id: int, moderator: str, channel: str | None = None, ts: str | None = None
+        self, nomination_id: int, moderator: str, ref: MessageRef | None = None
     ) -> NominationDecision:
-        return await self._decide(nomination_id, moderator, NominationStatus.DECLINED, channel, ts)
+        return await self._decide(nomination_id, moderator, NominationStatus.DECLINED, ref)
 
     async def _decide(
-        self,
-        nomination_id: int,
-        moderator: str,
-        status: NominationStatus,
-        channel: str | None,
-        ts: str | None,
+        self, nomination_id: int, moderator: str, status: NominationStatus, ref: MessageRef | None
     ) -> NominationDecision:
-        verb = "invite" if status == NominationStatus.INVITED else "decline"
-        permission = Permission.NOMINATION_INVITE if verb == "invite" else Permission.NOMINATION_DECLINE
+        """The one decision step of invite and decline: the moderator check, the nomination leaves
+        pending exactly once, the nominee (when invited) and the nominator are told, and the review
+        card is redrawn as decided."""
+        permission = (
+            Permission.NOMINATION_INVITE
+            if status == NominationStatus.INVITED
+            else Permission.NOMINATION_DECLINE
+        )
         await self._guard.require(moderator, permission, Subject(nomination_id))
         now = self._clock.now()
         async with self._uow() as uow:
@@ -135,73 +130,62 @@ class NominationService(GuardedService):
                 raise Conflict(f"Nomination #{nomination_id} was already {nom.status}{who}.")
             if not await uow.nominations.decide(nomination_id, status, moderator, now):
                 raise Conflict(f"Nomination #{nomination_id} was decided by someone else a moment ago.")
-            await uow.audit.record(
-                at=now,
-                actor=moderator,
-                platform=Platform.SLACK,
-                action=f"nomination.{status}",
-                subject_type="nomination",
-                subject_id=nom.id,
-                before={"status": NominationStatus.PENDING},
-                after={"status": status},
-            )
+            before = {"status": NominationStatus.PENDING}
+            await _record(uow, now, moderator, f"nomination.{status}", nom.id, before, {"status": status})
             program = self._settings.program.name
+            key = f"nomination:{nom.id}"
             if status == NominationStatus.INVITED:
-                await outbox.queue(
-                    uow,
-                    f"nomination:{nom.id}:invite",
-                    outbox.SLACK_DM,
-                    {
-                        "user": nom.nominee_slack_id,
-                        "template": "nomination_invite",
-                        "data": {
-                            "nomination_id": nom.id,
-                            "nominator": nom.nominator_slack_id,
-                            "reason": nom.reason,
-                            "program": program,
-                        },
-                    },
-                    now,
-                )
-            await outbox.queue(
-                uow,
-                f"nomination:{nom.id}:nominator",
-                outbox.SLACK_DM,
-                {
-                    "user": nom.nominator_slack_id,
-                    "template": "nomination_outcome",
-                    "data": {"nominee": nom.nominee_slack_id, "status": status, "program": program},
-                },
-                now,
-            )
-            review_channel = nom.review_channel or channel
-            review_ts = nom.review_ts or ts
-            if review_channel and review_ts:
-                data = _review_data(nom)
-                data.update(decision=status, decided_by=moderator)
-                await outbox.queue(
-                    uow,
-                    f"nomination:{nom.id}:review-decided",
-                    outbox.SLACK_UPDATE,
-                    {
-                        "channel": review_channel,
-                        "ts": review_ts,
-                        "template": "nomination_review",
-                        "data": data,
-                    },
-                    now,
-                )
+                invite = NominationInvite(nom.id, nom.nominator_slack_id, nom.reason, program)
+                await outbox.dm(uow, f"{key}:invite", nom.nominee_slack_id, invite, now)
+            outcome = NominationOutcome(nom.nominee_slack_id, status, program)
+            await outbox.dm(uow, f"{key}:nominator", nom.nominator_slack_id, outcome, now)
+            channel = nom.review_channel or (ref.channel if ref else None)
+            ts = nom.review_ts or (ref.id if ref else None)
+            if channel and ts:
+                review = _review(nom, decision=status, decided_by=moderator, can_decide=False)
+                await outbox.update(uow, f"{key}:review-decided", channel, ts, review, now)
             result = NominationDecision(nom.id, nom.nominee_slack_id, status)
         self._signal.kick()
         return result
 
 
-def _review_data(nom: Nomination) -> dict[str, object]:
+async def _record(
+    uow: UnitOfWork,
+    now: datetime,
+    actor: str,
+    action: str,
+    nomination_id: int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+) -> None:
+    """An audit entry of a nomination step (all come from Slack)."""
+    await uow.audit.record(
+        at=now,
+        actor=actor,
+        platform=Platform.SLACK,
+        action=action,
+        subject_type="nomination",
+        subject_id=nomination_id,
+        before=before,
+        after=after,
+    )
+
+
+def _review(
+    nom: Nomination,
+    *,
+    decision: NominationStatus | None = None,
+    decided_by: str | None = None,
+    can_decide: bool = True,
+) -> NominationReview:
     created: datetime = nom.created_at
-    return {
-        "nomination_id": nom.id,
-        "nominee": nom.nominee_slack_id,
-        "nominator": nom.nominator_slack_id,
-        "reason": nom.reason,
-        "created_at": created.isoformat(),
-    }
+    return NominationReview(
+        nomination_id=nom.id,
+        nominee=nom.nominee_slack_id,
+        nominator=nom.nominator_slack_id,
+        reason=nom.reason,
+        created_at=created.isoformat(),
+        decision=decision,
+        decided_by=decided_by,
+        can_decide=can_decide,
+    )
