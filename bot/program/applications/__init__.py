@@ -15,7 +15,7 @@ from bot.program.applications.form import (
     FieldSpec,
     validate_application,
 )
-from bot.program.applications.results import DecisionResult, StatusView, StepView, SubmitResult
+from bot.program.applications.results import DecisionResult, StatusView, SubmitResult
 from bot.program.applications.service import ApplicationService
 
 __all__ = [
@@ -25,7 +25,6 @@ __all__ = [
     "DecisionResult",
     "FieldSpec",
     "StatusView",
-    "StepView",
     "SubmitResult",
     "validate_application",
 ]

@@ -1,55 +1,86 @@
-"""What the parts of the application service share: the audit entry of an application step, the
-pending application a decision needs, and the review card (posted for the moderators, redrawn once
-the application is decided)."""
+"""What the intakes share (applications and nominations: the audit entry of a step, the pending
+request a decision needs, where the decided review card is), and what the parts of the application
+service share: the review card, posted for the moderators and redrawn once decided."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from bot.program import outbox
 from bot.program.applications.form import APPLICATION_FIELDS
-from bot.program.applications.messages import ApplicationReview
+from bot.program.applications.messages import ApplicationReview, Step
 from bot.program.errors import Conflict, NotFound
-from bot.program.messages import MessageRef
+from bot.program.messages import MessageRef, decode
 from bot.program.permissions import GuardedService
 from storage.enums import ApplicationStatus, Platform
-from storage.models import Application
+from storage.models import Application, OnboardingStep
 from storage.uow import UnitOfWork
 
 
-class ApplicationBase(GuardedService):
-    @staticmethod
-    async def _record(
-        uow: UnitOfWork,
-        now: datetime,
-        actor: str,
-        action: str,
-        subject: tuple[str, int],
-        before: dict[str, Any] | None = None,
-        after: dict[str, Any] | None = None,
-    ) -> None:
-        """An audit entry of an application step, all of which come from Slack."""
-        subject_type, subject_id = subject
-        await uow.audit.record(
-            at=now,
-            actor=actor,
-            platform=Platform.SLACK,
-            action=action,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            before=before,
-            after=after,
-        )
+class Decidable(Protocol):
+    """A request a moderator decides once (an application, a nomination)."""
 
+    @property
+    def status(self) -> str: ...
+    @property
+    def decided_by(self) -> str | None: ...
+
+
+D = TypeVar("D", bound=Decidable)
+
+
+def still_pending(row: D | None, what: str, row_id: int, pending: str) -> D:
+    """`row` while its status is `pending`; NotFound or Conflict (naming who decided) otherwise."""
+    if row is None:
+        raise NotFound(f"{what} #{row_id} does not exist.")
+    if row.status != pending:
+        who = f" by <@{row.decided_by}>" if row.decided_by else ""
+        raise Conflict(f"{what} #{row_id} was already {row.status}{who}.")
+    return row
+
+
+def card_to_redraw(channel: str | None, ts: str | None, ref: MessageRef | None) -> tuple[str, str] | None:
+    """Where the decided review card is: the message remembered on delivery, else the one the
+    decision came from; None when neither is known (never delivered, decided from the Home tab)."""
+    channel = channel or (ref.channel if ref else None)
+    ts = ts or (ref.id if ref else None)
+    return (channel, ts) if channel and ts else None
+
+
+async def record(
+    uow: UnitOfWork,
+    now: datetime,
+    actor: str,
+    action: str,
+    subject: tuple[str, int],
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """An audit entry of an intake step (an application's, a nomination's): all come from Slack."""
+    subject_type, subject_id = subject
+    await uow.audit.record(
+        at=now,
+        actor=actor,
+        platform=Platform.SLACK,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        before=before,
+        after=after,
+    )
+
+
+def step_of(step: OnboardingStep) -> Step:
+    return Step(step.key, step.title, step.completed_at is not None, step.completes)
+
+
+class ApplicationBase(GuardedService):
     async def _load_pending(self, uow: UnitOfWork, app_id: int) -> Application:
-        app = await uow.applications.get(app_id)
-        if app is None:
-            raise NotFound(f"Application #{app_id} does not exist.")
-        if app.status != ApplicationStatus.PENDING:
-            who = f" by <@{app.decided_by}>" if app.decided_by else ""
-            raise Conflict(f"Application #{app_id} was already {app.status}{who}.")
-        return app
+        return still_pending(
+            await uow.applications.get(app_id), "Application", app_id, ApplicationStatus.PENDING
+        )
 
     async def _post_review(
         self, uow: UnitOfWork, app: Application, review: ApplicationReview, now: datetime
@@ -77,48 +108,16 @@ class ApplicationBase(GuardedService):
     ) -> None:
         """Redraw the review card as decided: the message remembered on delivery, else the one the
         decision came from."""
-        channel = app.review_channel or (ref.channel if ref else None)
-        ts = app.review_ts or (ref.id if ref else None)
-        if not channel or not ts:
+        card = card_to_redraw(app.review_channel, app.review_ts, ref)
+        if card is None:
             return
-        review = review_of(
-            app,
-            app.person.slack_user_id or "",
-            decision=status,
-            decided_by=moderator,
-            reason=reason,
-            can_decide=False,
-        )
-        await outbox.update(uow, f"application:{app.id}:review-decided", channel, ts, review, now)
+        pending = review_of(app, app.person.slack_user_id or "")
+        review = replace(pending, decision=status, decided_by=moderator, reason=reason, can_decide=False)
+        await outbox.update(uow, f"application:{app.id}:review-decided", *card, review, now)
 
 
-def review_of(
-    app: Application,
-    applicant: str,
-    *,
-    renewal: bool = False,
-    term_end: str | None = None,
-    decision: ApplicationStatus | None = None,
-    decided_by: str | None = None,
-    reason: str | None = None,
-    can_decide: bool = True,
-) -> ApplicationReview:
-    """The review card of `app`: its answers, a renewal's current term, the decision once made."""
+def review_of(app: Application, applicant: str) -> ApplicationReview:
+    """The review card of `app` while it waits, with every answer (`dataclasses.replace` adds a
+    renewal's term or the decision). Built from the data its row keeps, checked as a row is."""
     answers = {spec.key: str(getattr(app, spec.key) or "") for spec in APPLICATION_FIELDS}
-    return ApplicationReview(
-        application_id=app.id,
-        applicant=applicant,
-        name=answers["name"],
-        forum_username=answers["forum_username"],
-        location=answers["location"],
-        timezone=answers["timezone"],
-        expertise=answers["expertise"],
-        links=answers["links"],
-        motivation=answers["motivation"],
-        renewal=renewal,
-        term_end=term_end,
-        decision=decision,
-        decided_by=decided_by,
-        reason=reason,
-        can_decide=can_decide,
-    )
+    return decode(ApplicationReview, {"application_id": app.id, "applicant": applicant, **answers})

@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.program import home, outbox
-from bot.program.applications.base import ApplicationBase
+from bot.program.applications.base import ApplicationBase, record, step_of
 from bot.program.applications.form import validate_reason
-from bot.program.applications.messages import Rejected, Welcome, WelcomeStep
+from bot.program.applications.messages import Rejected, Welcome
 from bot.program.applications.results import DecisionResult
 from bot.program.errors import Conflict
 from bot.program.messages import MessageRef
@@ -24,6 +24,10 @@ from storage.enums import AmbassadorStatus, ApplicationStatus, BadgeGrantStatus
 from storage.models import Ambassador, Application, BadgeGrant
 from storage.uow import UnitOfWork
 
+PERMISSION = {
+    ApplicationStatus.APPROVED: Permission.APPLICATION_APPROVE,
+    ApplicationStatus.REJECTED: Permission.APPLICATION_REJECT,
+}
 # What a decision brings, in the decision's unit of work: the term's end when it starts or renews one.
 Consequence = Callable[[UnitOfWork, Application, str, datetime], Awaitable[datetime | None]]
 
@@ -62,12 +66,7 @@ class ApplicationDecisions(ApplicationBase):
     ) -> DecisionResult:
         """The one decision step of approve and reject (see the module docstring)."""
         if check_moderator:
-            permission = (
-                Permission.APPLICATION_APPROVE
-                if status == ApplicationStatus.APPROVED
-                else Permission.APPLICATION_REJECT
-            )
-            await self._guard.require(moderator, permission, Subject(app_id))
+            await self._guard.require(moderator, PERMISSION[status], Subject(app_id))
         now = self._clock.now()
         async with self._uow() as uow:
             app = await self._load_pending(uow, app_id)
@@ -75,9 +74,7 @@ class ApplicationDecisions(ApplicationBase):
                 raise Conflict(f"Application #{app_id} was decided by someone else a moment ago.")
             after: dict[str, object] = {"status": status, **({"reason": reason} if reason else {})}
             before = {"status": ApplicationStatus.PENDING}
-            await self._record(
-                uow, now, moderator, f"application.{status}", ("application", app.id), before, after
-            )
+            await record(uow, now, moderator, f"application.{status}", ("application", app.id), before, after)
             term_end = await consequence(uow, app, moderator, now)
             await self._queue_review_update(uow, app, status, moderator, reason, ref, now)
             if app.kind != "renewal":  # a renewal leaves the Home tab as it was
@@ -160,7 +157,7 @@ class ApplicationDecisions(ApplicationBase):
         amb: Ambassador,
     ) -> None:
         after = {"status": AmbassadorStatus.ACTIVE, "term_end": amb.term_end.isoformat()}
-        await self._record(uow, now, moderator, action, ("person", person_id), before, after)
+        await record(uow, now, moderator, action, ("person", person_id), before, after)
 
     async def _queue_onboarding_actions(
         self, uow: UnitOfWork, app: Application, amb: Ambassador, now: datetime
@@ -191,8 +188,6 @@ class ApplicationDecisions(ApplicationBase):
                 term_end=amb.term_end.isoformat(),
                 guidelines_url=self._settings.program.guidelines_url,
                 ambassador_channel=self._settings.slack.ambassador_channel,
-                steps=tuple(
-                    WelcomeStep(s.key, s.title, s.completed_at is not None, s.completes) for s in steps
-                ),
+                steps=tuple(map(step_of, steps)),
             )
             await outbox.dm(uow, f"{key}:welcome", app.person.slack_user_id, welcome, now)

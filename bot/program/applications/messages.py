@@ -15,8 +15,22 @@ from bot.program.messages import Message, MessageRef
 from storage.enums import Platform
 
 
+class ReviewCard:
+    """What the review cards of applications and nominations share: the decision once made and
+    whether the buttons are offered."""
+
+    decision: str | None
+    can_decide: bool
+
+    def __post_init__(self) -> None:
+        # A row queued before `can_decide` existed says only its decision: a decided card offers
+        # no buttons.
+        if self.decision and self.can_decide:
+            object.__setattr__(self, "can_decide", False)
+
+
 @dataclass(frozen=True)
-class ApplicationReview(Message):
+class ApplicationReview(ReviewCard, Message):
     """An application as the moderators review it, and whether it can still be decided."""
 
     kind: ClassVar[Literal["application_review"]] = "application_review"
@@ -38,19 +52,15 @@ class ApplicationReview(Message):
     reason: str | None = None
     can_decide: bool = True  # Approve and Reject are offered
 
-    def __post_init__(self) -> None:
-        # A row queued before `can_decide` existed says only its decision: a decided card offers
-        # no buttons.
-        if self.decision and self.can_decide:
-            object.__setattr__(self, "can_decide", False)
-
 
 @dataclass(frozen=True)
-class WelcomeStep:
+class Step:
+    """An onboarding step as the welcome DM and `status` show it."""
+
     key: str
     title: str
     done: bool
-    completes: str
+    completes: str  # how it is completed ("button", "forum", …)
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,7 @@ class Welcome(Message):
     term_end: str | None = None  # ISO
     guidelines_url: str | None = None
     ambassador_channel: str | None = None
-    steps: tuple[WelcomeStep, ...] = ()
+    steps: tuple[Step, ...] = ()
 
     @property
     def can_ack_guidelines(self) -> bool:

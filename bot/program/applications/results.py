@@ -5,15 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.program.applications.messages import Step
 from storage.enums import ApplicationStatus
-
-
-@dataclass(frozen=True)
-class StepView:
-    key: str
-    title: str
-    done: bool
-    completes: str
 
 
 @dataclass(frozen=True)
@@ -29,17 +22,21 @@ class StatusView:
     ambassador_status: str | None = None
     term_start: datetime | None = None
     term_end: datetime | None = None
-    steps: tuple[StepView, ...] = field(default_factory=tuple)
+    steps: tuple[Step, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
 class SubmitResult:
+    """A received application or renewal: its number and the forum username it names."""
+
     application_id: int
     forum_username: str
 
 
 @dataclass(frozen=True)
 class DecisionResult:
+    """A decided application: who decided it how, and the term's end when it starts or renews one."""
+
     application_id: int
     applicant_slack_id: str | None
     status: ApplicationStatus

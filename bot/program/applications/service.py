@@ -8,13 +8,14 @@ ambassador renews with a short re-application instead, approved by a moderator o
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot.program.applications.base import review_of
+from bot.program.applications.base import record, review_of, step_of
 from bot.program.applications.deciding import ApplicationDecisions
 from bot.program.applications.form import validate_application, validate_renewal
-from bot.program.applications.results import StatusView, StepView, SubmitResult
+from bot.program.applications.results import StatusView, SubmitResult
 from bot.program.errors import Conflict, InvalidInput
 from storage.enums import AmbassadorStatus, ApplicationStatus
 from storage.models import Application, Person
@@ -87,7 +88,9 @@ class ApplicationService(ApplicationDecisions):
             }
             app = await self._add(uow, person, slack_user_id, now, "renewal", answers, {}, kind="renewal")
             if not self._settings.renewals.auto_approve:
-                review = review_of(app, slack_user_id, renewal=True, term_end=amb.term_end.isoformat())
+                review = replace(
+                    review_of(app, slack_user_id), renewal=True, term_end=amb.term_end.isoformat()
+                )
                 await self._post_review(uow, app, review, now)
             result = SubmitResult(app.id, app.forum_username)
         if self._settings.renewals.auto_approve:
@@ -127,7 +130,7 @@ class ApplicationService(ApplicationDecisions):
             )
         )
         after = {"status": ApplicationStatus.PENDING, **audited}
-        await self._record(uow, now, actor, f"{what}.submitted", ("application", app.id), after=after)
+        await record(uow, now, actor, f"{what}.submitted", ("application", app.id), after=after)
         return app
 
     async def status(self, slack_user_id: str) -> StatusView:
@@ -137,12 +140,7 @@ class ApplicationService(ApplicationDecisions):
                 return StatusView(known=False)
             app = await uow.applications.latest_for(person.id)
             amb = await uow.ambassadors.for_person(person.id)
-            steps: tuple[StepView, ...] = ()
-            if amb is not None:
-                steps = tuple(
-                    StepView(s.key, s.title, s.completed_at is not None, s.completes)
-                    for s in await uow.onboarding.steps(amb.id)
-                )
+            steps = tuple(map(step_of, await uow.onboarding.steps(amb.id))) if amb is not None else ()
             return StatusView(
                 known=app is not None or amb is not None,
                 application_id=app.id if app else None,

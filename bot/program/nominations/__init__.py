@@ -6,6 +6,6 @@ The package: `messages` (the review card, the invitation and the outcome DMs) an
 
 from __future__ import annotations
 
-from bot.program.nominations.service import NominationDecision, NominationResult, NominationService
+from bot.program.nominations.service import NominationResult, NominationService
 
-__all__ = ["NominationDecision", "NominationResult", "NominationService"]
+__all__ = ["NominationResult", "NominationService"]

@@ -1,21 +1,19 @@
-"""The messages of nominations: the review card in the moderators' channel (posted, then redrawn
-once decided), the nominee's invitation to apply and the nominator's outcome DM.
-
-Field names are the keys of the dict data rows carried before these types existed, so rows already
-in a database decode; every field a row may lack has a default.
-"""
+"""The messages of nominations: the review card (as an application's: `ReviewCard`), the nominee's
+invitation to apply and the nominator's outcome DM. As with applications, the fields keep the keys
+of the dict rows queued before, with a default for each key such a row may lack."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from bot.program.applications.messages import ReviewCard
 from bot.program.messages import Message
 from storage.enums import NominationStatus
 
 
 @dataclass(frozen=True)
-class NominationReview(Message):
+class NominationReview(ReviewCard, Message):
     """A nomination as the moderators review it, and whether it can still be decided."""
 
     kind: ClassVar[Literal["nomination_review"]] = "nomination_review"
@@ -27,12 +25,6 @@ class NominationReview(Message):
     decision: NominationStatus | None = None  # invited or declined, once decided
     decided_by: str | None = None
     can_decide: bool = True  # Invite and Decline are offered
-
-    def __post_init__(self) -> None:
-        # A row queued before `can_decide` existed says only its decision: a decided card offers
-        # no buttons.
-        if self.decision and self.can_decide:
-            object.__setattr__(self, "can_decide", False)
 
 
 @dataclass(frozen=True)

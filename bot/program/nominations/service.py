@@ -5,29 +5,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bot.program import outbox
+from bot.program.applications.base import card_to_redraw, record, still_pending
 from bot.program.applications.form import clean
-from bot.program.errors import Conflict, InvalidInput, NotFound
+from bot.program.errors import Conflict, InvalidInput
 from bot.program.messages import MessageRef
 from bot.program.nominations.messages import NominationInvite, NominationOutcome, NominationReview
 from bot.program.permissions import GuardedService, Permission, Subject
-from storage.enums import AmbassadorStatus, NominationStatus, Platform
+from storage.enums import AmbassadorStatus, NominationStatus
 from storage.models import Nomination
-from storage.uow import UnitOfWork
 
 MAX_REASON = 2000
+PERMISSION = {
+    NominationStatus.INVITED: Permission.NOMINATION_INVITE,
+    NominationStatus.DECLINED: Permission.NOMINATION_DECLINE,
+}
 
 
 @dataclass(frozen=True)
 class NominationResult:
-    nomination_id: int
-    nominee: str
+    """A nomination after a step: pending once made, then invited or declined."""
 
-
-@dataclass(frozen=True)
-class NominationDecision:
     nomination_id: int
     nominee: str
     status: NominationStatus
@@ -85,7 +84,7 @@ class NominationService(GuardedService):
                 )
             )
             after = {"status": NominationStatus.PENDING, "nominee": nominee, "reason": reason}
-            await _record(uow, now, nominator, "nomination.submitted", nom.id, None, after)
+            await record(uow, now, nominator, "nomination.submitted", ("nomination", nom.id), after=after)
             await outbox.post(
                 uow,
                 f"nomination:{nom.id}:review",
@@ -94,44 +93,47 @@ class NominationService(GuardedService):
                 now,
                 on_delivered={"type": "nomination_review", "nomination_id": nom.id},
             )
-            result = NominationResult(nom.id, nominee)
+            result = NominationResult(nom.id, nominee, NominationStatus.PENDING)
         self._signal.kick()
         return result
 
     async def invite(
         self, nomination_id: int, moderator: str, ref: MessageRef | None = None
-    ) -> NominationDecision:
+    ) -> NominationResult:
         return await self._decide(nomination_id, moderator, NominationStatus.INVITED, ref)
 
     async def decline(
         self, nomination_id: int, moderator: str, ref: MessageRef | None = None
-    ) -> NominationDecision:
+    ) -> NominationResult:
         return await self._decide(nomination_id, moderator, NominationStatus.DECLINED, ref)
 
     async def _decide(
         self, nomination_id: int, moderator: str, status: NominationStatus, ref: MessageRef | None
-    ) -> NominationDecision:
+    ) -> NominationResult:
         """The one decision step of invite and decline: the moderator check, the nomination leaves
         pending exactly once, the nominee (when invited) and the nominator are told, and the review
         card is redrawn as decided."""
-        permission = (
-            Permission.NOMINATION_INVITE
-            if status == NominationStatus.INVITED
-            else Permission.NOMINATION_DECLINE
-        )
-        await self._guard.require(moderator, permission, Subject(nomination_id))
+        await self._guard.require(moderator, PERMISSION[status], Subject(nomination_id))
         now = self._clock.now()
         async with self._uow() as uow:
-            nom = await uow.nominations.get(nomination_id)
-            if nom is None:
-                raise NotFound(f"Nomination #{nomination_id} does not exist.")
-            if nom.status != NominationStatus.PENDING:
-                who = f" by <@{nom.decided_by}>" if nom.decided_by else ""
-                raise Conflict(f"Nomination #{nomination_id} was already {nom.status}{who}.")
+            nom = still_pending(
+                await uow.nominations.get(nomination_id),
+                "Nomination",
+                nomination_id,
+                NominationStatus.PENDING,
+            )
             if not await uow.nominations.decide(nomination_id, status, moderator, now):
                 raise Conflict(f"Nomination #{nomination_id} was decided by someone else a moment ago.")
             before = {"status": NominationStatus.PENDING}
-            await _record(uow, now, moderator, f"nomination.{status}", nom.id, before, {"status": status})
+            await record(
+                uow,
+                now,
+                moderator,
+                f"nomination.{status}",
+                ("nomination", nom.id),
+                before,
+                {"status": status},
+            )
             program = self._settings.program.name
             key = f"nomination:{nom.id}"
             if status == NominationStatus.INVITED:
@@ -139,36 +141,13 @@ class NominationService(GuardedService):
                 await outbox.dm(uow, f"{key}:invite", nom.nominee_slack_id, invite, now)
             outcome = NominationOutcome(nom.nominee_slack_id, status, program)
             await outbox.dm(uow, f"{key}:nominator", nom.nominator_slack_id, outcome, now)
-            channel = nom.review_channel or (ref.channel if ref else None)
-            ts = nom.review_ts or (ref.id if ref else None)
-            if channel and ts:
+            card = card_to_redraw(nom.review_channel, nom.review_ts, ref)
+            if card is not None:
                 review = _review(nom, decision=status, decided_by=moderator, can_decide=False)
-                await outbox.update(uow, f"{key}:review-decided", channel, ts, review, now)
-            result = NominationDecision(nom.id, nom.nominee_slack_id, status)
+                await outbox.update(uow, f"{key}:review-decided", *card, review, now)
+            result = NominationResult(nom.id, nom.nominee_slack_id, status)
         self._signal.kick()
         return result
-
-
-async def _record(
-    uow: UnitOfWork,
-    now: datetime,
-    actor: str,
-    action: str,
-    nomination_id: int,
-    before: dict[str, Any] | None,
-    after: dict[str, Any],
-) -> None:
-    """An audit entry of a nomination step (all come from Slack)."""
-    await uow.audit.record(
-        at=now,
-        actor=actor,
-        platform=Platform.SLACK,
-        action=action,
-        subject_type="nomination",
-        subject_id=nomination_id,
-        before=before,
-        after=after,
-    )
 
 
 def _review(

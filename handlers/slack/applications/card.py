@@ -1,54 +1,59 @@
 """The review card both intakes post for the moderators (an application, a nomination): a header,
 the summary line, what was sent, then who decided and how, or the two decision buttons while the
-message allows them; and `actions`, a row of buttons."""
+message allows them; and `actions`, a row of buttons.
+
+What differs between the two cards is data (`CardKind`): the title, the block id, the buttons and
+the mark of each decision."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.program.applications.messages import ReviewCard
 from handlers.slack import text as kit
 from handlers.slack.blocks import Block, button, context, section
 
 
 @dataclass(frozen=True)
-class Decided:
-    note: str  # the context line, e.g. "✅ Approved by <@U1>"
-    summary: str  # appended to the fallback text, e.g. "approved by <@U1>"
-    details: Sequence[Block] = ()  # shown under the note (the reason)
+class CardKind:
+    title: str  # the header, before " #<id>"
+    block: str  # the buttons' block id, before "_<id>"
+    buttons: tuple[tuple[str, str], tuple[str, str]]  # (label, action id) of yes, then of no
+    marks: tuple[str, str, str]  # the "yes" decision, its mark ("✅ Approved"), any other's mark
+    # The nomination card's fallback text has always lowercased the decider's mention too.
+    lowercase_summary: bool = False
 
-
-@dataclass(frozen=True)
-class Choice:
-    label: str
-    action_id: str
+    def summary(self, mark: str, decided_by: str | None) -> str:
+        """The end of the fallback text once decided: "approved by <@U1>"."""
+        words = mark.split(" ", 1)[1]
+        if self.lowercase_summary:
+            return f"{words} by <@{decided_by}>".lower()
+        return f"{words.lower()} by <@{decided_by}>"
 
 
 def review_card(
-    title: str,
+    kind: CardKind,
+    item_id: int,
     text: str,
     body: Sequence[Block],
-    *,
-    buttons: tuple[Choice, Choice] | None,
-    value: str,
-    block_id: str,
-    decided: Decided | None,
+    card: ReviewCard,
+    decided_by: str | None,
+    details: Sequence[Block] = (),
 ) -> tuple[str, list[Block]]:
-    """The card's fallback text and blocks; `buttons` (yes, no) when it can still be decided."""
-    blocks: list[Block] = [kit.header(title), section(text), *body]
-    if decided is not None:
-        blocks.append(context(decided.note))
-        blocks.extend(decided.details)
-        text += f" — {decided.summary}"
-    if buttons is not None:
-        yes, no = buttons
-        blocks.append(
-            actions(
-                block_id,
-                button(yes.label, yes.action_id, value, "primary"),
-                button(no.label, no.action_id, value, "danger"),
-            )
-        )
+    """The card's fallback text and blocks; `details` (the reason) go under the decision."""
+    blocks: list[Block] = [kit.header(f"{kind.title} #{item_id}"), section(text), *body]
+    if card.decision:
+        approving, yes_mark, no_mark = kind.marks
+        mark = yes_mark if card.decision == approving else no_mark
+        blocks.append(context(f"{mark} by <@{decided_by}>"))
+        blocks.extend(details)
+        text += f" — {kind.summary(mark, decided_by)}"
+    if card.can_decide:
+        value = str(item_id)
+        (yes, yes_id), (no, no_id) = kind.buttons
+        row = (button(yes, yes_id, value, "primary"), button(no, no_id, value, "danger"))
+        blocks.append(actions(f"{kind.block}_{item_id}", *row))
     return text, blocks
 
 

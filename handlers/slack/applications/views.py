@@ -11,7 +11,7 @@ from bot.program.applications.form import APPLICATION_FIELDS
 from bot.program.applications.messages import ApplicationReview, Rejected, Welcome
 from bot.program.applications.results import StatusView
 from handlers.slack import text as kit
-from handlers.slack.applications.card import Choice, Decided, actions, review_card
+from handlers.slack.applications.card import CardKind, actions, review_card
 from handlers.slack.blocks import (
     MAX_TEXT,
     Block,
@@ -122,13 +122,17 @@ def reject_modal(app_id: int, channel: str | None, ts: str | None) -> Block:
     }
 
 
-APPROVE_OR_REJECT = (Choice("Approve", APPROVE), Choice("Reject", REJECT))
+CARD = CardKind(
+    "Ambassador application",
+    "review",
+    (("Approve", APPROVE), ("Reject", REJECT)),
+    ("approved", "✅ Approved", "❌ Rejected"),
+)
 CARD_FIELDS = ("name", "forum_username", "location", "timezone")  # side by side
 LONG_FIELDS = ("expertise", "links", "motivation")  # in full: a long answer takes several sections
 
 
 def _application_review(msg: ApplicationReview) -> tuple[str, list[Block]]:
-    app_id = msg.application_id
     answers = {spec.key: str(getattr(msg, spec.key)) for spec in APPLICATION_FIELDS}
     who = f"<@{msg.applicant}>" if msg.applicant else escape(msg.name)
     fields = [
@@ -140,21 +144,9 @@ def _application_review(msg: ApplicationReview) -> tuple[str, list[Block]]:
     for spec in APPLICATION_FIELDS:
         if spec.key in LONG_FIELDS and answers[spec.key]:
             body.extend(kit.labelled(spec.label, answers[spec.key]))
-    decided = None
-    if msg.decision:
-        mark = "✅ Approved" if msg.decision == "approved" else "❌ Rejected"
-        by = f"by <@{msg.decided_by}>"
-        reason = kit.labelled("Reason", msg.reason) if msg.reason else []
-        decided = Decided(f"{mark} {by}", f"{mark.split(' ', 1)[1].lower()} {by}", reason)
-    return review_card(
-        f"Ambassador application #{app_id}",
-        f"New ambassador application #{app_id} from {who}",
-        body,
-        buttons=APPROVE_OR_REJECT if msg.can_decide else None,
-        value=str(app_id),
-        block_id=f"review_{app_id}",
-        decided=decided,
-    )
+    text = f"New ambassador application #{msg.application_id} from {who}"
+    reason = kit.labelled("Reason", msg.reason) if msg.reason else []
+    return review_card(CARD, msg.application_id, text, body, msg, msg.decided_by, reason)
 
 
 def _welcome(msg: Welcome) -> tuple[str, list[Block]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.program.nominations import NominationResult
 from bot.program.nominations.messages import NominationInvite, NominationOutcome, NominationReview
 from handlers.slack import text as kit
-from handlers.slack.applications.card import Choice, Decided, actions, review_card
+from handlers.slack.applications.card import CardKind, actions, review_card
 from handlers.slack.blocks import Block, MessageRenderer, button, escape, section, typed
 
 # Action and callback ids (the contract between these blocks and the listeners).
@@ -26,25 +26,19 @@ def nominated_message(result: NominationResult) -> str:
     )
 
 
-INVITE_OR_DECLINE = (Choice("Invite to apply", NOMINATION_INVITE), Choice("Decline", NOMINATION_DECLINE))
+CARD = CardKind(
+    "Nomination",
+    "nomination",
+    (("Invite to apply", NOMINATION_INVITE), ("Decline", NOMINATION_DECLINE)),
+    ("invited", "✅ Invited to apply", "❌ Declined"),
+    lowercase_summary=True,
+)
 
 
 def _nomination_review(msg: NominationReview) -> tuple[str, list[Block]]:
-    nom_id = msg.nomination_id
-    decided = None
-    if msg.decision:
-        mark = "✅ Invited to apply" if msg.decision == "invited" else "❌ Declined"
-        note = f"{mark} by <@{msg.decided_by}>"
-        decided = Decided(note, note.split(" ", 1)[1].lower())
-    return review_card(
-        f"Nomination #{nom_id}",
-        f"New nomination #{nom_id}: <@{msg.nominator}> nominates <@{msg.nominee}>",
-        kit.labelled("Why", msg.reason.strip()),  # in full, for the moderators
-        buttons=INVITE_OR_DECLINE if msg.can_decide else None,
-        value=str(nom_id),
-        block_id=f"nomination_{nom_id}",
-        decided=decided,
-    )
+    text = f"New nomination #{msg.nomination_id}: <@{msg.nominator}> nominates <@{msg.nominee}>"
+    why = kit.labelled("Why", msg.reason.strip())  # in full, for the moderators
+    return review_card(CARD, msg.nomination_id, text, why, msg, msg.decided_by)
 
 
 def _nomination_invite(msg: NominationInvite) -> tuple[str, list[Block]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.program.applications.messages import ApplicationReview, Rejected, Welcome, WelcomeStep, card_ref
+from bot.program.applications.messages import ApplicationReview, Rejected, Step, Welcome, card_ref
 from bot.program.messages import Message, decode, encode
 from bot.program.nominations.messages import NominationInvite, NominationOutcome, NominationReview
 from handlers.slack.applications import views as application_views
@@ -38,7 +38,7 @@ MESSAGES: list[Message] = [
         term_end="2028-11-23T10:00:00+00:00",
         guidelines_url="https://example.org/g",
         ambassador_channel="CAMB",
-        steps=(WelcomeStep("guidelines", "Read the guidelines", False, "button"),),
+        steps=(Step("guidelines", "Read the guidelines", False, "button"),),
     ),
     Rejected(name="Zoë", reason="Please link two talks.", program="P"),
     NominationReview(
@@ -104,7 +104,7 @@ def test_the_welcome_offers_the_guidelines_button_while_that_step_is_open() -> N
     text, blocks = render("welcome", encode(MESSAGES[3]))
     assert text == "Welcome to P, Zoë! Your application was approved; your term runs until 2028-11-23."
     assert buttons(blocks) == [ACK_GUIDELINES]
-    done = Welcome(steps=(WelcomeStep("guidelines", "Read", True, "button"),))
+    done = Welcome(steps=(Step("guidelines", "Read", True, "button"),))
     assert buttons(render("welcome", encode(done))[1]) == []
     assert "the ambassador program" in render("welcome", encode(done))[0]
 
