@@ -15,6 +15,7 @@ from handlers.slack.applications import views as application_views
 from handlers.slack.blocks import render
 from handlers.slack.nominations import views as nomination_views
 from handlers.slack.onboarding.views import ACK_GUIDELINES
+from handlers.slack.renderers import slack_renderers
 from storage.enums import NominationStatus, Platform
 
 ANSWERS = {
@@ -128,3 +129,9 @@ def test_a_decision_refers_to_its_card_neutrally() -> None:
         "1700000000.000100",
     )
     assert card_ref(None, None) is None and card_ref("CMOD", None) is None
+
+
+def test_each_message_kind_is_registered_as_its_type() -> None:
+    renderers = slack_renderers().messages
+    for cls in {type(m) for m in MESSAGES}:
+        assert renderers[cls.kind].message_type is cls  # type: ignore[attr-defined]
