@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.program.applications import FieldSpec, _canonical_tz, _clean
+from bot.program.applications.form import FieldSpec, canonical_tz, check_fields
 from bot.program.directory.search import tags
 from bot.program.errors import InvalidInput
 from storage.models import Application, Person, Profile
@@ -50,15 +50,7 @@ def _expertise_problem(found: list[str]) -> str | None:
 
 
 def validate_profile(form: Mapping[str, str | None]) -> dict[str, str]:
-    cleaned: dict[str, str] = {}
-    problems: dict[str, str] = {}
-    for spec in PROFILE_FIELDS:
-        value = _clean(form.get(spec.key))
-        if spec.required and not value:
-            problems[spec.key] = "Please fill this in."
-        elif len(value) > spec.max_len:
-            problems[spec.key] = f"Please keep this under {spec.max_len} characters (it has {len(value)})."
-        cleaned[spec.key] = value
+    cleaned, problems = check_fields(PROFILE_FIELDS, form)
     if "expertise" not in problems:
         found = tags(cleaned["expertise"])
         problem = _expertise_problem(found)
@@ -67,7 +59,7 @@ def validate_profile(form: Mapping[str, str | None]) -> dict[str, str]:
         cleaned["expertise"] = ", ".join(found)
     tz = cleaned.get("timezone", "")
     if tz and "timezone" not in problems:
-        canonical = _canonical_tz(tz)
+        canonical = canonical_tz(tz)
         if canonical is None:
             problems["timezone"] = "Unknown timezone; use a name like Europe/Berlin or America/New_York."
         else:

@@ -1,5 +1,6 @@
 """Slack listeners of applications (one per module): the apply form, Approve / Reject on the review
-message and the reject-reason form. The application's blocks are in `handlers.slack.blocks`."""
+message and the reject-reason form. Their blocks are in `views`; the review card's shape, shared
+with nominations, is in `card`."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.program.applications.messages import card_ref
 from handlers.slack import kit
 from handlers.slack.applications import views as application_views
 
@@ -14,7 +15,9 @@ async def _reject(s: kit.Sent) -> None:
     if app_id is None:
         raise kit.OutOfDate
     reason = s.submission.values.get(application_views.REASON_BLOCK) or ""
-    await s.services.applications.reject(app_id, s.user, reason, meta.text("channel"), meta.text("ts"))
+    await s.services.applications.reject(
+        app_id, s.user, reason, card_ref(meta.text("channel"), meta.text("ts"))
+    )
 
 
 async def _redraw(_result: None, s: kit.Sent) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.program.applications import DecisionResult
+from bot.program.applications.messages import card_ref
 from handlers.slack import kit
 from handlers.slack.applications import views as application_views
 
 
 async def _approve(p: kit.Press[int]) -> DecisionResult:
-    return await p.services.applications.approve(p.id, p.target.user, p.target.channel, p.target.message_ts)
+    return await p.services.applications.approve(
+        p.id, p.target.user, card_ref(p.target.channel, p.target.message_ts)
+    )
 
 
 def _approved(result: DecisionResult, p: kit.Press[int]) -> str:

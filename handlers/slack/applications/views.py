@@ -1,14 +1,17 @@
 """Block Kit of applications: the apply and reject-reason modals, the `status` answer, and the
-outbox messages "application_review", "welcome" and "rejected" (named by `templates()`)."""
+outbox messages `ApplicationReview` (the review card, drawn by `card.review_card`), `Welcome` and
+`Rejected` (registered by `templates()`)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
 
-from bot.program.applications import APPLICATION_FIELDS, StatusView
+from bot.program.applications.form import APPLICATION_FIELDS
+from bot.program.applications.messages import ApplicationReview, Rejected, Welcome
+from bot.program.applications.results import StatusView
 from handlers.slack import text as kit
+from handlers.slack.applications.card import CardKind, actions, review_card
 from handlers.slack.blocks import (
     MAX_TEXT,
     Block,
@@ -20,6 +23,7 @@ from handlers.slack.blocks import (
     section,
     sections,
     text_input,
+    typed,
 )
 from handlers.slack.onboarding.views import ACK_GUIDELINES
 
@@ -118,76 +122,58 @@ def reject_modal(app_id: int, channel: str | None, ts: str | None) -> Block:
     }
 
 
-def _application_review(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    app_id = d["application_id"]
-    who = f"<@{d['applicant']}>" if d.get("applicant") else escape(str(d.get("name", "")))
-    text = f"New ambassador application #{app_id} from {who}"
+CARD = CardKind(
+    "Ambassador application",
+    "review",
+    (("Approve", APPROVE), ("Reject", REJECT)),
+    ("approved", "✅ Approved", "❌ Rejected"),
+)
+CARD_FIELDS = ("name", "forum_username", "location", "timezone")  # side by side
+LONG_FIELDS = ("expertise", "links", "motivation")  # in full: a long answer takes several sections
+
+
+def _application_review(msg: ApplicationReview) -> tuple[str, list[Block]]:
+    answers = {spec.key: str(getattr(msg, spec.key)) for spec in APPLICATION_FIELDS}
+    who = f"<@{msg.applicant}>" if msg.applicant else escape(msg.name)
     fields = [
-        kit.field(f"*{spec.label}*\n{escape(str(d.get(spec.key) or '—'))}")
+        kit.field(f"*{spec.label}*\n{escape(answers[spec.key] or '—')}")
         for spec in APPLICATION_FIELDS
-        if spec.key in ("name", "forum_username", "location", "timezone")
+        if spec.key in CARD_FIELDS
     ]
-    blocks: list[Block] = [
-        kit.header(f"Ambassador application #{app_id}"),
-        section(text),
-        {"type": "section", "fields": fields},
-    ]
-    for key in ("expertise", "links", "motivation"):
-        spec = next(s for s in APPLICATION_FIELDS if s.key == key)
-        if d.get(key):  # in full: a long answer takes several sections
-            blocks.extend(kit.labelled(spec.label, str(d[key])))
-    decision = d.get("decision")
-    if decision:
-        mark = "✅ Approved" if decision == "approved" else "❌ Rejected"
-        blocks.append(context(f"{mark} by <@{d['decided_by']}>"))
-        if d.get("reason"):
-            blocks.extend(kit.labelled("Reason", str(d["reason"])))
-        text += f" — {mark.split(' ', 1)[1].lower()} by <@{d['decided_by']}>"
-    else:
-        blocks.append(
-            {
-                "type": "actions",
-                "block_id": f"review_{app_id}",
-                "elements": [
-                    button("Approve", APPROVE, str(app_id), "primary"),
-                    button("Reject", REJECT, str(app_id), "danger"),
-                ],
-            }
-        )
-    return text, blocks
+    body: list[Block] = [{"type": "section", "fields": fields}]
+    for spec in APPLICATION_FIELDS:
+        if spec.key in LONG_FIELDS and answers[spec.key]:
+            body.extend(kit.labelled(spec.label, answers[spec.key]))
+    text = f"New ambassador application #{msg.application_id} from {who}"
+    reason = kit.labelled("Reason", msg.reason) if msg.reason else []
+    return review_card(CARD, msg.application_id, text, body, msg, msg.decided_by, reason)
 
 
-def _welcome(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    program = escape(str(d.get("program") or "the ambassador program"))
+def _welcome(msg: Welcome) -> tuple[str, list[Block]]:
+    program = escape(msg.program or "the ambassador program")
     text = (
-        f"Welcome to {program}, {escape(str(d.get('name', '')))}! Your application was approved; "
-        f"your term runs until {kit.day(d.get('term_end'))}."
+        f"Welcome to {program}, {escape(msg.name)}! Your application was approved; "
+        f"your term runs until {kit.day(msg.term_end)}."
     )
-    steps: Sequence[Mapping[str, Any]] = d.get("steps") or []
-    checklist = "\n".join(f"{'✅' if s.get('done') else '⬜'} {escape(str(s['title']))}" for s in steps)
+    checklist = "\n".join(f"{'✅' if s.done else '⬜'} {escape(s.title)}" for s in msg.steps)
     blocks: list[Block] = [section(f"🎉 {text}")]
     if checklist:
         blocks.append(section(f"*Your onboarding checklist*\n{checklist}"))
-    if d.get("guidelines_url"):
-        blocks.append(section(f"Please read the guidelines: <{d['guidelines_url']}|ambassador guidelines>"))
-    if d.get("ambassador_channel"):
-        blocks.append(context(f"Say hello in <#{d['ambassador_channel']}>."))
-    if any(s.get("key") == "guidelines" and not s.get("done") for s in steps):
-        blocks.append(
-            {
-                "type": "actions",
-                "block_id": "onboarding",
-                "elements": [button("I have read the guidelines", ACK_GUIDELINES, "guidelines", "primary")],
-            }
-        )
+    if msg.guidelines_url:
+        blocks.append(section(f"Please read the guidelines: <{msg.guidelines_url}|ambassador guidelines>"))
+    if msg.ambassador_channel:
+        blocks.append(context(f"Say hello in <#{msg.ambassador_channel}>."))
+    if msg.can_ack_guidelines:
+        ack = button("I have read the guidelines", ACK_GUIDELINES, "guidelines", "primary")
+        blocks.append(actions("onboarding", ack))
     return text, blocks
 
 
-def _rejected(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    program = escape(str(d.get("program") or "the ambassador program"))
+def _rejected(msg: Rejected) -> tuple[str, list[Block]]:
+    program = escape(msg.program or "the ambassador program")
     text = (
         f"Thank you for applying to {program}. A moderator did not accept your application this time.\n"
-        f"Reason: {escape(str(d.get('reason', '')))}"
+        f"Reason: {escape(msg.reason)}"
     )
     return kit.cut(text, MAX_TEXT), [
         *sections(text),
@@ -197,4 +183,8 @@ def _rejected(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
 
 def templates() -> dict[str, MessageRenderer]:
     """The outbox message templates built here: template name -> renderer."""
-    return {"application_review": _application_review, "welcome": _welcome, "rejected": _rejected}
+    return {
+        ApplicationReview.kind: typed(ApplicationReview, _application_review),
+        Welcome.kind: typed(Welcome, _welcome),
+        Rejected.kind: typed(Rejected, _rejected),
+    }

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.program.nominations import NominationDecision
+from bot.program.applications.messages import card_ref
+from bot.program.nominations import NominationResult
 from handlers.slack import kit
 from handlers.slack.nominations.views import NOMINATION_DECLINE
 
 
-async def _decline(p: kit.Press[int]) -> NominationDecision:
-    return await p.services.nominations.decline(p.id, p.target.user, p.target.channel, p.target.message_ts)
+async def _decline(p: kit.Press[int]) -> NominationResult:
+    return await p.services.nominations.decline(
+        p.id, p.target.user, card_ref(p.target.channel, p.target.message_ts)
+    )
 
 
-def _declined(result: NominationDecision, p: kit.Press[int]) -> str:
+def _declined(result: NominationResult, p: kit.Press[int]) -> str:
     return f"Declined nomination #{result.nomination_id} of <@{result.nominee}>; the nominator is told."
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.program.nominations import NominationDecision
+from bot.program.applications.messages import card_ref
+from bot.program.nominations import NominationResult
 from handlers.slack import kit
 from handlers.slack.nominations.views import NOMINATION_INVITE
 
 
-async def _invite(p: kit.Press[int]) -> NominationDecision:
-    return await p.services.nominations.invite(p.id, p.target.user, p.target.channel, p.target.message_ts)
+async def _invite(p: kit.Press[int]) -> NominationResult:
+    return await p.services.nominations.invite(
+        p.id, p.target.user, card_ref(p.target.channel, p.target.message_ts)
+    )
 
 
-def _invited(result: NominationDecision, p: kit.Press[int]) -> str:
+def _invited(result: NominationResult, p: kit.Press[int]) -> str:
     return (
         f"Invited <@{result.nominee}> to apply (nomination #{result.nomination_id}); "
         "they get a direct message."

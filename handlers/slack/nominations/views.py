@@ -1,14 +1,14 @@
-"""Block Kit of nominations: the review message, the invitation DM and the outcome, and the
-answer to `nominate`. `templates()` names the outbox message templates built here."""
+"""Block Kit of nominations: the review card (drawn by `applications.card.review_card`, as an
+application's), the invitation DM and the outcome, and the answer to `nominate`. `templates()`
+registers the typed messages drawn here."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from bot.program.nominations import NominationResult
+from bot.program.nominations.messages import NominationInvite, NominationOutcome, NominationReview
 from handlers.slack import text as kit
-from handlers.slack.blocks import Block, MessageRenderer, button, context, escape, section
+from handlers.slack.applications.card import CardKind, actions, review_card
+from handlers.slack.blocks import Block, MessageRenderer, button, escape, section, typed
 
 # Action and callback ids (the contract between these blocks and the listeners).
 NOMINATION_INVITE = "nomination_invite"
@@ -26,61 +26,41 @@ def nominated_message(result: NominationResult) -> str:
     )
 
 
-def _nomination_review(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    nom_id = d["nomination_id"]
-    text = f"New nomination #{nom_id}: <@{d['nominator']}> nominates <@{d['nominee']}>"
-    out: list[Block] = [
-        kit.header(f"Nomination #{nom_id}"),
-        section(text),
-        *kit.labelled("Why", str(d.get("reason") or "").strip()),  # in full, for the moderators
-    ]
-    decision = d.get("decision")
-    if decision:
-        mark = "✅ Invited to apply" if decision == "invited" else "❌ Declined"
-        note = f"{mark} by <@{d['decided_by']}>"
-        out.append(context(note))
-        text += f" — {note.split(' ', 1)[1].lower()}"
-    else:
-        out.append(
-            {
-                "type": "actions",
-                "block_id": f"nomination_{nom_id}",
-                "elements": [
-                    button("Invite to apply", NOMINATION_INVITE, str(nom_id), "primary"),
-                    button("Decline", NOMINATION_DECLINE, str(nom_id), "danger"),
-                ],
-            }
-        )
-    return text, out
+CARD = CardKind(
+    "Nomination",
+    "nomination",
+    (("Invite to apply", NOMINATION_INVITE), ("Decline", NOMINATION_DECLINE)),
+    ("invited", "✅ Invited to apply", "❌ Declined"),
+    lowercase_summary=True,
+)
 
 
-def _nomination_invite(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    program = escape(str(d.get("program") or "the ambassador program"))
+def _nomination_review(msg: NominationReview) -> tuple[str, list[Block]]:
+    text = f"New nomination #{msg.nomination_id}: <@{msg.nominator}> nominates <@{msg.nominee}>"
+    why = kit.labelled("Why", msg.reason.strip())  # in full, for the moderators
+    return review_card(CARD, msg.nomination_id, text, why, msg, msg.decided_by)
+
+
+def _nomination_invite(msg: NominationInvite) -> tuple[str, list[Block]]:
+    program = escape(msg.program or "the ambassador program")
     text = (
-        f"<@{d['nominator']}> nominated you to become one of the {program}, and the moderators "
+        f"<@{msg.nominator}> nominated you to become one of the {program}, and the moderators "
         "would love you to apply!"
     )
     out: list[Block] = [section(f"🌟 {text}")]
-    if d.get("reason"):
-        out.extend(kit.labelled("What they said", str(d["reason"]).strip()))
-    out.append(
-        {
-            "type": "actions",
-            "block_id": "nomination_apply",
-            "elements": [
-                button("Open the application form", NOMINATION_APPLY, str(d["nomination_id"]), "primary")
-            ],
-        }
-    )
+    if msg.reason:
+        out.extend(kit.labelled("What they said", msg.reason.strip()))
+    form = button("Open the application form", NOMINATION_APPLY, str(msg.nomination_id), "primary")
+    out.append(actions("nomination_apply", form))
     return text, out
 
 
-def _nomination_outcome(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    if d.get("status") == "invited":
-        text = f"Good news: the moderators invited <@{d['nominee']}> to apply, thanks to your nomination."
+def _nomination_outcome(msg: NominationOutcome) -> tuple[str, list[Block]]:
+    if msg.status == "invited":
+        text = f"Good news: the moderators invited <@{msg.nominee}> to apply, thanks to your nomination."
     else:
         text = (
-            f"The moderators decided not to invite <@{d['nominee']}> this time. Thank you for the nomination."
+            f"The moderators decided not to invite <@{msg.nominee}> this time. Thank you for the nomination."
         )
     return text, [section(text)]
 
@@ -88,7 +68,7 @@ def _nomination_outcome(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
 def templates() -> dict[str, MessageRenderer]:
     """The outbox message templates built here: template name -> renderer."""
     return {
-        "nomination_review": _nomination_review,
-        "nomination_invite": _nomination_invite,
-        "nomination_outcome": _nomination_outcome,
+        NominationReview.kind: typed(NominationReview, _nomination_review),
+        NominationInvite.kind: typed(NominationInvite, _nomination_invite),
+        NominationOutcome.kind: typed(NominationOutcome, _nomination_outcome),
     }

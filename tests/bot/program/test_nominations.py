@@ -1,4 +1,4 @@
-"""Nominations (`bot/program/nominations.py`), without HTTP: anyone nominates someone once, the
+"""Nominations (`bot/program/nominations/`), without HTTP: anyone nominates someone once, the
 moderators are asked, and only a moderator invites or declines, once; both sides are told."""
 
 from __future__ import annotations
@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.program.messages import MessageRef
 from bot.sandbox.harness.stack import ALICE, BOB, MOD, MOD_CHANNEL
+from storage.enums import Platform
 from tests.bot.program.conftest import Program
 
 CAROL = "U0CAROL"
@@ -44,9 +46,8 @@ async def test_nominations_that_make_no_sense_are_refused(program: Program) -> N
 
 async def test_an_invitation_tells_the_nominee_and_the_nominator_once(program: Program) -> None:
     nominated = await program.nominations.nominate(ALICE, BOB, "Runs the Berlin meetup")
-    decision = await program.nominations.invite(
-        nominated.nomination_id, MOD, MOD_CHANNEL, "1700000000.000100"
-    )
+    card = MessageRef(Platform.SLACK, MOD_CHANNEL, "1700000000.000100")
+    decision = await program.nominations.invite(nominated.nomination_id, MOD, card)
     assert (decision.nominee, decision.status) == (BOB, "invited")
     rows = await program.outbox(f"nomination:{nominated.nomination_id}:")
     told = [(kind, p.get("user") or p.get("channel"), p["template"]) for _k, kind, p in rows[1:]]
