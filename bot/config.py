@@ -21,8 +21,8 @@ from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.config_groups import GroupsSettings
+from bot.program.events.recurrence import RecurrenceError, normalise_rrule
 from bot.program.money import MoneyError, config_amount, currency_code
-from bot.program.recurrence import RecurrenceError, normalise_rrule
 
 DEFAULT_DB_URL = "sqlite+aiosqlite:///ambassador-bot.db"
 SLACK_API_URL = "https://slack.com/api/"

@@ -8,23 +8,23 @@ from bot.config import Settings
 from bot.program.applications import ApplicationService
 from bot.program.audit import AuditService
 from bot.program.badges import BadgeService
-from bot.program.calendar import CalendarService
-from bot.program.events import EventService
+from bot.program.events.calendar import CalendarService
+from bot.program.events.service import EventService
 from bot.program.exports import ExportService
 from bot.program.forum import ForumService
 from bot.program.groups import GroupService
 from bot.program.home import HomeService
 from bot.program.inbound import InboundEvents
-from bot.program.lifecycle import LifecycleService
 from bot.program.linking import LinkingService
 from bot.program.nominations import NominationService
 from bot.program.onboarding import OnboardingService
 from bot.program.profiles import ProfileService
-from bot.program.reminders import ReminderService
+from bot.program.reminders.sweep import ReminderService
 from bot.program.reports import ReportService
 from bot.program.requests import RequestService
 from bot.program.roles import Roles
 from bot.program.sync import SyncService
+from bot.program.terms.retire import LifecycleService
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from bot.program.forum import ForumService
 from bot.program.linking import LinkingService
 from bot.program.nominations import NominationService
 from bot.program.onboarding import OnboardingService
-from bot.program.reminders import ReminderService
+from bot.program.reminders.sweep import ReminderService
 from bot.program.roles import Roles
 from bot.program.sync import SyncService
 from bot.sandbox.harness.stack import (

@@ -8,7 +8,10 @@ from datetime import datetime
 from bot.program import home, outbox
 from bot.program.errors import Conflict, NotFound
 from bot.program.permissions import GuardedService
+from bot.program.terms.forum import remove_from_forum
+from bot.program.terms.messages import SteppedDown
 from storage.enums import BADGE_HELD, AmbassadorStatus, Platform
+from storage.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,6 @@ class LifecycleService(GuardedService):
 
     async def retire(self, slack_user_id: str, ambassador_id: int) -> Retired:
         now = self._clock.now()
-        d = self._settings.discourse
         async with self._uow() as uow:
             person = await uow.people.by_slack_id(slack_user_id)
             amb = await uow.lifecycle.ambassador(person.id) if person else None
@@ -44,7 +46,6 @@ class LifecycleService(GuardedService):
                 raise NotFound("That button is not yours or is out of date; nothing was changed.")
             if amb.status != AmbassadorStatus.ACTIVE or not await uow.lifecycle.end_term(amb.id, now):
                 raise Conflict("Your term has already ended; you are an alumnus of the program.")
-            before = {"status": AmbassadorStatus.ACTIVE, "term_end": amb.term_end.isoformat()}
             await uow.audit.record(
                 at=now,
                 actor=slack_user_id,
@@ -52,53 +53,26 @@ class LifecycleService(GuardedService):
                 action="ambassador.stepped_down",
                 subject_type="person",
                 subject_id=person.id,
-                before=before,
+                before={"status": AmbassadorStatus.ACTIVE, "term_end": amb.term_end.isoformat()},
                 after={"status": AmbassadorStatus.ALUMNI, "term_end": now.isoformat()},
             )
             key = f"retire:{amb.id}:{int(now.timestamp() * 1000)}"
-            forum_actions = 0
-            username = person.forum_username
-            if d.enabled and username:
-                if d.ambassador_badge_id is not None:
-                    grants = [
-                        g
-                        for g in await uow.badges.for_person(person.id)
-                        if g.badge_id == d.ambassador_badge_id and g.status in BADGE_HELD
-                    ]
-                    payloads: list[dict[str, object]] = [
-                        {"username": username, "badge_id": d.ambassador_badge_id, "grant_id": g.id}
-                        for g in grants
-                    ] or [{"username": username, "badge_id": d.ambassador_badge_id}]
-                    for n, payload in enumerate(payloads):
-                        await outbox.queue(
-                            uow, f"{key}:badge:{n}", outbox.DISCOURSE_REVOKE_BADGE, payload, now
-                        )
-                        forum_actions += 1
-                if d.ambassador_group:
-                    await outbox.queue(
-                        uow,
-                        f"{key}:group",
-                        outbox.DISCOURSE_REMOVE_FROM_GROUP,
-                        {"username": username, "group": d.ambassador_group},
-                        now,
-                    )
-                    forum_actions += 1
-            await outbox.queue(
-                uow,
-                f"{key}:moderators",
-                outbox.SLACK_POST,
-                {
-                    "channel": self._settings.slack.moderator_channel,
-                    "template": "stepped_down",
-                    "data": {
-                        "user": slack_user_id,
-                        "name": person.display_name,
-                        "term_start": amb.term_start.isoformat(),
-                        "forum_username": username,
-                    },
-                },
-                now,
-            )
+            person_id = person.id
+
+            async def held_badges(uow: UnitOfWork, badge_id: int) -> list[tuple[str, dict[str, object]]]:
+                # Every grant still held is revoked; without one on record, the badge by its id.
+                grants = [
+                    g.id
+                    for g in await uow.badges.for_person(person_id)
+                    if g.badge_id == badge_id and g.status in BADGE_HELD
+                ]
+                found: list[dict[str, object]] = [{"grant_id": g} for g in grants] or [{}]
+                return [(f"{key}:badge:{n}", grant) for n, grant in enumerate(found)]
+
+            d = self._settings.discourse
+            forum_actions = await remove_from_forum(uow, d, key, person.forum_username, held_badges, now)
+            told = SteppedDown(slack_user_id, person.display_name, amb.term_start, person.forum_username)
+            await outbox.post(uow, f"{key}:moderators", self._settings.slack.moderator_channel, told, now)
             await home.queue_refresh(uow, self._settings, self._roles, slack_user_id, now)
             result = Retired(amb.id, forum_actions)
         self._signal.kick()
