@@ -65,10 +65,9 @@ class BookingForHost(_BookedSlot):
 
 
 @dataclass(frozen=True)
-class BookingCancelled(Message):
-    """To the host: `person` cancelled their slot; it is free again."""
+class _SlotNote(Message):
+    """A note about `person`'s office-hours slot."""
 
-    kind: ClassVar[Literal["booking_cancelled"]] = "booking_cancelled"
     title: str
     start: datetime
     person: str
@@ -76,14 +75,17 @@ class BookingCancelled(Message):
 
 
 @dataclass(frozen=True)
-class BookingReminder(Message):
+class BookingCancelled(_SlotNote):
+    """To the host: `person` cancelled their slot; it is free again."""
+
+    kind: ClassVar[Literal["booking_cancelled"]] = "booking_cancelled"
+
+
+@dataclass(frozen=True)
+class BookingReminder(_SlotNote):
     """To the person and to the host: the slot starts soon."""
 
     kind: ClassVar[Literal["booking_reminder"]] = "booking_reminder"
-    title: str
-    start: datetime
-    person: str
-    timezone: str = ""
     link: str = ""
     host: str | None = None
     minutes: int | None = None

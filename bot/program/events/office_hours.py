@@ -10,7 +10,7 @@ from typing import TypeVar
 from bot.program import outbox
 from bot.program.errors import Conflict, NotFound
 from bot.program.events.messages import BookingCancelled, BookingConfirmed, BookingForHost
-from bot.program.events.series import audit_series, expandable, occurrences
+from bot.program.events.series import ahead, audit_series, expandable, occurrences
 from bot.program.permissions import GuardedService
 from storage.enums import BookingStatus
 from storage.events import Booking, EventSeries
@@ -47,12 +47,9 @@ class OfficeHours(GuardedService):
         now = self._clock.now()
         slots: list[Slot] = []
         async with self._uow() as uow:
-            for s in await uow.calendar.active_series():
-                if not _offers_slots(s):
-                    continue
+            for s, overrides, starts in await ahead(uow, now, days, _offers_slots):
                 minutes = timedelta(minutes=s.slot_minutes or 0)
-                overrides = await uow.calendar.overrides(s.id)
-                for occ in occurrences(s, now, now + timedelta(days=days)):
+                for occ in starts:
                     if occ in overrides:
                         continue
                     end = occ + timedelta(minutes=s.duration_minutes)

@@ -9,6 +9,7 @@ The database stores instants in UTC.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -81,6 +82,19 @@ class Occurrence:
         """The occurrence of series `s` starting at `start` (UTC)."""
         end = start + timedelta(minutes=s.duration_minutes)
         return cls(s.id, s.key, s.title, s.kind, start, end, s.timezone, s.link, s.host_slack_id, status)
+
+
+async def ahead(
+    uow: UnitOfWork, now: datetime, days: int, wanted: Callable[[EventSeries], bool] = expandable
+) -> list[tuple[EventSeries, dict[datetime, str], list[datetime]]]:
+    """The active series `wanted` (expandable ones: a broken rule is reported by the sweep), each
+    with its cancelled and skipped occurrences and its occurrence starts in the next `days` days."""
+    out = []
+    for s in await uow.calendar.active_series():
+        if wanted(s):
+            overrides = await uow.calendar.overrides(s.id)
+            out.append((s, overrides, occurrences(s, now, now + timedelta(days=days))))
+    return out
 
 
 # -- the Slack form of a series ------------------------------------------------------------------

@@ -16,6 +16,7 @@ from bot.program.events.office_hours import OfficeHours
 from bot.program.events.recurrence import RecurrenceError
 from bot.program.events.series import (
     Occurrence,
+    ahead,
     audit_series,
     expandable,
     form_fields,
@@ -77,11 +78,8 @@ class EventService(OfficeHours):
         now = self._clock.now()
         out: list[Occurrence] = []
         async with self._uow() as uow:
-            for s in await uow.calendar.active_series():
-                if not expandable(s):
-                    continue  # reported to the moderators by the sweep; the others are listed
-                overrides = await uow.calendar.overrides(s.id)
-                for occ in occurrences(s, now, now + timedelta(days=days)):
+            for s, overrides, starts in await ahead(uow, now, days):
+                for occ in starts:
                     out.append(Occurrence.of(s, occ, overrides.get(occ, OccurrenceStatus.SCHEDULED)))
         out.sort(key=lambda o: (o.start, o.series_key))
         return out[:limit]

@@ -1,5 +1,6 @@
-"""What ending a term takes away on the forum (a lapse, stepping down): the ambassador badge and
-the membership of the ambassadors' group, queued as outbox rows."""
+"""What ending a term (a lapse, stepping down) records and takes away on the forum: the audit
+entry of the move to alumni, and the ambassador badge and the membership of the ambassadors'
+group, queued as outbox rows."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 
 from bot.config import DiscourseSettings
 from bot.program import outbox
+from storage.enums import AmbassadorStatus, Platform
 from storage.uow import UnitOfWork
 
 # The badge revocations to queue for a badge id: (row key, what the payload adds to username and
@@ -38,3 +40,29 @@ async def remove_from_forum(
         await outbox.queue(uow, f"{key}:group", outbox.DISCOURSE_REMOVE_FROM_GROUP, payload, now)
         queued += 1
     return queued
+
+
+async def record_term_end(
+    uow: UnitOfWork,
+    now: datetime,
+    actor: str,
+    platform: Platform,
+    action: str,
+    person_id: int,
+    term_end: datetime,
+    ended_at: datetime | None = None,
+) -> None:
+    """The audit entry of an ambassador moved to alumni (`ended_at`: the term was cut short)."""
+    after: dict[str, object] = {"status": AmbassadorStatus.ALUMNI}
+    if ended_at is not None:
+        after["term_end"] = ended_at.isoformat()
+    await uow.audit.record(
+        at=now,
+        actor=actor,
+        platform=platform,
+        action=action,
+        subject_type="person",
+        subject_id=person_id,
+        before={"status": AmbassadorStatus.ACTIVE, "term_end": term_end.isoformat()},
+        after=after,
+    )

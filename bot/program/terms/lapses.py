@@ -10,7 +10,7 @@ from bot.config import Settings
 from bot.program import outbox
 from bot.program.messages import Notice
 from bot.program.reminders.due import FOREVER, Due, Reading, Send
-from bot.program.terms.forum import remove_from_forum
+from bot.program.terms.forum import record_term_end, remove_from_forum
 from storage.enums import AmbassadorStatus, Platform
 from storage.models import Person
 from storage.uow import UnitOfWork
@@ -35,15 +35,8 @@ def _lapse(settings: Settings, key: str, amb_id: int, person: Person, now: datet
         if row is None or row.status != AmbassadorStatus.ACTIVE or row.id != amb_id:
             return
         row.status = AmbassadorStatus.ALUMNI
-        await uow.audit.record(
-            at=now,
-            actor="scheduler",
-            platform=Platform.BOT,
-            action="ambassador.lapsed",
-            subject_type="person",
-            subject_id=person.id,
-            before={"status": AmbassadorStatus.ACTIVE, "term_end": row.term_end.isoformat()},
-            after={"status": AmbassadorStatus.ALUMNI},
+        await record_term_end(
+            uow, now, "scheduler", Platform.BOT, "ambassador.lapsed", person.id, row.term_end
         )
         await remove_from_forum(uow, settings.discourse, key, person.forum_username, open_grant, now)
         channel = settings.slack.moderator_channel

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.program import home, outbox
 from bot.program.errors import Conflict, NotFound
 from bot.program.permissions import GuardedService
-from bot.program.terms.forum import remove_from_forum
+from bot.program.terms.forum import record_term_end, remove_from_forum
 from bot.program.terms.messages import SteppedDown
 from storage.enums import BADGE_HELD, AmbassadorStatus, Platform
 from storage.uow import UnitOfWork
@@ -46,15 +46,9 @@ class LifecycleService(GuardedService):
                 raise NotFound("That button is not yours or is out of date; nothing was changed.")
             if amb.status != AmbassadorStatus.ACTIVE or not await uow.lifecycle.end_term(amb.id, now):
                 raise Conflict("Your term has already ended; you are an alumnus of the program.")
-            await uow.audit.record(
-                at=now,
-                actor=slack_user_id,
-                platform=Platform.SLACK,
-                action="ambassador.stepped_down",
-                subject_type="person",
-                subject_id=person.id,
-                before={"status": AmbassadorStatus.ACTIVE, "term_end": amb.term_end.isoformat()},
-                after={"status": AmbassadorStatus.ALUMNI, "term_end": now.isoformat()},
+            action = "ambassador.stepped_down"
+            await record_term_end(
+                uow, now, slack_user_id, Platform.SLACK, action, person.id, amb.term_end, now
             )
             key = f"retire:{amb.id}:{int(now.timestamp() * 1000)}"
             person_id = person.id
