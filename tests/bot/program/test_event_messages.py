@@ -7,26 +7,19 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.program.events.messages import (
-    BookingCancelled,
-    BookingConfirmed,
-    BookingForHost,
-    BookingReminder,
-    EventCancelled,
-    EventReminder,
-)
+from bot.program.events import messages as ev
 from bot.program.messages import Message, decode, encode
 from bot.program.terms.messages import NudgeStep, OnboardingNudge, RenewalReminder, Renewed, SteppedDown
 
 AT = datetime(2026, 3, 5, 17, 0, tzinfo=UTC)
 
 MESSAGES: list[Message] = [
-    EventReminder(1, "Meetup", AT, "20260305T1700Z", "Europe/London", 60, "https://x", "U1", {"going": 2}),
-    EventCancelled("Meetup", AT, "Europe/London", "snow"),
-    BookingConfirmed("Office hours", AT, 20, "U2", 7, "UTC", "https://x", "U1"),
-    BookingForHost("Office hours", AT, 20, "U2", 7, "UTC", "", None),
-    BookingCancelled("Office hours", AT, "U2", "UTC"),
-    BookingReminder("Office hours", AT, "U2", "UTC", "https://x", "U1", 20),
+    ev.EventReminder(1, "Meetup", AT, "20260305T1700Z", "Europe/London", 60, "https://x", "U1", {"going": 2}),
+    ev.EventCancelled("Meetup", AT, "Europe/London", "snow"),
+    ev.BookingConfirmed("Office hours", AT, 20, "U2", 7, "UTC", "https://x", "U1"),
+    ev.BookingForHost("Office hours", AT, 20, "U2", 7, "UTC", "", None),
+    ev.BookingCancelled("Office hours", AT, "U2", "UTC"),
+    ev.BookingReminder("Office hours", AT, "U2", "UTC", "https://x", "U1", 20),
     RenewalReminder("Alice", AT, 30, "P"),
     Renewed(AT, "Alice", "P"),
     SteppedDown("U1", "Alice", AT, "alice"),
@@ -52,7 +45,7 @@ def test_rows_queued_as_dicts_before_decode() -> None:
         "counts": {},
         "kind": "meetup",
     }
-    assert decode(EventReminder, old) == EventReminder(1, "Meetup", AT, "20260305T1700Z", "UTC", 60)
+    assert decode(ev.EventReminder, old) == ev.EventReminder(1, "Meetup", AT, "20260305T1700Z", "UTC", 60)
     renewed = {"name": "Alice", "term_end": AT.isoformat(), "program": "P"}  # as applications.py queues it
     assert decode(Renewed, renewed) == Renewed(AT, "Alice", "P")
     nudge = {"name": "A", "steps": [{"title": "Say hello", "key": "intro"}]}
