@@ -39,32 +39,6 @@ class EventCancelled(Message):
 
 
 @dataclass(frozen=True)
-class _BookedSlot(Message):
-    """A booked office-hours slot, as the person who booked it and its host are told."""
-
-    title: str
-    start: datetime
-    minutes: int
-    person: str
-    booking_id: int
-    timezone: str = ""
-    link: str = ""
-    host: str | None = None
-
-
-@dataclass(frozen=True)
-class BookingConfirmed(_BookedSlot):
-    """To the person: the slot is theirs; they may cancel it (`booking_id`)."""
-
-    kind: ClassVar[Literal["booking_confirmed"]] = "booking_confirmed"
-
-
-@dataclass(frozen=True)
-class BookingForHost(_BookedSlot):
-    kind: ClassVar[Literal["booking_for_host"]] = "booking_for_host"
-
-
-@dataclass(frozen=True)
 class _SlotNote(Message):
     """A note about `person`'s office-hours slot."""
 
@@ -82,10 +56,35 @@ class BookingCancelled(_SlotNote):
 
 
 @dataclass(frozen=True)
-class BookingReminder(_SlotNote):
+class _SlotDetails(_SlotNote):
+    """The note with where to join and who hosts."""
+
+    link: str = ""
+    host: str | None = None
+
+
+@dataclass(frozen=True)
+class BookingReminder(_SlotDetails):
     """To the person and to the host: the slot starts soon."""
 
     kind: ClassVar[Literal["booking_reminder"]] = "booking_reminder"
-    link: str = ""
-    host: str | None = None
     minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class _BookedSlot(_SlotDetails):
+    """A slot just booked, as the person who booked it (who may cancel it by `booking_id`) and its
+    host are told."""
+
+    minutes: int = field(kw_only=True)
+    booking_id: int = field(kw_only=True)
+
+
+@dataclass(frozen=True)
+class BookingConfirmed(_BookedSlot):
+    kind: ClassVar[Literal["booking_confirmed"]] = "booking_confirmed"
+
+
+@dataclass(frozen=True)
+class BookingForHost(_BookedSlot):
+    kind: ClassVar[Literal["booking_for_host"]] = "booking_for_host"

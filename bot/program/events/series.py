@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.config import EventSettings
 from bot.program.errors import InvalidInput
@@ -21,10 +20,6 @@ from bot.program.events.recurrence import Instance, Recurrence, RecurrenceError
 from storage.enums import Platform
 from storage.events import EventSeries
 from storage.uow import UnitOfWork
-
-
-def series_tz(series: EventSeries) -> ZoneInfo:
-    return ZoneInfo(series.timezone)
 
 
 def recurrence(series: EventSeries) -> Recurrence:

@@ -16,8 +16,8 @@ AT = datetime(2026, 3, 5, 17, 0, tzinfo=UTC)
 MESSAGES: list[Message] = [
     ev.EventReminder(1, "Meetup", AT, "20260305T1700Z", "Europe/London", 60, "https://x", "U1", {"going": 2}),
     ev.EventCancelled("Meetup", AT, "Europe/London", "snow"),
-    ev.BookingConfirmed("Office hours", AT, 20, "U2", 7, "UTC", "https://x", "U1"),
-    ev.BookingForHost("Office hours", AT, 20, "U2", 7, "UTC", "", None),
+    ev.BookingConfirmed("Office hours", AT, "U2", "UTC", "https://x", "U1", minutes=20, booking_id=7),
+    ev.BookingForHost("Office hours", AT, "U2", minutes=20, booking_id=7),
     ev.BookingCancelled("Office hours", AT, "U2", "UTC"),
     ev.BookingReminder("Office hours", AT, "U2", "UTC", "https://x", "U1", 20),
     RenewalReminder("Alice", AT, 30, "P"),
