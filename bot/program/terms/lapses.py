@@ -10,7 +10,7 @@ from bot.config import Settings
 from bot.program import outbox
 from bot.program.messages import Notice
 from bot.program.reminders.due import FOREVER, Due, Reading, Send
-from bot.program.terms.forum import record_term_end, remove_from_forum
+from bot.program.terms.ending import record_term_end, remove_from_forum
 from storage.enums import AmbassadorStatus, Platform
 from storage.models import Person
 from storage.uow import UnitOfWork

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.program import home, outbox
 from bot.program.errors import Conflict, NotFound
 from bot.program.permissions import GuardedService
-from bot.program.terms.forum import record_term_end, remove_from_forum
+from bot.program.terms.ending import record_term_end, remove_from_forum
 from bot.program.terms.messages import SteppedDown
 from storage.enums import BADGE_HELD, AmbassadorStatus, Platform
 from storage.uow import UnitOfWork
