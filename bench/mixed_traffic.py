@@ -39,7 +39,7 @@ from bench import _common
 from bench._common import database, fmt, latency_summary, machine, machine_line, positive, ratio
 from bench.db_scale import Program, Scale, load
 from bench.webhooks import Delivery, Planner
-from bot.program.events import occurrence_key
+from bot.program.events.series import occurrence_key
 from bot.sandbox.discourse import DiscourseActor
 from bot.sandbox.harness.procs import write_config
 from bot.sandbox.harness.stack import (

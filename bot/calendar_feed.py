@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from bot.program.calendar import Feed, SeriesFeed
-from bot.program.recurrence import Recurrence, parse_wall, to_instant
+from bot.program.events.calendar import Feed, SeriesFeed
+from bot.program.events.recurrence import Recurrence, parse_wall, to_instant
 
 PRODID = "-//ambassador-bot//calendar//EN"
 TZ_HORIZON = timedelta(days=366 * 10)

@@ -22,23 +22,23 @@ from bot.program.audit import AuditService
 from bot.program.badges.forum import ForumService
 from bot.program.badges.grants import BadgeService
 from bot.program.badges.sync import SyncService
-from bot.program.calendar import CalendarService
 from bot.program.directory.service import ProfileService
-from bot.program.events import EventService
+from bot.program.events.calendar import CalendarService
+from bot.program.events.service import EventService
 from bot.program.groups import GroupService
 from bot.program.home import HomeService
 from bot.program.inbound import InboundEvents
-from bot.program.lifecycle import LifecycleService
 from bot.program.linking.service import LinkingService
 from bot.program.nominations import NominationService
 from bot.program.onboarding.service import OnboardingService
 from bot.program.permissions import Guard
 from bot.program.ports import Clock, SystemClock
-from bot.program.reminders import ReminderService
+from bot.program.reminders.sweep import ReminderService
 from bot.program.reports.exports import ExportService
 from bot.program.reports.report import ReportService
 from bot.program.requests import RequestService
 from bot.program.roles import Roles
+from bot.program.terms.retire import LifecycleService
 from bot.render.groups import JinjaRenderer
 from bot.scheduler import Scheduler
 from bot.services import Services

@@ -533,3 +533,29 @@ def test_the_feature_package_check_catches_a_flat_or_long_module(tmp_path: Path)
         f"privacy/forget.py has {MAX_MODULE_LINES} lines",
         "privacy/forget.py has no docstring",
     ]
+# -- events, terms and the sweep (issue 15) ------------------------------------------------------
+
+TYPED_PACKAGES = ("events", "terms", "reminders")
+
+
+def test_events_terms_and_the_sweep_queue_only_typed_messages() -> None:
+    """Their Slack messages are typed `Message`s (outbox.post/dm): no payload names a template."""
+    import re  # appended here: the module's imports belong to the other checks
+
+    spelled = sorted(
+        str(path.relative_to(ROOT))
+        for name in TYPED_PACKAGES
+        for path in (ROOT / "bot" / "program" / name).rglob("*.py")
+        if re.search(r'"template"\s*:', path.read_text(encoding="utf-8"))
+    )
+    assert spelled == []
+
+
+def test_events_terms_and_the_sweep_are_small_modules() -> None:
+    big = sorted(
+        f"{path.relative_to(ROOT)}: {n} lines"
+        for name in TYPED_PACKAGES
+        for path in (ROOT / "bot" / "program" / name).rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) >= 400
+    )
+    assert big == []

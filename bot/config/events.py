@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 
 from bot.config.base import Section
-from bot.program.recurrence import RecurrenceError, normalise_rrule
+from bot.program.events.recurrence import RecurrenceError, normalise_rrule
 
 _OFFSET = re.compile(r"^\s*(\d+)\s*([wdhm])\s*$")
 

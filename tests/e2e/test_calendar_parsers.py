@@ -24,7 +24,7 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from bot.program.events import occurrences
+from bot.program.events.series import occurrences
 from bot.sandbox.harness.stack import MOD, FakeClock, Stack, start_stack
 
 ZONES = ("America/New_York", "Europe/London", "Australia/Sydney", "Asia/Kolkata", "Pacific/Chatham")

@@ -14,7 +14,7 @@ import pytest
 from dateutil.rrule import rrulestr
 from sqlalchemy import select, update
 
-from bot.program.events import occurrences
+from bot.program.events.series import occurrences
 from bot.runtime import build_runtime
 from bot.sandbox.harness.stack import ALICE, AMB_CHANNEL, BOB, MOD, MOD_CHANNEL, FakeClock, Stack, start_stack
 from storage.events import EventSeries, Reminder

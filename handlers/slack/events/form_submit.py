@@ -40,7 +40,7 @@ async def _save(s: kit.Sent) -> _Saved:
 
 
 def _errors(err: InvalidInput, s: kit.Sent) -> Mapping[str, str]:
-    shown = {k: v for k, v in err.fields.items() if k in {f[0] for f in views_events.EVENT_FIELDS}}
+    shown = {k: v for k, v in err.fields.items() if k in {f.key for f in views_events.EVENT_FIELDS}}
     return shown or {"title": err.message}
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from slack_bolt.async_app import AsyncApp
 
 from bot.platforms.slack.parse import series_slot
-from bot.program.events import BookingResult
+from bot.program.events.office_hours import BookingResult
 from handlers.slack import kit
 from handlers.slack.events import views as views_events
 

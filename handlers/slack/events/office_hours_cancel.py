@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.program.events import BookingResult
+from bot.program.events.office_hours import BookingResult
 from handlers.slack import kit
 from handlers.slack.events import views as views_events
 

@@ -1,14 +1,35 @@
-"""Block Kit for meetups, office hours, reminders and renewals."""
+"""Block Kit of events: the typed reminder, cancellation and booking messages (`templates()`),
+the answers to `/ambassador events` and `office-hours`, the event series form and the renewal form
+(opened from the renewal reminder in terms.views)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.program.events import Occurrence, Slot
-from handlers.slack.blocks import Block, MessageRenderer, button, context, escape, section
+from bot.program.events.messages import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingForHost,
+    BookingReminder,
+    EventCancelled,
+    EventReminder,
+)
+from bot.program.events.office_hours import Slot
+from bot.program.events.series import Occurrence, occurrence_key
+from handlers.slack.blocks import (
+    Block,
+    MessageRenderer,
+    button,
+    context,
+    escape,
+    input_block,
+    section,
+    text_input,
+    typed,
+)
 
 RSVP_PREFIX = "event_rsvp_"
 RSVP_LABELS = {"going": "Going", "maybe": "Maybe", "no": "Not going"}
@@ -18,22 +39,41 @@ RENEW = "renewal_start"
 RENEWAL_VIEW = "renewal_submit"
 EVENT_VIEW = "event_form_submit"
 
-EVENT_FIELDS: tuple[tuple[str, str, str, bool], ...] = (
-    ("key", "Key (short id, e.g. monthly-meetup)", "", True),
-    ("title", "Title", "", True),
-    ("kind", "Kind: meetup or office_hours", "meetup", True),
-    ("rrule", "Recurrence (RRULE)", "e.g. FREQ=MONTHLY;BYDAY=1TH;UNTIL=20271224T000000Z", True),
-    ("start", "First occurrence, local time", "e.g. 2026-01-01 17:00", True),
-    ("timezone", "Timezone", "e.g. Europe/London", True),
-    ("duration_minutes", "Duration in minutes", "60", True),
-    ("link", "Link (video call, agenda)", "", False),
-    ("host", "Host", "", False),
-    ("slack_channel", "Channel id for reminders", "default: the ambassadors' channel", False),
-    ("reminders", "Reminders before the start", "e.g. 7d,1d,1h", False),
-    ("slot_minutes", "Office hours: 1-to-1 slot length in minutes", "", False),
+
+@dataclass(frozen=True)
+class FormSpec:
+    """A text field of this feature's forms (a `blocks.FormField`)."""
+
+    key: str
+    label: str
+    hint: str = ""
+    required: bool = False
+    max_len: int = 300
+    multiline: bool = False
+
+
+EVENT_FIELDS: tuple[FormSpec, ...] = (
+    FormSpec("key", "Key (short id, e.g. monthly-meetup)", required=True),
+    FormSpec("title", "Title", required=True),
+    FormSpec("kind", "Kind: meetup or office_hours", "meetup", required=True),
+    FormSpec(
+        "rrule", "Recurrence (RRULE)", "e.g. FREQ=MONTHLY;BYDAY=1TH;UNTIL=20271224T000000Z", required=True
+    ),
+    FormSpec("start", "First occurrence, local time", "e.g. 2026-01-01 17:00", required=True),
+    FormSpec("timezone", "Timezone", "e.g. Europe/London", required=True),
+    FormSpec("duration_minutes", "Duration in minutes", "60", required=True),
+    FormSpec("link", "Link (video call, agenda)"),
+    FormSpec("host", "Host"),
+    FormSpec("slack_channel", "Channel id for reminders", "default: the ambassadors' channel"),
+    FormSpec("reminders", "Reminders before the start", "e.g. 7d,1d,1h"),
+    FormSpec("slot_minutes", "Office hours: 1-to-1 slot length in minutes"),
 )
-
-
+RENEWAL_FIELDS: tuple[FormSpec, ...] = (
+    FormSpec("reaffirm", "Do you re-affirm the ambassador guidelines? (yes)", required=True, max_len=20),
+    FormSpec(
+        "plans", "What will you focus on in your next term?", required=True, max_len=3000, multiline=True
+    ),
+)
 USER_FIELDS = frozenset({"host"})  # picked with users_select
 
 
@@ -49,18 +89,20 @@ def _counts_line(counts: Mapping[str, int]) -> str:
     return " · ".join(f"{RSVP_LABELS[a]}: {int(counts.get(a, 0))}" for a in RSVP_LABELS)
 
 
-def event_reminder(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    title = escape(str(d["title"]))
-    text = f"Reminder: *{title}* starts {when(str(d['start']), str(d.get('timezone') or ''))}"
-    extra = []
-    if d.get("link"):
-        extra.append(f"Join: {d['link']}")
-    if d.get("host"):
-        extra.append(f"Host: <@{d['host']}>")
-    value = f"{d['series_id']}|{d['occurrence']}"
-    out: list[Block] = [section(text)]
-    if extra:
-        out.append(context(" · ".join(extra)))
+def _joined(*parts: str) -> list[Block]:
+    """The context line under a message (join link, host), when there is anything to say."""
+    shown = [p for p in parts if p]
+    return [context(" · ".join(shown))] if shown else []
+
+
+def _join(link: str) -> str:
+    return f"Join: {link}" if link else ""
+
+
+def event_reminder(msg: EventReminder) -> tuple[str, list[Block]]:
+    text = f"Reminder: *{escape(msg.title)}* starts {when(msg.start, msg.timezone)}"
+    value = f"{msg.series_id}|{msg.occurrence}"
+    out: list[Block] = [section(text), *_joined(_join(msg.link), f"Host: <@{msg.host}>" if msg.host else "")]
     out.append(
         {
             "type": "actions",
@@ -71,7 +113,7 @@ def event_reminder(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
             ],
         }
     )
-    out.append(context(_counts_line(d.get("counts") or {})))
+    out.append(context(_counts_line(msg.counts)))
     return text, out
 
 
@@ -83,92 +125,54 @@ def with_counts(message_blocks: Sequence[Block], counts: Mapping[str, int]) -> l
     return out
 
 
-def event_cancelled(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    start = when(str(d["start"]), str(d.get("timezone") or ""))
-    text = f"❌ *{escape(str(d['title']))}* on {start} is cancelled."
-    if d.get("reason"):
-        text += f" {escape(str(d['reason']))}"
+def event_cancelled(msg: EventCancelled) -> tuple[str, list[Block]]:
+    text = f"❌ *{escape(msg.title)}* on {when(msg.start, msg.timezone)} is cancelled."
+    if msg.reason:
+        text += f" {escape(msg.reason)}"
     return text, [section(text)]
 
 
-def booking_confirmed(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
+def booking_confirmed(msg: BookingConfirmed) -> tuple[str, list[Block]]:
+    host = f" with <@{msg.host}>" if msg.host else ""
     text = (
-        f"You booked a {d['minutes']}-minute slot at *{escape(str(d['title']))}* on "
-        f"{when(str(d['start']), str(d.get('timezone') or ''))}"
-        + (f" with <@{d['host']}>" if d.get("host") else "")
-        + "."
+        f"You booked a {msg.minutes}-minute slot at *{escape(msg.title)}* on "
+        f"{when(msg.start, msg.timezone)}{host}."
     )
-    out = [section(text)]
-    if d.get("link"):
-        out.append(context(f"Join: {d['link']}"))
-    out.append(
-        {"type": "actions", "elements": [button("Cancel booking", CANCEL_BOOKING, str(d["booking_id"]))]}
-    )
-    return text, out
+    cancel = button("Cancel booking", CANCEL_BOOKING, str(msg.booking_id))
+    return text, [section(text), *_joined(_join(msg.link)), {"type": "actions", "elements": [cancel]}]
 
 
-def booking_for_host(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
+def booking_for_host(msg: BookingForHost) -> tuple[str, list[Block]]:
     text = (
-        f"<@{d['person']}> booked a {d['minutes']}-minute slot of *{escape(str(d['title']))}* on "
-        f"{when(str(d['start']), str(d.get('timezone') or ''))}."
+        f"<@{msg.person}> booked a {msg.minutes}-minute slot of *{escape(msg.title)}* on "
+        f"{when(msg.start, msg.timezone)}."
     )
     return text, [section(text)]
 
 
-def booking_cancelled(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
+def booking_cancelled(msg: BookingCancelled) -> tuple[str, list[Block]]:
     text = (
-        f"<@{d['person']}> cancelled their slot of *{escape(str(d['title']))}* on "
-        f"{when(str(d['start']), str(d.get('timezone') or ''))}; it is free again."
+        f"<@{msg.person}> cancelled their slot of *{escape(msg.title)}* on "
+        f"{when(msg.start, msg.timezone)}; it is free again."
     )
     return text, [section(text)]
 
 
-def booking_reminder(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    other = f" with <@{d['person']}>" if d.get("person") else ""
-    text = f"⏰ Your office-hours slot{other} at *{escape(str(d['title']))}* starts {when(str(d['start']))}."
-    out = [section(text)]
-    if d.get("link"):
-        out.append(context(f"Join: {d['link']}"))
-    return text, out
-
-
-def renewal_reminder(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    end = datetime.fromisoformat(str(d["term_end"]))
-    text = (
-        f"Your term as an ambassador of {escape(str(d.get('program') or 'the program'))} ends on "
-        f"{end:%Y-%m-%d} (in {d['days']} days). Renew to stay on: it takes a minute."
-    )
-    return text, [
-        section(text),
-        {"type": "actions", "elements": [button("Renew", RENEW, "renew", "primary")]},
-    ]
-
-
-def renewed(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    end = datetime.fromisoformat(str(d["term_end"]))
-    text = f"🎉 Your ambassador term was renewed; it now runs until {end:%Y-%m-%d}. Thank you for staying on!"
-    return text, [section(text)]
-
-
-def onboarding_nudge(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    steps = "\n".join(f"⬜ {escape(str(s['title']))}" for s in d.get("steps") or [])
-    name = escape(str(d.get("name") or ""))
-    text = f"Hi {name}! A gentle reminder: these onboarding steps are still open:\n{steps}"
-    return text, [section(text), context("`/ambassador onboarding` shows your checklist.")]
+def booking_reminder(msg: BookingReminder) -> tuple[str, list[Block]]:
+    other = f" with <@{msg.person}>" if msg.person else ""
+    text = f"⏰ Your office-hours slot{other} at *{escape(msg.title)}* starts {when(msg.start)}."
+    return text, [section(text), *_joined(_join(msg.link))]
 
 
 def templates() -> dict[str, MessageRenderer]:
     """The outbox message templates built here: template name -> renderer."""
     return {
-        "event_reminder": event_reminder,
-        "event_cancelled": event_cancelled,
-        "booking_confirmed": booking_confirmed,
-        "booking_for_host": booking_for_host,
-        "booking_cancelled": booking_cancelled,
-        "booking_reminder": booking_reminder,
-        "renewal_reminder": renewal_reminder,
-        "renewed": renewed,
-        "onboarding_nudge": onboarding_nudge,
+        EventReminder.kind: typed(EventReminder, event_reminder),
+        EventCancelled.kind: typed(EventCancelled, event_cancelled),
+        BookingConfirmed.kind: typed(BookingConfirmed, booking_confirmed),
+        BookingForHost.kind: typed(BookingForHost, booking_for_host),
+        BookingCancelled.kind: typed(BookingCancelled, booking_cancelled),
+        BookingReminder.kind: typed(BookingReminder, booking_reminder),
     }
 
 
@@ -203,72 +207,54 @@ def slots_message(slots: Sequence[Slot]) -> tuple[str, list[Block]]:
                     "type": "mrkdwn",
                     "text": f"*{escape(slot.title)}*{host}\n{when(slot.start)} · {slot.minutes} min",
                 },
-                "accessory": button("Book", BOOK, f"{slot.series_id}|{slot.start.strftime('%Y%m%dT%H%MZ')}"),
+                "accessory": button("Book", BOOK, f"{slot.series_id}|{occurrence_key(slot.start)}"),
             }
         )
     return text, out[:50]
 
 
-def renewal_modal() -> Block:
-    return {
-        "type": "modal",
-        "callback_id": RENEWAL_VIEW,
-        "title": {"type": "plain_text", "text": "Renew your term"},
-        "submit": {"type": "plain_text", "text": "Send renewal"},
+def _form(
+    callback_id: str, title: str, submit: str, blocks: list[Block], metadata: str | None = None
+) -> Block:
+    """A modal form of this feature, with its Cancel button."""
+    view: Block = {"type": "modal", "callback_id": callback_id}
+    if metadata is not None:
+        view["private_metadata"] = metadata
+    return view | {
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": submit},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            section("A short re-application: moderators review it and your term is extended."),
-            {
-                "type": "input",
-                "block_id": "reaffirm",
-                "label": {"type": "plain_text", "text": "Do you re-affirm the ambassador guidelines? (yes)"},
-                "element": {"type": "plain_text_input", "action_id": "reaffirm", "max_length": 20},
-            },
-            {
-                "type": "input",
-                "block_id": "plans",
-                "label": {"type": "plain_text", "text": "What will you focus on in your next term?"},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "plans",
-                    "multiline": True,
-                    "max_length": 3000,
-                },
-            },
-        ],
+        "blocks": blocks,
     }
+
+
+def renewal_modal() -> Block:
+    return _form(
+        RENEWAL_VIEW,
+        "Renew your term",
+        "Send renewal",
+        [
+            section("A short re-application: moderators review it and your term is extended."),
+            *(input_block(spec, text_input(spec)) for spec in RENEWAL_FIELDS),
+        ],
+    )
+
+
+def _event_element(spec: FormSpec, initial: str | None) -> Block:
+    if spec.key not in USER_FIELDS:
+        return text_input(spec, initial)
+    # A person: Slack's user picker accepts only the workspace's members.
+    element: Block = {"type": "users_select", "action_id": spec.key}
+    if initial:
+        element["initial_user"] = initial
+    return element
 
 
 def event_modal(values: Mapping[str, str] | None = None, editing: str | None = None) -> Block:
-    out: list[Block] = []
-    for key, label, hint, required in EVENT_FIELDS:
-        if editing and key == "key":
-            continue
-        element: Block
-        if key in USER_FIELDS:  # a person: Slack's user picker accepts only the workspace's members
-            element = {"type": "users_select", "action_id": key}
-            if values and values.get(key):
-                element["initial_user"] = values[key]
-        else:
-            element = {"type": "plain_text_input", "action_id": key, "max_length": 300}
-            if values and values.get(key):
-                element["initial_value"] = values[key]
-        block: Block = {
-            "type": "input",
-            "block_id": key,
-            "label": {"type": "plain_text", "text": label},
-            "element": element,
-            "optional": not required,
-        }
-        if hint:
-            block["hint"] = {"type": "plain_text", "text": hint}
-        out.append(block)
-    return {
-        "type": "modal",
-        "callback_id": EVENT_VIEW,
-        "private_metadata": editing or "",
-        "title": {"type": "plain_text", "text": "Edit event" if editing else "New event series"},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": out,
-    }
+    out = [
+        input_block(spec, _event_element(spec, (values or {}).get(spec.key)))
+        for spec in EVENT_FIELDS
+        if not (editing and spec.key == "key")
+    ]
+    title = "Edit event" if editing else "New event series"
+    return _form(EVENT_VIEW, title, "Save", out, metadata=editing or "")

@@ -1,5 +1,5 @@
 """Slack listeners of terms (one per module): the renewal form (open, submit) and stepping down
-(confirm, cancel); the stepping-down blocks are in `views`, the renewal form in events.views."""
+(confirm, cancel); the blocks are in `views`, the renewal form in events.views."""
 
 from __future__ import annotations
 

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers.slack.context import click
+from bot.platforms.slack.parse.interactions import Click
+from handlers.slack import kit
+from handlers.slack.blocks import Block
 from handlers.slack.events import views as views_events
 
 
-async def on_renew(ack: AsyncAck, client: AsyncWebClient, context: AsyncBoltContext) -> None:
-    await ack()
-    await client.views_open(trigger_id=click(context).trigger_id, view=views_events.renewal_modal())
+def _clicker(pressed: Click) -> str:
+    return pressed.user.id
+
+
+async def _form_stays(_p: kit.Press[str]) -> Block | None:
+    return None  # whether this person may renew is checked when the form is sent
+
+
+# The trigger_id expires 3 s after the click: the form opens first, with nothing looked up.
+on_renew = kit.on_form_button(lambda _p: views_events.renewal_modal(), _form_stays, carried=_clicker)
 
 
 def register(app: AsyncApp) -> None:

@@ -1,14 +1,15 @@
-"""Block Kit of stepping down: the confirm prompt and the moderators' notice. `templates()` names
-the outbox message templates built here (the renewal form and reminders are in events.views)."""
+"""Block Kit of terms: the typed renewal reminder and confirmation, the onboarding nudge and the
+moderators' note that someone stepped down (`templates()`), and the stepping-down prompt. The
+renewal form the reminder's button opens is in events.views."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
+from bot.program.terms.messages import OnboardingNudge, RenewalReminder, Renewed, SteppedDown
 from handlers.slack import text as kit
-from handlers.slack.blocks import Block, MessageRenderer, button, context, escape, section
+from handlers.slack.blocks import Block, MessageRenderer, button, context, escape, section, typed
+from handlers.slack.events.views import RENEW
 
 # Action ids (the contract between these blocks and the listeners).
 RETIRE_CONFIRM = "retire_confirm"
@@ -18,15 +19,13 @@ RETIRE_CANCEL = "retire_cancel"
 # -- stepping down ---------------------------------------------------------------------------
 
 
-def _stepped_down(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    name = escape(str(d.get("name") or ""))
-    text = f"<@{d['user']}> ({name}) stepped down as an ambassador (since {kit.day(d.get('term_start'))})."
+def _stepped_down(msg: SteppedDown) -> tuple[str, list[Block]]:
+    since = kit.day(msg.term_start)
+    text = f"<@{msg.user}> ({escape(msg.name)}) stepped down as an ambassador (since {since})."
     out = [section(f"👋 {text}")]
-    if d.get("forum_username"):
+    if msg.forum_username:
         out.append(
-            context(
-                f"Forum badge and group membership of {escape(str(d['forum_username']))} are being removed."
-            )
+            context(f"Forum badge and group membership of {escape(msg.forum_username)} are being removed.")
         )
     return text, out
 
@@ -50,6 +49,39 @@ def retire_prompt(ambassador_id: int, term_start: datetime, term_end: datetime) 
     ]
 
 
+# -- renewal and onboarding -------------------------------------------------------------------
+
+
+def _renewal_reminder(msg: RenewalReminder) -> tuple[str, list[Block]]:
+    text = (
+        f"Your term as an ambassador of {escape(msg.program or 'the program')} ends on "
+        f"{msg.term_end:%Y-%m-%d} (in {msg.days} days). Renew to stay on: it takes a minute."
+    )
+    return text, [
+        section(text),
+        {"type": "actions", "elements": [button("Renew", RENEW, "renew", "primary")]},
+    ]
+
+
+def _renewed(msg: Renewed) -> tuple[str, list[Block]]:
+    text = (
+        f"🎉 Your ambassador term was renewed; it now runs until {msg.term_end:%Y-%m-%d}. "
+        "Thank you for staying on!"
+    )
+    return text, [section(text)]
+
+
+def _onboarding_nudge(msg: OnboardingNudge) -> tuple[str, list[Block]]:
+    steps = "\n".join(f"⬜ {escape(s.title)}" for s in msg.steps)
+    text = f"Hi {escape(msg.name)}! A gentle reminder: these onboarding steps are still open:\n{steps}"
+    return text, [section(text), context("`/ambassador onboarding` shows your checklist.")]
+
+
 def templates() -> dict[str, MessageRenderer]:
     """The outbox message templates built here: template name -> renderer."""
-    return {"stepped_down": _stepped_down}
+    return {
+        SteppedDown.kind: typed(SteppedDown, _stepped_down),
+        RenewalReminder.kind: typed(RenewalReminder, _renewal_reminder),
+        Renewed.kind: typed(Renewed, _renewed),
+        OnboardingNudge.kind: typed(OnboardingNudge, _onboarding_nudge),
+    }

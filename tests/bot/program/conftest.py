@@ -24,7 +24,7 @@ from bot.program.badges.sync import SyncService
 from bot.program.linking.service import LinkingService
 from bot.program.nominations import NominationService
 from bot.program.onboarding.service import OnboardingService
-from bot.program.reminders import ReminderService
+from bot.program.reminders.sweep import ReminderService
 from bot.program.roles import Roles
 from bot.sandbox.harness.stack import (
     APPLICATION,

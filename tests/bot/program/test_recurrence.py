@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.config import ConfigError, settings_from_mapping
-from bot.program.recurrence import Recurrence, RecurrenceError, normalise_rrule, reminder_due
+from bot.program.events.recurrence import Recurrence, RecurrenceError, normalise_rrule, reminder_due
 
 
 def _utc(*args: int) -> datetime:

@@ -1,4 +1,4 @@
-"""The periodic sweep of `bot/program/reminders.py`, without HTTP: each reminder is decided once
+"""The periodic sweep of `bot/program/reminders/`, without HTTP: each reminder is decided once
 (sent or skipped), one found late goes out only if it is still worth it, and a term that ran out
 lapses once."""
 

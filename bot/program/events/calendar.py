@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.program.events import expandable, recurrence
+from bot.program.events.recurrence import normalise_rrule
+from bot.program.events.series import expandable, recurrence
 from bot.program.ports import Clock
-from bot.program.recurrence import normalise_rrule
 from storage.enums import Platform
 from storage.events import CalendarToken
 from storage.uow import UnitOfWork

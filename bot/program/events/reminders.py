@@ -1,0 +1,140 @@
+"""The sweep's due-finders of events: reminders of each occurrence at the series' offsets (in
+Slack, and in the series' forum topic when it has one), the moderators' note about a series whose
+rule cannot be expanded, and reminders of booked office-hours slots to the person and the host."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+from bot.config import parse_offset
+from bot.program import outbox
+from bot.program.events.messages import BookingReminder, EventReminder
+from bot.program.events.recurrence import Recurrence, RecurrenceError, reminder_due
+from bot.program.events.series import occurrence_key, recurrence
+from bot.program.messages import Notice
+from bot.program.reminders.due import FOREVER, LOOKBACK, Due, Reading, Send, dm, post
+from storage.enums import OccurrenceStatus
+from storage.events import EventSeries
+from storage.uow import UnitOfWork
+
+log = logging.getLogger("ambassador_bot.reminders")
+
+
+async def event_reminders(reading: Reading, now: datetime) -> AsyncIterator[Due]:
+    async with reading.uow() as uow:
+        series_list = list(await uow.calendar.active_series())
+        overrides = {s.id: await uow.calendar.overrides(s.id) for s in series_list}
+    for s in series_list:
+        try:
+            rule = recurrence(s)
+        except RecurrenceError as err:
+            async for due in _report_broken(reading, s, str(err), now):
+                yield due
+            continue
+        if not s.reminder_offsets or not s.slack_channel:
+            continue
+        try:
+            found = _series_reminders(reading, s, rule, overrides[s.id], now)
+        except Exception as err:  # one series' failure must not stop the others' reminders
+            log.error("reminders of event series %s failed: %s", s.key, type(err).__name__)
+            continue
+        for due in found:
+            yield due
+
+
+def _series_reminders(
+    reading: Reading, s: EventSeries, rule: Recurrence, overrides: dict[datetime, str], now: datetime
+) -> list[Due]:
+    out: list[Due] = []
+    # A whole-day offset is calendar days, so a day can be 25 hours long: look an hour further.
+    horizon = timedelta(minutes=max(s.reminder_offsets) + 61)
+    for occ in rule.instances(now - LOOKBACK, now + horizon):
+        if overrides.get(occ.start) in (OccurrenceStatus.CANCELLED, OccurrenceStatus.SKIPPED):
+            continue  # nothing to remind of
+        message = EventReminder(
+            series_id=s.id,
+            title=s.title,
+            start=occ.start,
+            occurrence=occurrence_key(occ.start),
+            timezone=s.timezone,
+            minutes=s.duration_minutes,
+            link=s.link,
+            host=s.host_slack_id,
+        )
+        for offset in s.reminder_offsets:
+            due = reminder_due(occ, offset, rule.tz)
+            if due > now:
+                continue
+            key = f"event:{s.id}:{message.occurrence}:{offset}:{s.slack_channel}"
+            send = _send_event_reminder(reading, key, s, message, now)
+            out.append(Due(key, "event", due, occ.start, send, {"series": s.key}))
+    return out
+
+
+def _send_event_reminder(
+    reading: Reading, key: str, s: EventSeries, message: EventReminder, now: datetime
+) -> Send:
+    # `not_after`: the worker checks it before every attempt, retries included.
+    not_after = message.start.isoformat()
+    topic = s.forum_topic_id if reading.settings.discourse.enabled else None
+
+    async def send(uow: UnitOfWork) -> None:
+        await outbox.post(uow, key, s.slack_channel or "", message, now, **{outbox.NOT_AFTER: not_after})
+        if topic is not None:
+            forum = {"topic_id": topic, "raw": _forum_reminder(message), outbox.NOT_AFTER: not_after}
+            await outbox.queue(uow, f"{key}:forum", outbox.DISCOURSE_POST, forum, now)
+
+    return send
+
+
+async def _report_broken(reading: Reading, s: EventSeries, reason: str, now: datetime) -> AsyncIterator[Due]:
+    """A series whose rule cannot be expanded gets no reminders; the moderators hear of it once
+    (again only if an edit leaves it broken in another way)."""
+    what = hashlib.sha256(f"{s.rrule}|{s.start_local}|{s.timezone}".encode()).hexdigest()[:16]
+    key = f"series-broken:{s.id}:{what}"
+    if not await reading.undecided([key]):
+        return
+    log.warning("event series %s cannot be expanded: %s", s.key, reason)
+    text = (
+        f"Event series `{s.key}` ({s.title}) cannot be expanded: {reason}. It gets no reminders "
+        f"and is left out of `/ambassador events` and the calendar feed until it is fixed with "
+        f"`/ambassador event edit {s.key}`."
+    )
+    send = post(key, reading.settings.slack.moderator_channel or "", Notice(text), now)
+    yield Due(key, "series", now, now + FOREVER, send, {"series": s.key})
+
+
+async def booking_reminders(reading: Reading, now: datetime) -> AsyncIterator[Due]:
+    offset = timedelta(minutes=parse_offset(reading.settings.reminders.booking_reminder))
+    async with reading.uow() as uow:
+        bookings = list(
+            await uow.calendar.upcoming_bookings(now - LOOKBACK, now + offset + timedelta(minutes=1))
+        )
+        series = {b.series_id: await uow.calendar.series(b.series_id) for b in bookings}
+    for b in bookings:
+        s = series[b.series_id]
+        due = b.slot_start - offset
+        if s is None or due > now:
+            continue
+        message = BookingReminder(
+            title=s.title,
+            start=b.slot_start,
+            person=b.slack_user_id,
+            timezone=s.timezone,
+            link=s.link,
+            host=s.host_slack_id,
+            minutes=s.slot_minutes,
+        )
+        for who in filter(None, (b.slack_user_id, s.host_slack_id)):
+            key = f"booking:{b.id}:{int(offset.total_seconds() // 60)}:{who}"
+            send = dm(key, who, message, now, **{outbox.NOT_AFTER: b.slot_start.isoformat()})
+            yield Due(key, "booking", due, b.slot_start, send, {"booking": b.id})
+
+
+def _forum_reminder(message: EventReminder) -> str:
+    start = message.start.astimezone(UTC)
+    link = f"\n\nJoin: {message.link}" if message.link else ""
+    return f"Reminder: **{message.title}** starts {start:%Y-%m-%d %H:%M} UTC.{link}"

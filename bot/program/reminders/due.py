@@ -1,0 +1,79 @@
+"""What a feature's due-finder hands the sweep: `Due` reminders, each with its unique key, when it
+was due, until when it is worth sending and how it is sent; and `Reading`, the short read-only
+transactions a finder looks things up with."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from bot.config import Settings
+from bot.program import outbox
+from bot.program.messages import Message
+from storage.uow import UnitOfWork
+
+# How far back a sweep looks for due reminders it has not decided yet (a bot down longer than this
+# does not get reminders of that period at all: they are long past their moment).
+LOOKBACK = timedelta(days=8)
+# The deadline of what is never too late (a lapse, a nudge, a broken series' report).
+FOREVER = timedelta(days=3650)
+
+Send = Callable[[UnitOfWork], Awaitable[None]]
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Due:
+    """One reminder that is due: the sweep claims `key` and runs `send` in one transaction, or
+    records it as skipped when it is found after `deadline` (or, for the reminders of a moment,
+    after the grace period) or is `superseded` by a more recent one."""
+
+    key: str
+    kind: str  # what /metrics counts it as: event, booking, renewal, lapse, nudge, digest, series
+    due_at: datetime
+    deadline: datetime
+    send: Send
+    detail: dict[str, Any] = field(default_factory=dict)
+    superseded: bool = False
+
+
+class Reading:
+    """What a due-finder reads with: each query in a short unit of work of its own."""
+
+    def __init__(self, uow: Callable[[], UnitOfWork], settings: Settings) -> None:
+        self.uow = uow
+        self.settings = settings
+
+    async def read(self, query: Callable[[UnitOfWork], Awaitable[_T]]) -> _T:
+        """One query in a unit of work of its own (a sweep reads in short transactions)."""
+        async with self.uow() as uow:
+            return await query(uow)
+
+    async def undecided(self, keys: list[str]) -> set[str]:
+        """The keys still to decide: a repeat sweep skips the decided ones with one query."""
+        async with self.uow() as uow:
+            return set(keys) - await uow.calendar.decided(keys)
+
+
+DueFinder = Callable[[Reading, datetime], AsyncIterator[Due]]
+
+
+def post(key: str, channel: str, message: Message, now: datetime, **extra: Any) -> Send:
+    """Send: post `message` in `channel` (nothing when there is no channel)."""
+
+    async def send(uow: UnitOfWork) -> None:
+        if channel:
+            await outbox.post(uow, key, channel, message, now, **extra)
+
+    return send
+
+
+def dm(key: str, user: str, message: Message, now: datetime, **extra: Any) -> Send:
+    """Send: `message` to one person."""
+
+    async def send(uow: UnitOfWork) -> None:
+        await outbox.dm(uow, key, user, message, now, **extra)
+
+    return send

@@ -1,0 +1,113 @@
+"""The periodic sweep: everything that is due (event reminders, booking reminders, renewal
+reminders, lapses, onboarding nudges, the weekly digest) is decided exactly once.
+
+The database owns what is due. Each reminder has a unique key (what, occurrence, offset,
+recipient); deciding it — sent or skipped — inserts that key in the same transaction as the outbox
+row that delivers it. A second sweep, a restarted bot or another replica finds the key and moves
+on. A reminder found late (the bot was down) is still sent within the grace period, and never once
+its moment has passed; otherwise it is recorded as skipped.
+
+Each feature finds its own due reminders (a `DueFinder`, bot/program/reminders/due.py); this core
+only decides them.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.config import Settings
+from bot.program.events.reminders import booking_reminders, event_reminders
+from bot.program.ports import Clock, NoSignal, OutboxSignal
+from bot.program.reminders.digest import weekly_digest
+from bot.program.reminders.due import Due, DueFinder, Reading
+from bot.program.terms.lapses import lapses
+from bot.program.terms.reminders import onboarding_nudges, renewal_reminders
+from storage.enums import ReminderStatus
+from storage.uow import UnitOfWork
+
+log = logging.getLogger("ambassador_bot.reminders")
+
+# In this order, each in its own try: one failing kind must not stop the program's other clocks.
+FINDERS: tuple[DueFinder, ...] = (
+    event_reminders,
+    booking_reminders,
+    renewal_reminders,
+    lapses,
+    onboarding_nudges,
+    weekly_digest,
+)
+# Reminders of a moment (an event, a booking) are only worth it close to their time; the others
+# (renewal, nudge, digest, lapse) stay worth sending until their deadline.
+OF_A_MOMENT = frozenset({"event", "booking"})
+
+
+@dataclass
+class SweepResult:
+    sent: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def add(self, key: str, sent: bool) -> None:
+        (self.sent if sent else self.skipped).append(key)
+
+
+class ReminderService:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        settings: Settings,
+        clock: Clock,
+        signal: OutboxSignal | None = None,
+        finders: Sequence[DueFinder] = FINDERS,
+    ) -> None:
+        self._uow = uow
+        self._settings = settings
+        self._clock = clock
+        self._signal = signal or NoSignal()
+        self._finders = tuple(finders)
+        # Reminders this process decided, by (kind, "sent" or "skipped"): what /metrics counts.
+        self.decided: collections.Counter[tuple[str, str]] = collections.Counter()
+
+    async def sweep(self) -> SweepResult:
+        now = self._clock.now()
+        result = SweepResult()
+        reading = Reading(self._uow, self._settings)
+        for finder in self._finders:
+            try:
+                async for due in finder(reading, now):
+                    await self._decide(due, now, result)
+            except Exception as err:  # one failing kind must not stop the program's other clocks
+                log.error("sweep step %s failed: %s", finder.__name__, type(err).__name__)
+        if result.sent:
+            self._signal.kick()
+        return result
+
+    def _worth_sending(self, due: Due, now: datetime) -> bool:
+        grace = timedelta(minutes=self._settings.reminders.grace_minutes)
+        timely = due.kind not in OF_A_MOMENT or now - due.due_at <= grace
+        return now < due.deadline and timely and not due.superseded
+
+    async def _decide(self, due: Due, now: datetime, result: SweepResult) -> None:
+        """One reminder, one transaction: claim its key and queue its delivery, or record a skip."""
+        worth_sending = self._worth_sending(due, now)
+        status = ReminderStatus.SENT if worth_sending else ReminderStatus.SKIPPED
+        try:
+            async with self._uow() as uow:
+                if await uow.calendar.reminder_exists(due.key):
+                    return
+                if not await uow.calendar.claim_reminder(
+                    due.key, due.kind, status, due.due_at, now, due.detail
+                ):
+                    return  # another sweep (or replica) decided it a moment ago
+                if worth_sending:
+                    await due.send(uow)
+        except Exception as err:  # rolled back; every other reminder, renewal and lapse goes on
+            log.error("reminder %s failed, tried again next sweep: %s", due.key, type(err).__name__)
+            return
+        result.add(due.key, worth_sending)
+        self.decided[due.kind, status] += 1
+        if not worth_sending:
+            log.info("reminder %s skipped: found %s after it was due", due.key, now - due.due_at)
