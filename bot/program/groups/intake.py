@@ -18,7 +18,7 @@ from bot.program.groups.screening import (
     normalise_title,
     screen,
 )
-from storage.enums import Platform, UserGroupStatus
+from storage.enums import UserGroupStatus
 from storage.groups import LIVE, UserGroup
 
 
@@ -158,48 +158,27 @@ class Intake(GroupBase):
             else:
                 group.open_requester = slack_user_id
             await uow.session.flush()
-            await uow.audit.record(
-                at=now,
-                actor=slack_user_id,
-                platform=Platform.SLACK,
-                action="group.resubmitted" if resubmitted else "group.requested",
-                subject_type="user_group",
-                subject_id=group.id,
-                before=before,
-                after={
-                    "status": UserGroupStatus.PENDING,
-                    "title": group.title,
-                    "requested_name": group.requested_name,
-                    "flags": [f.code for f in screening.flags],
-                    "overlap": overlap.group_id if overlap else None,
-                },
-            )
+            asked = {
+                "status": UserGroupStatus.PENDING,
+                "title": group.title,
+                "requested_name": group.requested_name,
+                "flags": [f.code for f in screening.flags],
+                "overlap": overlap.group_id if overlap else None,
+            }
+            action = "group.resubmitted" if resubmitted else "group.requested"
+            await self._audit(uow, slack_user_id, now, group.id, action, before, asked)
             if spam is not None:
-                await uow.audit.record(
-                    at=now,
-                    actor="bot",
-                    platform=Platform.SLACK,
-                    action="group.rejected",
-                    subject_type="user_group",
-                    subject_id=group.id,
-                    before={"status": UserGroupStatus.PENDING},
-                    after={"status": UserGroupStatus.REJECTED, "reason": group.decision_reason},
+                rejected = {"status": UserGroupStatus.REJECTED, "reason": group.decision_reason}
+                await self._audit(
+                    uow, "bot", now, group.id, "group.rejected", {"status": UserGroupStatus.PENDING}, rejected
                 )
                 await self._tell_requester(
                     uow, group, UserGroupStatus.REJECTED, str(group.decision_reason), now
                 )
-            await outbox.queue(
-                uow,
-                f"group:{group.id}:review:{group.revision}",
-                outbox.SLACK_POST,
-                {
-                    "channel": self.review_channel,
-                    "template": "group_review",
-                    "data": await self._review_data(uow, group),
-                    "on_delivered": {"type": "group_message", "group_id": group.id, "slot": "review"},
-                },
-                now,
-            )
+            delivered = {"type": "group_message", "group_id": group.id, "slot": "review"}
+            card = await self._review_card(uow, group)
+            key = f"group:{group.id}:review:{group.revision}"
+            await outbox.post(uow, key, self.review_channel, card, now, on_delivered=delivered)
             result = SubmitResult(
                 group.id, group.title, group.status, screening.flags, screening.missing, overlap, resubmitted
             )

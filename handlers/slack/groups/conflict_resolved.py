@@ -5,13 +5,14 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.program.groups import Decision
+from bot.program.groups.messages import slack_ref
 from handlers.slack import kit
 from handlers.slack.groups.views import RESOLVED
 
 
 async def _resolve(p: kit.Press[int]) -> Decision:
     return await p.services.groups.resolve_conflict(
-        p.target.user, p.id, p.target.channel, p.target.message_ts
+        p.target.user, p.id, slack_ref(p.target.channel, p.target.message_ts)
     )
 
 
