@@ -1,5 +1,6 @@
 """What every part of the user group workflow shares: the service's dependencies, loading a
-group, the state checks, and the messages (review, requester, handover) the parts republish."""
+group, the state checks, the audit line, and the messages (review card, requester's outcome,
+handover checklist) the parts republish, redrawn where they were posted or clicked (`MessageRef`)."""
 
 from __future__ import annotations
 

@@ -115,34 +115,35 @@ class Deciding(RequestBase):
     ) -> Decision:
         text = self._note_text(reason, "reason", "Please give a reason for the requester.")
         await self._require_moderator(moderator, "reject", request_id)
-
-        async def change(uow: UnitOfWork, req: Request, now: datetime) -> tuple[str, str | None]:
-            await self._lock(uow, req, UNDECIDED, now)
-            to = RequestStatus.REJECTED
-            decided: dict[str, Any] = {
-                "decided_at": now,
-                "decided_by": moderator,
-                "closed_at": now,
-                "closed_by": moderator,
-            }
-            await self._move(
-                uow, req, moderator, now, to, note=("reason", text), after={"reason": text}, **decided
-            )
-            return to, text
-
-        return await self._decide(request_id, moderator, ref, change)
+        return await self._with_note(request_id, moderator, RequestStatus.REJECTED, ("reason", text), ref)
 
     async def ask(
         self, request_id: int, moderator: str, question: str, ref: MessageRef | None = None
     ) -> Decision:
         text = self._note_text(question, "question", "Please write what you need to know.")
         await self._require_moderator(moderator, "ask", request_id)
+        return await self._with_note(
+            request_id, moderator, RequestStatus.INFO_REQUESTED, ("question", text), ref
+        )
+
+    async def _with_note(
+        self, request_id: int, moderator: str, to: str, note: tuple[str, str], ref: MessageRef | None
+    ) -> Decision:
+        """A moderator's decision that comes with a note for the requester: a rejection (which
+        closes the request) with its reason, or a question."""
 
         async def change(uow: UnitOfWork, req: Request, now: datetime) -> tuple[str, str | None]:
             await self._lock(uow, req, UNDECIDED, now)
-            to = RequestStatus.INFO_REQUESTED
-            await self._move(uow, req, moderator, now, to, note=("question", text), after={"question": text})
-            return to, text
+            stamps: dict[str, Any] = {}
+            if to == RequestStatus.REJECTED:
+                stamps = {
+                    "decided_at": now,
+                    "decided_by": moderator,
+                    "closed_at": now,
+                    "closed_by": moderator,
+                }
+            await self._move(uow, req, moderator, now, to, note=note, after={note[0]: note[1]}, **stamps)
+            return to, note[1]
 
         return await self._decide(request_id, moderator, ref, change)
 
