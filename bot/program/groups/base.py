@@ -86,6 +86,20 @@ class GroupBase(GuardedService):
     async def _require_reviewer(self, actor: str, permission: Permission, group_id: int) -> None:
         await self._guard.require(actor, permission, Subject(group_id))
 
+    async def _require_for(
+        self,
+        actor: str,
+        permission: Permission,
+        g: UserGroup,
+        refusal: str,
+        action: str | None = None,
+        roles: frozenset[str] = frozenset(),
+    ) -> None:
+        """The guard's check of an action the group's own people may take (organisers, the
+        mentor, the roles of a handover step); `refusal` says who may."""
+        subject = Subject(g.id, action=action, message=refusal, group_id=g.id, roles=roles)
+        await self._guard.require(actor, permission, subject)
+
     async def _load(self, uow: UnitOfWork, group_id: int) -> UserGroup:
         group = await uow.groups.get(group_id)
         if group is None:

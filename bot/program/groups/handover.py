@@ -15,7 +15,7 @@ from bot.program.groups.screening import (
     one_line,
 )
 from bot.program.messages import MessageRef, Notice
-from bot.program.permissions import Permission, Subject
+from bot.program.permissions import Permission
 from storage.enums import UserGroupStatus
 from storage.groups import GroupHandoverStep, UserGroup
 from storage.uow import UnitOfWork
@@ -41,16 +41,10 @@ class Handover(GroupBase):
             raise NotFound(f"{g.title} has no handover step {key[:40]!r}.")
         allowed = {r for r in step.completes.split(",") if r}
         who = " or ".join(ROLE_WORDS.get(r, r) for r in sorted(allowed))
-        await self._guard.require(
-            actor,
-            Permission.GROUP_HANDOVER_STEP,
-            Subject(
-                g.id,
-                action=f"group.step.{key}",
-                message=f"“{step.title}” can only be ticked by {who}.",
-                group_id=g.id,
-                roles=frozenset(allowed),
-            ),
+        refusal = f"“{step.title}” can only be ticked by {who}."
+        step_done = f"group.step.{key}"
+        await self._require_for(
+            actor, Permission.GROUP_HANDOVER_STEP, g, refusal, step_done, frozenset(allowed)
         )
         if step.completed_at is not None:
             raise Conflict(

@@ -50,12 +50,18 @@ class GroupOverlap:
 
 
 @dataclass(frozen=True)
-class _GroupCard:
-    """A user group request as reviewers see it."""
+class _AboutGroup:
+    """A message about one group request: its number and title."""
 
     group_id: int
-    revision: int = 1
     title: str = ""
+
+
+@dataclass(frozen=True)
+class _GroupCard(_AboutGroup):
+    """A user group request as reviewers see it."""
+
+    revision: int = 1
     requested_name: str = ""
     city: str = ""
     region: str = ""
@@ -122,13 +128,11 @@ class GroupConflict(_GroupCard, Message):
 
 
 @dataclass(frozen=True)
-class GroupOutcome(Message):
+class GroupOutcome(_AboutGroup, Message):
     """The requester is told: approved (with the mentor), needs changes (what), or rejected (why,
     with the link to what a user group is)."""
 
     kind: ClassVar[Literal["group_outcome"]] = "group_outcome"
-    group_id: int
-    title: str = ""
     outcome: str = ""
     text: str = ""
     command: str = "/ambassador"
@@ -137,12 +141,10 @@ class GroupOutcome(Message):
 
 
 @dataclass(frozen=True)
-class GroupMentor(Message):
+class GroupMentor(_AboutGroup, Message):
     """The ambassador chosen as mentor is told."""
 
     kind: ClassVar[Literal["group_mentor"]] = "group_mentor"
-    group_id: int
-    title: str = ""
     requester: str | None = None
     by: str | None = None
 
@@ -162,12 +164,10 @@ class HandoverStepLine:
 
 
 @dataclass(frozen=True)
-class GroupHandover(Message):
+class GroupHandover(_AboutGroup, Message):
     """The official group handover checklist in the review channel."""
 
     kind: ClassVar[Literal["group_handover"]] = "group_handover"
-    group_id: int
-    title: str = ""
     mentor: str | None = None
     status: str = ""
     steps: tuple[HandoverStepLine, ...] = ()

@@ -11,7 +11,7 @@ from bot.program.groups.forms import OrganiserAdded, slack_escape
 from bot.program.groups.screening import (
     one_line,
 )
-from bot.program.permissions import Permission, Subject
+from bot.program.permissions import Permission
 from storage.enums import Platform, UserGroupStatus
 from storage.groups import MENTORED
 
@@ -32,15 +32,8 @@ class Organisers(GroupBase):
         async with self._uow() as uow:
             g = await self._find(uow, group_ref)
             organisers = await uow.groups.organisers(g.id)
-            await self._guard.require(
-                actor,
-                Permission.GROUP_ORGANISER_ADD,
-                Subject(
-                    g.id,
-                    message=f"Only an organiser of {g.title} or a moderator can add organisers.",
-                    group_id=g.id,
-                ),
-            )
+            refusal = f"Only an organiser of {g.title} or a moderator can add organisers."
+            await self._require_for(actor, Permission.GROUP_ORGANISER_ADD, g, refusal)
             if g.status == UserGroupStatus.REJECTED:
                 raise Conflict(
                     f"Request #{g.id} ({g.title}) was not accepted; it has no organisers to add to."
