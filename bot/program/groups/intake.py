@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from bot.program import outbox
 from bot.program.errors import Conflict, InvalidInput, ProgramError
 from bot.program.groups.base import GroupBase
-from bot.program.groups.forms import SubmitResult, validate_request
+from bot.program.groups.forms import GroupForm, SubmitResult, validate_request
 from bot.program.groups.reports import place_of
 from bot.program.groups.screening import (
     Existing,
@@ -20,6 +21,7 @@ from bot.program.groups.screening import (
 )
 from storage.enums import UserGroupStatus
 from storage.groups import LIVE, UserGroup
+from storage.uow import UnitOfWork
 
 
 class Intake(GroupBase):
@@ -141,16 +143,7 @@ class Intake(GroupBase):
                     "",
                 )
                 group.objected_by = None
-            known = {
-                (o.slack_user_id, (o.forum_username or "").lower())
-                for o in await uow.groups.organisers(group.id)
-            }
-            for uid in data.slack_organisers:
-                if not any(k[0] == uid for k in known):
-                    await self._add_organiser_row(uow, group.id, uid, None, slack_user_id, now)
-            for name in data.forum_organisers:
-                if not any(k[1] == name.lower() for k in known):
-                    await self._add_organiser_row(uow, group.id, None, name, slack_user_id, now)
+            await self._add_named_organisers(uow, group.id, data, slack_user_id, now)
             if spam is not None:
                 group.status, group.open_requester = UserGroupStatus.REJECTED, None
                 group.decided_by, group.decided_at = "bot", now
@@ -184,3 +177,17 @@ class Intake(GroupBase):
             )
         self._signal.kick()
         return result
+
+    async def _add_named_organisers(
+        self, uow: UnitOfWork, group_id: int, data: GroupForm, by: str, now: datetime
+    ) -> None:
+        """The organisers the form names (on Slack, or by forum username) not yet organisers."""
+        known = {
+            (o.slack_user_id, (o.forum_username or "").lower()) for o in await uow.groups.organisers(group_id)
+        }
+        for uid in data.slack_organisers:
+            if not any(k[0] == uid for k in known):
+                await self._add_organiser_row(uow, group_id, uid, None, by, now)
+        for name in data.forum_organisers:
+            if not any(k[1] == name.lower() for k in known):
+                await self._add_organiser_row(uow, group_id, None, name, by, now)
