@@ -7,9 +7,10 @@ Ambassadors and moderators then review it in the review channel. An overlapping 
 until the ambassadors mark the overlap resolved. Approval names a mentor and starts the official
 group handover checklist, whose last step sends the recognition message to every leader.
 
-The package, by feature: `forms` (the request form and result types), `base` (what the parts
-share), `intake`, `review`, `objections`, `organisers`, `handover`, `reading`, `screening`,
-`reports`; `service.GroupService` puts the parts together.
+The package, by feature: `forms` (the request form and result types), `messages` (the typed
+outbox messages, with the actions each card allows), `base` (what the parts share), `intake`,
+`review`, `objections`, `organisers`, `handover`, `reading`, `screening`, `reports`;
+`service.GroupService` puts the parts together.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """What every part of the user group workflow shares: the service's dependencies, loading a
-group, the state checks, and the messages (review, requester, handover) the parts republish."""
+group, the state checks, the audit line, and the messages (review card, requester's outcome,
+handover checklist) the parts republish, redrawn where they were posted or clicked (`MessageRef`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,14 @@ from bot.program import outbox
 from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.program.forum_accounts import ForumAccounts, require_accounts
 from bot.program.groups.forms import ROLE_WORDS, iso
+from bot.program.groups.messages import (
+    GroupFlag,
+    GroupHandover,
+    GroupOutcome,
+    GroupOverlap,
+    GroupReview,
+    HandoverStepLine,
+)
 from bot.program.groups.rendering import NoRenderer, TemplateRenderer
 from bot.program.groups.reports import organiser_label
 from bot.program.groups.screening import (
@@ -22,10 +31,11 @@ from bot.program.groups.screening import (
     fold,
     one_line,
 )
+from bot.program.messages import Message, MessageRef
 from bot.program.permissions import Guard, GuardedService, Permission, Subject
 from bot.program.ports import Clock, OutboxSignal
 from bot.program.roles import Roles
-from storage.enums import UserGroupStatus
+from storage.enums import Platform, UserGroupStatus
 from storage.groups import LIVE, GroupOrganiser, UserGroup
 from storage.uow import UnitOfWork
 
@@ -75,6 +85,20 @@ class GroupBase(GuardedService):
 
     async def _require_reviewer(self, actor: str, permission: Permission, group_id: int) -> None:
         await self._guard.require(actor, permission, Subject(group_id))
+
+    async def _require_for(
+        self,
+        actor: str,
+        permission: Permission,
+        g: UserGroup,
+        refusal: str,
+        action: str | None = None,
+        roles: frozenset[str] = frozenset(),
+    ) -> None:
+        """The guard's check of an action the group's own people may take (organisers, the
+        mentor, the roles of a handover step); `refusal` says who may."""
+        subject = Subject(g.id, action=action, message=refusal, group_id=g.id, roles=roles)
+        await self._guard.require(actor, permission, subject)
 
     async def _load(self, uow: UnitOfWork, group_id: int) -> UserGroup:
         group = await uow.groups.get(group_id)
@@ -144,87 +168,109 @@ class GroupBase(GuardedService):
             )
         )
 
-    async def _review_data(self, uow: UnitOfWork, g: UserGroup) -> dict[str, Any]:
+    async def _review_card(self, uow: UnitOfWork, g: UserGroup) -> GroupReview:
+        """The review card of `g` as it stands (the overlap card is the same, for the ambassadors)."""
         organisers = await uow.groups.organisers(g.id)
-        overlap: dict[str, Any] | None = None
+        overlap: GroupOverlap | None = None
         if g.overlap_group_id is not None:
             other = await uow.groups.get(g.overlap_group_id)
-            overlap = {
-                "id": g.overlap_group_id,
-                "title": other.title if other else f"#{g.overlap_group_id}",
-                "status": other.status if other else "",
-                "reason": g.overlap_reason,
-            }
-        return {
-            "group_id": g.id,
-            "revision": g.revision,
-            "title": g.title,
-            "requested_name": g.requested_name,
-            "city": g.city,
-            "region": g.region,
-            "country": g.country,
-            "coordinates": (
+            overlap = GroupOverlap(
+                id=g.overlap_group_id,
+                title=other.title if other else f"#{g.overlap_group_id}",
+                status=other.status if other else "",
+                reason=g.overlap_reason,
+            )
+        return GroupReview(
+            group_id=g.id,
+            revision=g.revision,
+            title=g.title,
+            requested_name=g.requested_name,
+            city=g.city,
+            region=g.region,
+            country=g.country,
+            coordinates=(
                 f"{g.latitude:.4f}, {g.longitude:.4f}"
                 if g.latitude is not None and g.longitude is not None
                 else ""
             ),
-            "website": g.website,
-            "links": g.links[:1000],
-            "description": g.description[:1500],
-            "requester": g.requester_slack_id,
-            "organisers": [organiser_label(o) for o in organisers],
-            "flags": list(g.flags or []),
-            "missing": list(g.missing or []),
-            "overlap": overlap,
-            "conflict": g.conflict,
-            "conflict_by": g.conflict_by,
-            "objected_by": g.objected_by,
-            "auto_approve_hours": self._cfg.auto_approve_hours,
-            "status": g.status,
-            "decided_by": g.decided_by,
-            "reason": g.decision_reason,
-            "change_request": g.change_request,
-            "mentor": g.mentor_slack_id,
-        }
+            website=g.website,
+            links=g.links[:1000],
+            description=g.description[:1500],
+            requester=g.requester_slack_id,
+            organisers=tuple(organiser_label(o) for o in organisers),
+            flags=tuple(GroupFlag(str(f.get("code", "")), str(f.get("reason", ""))) for f in g.flags or []),
+            missing=tuple(g.missing or []),
+            overlap=overlap,
+            conflict=g.conflict,
+            conflict_by=g.conflict_by,
+            objected_by=g.objected_by,
+            auto_approve_hours=self._cfg.auto_approve_hours,
+            status=g.status,
+            decided_by=g.decided_by,
+            reason=g.decision_reason,
+            change_request=g.change_request,
+            mentor=g.mentor_slack_id,
+        )
+
+    @staticmethod
+    async def _redraw(
+        uow: UnitOfWork,
+        key: str,
+        posted: tuple[str | None, str | None],
+        ref: MessageRef | None,
+        message: Message,
+        now: datetime,
+    ) -> None:
+        """Redraw a card: where the bot recorded posting it (`posted`: channel, ts), else the message
+        the click came from; not at all when neither is known (nobody can have clicked it)."""
+        channel = posted[0] or (ref.channel if ref else None)
+        ts = posted[1] or (ref.id if ref else None)
+        if channel and ts:
+            await outbox.update(uow, f"{key}:{uuid.uuid4().hex}", channel, ts, message, now)
 
     async def _update_review(
-        self, uow: UnitOfWork, g: UserGroup, channel: str | None, ts: str | None, now: datetime
+        self, uow: UnitOfWork, g: UserGroup, ref: MessageRef | None, now: datetime
     ) -> None:
-        channel, ts = g.review_channel or channel, g.review_ts or ts
-        if not channel or not ts:
-            return  # not posted yet (nobody can have clicked it): nothing to update
-        await outbox.queue(
-            uow,
-            f"group:{g.id}:review-update:{uuid.uuid4().hex}",
-            outbox.SLACK_UPDATE,
-            {
-                "channel": channel,
-                "ts": ts,
-                "template": "group_review",
-                "data": await self._review_data(uow, g),
-            },
-            now,
+        card = await self._review_card(uow, g)
+        await self._redraw(
+            uow, f"group:{g.id}:review-update", (g.review_channel, g.review_ts), ref, card, now
+        )
+
+    async def _audit(
+        self,
+        uow: UnitOfWork,
+        actor: str,
+        now: datetime,
+        group_id: int,
+        action: str,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """The audit line of a change to a user group (every change comes from Slack)."""
+        await uow.audit.record(
+            at=now,
+            actor=actor,
+            platform=Platform.SLACK,
+            action=action,
+            subject_type="user_group",
+            subject_id=group_id,
+            before=before,
+            after=after,
         )
 
     async def _tell_requester(
         self, uow: UnitOfWork, g: UserGroup, outcome: UserGroupStatus, text: str, now: datetime
     ) -> None:
-        data: dict[str, Any] = {
-            "group_id": g.id,
-            "title": g.title,
-            "outcome": outcome,
-            "text": text,
-            "command": self._settings.slack.command,
-            "mentor": g.mentor_slack_id,
-            "what_is": self._cfg.what_is_a_user_group_url if outcome == UserGroupStatus.REJECTED else "",
-        }
-        await outbox.queue(
-            uow,
-            f"group:{g.id}:{outcome}:{g.revision}",
-            outbox.SLACK_DM,
-            {"user": g.requester_slack_id, "template": "group_outcome", "data": data},
-            now,
+        message = GroupOutcome(
+            group_id=g.id,
+            title=g.title,
+            outcome=outcome,
+            text=text,
+            command=self._settings.slack.command,
+            mentor=g.mentor_slack_id,
+            what_is=self._cfg.what_is_a_user_group_url if outcome == UserGroupStatus.REJECTED else "",
         )
+        await outbox.dm(uow, f"group:{g.id}:{outcome}:{g.revision}", g.requester_slack_id, message, now)
 
     async def _queue_forum_owner(
         self, uow: UnitOfWork, g: UserGroup, username: str | None, now: datetime
@@ -270,24 +316,24 @@ class GroupBase(GuardedService):
             return names
         return await require_accounts(self._forum, names)
 
-    async def _handover_data(self, uow: UnitOfWork, g: UserGroup) -> dict[str, Any]:
+    async def _handover_card(self, uow: UnitOfWork, g: UserGroup) -> GroupHandover:
         steps = await uow.groups.steps(g.id)
-        return {
-            "group_id": g.id,
-            "title": g.title,
-            "mentor": g.mentor_slack_id,
-            "status": g.status,
-            "steps": [
-                {
-                    "key": s.key,
-                    "title": s.title,
-                    "who": [ROLE_WORDS.get(r, r) for r in s.completes.split(",") if r],
-                    "needs": s.needs,
-                    "done": s.completed_at is not None,
-                    "by": s.completed_by,
-                    "at": iso(s.completed_at),
-                    "value": s.value,
-                }
+        return GroupHandover(
+            group_id=g.id,
+            title=g.title,
+            mentor=g.mentor_slack_id,
+            status=g.status,
+            steps=tuple(
+                HandoverStepLine(
+                    key=s.key,
+                    title=s.title,
+                    who=tuple(ROLE_WORDS.get(r, r) for r in s.completes.split(",") if r),
+                    needs=s.needs,
+                    done=s.completed_at is not None,
+                    by=s.completed_by,
+                    at=iso(s.completed_at),
+                    value=s.value,
+                )
                 for s in steps
-            ],
-        }
+            ),
+        )

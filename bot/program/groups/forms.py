@@ -121,7 +121,9 @@ class OrganiserAdded:
 
 
 @dataclass
-class _Form:
+class GroupForm:
+    """A cleaned request form: its values, the coordinates and the organisers it names."""
+
     values: dict[str, str] = field(default_factory=dict)
     coordinates: tuple[float, float] | None = None
     slack_organisers: list[str] = field(default_factory=list)
@@ -131,7 +133,7 @@ class _Form:
 # -- validation --------------------------------------------------------------------------------
 
 
-def _fields(form: Mapping[str, str | None], out: _Form, problems: dict[str, str]) -> None:
+def _fields(form: Mapping[str, str | None], out: GroupForm, problems: dict[str, str]) -> None:
     for spec in GROUP_FIELDS:
         raw = form.get(spec.key)
         value = clean_text(raw) if spec.multiline else one_line(raw)
@@ -142,7 +144,7 @@ def _fields(form: Mapping[str, str | None], out: _Form, problems: dict[str, str]
         out.values[spec.key] = value
 
 
-def _organisers(out: _Form, problems: dict[str, str], slack_organisers: Sequence[str]) -> None:
+def _organisers(out: GroupForm, problems: dict[str, str], slack_organisers: Sequence[str]) -> None:
     names = [n.lstrip("@") for n in re.split(r"[,;\s]+", out.values.get("organisers_forum", "")) if n.strip()]
     bad = [n for n in names if not FORUM_USERNAME.match(n)]
     if bad and "organisers_forum" not in problems:
@@ -161,9 +163,9 @@ def _organisers(out: _Form, problems: dict[str, str], slack_organisers: Sequence
         problems["organisers_forum"] = f"At most {MAX_ORGANISERS} organisers, please; add more later."
 
 
-def validate_request(form: Mapping[str, str | None], slack_organisers: Sequence[str] = ()) -> _Form:
+def validate_request(form: Mapping[str, str | None], slack_organisers: Sequence[str] = ()) -> GroupForm:
     """Clean the form or raise InvalidInput naming each bad field."""
-    out = _Form()
+    out = GroupForm()
     problems: dict[str, str] = {}
     _fields(form, out, problems)
     website = out.values.get("website", "")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from bot.program import outbox
@@ -10,12 +9,14 @@ from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.groups import reports as group_reports
 from bot.program.groups.base import GroupBase
 from bot.program.groups.forms import ROLE_WORDS, URL_PATTERN, StepResult, slack_escape
+from bot.program.groups.messages import GroupRecognition
 from bot.program.groups.rendering import TemplateFailed
 from bot.program.groups.screening import (
     one_line,
 )
-from bot.program.permissions import Permission, Subject
-from storage.enums import Platform, UserGroupStatus
+from bot.program.messages import MessageRef, Notice
+from bot.program.permissions import Permission
+from storage.enums import UserGroupStatus
 from storage.groups import GroupHandoverStep, UserGroup
 from storage.uow import UnitOfWork
 
@@ -40,16 +41,10 @@ class Handover(GroupBase):
             raise NotFound(f"{g.title} has no handover step {key[:40]!r}.")
         allowed = {r for r in step.completes.split(",") if r}
         who = " or ".join(ROLE_WORDS.get(r, r) for r in sorted(allowed))
-        await self._guard.require(
-            actor,
-            Permission.GROUP_HANDOVER_STEP,
-            Subject(
-                g.id,
-                action=f"group.step.{key}",
-                message=f"“{step.title}” can only be ticked by {who}.",
-                group_id=g.id,
-                roles=frozenset(allowed),
-            ),
+        refusal = f"“{step.title}” can only be ticked by {who}."
+        step_done = f"group.step.{key}"
+        await self._require_for(
+            actor, Permission.GROUP_HANDOVER_STEP, g, refusal, step_done, frozenset(allowed)
         )
         if step.completed_at is not None:
             raise Conflict(
@@ -67,8 +62,7 @@ class Handover(GroupBase):
         group_id: int,
         key: str,
         value: str | None = None,
-        channel: str | None = None,
-        ts: str | None = None,
+        ref: MessageRef | None = None,
     ) -> StepResult:
         now = self._clock.now()
         async with self._uow() as uow:
@@ -85,15 +79,7 @@ class Handover(GroupBase):
                 value = None
             if not await uow.groups.complete_step(g.id, key, actor, now, value):
                 raise Conflict(f"“{step.title}” was done by someone else a moment ago.")
-            await uow.audit.record(
-                at=now,
-                actor=actor,
-                platform=Platform.SLACK,
-                action="group.step_done",
-                subject_type="user_group",
-                subject_id=g.id,
-                after={"step": key, "value": value},
-            )
+            await self._audit(uow, actor, now, g.id, "group.step_done", after={"step": key, "value": value})
             steps = await uow.groups.steps(g.id)
             done = sum(1 for s in steps if s.completed_at is not None)
             official = False
@@ -108,20 +94,9 @@ class Handover(GroupBase):
                 g = await self._load(uow, g.id)
                 official = True
                 leaders = await self._recognise(uow, g, now)
-            channel, ts = g.handover_channel or channel, g.handover_ts or ts
-            if channel and ts:
-                await outbox.queue(
-                    uow,
-                    f"group:{g.id}:handover-update:{uuid.uuid4().hex}",
-                    outbox.SLACK_UPDATE,
-                    {
-                        "channel": channel,
-                        "ts": ts,
-                        "template": "group_handover",
-                        "data": await self._handover_data(uow, g),
-                    },
-                    now,
-                )
+            posted = (g.handover_channel, g.handover_ts)
+            checklist = await self._handover_card(uow, g)
+            await self._redraw(uow, f"group:{g.id}:handover-update", posted, ref, checklist, now)
             result = StepResult(g.id, g.title, step.title, done, len(steps), official, leaders)
         self._signal.kick()
         return result
@@ -163,18 +138,9 @@ class Handover(GroupBase):
                 title, text = self.render_recognition(
                     g, f"<@{o.slack_user_id}>", f"<@{g.mentor_slack_id}>" if g.mentor_slack_id else "", True
                 )
-                await outbox.queue(
-                    uow,
-                    f"{group_reports.recognition_key_prefix(g.id)}slack:{o.slack_user_id}",
-                    outbox.SLACK_DM,
-                    {
-                        "user": o.slack_user_id,
-                        "template": "group_recognition",
-                        "data": {"title": title, "text": text},
-                        "on_delivered": report,
-                    },
-                    now,
-                )
+                key = f"{group_reports.recognition_key_prefix(g.id)}slack:{o.slack_user_id}"
+                message = GroupRecognition(title=title, text=text)
+                await outbox.dm(uow, key, o.slack_user_id, message, now, on_delivered=report)
                 count += 1
             elif o.forum_username and self._settings.discourse.enabled:
                 mentor = ""
@@ -199,34 +165,19 @@ class Handover(GroupBase):
                     now,
                 )
                 count += 1
-        await uow.audit.record(
-            at=now,
-            actor="bot",
-            platform=Platform.SLACK,
-            action="group.official",
-            subject_type="user_group",
-            subject_id=g.id,
-            before={"status": UserGroupStatus.APPROVED},
-            after={"status": UserGroupStatus.OFFICIAL, "leaders_recognised": count},
+        before, after = {"status": UserGroupStatus.APPROVED}, {"status": UserGroupStatus.OFFICIAL}
+        await self._audit(
+            uow, "bot", now, g.id, "group.official", before, {**after, "leaders_recognised": count}
         )
-        await outbox.queue(
-            uow,
-            f"group:{g.id}:official",
-            outbox.SLACK_POST,
-            {
-                "channel": self.review_channel,
-                "template": "notice",
-                "data": {
-                    "text": f"🎉 *{slack_escape(g.title)}* is now an official user group. "
-                    + (
-                        f"The recognition message is on its way to {count} "
-                        f"leader{'s' if count != 1 else ''}; the delivery report follows here."
-                        if count
-                        else "No leader can be sent the recognition message (none on Slack, and the "
-                        "forum is not connected)."
-                    )
-                },
-            },
-            now,
+        official = Notice(
+            f"🎉 *{slack_escape(g.title)}* is now an official user group. "
+            + (
+                f"The recognition message is on its way to {count} "
+                f"leader{'s' if count != 1 else ''}; the delivery report follows here."
+                if count
+                else "No leader can be sent the recognition message (none on Slack, and the "
+                "forum is not connected)."
+            )
         )
+        await outbox.post(uow, f"group:{g.id}:official", self.review_channel, official, now)
         return count

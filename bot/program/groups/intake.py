@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from bot.program import outbox
 from bot.program.errors import Conflict, InvalidInput, ProgramError
 from bot.program.groups.base import GroupBase
-from bot.program.groups.forms import SubmitResult, validate_request
+from bot.program.groups.forms import GroupForm, SubmitResult, validate_request
 from bot.program.groups.reports import place_of
 from bot.program.groups.screening import (
     Existing,
@@ -18,8 +19,9 @@ from bot.program.groups.screening import (
     normalise_title,
     screen,
 )
-from storage.enums import Platform, UserGroupStatus
+from storage.enums import UserGroupStatus
 from storage.groups import LIVE, UserGroup
+from storage.uow import UnitOfWork
 
 
 class Intake(GroupBase):
@@ -141,16 +143,7 @@ class Intake(GroupBase):
                     "",
                 )
                 group.objected_by = None
-            known = {
-                (o.slack_user_id, (o.forum_username or "").lower())
-                for o in await uow.groups.organisers(group.id)
-            }
-            for uid in data.slack_organisers:
-                if not any(k[0] == uid for k in known):
-                    await self._add_organiser_row(uow, group.id, uid, None, slack_user_id, now)
-            for name in data.forum_organisers:
-                if not any(k[1] == name.lower() for k in known):
-                    await self._add_organiser_row(uow, group.id, None, name, slack_user_id, now)
+            await self._add_named_organisers(uow, group.id, data, slack_user_id, now)
             if spam is not None:
                 group.status, group.open_requester = UserGroupStatus.REJECTED, None
                 group.decided_by, group.decided_at = "bot", now
@@ -158,50 +151,43 @@ class Intake(GroupBase):
             else:
                 group.open_requester = slack_user_id
             await uow.session.flush()
-            await uow.audit.record(
-                at=now,
-                actor=slack_user_id,
-                platform=Platform.SLACK,
-                action="group.resubmitted" if resubmitted else "group.requested",
-                subject_type="user_group",
-                subject_id=group.id,
-                before=before,
-                after={
-                    "status": UserGroupStatus.PENDING,
-                    "title": group.title,
-                    "requested_name": group.requested_name,
-                    "flags": [f.code for f in screening.flags],
-                    "overlap": overlap.group_id if overlap else None,
-                },
-            )
+            asked = {
+                "status": UserGroupStatus.PENDING,
+                "title": group.title,
+                "requested_name": group.requested_name,
+                "flags": [f.code for f in screening.flags],
+                "overlap": overlap.group_id if overlap else None,
+            }
+            action = "group.resubmitted" if resubmitted else "group.requested"
+            await self._audit(uow, slack_user_id, now, group.id, action, before, asked)
             if spam is not None:
-                await uow.audit.record(
-                    at=now,
-                    actor="bot",
-                    platform=Platform.SLACK,
-                    action="group.rejected",
-                    subject_type="user_group",
-                    subject_id=group.id,
-                    before={"status": UserGroupStatus.PENDING},
-                    after={"status": UserGroupStatus.REJECTED, "reason": group.decision_reason},
+                rejected = {"status": UserGroupStatus.REJECTED, "reason": group.decision_reason}
+                await self._audit(
+                    uow, "bot", now, group.id, "group.rejected", {"status": UserGroupStatus.PENDING}, rejected
                 )
                 await self._tell_requester(
                     uow, group, UserGroupStatus.REJECTED, str(group.decision_reason), now
                 )
-            await outbox.queue(
-                uow,
-                f"group:{group.id}:review:{group.revision}",
-                outbox.SLACK_POST,
-                {
-                    "channel": self.review_channel,
-                    "template": "group_review",
-                    "data": await self._review_data(uow, group),
-                    "on_delivered": {"type": "group_message", "group_id": group.id, "slot": "review"},
-                },
-                now,
-            )
+            delivered = {"type": "group_message", "group_id": group.id, "slot": "review"}
+            card = await self._review_card(uow, group)
+            key = f"group:{group.id}:review:{group.revision}"
+            await outbox.post(uow, key, self.review_channel, card, now, on_delivered=delivered)
             result = SubmitResult(
                 group.id, group.title, group.status, screening.flags, screening.missing, overlap, resubmitted
             )
         self._signal.kick()
         return result
+
+    async def _add_named_organisers(
+        self, uow: UnitOfWork, group_id: int, data: GroupForm, by: str, now: datetime
+    ) -> None:
+        """The organisers the form names (on Slack, or by forum username) not yet organisers."""
+        known = {
+            (o.slack_user_id, (o.forum_username or "").lower()) for o in await uow.groups.organisers(group_id)
+        }
+        for uid in data.slack_organisers:
+            if not any(k[0] == uid for k in known):
+                await self._add_organiser_row(uow, group_id, uid, None, by, now)
+        for name in data.forum_organisers:
+            if not any(k[1] == name.lower() for k in known):
+                await self._add_organiser_row(uow, group_id, None, name, by, now)

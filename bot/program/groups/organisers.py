@@ -11,8 +11,9 @@ from bot.program.groups.forms import OrganiserAdded, slack_escape
 from bot.program.groups.screening import (
     one_line,
 )
-from bot.program.permissions import Permission, Subject
-from storage.enums import Platform, UserGroupStatus
+from bot.program.messages import Notice
+from bot.program.permissions import Permission
+from storage.enums import UserGroupStatus
 from storage.groups import MENTORED
 
 
@@ -32,15 +33,8 @@ class Organisers(GroupBase):
         async with self._uow() as uow:
             g = await self._find(uow, group_ref)
             organisers = await uow.groups.organisers(g.id)
-            await self._guard.require(
-                actor,
-                Permission.GROUP_ORGANISER_ADD,
-                Subject(
-                    g.id,
-                    message=f"Only an organiser of {g.title} or a moderator can add organisers.",
-                    group_id=g.id,
-                ),
-            )
+            refusal = f"Only an organiser of {g.title} or a moderator can add organisers."
+            await self._require_for(actor, Permission.GROUP_ORGANISER_ADD, g, refusal)
             if g.status == UserGroupStatus.REJECTED:
                 raise Conflict(
                     f"Request #{g.id} ({g.title}) was not accepted; it has no organisers to add to."
@@ -54,30 +48,14 @@ class Organisers(GroupBase):
             owner = None
             if g.status in MENTORED and await self._queue_forum_owner(uow, g, org.forum_username, now):
                 owner = org.forum_username
-            await uow.audit.record(
-                at=now,
-                actor=actor,
-                platform=Platform.SLACK,
-                action="group.organiser_added",
-                subject_type="user_group",
-                subject_id=g.id,
-                after={"slack_user_id": slack_id, "forum_username": org.forum_username},
-            )
+            added = {"slack_user_id": slack_id, "forum_username": org.forum_username}
+            await self._audit(uow, actor, now, g.id, "group.organiser_added", after=added)
             if slack_id:
-                await outbox.queue(
-                    uow,
-                    f"group:{g.id}:organiser:{slack_id}",
-                    outbox.SLACK_DM,
-                    {
-                        "user": slack_id,
-                        "template": "notice",
-                        "data": {
-                            "text": f"<@{actor}> added you as an organiser of *{slack_escape(g.title)}*. "
-                            f"`{self._settings.slack.command} group status` shows the group."
-                        },
-                    },
-                    now,
+                told = Notice(
+                    f"<@{actor}> added you as an organiser of *{slack_escape(g.title)}*. "
+                    f"`{self._settings.slack.command} group status` shows the group."
                 )
+                await outbox.dm(uow, f"group:{g.id}:organiser:{slack_id}", slack_id, told, now)
             result = OrganiserAdded(g.id, g.title, f"<@{slack_id}>" if slack_id else str(forum_name), owner)
         self._signal.kick()
         return result

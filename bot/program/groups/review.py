@@ -8,14 +8,16 @@ from bot.program import outbox
 from bot.program.errors import Conflict, InvalidInput, NotAllowed
 from bot.program.groups.base import GroupBase
 from bot.program.groups.forms import FORUM_GROUP_PATTERN, ApprovalForm, Decision, MentorOption
+from bot.program.groups.messages import GroupMentor
 from bot.program.groups.reports import place_of
 from bot.program.groups.screening import (
     contains_term,
     fold,
     one_line,
 )
+from bot.program.messages import MessageRef
 from bot.program.permissions import Permission
-from storage.enums import Platform, UserGroupStatus
+from storage.enums import UserGroupStatus
 from storage.groups import GroupHandoverStep, MentorCandidate, UserGroup
 from storage.uow import UnitOfWork
 
@@ -52,8 +54,7 @@ class Review(GroupBase):
         group_id: int,
         mentor: str,
         forum_group: str = "",
-        channel: str | None = None,
-        ts: str | None = None,
+        ref: MessageRef | None = None,
     ) -> Decision:
         forum_group = one_line(forum_group).lstrip("@")
         if forum_group and not FORUM_GROUP_PATTERN.match(forum_group):
@@ -64,7 +65,7 @@ class Review(GroupBase):
         now = self._clock.now()
         async with self._uow() as uow:
             await self._require_reviewer(actor, Permission.GROUP_APPROVE, group_id)
-            result = await self._approve(uow, actor, group_id, mentor, forum_group, channel, ts, now)
+            result = await self._approve(uow, actor, group_id, mentor, forum_group, ref, now)
         self._signal.kick()
         return result
 
@@ -75,8 +76,7 @@ class Review(GroupBase):
         group_id: int,
         mentor: str,
         forum_group: str,
-        channel: str | None,
-        ts: str | None,
+        ref: MessageRef | None,
         now: datetime,
     ) -> Decision:
         g = await self._load(uow, group_id)
@@ -111,40 +111,16 @@ class Review(GroupBase):
                     needs=step.needs,
                 )
             )
-        await uow.audit.record(
-            at=now,
-            actor=actor,
-            platform=Platform.SLACK,
-            action="group.approved",
-            subject_type="user_group",
-            subject_id=g.id,
-            before={"status": UserGroupStatus.PENDING},
-            after={"status": UserGroupStatus.APPROVED, "mentor": mentor, "forum_group": forum_group or None},
-        )
-        await self._update_review(uow, g, channel, ts, now)
+        after = {"status": UserGroupStatus.APPROVED, "mentor": mentor, "forum_group": forum_group or None}
+        await self._audit(uow, actor, now, g.id, "group.approved", {"status": UserGroupStatus.PENDING}, after)
+        await self._update_review(uow, g, ref, now)
         await self._tell_requester(uow, g, UserGroupStatus.APPROVED, "", now)
-        await outbox.queue(
-            uow,
-            f"group:{g.id}:mentor:{mentor}",
-            outbox.SLACK_DM,
-            {
-                "user": mentor,
-                "template": "group_mentor",
-                "data": {"group_id": g.id, "title": g.title, "requester": g.requester_slack_id, "by": actor},
-            },
-            now,
-        )
-        await outbox.queue(
-            uow,
-            f"group:{g.id}:handover",
-            outbox.SLACK_POST,
-            {
-                "channel": self.review_channel,
-                "template": "group_handover",
-                "data": await self._handover_data(uow, g),
-                "on_delivered": {"type": "group_message", "group_id": g.id, "slot": "handover"},
-            },
-            now,
+        told = GroupMentor(group_id=g.id, title=g.title, requester=g.requester_slack_id, by=actor)
+        await outbox.dm(uow, f"group:{g.id}:mentor:{mentor}", mentor, told, now)
+        delivered = {"type": "group_message", "group_id": g.id, "slot": "handover"}
+        checklist = await self._handover_card(uow, g)
+        await outbox.post(
+            uow, f"group:{g.id}:handover", self.review_channel, checklist, now, on_delivered=delivered
         )
         for o in await uow.groups.organisers(g.id):
             await self._queue_forum_owner(uow, g, o.forum_username, now)
@@ -178,7 +154,7 @@ class Review(GroupBase):
                 if not options:
                     continue
                 try:
-                    await self._approve(uow, "bot", g.id, options[0].slack_user_id, "", None, None, now)
+                    await self._approve(uow, "bot", g.id, options[0].slack_user_id, "", None, now)
                 except (Conflict, InvalidInput, NotAllowed):
                     continue
                 approved.append(g.id)

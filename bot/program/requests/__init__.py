@@ -8,8 +8,10 @@ request, a threshold above which two different moderators must approve, and a qu
 The requester gets a direct message at every change of status.
 
 The package, by feature: `kinds` (kinds and statuses), `fields` (the form of each kind),
-`validation`, `views` (what a request looks like, references), `base` (what the parts share),
-`service` (asking, reading), `deciding`, and `home` (the Home tab's part).
+`validation`, `views` (what a request looks like, references), `messages` (the typed review card
+and status message, with the decisions a card allows), `base` (what the parts share), `service`
+(asking, reading), `deciding` (one decide step for every decision), and `home` (the Home tab's
+part).
 """
 
 from __future__ import annotations

@@ -4,14 +4,17 @@ the budget check, the view of a request and the messages sent when it changes.""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any
 
 from bot.program import home, outbox
 from bot.program.errors import Conflict, InvalidInput, NotFound
+from bot.program.messages import MessageRef
 from bot.program.money import fmt
 from bot.program.permissions import GuardedService, Permission, Subject
 from bot.program.requests.kinds import CLOSING, KIND_LABELS, STATUS_LABELS
+from bot.program.requests.messages import RequestChanged, RequestNote, RequestReview
 from bot.program.requests.validation import clean
 from bot.program.requests.views import (
     MAX_NOTE,
@@ -21,6 +24,7 @@ from bot.program.requests.views import (
     fields_for_display,
     quarter_start,
 )
+from storage.enums import Platform
 from storage.requests import Request
 from storage.uow import UnitOfWork
 
@@ -97,43 +101,58 @@ class RequestBase(GuardedService):
             notes=notes,
         )
 
-    def _data(self, view: RequestView) -> dict[str, Any]:
-        """Neutral, JSON-ready data for the Slack templates (handlers.slack.requests.views)."""
-        return {
-            "id": view.id,
-            "reference": view.reference,
-            "kind": view.kind,
-            "kind_label": KIND_LABELS.get(view.kind, view.kind),
-            "status": view.status,
-            "status_label": view.status_label,
-            "summary": view.summary,
-            "requester": view.requester,
-            "amount": str(view.amount) if view.amount is not None else None,
-            "amount_text": view.amount_text,
-            "currency": view.currency,
-            "created_at": view.created_at.isoformat(),
-            "fields": [list(pair) for pair in fields_for_display(view.kind, view.details, view.amount_text)],
-            "approvers": list(view.approvers),
-            "approvals_needed": view.approvals_needed,
-            "closing": CLOSING.get(view.kind, "closed"),
-            "notes": [
-                {"at": n.at.isoformat(), "author": n.author, "kind": n.kind, "text": n.text[:1500]}
-                for n in view.notes[-6:]
-            ],
-            "command": self._settings.slack.command,
-        }
+    def _card(self, view: RequestView) -> RequestReview:
+        """The review card of a request (also the body of the requester's messages)."""
+        return RequestReview(
+            id=view.id,
+            reference=view.reference,
+            request_kind=view.kind,
+            kind_label=KIND_LABELS.get(view.kind, view.kind),
+            status=view.status,
+            status_label=view.status_label,
+            summary=view.summary,
+            requester=view.requester,
+            amount=str(view.amount) if view.amount is not None else None,
+            amount_text=view.amount_text,
+            currency=view.currency,
+            created_at=view.created_at.isoformat(),
+            fields=tuple(fields_for_display(view.kind, view.details, view.amount_text)),
+            approvers=view.approvers,
+            approvals_needed=view.approvals_needed,
+            closing=CLOSING.get(view.kind, "closed"),
+            notes=tuple(
+                RequestNote(n.at.isoformat(), n.author, n.kind, n.text[:1500]) for n in view.notes[-6:]
+            ),
+            command=self._settings.slack.command,
+        )
 
     async def _tell_requester(
         self, uow: UnitOfWork, view: RequestView, change: str, actor: str, text: str | None, now: datetime
     ) -> None:
-        data = self._data(view)
-        data.update({"change": change, "by": actor, "text": text})
-        await outbox.queue(
-            uow,
-            f"request:{view.id}:dm:v{view.version}",
-            outbox.SLACK_DM,
-            {"user": view.requester, "template": "request_status", "data": data},
-            now,
+        card = {f.name: getattr(self._card(view), f.name) for f in dataclass_fields(RequestReview)}
+        message = RequestChanged(**card, change=change, by=actor, text=text)
+        await outbox.dm(uow, f"request:{view.id}:dm:v{view.version}", view.requester, message, now)
+
+    @staticmethod
+    async def _audit(
+        uow: UnitOfWork,
+        actor: str,
+        now: datetime,
+        request_id: int,
+        action: str,
+        after: dict[str, Any],
+        before: dict[str, Any] | None = None,
+    ) -> None:
+        """The audit line of a change to a request (every change comes from Slack)."""
+        await uow.audit.record(
+            at=now,
+            actor=actor,
+            platform=Platform.SLACK,
+            action=action,
+            subject_type="request",
+            subject_id=request_id,
+            before=before,
+            after=after,
         )
 
     async def _after_change(
@@ -143,21 +162,19 @@ class RequestBase(GuardedService):
         change: str,
         actor: str,
         text: str | None,
-        channel: str | None,
-        ts: str | None,
+        ref: MessageRef | None,
         now: datetime,
     ) -> Decision:
+        """Tell the requester, redraw the review card (where it was posted, else where the click
+        came from) and the requester's Home tab."""
         req = await self._load(uow, request_id)  # fresh: status, version and notes as now stored
         view = await self._view(uow, req)
         await self._tell_requester(uow, view, change, actor, text, now)
-        channel, ts = req.review_channel or channel, req.review_ts or ts
+        channel = req.review_channel or (ref.channel if ref else None)
+        ts = req.review_ts or (ref.id if ref else None)
         if channel and ts:
-            await outbox.queue(
-                uow,
-                f"request:{req.id}:review:v{req.version}",
-                outbox.SLACK_UPDATE,
-                {"channel": channel, "ts": ts, "template": "request_review", "data": self._data(view)},
-                now,
+            await outbox.update(
+                uow, f"request:{req.id}:review:v{req.version}", channel, ts, self._card(view), now
             )
         await home.queue_refresh(uow, self._settings, self._roles, view.requester, now)
         return Decision(view, change)

@@ -1,14 +1,28 @@
 """Moderators decide on requests (approve, with two approvals above the threshold; reject; ask
-for information), the requester answers, and approved requests are closed (shipped, reimbursed)."""
+for information), the requester answers, and approved requests are closed (shipped, reimbursed).
+
+Every decision is one step (`_decide`): load the request, lock it in the statuses it may be
+decided from, make the change (`_move`: the new status, the note, the audit line), then tell the
+requester and redraw the review card the decision came from (`ref`)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+
 from bot.program.errors import Conflict, NotAllowed
+from bot.program.messages import MessageRef
 from bot.program.permissions import Permission, Subject
 from bot.program.requests.base import RequestBase
 from bot.program.requests.kinds import CLOSING, STATUS_LABELS
 from bot.program.requests.views import UNDECIDED, Decision, RequestView
-from storage.enums import Platform, RequestStatus
+from storage.enums import RequestStatus
+from storage.requests import Request
+from storage.uow import UnitOfWork
+
+# A decision's own part: given the locked request, make the change; (change, note text) back.
+Change = Callable[[UnitOfWork, Request, datetime], Awaitable[tuple[str, str | None]]]
 
 
 class Deciding(RequestBase):
@@ -32,13 +46,42 @@ class Deciding(RequestBase):
                 raise Conflict(f"{req.reference} is not waiting for an answer any more.")
             return await self._view(uow, req)
 
-    async def approve(
-        self, request_id: int, moderator: str, channel: str | None = None, ts: str | None = None
-    ) -> Decision:
-        await self._require_moderator(moderator, "approve", request_id)
+    async def _decide(self, request_id: int, actor: str, ref: MessageRef | None, change: Change) -> Decision:
+        """The one decide step: `change` runs on the loaded request in one unit of work."""
         now = self._clock.now()
         async with self._uow() as uow:
             req = await self._load(uow, request_id)
+            what, text = await change(uow, req, now)
+            decision = await self._after_change(uow, req.id, what, actor, text, ref, now)
+        self._signal.kick()
+        return decision
+
+    async def _move(
+        self,
+        uow: UnitOfWork,
+        req: Request,
+        actor: str,
+        now: datetime,
+        to: str,
+        from_: Sequence[str] = UNDECIDED,
+        note: tuple[str, str] | None = None,
+        after: dict[str, Any] | None = None,
+        action: str | None = None,
+        **stamps: Any,
+    ) -> None:
+        """Move a locked request on to `to`, with the note (kind, text) and the audit line."""
+        before = from_[0] if len(from_) == 1 else req.status
+        if not await uow.requests.move(req.id, from_, to, **stamps):
+            raise Conflict(f"{req.reference} was decided by someone else a moment ago.")
+        if note is not None:
+            await uow.requests.add_note(req.id, actor, note[0], note[1], now)
+        after = {"status": to, **(after or {})}
+        await self._audit(uow, actor, now, req.id, action or f"request.{to}", after, {"status": before})
+
+    async def approve(self, request_id: int, moderator: str, ref: MessageRef | None = None) -> Decision:
+        await self._require_moderator(moderator, "approve", request_id)
+
+        async def change(uow: UnitOfWork, req: Request, now: datetime) -> tuple[str, str | None]:
             if req.requester_slack_id == moderator:
                 await self._guard.refuse(
                     moderator,
@@ -57,156 +100,90 @@ class Deciding(RequestBase):
                 )
             approvers = await uow.requests.approvers(req.id)
             if len(approvers) < req.approvals_needed:
-                change = "approval_recorded"
-                await uow.audit.record(
-                    at=now,
-                    actor=moderator,
-                    platform=Platform.SLACK,
-                    action="request.approval_recorded",
-                    subject_type="request",
-                    subject_id=req.id,
-                    after={"approvals": len(approvers), "needed": req.approvals_needed},
-                )
-            else:
-                change = RequestStatus.APPROVED
-                await self._check_budget(uow, req, now)
-                if not await uow.requests.move(
-                    req.id, UNDECIDED, RequestStatus.APPROVED, decided_at=now, decided_by=moderator
-                ):
-                    raise Conflict(f"{req.reference} was decided by someone else a moment ago.")
-                await uow.audit.record(
-                    at=now,
-                    actor=moderator,
-                    platform=Platform.SLACK,
-                    action="request.approved",
-                    subject_type="request",
-                    subject_id=req.id,
-                    before={"status": req.status},
-                    after={"status": RequestStatus.APPROVED, "approvers": approvers},
-                )
-            decision = await self._after_change(uow, req.id, change, moderator, None, channel, ts, now)
-        self._signal.kick()
-        return decision
+                after = {"approvals": len(approvers), "needed": req.approvals_needed}
+                await self._audit(uow, moderator, now, req.id, "request.approval_recorded", after)
+                return "approval_recorded", None
+            await self._check_budget(uow, req, now)
+            to, who = RequestStatus.APPROVED, {"approvers": approvers}
+            await self._move(uow, req, moderator, now, to, after=who, decided_at=now, decided_by=moderator)
+            return to, None
+
+        return await self._decide(request_id, moderator, ref, change)
 
     async def reject(
-        self, request_id: int, moderator: str, reason: str, channel: str | None = None, ts: str | None = None
+        self, request_id: int, moderator: str, reason: str, ref: MessageRef | None = None
     ) -> Decision:
         text = self._note_text(reason, "reason", "Please give a reason for the requester.")
         await self._require_moderator(moderator, "reject", request_id)
-        now = self._clock.now()
-        async with self._uow() as uow:
-            req = await self._load(uow, request_id)
-            await self._lock(uow, req, UNDECIDED, now)
-            if not await uow.requests.move(
-                req.id,
-                UNDECIDED,
-                RequestStatus.REJECTED,
-                decided_at=now,
-                decided_by=moderator,
-                closed_at=now,
-                closed_by=moderator,
-            ):
-                raise Conflict(f"{req.reference} was decided by someone else a moment ago.")
-            await uow.requests.add_note(req.id, moderator, "reason", text, now)
-            await uow.audit.record(
-                at=now,
-                actor=moderator,
-                platform=Platform.SLACK,
-                action="request.rejected",
-                subject_type="request",
-                subject_id=req.id,
-                before={"status": req.status},
-                after={"status": RequestStatus.REJECTED, "reason": text},
-            )
-            decision = await self._after_change(
-                uow, req.id, RequestStatus.REJECTED, moderator, text, channel, ts, now
-            )
-        self._signal.kick()
-        return decision
+        return await self._with_note(request_id, moderator, RequestStatus.REJECTED, ("reason", text), ref)
 
     async def ask(
-        self,
-        request_id: int,
-        moderator: str,
-        question: str,
-        channel: str | None = None,
-        ts: str | None = None,
+        self, request_id: int, moderator: str, question: str, ref: MessageRef | None = None
     ) -> Decision:
         text = self._note_text(question, "question", "Please write what you need to know.")
         await self._require_moderator(moderator, "ask", request_id)
-        now = self._clock.now()
-        async with self._uow() as uow:
-            req = await self._load(uow, request_id)
+        return await self._with_note(
+            request_id, moderator, RequestStatus.INFO_REQUESTED, ("question", text), ref
+        )
+
+    async def _with_note(
+        self, request_id: int, moderator: str, to: str, note: tuple[str, str], ref: MessageRef | None
+    ) -> Decision:
+        """A moderator's decision that comes with a note for the requester: a rejection (which
+        closes the request) with its reason, or a question."""
+
+        async def change(uow: UnitOfWork, req: Request, now: datetime) -> tuple[str, str | None]:
             await self._lock(uow, req, UNDECIDED, now)
-            await uow.requests.move(req.id, UNDECIDED, RequestStatus.INFO_REQUESTED)
-            await uow.requests.add_note(req.id, moderator, "question", text, now)
-            await uow.audit.record(
-                at=now,
-                actor=moderator,
-                platform=Platform.SLACK,
-                action="request.info_requested",
-                subject_type="request",
-                subject_id=req.id,
-                before={"status": req.status},
-                after={"status": RequestStatus.INFO_REQUESTED, "question": text},
-            )
-            decision = await self._after_change(
-                uow, req.id, RequestStatus.INFO_REQUESTED, moderator, text, channel, ts, now
-            )
-        self._signal.kick()
-        return decision
+            stamps: dict[str, Any] = {}
+            if to == RequestStatus.REJECTED:
+                stamps = {
+                    "decided_at": now,
+                    "decided_by": moderator,
+                    "closed_at": now,
+                    "closed_by": moderator,
+                }
+            await self._move(uow, req, moderator, now, to, note=note, after={note[0]: note[1]}, **stamps)
+            return to, note[1]
+
+        return await self._decide(request_id, moderator, ref, change)
 
     async def answer(self, request_id: int, requester: str, answer: str) -> Decision:
         text = self._note_text(answer, "answer", "Please write your answer.")
-        now = self._clock.now()
-        async with self._uow() as uow:
-            req = await self._load(uow, request_id)
+        waiting = (RequestStatus.INFO_REQUESTED,)
+
+        async def change(uow: UnitOfWork, req: Request, now: datetime) -> tuple[str, str | None]:
             if req.requester_slack_id != requester:
                 raise NotAllowed(f"Only the person who made {req.reference} can answer for it.")
-            if not await uow.requests.lock(req.id, (RequestStatus.INFO_REQUESTED,), now):
+            if not await uow.requests.lock(req.id, waiting, now):
                 raise Conflict(f"{req.reference} is not waiting for an answer any more.")
-            await uow.requests.move(req.id, (RequestStatus.INFO_REQUESTED,), RequestStatus.PENDING)
-            await uow.requests.add_note(req.id, requester, "answer", text, now)
-            await uow.audit.record(
-                at=now,
-                actor=requester,
-                platform=Platform.SLACK,
-                action="request.info_answered",
-                subject_type="request",
-                subject_id=req.id,
-                before={"status": RequestStatus.INFO_REQUESTED},
-                after={"status": RequestStatus.PENDING, "answer": text},
+            to = RequestStatus.PENDING
+            await self._move(
+                uow,
+                req,
+                requester,
+                now,
+                to,
+                waiting,
+                ("answer", text),
+                {"answer": text},
+                "request.info_answered",
             )
-            decision = await self._after_change(uow, req.id, "answered", requester, text, None, None, now)
-        self._signal.kick()
-        return decision
+            return "answered", text
 
-    async def close(
-        self, request_id: int, moderator: str, channel: str | None = None, ts: str | None = None
-    ) -> Decision:
+        return await self._decide(request_id, requester, None, change)
+
+    async def close(self, request_id: int, moderator: str, ref: MessageRef | None = None) -> Decision:
         """Mark an approved request shipped (hardware, swag) or reimbursed (expense): closed."""
         await self._require_moderator(moderator, "close", request_id)
-        now = self._clock.now()
-        async with self._uow() as uow:
-            req = await self._load(uow, request_id)
+        approved = (RequestStatus.APPROVED,)
+
+        async def change(uow: UnitOfWork, req: Request, now: datetime) -> tuple[str, str | None]:
             outcome = CLOSING[req.kind]
-            if not await uow.requests.lock(req.id, (RequestStatus.APPROVED,), now):
+            if not await uow.requests.lock(req.id, approved, now):
                 if req.status in UNDECIDED:
                     raise Conflict(f"{req.reference} has to be approved before it can be marked {outcome}.")
                 raise Conflict(f"{req.reference} is already {STATUS_LABELS.get(req.status, req.status)}.")
-            await uow.requests.move(
-                req.id, (RequestStatus.APPROVED,), outcome, closed_at=now, closed_by=moderator
-            )
-            await uow.audit.record(
-                at=now,
-                actor=moderator,
-                platform=Platform.SLACK,
-                action=f"request.{outcome}",
-                subject_type="request",
-                subject_id=req.id,
-                before={"status": RequestStatus.APPROVED},
-                after={"status": outcome},
-            )
-            decision = await self._after_change(uow, req.id, outcome, moderator, None, channel, ts, now)
-        self._signal.kick()
-        return decision
+            await self._move(uow, req, moderator, now, outcome, approved, closed_at=now, closed_by=moderator)
+            return outcome, None
+
+        return await self._decide(request_id, moderator, ref, change)

@@ -25,7 +25,7 @@ from bot.program.requests.views import (
     SubmitResult,
     parse_reference,
 )
-from storage.enums import AmbassadorStatus, Platform, RequestStatus
+from storage.enums import AmbassadorStatus, RequestStatus
 from storage.requests import Request
 from storage.uow import UnitOfWork
 
@@ -102,27 +102,12 @@ class RequestService(Deciding):
             }
             if view.amount is not None:
                 after.update(amount=str(view.amount), currency=view.currency)
-            await uow.audit.record(
-                at=now,
-                actor=slack_user_id,
-                platform=Platform.SLACK,
-                action="request.submitted",
-                subject_type="request",
-                subject_id=req.id,
-                after=after,
-            )
+            await self._audit(uow, slack_user_id, now, req.id, "request.submitted", after)
             if self.review_channel:
-                await outbox.queue(
-                    uow,
-                    f"request:{req.id}:review",
-                    outbox.SLACK_POST,
-                    {
-                        "channel": self.review_channel,
-                        "template": "request_review",
-                        "data": self._data(view),
-                        "on_delivered": {"type": "request_review", "request_id": req.id},
-                    },
-                    now,
+                delivered = {"type": "request_review", "request_id": req.id}
+                key = f"request:{req.id}:review"
+                await outbox.post(
+                    uow, key, self.review_channel, self._card(view), now, on_delivered=delivered
                 )
             await self._tell_requester(uow, view, "submitted", slack_user_id, None, now)
             await home.queue_refresh(uow, self._settings, self._roles, slack_user_id, now)

@@ -1,6 +1,7 @@
 """Slack listeners of the user group workflow (one per module); `register(app)` wires them.
 
-Their blocks (and the outbox message templates "group_review", "group_handover", …) are in `views`.
+Their blocks are in `views`, the outbox message renderers ("group_review", "group_handover", …) in
+`messages`, and the body shared by the buttons that decide at once in `decide`.
 """
 
 from __future__ import annotations

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.program.groups import Decision
+from bot.program.groups import Decision, GroupService
 from handlers.slack import kit
+from handlers.slack.groups.decide import on_decision
 from handlers.slack.groups.views import ASK_AMBASSADORS
-
-
-async def _ask(p: kit.Press[int]) -> Decision:
-    return await p.services.groups.ask_ambassadors(p.target.user, p.id, p.target.channel, p.target.message_ts)
 
 
 def _asked(result: Decision, p: kit.Press[int]) -> str:
@@ -20,7 +17,7 @@ def _asked(result: Decision, p: kit.Press[int]) -> str:
     )
 
 
-on_ask = kit.on_button(_ask, _asked, home=False)
+on_ask = on_decision(GroupService.ask_ambassadors, _asked)
 
 
 def register(app: AsyncApp) -> None:

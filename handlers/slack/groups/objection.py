@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.program.groups import Decision
+from bot.program.groups import Decision, GroupService
 from handlers.slack import kit
+from handlers.slack.groups.decide import on_decision
 from handlers.slack.groups.views import OBJECT
-
-
-async def _object(p: kit.Press[int]) -> Decision:
-    return await p.services.groups.object(p.target.user, p.id, p.target.channel, p.target.message_ts)
 
 
 def _noted(result: Decision, p: kit.Press[int]) -> str:
     return f"Noted: request #{result.group_id} won't be approved automatically; a reviewer decides."
 
 
-on_object = kit.on_button(_object, _noted, home=False)
+on_object = on_decision(GroupService.object, _noted)
 
 
 def register(app: AsyncApp) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.program.groups.messages import slack_ref
 from handlers.slack import blocks, kit
 from handlers.slack.blocks import Block
 from handlers.slack.groups.views import REASON, REASON_VIEW
@@ -15,12 +16,12 @@ async def _decide(s: kit.Sent) -> str:
     if group_id is None or mode not in ("reject", "changes"):
         raise kit.OutOfDate
     text = s.submission.values.get(REASON) or ""
-    channel, ts = meta.text("channel"), meta.text("ts")
+    ref = slack_ref(meta.text("channel"), meta.text("ts"))
     groups = s.services.groups
     if mode == "reject":
-        result = await groups.reject(s.user, group_id, text, channel, ts)
+        result = await groups.reject(s.user, group_id, text, ref)
         return f"Rejected *{blocks.escape(result.title)}*; <@{result.requester}> gets your reason."
-    result = await groups.request_changes(s.user, group_id, text, channel, ts)
+    result = await groups.request_changes(s.user, group_id, text, ref)
     return f"<@{result.requester}> is asked to change *{blocks.escape(result.title)}*."
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.program.requests import Decision
+from bot.program.requests.messages import slack_ref
 from handlers.slack import blocks, kit
 from handlers.slack.blocks import Block
 from handlers.slack.requests.views import NOTE_BLOCK, NOTE_VIEW
@@ -16,11 +17,11 @@ async def _note(s: kit.Sent) -> Decision:
     if request_id is None or op not in ("reject", "ask", "answer"):
         raise kit.OutOfDate
     text = s.submission.values.get(NOTE_BLOCK) or ""
-    channel, ts = meta.text("channel"), meta.text("ts")
+    ref = slack_ref(meta.text("channel"), meta.text("ts"))
     if op == "reject":
-        return await s.services.requests.reject(request_id, s.user, text, channel, ts)
+        return await s.services.requests.reject(request_id, s.user, text, ref)
     if op == "ask":
-        return await s.services.requests.ask(request_id, s.user, text, channel, ts)
+        return await s.services.requests.ask(request_id, s.user, text, ref)
     return await s.services.requests.answer(request_id, s.user, text)
 
 

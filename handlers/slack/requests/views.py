@@ -8,7 +8,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.program.requests import FIELDS, RequestView, fields_for_display
+from bot.program.requests import messages as request_messages
 from bot.program.requests.kinds import CLOSING, KIND_LABELS
+from bot.program.requests.messages import RequestChanged, RequestNote, RequestReview, review_actions
 from handlers.slack import blocks
 from handlers.slack import text as kit
 from handlers.slack.blocks import Block, MessageRenderer, button, context, escape, section
@@ -36,6 +38,8 @@ NOTE_FORMS = {
     "ask": ("Ask for information", "Send question", "The requester gets your question.", "Question"),
     "answer": ("Answer the moderators", "Send answer", "Your answer goes to the moderators.", "Answer"),
 }
+
+
 NO_REQUESTS = "No open requests yet. Ask for hardware, an expense claim or swag with `{command} request`."
 
 
@@ -100,96 +104,93 @@ def note_modal(op: str, ref: str, request_id: int, channel: str | None, ts: str 
 # -- messages ----------------------------------------------------------------------------------
 
 
-def _fields_text(d: Mapping[str, Any]) -> str:
-    lines = [
-        f"*{escape(str(label))}*\n{kit.one_line(str(value), 700)}" for label, value in d.get("fields") or []
-    ]
-    return "\n".join(lines)
+def _fields_text(fields: Sequence[tuple[str, str]]) -> str:
+    return "\n".join(f"*{escape(label)}*\n{kit.one_line(value, 700)}" for label, value in fields)
 
 
-def _notes(d: Mapping[str, Any]) -> str:
+def _notes(notes: Sequence[RequestNote]) -> str:
     names = {"question": "asked", "answer": "answered", "reason": "gave the reason", "note": "noted"}
     return "\n".join(
-        f"<@{n['author']}> {names.get(n['kind'], 'wrote')} ({kit.day(n.get('at'))}): "
-        f"{kit.one_line(str(n['text']), 500)}"
-        for n in d.get("notes") or []
+        f"<@{n.author}> {names.get(n.kind, 'wrote')} ({kit.day(n.at)}): {kit.one_line(n.text, 500)}"
+        for n in notes
     )
 
 
-def _decision_buttons(d: Mapping[str, Any], block_id: str) -> Block | None:
-    rid = str(d["id"])
-    if d["status"] in ("pending", "info_requested"):
-        elements = [
-            button("Approve", APPROVE, rid, "primary"),
-            button("Reject", REJECT, rid, "danger"),
-            button("Ask for information", ASK, rid),
-        ]
-    elif d["status"] == "approved":
-        elements = [button(f"Mark {d.get('closing', 'shipped')}", CLOSE, rid, "primary")]
-    else:
+# The buttons of the decisions the program allows (bot.program.requests.messages.review_actions).
+_BUTTONS: dict[str, tuple[str, str, str | None]] = {
+    request_messages.APPROVE: ("Approve", APPROVE, "primary"),
+    request_messages.REJECT: ("Reject", REJECT, "danger"),
+    request_messages.ASK: ("Ask for information", ASK, None),
+    request_messages.CLOSE: ("Mark {closing}", CLOSE, "primary"),
+}
+
+
+def _decision_buttons(request_id: int, actions: Sequence[str], closing: str, block_id: str) -> Block | None:
+    if not actions:
         return None
+    elements = [
+        button(label.format(closing=closing), action_id, str(request_id), style)
+        for label, action_id, style in (_BUTTONS[a] for a in actions)
+    ]
     return {"type": "actions", "block_id": block_id, "elements": elements}
 
 
-def _review(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    ref = str(d["reference"])
-    kind = KIND_LABELS.get(str(d["kind"]), str(d["kind"]))
-    text = f"{kind} request {ref} from <@{d['requester']}>: {kit.one_line(str(d.get('summary', '')), 120)}"
-    needed = int(d.get("approvals_needed") or 1)
-    approvers = list(d.get("approvers") or [])
-    status = f"*Status:* {escape(str(d.get('status_label', d['status'])))}"
-    if approvers:
-        status += " · approved by " + ", ".join(f"<@{a}>" for a in approvers)
-    if needed > 1:
-        status += f" · needs {needed} approvers"
+def _review(r: RequestReview) -> tuple[str, list[Block]]:
+    ref = r.reference
+    kind = KIND_LABELS.get(r.request_kind, r.request_kind)
+    label = r.status_label or r.status
+    text = f"{kind} request {ref} from <@{r.requester}>: {kit.one_line(r.summary, 120)}"
+    status = f"*Status:* {escape(label)}"
+    if r.approvers:
+        status += " · approved by " + ", ".join(f"<@{a}>" for a in r.approvers)
+    if r.approvals_needed > 1:
+        status += f" · needs {r.approvals_needed} approvers"
     out: list[Block] = [
         kit.header(f"{kind} request {ref}"),
-        section(f"From <@{d['requester']}> · sent {kit.day(d.get('created_at'))}"),
-        *kit.sections(_fields_text(d) or "—"),
+        section(f"From <@{r.requester}> · sent {kit.day(r.created_at)}"),
+        *kit.sections(_fields_text(r.fields) or "—"),
         section(status),
     ]
-    notes = _notes(d)
+    notes = _notes(r.notes)
     if notes:
         out.append(context(notes))
-    actions = _decision_buttons(d, f"request_{d['id']}")
+    actions = _decision_buttons(r.id, r.actions, r.closing, f"request_{r.id}")
     if actions:
         out.append(actions)
-    return f"{text} — {d.get('status_label', d['status'])}", out
+    return f"{text} — {label}", out
 
 
-def _status(d: Mapping[str, Any]) -> tuple[str, list[Block]]:
-    ref = f"*{escape(str(d['reference']))}*"
-    kind = KIND_LABELS.get(str(d["kind"]), str(d["kind"])).lower()
-    change = d.get("change")
-    by = f"<@{d['by']}>" if d.get("by") else "A moderator"
-    note = escape(str(d.get("text") or "").strip())  # in full: the sections below split it
-    command = d.get("command", "/ambassador")
-    approvers = ", ".join(f"<@{a}>" for a in d.get("approvers") or []) or by
+def _status(r: RequestChanged) -> tuple[str, list[Block]]:
+    ref = f"*{escape(r.reference)}*"
+    kind = KIND_LABELS.get(r.request_kind, r.request_kind).lower()
+    by = f"<@{r.by}>" if r.by else "A moderator"
+    note = escape((r.text or "").strip())  # in full: the sections below split it
+    command = r.command
+    approvers = ", ".join(f"<@{a}>" for a in r.approvers) or by
     texts = {
-        "submitted": f"Your {kind} request {ref} is in: {escape(str(d.get('summary', '')))}. "
+        "submitted": f"Your {kind} request {ref} is in: {escape(r.summary)}. "
         f"The moderators review it; you'll get a message here at every step. Quote {ref} when you "
         f"ask about it; `{command} requests` shows where it stands.",
-        "approval_recorded": f"{by} approved {ref}. It needs {d.get('approvals_needed')} approvals, "
+        "approval_recorded": f"{by} approved {ref}. It needs {r.approvals_needed} approvals, "
         "so it is waiting for another moderator.",
-        "approved": f"{ref} was approved by {approvers}. Next it will be marked "
-        f"{d.get('closing', 'shipped')}.",
+        "approved": f"{ref} was approved by {approvers}. Next it will be marked {r.closing}.",
         "info_requested": f"{by} needs more information about {ref}:\n>{note}",
         "answered": f"Thanks — your answer about {ref} went to the moderators; it is back in review.",
         "rejected": f"{ref} was not approved. Reason: {note}",
         "shipped": f"{ref} has been shipped. The request is closed.",
         "reimbursed": f"{ref} has been reimbursed. The request is closed.",
     }
-    text = texts.get(str(change), f"{ref} is now {escape(str(d.get('status_label', d.get('status'))))}.")
+    text = texts.get(r.change, f"{ref} is now {escape(r.status_label or r.status)}.")
     out: list[Block] = kit.sections(text)
     text = kit.cut(text, kit.SECTION)
-    if d.get("fields") and change == "submitted":
-        out.append(context(kit.squeeze(_fields_text(d), 2900)))
-    if change == "info_requested":
+    if r.fields and r.change == "submitted":
+        out.append(context(kit.squeeze(_fields_text(r.fields), 2900)))
+    if r.can_answer:
         out.append(
             {
                 "type": "actions",
-                "block_id": f"request_answer_{d['id']}",
-                "elements": [button("Answer", ANSWER, str(d["id"]), "primary")],
+                "block_id": f"request_answer_{r.id}",
+                "elements": [button("Answer", ANSWER, str(r.id), "primary")],
             }
         )
     return text, out
@@ -284,9 +285,8 @@ def home_sections(d: Mapping[str, Any]) -> list[Block]:
                 f" · _{escape(str(r['status_label']))}_"
             )
         )
-        actions = _decision_buttons(
-            {**r, "closing": CLOSING.get(str(r["kind"]), "shipped")}, f"home_request_{r['id']}"
-        )
+        status, closing = str(r["status"]), str(CLOSING.get(str(r["kind"]), "shipped"))
+        actions = _decision_buttons(int(r["id"]), review_actions(status), closing, f"home_request_{r['id']}")
         if actions:
             out.append(actions)
     if total > len(items):
@@ -297,6 +297,6 @@ def home_sections(d: Mapping[str, Any]) -> list[Block]:
 def templates() -> dict[str, MessageRenderer]:
     """The outbox message templates built here: template name -> renderer."""
     return {
-        "request_review": _review,
-        "request_status": _status,
+        RequestReview.kind: blocks.typed(RequestReview, _review),
+        RequestChanged.kind: blocks.typed(RequestChanged, _status),
     }

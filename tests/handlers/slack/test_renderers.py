@@ -13,17 +13,17 @@ from handlers.slack.renderers import MESSAGE_SOURCES, SlackRenderers, _merge, sl
 
 ROOT = Path(__file__).resolve().parents[3]
 # How the program names a template in an outbox payload: {"template": "<name>", "data": {...}}.
-# A typed message (bot/program/messages.py) is queued under its kind: `kind: ClassVar[Literal["<name>"]]`.
-QUEUED = re.compile(r'"template":\s*"([a-z_]+)"|kind: ClassVar\[Literal\["([a-z_]+)"\]\]')
+QUEUED = re.compile(r'"template":\s*"([a-z_]+)"')
+# How a typed message names its kind (bot/program/messages.py): kind: ClassVar[Literal["<name>"]] = …
+TYPED = re.compile(r'kind:\s*ClassVar\[Literal\["([a-z_]+)"\]\]')
 
 
 def queued_templates() -> set[str]:
     return {
         name
         for path in (ROOT / "bot" / "program").rglob("*.py")
-        for found in QUEUED.findall(path.read_text(encoding="utf-8"))
-        for name in found
-        if name
+        for pattern in (QUEUED, TYPED)
+        for name in pattern.findall(path.read_text(encoding="utf-8"))
     }
 
 
