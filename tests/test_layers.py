@@ -494,6 +494,8 @@ def test_the_role_check_sees_a_check_of_its_own() -> None:
     assert role_checks("if await self._roles.is_moderator(actor):\n    pass\n") == [1]
     assert role_checks("await self._guard.require(actor, Permission.LINK_MANUAL, Subject(u))\n") == []
     assert role_checks((ROOT / "bot/program/permissions.py").read_text(encoding="utf-8"))
+
+
 # -- badges & forum sync, privacy, reports: feature packages of small modules (issue 15) ----------
 
 FEATURE_PACKAGES = ("badges", "privacy", "reports")
@@ -533,6 +535,8 @@ def test_the_feature_package_check_catches_a_flat_or_long_module(tmp_path: Path)
         f"privacy/forget.py has {MAX_MODULE_LINES} lines",
         "privacy/forget.py has no docstring",
     ]
+
+
 # -- events, terms and the sweep (issue 15) ------------------------------------------------------
 
 TYPED_PACKAGES = ("events", "terms", "reminders")
@@ -559,3 +563,82 @@ def test_events_terms_and_the_sweep_are_small_modules() -> None:
         if (n := len(path.read_text(encoding="utf-8").splitlines())) >= 400
     )
     assert big == []
+
+
+# Typed outbound messages (issue 15 point 3): the service layer builds a frozen dataclass per
+# message kind and queues it through bot.program.outbox, whose `message_payload` is the one place
+# the row's {"template", "data"} shape is written; every Slack renderer is registered for the
+# message type it draws. A decision refers to the message it came from by a `MessageRef`, so no
+# service takes Slack's `ts`; `bot.program.messages.slack_message` is where a Slack one is made.
+def hand_built_payloads(root: Path) -> list[str]:
+    """Dict literals with a "template" key in bot/program, outside bot/program/outbox.py."""
+    found: list[str] = []
+    for path in sorted((root / "bot" / "program").rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel == "bot/program/outbox.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict) and any(
+                isinstance(k, ast.Constant) and k.value == "template" for k in node.keys
+            ):
+                found.append(f"{rel}:{node.lineno}")
+    return found
+
+
+def slack_ts_parameters(root: Path) -> list[str]:
+    """Functions in bot/program that take Slack's `ts`, outside bot/program/messages.py (where a
+    Slack message becomes a neutral `MessageRef`: `slack_message`)."""
+    found: list[str] = []
+    for path in sorted((root / "bot" / "program").rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel == "bot/program/messages.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names = {a.arg for a in (*node.args.args, *node.args.kwonlyargs)}
+                if names & {"ts", "message_ts"}:
+                    found.append(f"{rel}:{node.lineno} {node.name}")
+    return found
+
+
+def test_the_service_layer_queues_typed_messages_only() -> None:
+    assert hand_built_payloads(ROOT) == []
+
+
+def test_decisions_take_a_neutral_message_reference() -> None:
+    assert slack_ts_parameters(ROOT) == []
+
+
+def test_the_typed_message_checks_see_a_violation(tmp_path: Path) -> None:
+    bad = tmp_path / "bot" / "program" / "stray.py"
+    bad.parent.mkdir(parents=True)
+    bad.write_text(
+        "async def decide(uow, channel, ts):\n"
+        "    await queue(uow, 'k', 'slack.post', {'template': 'notice', 'data': {}}, now)\n",
+        encoding="utf-8",
+    )
+    assert hand_built_payloads(tmp_path) == ["bot/program/stray.py:2"]
+    assert slack_ts_parameters(tmp_path) == ["bot/program/stray.py:1 decide"]
+
+
+def test_every_slack_renderer_draws_a_typed_message() -> None:
+    import dataclasses
+
+    from bot.program.messages import Message
+    from handlers.slack.renderers import slack_renderers
+
+    registry = slack_renderers()
+    entries = {**registry.messages, **registry.views}
+    untyped = []
+    for kind, renderer in entries.items():
+        cls = getattr(renderer, "message_type", None)
+        ok = (
+            isinstance(cls, type)
+            and issubclass(cls, Message)
+            and dataclasses.is_dataclass(cls)
+            and cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+            and cls.kind == kind
+        )
+        if not ok:
+            untyped.append(kind)
+    assert entries and untyped == []

@@ -65,6 +65,12 @@ class MessageRef:
     id: str
 
 
+def slack_message(channel: str | None, ts: str | None) -> MessageRef | None:
+    """The neutral reference to a Slack message (`ts` is its id there); None when either part is
+    missing, as for a click on the Home tab, which is not a message."""
+    return MessageRef(Platform.SLACK, channel, ts) if channel and ts else None
+
+
 @dataclass(frozen=True)
 class Notice(Message):
     """A plain line of text (a confirmation, a note to the review channel)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.program.messages import Message, encode
+from bot.program.messages import Message, MessageRef, encode
 from storage.uow import UnitOfWork
 
 SLACK_POST = "slack.post"
@@ -93,7 +93,23 @@ async def dm(uow: UnitOfWork, key: str, user: str, message: Message, now: dateti
 
 
 async def update(
-    uow: UnitOfWork, key: str, channel: str, ts: str, message: Message, now: datetime, **extra: Any
+    uow: UnitOfWork, key: str, at: MessageRef, message: Message, now: datetime, **extra: Any
 ) -> None:
     """Redraw a message the bot posted before (a review card once it is decided)."""
-    await queue(uow, key, SLACK_UPDATE, message_payload(message, channel=channel, ts=ts, **extra), now)
+    where = message_payload(message, channel=at.channel, ts=at.id, **extra)
+    await queue(uow, key, SLACK_UPDATE, where, now)
+
+
+async def redraw(
+    uow: UnitOfWork,
+    key: str,
+    posted: MessageRef | None,
+    ref: MessageRef | None,
+    message: Message,
+    now: datetime,
+) -> None:
+    """Redraw a card where the bot recorded posting it, else in the message the click came from;
+    not at all when neither is known (nobody can have clicked it)."""
+    at = posted or ref
+    if at is not None:
+        await update(uow, key, at, message, now)

@@ -12,7 +12,7 @@ from bot.program import outbox
 from bot.program.applications.form import APPLICATION_FIELDS
 from bot.program.applications.messages import ApplicationReview, Step
 from bot.program.errors import Conflict, NotFound
-from bot.program.messages import MessageRef, decode
+from bot.program.messages import MessageRef, decode, slack_message
 from bot.program.permissions import GuardedService
 from storage.enums import ApplicationStatus, Platform
 from storage.models import Application, OnboardingStep
@@ -39,14 +39,6 @@ def still_pending(row: D | None, what: str, row_id: int, pending: str) -> D:
         who = f" by <@{row.decided_by}>" if row.decided_by else ""
         raise Conflict(f"{what} #{row_id} was already {row.status}{who}.")
     return row
-
-
-def card_to_redraw(channel: str | None, ts: str | None, ref: MessageRef | None) -> tuple[str, str] | None:
-    """Where the decided review card is: the message remembered on delivery, else the one the
-    decision came from; None when neither is known (never delivered, decided from the Home tab)."""
-    channel = channel or (ref.channel if ref else None)
-    ts = ts or (ref.id if ref else None)
-    return (channel, ts) if channel and ts else None
 
 
 async def record(
@@ -108,12 +100,10 @@ class ApplicationBase(GuardedService):
     ) -> None:
         """Redraw the review card as decided: the message remembered on delivery, else the one the
         decision came from."""
-        card = card_to_redraw(app.review_channel, app.review_ts, ref)
-        if card is None:
-            return
         pending = review_of(app, app.person.slack_user_id or "")
         review = replace(pending, decision=status, decided_by=moderator, reason=reason, can_decide=False)
-        await outbox.update(uow, f"application:{app.id}:review-decided", *card, review, now)
+        posted = slack_message(app.review_channel, app.review_ts)
+        await outbox.redraw(uow, f"application:{app.id}:review-decided", posted, ref, review, now)
 
 
 def review_of(app: Application, applicant: str) -> ApplicationReview:

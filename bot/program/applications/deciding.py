@@ -17,11 +17,13 @@ from bot.program.applications.base import ApplicationBase, record, step_of
 from bot.program.applications.form import validate_reason
 from bot.program.applications.messages import Rejected, Welcome
 from bot.program.applications.results import DecisionResult
+from bot.program.badges.records import grant_by_bot
 from bot.program.errors import Conflict
 from bot.program.messages import MessageRef
 from bot.program.permissions import Permission, Subject
-from storage.enums import AmbassadorStatus, ApplicationStatus, BadgeGrantStatus
-from storage.models import Ambassador, Application, BadgeGrant
+from bot.program.terms.messages import Renewed
+from storage.enums import AmbassadorStatus, ApplicationStatus
+from storage.models import Ambassador, Application
 from storage.uow import UnitOfWork
 
 PERMISSION = {
@@ -128,22 +130,8 @@ class ApplicationDecisions(ApplicationBase):
         amb.status = AmbassadorStatus.ACTIVE
         await self._term_recorded(uow, now, moderator, "ambassador.term_renewed", person.id, before, amb)
         if person.slack_user_id:
-            # "renewed" is drawn by the terms feature, which still takes it as a plain dict.
-            await outbox.queue(
-                uow,
-                f"application:{app.id}:renewed",
-                outbox.SLACK_DM,
-                {
-                    "user": person.slack_user_id,
-                    "template": "renewed",
-                    "data": {
-                        "name": app.name,
-                        "term_end": amb.term_end.isoformat(),
-                        "program": self._settings.program.name,
-                    },
-                },
-                now,
-            )
+            renewed = Renewed(amb.term_end, app.name, self._settings.program.name)
+            await outbox.dm(uow, f"application:{app.id}:renewed", person.slack_user_id, renewed, now)
         return amb.term_end
 
     async def _term_recorded(
@@ -166,17 +154,10 @@ class ApplicationDecisions(ApplicationBase):
         d = self._settings.discourse
         key = f"application:{app.id}"
         if d.enabled and d.ambassador_badge_id is not None:
-            grant = await uow.badges.add(
-                BadgeGrant(
-                    person_id=app.person_id,
-                    badge_id=d.ambassador_badge_id,
-                    badge_name=self._settings.program.badge_name,
-                    source="bot",
-                    status=BadgeGrantStatus.PENDING,
-                )
+            badge = self._settings.program.badge_name
+            await grant_by_bot(
+                uow, f"{key}:badge", app.person_id, app.forum_username, d.ambassador_badge_id, badge, now
             )
-            badge = {"username": app.forum_username, "badge_id": d.ambassador_badge_id, "grant_id": grant.id}
-            await outbox.queue(uow, f"{key}:badge", outbox.DISCOURSE_GRANT_BADGE, badge, now)
         if d.enabled and d.ambassador_group:
             group = {"username": app.forum_username, "group": d.ambassador_group}
             await outbox.queue(uow, f"{key}:group", outbox.DISCOURSE_ADD_TO_GROUP, group, now)

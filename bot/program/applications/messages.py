@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from bot.program.messages import Message, MessageRef
-from storage.enums import Platform
+from bot.program.messages import Message
 
 
 class ReviewCard:
@@ -89,8 +88,3 @@ class Rejected(Message):
     name: str = ""
     reason: str = ""
     program: str = ""
-
-
-def card_ref(channel: str | None, ts: str | None) -> MessageRef | None:
-    """The Slack message a decision came from (None from the Home tab, which has no message)."""
-    return MessageRef(Platform.SLACK, channel, ts) if channel and ts else None

@@ -31,7 +31,7 @@ from bot.program.groups.screening import (
     fold,
     one_line,
 )
-from bot.program.messages import Message, MessageRef
+from bot.program.messages import MessageRef, slack_message
 from bot.program.permissions import Guard, GuardedService, Permission, Subject
 from bot.program.ports import Clock, OutboxSignal
 from bot.program.roles import Roles
@@ -212,29 +212,12 @@ class GroupBase(GuardedService):
             mentor=g.mentor_slack_id,
         )
 
-    @staticmethod
-    async def _redraw(
-        uow: UnitOfWork,
-        key: str,
-        posted: tuple[str | None, str | None],
-        ref: MessageRef | None,
-        message: Message,
-        now: datetime,
-    ) -> None:
-        """Redraw a card: where the bot recorded posting it (`posted`: channel, ts), else the message
-        the click came from; not at all when neither is known (nobody can have clicked it)."""
-        channel = posted[0] or (ref.channel if ref else None)
-        ts = posted[1] or (ref.id if ref else None)
-        if channel and ts:
-            await outbox.update(uow, f"{key}:{uuid.uuid4().hex}", channel, ts, message, now)
-
     async def _update_review(
         self, uow: UnitOfWork, g: UserGroup, ref: MessageRef | None, now: datetime
     ) -> None:
         card = await self._review_card(uow, g)
-        await self._redraw(
-            uow, f"group:{g.id}:review-update", (g.review_channel, g.review_ts), ref, card, now
-        )
+        posted = slack_message(g.review_channel, g.review_ts)
+        await outbox.redraw(uow, f"group:{g.id}:review-update:{uuid.uuid4().hex}", posted, ref, card, now)
 
     async def _audit(
         self,

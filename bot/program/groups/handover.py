@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from bot.program import outbox
@@ -14,7 +15,7 @@ from bot.program.groups.rendering import TemplateFailed
 from bot.program.groups.screening import (
     one_line,
 )
-from bot.program.messages import MessageRef, Notice
+from bot.program.messages import MessageRef, Notice, slack_message
 from bot.program.permissions import Permission
 from storage.enums import UserGroupStatus
 from storage.groups import GroupHandoverStep, UserGroup
@@ -94,9 +95,10 @@ class Handover(GroupBase):
                 g = await self._load(uow, g.id)
                 official = True
                 leaders = await self._recognise(uow, g, now)
-            posted = (g.handover_channel, g.handover_ts)
+            posted = slack_message(g.handover_channel, g.handover_ts)
             checklist = await self._handover_card(uow, g)
-            await self._redraw(uow, f"group:{g.id}:handover-update", posted, ref, checklist, now)
+            key = f"group:{g.id}:handover-update:{uuid.uuid4().hex}"
+            await outbox.redraw(uow, key, posted, ref, checklist, now)
             result = StepResult(g.id, g.title, step.title, done, len(steps), official, leaders)
         self._signal.kick()
         return result

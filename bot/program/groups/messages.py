@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import ClassVar, Literal
 
-from bot.program.messages import Message, MessageRef
-from storage.enums import Platform, UserGroupStatus
+from bot.program.messages import Message
+from storage.enums import UserGroupStatus
 
 # What a reviewer may do from a card.
 APPROVE, REJECT, CHANGES, ASK_AMBASSADORS, OBJECT, RESOLVE = (
@@ -24,11 +24,6 @@ APPROVE, REJECT, CHANGES, ASK_AMBASSADORS, OBJECT, RESOLVE = (
     "object",
     "resolve",
 )
-
-
-def slack_ref(channel: str | None, ts: str | None) -> MessageRef | None:
-    """The neutral reference to the Slack message a click came from (none from the Home tab)."""
-    return MessageRef(Platform.SLACK, channel, ts) if channel and ts else None
 
 
 @dataclass(frozen=True)

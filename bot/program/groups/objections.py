@@ -150,7 +150,7 @@ class Objections(GroupBase):
             if ref is not None:
                 card = GroupConflict.of(await self._review_card(uow, g))
                 key = f"group:{g.id}:conflict-resolved:{g.revision}"
-                await outbox.update(uow, key, ref.channel, ref.id, card, now)
+                await outbox.update(uow, key, ref, card, now)
             await self._update_review(uow, g, None, now)
 
         moves = ("open", "resolved", "Someone else just marked the overlap of request #{id} resolved.")

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.program import outbox
-from bot.program.applications.base import card_to_redraw, record, still_pending
+from bot.program.applications.base import record, still_pending
 from bot.program.applications.form import clean
 from bot.program.errors import Conflict, InvalidInput
-from bot.program.messages import MessageRef
+from bot.program.messages import MessageRef, slack_message
 from bot.program.nominations.messages import NominationInvite, NominationOutcome, NominationReview
 from bot.program.permissions import GuardedService, Permission, Subject
 from storage.enums import AmbassadorStatus, NominationStatus
@@ -141,10 +141,9 @@ class NominationService(GuardedService):
                 await outbox.dm(uow, f"{key}:invite", nom.nominee_slack_id, invite, now)
             outcome = NominationOutcome(nom.nominee_slack_id, status, program)
             await outbox.dm(uow, f"{key}:nominator", nom.nominator_slack_id, outcome, now)
-            card = card_to_redraw(nom.review_channel, nom.review_ts, ref)
-            if card is not None:
-                review = _review(nom, decision=status, decided_by=moderator, can_decide=False)
-                await outbox.update(uow, f"{key}:review-decided", *card, review, now)
+            review = _review(nom, decision=status, decided_by=moderator, can_decide=False)
+            posted = slack_message(nom.review_channel, nom.review_ts)
+            await outbox.redraw(uow, f"{key}:review-decided", posted, ref, review, now)
             result = NominationResult(nom.id, nom.nominee_slack_id, status)
         self._signal.kick()
         return result

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.program import home, outbox
 from bot.program.errors import Conflict, InvalidInput, NotFound
-from bot.program.messages import MessageRef
+from bot.program.messages import MessageRef, slack_message
 from bot.program.money import fmt
 from bot.program.permissions import GuardedService, Permission, Subject
 from bot.program.requests.kinds import CLOSING, KIND_LABELS, STATUS_LABELS
@@ -170,11 +170,9 @@ class RequestBase(GuardedService):
         req = await self._load(uow, request_id)  # fresh: status, version and notes as now stored
         view = await self._view(uow, req)
         await self._tell_requester(uow, view, change, actor, text, now)
-        channel = req.review_channel or (ref.channel if ref else None)
-        ts = req.review_ts or (ref.id if ref else None)
-        if channel and ts:
-            await outbox.update(
-                uow, f"request:{req.id}:review:v{req.version}", channel, ts, self._card(view), now
-            )
+        posted = slack_message(req.review_channel, req.review_ts)
+        await outbox.redraw(
+            uow, f"request:{req.id}:review:v{req.version}", posted, ref, self._card(view), now
+        )
         await home.queue_refresh(uow, self._settings, self._roles, view.requester, now)
         return Decision(view, change)

@@ -13,8 +13,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import ConfigDict, Field
 
-from bot.program.messages import Message, MessageRef
-from storage.enums import Platform, RequestStatus
+from bot.program.messages import Message
+from storage.enums import RequestStatus
 
 # What a moderator may do from a card, by the request's status.
 APPROVE, REJECT, ASK, CLOSE = "approve", "reject", "ask", "close"
@@ -29,11 +29,6 @@ def review_actions(status: str) -> tuple[str, ...]:
     """The decisions a moderator can still take on a request in `status` (the Home tab's queue
     asks too)."""
     return _ACTIONS.get(status, ())
-
-
-def slack_ref(channel: str | None, ts: str | None) -> MessageRef | None:
-    """The neutral reference to the Slack message a click came from (none from the Home tab)."""
-    return MessageRef(Platform.SLACK, channel, ts) if channel and ts else None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.program.applications.messages import card_ref
+from bot.program.messages import slack_message
 from handlers.slack import kit
 from handlers.slack.applications import views as application_views
 
@@ -16,7 +16,7 @@ async def _reject(s: kit.Sent) -> None:
         raise kit.OutOfDate
     reason = s.submission.values.get(application_views.REASON_BLOCK) or ""
     await s.services.applications.reject(
-        app_id, s.user, reason, card_ref(meta.text("channel"), meta.text("ts"))
+        app_id, s.user, reason, slack_message(meta.text("channel"), meta.text("ts"))
     )
 
 

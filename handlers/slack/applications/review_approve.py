@@ -5,14 +5,14 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.program.applications import DecisionResult
-from bot.program.applications.messages import card_ref
+from bot.program.messages import slack_message
 from handlers.slack import kit
 from handlers.slack.applications import views as application_views
 
 
 async def _approve(p: kit.Press[int]) -> DecisionResult:
     return await p.services.applications.approve(
-        p.id, p.target.user, card_ref(p.target.channel, p.target.message_ts)
+        p.id, p.target.user, slack_message(p.target.channel, p.target.message_ts)
     )
 
 

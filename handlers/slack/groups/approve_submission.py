@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.program.groups import Decision
-from bot.program.groups.messages import slack_ref
+from bot.program.messages import slack_message
 from handlers.slack import blocks, kit
 from handlers.slack.blocks import Block
 from handlers.slack.groups.views import APPROVE_VIEW, FORUM_GROUP, MENTOR
@@ -22,7 +22,7 @@ async def _approve(s: kit.Sent) -> Decision:
         group_id,
         values.get(MENTOR) or "",
         values.get(FORUM_GROUP) or "",
-        slack_ref(meta.text("channel"), meta.text("ts")),
+        slack_message(meta.text("channel"), meta.text("ts")),
     )
 
 

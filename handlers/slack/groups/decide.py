@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.program.groups import Decision, GroupService
-from bot.program.groups.messages import slack_ref
-from bot.program.messages import MessageRef
+from bot.program.messages import MessageRef, slack_message
 from handlers.slack import kit
 
 # A GroupService decision taken from a card: (service, actor, group id, the card) -> the decision.
@@ -19,7 +18,7 @@ def on_decision(decide: Decide, say: Callable[[Decision, kit.Press[int]], str]) 
     """`kit.on_button` for `decide`, answered with `say`; the Home tab has none of these buttons."""
 
     async def call(p: kit.Press[int]) -> Decision:
-        ref = slack_ref(p.target.channel, p.target.message_ts)
+        ref = slack_message(p.target.channel, p.target.message_ts)
         return await decide(p.services.groups, p.target.user, p.id, ref)
 
     return kit.on_button(call, say, home=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.program.groups.messages import slack_ref
+from bot.program.messages import slack_message
 from handlers.slack import blocks, kit
 from handlers.slack.blocks import Block
 from handlers.slack.groups.views import REASON, REASON_VIEW
@@ -16,7 +16,7 @@ async def _decide(s: kit.Sent) -> str:
     if group_id is None or mode not in ("reject", "changes"):
         raise kit.OutOfDate
     text = s.submission.values.get(REASON) or ""
-    ref = slack_ref(meta.text("channel"), meta.text("ts"))
+    ref = slack_message(meta.text("channel"), meta.text("ts"))
     groups = s.services.groups
     if mode == "reject":
         result = await groups.reject(s.user, group_id, text, ref)

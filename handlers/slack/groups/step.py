@@ -6,7 +6,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.platforms.slack.parse import Click, ident
 from bot.program.groups import StepResult
-from bot.program.groups.messages import slack_ref
+from bot.program.messages import slack_message
 from handlers.slack import kit
 from handlers.slack.blocks import Block
 from handlers.slack.groups.views import STEP, loading, step_modal
@@ -40,7 +40,7 @@ def _carried(pressed: Click) -> Step | None:
 async def _complete(p: kit.Press[Step]) -> StepResult:
     group_id, key = p.id
     return await p.services.groups.complete_step(
-        p.target.user, group_id, key, None, slack_ref(p.target.channel, p.target.message_ts)
+        p.target.user, group_id, key, None, slack_message(p.target.channel, p.target.message_ts)
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.program.groups import StepResult
-from bot.program.groups.messages import slack_ref
+from bot.program.messages import slack_message
 from handlers.slack import blocks, kit
 from handlers.slack.blocks import Block
 from handlers.slack.groups.step import step_done_message
@@ -19,7 +19,7 @@ async def _complete(s: kit.Sent) -> StepResult:
         raise kit.OutOfDate
     value = s.submission.values.get(VALUE)
     return await s.services.groups.complete_step(
-        s.user, group_id, key, value, slack_ref(meta.text("channel"), meta.text("ts"))
+        s.user, group_id, key, value, slack_message(meta.text("channel"), meta.text("ts"))
     )
 
 

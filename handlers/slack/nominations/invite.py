@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.program.applications.messages import card_ref
+from bot.program.messages import slack_message
 from bot.program.nominations import NominationResult
 from handlers.slack import kit
 from handlers.slack.nominations.views import NOMINATION_INVITE
@@ -12,7 +12,7 @@ from handlers.slack.nominations.views import NOMINATION_INVITE
 
 async def _invite(p: kit.Press[int]) -> NominationResult:
     return await p.services.nominations.invite(
-        p.id, p.target.user, card_ref(p.target.channel, p.target.message_ts)
+        p.id, p.target.user, slack_message(p.target.channel, p.target.message_ts)
     )
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.program.messages import slack_message
 from bot.program.requests import Decision
-from bot.program.requests.messages import slack_ref
 from handlers.slack import kit
 from handlers.slack.requests.views import CLOSE
 
 
 async def _close(p: kit.Press[int]) -> Decision:
     return await p.services.requests.close(
-        p.id, p.target.user, slack_ref(p.target.channel, p.target.message_ts)
+        p.id, p.target.user, slack_message(p.target.channel, p.target.message_ts)
     )
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.program.messages import slack_message
 from bot.program.requests import Decision
-from bot.program.requests.messages import slack_ref
 from handlers.slack import blocks, kit
 from handlers.slack.blocks import Block
 from handlers.slack.requests.views import NOTE_BLOCK, NOTE_VIEW
@@ -17,7 +17,7 @@ async def _note(s: kit.Sent) -> Decision:
     if request_id is None or op not in ("reject", "ask", "answer"):
         raise kit.OutOfDate
     text = s.submission.values.get(NOTE_BLOCK) or ""
-    ref = slack_ref(meta.text("channel"), meta.text("ts"))
+    ref = slack_message(meta.text("channel"), meta.text("ts"))
     if op == "reject":
         return await s.services.requests.reject(request_id, s.user, text, ref)
     if op == "ask":

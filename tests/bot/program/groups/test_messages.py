@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.program.groups import messages as m
-from bot.program.messages import Message, MessageRef, decode, encode
+from bot.program.messages import Message, MessageRef, decode, encode, slack_message
 from handlers.slack.blocks import render
 from storage.enums import Platform
 
@@ -114,5 +114,5 @@ def test_handover_steps_can_be_ticked_only_while_it_runs() -> None:
 
 
 def test_a_slack_click_becomes_a_neutral_reference() -> None:
-    assert m.slack_ref("C1", "1.2") == MessageRef(Platform.SLACK, "C1", "1.2")
-    assert m.slack_ref(None, "1.2") is None and m.slack_ref("C1", None) is None
+    assert slack_message("C1", "1.2") == MessageRef(Platform.SLACK, "C1", "1.2")
+    assert slack_message(None, "1.2") is None and slack_message("C1", None) is None

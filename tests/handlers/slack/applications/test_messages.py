@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.program.applications.messages import ApplicationReview, Rejected, Step, Welcome, card_ref
-from bot.program.messages import Message, decode, encode
+from bot.program.applications.messages import ApplicationReview, Rejected, Step, Welcome
+from bot.program.messages import Message, decode, encode, slack_message
 from bot.program.nominations.messages import NominationInvite, NominationOutcome, NominationReview
 from handlers.slack.applications import views as application_views
 from handlers.slack.blocks import render
@@ -122,13 +122,13 @@ def test_the_invitation_and_the_outcome() -> None:
 
 
 def test_a_decision_refers_to_its_card_neutrally() -> None:
-    ref = card_ref("CMOD", "1700000000.000100")
+    ref = slack_message("CMOD", "1700000000.000100")
     assert ref is not None and (ref.platform, ref.channel, ref.id) == (
         Platform.SLACK,
         "CMOD",
         "1700000000.000100",
     )
-    assert card_ref(None, None) is None and card_ref("CMOD", None) is None
+    assert slack_message(None, None) is None and slack_message("CMOD", None) is None
 
 
 def test_each_message_kind_is_registered_as_its_type() -> None:
