@@ -316,7 +316,7 @@ async def _form_values(
 async def test_non_moderators_are_refused_everything_and_nothing_changes(db_url: str) -> None:
     # The reminder sweep is held off: what it decides on its own (a meetup reminder that came due
     # by the wall clock) is a change to the database that no refused attempt made.
-    async with start_stack(db_url, events=[MEETUP], reminders={"sweep_seconds": 24 * 3600}) as stack:
+    async with start_stack(db_url, events=[MEETUP], reminders={"sweep_seconds": 3600}) as stack:
         world = await build_world(stack)
         await stack.settle()
         attempts: list[tuple[str, Callable[[str], Awaitable[httpx.Response]]]] = []
