@@ -91,7 +91,7 @@ def _pinned(
 
     RFC 5545 §3.3.10 reads such an instance as §3.3.5 does: a time in the gap with the offset before
     the gap (02:30 → 03:30 EDT), a repeated time as its first occurrence. The bot does the same
-    (bot/program/recurrence.py); ical.js reads both the other way. An override with the same
+    (bot/program/events/recurrence.py); ical.js reads both the other way. An override with the same
     RECURRENCE-ID (matched by every parser in its own reading) and a UTC DTSTART gives every
     calendar the same instant. Cancelled ones need none: each parser's EXDATE matches its own reading.
     """

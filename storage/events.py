@@ -104,7 +104,7 @@ class CalendarToken(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slack_user_id: Mapped[str] = mapped_column(String(32), unique=True)
-    # SHA-256 (hex) of the private feed's token, never the token itself (bot.program.calendar);
+    # SHA-256 (hex) of the private feed's token, never the token itself (bot.program.events.calendar);
     # the column keeps its name "token" so backups made before migration 0008 still restore.
     token_hash: Mapped[str] = mapped_column("token", String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

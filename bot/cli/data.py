@@ -1,5 +1,5 @@
 """Program data in and out: `export <directory|groups|person|ambassadors|applications|requests|audit>`,
-`backup` and `restore`, and `forget` (bot/program/privacy.py says what each table keeps)."""
+`backup` and `restore`, and `forget` (bot/program/privacy/ says what each table keeps)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ _OFFSET = re.compile(r"^\s*(\d+)\s*([wdhm])\s*$")
 
 def parse_offset(text: str) -> int:
     """'2w' / '7d' / '1h' / '30m' → minutes (a whole number of days counts in calendar days of the
-    series' timezone when a reminder is due: bot/program/recurrence.py)."""
+    series' timezone when a reminder is due: bot/program/events/recurrence.py)."""
     m = _OFFSET.match(text)
     if not m:
         raise ValueError(f"{text!r} is not an offset like 7d, 1h or 30m")

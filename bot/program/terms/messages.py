@@ -1,8 +1,8 @@
 """The typed messages of terms: renewal reminders and the renewal's confirmation, the moderators'
 note that someone stepped down, and the onboarding nudge of a new term.
 
-Field names are the keys the rows' data always had, so rows queued before keep decoding (`renewed`
-is still queued as a plain dict by bot/program/applications.py; it decodes into `Renewed`).
+Field names are the keys the rows' data always had, so rows queued before keep decoding (`Renewed`
+is queued by the renewal's approval, bot/program/applications/deciding.py).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Revises: 0004_user_groups, 0005_requests, 0006_events, 0007_audit_action
 Create Date: 2026-12-01
 
 `calendar_tokens.token` held each private feed's token in plain text; from here on it holds
-sha256(token) in hex (64 characters, the column's size), as `bot.program.calendar.token_hash`
+sha256(token) in hex (64 characters, the column's size), as `bot.program.events.calendar.token_hash`
 computes it. Existing tokens are hashed in place, so the addresses people already subscribed to
 keep working. The column keeps its name so backups made before this revision still restore.
 
@@ -25,7 +25,7 @@ depends_on = None
 
 
 def _sha256(token: str) -> str:
-    # The same function as bot.program.calendar.token_hash (a migration must not import the
+    # The same function as bot.program.events.calendar.token_hash (a migration must not import the
     # program's code, which may change after it).
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
