@@ -10,11 +10,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.enums import AmbassadorStatus, UserGroupStatus
-from storage.models import Ambassador, Application, Base, Person, Profile, utcnow
+from storage.models import Ambassador, Application, Base, Person, utcnow
+from storage.profiles import Profile
+from storage.repository import Repository, fresh
 
 
 class UserGroup(Base):
@@ -119,18 +120,12 @@ class MentorCandidate:
     location: str  # from the application, when the profile names no place
 
 
-class GroupRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
+class GroupRepo(Repository):
     async def add(self, group: UserGroup) -> UserGroup:
-        self.s.add(group)
-        await self.s.flush()
-        return group
+        return await self._add(group)
 
     async def get(self, group_id: int) -> UserGroup | None:
-        stmt = select(UserGroup).where(UserGroup.id == group_id).execution_options(populate_existing=True)
-        return (await self.s.execute(stmt)).scalar_one_or_none()
+        return await self._one(fresh(select(UserGroup).where(UserGroup.id == group_id)))
 
     async def lock(self, group_id: int) -> None:
         """Hold the group's row until the commit, so checks about it are made one at a time (on
@@ -139,10 +134,10 @@ class GroupRepo:
 
     async def with_status(self, statuses: Iterable[str]) -> Sequence[UserGroup]:
         stmt = select(UserGroup).where(UserGroup.status.in_(tuple(statuses))).order_by(UserGroup.title)
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)
 
     async def all(self) -> Sequence[UserGroup]:
-        return (await self.s.execute(select(UserGroup).order_by(UserGroup.id))).scalars().all()
+        return await self._all(select(UserGroup).order_by(UserGroup.id))
 
     async def open_request_of(self, slack_user_id: str) -> UserGroup | None:
         stmt = (
@@ -151,7 +146,7 @@ class GroupRepo:
             .order_by(UserGroup.id.desc())
             .limit(1)
         )
-        return (await self.s.execute(stmt)).scalars().first()
+        return await self._first(stmt)
 
     async def of_person(self, slack_user_id: str) -> Sequence[UserGroup]:
         """Groups the person requested or organises, newest first."""
@@ -161,7 +156,7 @@ class GroupRepo:
             .where(or_(UserGroup.requester_slack_id == slack_user_id, UserGroup.id.in_(organised)))
             .order_by(UserGroup.id.desc())
         )
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)
 
     async def move(self, group_id: int, from_statuses: Iterable[str], **values: Any) -> bool:
         """A conditional UPDATE: of two reviewers acting at once, exactly one moves the group."""
@@ -171,8 +166,7 @@ class GroupRepo:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        result = await self.s.execute(stmt)
-        return bool(getattr(result, "rowcount", 0))
+        return bool(await self._rowcount(stmt))
 
     async def set_conflict(self, group_id: int, expected: str, new: str, by: str, at: datetime) -> bool:
         stmt = (
@@ -185,7 +179,7 @@ class GroupRepo:
             .values(conflict=new, conflict_by=by, updated_at=at)
             .execution_options(synchronize_session=False)
         )
-        return bool(getattr(await self.s.execute(stmt), "rowcount", 0))
+        return bool(await self._rowcount(stmt))
 
     async def set_message(self, group_id: int, slot: str, channel: str, ts: str) -> None:
         values = (
@@ -204,7 +198,7 @@ class GroupRepo:
 
     async def organisers(self, group_id: int) -> Sequence[GroupOrganiser]:
         stmt = select(GroupOrganiser).where(GroupOrganiser.group_id == group_id).order_by(GroupOrganiser.id)
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)
 
     async def organisers_of(self, group_ids: Iterable[int]) -> dict[int, list[GroupOrganiser]]:
         ids = tuple(group_ids)
@@ -217,9 +211,7 @@ class GroupRepo:
         return out
 
     async def add_organiser(self, organiser: GroupOrganiser) -> GroupOrganiser:
-        self.s.add(organiser)
-        await self.s.flush()
-        return organiser
+        return await self._add(organiser)
 
     # -- handover --------------------------------------------------------------------------
 
@@ -230,11 +222,10 @@ class GroupRepo:
             .order_by(GroupHandoverStep.position, GroupHandoverStep.id)
             .execution_options(populate_existing=True)
         )
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)
 
     async def add_step(self, step: GroupHandoverStep) -> None:
-        self.s.add(step)
-        await self.s.flush()
+        await self._add(step)
 
     async def complete_step(self, group_id: int, key: str, by: str, at: datetime, value: str | None) -> bool:
         """Tick a step once: False when it was already ticked (a double click, a second person)."""
@@ -248,7 +239,7 @@ class GroupRepo:
             .values(completed_at=at, completed_by=by, value=value)
             .execution_options(synchronize_session=False)
         )
-        return bool(getattr(await self.s.execute(stmt), "rowcount", 0))
+        return bool(await self._rowcount(stmt))
 
     async def step_counts(self, group_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
         """group id -> (steps done, steps)."""
@@ -314,4 +305,4 @@ class GroupRepo:
             .where(UserGroup.status == UserGroupStatus.PENDING, UserGroup.submitted_at <= before)
             .order_by(UserGroup.id)
         )
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)

@@ -13,7 +13,8 @@ from bot.program import home, outbox
 from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.permissions import GuardedService, Permission, Subject
 from storage.enums import AmbassadorStatus, ApplicationStatus, BadgeGrantStatus, Platform
-from storage.models import Ambassador, Application, BadgeGrant, OnboardingStep
+from storage.forum import BadgeGrant
+from storage.models import Ambassador, Application, OnboardingStep
 from storage.uow import UnitOfWork
 
 FORUM_USERNAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{1,59}$")

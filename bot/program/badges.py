@@ -14,7 +14,8 @@ from bot.program.permissions import Guard, Permission, Subject
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
 from storage.enums import Platform
-from storage.models import BadgeGrant, Person
+from storage.forum import BadgeGrant
+from storage.models import Person
 from storage.uow import UnitOfWork
 
 

@@ -18,7 +18,8 @@ from bot.config import Settings
 from bot.program import outbox
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from storage.enums import AmbassadorStatus, BadgeGrantStatus, MembershipStatus, Platform
-from storage.models import BadgeGrant, Person
+from storage.forum import BadgeGrant
+from storage.models import Person
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("ambassador_bot.forum")

@@ -23,7 +23,8 @@ from bot.program.permissions import require_moderator
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
 from storage.enums import Platform
-from storage.models import LinkCode, Person
+from storage.linking import LinkCode
+from storage.models import Person
 from storage.uow import UnitOfWork
 
 CODE_TTL = timedelta(minutes=15)

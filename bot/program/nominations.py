@@ -10,7 +10,7 @@ from bot.program.applications import _clean
 from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.permissions import GuardedService, Permission, Subject
 from storage.enums import AmbassadorStatus, NominationStatus, Platform
-from storage.models import Nomination
+from storage.nominations import Nomination
 
 MAX_REASON = 2000
 

@@ -39,7 +39,7 @@ from bot.program.commands import user_ref
 from bot.program.errors import NotFound
 from bot.program.ports import Clock
 from storage.enums import AmbassadorStatus, ApplicationStatus, OutboxStatus, Platform, RequestStatus
-from storage.repositories_privacy import PrivacyRepo, is_json, is_text
+from storage.privacy import PrivacyRepo, is_json, is_text
 from storage.requests import OPEN_STATUSES
 from storage.uow import UnitOfWork
 

@@ -30,8 +30,8 @@ from bot.program.onboarding import complete_in
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from bot.program.roles import Roles
 from storage.enums import AmbassadorStatus, Platform
-from storage.models import Application, Person, Profile
-from storage.repositories_lifecycle import DirectoryRow
+from storage.models import Application, Person
+from storage.profiles import DirectoryRow, Profile
 from storage.uow import UnitOfWork
 
 PROFILE_FIELDS: tuple[FieldSpec, ...] = (

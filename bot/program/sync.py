@@ -18,7 +18,8 @@ from bot.config import Settings
 from bot.program import outbox
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from storage.enums import AmbassadorStatus, BadgeGrantStatus, MembershipStatus, Platform
-from storage.models import Ambassador, BadgeGrant, Person
+from storage.forum import BadgeGrant
+from storage.models import Ambassador, Person
 from storage.uow import UnitOfWork
 
 

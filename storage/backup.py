@@ -30,11 +30,11 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from storage.models import Base, import_all_models
+from storage.repository import Repository
 
 CHUNK = 500
 BackupTable: TypeAlias = Table  # what the backup service holds: one table of the schema, opaque to it
@@ -100,10 +100,7 @@ def decode(t: TypeEngine[Any], raw: Any) -> Any:
     return raw
 
 
-class BackupRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
+class BackupRepo(Repository):
     def _dialect(self) -> str:
         bind = self.s.bind
         return bind.dialect.name if bind is not None else ""

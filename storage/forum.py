@@ -1,29 +1,68 @@
-"""Repositories for the forum side: badge grants and group memberships as the bot knows them."""
+"""Badges and forum sync: the tables of badge grants and forum group memberships as the bot knows
+them, and their repositories (`BadgeRepo` as `uow.badges`, `ForumRepo` as `uow.forum`: the
+lookups the webhooks and the nightly sync make to keep the records in step with the forum)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.enums import BADGE_HELD, AmbassadorStatus, MembershipStatus
-from storage.models import Ambassador, BadgeGrant, GroupMembership, Person
+from storage.enums import BADGE_HELD, AmbassadorStatus, BadgeGrantStatus, MembershipStatus
+from storage.models import Ambassador, Base, Person, utcnow
+from storage.repository import Repository
 
 
-class ForumRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
+class BadgeGrant(Base):
+    __tablename__ = "badge_grants"
+    __table_args__ = (Index("ix_badge_grants_person_badge", "person_id", "badge_id"),)
 
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    badge_id: Mapped[int] = mapped_column(Integer)
+    badge_name: Mapped[str] = mapped_column(String(100), default="")
+    forum_user_badge_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    source: Mapped[str] = mapped_column(String(16), default="bot")
+    status: Mapped[str] = mapped_column(String(16), default=BadgeGrantStatus.PENDING)
+    granted_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GroupMembership(Base):
+    __tablename__ = "group_memberships"
+    __table_args__ = (UniqueConstraint("group_name", "forum_username", name="uq_group_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_name: Mapped[str] = mapped_column(String(100))
+    forum_username: Mapped[str] = mapped_column(String(60))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    status: Mapped[str] = mapped_column(String(16), default=MembershipStatus.MEMBER)
+    source: Mapped[str] = mapped_column(String(16), default="bot")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BadgeRepo(Repository):
+    async def add(self, grant: BadgeGrant) -> BadgeGrant:
+        return await self._add(grant)
+
+    async def get(self, grant_id: int) -> BadgeGrant | None:
+        return await self.s.get(BadgeGrant, grant_id)
+
+    async def for_person(self, person_id: int) -> Sequence[BadgeGrant]:
+        stmt = select(BadgeGrant).where(BadgeGrant.person_id == person_id).order_by(BadgeGrant.id)
+        return await self._all(stmt)
+
+
+class ForumRepo(Repository):
     async def person_by_forum_user_id(self, user_id: int) -> Person | None:
-        return (
-            await self.s.execute(select(Person).where(Person.forum_user_id == user_id))
-        ).scalar_one_or_none()
+        return await self._one(select(Person).where(Person.forum_user_id == user_id))
 
     async def grant_by_forum_id(self, user_badge_id: int) -> BadgeGrant | None:
         stmt = select(BadgeGrant).where(BadgeGrant.forum_user_badge_id == user_badge_id)
-        return (await self.s.execute(stmt)).scalar_one_or_none()
+        return await self._one(stmt)
 
     async def open_grant(self, person_id: int, badge_id: int) -> BadgeGrant | None:
         """The person's current (pending or granted) record of this badge, newest first."""
@@ -37,18 +76,18 @@ class ForumRepo:
             .order_by(BadgeGrant.id.desc())
             .limit(1)
         )
-        return (await self.s.execute(stmt)).scalars().first()
+        return await self._first(stmt)
 
     async def grants_of_badge(self, badge_id: int) -> Sequence[BadgeGrant]:
         stmt = select(BadgeGrant).where(BadgeGrant.badge_id == badge_id, BadgeGrant.status.in_(BADGE_HELD))
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)
 
     async def membership(self, group: str, username: str) -> GroupMembership | None:
         stmt = select(GroupMembership).where(
             GroupMembership.group_name == group,
             func.lower(GroupMembership.forum_username) == username.lower(),
         )
-        return (await self.s.execute(stmt)).scalar_one_or_none()
+        return await self._one(stmt)
 
     async def set_membership(
         self,
@@ -82,7 +121,7 @@ class ForumRepo:
         stmt = select(GroupMembership).where(
             GroupMembership.group_name == group, GroupMembership.status == MembershipStatus.MEMBER
         )
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)
 
     async def active_ambassadors_with_forum(self) -> Sequence[tuple[Ambassador, Person]]:
         stmt = (
@@ -102,4 +141,4 @@ class ForumRepo:
 
     async def ambassador_status(self, person_id: int) -> str | None:
         stmt = select(Ambassador.status).where(Ambassador.person_id == person_id)
-        return (await self.s.execute(stmt)).scalar_one_or_none()
+        return await self._one(stmt)

@@ -12,11 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import MetaData, Table, func, inspect, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from storage.enums import AmbassadorStatus
 from storage.models import Ambassador, Application, AuditEntry, Base, OnboardingStep, Person
+from storage.repository import Repository
 from storage.requests import SPENT_STATUSES, Request
 
 Row = dict[str, Any]
@@ -26,10 +26,7 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class ReportRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
+class ReportRepo(Repository):
     async def reflect(self, name: str) -> Table | None:
         """The table as it is in the database, or None when this database has no such table."""
 
@@ -139,11 +136,8 @@ class ReportRepo:
         return [d for d in starts if d >= since]
 
 
-class ExportRepo:
+class ExportRepo(Repository):
     """Rows for the CSV/JSON exports, with their Python types (the service encodes them)."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
 
     async def _table(self, table: Table, order: Sequence[Any]) -> list[Row]:
         result = await self.s.execute(select(table).order_by(*order))
