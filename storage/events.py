@@ -247,13 +247,8 @@ class CalendarRepo(Repository):
         return await self._all(stmt)
 
     async def cancel_booking(self, booking_id: int, now: datetime) -> bool:
-        stmt = (
-            update(Booking)
-            .where(Booking.id == booking_id, Booking.status == BookingStatus.BOOKED)
-            .values(status=BookingStatus.CANCELLED, active_slot=None, cancelled_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return await self._rowcount(stmt) == 1
+        cancelled = {"status": BookingStatus.CANCELLED, "active_slot": None, "cancelled_at": now}
+        return await self._transition(Booking, booking_id, BookingStatus.BOOKED, **cancelled)
 
     # -- calendar tokens ------------------------------------------------------------------------
 

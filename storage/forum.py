@@ -66,17 +66,12 @@ class ForumRepo(Repository):
 
     async def open_grant(self, person_id: int, badge_id: int) -> BadgeGrant | None:
         """The person's current (pending or granted) record of this badge, newest first."""
-        stmt = (
-            select(BadgeGrant)
-            .where(
-                BadgeGrant.person_id == person_id,
-                BadgeGrant.badge_id == badge_id,
-                BadgeGrant.status.in_(BADGE_HELD),
-            )
-            .order_by(BadgeGrant.id.desc())
-            .limit(1)
+        return await self._newest(
+            BadgeGrant,
+            BadgeGrant.person_id == person_id,
+            BadgeGrant.badge_id == badge_id,
+            BadgeGrant.status.in_(BADGE_HELD),
         )
-        return await self._first(stmt)
 
     async def grants_of_badge(self, badge_id: int) -> Sequence[BadgeGrant]:
         stmt = select(BadgeGrant).where(BadgeGrant.badge_id == badge_id, BadgeGrant.status.in_(BADGE_HELD))
@@ -101,17 +96,9 @@ class ForumRepo(Repository):
         """Upsert; returns (previous status or None, row)."""
         row = await self.membership(group, username)
         if row is None:
-            row = GroupMembership(
-                group_name=group,
-                forum_username=username,
-                person_id=person_id,
-                status=status,
-                source=source,
-                updated_at=at,
-            )
-            self.s.add(row)
-            await self.s.flush()
-            return None, row
+            row = GroupMembership(group_name=group, forum_username=username, person_id=person_id)
+            row.status, row.source, row.updated_at = status, source, at
+            return None, await self._add(row)
         before = row.status
         row.status, row.source, row.updated_at = status, source, at
         row.person_id = row.person_id or person_id

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint, func, or_, select, update
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.enums import AmbassadorStatus, UserGroupStatus
@@ -140,13 +140,9 @@ class GroupRepo(Repository):
         return await self._all(select(UserGroup).order_by(UserGroup.id))
 
     async def open_request_of(self, slack_user_id: str) -> UserGroup | None:
-        stmt = (
-            select(UserGroup)
-            .where(UserGroup.requester_slack_id == slack_user_id, UserGroup.status.in_(OPEN))
-            .order_by(UserGroup.id.desc())
-            .limit(1)
+        return await self._newest(
+            UserGroup, UserGroup.requester_slack_id == slack_user_id, UserGroup.status.in_(OPEN)
         )
-        return await self._first(stmt)
 
     async def of_person(self, slack_user_id: str) -> Sequence[UserGroup]:
         """Groups the person requested or organises, newest first."""
@@ -160,26 +156,12 @@ class GroupRepo(Repository):
 
     async def move(self, group_id: int, from_statuses: Iterable[str], **values: Any) -> bool:
         """A conditional UPDATE: of two reviewers acting at once, exactly one moves the group."""
-        stmt = (
-            update(UserGroup)
-            .where(UserGroup.id == group_id, UserGroup.status.in_(tuple(from_statuses)))
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(await self._rowcount(stmt))
+        return await self._transition(UserGroup, group_id, from_statuses, **values)
 
     async def set_conflict(self, group_id: int, expected: str, new: str, by: str, at: datetime) -> bool:
-        stmt = (
-            update(UserGroup)
-            .where(
-                UserGroup.id == group_id,
-                UserGroup.conflict == expected,
-                UserGroup.status == UserGroupStatus.PENDING,
-            )
-            .values(conflict=new, conflict_by=by, updated_at=at)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(await self._rowcount(stmt))
+        pending = (UserGroup.conflict == expected, UserGroup.status == UserGroupStatus.PENDING)
+        changed = {"conflict": new, "conflict_by": by, "updated_at": at}
+        return await self._update_one(UserGroup, UserGroup.id == group_id, *pending, **changed)
 
     async def set_message(self, group_id: int, slot: str, channel: str, ts: str) -> None:
         values = (
@@ -187,12 +169,7 @@ class GroupRepo(Repository):
             if slot == "handover"
             else {"review_channel": channel, "review_ts": ts}
         )
-        await self.s.execute(
-            update(UserGroup)
-            .where(UserGroup.id == group_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+        await self._update(UserGroup, UserGroup.id == group_id, **values)
 
     # -- organisers ------------------------------------------------------------------------
 
@@ -229,17 +206,11 @@ class GroupRepo(Repository):
 
     async def complete_step(self, group_id: int, key: str, by: str, at: datetime, value: str | None) -> bool:
         """Tick a step once: False when it was already ticked (a double click, a second person)."""
-        stmt = (
-            update(GroupHandoverStep)
-            .where(
-                GroupHandoverStep.group_id == group_id,
-                GroupHandoverStep.key == key,
-                GroupHandoverStep.completed_at.is_(None),
-            )
-            .values(completed_at=at, completed_by=by, value=value)
-            .execution_options(synchronize_session=False)
+        step = (GroupHandoverStep.group_id == group_id, GroupHandoverStep.key == key)
+        ticked = {"completed_at": at, "completed_by": by, "value": value}
+        return await self._update_one(
+            GroupHandoverStep, *step, GroupHandoverStep.completed_at.is_(None), **ticked
         )
-        return bool(await self._rowcount(stmt))
 
     async def step_counts(self, group_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
         """group id -> (steps done, steps)."""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from storage.enums import AmbassadorStatus, ApplicationStatus
 from storage.models import Ambassador, Application, AuditEntry, OnboardingStep, Person
@@ -67,13 +67,8 @@ class LifecycleRepo(Repository):
 
     async def end_term(self, ambassador_id: int, at: datetime) -> bool:
         """active → alumni, exactly once (a double click ends the term once)."""
-        stmt = (
-            update(Ambassador)
-            .where(Ambassador.id == ambassador_id, Ambassador.status == AmbassadorStatus.ACTIVE)
-            .values(status=AmbassadorStatus.ALUMNI, term_end=at, updated_at=at)
-            .execution_options(synchronize_session=False)
-        )
-        return await self._rowcount(stmt) == 1
+        alumni = {"status": AmbassadorStatus.ALUMNI, "term_end": at, "updated_at": at}
+        return await self._transition(Ambassador, ambassador_id, AmbassadorStatus.ACTIVE, **alumni)
 
     async def audit_about(
         self, person_id: int, application_ids: Sequence[int], nomination_ids: Sequence[int], limit: int

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, func, select, update
+from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, utcnow
-from storage.repository import Repository, fresh
+from storage.repository import Repository
 
 
 class LinkCode(Base):
@@ -30,13 +30,9 @@ class LinkCodeRepo(Repository):
         return await self._add(code)
 
     async def latest_unused(self, person_id: int) -> LinkCode | None:
-        stmt = (
-            select(LinkCode)
-            .where(LinkCode.person_id == person_id, LinkCode.used_at.is_(None))
-            .order_by(LinkCode.id.desc())
-            .limit(1)
+        return await self._newest(
+            LinkCode, LinkCode.person_id == person_id, LinkCode.used_at.is_(None), renew=True
         )
-        return await self._first(fresh(stmt))
 
     async def created_since(self, person_id: int, since: datetime) -> int:
         stmt = select(func.count()).where(LinkCode.person_id == person_id, LinkCode.created_at >= since)
@@ -44,9 +40,5 @@ class LinkCodeRepo(Repository):
 
     async def expire_unused(self, person_id: int, now: datetime) -> None:
         """A new code replaces the older ones: they stop working at once."""
-        await self.s.execute(
-            update(LinkCode)
-            .where(LinkCode.person_id == person_id, LinkCode.used_at.is_(None), LinkCode.expires_at > now)
-            .values(expires_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        unused = (LinkCode.person_id == person_id, LinkCode.used_at.is_(None), LinkCode.expires_at > now)
+        await self._update(LinkCode, *unused, expires_at=now)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import String, Text, select, update
+from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.enums import NominationStatus
@@ -40,13 +40,11 @@ class NominationRepo(Repository):
 
     async def open_for(self, nominee_slack_id: str) -> Nomination | None:
         """The nominee's nomination still waiting for moderators, or invited and not yet used."""
-        stmt = (
-            select(Nomination)
-            .where(Nomination.nominee_slack_id == nominee_slack_id, Nomination.status.in_(OPEN_NOMINATION))
-            .order_by(Nomination.id.desc())
-            .limit(1)
+        return await self._newest(
+            Nomination,
+            Nomination.nominee_slack_id == nominee_slack_id,
+            Nomination.status.in_(OPEN_NOMINATION),
         )
-        return await self._first(stmt)
 
     async def ids_about(self, nominee_slack_id: str) -> list[int]:
         stmt = select(Nomination.id).where(Nomination.nominee_slack_id == nominee_slack_id)
@@ -54,21 +52,11 @@ class NominationRepo(Repository):
 
     async def decide(self, nomination_id: int, status: NominationStatus, by: str, at: datetime) -> bool:
         """Move a pending nomination on; False when someone else decided first."""
-        stmt = (
-            update(Nomination)
-            .where(Nomination.id == nomination_id, Nomination.status == NominationStatus.PENDING)
-            .values(status=status, decided_by=by, decided_at=at)
-            .execution_options(synchronize_session=False)
-        )
-        return await self._rowcount(stmt) == 1
+        decided = {"status": status, "decided_by": by, "decided_at": at}
+        return await self._transition(Nomination, nomination_id, NominationStatus.PENDING, **decided)
 
     async def set_review_message(self, nomination_id: int, channel: str, ts: str) -> None:
-        await self.s.execute(
-            update(Nomination)
-            .where(Nomination.id == nomination_id)
-            .values(review_channel=channel, review_ts=ts)
-            .execution_options(synchronize_session=False)
-        )
+        await self._update(Nomination, Nomination.id == nomination_id, review_channel=channel, review_ts=ts)
 
     async def pending(self, limit: int) -> tuple[Sequence[Nomination], int]:
         """The oldest pending nominations (up to `limit`) and how many are pending in all."""

@@ -86,15 +86,10 @@ class ApplicationRepo(Repository):
         self, app_id: int, status: ApplicationStatus, by: str, at: datetime, reason: str | None
     ) -> bool:
         """Move a pending application to `status`. False when someone else decided first."""
-        stmt = (
-            update(Application)
-            .where(Application.id == app_id, Application.status == ApplicationStatus.PENDING)
-            .values(
-                status=status, pending_person_id=None, decided_by=by, decided_at=at, decision_reason=reason
-            )
-            .execution_options(synchronize_session=False)
+        decided = {"status": status, "decided_by": by, "decided_at": at, "decision_reason": reason}
+        return await self._transition(
+            Application, app_id, ApplicationStatus.PENDING, pending_person_id=None, **decided
         )
-        return await self._rowcount(stmt) == 1
 
     async def set_review_message(self, app_id: int, channel: str, ts: str) -> None:
         await self.s.execute(
@@ -147,17 +142,9 @@ class OnboardingRepo(Repository):
             await self.s.flush()
 
     async def complete(self, ambassador_id: int, key: str, by: str, at: datetime) -> bool:
-        stmt = (
-            update(OnboardingStep)
-            .where(
-                OnboardingStep.ambassador_id == ambassador_id,
-                OnboardingStep.key == key,
-                OnboardingStep.completed_at.is_(None),
-            )
-            .values(completed_at=at, completed_by=by)
-            .execution_options(synchronize_session=False)
-        )
-        return await self._rowcount(stmt) == 1
+        step = (OnboardingStep.ambassador_id == ambassador_id, OnboardingStep.key == key)
+        still_open = OnboardingStep.completed_at.is_(None)
+        return await self._update_one(OnboardingStep, *step, still_open, completed_at=at, completed_by=by)
 
 
 class OutboxRepo(Repository):
@@ -184,34 +171,23 @@ class OutboxRepo(Repository):
 
     async def claim(self, msg_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
         """Take a lease on one row; only one worker (of any replica) wins."""
-        stmt = (
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == msg_id,
-                OutboxMessage.status.in_(OUTBOX_WAITING),
-                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
-            )
-            .values(
-                status=OutboxStatus.IN_FLIGHT,
-                locked_until=now + lease,
-                locked_by=worker,
-                attempts=OutboxMessage.attempts + 1,
-            )
-            .execution_options(synchronize_session=False)
+        return await self._update_one(
+            OutboxMessage,
+            OutboxMessage.id == msg_id,
+            OutboxMessage.status.in_(OUTBOX_WAITING),
+            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+            status=OutboxStatus.IN_FLIGHT,
+            locked_until=now + lease,
+            locked_by=worker,
+            attempts=OutboxMessage.attempts + 1,
         )
-        return await self._rowcount(stmt) == 1
 
     async def get(self, msg_id: int) -> OutboxMessage | None:
         return await self._one(select(OutboxMessage).where(OutboxMessage.id == msg_id))
 
     async def finish(self, msg_id: int, worker: str, **values: Any) -> bool:
-        stmt = (
-            update(OutboxMessage)
-            .where(OutboxMessage.id == msg_id, OutboxMessage.locked_by == worker)
-            .values(locked_until=None, **values)
-            .execution_options(synchronize_session=False)
-        )
-        return await self._rowcount(stmt) == 1
+        held = (OutboxMessage.id == msg_id, OutboxMessage.locked_by == worker)
+        return await self._update_one(OutboxMessage, *held, locked_until=None, **values)
 
     async def with_key_prefix(self, prefix: str) -> Sequence[OutboxMessage]:
         stmt = (
@@ -249,13 +225,8 @@ class OutboxRepo(Repository):
         return await self._all(stmt)
 
     async def retry_failed(self, now: datetime) -> int:
-        stmt = (
-            update(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.FAILED)
-            .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, locked_until=None)
-            .execution_options(synchronize_session=False)
-        )
-        return await self._rowcount(stmt)
+        again = {"status": OutboxStatus.PENDING, "attempts": 0, "next_attempt_at": now, "locked_until": None}
+        return await self._update(OutboxMessage, OutboxMessage.status == OutboxStatus.FAILED, **again)
 
 
 class DeliveryRepo(Repository):

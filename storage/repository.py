@@ -4,8 +4,10 @@ repositories all repeat, written once.
 - `_one` / `_first` / `_all`: the rows of a SELECT of one entity (or one column);
 - `_add`: insert and flush, so the row has its id; `_add_once`: insert in a savepoint and say
   False, not fail, when a unique constraint shows that another request got there first;
-- `_rowcount`: run an UPDATE/DELETE and say how many rows it changed (a conditional UPDATE that
-  changed one row is the winner of a race);
+- `_rowcount`: run an UPDATE/DELETE and say how many rows it changed; `_update` / `_update_one`: the
+  conditional UPDATE (a state moves on only from the states given; the one that changed the row won a race);
+- `_transition`: such an UPDATE of one row by id, from the statuses given;
+- `_newest`: the matching row written last;
 - `_count_by`: how many rows per value of a column; `_page`: the first `limit` rows of a query
   and how many rows match in all.
 
@@ -14,10 +16,10 @@ repositories all repeat, written once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Executable, Select, func, select
+from sqlalchemy import ColumnElement, Executable, Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -62,6 +64,33 @@ class Repository:
     async def _rowcount(self, stmt: Executable) -> int:
         result = await self.s.execute(stmt)
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def _update(self, entity: type[Any], *where: ColumnElement[bool], **values: Any) -> int:
+        """A conditional UPDATE of the rows of `entity` matching `where`: how many it changed.
+
+        The session's objects are left as they are (no synchronisation): the callers read the
+        outcome from the count, and read rows afresh when they need them."""
+        stmt = update(entity).where(*where).values(**values).execution_options(synchronize_session=False)
+        return await self._rowcount(stmt)
+
+    async def _update_one(self, entity: type[Any], *where: ColumnElement[bool], **values: Any) -> bool:
+        """`_update` of one row: True when this call moved it (False: it was not, or no longer, there)."""
+        return await self._update(entity, *where, **values) == 1
+
+    async def _transition(
+        self, entity: type[Any], row_id: int, from_status: str | Iterable[str], **values: Any
+    ) -> bool:
+        """Move the row with this id on, but only from `from_status` (one status or several): True
+        when this call moved it; of two requests deciding at once, exactly one does."""
+        status: InstrumentedAttribute[str] = getattr(entity, "status")  # noqa: B009
+        now_in = status == from_status if isinstance(from_status, str) else status.in_(tuple(from_status))
+        return await self._update_one(entity, getattr(entity, "id") == row_id, now_in, **values)  # noqa: B009
+
+    async def _newest(self, entity: type[T], *where: ColumnElement[bool], renew: bool = False) -> T | None:
+        """The matching row with the highest id (the latest one written)."""
+        ident: InstrumentedAttribute[int] = getattr(entity, "id")  # noqa: B009 (every table has an id)
+        stmt = select(entity).where(*where).order_by(ident.desc()).limit(1)
+        return await self._first(fresh(stmt) if renew else stmt)
 
     async def _count_by(self, column: InstrumentedAttribute[Any]) -> dict[str, int]:
         rows = await self.s.execute(select(column, func.count()).group_by(column))

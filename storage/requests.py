@@ -156,25 +156,15 @@ class RequestRepo(Repository):
         """Bump the version of a request in one of `statuses`. The UPDATE takes the row's write
         lock, so two decisions on one request run one after the other; False when the request
         is not (or no longer) in one of those statuses."""
-        stmt = (
-            update(Request)
-            .where(Request.id == request_id, Request.status.in_(tuple(statuses)))
-            .values(version=Request.version + 1, updated_at=now)
-            .execution_options(synchronize_session=False)
+        return await self._transition(
+            Request, request_id, statuses, version=Request.version + 1, updated_at=now
         )
-        return await self._rowcount(stmt) == 1
 
     async def move(
         self, request_id: int, from_statuses: Sequence[str], to_status: str, **values: Any
     ) -> bool:
         """Change the status when it is still one of `from_statuses` (a conditional UPDATE)."""
-        stmt = (
-            update(Request)
-            .where(Request.id == request_id, Request.status.in_(tuple(from_statuses)))
-            .values(status=to_status, **values)
-            .execution_options(synchronize_session=False)
-        )
-        return await self._rowcount(stmt) == 1
+        return await self._transition(Request, request_id, from_statuses, status=to_status, **values)
 
     async def add_approval(self, request_id: int, approver: str, at: datetime) -> bool:
         """Record an approval; False when this moderator had already approved."""
