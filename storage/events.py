@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.enums import BookingStatus, EventSeriesStatus, ReminderStatus
@@ -183,21 +182,12 @@ class CalendarRepo(Repository):
         )
         row = await self._one(stmt)
         if row is None:
-            try:
-                async with self.s.begin_nested():
-                    self.s.add(
-                        Rsvp(
-                            series_id=series_id,
-                            occurrence_start=occ,
-                            slack_user_id=user,
-                            answer=answer,
-                            updated_at=now,
-                        )
-                    )
-                    await self.s.flush()
+            first = Rsvp(series_id=series_id, occurrence_start=occ, slack_user_id=user)
+            first.answer, first.updated_at = answer, now
+            if await self._add_once(first):
                 return None
-            except IntegrityError:  # a concurrent first answer by the same person: update it
-                row = (await self.s.execute(stmt)).scalar_one()
+            # A concurrent first answer by the same person won the insert: update that one.
+            row = (await self.s.execute(stmt)).scalar_one()
         before = row.answer
         row.answer, row.updated_at = answer, now
         return before

@@ -66,8 +66,7 @@ class DirectoryRow:
 
 class ProfileRepo(Repository):
     async def for_person(self, person_id: int) -> Profile | None:
-        stmt = select(Profile).where(Profile.person_id == person_id)
-        return await self._one(stmt)
+        return await self._one(select(Profile).where(Profile.person_id == person_id))
 
     async def add(self, profile: Profile) -> Profile:
         return await self._add(profile)

@@ -102,8 +102,7 @@ class ApplicationRepo(Repository):
 
 class AmbassadorRepo(Repository):
     async def for_person(self, person_id: int) -> Ambassador | None:
-        stmt = select(Ambassador).where(Ambassador.person_id == person_id)
-        return await self._one(stmt)
+        return await self._one(select(Ambassador).where(Ambassador.person_id == person_id))
 
     async def add(self, amb: Ambassador) -> Ambassador:
         return await self._add(amb)
