@@ -128,7 +128,7 @@ class BackupRepo(Repository):
         return [dict(r) for r in result.mappings().all()]
 
     async def count(self, table: Table) -> int:
-        return int((await self.s.execute(select(func.count()).select_from(table))).scalar_one())
+        return await self._count(select(func.count()).select_from(table))
 
     async def clear(self, all_tables: Sequence[Table]) -> None:
         for table in reversed(all_tables):  # children first

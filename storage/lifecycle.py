@@ -58,7 +58,7 @@ class LifecycleRepo(Repository):
                 select(Ambassador.id).where(Ambassador.status == AmbassadorStatus.ACTIVE)
             ),
         )
-        return rows, int((await self.s.execute(total_stmt)).scalar_one())
+        return rows, await self._count(total_stmt)
 
     async def pending_applications(self, limit: int) -> tuple[Sequence[Application], int]:
         order = (Application.submitted_at, Application.id)

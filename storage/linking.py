@@ -36,7 +36,7 @@ class LinkCodeRepo(Repository):
 
     async def created_since(self, person_id: int, since: datetime) -> int:
         stmt = select(func.count()).where(LinkCode.person_id == person_id, LinkCode.created_at >= since)
-        return int((await self.s.execute(stmt)).scalar_one())
+        return await self._count(stmt)
 
     async def expire_unused(self, person_id: int, now: datetime) -> None:
         """A new code replaces the older ones: they stop working at once."""

@@ -39,8 +39,7 @@ class ReportRepo(Repository):
         return await self.s.run_sync(go)
 
     async def ambassadors_by_status(self) -> dict[str, int]:
-        rows = await self.s.execute(select(Ambassador.status, func.count()).group_by(Ambassador.status))
-        return {str(r[0]): int(r[1]) for r in rows.all()}
+        return await self._count_by(Ambassador.status)
 
     async def ambassadors_created_since(self, since: datetime) -> list[datetime]:
         stmt = select(Ambassador.created_at).where(Ambassador.created_at >= since)
@@ -56,7 +55,7 @@ class ReportRepo(Repository):
                 Ambassador.term_end <= until,
             )
         )
-        return int((await self.s.execute(stmt)).scalar_one())
+        return await self._count(stmt)
 
     async def overdue(self, now: datetime) -> int:
         """Active terms that have ended (waiting for the sweep to move them to alumni)."""
@@ -65,7 +64,7 @@ class ReportRepo(Repository):
             .select_from(Ambassador)
             .where(Ambassador.status == AmbassadorStatus.ACTIVE, Ambassador.term_end < now)
         )
-        return int((await self.s.execute(stmt)).scalar_one())
+        return await self._count(stmt)
 
     async def lapsed(self) -> int:
         """Former ambassadors whose term ran out without renewal (not those who stepped down)."""
@@ -117,9 +116,7 @@ class ReportRepo(Repository):
         table = await self.reflect(table_name)
         if table is None or column not in table.c:
             return None
-        col = table.c[column]
-        rows = await self.s.execute(select(col, func.count()).group_by(col))
-        return {str(r[0]): int(r[1]) for r in rows.all()}
+        return await self._count_by(table.c[column])
 
     async def meetup_rsvps_since(self, since: datetime) -> list[datetime] | None:
         """Occurrence starts of "going" RSVPs to meetups since `since`; None without RSVPs."""

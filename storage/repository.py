@@ -4,12 +4,12 @@ repositories all repeat, written once.
 - `_one` / `_first` / `_all`: the rows of a SELECT of one entity (or one column);
 - `_add`: insert and flush, so the row has its id; `_add_once`: insert in a savepoint and say
   False, not fail, when a unique constraint shows that another request got there first;
-- `_rowcount`: run an UPDATE/DELETE and say how many rows it changed; `_update` / `_update_one`: the
-  conditional UPDATE (a state moves on only from the states given; the one that changed the row won a race);
+- `_rowcount`: run an UPDATE/DELETE and say how many rows it changed; `_update` / `_update_one`:
+  the conditional UPDATE (of two requests racing, the one that changed the row won);
 - `_transition`: such an UPDATE of one row by id, from the statuses given;
 - `_newest`: the matching row written last;
-- `_count_by`: how many rows per value of a column; `_page`: the first `limit` rows of a query
-  and how many rows match in all.
+- `_count`: the number a count query answers; `_count_by`: how many rows per value of a column;
+- `_page`: the first `limit` rows of a query and how many rows match in all.
 
 `fresh(stmt)` asks for the database's values even for rows this session holds already.
 """
@@ -92,7 +92,11 @@ class Repository:
         stmt = select(entity).where(*where).order_by(ident.desc()).limit(1)
         return await self._first(fresh(stmt) if renew else stmt)
 
-    async def _count_by(self, column: InstrumentedAttribute[Any]) -> dict[str, int]:
+    async def _count(self, stmt: Select[Any]) -> int:
+        """The number a `SELECT count(...)` answers."""
+        return int((await self.s.execute(stmt)).scalar_one())
+
+    async def _count_by(self, column: ColumnElement[Any] | InstrumentedAttribute[Any]) -> dict[str, int]:
         rows = await self.s.execute(select(column, func.count()).group_by(column))
         return {str(row[0]): int(row[1]) for row in rows.all()}
 
@@ -108,5 +112,4 @@ class Repository:
         """The first `limit` rows of `entity` matching `where` in `order`, and how many match."""
         stmt = select(entity).where(where).order_by(*order).limit(limit)
         rows = await self._all(fresh(stmt) if renew else stmt)
-        total = (await self.s.execute(select(func.count()).select_from(entity).where(where))).scalar_one()
-        return rows, int(total)
+        return rows, await self._count(select(func.count()).select_from(entity).where(where))
