@@ -38,7 +38,8 @@ from bot.sandbox.harness.directory_seed import bulk_seed, synthetic
 from bot.sandbox.harness.stack import ALICE, pg_database, start_stack
 from storage import migrate
 from storage.db import make_engine
-from storage.models import Ambassador, Person, Profile
+from storage.models import Ambassador, Person
+from storage.profiles import Profile
 
 QUERY = "kubernetes berlin"
 

@@ -1,6 +1,6 @@
 """Events: the tables of event series (meetups, office hours), their overrides, reminders, RSVPs,
 bookings and calendar tokens, and their repository (`CalendarRepo`, bound as `uow.calendar`;
-`uow.events` is the inbound delivery dedupe of storage/repositories.py, not this).
+`uow.deliveries` is the inbound delivery dedupe of storage/repositories.py, not this).
 
 The reminder claims are exactly-once: a unique key per reminder, claimed by inserting its row.
 """
@@ -12,12 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.enums import BookingStatus, EventSeriesStatus, ReminderStatus
 from storage.models import Base, utcnow
+from storage.repository import Repository
 
 
 class EventSeries(Base):
@@ -110,10 +109,7 @@ class CalendarToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class CalendarRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
+class CalendarRepo(Repository):
     # -- series ---------------------------------------------------------------------------------
 
     async def active_series(self) -> Sequence[EventSeries]:
@@ -122,28 +118,20 @@ class CalendarRepo:
             .where(EventSeries.status == EventSeriesStatus.ACTIVE)
             .order_by(EventSeries.key)
         )
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)
 
     async def series_by_key(self, key: str) -> EventSeries | None:
-        return (await self.s.execute(select(EventSeries).where(EventSeries.key == key))).scalar_one_or_none()
+        return await self._one(select(EventSeries).where(EventSeries.key == key))
 
     async def series(self, series_id: int) -> EventSeries | None:
         return await self.s.get(EventSeries, series_id)
 
     async def add_series(self, series: EventSeries) -> EventSeries:
-        self.s.add(series)
-        await self.s.flush()
-        return series
+        return await self._add(series)
 
     async def add_series_once(self, series: EventSeries) -> bool:
         """Add a series unless one with its key exists (another replica may add it at the same moment)."""
-        try:
-            async with self.s.begin_nested():
-                self.s.add(series)
-                await self.s.flush()
-        except IntegrityError:
-            return False
-        return True
+        return await self._add_once(series)
 
     # -- overrides ------------------------------------------------------------------------------
 
@@ -152,13 +140,7 @@ class CalendarRepo:
         return {o.occurrence_start: o.status for o in (await self.s.execute(stmt)).scalars()}
 
     async def add_override(self, override: OccurrenceOverride) -> bool:
-        try:
-            async with self.s.begin_nested():
-                self.s.add(override)
-                await self.s.flush()
-        except IntegrityError:
-            return False
-        return True
+        return await self._add_once(override)
 
     # -- reminders (the exactly-once claims) -----------------------------------------------------
 
@@ -175,15 +157,8 @@ class CalendarRepo:
         detail: dict[str, Any],
     ) -> bool:
         """Record the decision about one due reminder; False when it was decided already."""
-        try:
-            async with self.s.begin_nested():
-                self.s.add(
-                    Reminder(key=key, kind=kind, status=status, due_at=due_at, decided_at=now, detail=detail)
-                )
-                await self.s.flush()
-        except IntegrityError:
-            return False
-        return True
+        reminder = Reminder(key=key, kind=kind, status=status, due_at=due_at, decided_at=now, detail=detail)
+        return await self._add_once(reminder)
 
     async def decided(self, keys: list[str]) -> set[str]:
         """Which of these reminder keys were decided already (one query per 500 keys)."""
@@ -195,8 +170,7 @@ class CalendarRepo:
         return found
 
     async def reminder_counts(self) -> dict[str, int]:
-        rows = await self.s.execute(select(Reminder.status, func.count()).group_by(Reminder.status))
-        return {str(r[0]): int(r[1]) for r in rows.all()}
+        return await self._count_by(Reminder.status)
 
     # -- RSVPs ----------------------------------------------------------------------------------
 
@@ -206,23 +180,14 @@ class CalendarRepo:
         stmt = select(Rsvp).where(
             Rsvp.series_id == series_id, Rsvp.occurrence_start == occ, Rsvp.slack_user_id == user
         )
-        row = (await self.s.execute(stmt)).scalar_one_or_none()
+        row = await self._one(stmt)
         if row is None:
-            try:
-                async with self.s.begin_nested():
-                    self.s.add(
-                        Rsvp(
-                            series_id=series_id,
-                            occurrence_start=occ,
-                            slack_user_id=user,
-                            answer=answer,
-                            updated_at=now,
-                        )
-                    )
-                    await self.s.flush()
+            first = Rsvp(series_id=series_id, occurrence_start=occ, slack_user_id=user)
+            first.answer, first.updated_at = answer, now
+            if await self._add_once(first):
                 return None
-            except IntegrityError:  # a concurrent first answer by the same person: update it
-                row = (await self.s.execute(stmt)).scalar_one()
+            # A concurrent first answer by the same person won the insert: update that one.
+            row = (await self.s.execute(stmt)).scalar_one()
         before = row.answer
         row.answer, row.updated_at = answer, now
         return before
@@ -244,17 +209,11 @@ class CalendarRepo:
             Booking.slot_start >= start,
             Booking.slot_start < end,
         )
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)
 
     async def book(self, booking: Booking) -> bool:
         """Insert a booking; False when the slot was taken (the unique active_slot says so)."""
-        try:
-            async with self.s.begin_nested():
-                self.s.add(booking)
-                await self.s.flush()
-        except IntegrityError:
-            return False
-        return True
+        return await self._add_once(booking)
 
     async def booking(self, booking_id: int) -> Booking | None:
         return await self.s.get(Booking, booking_id)
@@ -269,42 +228,31 @@ class CalendarRepo:
             )
             .order_by(Booking.slot_start)
         )
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)
 
     async def upcoming_bookings(self, start: datetime, end: datetime) -> Sequence[Booking]:
         stmt = select(Booking).where(
             Booking.status == BookingStatus.BOOKED, Booking.slot_start >= start, Booking.slot_start < end
         )
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)
 
     async def cancel_booking(self, booking_id: int, now: datetime) -> bool:
-        stmt = (
-            update(Booking)
-            .where(Booking.id == booking_id, Booking.status == BookingStatus.BOOKED)
-            .values(status=BookingStatus.CANCELLED, active_slot=None, cancelled_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(getattr(await self.s.execute(stmt), "rowcount", 0) == 1)
+        cancelled = {"status": BookingStatus.CANCELLED, "active_slot": None, "cancelled_at": now}
+        return await self._transition(Booking, booking_id, BookingStatus.BOOKED, **cancelled)
 
     # -- calendar tokens ------------------------------------------------------------------------
 
     async def token_for(self, user: str) -> CalendarToken | None:
         stmt = select(CalendarToken).where(CalendarToken.slack_user_id == user)
-        return (await self.s.execute(stmt)).scalar_one_or_none()
+        return await self._one(stmt)
 
     async def user_for_token_hash(self, token_hash: str) -> str | None:
         stmt = select(CalendarToken.slack_user_id).where(CalendarToken.token_hash == token_hash)
-        return (await self.s.execute(stmt)).scalar_one_or_none()
+        return await self._one(stmt)
 
     async def add_token(self, row: CalendarToken) -> bool:
         """False when the person got a token at the same moment (another request, another replica)."""
-        try:
-            async with self.s.begin_nested():
-                self.s.add(row)
-                await self.s.flush()
-        except IntegrityError:
-            return False
-        return True
+        return await self._add_once(row)
 
     async def replace_token(self, user: str, token_hash: str, now: datetime) -> bool:
         """Put a new token hash in place of the person's old one; False when they had none."""
@@ -314,4 +262,4 @@ class CalendarRepo:
             .values({CalendarToken.token_hash: token_hash, CalendarToken.created_at: now})
             .execution_options(synchronize_session=False)
         )
-        return bool(getattr(await self.s.execute(stmt), "rowcount", 0) == 1)
+        return await self._rowcount(stmt) == 1

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.enums import AmbassadorStatus, UserGroupStatus
-from storage.models import Ambassador, Application, Base, Person, Profile, utcnow
+from storage.models import Ambassador, Application, Base, Person, utcnow
+from storage.profiles import Profile
+from storage.repository import Repository, fresh
 
 
 class UserGroup(Base):
@@ -119,18 +120,12 @@ class MentorCandidate:
     location: str  # from the application, when the profile names no place
 
 
-class GroupRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
+class GroupRepo(Repository):
     async def add(self, group: UserGroup) -> UserGroup:
-        self.s.add(group)
-        await self.s.flush()
-        return group
+        return await self._add(group)
 
     async def get(self, group_id: int) -> UserGroup | None:
-        stmt = select(UserGroup).where(UserGroup.id == group_id).execution_options(populate_existing=True)
-        return (await self.s.execute(stmt)).scalar_one_or_none()
+        return await self._one(fresh(select(UserGroup).where(UserGroup.id == group_id)))
 
     async def lock(self, group_id: int) -> None:
         """Hold the group's row until the commit, so checks about it are made one at a time (on
@@ -139,19 +134,15 @@ class GroupRepo:
 
     async def with_status(self, statuses: Iterable[str]) -> Sequence[UserGroup]:
         stmt = select(UserGroup).where(UserGroup.status.in_(tuple(statuses))).order_by(UserGroup.title)
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)
 
     async def all(self) -> Sequence[UserGroup]:
-        return (await self.s.execute(select(UserGroup).order_by(UserGroup.id))).scalars().all()
+        return await self._all(select(UserGroup).order_by(UserGroup.id))
 
     async def open_request_of(self, slack_user_id: str) -> UserGroup | None:
-        stmt = (
-            select(UserGroup)
-            .where(UserGroup.requester_slack_id == slack_user_id, UserGroup.status.in_(OPEN))
-            .order_by(UserGroup.id.desc())
-            .limit(1)
+        return await self._newest(
+            UserGroup, UserGroup.requester_slack_id == slack_user_id, UserGroup.status.in_(OPEN)
         )
-        return (await self.s.execute(stmt)).scalars().first()
 
     async def of_person(self, slack_user_id: str) -> Sequence[UserGroup]:
         """Groups the person requested or organises, newest first."""
@@ -161,31 +152,16 @@ class GroupRepo:
             .where(or_(UserGroup.requester_slack_id == slack_user_id, UserGroup.id.in_(organised)))
             .order_by(UserGroup.id.desc())
         )
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)
 
     async def move(self, group_id: int, from_statuses: Iterable[str], **values: Any) -> bool:
         """A conditional UPDATE: of two reviewers acting at once, exactly one moves the group."""
-        stmt = (
-            update(UserGroup)
-            .where(UserGroup.id == group_id, UserGroup.status.in_(tuple(from_statuses)))
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        result = await self.s.execute(stmt)
-        return bool(getattr(result, "rowcount", 0))
+        return await self._transition(UserGroup, group_id, from_statuses, **values)
 
     async def set_conflict(self, group_id: int, expected: str, new: str, by: str, at: datetime) -> bool:
-        stmt = (
-            update(UserGroup)
-            .where(
-                UserGroup.id == group_id,
-                UserGroup.conflict == expected,
-                UserGroup.status == UserGroupStatus.PENDING,
-            )
-            .values(conflict=new, conflict_by=by, updated_at=at)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(getattr(await self.s.execute(stmt), "rowcount", 0))
+        pending = (UserGroup.conflict == expected, UserGroup.status == UserGroupStatus.PENDING)
+        changed = {"conflict": new, "conflict_by": by, "updated_at": at}
+        return await self._update_one(UserGroup, UserGroup.id == group_id, *pending, **changed)
 
     async def set_message(self, group_id: int, slot: str, channel: str, ts: str) -> None:
         values = (
@@ -193,18 +169,13 @@ class GroupRepo:
             if slot == "handover"
             else {"review_channel": channel, "review_ts": ts}
         )
-        await self.s.execute(
-            update(UserGroup)
-            .where(UserGroup.id == group_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+        await self._update(UserGroup, UserGroup.id == group_id, **values)
 
     # -- organisers ------------------------------------------------------------------------
 
     async def organisers(self, group_id: int) -> Sequence[GroupOrganiser]:
         stmt = select(GroupOrganiser).where(GroupOrganiser.group_id == group_id).order_by(GroupOrganiser.id)
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)
 
     async def organisers_of(self, group_ids: Iterable[int]) -> dict[int, list[GroupOrganiser]]:
         ids = tuple(group_ids)
@@ -217,9 +188,7 @@ class GroupRepo:
         return out
 
     async def add_organiser(self, organiser: GroupOrganiser) -> GroupOrganiser:
-        self.s.add(organiser)
-        await self.s.flush()
-        return organiser
+        return await self._add(organiser)
 
     # -- handover --------------------------------------------------------------------------
 
@@ -230,25 +199,18 @@ class GroupRepo:
             .order_by(GroupHandoverStep.position, GroupHandoverStep.id)
             .execution_options(populate_existing=True)
         )
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)
 
     async def add_step(self, step: GroupHandoverStep) -> None:
-        self.s.add(step)
-        await self.s.flush()
+        await self._add(step)
 
     async def complete_step(self, group_id: int, key: str, by: str, at: datetime, value: str | None) -> bool:
         """Tick a step once: False when it was already ticked (a double click, a second person)."""
-        stmt = (
-            update(GroupHandoverStep)
-            .where(
-                GroupHandoverStep.group_id == group_id,
-                GroupHandoverStep.key == key,
-                GroupHandoverStep.completed_at.is_(None),
-            )
-            .values(completed_at=at, completed_by=by, value=value)
-            .execution_options(synchronize_session=False)
+        step = (GroupHandoverStep.group_id == group_id, GroupHandoverStep.key == key)
+        ticked = {"completed_at": at, "completed_by": by, "value": value}
+        return await self._update_one(
+            GroupHandoverStep, *step, GroupHandoverStep.completed_at.is_(None), **ticked
         )
-        return bool(getattr(await self.s.execute(stmt), "rowcount", 0))
 
     async def step_counts(self, group_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
         """group id -> (steps done, steps)."""
@@ -314,4 +276,4 @@ class GroupRepo:
             .where(UserGroup.status == UserGroupStatus.PENDING, UserGroup.submitted_at <= before)
             .order_by(UserGroup.id)
         )
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)

@@ -1,7 +1,8 @@
 """The shared schema: the declarative Base, the column types every table uses, and the core tables
-(people, applications, ambassadors, onboarding, badges, outbox, audit, nominations, profiles,
-link codes). A feature's own tables sit next to its repository in `storage/<feature>.py`; changes
-go through Alembic migrations only.
+every feature reads (people, applications, ambassadors, onboarding steps, outbox, processed
+deliveries, audit log; their queries are in storage/repositories.py). A feature's own tables sit
+next to its repository in `storage/<feature>.py` (nominations, profiles, linking, forum, events,
+groups, requests); changes go through Alembic migrations only.
 """
 
 from __future__ import annotations
@@ -28,9 +29,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from storage.enums import (
     AmbassadorStatus,
     ApplicationStatus,
-    BadgeGrantStatus,
-    MembershipStatus,
-    NominationStatus,
     OutboxStatus,
 )
 
@@ -144,22 +142,6 @@ class OnboardingStep(Base):
     completed_by: Mapped[str | None] = mapped_column(String(64))
 
 
-class BadgeGrant(Base):
-    __tablename__ = "badge_grants"
-    __table_args__ = (Index("ix_badge_grants_person_badge", "person_id", "badge_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    badge_id: Mapped[int] = mapped_column(Integer)
-    badge_name: Mapped[str] = mapped_column(String(100), default="")
-    forum_user_badge_id: Mapped[int | None] = mapped_column(Integer, unique=True)
-    source: Mapped[str] = mapped_column(String(16), default="bot")
-    status: Mapped[str] = mapped_column(String(16), default=BadgeGrantStatus.PENDING)
-    granted_at: Mapped[datetime | None]
-    revoked_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
 class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
@@ -201,62 +183,3 @@ class AuditEntry(Base):
     subject_id: Mapped[str] = mapped_column(String(64), index=True)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-
-
-class Nomination(Base):
-    __tablename__ = "nominations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    nominee_slack_id: Mapped[str] = mapped_column(String(32), index=True)
-    nominator_slack_id: Mapped[str] = mapped_column(String(32))
-    reason: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default=NominationStatus.PENDING, index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    decided_by: Mapped[str | None] = mapped_column(String(32))
-    decided_at: Mapped[datetime | None]
-    review_channel: Mapped[str | None] = mapped_column(String(32))
-    review_ts: Mapped[str | None] = mapped_column(String(32))
-
-
-class Profile(Base):
-    __tablename__ = "profiles"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), unique=True)
-    bio: Mapped[str] = mapped_column(Text, default="")
-    expertise: Mapped[str] = mapped_column(Text, default="")  # comma-separated tags
-    interests: Mapped[str] = mapped_column(Text, default="")
-    help_with: Mapped[str] = mapped_column(Text, default="")
-    contact: Mapped[str] = mapped_column(Text, default="")
-    timezone: Mapped[str] = mapped_column(String(64), default="")
-    city: Mapped[str] = mapped_column(String(100), default="")
-    country: Mapped[str] = mapped_column(String(100), default="")
-    # Lower-cased words of the searchable fields, for `find` (kept in step by the service layer).
-    search_text: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class LinkCode(Base):
-    __tablename__ = "link_codes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    forum_username: Mapped[str] = mapped_column(String(60))
-    code_hash: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[datetime]
-    attempts: Mapped[int] = mapped_column(default=0)
-    used_at: Mapped[datetime | None]
-
-
-class GroupMembership(Base):
-    __tablename__ = "group_memberships"
-    __table_args__ = (UniqueConstraint("group_name", "forum_username", name="uq_group_member"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    group_name: Mapped[str] = mapped_column(String(100))
-    forum_username: Mapped[str] = mapped_column(String(60))
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    status: Mapped[str] = mapped_column(String(16), default=MembershipStatus.MEMBER)
-    source: Mapped[str] = mapped_column(String(16), default="bot")
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

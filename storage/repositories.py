@@ -1,4 +1,7 @@
-"""Repositories: the only place that writes SQL for the service layer."""
+"""The repositories of the core tables (storage/models.py): people, applications, ambassadors,
+onboarding steps, the outbox, inbound deliveries seen and the audit log. A feature's own tables
+have their repository beside them in `storage/<feature>.py`; both are the only SQL the service
+layer runs, bound on one unit of work (storage/uow.py)."""
 
 from __future__ import annotations
 
@@ -6,35 +9,47 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, and_, func, or_, select, update
 
 from storage.enums import OUTBOX_WAITING, ApplicationStatus, OutboxStatus
 from storage.models import (
     Ambassador,
     Application,
     AuditEntry,
-    BadgeGrant,
     OnboardingStep,
     OutboxMessage,
     Person,
     ProcessedEvent,
 )
+from storage.repository import Repository
 
 
-class PeopleRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
+def checklist(ambassador_id: int) -> Select[OnboardingStep]:
+    """An ambassador's onboarding steps in checklist order."""
+    return (
+        select(OnboardingStep)
+        .where(OnboardingStep.ambassador_id == ambassador_id)
+        .order_by(OnboardingStep.position, OnboardingStep.id)
+    )
 
+
+def latest_application(person_id: int) -> Select[Application]:
+    """The person's most recent application (at most one row)."""
+    return (
+        select(Application)
+        .where(Application.person_id == person_id)
+        .order_by(Application.submitted_at.desc(), Application.id.desc())
+        .limit(1)
+    )
+
+
+class PeopleRepo(Repository):
     async def by_slack_id(self, slack_user_id: str) -> Person | None:
-        return (
-            await self.s.execute(select(Person).where(Person.slack_user_id == slack_user_id))
-        ).scalar_one_or_none()
+        return await self._one(select(Person).where(Person.slack_user_id == slack_user_id))
 
     async def by_forum_username(self, username: str) -> Person | None:
         stmt = select(Person).where(func.lower(Person.forum_username) == username.lower())
-        return (await self.s.execute(stmt)).scalar_one_or_none()
+        return await self._one(stmt)
 
     async def get(self, person_id: int) -> Person | None:
         return await self.s.get(Person, person_id)
@@ -42,58 +57,39 @@ class PeopleRepo:
     async def get_or_create_slack(self, slack_user_id: str, display_name: str = "") -> Person:
         person = await self.by_slack_id(slack_user_id)
         if person is None:
-            person = Person(slack_user_id=slack_user_id, display_name=display_name)
-            self.s.add(person)
-            await self.s.flush()
+            person = await self._add(Person(slack_user_id=slack_user_id, display_name=display_name))
         return person
 
 
-class ApplicationRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
+class ApplicationRepo(Repository):
     async def get(self, app_id: int) -> Application | None:
         return await self.s.get(Application, app_id)
 
     async def add(self, app: Application) -> Application:
-        self.s.add(app)
-        await self.s.flush()
-        return app
+        return await self._add(app)
 
     async def pending_for(self, person_id: int) -> Application | None:
         stmt = select(Application).where(Application.pending_person_id == person_id)
-        return (await self.s.execute(stmt)).scalar_one_or_none()
+        return await self._one(stmt)
 
     async def pending_by_forum_username(self, username: str) -> Application | None:
         stmt = select(Application).where(
             Application.status == ApplicationStatus.PENDING,
             func.lower(Application.forum_username) == username.lower(),
         )
-        return (await self.s.execute(stmt)).scalars().first()
+        return await self._first(stmt)
 
     async def latest_for(self, person_id: int) -> Application | None:
-        stmt = (
-            select(Application)
-            .where(Application.person_id == person_id)
-            .order_by(Application.submitted_at.desc(), Application.id.desc())
-            .limit(1)
-        )
-        return (await self.s.execute(stmt)).scalars().first()
+        return await self._first(latest_application(person_id))
 
     async def decide(
         self, app_id: int, status: ApplicationStatus, by: str, at: datetime, reason: str | None
     ) -> bool:
         """Move a pending application to `status`. False when someone else decided first."""
-        stmt = (
-            update(Application)
-            .where(Application.id == app_id, Application.status == ApplicationStatus.PENDING)
-            .values(
-                status=status, pending_person_id=None, decided_by=by, decided_at=at, decision_reason=reason
-            )
-            .execution_options(synchronize_session=False)
+        decided = {"status": status, "decided_by": by, "decided_at": at, "decision_reason": reason}
+        return await self._transition(
+            Application, app_id, ApplicationStatus.PENDING, pending_person_id=None, **decided
         )
-        result = await self.s.execute(stmt)
-        return bool(getattr(result, "rowcount", 0) == 1)
 
     async def set_review_message(self, app_id: int, channel: str, ts: str) -> None:
         await self.s.execute(
@@ -101,35 +97,20 @@ class ApplicationRepo:
         )
 
     async def count_by_status(self) -> dict[str, int]:
-        rows = await self.s.execute(select(Application.status, func.count()).group_by(Application.status))
-        return {str(row[0]): int(row[1]) for row in rows.all()}
+        return await self._count_by(Application.status)
 
 
-class AmbassadorRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
+class AmbassadorRepo(Repository):
     async def for_person(self, person_id: int) -> Ambassador | None:
-        stmt = select(Ambassador).where(Ambassador.person_id == person_id)
-        return (await self.s.execute(stmt)).scalar_one_or_none()
+        return await self._one(select(Ambassador).where(Ambassador.person_id == person_id))
 
     async def add(self, amb: Ambassador) -> Ambassador:
-        self.s.add(amb)
-        await self.s.flush()
-        return amb
+        return await self._add(amb)
 
 
-class OnboardingRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
+class OnboardingRepo(Repository):
     async def steps(self, ambassador_id: int) -> Sequence[OnboardingStep]:
-        stmt = (
-            select(OnboardingStep)
-            .where(OnboardingStep.ambassador_id == ambassador_id)
-            .order_by(OnboardingStep.position, OnboardingStep.id)
-        )
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(checklist(ambassador_id))
 
     async def unfinished(self, ambassador_ids: Sequence[int]) -> dict[int, list[OnboardingStep]]:
         """The open steps of many ambassadors at once, in checklist order (chunked for big programs)."""
@@ -151,7 +132,7 @@ class OnboardingRepo:
         stmt = select(OnboardingStep).where(
             OnboardingStep.ambassador_id == ambassador_id, OnboardingStep.key == key
         )
-        if (await self.s.execute(stmt)).scalar_one_or_none() is None:
+        if await self._one(stmt) is None:
             self.s.add(
                 OnboardingStep(
                     ambassador_id=ambassador_id, key=key, title=title, completes=completes, position=position
@@ -160,49 +141,18 @@ class OnboardingRepo:
             await self.s.flush()
 
     async def complete(self, ambassador_id: int, key: str, by: str, at: datetime) -> bool:
-        stmt = (
-            update(OnboardingStep)
-            .where(
-                OnboardingStep.ambassador_id == ambassador_id,
-                OnboardingStep.key == key,
-                OnboardingStep.completed_at.is_(None),
-            )
-            .values(completed_at=at, completed_by=by)
-            .execution_options(synchronize_session=False)
-        )
-        result = await self.s.execute(stmt)
-        return bool(getattr(result, "rowcount", 0) == 1)
+        step = (OnboardingStep.ambassador_id == ambassador_id, OnboardingStep.key == key)
+        still_open = OnboardingStep.completed_at.is_(None)
+        return await self._update_one(OnboardingStep, *step, still_open, completed_at=at, completed_by=by)
 
 
-class BadgeRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
-    async def add(self, grant: BadgeGrant) -> BadgeGrant:
-        self.s.add(grant)
-        await self.s.flush()
-        return grant
-
-    async def get(self, grant_id: int) -> BadgeGrant | None:
-        return await self.s.get(BadgeGrant, grant_id)
-
-    async def for_person(self, person_id: int) -> Sequence[BadgeGrant]:
-        stmt = select(BadgeGrant).where(BadgeGrant.person_id == person_id).order_by(BadgeGrant.id)
-        return (await self.s.execute(stmt)).scalars().all()
-
-
-class OutboxRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
+class OutboxRepo(Repository):
     async def enqueue(self, key: str, kind: str, payload: dict[str, Any], at: datetime) -> OutboxMessage:
         status = OutboxStatus.PENDING
         msg = OutboxMessage(
             key=key, kind=kind, payload=payload, status=status, next_attempt_at=at, created_at=at
         )
-        self.s.add(msg)
-        await self.s.flush()
-        return msg
+        return await self._add(msg)
 
     async def due(self, now: datetime, limit: int) -> list[tuple[int, str]]:
         """(id, kind) of rows due for delivery, oldest first."""
@@ -220,38 +170,23 @@ class OutboxRepo:
 
     async def claim(self, msg_id: int, worker: str, now: datetime, lease: timedelta) -> bool:
         """Take a lease on one row; only one worker (of any replica) wins."""
-        stmt = (
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == msg_id,
-                OutboxMessage.status.in_(OUTBOX_WAITING),
-                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
-            )
-            .values(
-                status=OutboxStatus.IN_FLIGHT,
-                locked_until=now + lease,
-                locked_by=worker,
-                attempts=OutboxMessage.attempts + 1,
-            )
-            .execution_options(synchronize_session=False)
+        return await self._update_one(
+            OutboxMessage,
+            OutboxMessage.id == msg_id,
+            OutboxMessage.status.in_(OUTBOX_WAITING),
+            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+            status=OutboxStatus.IN_FLIGHT,
+            locked_until=now + lease,
+            locked_by=worker,
+            attempts=OutboxMessage.attempts + 1,
         )
-        result = await self.s.execute(stmt)
-        return bool(getattr(result, "rowcount", 0) == 1)
 
     async def get(self, msg_id: int) -> OutboxMessage | None:
-        return (
-            await self.s.execute(select(OutboxMessage).where(OutboxMessage.id == msg_id))
-        ).scalar_one_or_none()
+        return await self._one(select(OutboxMessage).where(OutboxMessage.id == msg_id))
 
     async def finish(self, msg_id: int, worker: str, **values: Any) -> bool:
-        stmt = (
-            update(OutboxMessage)
-            .where(OutboxMessage.id == msg_id, OutboxMessage.locked_by == worker)
-            .values(locked_until=None, **values)
-            .execution_options(synchronize_session=False)
-        )
-        result = await self.s.execute(stmt)
-        return bool(getattr(result, "rowcount", 0) == 1)
+        held = (OutboxMessage.id == msg_id, OutboxMessage.locked_by == worker)
+        return await self._update_one(OutboxMessage, *held, locked_until=None, **values)
 
     async def with_key_prefix(self, prefix: str) -> Sequence[OutboxMessage]:
         stmt = (
@@ -260,11 +195,10 @@ class OutboxRepo:
             .order_by(OutboxMessage.id)
             .execution_options(populate_existing=True)
         )
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)
 
     async def stats(self, now: datetime) -> dict[str, Any]:
-        rows = await self.s.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
-        counts = {str(row[0]): int(row[1]) for row in rows.all()}
+        counts = await self._count_by(OutboxMessage.status)
         oldest = (
             await self.s.execute(
                 select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status.in_(OUTBOX_WAITING))
@@ -287,25 +221,16 @@ class OutboxRepo:
             .order_by(OutboxMessage.id.desc())
             .limit(limit)
         )
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)
 
     async def retry_failed(self, now: datetime) -> int:
-        stmt = (
-            update(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.FAILED)
-            .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, locked_until=None)
-            .execution_options(synchronize_session=False)
-        )
-        result = await self.s.execute(stmt)
-        return int(getattr(result, "rowcount", 0))
+        again = {"status": OutboxStatus.PENDING, "attempts": 0, "next_attempt_at": now, "locked_until": None}
+        return await self._update(OutboxMessage, OutboxMessage.status == OutboxStatus.FAILED, **again)
 
 
-class DeliveryRepo:
+class DeliveryRepo(Repository):
     """Inbound deliveries already handled (a webhook, a Slack retry, a nightly job), so that a
     second delivery of the same thing does nothing. Meetups and their reminders are `CalendarRepo`."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
 
     async def first_time(self, source: str, key: str, at: datetime) -> bool:
         """Record an inbound event; False if it was seen before (a retry or duplicate)."""
@@ -314,19 +239,10 @@ class DeliveryRepo:
         )
         if exists.first() is not None:
             return False
-        try:
-            async with self.s.begin_nested():
-                self.s.add(ProcessedEvent(source=source, key=key, received_at=at))
-                await self.s.flush()
-        except IntegrityError:
-            return False
-        return True
+        return await self._add_once(ProcessedEvent(source=source, key=key, received_at=at))
 
 
-class AuditRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
+class AuditRepo(Repository):
     async def record(
         self,
         *,
@@ -356,4 +272,4 @@ class AuditRepo:
         stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
         if subject_id is not None:
             stmt = stmt.where(AuditEntry.subject_id == subject_id)
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)

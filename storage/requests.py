@@ -19,18 +19,16 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    func,
     select,
     update,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeEngine
 
 from storage.enums import RequestStatus
 from storage.models import Base, Person, utcnow
+from storage.repository import Repository, fresh
 
 REFERENCE_PREFIX = {"hardware": "HW", "expense": "EX", "swag": "SW"}
 OPEN_STATUSES = (RequestStatus.PENDING, RequestStatus.INFO_REQUESTED, RequestStatus.APPROVED)
@@ -127,34 +125,18 @@ class RequestNote(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
-class RequestRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
+class RequestRepo(Repository):
     async def add(self, request: Request) -> Request:
-        self.s.add(request)
-        await self.s.flush()
-        return request
+        return await self._add(request)
 
     async def get(self, request_id: int) -> Request | None:
-        stmt = select(Request).where(Request.id == request_id).execution_options(populate_existing=True)
-        return (await self.s.execute(stmt)).scalar_one_or_none()
+        return await self._one(fresh(select(Request).where(Request.id == request_id)))
 
     async def for_requester(self, slack_user_id: str, limit: int = 20) -> tuple[list[Request], int]:
         """The person's newest requests, and how many they have in all."""
-        stmt = (
-            select(Request)
-            .where(Request.requester_slack_id == slack_user_id)
-            .order_by(Request.created_at.desc(), Request.id.desc())
-            .limit(limit)
-        )
-        rows = list((await self.s.execute(stmt)).scalars())
-        total = (
-            await self.s.execute(
-                select(func.count()).select_from(Request).where(Request.requester_slack_id == slack_user_id)
-            )
-        ).scalar_one()
-        return rows, int(total)
+        order = (Request.created_at.desc(), Request.id.desc())
+        rows, total = await self._page(Request, Request.requester_slack_id == slack_user_id, order, limit)
+        return list(rows), total
 
     async def open_for(self, slack_user_id: str) -> list[Request]:
         stmt = (
@@ -162,41 +144,27 @@ class RequestRepo:
             .where(Request.requester_slack_id == slack_user_id, Request.status.in_(OPEN_STATUSES))
             .order_by(Request.id)
         )
-        return list((await self.s.execute(stmt)).scalars())
+        return list(await self._all(stmt))
 
     async def open_queue(self, limit: int) -> tuple[list[Request], int]:
         """Open requests, oldest first (what moderators still have to act on)."""
-        where = Request.status.in_(OPEN_STATUSES)
-        stmt = select(Request).where(where).order_by(Request.created_at, Request.id).limit(limit)
-        rows = list((await self.s.execute(stmt)).scalars())
-        total = (await self.s.execute(select(func.count()).select_from(Request).where(where))).scalar_one()
-        return rows, int(total)
+        order = (Request.created_at, Request.id)
+        rows, total = await self._page(Request, Request.status.in_(OPEN_STATUSES), order, limit)
+        return list(rows), total
 
     async def lock(self, request_id: int, statuses: Sequence[str], now: datetime) -> bool:
         """Bump the version of a request in one of `statuses`. The UPDATE takes the row's write
         lock, so two decisions on one request run one after the other; False when the request
         is not (or no longer) in one of those statuses."""
-        stmt = (
-            update(Request)
-            .where(Request.id == request_id, Request.status.in_(tuple(statuses)))
-            .values(version=Request.version + 1, updated_at=now)
-            .execution_options(synchronize_session=False)
+        return await self._transition(
+            Request, request_id, statuses, version=Request.version + 1, updated_at=now
         )
-        result = await self.s.execute(stmt)
-        return bool(getattr(result, "rowcount", 0) == 1)
 
     async def move(
         self, request_id: int, from_statuses: Sequence[str], to_status: str, **values: Any
     ) -> bool:
         """Change the status when it is still one of `from_statuses` (a conditional UPDATE)."""
-        stmt = (
-            update(Request)
-            .where(Request.id == request_id, Request.status.in_(tuple(from_statuses)))
-            .values(status=to_status, **values)
-            .execution_options(synchronize_session=False)
-        )
-        result = await self.s.execute(stmt)
-        return bool(getattr(result, "rowcount", 0) == 1)
+        return await self._transition(Request, request_id, from_statuses, status=to_status, **values)
 
     async def add_approval(self, request_id: int, approver: str, at: datetime) -> bool:
         """Record an approval; False when this moderator had already approved."""
@@ -207,13 +175,7 @@ class RequestRepo:
         )
         if exists.first() is not None:
             return False
-        try:
-            async with self.s.begin_nested():
-                self.s.add(RequestApproval(request_id=request_id, approver=approver, at=at))
-                await self.s.flush()
-        except IntegrityError:
-            return False
-        return True
+        return await self._add_once(RequestApproval(request_id=request_id, approver=approver, at=at))
 
     async def approvers(self, request_id: int) -> list[str]:
         stmt = (
@@ -224,12 +186,11 @@ class RequestRepo:
         return [str(a) for a in (await self.s.execute(stmt)).scalars()]
 
     async def add_note(self, request_id: int, author: str, kind: str, text: str, at: datetime) -> None:
-        self.s.add(RequestNote(request_id=request_id, author=author, kind=kind, text=text, at=at))
-        await self.s.flush()
+        await self._add(RequestNote(request_id=request_id, author=author, kind=kind, text=text, at=at))
 
     async def notes(self, request_id: int) -> list[RequestNote]:
         stmt = select(RequestNote).where(RequestNote.request_id == request_id).order_by(RequestNote.id)
-        return list((await self.s.execute(stmt)).scalars())
+        return list(await self._all(stmt))
 
     async def set_review_message(self, request_id: int, channel: str, ts: str) -> None:
         await self.s.execute(

@@ -6,25 +6,27 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.backup import BackupRepo
 from storage.events import CalendarRepo
+from storage.forum import BadgeRepo, ForumRepo
 from storage.groups import GroupRepo
+from storage.lifecycle import LifecycleRepo
+from storage.linking import LinkCodeRepo
+from storage.nominations import NominationRepo
+from storage.privacy import PrivacyRepo
+from storage.profiles import ProfileRepo
+from storage.reports import ExportRepo, ReportRepo
 from storage.repositories import (
     AmbassadorRepo,
     ApplicationRepo,
     AuditRepo,
-    BadgeRepo,
     DeliveryRepo,
     OnboardingRepo,
     OutboxRepo,
     PeopleRepo,
 )
-from storage.repositories_backup import BackupRepo
-from storage.repositories_forum import ForumRepo
-from storage.repositories_lifecycle import LifecycleRepo, LinkCodeRepo, NominationRepo, ProfileRepo
-from storage.repositories_privacy import PrivacyRepo
-from storage.repositories_reports import ExportRepo, ReportRepo
-from storage.repositories_terms import TermRepo
 from storage.requests import RequestRepo
+from storage.terms import TermRepo
 
 
 class UnitOfWork:

@@ -640,3 +640,38 @@ def test_every_slack_renderer_draws_a_typed_message() -> None:
         if not ok:
             untyped.append(kind)
     assert entries and untyped == []
+# -- storage: a feature's tables and repository side by side, on one base (issue 15) ---------------
+
+
+def storage_layout_problems(module: str, source: str) -> list[str]:
+    """What breaks the storage layout in one module: a `repositories_<feature>` module (the
+    repository belongs in `storage/<feature>.py`, beside its tables), or a repository class not
+    built on `storage.repository.Repository` (the shared statement shapes)."""
+    problems = (
+        [f"{module}: a repository belongs in storage/<feature>.py"]
+        if module.startswith("repositories_")
+        else []
+    )
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ClassDef) and node.name.endswith("Repo"):
+            bases = {b.id for b in node.bases if isinstance(b, ast.Name)}
+            if "Repository" not in bases:
+                problems.append(f"{module}: {node.name} is not a Repository")
+    return problems
+
+
+def test_storage_keeps_each_repository_beside_its_tables_on_the_one_base() -> None:
+    found = [
+        p
+        for path in sorted((ROOT / "storage").glob("*.py"))
+        for p in storage_layout_problems(path.stem, path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+def test_the_storage_layout_check_sees_a_violation() -> None:
+    assert storage_layout_problems("repositories_terms", "") != []
+    assert storage_layout_problems("terms", "class TermRepo:\n    pass\n") == [
+        "terms: TermRepo is not a Repository"
+    ]
+    assert storage_layout_problems("terms", "class TermRepo(Repository):\n    pass\n") == []

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.program.errors import Conflict, InvalidInput
 from bot.program.ports import Clock
-from storage.repositories_backup import BackupTable, decode, encode, tables
+from storage.backup import BackupTable, decode, encode, tables
 from storage.uow import UnitOfWork
 
 FORMAT = "ambassador-bot-backup"

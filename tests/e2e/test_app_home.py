@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.sandbox.harness.stack import ALICE, BOB, MOD, MOD_CHANNEL, Stack
-from storage.models import Application, Nomination
+from storage.models import Application
+from storage.nominations import Nomination
 from tests.e2e.lifecycle import all_text, buttons, make_ambassador, say
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.sandbox.harness.stack import ALICE, BOB, MOD, MOD_CHANNEL, Stack
-from storage.models import AuditEntry, BadgeGrant
+from storage.forum import BadgeGrant
+from storage.models import AuditEntry
 
 SPEAKER = 110
 

@@ -23,7 +23,8 @@ from bot.sandbox.harness.stack import (
     add_pm_topic,
     start_stack,
 )
-from storage.models import AuditEntry, BadgeGrant, GroupMembership, OutboxMessage, Person
+from storage.forum import BadgeGrant, GroupMembership
+from storage.models import AuditEntry, OutboxMessage, Person
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "discourse"
 INTRO_TOPIC = 10  # the captured post_created is post 12 in topic 10, by user1 (forum user id 1)

@@ -8,7 +8,8 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from bot.sandbox.harness.stack import ALICE, BOB, MOD, Stack
-from storage.models import LinkCode, Person
+from storage.linking import LinkCode
+from storage.models import Person
 from tests.e2e.lifecycle import audit_actions, make_ambassador, say
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.sandbox.harness.stack import ALICE, BOB, MOD, Stack
-from storage.models import Ambassador, AuditEntry, Profile
+from storage.models import Ambassador, AuditEntry
+from storage.profiles import Profile
 from tests.e2e.lifecycle import make_ambassador, say
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.sandbox.harness.stack import ALICE, BOB, GENERAL, GROUP, MOD, MOD_CHANNEL, Stack
-from storage.models import Ambassador, BadgeGrant
+from storage.forum import BadgeGrant
+from storage.models import Ambassador
 from tests.e2e.lifecycle import all_text, audit_actions, buttons, make_ambassador, say
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from bot.sandbox.harness.stack import ALICE, BADGE_ID, BOB, GROUP, MOD, MOD_CHANNEL, Stack
-from storage.models import Ambassador, BadgeGrant, Person
+from storage.forum import BadgeGrant
+from storage.models import Ambassador, Person
 
 
 async def _approve(stack: Stack, user: str, forum_username: str) -> None:

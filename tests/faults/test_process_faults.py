@@ -29,7 +29,8 @@ from bot.sandbox.harness.stack import ALICE, MOD, MOD_CHANNEL, SIGNING_SECRET, W
 from bot.sandbox.http import free_port
 from bot.sandbox.slack import SlackActor, SlackStandIn
 from storage.db import make_engine, make_sessionmaker
-from storage.models import Ambassador, Application, AuditEntry, BadgeGrant, OutboxMessage, Person
+from storage.forum import BadgeGrant
+from storage.models import Ambassador, Application, AuditEntry, OutboxMessage, Person
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "discourse"
 FAN_OUT = 40  # ambassadors whose renewal reminder is due at once

@@ -11,7 +11,8 @@ from bot.config import Settings
 from bot.program import outbox
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from storage.enums import BadgeGrantStatus
-from storage.models import BadgeGrant, Person
+from storage.forum import BadgeGrant
+from storage.models import Person
 from storage.uow import UnitOfWork
 
 P = TypeVar("P")

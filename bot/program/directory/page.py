@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.program.directory.profiles import profile_values
-from storage.models import Ambassador, Application, Person, Profile
+from storage.models import Ambassador, Application, Person
+from storage.profiles import Profile
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 

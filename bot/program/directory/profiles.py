@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from bot.program.applications.form import FieldSpec, canonical_tz, check_fields
 from bot.program.directory.search import tags
 from bot.program.errors import InvalidInput
-from storage.models import Application, Person, Profile
+from storage.models import Application, Person
+from storage.profiles import Profile
 
 PROFILE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("bio", "About you", 1000, required=False, multiline=True),

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.program.errors import InvalidInput
-from storage.repositories_lifecycle import DirectoryRow
+from storage.profiles import DirectoryRow
 
 MIN_WORD = 2
 MAX_WORDS = 10

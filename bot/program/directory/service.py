@@ -21,7 +21,8 @@ from bot.program.directory.search import (
 from bot.program.onboarding.steps import active_ambassador, complete_in
 from bot.program.permissions import GuardedService
 from storage.enums import Platform
-from storage.models import Person, Profile
+from storage.models import Person
+from storage.profiles import Profile
 from storage.uow import UnitOfWork
 
 

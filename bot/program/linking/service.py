@@ -27,7 +27,8 @@ from bot.program.linking.codes import (
 )
 from bot.program.permissions import GuardedService, Permission, Subject
 from storage.enums import Platform
-from storage.models import LinkCode, Person
+from storage.linking import LinkCode
+from storage.models import Person
 from storage.uow import UnitOfWork
 
 

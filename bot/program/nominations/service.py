@@ -14,7 +14,7 @@ from bot.program.messages import MessageRef, slack_message
 from bot.program.nominations.messages import NominationInvite, NominationOutcome, NominationReview
 from bot.program.permissions import GuardedService, Permission, Subject
 from storage.enums import AmbassadorStatus, NominationStatus
-from storage.models import Nomination
+from storage.nominations import Nomination
 
 MAX_REASON = 2000
 PERMISSION = {

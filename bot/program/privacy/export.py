@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.program.privacy.identity import Identity, audit_subjects
-from storage.repositories_privacy import PrivacyRepo
+from storage.privacy import PrivacyRepo
 
 
 async def collect(repo: PrivacyRepo, ident: Identity) -> dict[str, Any]:

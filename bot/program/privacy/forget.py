@@ -17,7 +17,7 @@ from bot.program.privacy.identity import (
 )
 from bot.program.privacy.sweep import sweep
 from storage.enums import AmbassadorStatus, ApplicationStatus, Platform, RequestStatus
-from storage.repositories_privacy import PrivacyRepo
+from storage.privacy import PrivacyRepo
 from storage.requests import OPEN_STATUSES
 from storage.uow import UnitOfWork
 

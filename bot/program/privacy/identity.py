@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.program.commands import user_ref
 from bot.program.errors import NotFound
-from storage.repositories_privacy import PrivacyRepo
+from storage.privacy import PrivacyRepo
 
 OPERATOR = "cli"
 FORGOTTEN_ACTION = "person.forgotten"

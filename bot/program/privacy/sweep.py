@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.program.privacy.identity import Identity, tombstone_id
 from storage.enums import OutboxStatus
-from storage.repositories_privacy import PrivacyRepo, is_json, is_text
+from storage.privacy import PrivacyRepo, is_json, is_text
 
 _DERIVED = ("audit_log", "outbox", "reminders", "processed_events")  # records about what happened
 _CODE = re.compile(r"[a-z][a-z0-9_.:-]{0,31}|[A-Z]{2,4}-\d{1,6}|\d[\d.:TZ+-]*")  # statuses, refs, dates

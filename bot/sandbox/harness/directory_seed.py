@@ -16,7 +16,8 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.program.directory.search import search_text
-from storage.models import Ambassador, Person, Profile
+from storage.models import Ambassador, Person
+from storage.profiles import Profile
 
 
 @dataclass

@@ -23,9 +23,11 @@ from bot.program.errors import Conflict, InvalidInput
 from bot.program.ports import SystemClock
 from bot.sandbox.harness.stack import pg_database
 from storage import migrate
+from storage.backup import tables
 from storage.db import make_engine, make_sessionmaker
-from storage.models import BadgeGrant, Base, OutboxMessage, Person, ProcessedEvent, Profile
-from storage.repositories_backup import tables
+from storage.forum import BadgeGrant
+from storage.models import Base, OutboxMessage, Person, ProcessedEvent
+from storage.profiles import Profile
 from storage.requests import Request
 from storage.uow import UnitOfWorkFactory
 from tests.program_seed import seed

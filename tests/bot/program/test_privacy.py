@@ -13,7 +13,8 @@ from bot.cli import main
 from bot.program.backup import BackupService
 from bot.program.ports import SystemClock
 from bot.sandbox.harness.stack import ALICE, BOB, MOD, Stack
-from storage.models import AuditEntry, Nomination, OutboxMessage
+from storage.models import AuditEntry, OutboxMessage
+from storage.nominations import Nomination
 from tests.e2e.lifecycle import make_ambassador, say
 from tests.e2e.test_profiles_directory import save_profile
 from tests.e2e.test_requests import EXPENSE, send_request

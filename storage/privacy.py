@@ -1,6 +1,6 @@
 """Row-level reads and writes for one person's data: `export person` and `forget`.
 
-Works on the tables of the metadata (see repositories_backup.tables) so the privacy service can
+Works on the tables of the metadata (see storage.backup.tables) so the privacy service can
 both read a person's rows from every table that names them and sweep every text column.
 """
 
@@ -13,7 +13,8 @@ from sqlalchemy import JSON, ColumnElement, String, Table, Text, and_, delete, f
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from storage.repositories_backup import encode, tables
+from storage.backup import encode, tables
+from storage.repository import Repository
 
 
 def _base(t: TypeEngine[Any]) -> TypeEngine[Any]:
@@ -30,9 +31,9 @@ def is_json(t: TypeEngine[Any]) -> bool:
     return isinstance(_base(t), JSON)
 
 
-class PrivacyRepo:
+class PrivacyRepo(Repository):
     def __init__(self, session: AsyncSession) -> None:
-        self.s = session
+        super().__init__(session)
         self._tables: dict[str, Table] | None = None  # on first use: most units of work never ask
 
     @property
@@ -49,7 +50,7 @@ class PrivacyRepo:
         return func.lower(self.t(table).c[column]) == value
 
     def encode_row(self, table: str, row: Mapping[str, Any]) -> dict[str, Any]:
-        """A row as JSON-ready values (see repositories_backup.encode)."""
+        """A row as JSON-ready values (see storage.backup.encode)."""
         tbl = self.t(table)
         return {k: encode(tbl.c[k].type, v) for k, v in row.items()}
 
@@ -70,16 +71,14 @@ class PrivacyRepo:
     async def delete_rows(self, table: str, where: ColumnElement[bool] | None) -> int:
         if where is None:
             return 0
-        result = await self.s.execute(delete(self.t(table)).where(where))
-        return int(getattr(result, "rowcount", 0) or 0)
+        return await self._rowcount(delete(self.t(table)).where(where))
 
     async def update_rows(
         self, table: str, where: ColumnElement[bool] | None, values: Mapping[str, Any]
     ) -> int:
         if where is None or not values:
             return 0
-        result = await self.s.execute(update(self.t(table)).where(where).values(**values))
-        return int(getattr(result, "rowcount", 0) or 0)
+        return await self._rowcount(update(self.t(table)).where(where).values(**values))
 
     async def update_by_id(self, table: str, row_id: int, values: Mapping[str, Any]) -> None:
         tbl = self.t(table)

@@ -12,11 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import MetaData, Table, func, inspect, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from storage.enums import AmbassadorStatus
 from storage.models import Ambassador, Application, AuditEntry, Base, OnboardingStep, Person
+from storage.repository import Repository
 from storage.requests import SPENT_STATUSES, Request
 
 Row = dict[str, Any]
@@ -26,10 +26,7 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class ReportRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
+class ReportRepo(Repository):
     async def reflect(self, name: str) -> Table | None:
         """The table as it is in the database, or None when this database has no such table."""
 
@@ -42,8 +39,7 @@ class ReportRepo:
         return await self.s.run_sync(go)
 
     async def ambassadors_by_status(self) -> dict[str, int]:
-        rows = await self.s.execute(select(Ambassador.status, func.count()).group_by(Ambassador.status))
-        return {str(r[0]): int(r[1]) for r in rows.all()}
+        return await self._count_by(Ambassador.status)
 
     async def ambassadors_created_since(self, since: datetime) -> list[datetime]:
         stmt = select(Ambassador.created_at).where(Ambassador.created_at >= since)
@@ -59,7 +55,7 @@ class ReportRepo:
                 Ambassador.term_end <= until,
             )
         )
-        return int((await self.s.execute(stmt)).scalar_one())
+        return await self._count(stmt)
 
     async def overdue(self, now: datetime) -> int:
         """Active terms that have ended (waiting for the sweep to move them to alumni)."""
@@ -68,7 +64,7 @@ class ReportRepo:
             .select_from(Ambassador)
             .where(Ambassador.status == AmbassadorStatus.ACTIVE, Ambassador.term_end < now)
         )
-        return int((await self.s.execute(stmt)).scalar_one())
+        return await self._count(stmt)
 
     async def lapsed(self) -> int:
         """Former ambassadors whose term ran out without renewal (not those who stepped down)."""
@@ -120,9 +116,7 @@ class ReportRepo:
         table = await self.reflect(table_name)
         if table is None or column not in table.c:
             return None
-        col = table.c[column]
-        rows = await self.s.execute(select(col, func.count()).group_by(col))
-        return {str(r[0]): int(r[1]) for r in rows.all()}
+        return await self._count_by(table.c[column])
 
     async def meetup_rsvps_since(self, since: datetime) -> list[datetime] | None:
         """Occurrence starts of "going" RSVPs to meetups since `since`; None without RSVPs."""
@@ -139,11 +133,8 @@ class ReportRepo:
         return [d for d in starts if d >= since]
 
 
-class ExportRepo:
+class ExportRepo(Repository):
     """Rows for the CSV/JSON exports, with their Python types (the service encodes them)."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
 
     async def _table(self, table: Table, order: Sequence[Any]) -> list[Row]:
         result = await self.s.execute(select(table).order_by(*order))

@@ -10,18 +10,15 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import AmbassadorStatus, ApplicationStatus
 from storage.models import Ambassador, Application, Person
+from storage.repository import Repository
 
 _CHUNK = 500  # ids per IN (...) list: well inside every engine's parameter limit
 
 
-class TermRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
+class TermRepo(Repository):
     async def active(
         self,
         ending_before: datetime | None = None,
@@ -60,7 +57,7 @@ class TermRepo:
         stmt = select(Ambassador).where(
             Ambassador.status == AmbassadorStatus.ALUMNI, Ambassador.term_end >= ended_after
         )
-        return (await self.s.execute(stmt)).scalars().all()
+        return await self._all(stmt)
 
     async def pending_applicants(self) -> set[int]:
         """The people with an application waiting for review."""

@@ -30,11 +30,11 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from storage.models import Base, import_all_models
+from storage.repository import Repository
 
 CHUNK = 500
 BackupTable: TypeAlias = Table  # what the backup service holds: one table of the schema, opaque to it
@@ -100,10 +100,7 @@ def decode(t: TypeEngine[Any], raw: Any) -> Any:
     return raw
 
 
-class BackupRepo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
+class BackupRepo(Repository):
     def _dialect(self) -> str:
         bind = self.s.bind
         return bind.dialect.name if bind is not None else ""
@@ -131,7 +128,7 @@ class BackupRepo:
         return [dict(r) for r in result.mappings().all()]
 
     async def count(self, table: Table) -> int:
-        return int((await self.s.execute(select(func.count()).select_from(table))).scalar_one())
+        return await self._count(select(func.count()).select_from(table))
 
     async def clear(self, all_tables: Sequence[Table]) -> None:
         for table in reversed(all_tables):  # children first

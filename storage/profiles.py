@@ -1,0 +1,143 @@
+"""Profiles and the directory: the table of an ambassador's directory profile and its repository
+(`ProfileRepo`, bound as `uow.profiles`): the word-prefix search behind `/ambassador find` and
+the active directory that the "get help and support" page is drawn from."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import reduce
+
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.enums import AmbassadorStatus
+from storage.models import Ambassador, Application, Base, Person, utcnow
+from storage.repository import Repository
+
+
+class Profile(Base):
+    __tablename__ = "profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), unique=True)
+    bio: Mapped[str] = mapped_column(Text, default="")
+    expertise: Mapped[str] = mapped_column(Text, default="")  # comma-separated tags
+    interests: Mapped[str] = mapped_column(Text, default="")
+    help_with: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(100), default="")
+    # Lower-cased words of the searchable fields, for `find` (kept in step by the service layer).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@dataclass(frozen=True)
+class DirectoryRow:
+    """What `find` needs of one candidate (plain columns: no ORM objects to build)."""
+
+    person_id: int
+    slack_user_id: str | None
+    display_name: str
+    search_text: str
+    city: str
+    country: str
+    timezone: str
+    expertise: str
+    help_with: str
+    contact: str
+
+
+class ProfileRepo(Repository):
+    async def for_person(self, person_id: int) -> Profile | None:
+        return await self._one(select(Profile).where(Profile.person_id == person_id))
+
+    async def add(self, profile: Profile) -> Profile:
+        return await self._add(profile)
+
+    @staticmethod
+    def _like(pattern: str) -> ColumnElement[bool]:
+        return Profile.search_text.like(pattern, escape="\\")
+
+    async def search(
+        self, words: Sequence[str], weights: Sequence[tuple[str, int]], limit: int
+    ) -> tuple[list[DirectoryRow], int]:
+        """Profiles of ACTIVE ambassadors whose search_text holds a word starting with a query word.
+
+        `search_text` is " f:word f:word … " (f = field letter), so `% f:word%` is an exact
+        word-prefix test per field. Candidates come back in a coarse order (the same weights,
+        summed in SQL) so the bound `limit` keeps the best ones; the caller scores them exactly.
+        Returns (candidates, how many active ambassadors match at all), in one query.
+        """
+        if not words:
+            return [], 0
+        escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]
+        any_word = or_(*(self._like(f"% _:{w}%") for w in escaped))
+        score_terms = [
+            case((self._like(f"% {field}:{w}%"), literal(weight)), else_=literal(0))
+            for w in escaped
+            for field, weight in weights
+        ]
+        score = reduce(operator.add, score_terms).cast(Integer)
+        stmt = (
+            select(
+                Person.id,
+                Person.slack_user_id,
+                Person.display_name,
+                Profile.search_text,
+                Profile.city,
+                Profile.country,
+                Profile.timezone,
+                Profile.expertise,
+                Profile.help_with,
+                Profile.contact,
+                func.count().over().label("matching"),
+            )
+            .join(Person, Person.id == Profile.person_id)
+            .join(
+                Ambassador,
+                and_(Ambassador.person_id == Person.id, Ambassador.status == AmbassadorStatus.ACTIVE),
+            )
+            .where(any_word)
+            .order_by(score.desc(), func.lower(Person.display_name), Person.id)
+            .limit(limit)
+        )
+        rows = (await self.s.execute(stmt)).all()
+        total = int(rows[0][-1]) if rows else 0
+        found = [
+            DirectoryRow(pid, slack_id, name, text, city, country, tz, expertise, help_with, contact)
+            for pid, slack_id, name, text, city, country, tz, expertise, help_with, contact, _ in rows
+        ]
+        return found, total
+
+    async def active_directory(
+        self,
+    ) -> Sequence[tuple[Person, Ambassador, Profile | None, Application | None]]:
+        """Every active ambassador with their profile (if any) and the application that made them one."""
+        stmt = (
+            select(Person, Ambassador, Profile, Application)
+            .join(
+                Ambassador,
+                and_(Ambassador.person_id == Person.id, Ambassador.status == AmbassadorStatus.ACTIVE),
+            )
+            .outerjoin(Profile, Profile.person_id == Person.id)
+            .outerjoin(Application, Application.id == Ambassador.application_id)
+            .order_by(func.lower(Person.display_name), Person.id)
+        )
+        return list((await self.s.execute(stmt)).all())
