@@ -640,6 +640,8 @@ def test_every_slack_renderer_draws_a_typed_message() -> None:
         if not ok:
             untyped.append(kind)
     assert entries and untyped == []
+
+
 # -- storage: a feature's tables and repository side by side, on one base (issue 15) ---------------
 
 

@@ -11,7 +11,35 @@ from bot.program.errors import NotFound
 from bot.program.permissions import Guard, Permission, Subject
 from bot.program.ports import Clock
 from bot.program.roles import Roles
+from storage.enums import Platform
 from storage.uow import UnitOfWork
+
+
+async def log(
+    uow: UnitOfWork,
+    now: datetime,
+    actor: str,
+    action: str,
+    subject: tuple[str, str | int],
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    platform: str = Platform.SLACK,
+) -> None:
+    """One line of the audit trail, in the caller's unit of work: who did what to which subject
+    (its type and id), from where (most changes come from Slack), and the values before and after."""
+    subject_type, subject_id = subject
+    await uow.audit.record(
+        at=now,
+        actor=actor,
+        platform=platform,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        before=before,
+        after=after,
+    )
+
 
 AUDIT_LIMIT = 20
 

@@ -8,13 +8,13 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from bot.program import outbox
+from bot.program import audit, outbox
 from bot.program.applications.form import APPLICATION_FIELDS
 from bot.program.applications.messages import ApplicationReview, Step
 from bot.program.errors import Conflict, NotFound
 from bot.program.messages import MessageRef, decode, slack_message
 from bot.program.permissions import GuardedService
-from storage.enums import ApplicationStatus, Platform
+from storage.enums import ApplicationStatus
 from storage.models import Application, OnboardingStep
 from storage.uow import UnitOfWork
 
@@ -51,17 +51,7 @@ async def record(
     after: dict[str, Any] | None = None,
 ) -> None:
     """An audit entry of an intake step (an application's, a nomination's): all come from Slack."""
-    subject_type, subject_id = subject
-    await uow.audit.record(
-        at=now,
-        actor=actor,
-        platform=Platform.SLACK,
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        before=before,
-        after=after,
-    )
+    await audit.log(uow, now, actor, action, subject, before=before, after=after)
 
 
 def step_of(step: OnboardingStep) -> Step:

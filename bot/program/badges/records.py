@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from bot.config import Settings
-from bot.program import outbox
+from bot.program import audit, outbox
 from bot.program.ports import Clock, NoSignal, OutboxSignal
 from storage.enums import BadgeGrantStatus
 from storage.forum import BadgeGrant
@@ -132,13 +132,6 @@ async def audit_person(
     after: dict[str, Any] | None = None,
 ) -> None:
     """The audit row of a change to one person's badges, forum link or onboarding."""
-    await uow.audit.record(
-        at=now,
-        actor=actor,
-        platform=platform,
-        action=action,
-        subject_type="person",
-        subject_id=person_id,
-        before=before,
-        after=after,
+    await audit.log(
+        uow, now, actor, action, ("person", person_id), before=before, after=after, platform=platform
     )

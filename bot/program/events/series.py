@@ -15,9 +15,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot.config import EventSettings
+from bot.program import audit
 from bot.program.errors import InvalidInput
 from bot.program.events.recurrence import Instance, Recurrence, RecurrenceError
-from storage.enums import Platform
 from storage.events import EventSeries
 from storage.uow import UnitOfWork
 
@@ -175,13 +175,4 @@ async def audit_series(
     after: dict[str, Any] | None = None,
 ) -> None:
     """An audit entry about event series `key` (changes made from Slack)."""
-    await uow.audit.record(
-        at=now,
-        actor=actor,
-        platform=Platform.SLACK,
-        action=action,
-        subject_type="event_series",
-        subject_id=key,
-        before=before,
-        after=after,
-    )
+    await audit.log(uow, now, actor, action, ("event_series", key), before=before, after=after)

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.config.groups import GroupsSettings
-from bot.program import outbox
+from bot.program import audit, outbox
 from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.program.forum_accounts import ForumAccounts, require_accounts
 from bot.program.groups.forms import ROLE_WORDS, iso
@@ -35,7 +35,7 @@ from bot.program.messages import MessageRef, slack_message
 from bot.program.permissions import Guard, GuardedService, Permission, Subject
 from bot.program.ports import Clock, OutboxSignal
 from bot.program.roles import Roles
-from storage.enums import Platform, UserGroupStatus
+from storage.enums import UserGroupStatus
 from storage.groups import LIVE, GroupOrganiser, UserGroup
 from storage.uow import UnitOfWork
 
@@ -230,16 +230,7 @@ class GroupBase(GuardedService):
         after: dict[str, Any] | None = None,
     ) -> None:
         """The audit line of a change to a user group (every change comes from Slack)."""
-        await uow.audit.record(
-            at=now,
-            actor=actor,
-            platform=Platform.SLACK,
-            action=action,
-            subject_type="user_group",
-            subject_id=group_id,
-            before=before,
-            after=after,
-        )
+        await audit.log(uow, now, actor, action, ("user_group", group_id), before=before, after=after)
 
     async def _tell_requester(
         self, uow: UnitOfWork, g: UserGroup, outcome: UserGroupStatus, text: str, now: datetime

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.program import home, outbox
+from bot.program import audit, home, outbox
 from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.program.forum_accounts import require_account
 from bot.program.linking.codes import (
@@ -26,7 +26,6 @@ from bot.program.linking.codes import (
     normalise_code,
 )
 from bot.program.permissions import GuardedService, Permission, Subject
-from storage.enums import Platform
 from storage.linking import LinkCode
 from storage.models import Person
 from storage.uow import UnitOfWork
@@ -49,15 +48,7 @@ async def _audit(
     uow: UnitOfWork, person: Person, actor: str, action: str, now: datetime, **changes: Any
 ) -> None:
     """One audit line about the person's link (`changes`: before/after)."""
-    await uow.audit.record(
-        at=now,
-        actor=actor,
-        platform=Platform.SLACK,
-        action=action,
-        subject_type="person",
-        subject_id=person.id,
-        **changes,
-    )
+    await audit.log(uow, now, actor, action, ("person", person.id), **changes)
 
 
 class LinkingService(GuardedService):

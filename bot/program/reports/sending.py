@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.program import outbox
-from storage.enums import Platform
+from bot.program import audit, outbox
 from storage.uow import UnitOfWork
 
 
@@ -45,12 +44,4 @@ async def audit_sent(
 ) -> None:
     """The audit row of something sent to the moderator `actor` from Slack (`subject`: its type
     and id)."""
-    await uow.audit.record(
-        at=now,
-        actor=actor,
-        platform=Platform.SLACK,
-        action=action,
-        subject_type=subject[0],
-        subject_id=subject[1],
-        after=after,
-    )
+    await audit.log(uow, now, actor, action, subject, after=after)

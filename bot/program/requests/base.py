@@ -8,7 +8,7 @@ from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any
 
-from bot.program import home, outbox
+from bot.program import audit, home, outbox
 from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.messages import MessageRef, slack_message
 from bot.program.money import fmt
@@ -24,7 +24,6 @@ from bot.program.requests.views import (
     fields_for_display,
     quarter_start,
 )
-from storage.enums import Platform
 from storage.requests import Request
 from storage.uow import UnitOfWork
 
@@ -144,16 +143,7 @@ class RequestBase(GuardedService):
         before: dict[str, Any] | None = None,
     ) -> None:
         """The audit line of a change to a request (every change comes from Slack)."""
-        await uow.audit.record(
-            at=now,
-            actor=actor,
-            platform=Platform.SLACK,
-            action=action,
-            subject_type="request",
-            subject_id=request_id,
-            before=before,
-            after=after,
-        )
+        await audit.log(uow, now, actor, action, ("request", request_id), before=before, after=after)
 
     async def _after_change(
         self,
