@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.program.applications.form import FieldSpec
+
 
 @dataclass(frozen=True)
-class RequestField:
-    key: str
-    label: str
-    max_len: int
-    required: bool = True
-    multiline: bool = False
-    hint: str = ""
+class RequestField(FieldSpec):
+    """A form field (as the application's) with the kind of value it takes."""
+
     type: str = "text"  # text | url | date | amount | currency | count | file
 
 
