@@ -41,7 +41,7 @@ from bench.db_scale import Program, Scale, load
 from bench.webhooks import Delivery, Planner
 from bot.program.events import occurrence_key
 from bot.sandbox.discourse import DiscourseActor
-from bot.sandbox.harness.procs import write_config
+from bot.sandbox.harness.procs import ServerProcess, bot_argv, log_tail, write_config
 from bot.sandbox.harness.stack import (
     AMB_CHANNEL,
     BOT_TOKEN,
@@ -312,14 +312,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 port = free_port()
                 extra = events_toml(f"{first:%Y-%m-%dT%H:%M}")
                 write_config(config, db_url, port, slack_url, forum_url, extra, **CONFIG_CHANGES)
-                bot = _common.Server(
-                    "bot",
-                    _common.bot_argv(config),
-                    port,
-                    bot_log,
-                )
+                bot = ServerProcess("bot", bot_argv(config), port, bot_log)
                 bare_port = free_port()
-                bare = _common.Server(
+                bare = ServerProcess(
                     "bare",
                     [
                         sys.executable,
@@ -380,10 +375,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     bare_rss = rss_mb(bare.pid)
                     outbox = await outbox_waiting(db_url)
                 finally:
-                    await bot.stop()
-                    await bare.stop()
+                    await bot.astop()
+                    await bare.astop()
                 problems = log_problems(bot_log)
-                bot_tail = _common.tail(bot_log, 15)
+                bot_tail = log_tail(bot_log, 15)
     b, r = _summary(bot_t), _summary(bare_t)
     results: dict[str, Any] = {
         "config": {

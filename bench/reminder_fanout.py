@@ -41,18 +41,15 @@ from sqlalchemy import exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench._common import (
-    Server,
     add_pg_json,
-    bot_argv,
     database,
     finish,
     fmt,
     machine,
     machine_line,
     positive,
-    tail,
 )
-from bot.sandbox.harness.procs import write_config
+from bot.sandbox.harness.procs import ServerProcess, bot_argv, log_tail, write_config
 from bot.sandbox.harness.stack import (
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -392,7 +389,7 @@ async def run_subprocess(args: argparse.Namespace, users: list[str], cap: float)
                 outbox = {"poll_seconds": POLL_SECONDS, "lease_seconds": LEASE_SECONDS}
                 write_config(config, db_url, port, slack_url, forum_url, pacing + sweeps, outbox=outbox)
                 argv = bot_argv(config)
-                bot = Server("the bot", argv, port, log)
+                bot = ServerProcess("the bot", argv, port, log)
                 kill: dict[str, Any] = {}
                 try:
                     start_s = await bot.start()
@@ -400,7 +397,7 @@ async def run_subprocess(args: argparse.Namespace, users: list[str], cap: float)
                     async def maybe_kill(reached: int) -> None:
                         if kill or reached < n // 2:
                             return
-                        await bot.kill()
+                        bot.kill()
                         at = time.perf_counter()
                         kill["delivered_before_kill"] = arrivals.users_reached()
                         kill["decided_at_kill"] = await _decided(engine)
@@ -418,9 +415,9 @@ async def run_subprocess(args: argparse.Namespace, users: list[str], cap: float)
                     tally = arrivals.tally()
                     facts = await _db_facts(engine)
                 finally:
-                    await bot.stop()
+                    await bot.astop()
                     await engine.dispose()
-                log_tail = tail(log, 10)
+                tail_of_log = log_tail(log, 10)
         out = _summary("subprocess+kill", rate, tally, facts, finished, all_decided_at)
         before = kill.get("delivered_before_kill")
         out.update(
@@ -432,7 +429,7 @@ async def run_subprocess(args: argparse.Namespace, users: list[str], cap: float)
             delivered_after_restart=(tally["renewal_dms"] - before) if before is not None else None,
             rate_limited_429=slack.rate_limited,
             slack_calls=_call_counts(slack),
-            bot_log_tail=log_tail,
+            bot_log_tail=tail_of_log,
         )
         return out
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.sandbox.terminal import demo_script, open_sandbox
+from bot.sandbox.terminal.run import demo_script, open_sandbox
 
 
 async def test_demo_scenario_shows_apply_review_refusal_approval_and_welcome() -> None:
