@@ -74,15 +74,6 @@ class ResponseUrl:
     uses: int = 0
 
 
-@dataclass
-class ForcedFailure:
-    method: str
-    times: int
-    status: int
-    retry_after: int
-    error: str | None
-
-
 class ViewInput(NamedTuple):
     """One input of a modal, as a human filling it in would see it."""
 

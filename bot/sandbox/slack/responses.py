@@ -1,0 +1,135 @@
+"""Response URLs as Slack keeps them: each slash command and interaction carries one, usable up
+to five times within 30 minutes (https://api.slack.com/interactivity/handling#message_responses);
+a posted answer replaces or deletes the original message (``replace_original``,
+``delete_original``), is posted in the channel (``response_type: in_channel``) or shown only to
+the person (ephemeral, the default). Unknown or used-up URLs answer 404 ``no_active_hooks`` /
+``used_url``, a bad body 400 ``invalid_payload``, a body without content ``no_text``.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from bot.sandbox.slack import blockkit
+from bot.sandbox.slack.common import (
+    RESPONSE_URL_MAX_USES,
+    ApiError,
+    JSONDict,
+    ResponseUrl,
+    parse_response_body,
+    truthy,
+)
+
+__all__ = ["ResponseUrls"]
+
+
+class ResponseUrls:
+    """The response-URL half of ``SlackStandIn`` (a mixin: the stand-in holds the state)."""
+
+    base_url: str
+    down: bool
+    messages: dict[str, list[JSONDict]]
+    ephemerals: list[JSONDict]
+    responses: list[JSONDict]
+    _rng: random.Random
+    _response_urls: dict[int, ResponseUrl]
+    _response_seq: int
+
+    if TYPE_CHECKING:  # the stand-in's own
+
+        def find_message(self, channel: str, ts: str) -> JSONDict | None: ...
+        def _next_ts(self) -> str: ...
+        def _resolve_channel(self, channel: str) -> str: ...
+        def _store_bot_message(
+            self,
+            channel_id: str,
+            text: str,
+            blocks: list[JSONDict],
+            metadata: JSONDict | None,
+            thread_ts: Any,
+        ) -> JSONDict: ...
+
+    def make_response_url(
+        self, channel: str | None = None, ts: str | None = None, user: str | None = None
+    ) -> str:
+        """A response URL; tie it to a message (``channel``, ``ts``) for replace/delete_original."""
+        if not self.base_url:
+            raise RuntimeError("SlackStandIn.base_url is not set (use `async with standin.serve()`)")
+        self._response_seq += 1
+        self._response_urls[self._response_seq] = ResponseUrl(self._response_seq, channel, ts, user)
+        return f"{self.base_url}/_standin/response/{self._response_seq}"
+
+    async def _handle_response_url(self, request: Request) -> Response:
+        if self.down:
+            return PlainTextResponse("Service Unavailable", status_code=503)
+        try:
+            url_id = int(request.path_params["url_id"])
+        except ValueError:
+            return PlainTextResponse("no_active_hooks", status_code=404)
+        entry = self._response_urls.get(url_id)
+        if entry is None:
+            return PlainTextResponse("no_active_hooks", status_code=404)
+        if entry.uses >= RESPONSE_URL_MAX_USES:
+            return PlainTextResponse("used_url", status_code=404)
+        raw = await request.body()
+        try:
+            body = parse_response_body(request.headers.get("content-type", ""), raw)
+        except ValueError:
+            return PlainTextResponse("invalid_payload", status_code=400)
+        entry.uses += 1
+        record = dict(body)
+        record["url_id"] = url_id
+        self.responses.append(record)
+        try:
+            self._apply_response(entry, body)
+        except ApiError as exc:
+            return PlainTextResponse(exc.error, status_code=400)
+        return PlainTextResponse("ok")
+
+    def _apply_response(self, entry: ResponseUrl, body: JSONDict) -> None:
+        target: JSONDict | None = None
+        if entry.channel is not None and entry.ts is not None:
+            target = self.find_message(entry.channel, entry.ts) or self._find_ephemeral(
+                entry.channel, entry.ts
+            )
+        has_content = "text" in body or "blocks" in body
+        if truthy(body.get("delete_original")):
+            if target is not None and entry.channel is not None:
+                msgs = self.messages.get(entry.channel, [])
+                if target in msgs:
+                    msgs.remove(target)
+                elif target in self.ephemerals:
+                    self.ephemerals.remove(target)
+            return
+        if not has_content:
+            raise ApiError("no_text")
+        blocks = blockkit.normalize_blocks(body.get("blocks"), self._rng)
+        text = str(body.get("text", ""))
+        if truthy(body.get("replace_original")) and target is not None:
+            target["text"] = text
+            target["blocks"] = blocks
+            return
+        if body.get("response_type") == "in_channel" and entry.channel is not None:
+            channel_id = self._resolve_channel(entry.channel)
+            self._store_bot_message(channel_id, text, blocks, None, body.get("thread_ts"))
+            return
+        self.ephemerals.append(
+            {
+                "channel": entry.channel,
+                "user": entry.user,
+                "text": text,
+                "blocks": blocks,
+                "message_ts": self._next_ts(),
+                "source": "response_url",
+            }
+        )
+
+    def _find_ephemeral(self, channel: str, ts: str) -> JSONDict | None:
+        for eph in self.ephemerals:
+            if eph.get("channel") == channel and eph.get("message_ts") == ts:
+                return eph
+        return None
