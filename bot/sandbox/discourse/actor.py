@@ -21,13 +21,14 @@ from bot.sandbox.discourse.webhooks import (
     user_payload,
 )
 from bot.sandbox.discourse.wire import JSONDict, _dumps
+from bot.sandbox.http import HttpActor
 
 DISCOURSE_USER_AGENT = (
     "Discourse/2025.12.0-latest-80cd66e41fdba5cbc43ca9cc802424030ff9fbef; +https://www.discourse.org/"
 )
 
 
-class DiscourseActor:
+class DiscourseActor(HttpActor):
     """Plays Discourse delivering webhooks to the bot's ``/discourse/webhooks``."""
 
     post_payload = staticmethod(post_payload)
@@ -45,23 +46,11 @@ class DiscourseActor:
         *,
         first_event_id: int = 1,
     ) -> None:
-        self.bot_url = bot_url.rstrip("/")
+        super().__init__(bot_url, http)
         self.secret = secret
         self.instance_url = instance_url
-        self._own_http = http is None
-        self.http = http if http is not None else httpx.AsyncClient(timeout=30.0)
         self.next_event_id = first_event_id
         self.last_sent: tuple[bytes, dict[str, str]] | None = None
-
-    async def aclose(self) -> None:
-        if self._own_http:
-            await self.http.aclose()
-
-    async def __aenter__(self) -> DiscourseActor:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
 
     @property
     def webhook_url(self) -> str:

@@ -5,7 +5,8 @@ It serves ``/api/<method>`` like ``https://slack.com/api/<method>``: the same pa
 outages. It is not a mock: unknown methods, missing arguments, bad tokens, expired trigger ids,
 channels the bot is not in and Block Kit that Slack would refuse fail the way Slack fails. Every
 call is recorded in ``calls`` so tests can assert what the bot sent. The methods themselves are
-in ``methods/``; Block Kit validation is in ``blockkit``.
+in ``methods/``; auth, rate limits and faults in ``gate``; response URLs in ``responses``; modals
+in ``surfaces``; Block Kit validation in ``blockkit``.
 """
 
 from __future__ import annotations
