@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 __all__ = ["Faults", "ForcedFailure", "Hang", "Storm", "StormStatus"]
 
@@ -74,6 +74,9 @@ class ForcedFailure(Armed):
     error: str | None = None
 
 
+A = TypeVar("A", "Hang", "ForcedFailure")
+
+
 class Faults:
     """The storms and hangs armed on one stand-in."""
 
@@ -122,36 +125,19 @@ class Faults:
                 return storm
         return None
 
-    def hang_next(
-        self,
-        method: str,
-        path_prefix: str = "",
-        times: int = 1,
-        seconds: float = 5.0,
-        after_effect: bool = True,
-    ) -> Hang:
-        hang = Hang(method, path_prefix, times, seconds, after_effect)
-        self.hangs.append(hang)
-        return hang
+    def arm(self, armed: A) -> A:
+        """Arm a hang or a forced failure for the next matching calls."""
+        if isinstance(armed, Hang):
+            self.hangs.append(armed)
+        else:
+            self.failures.append(armed)
+        return armed
 
     def take_hang(self, method: str, path: str = "") -> Hang | None:
         hang = next((h for h in self.hangs if h.take(method, path)), None)
         if hang is not None:
             hang.started.set()
         return hang
-
-    def fail_next(
-        self,
-        method: str,
-        path_prefix: str = "",
-        times: int = 1,
-        status: int = 500,
-        retry_after: int = 5,
-        error: str | None = None,
-    ) -> ForcedFailure:
-        failure = ForcedFailure(method, path_prefix, times, status, retry_after, error)
-        self.failures.append(failure)
-        return failure
 
     def take_failure(self, method: str, path: str = "") -> ForcedFailure | None:
         return next((f for f in self.failures if f.take(method, path)), None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from bot.sandbox.discourse import DiscourseStandIn
 from bot.sandbox.slack import SlackStandIn
@@ -12,11 +13,19 @@ from bot.sandbox.slack import SlackStandIn
 TomlValue = str | int | float | bool | list[str]
 
 
+@dataclass(frozen=True)
+class Secrets:
+    """The credentials a bot and the stand-ins agree on."""
+
+    bot_token: str
+    signing_secret: str
+    forum_key: str
+    webhook_secret: str
+
+
 def build_standins(
+    secrets: Secrets,
     *,
-    bot_token: str,
-    signing_secret: str,
-    forum_key: str,
     slack_users: Iterable[tuple[str, str]],
     channels: Iterable[tuple[str, str]],
     forum_users: Iterable[tuple[str, int | None]],
@@ -27,12 +36,12 @@ def build_standins(
     been invited to (it posts to them; a channel it is not in answers ``not_in_channel``), and a forum
     stand-in with its ``system`` API user, ``forum_users`` (username, id or None for the next id),
     ``badges`` (name, id or None) and one ``group`` (name, id or None)."""
-    slack = SlackStandIn(bot_token=bot_token, signing_secret=signing_secret)
+    slack = SlackStandIn(bot_token=secrets.bot_token, signing_secret=secrets.signing_secret)
     for uid, name in slack_users:
         slack.add_user(uid, name)
     for cid, name in channels:
         slack.add_channel(cid, name, bot_member=True)
-    forum = DiscourseStandIn(api_key=forum_key, api_username="system")
+    forum = DiscourseStandIn(api_key=secrets.forum_key, api_username="system")
     forum.add_user("system")
     for username, forum_id in forum_users:
         forum.add_user(username, user_id=forum_id)
@@ -72,30 +81,27 @@ def add_topic(
 def platform_sections(
     slack_url: str,
     forum_url: str,
-    *,
-    bot_token: str,
-    signing_secret: str,
-    forum_key: str,
-    webhook_secret: str,
-    moderator_channel: str,
+    secrets: Secrets,
     moderators: list[str],
+    moderator_channel: str,
     badge_id: int,
     group: str,
 ) -> dict[str, dict[str, TomlValue]]:
-    """The [slack] and [discourse] settings that wire a bot to the stand-ins at these URLs."""
+    """The [slack] and [discourse] settings that wire a bot to the stand-ins at these URLs: its
+    moderators and their channel, the ambassador badge and the ambassadors' forum group."""
     return {
         "slack": {
-            "bot_token": bot_token,
-            "signing_secret": signing_secret,
+            "bot_token": secrets.bot_token,
+            "signing_secret": secrets.signing_secret,
             "api_url": f"{slack_url}/api/",
             "moderator_channel": moderator_channel,
             "moderators": moderators,
         },
         "discourse": {
             "url": forum_url,
-            "api_key": forum_key,
+            "api_key": secrets.forum_key,
             "api_username": "system",
-            "webhook_secret": webhook_secret,
+            "webhook_secret": secrets.webhook_secret,
             "ambassador_badge_id": badge_id,
             "ambassador_group": group,
         },

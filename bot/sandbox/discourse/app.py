@@ -32,7 +32,7 @@ from bot.sandbox.discourse.routes_posts import PostRoutes
 from bot.sandbox.discourse.routes_site import SiteRoutes
 from bot.sandbox.discourse.routes_users import UserRoutes
 from bot.sandbox.discourse.wire import JSONDict, _HttpError, _json, _read_params
-from bot.sandbox.faults import Faults, Hang, Storm, StormStatus
+from bot.sandbox.faults import Faults, ForcedFailure, Hang, Storm, StormStatus
 from bot.sandbox.http import ServedStandIn
 
 _WINDOW_SECONDS = 60.0
@@ -98,7 +98,7 @@ class DiscourseStandIn(ServedStandIn, SiteRoutes, BadgeRoutes, GroupRoutes, User
         self, method: str, path_prefix: str, times: int = 1, status: int = 500, retry_after: int = 5
     ) -> None:
         """Force the next ``times`` requests ``method path_prefix*`` to fail with ``status``."""
-        self.faults.fail_next(method.upper(), path_prefix, times, status, retry_after)
+        self.faults.arm(ForcedFailure(method.upper(), path_prefix, times, status, retry_after))
 
     def storm(
         self,
@@ -126,7 +126,7 @@ class DiscourseStandIn(ServedStandIn, SiteRoutes, BadgeRoutes, GroupRoutes, User
     ) -> Hang:
         """Hold the answer to the next ``times`` requests ``method path_prefix*`` for ``seconds``;
         with ``after_effect`` the request takes effect first (only its answer is late)."""
-        return self.faults.hang_next(method.upper(), path_prefix, times, seconds, after_effect)
+        return self.faults.arm(Hang(method.upper(), path_prefix, times, seconds, after_effect))
 
     def calls_to(self, method: str, path_prefix: str) -> list[tuple[str, str, JSONDict, int]]:
         return [c for c in self.calls if c[0] == method.upper() and c[1].startswith(path_prefix)]

@@ -16,7 +16,14 @@ import html
 
 from bot.sandbox.discourse.state import DiscourseGroup, ForumState
 from bot.sandbox.discourse.webhooks import user_payload
-from bot.sandbox.discourse.wire import JSONDict, _notification_schedule, _now_iso, _scalar
+from bot.sandbox.discourse.wire import (
+    JSONDict,
+    _notification_schedule,
+    _now_iso,
+    _scalar,
+    _user_unset_fields,
+    _user_watching,
+)
 
 BADGE_TYPES = [
     {"id": 1, "name": "Gold", "sort_order": 9},
@@ -177,16 +184,7 @@ class Serializers(ForumState):
             "admin": user["admin"],
             "title": user["title"],
             "badge_count": badge_count,
-            "time_read": 0,
-            "recent_time_read": 0,
-            "primary_group_id": None,
-            "primary_group_name": None,
-            "flair_group_id": None,
-            "flair_name": None,
-            "flair_url": None,
-            "flair_bg_color": None,
-            "flair_color": None,
-            "featured_topic": None,
+            **_user_unset_fields(),
             "staged": user["staged"],
             "can_edit": True,
             "can_edit_username": True,
@@ -202,15 +200,7 @@ class Serializers(ForumState):
             "can_upload_user_card_background": True,
             "post_count": post_count,
             "locale": None,
-            "muted_category_ids": [],
-            "regular_category_ids": [],
-            "watched_tags": [],
-            "watching_first_post_tags": [],
-            "tracked_tags": [],
-            "muted_tags": [],
-            "tracked_category_ids": [],
-            "watched_category_ids": [],
-            "watched_first_post_category_ids": [],
+            **_user_watching(),
             "system_avatar_template": user["avatar_template"],
             "muted_usernames": [],
             "ignored_usernames": [],

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import html
 
-from bot.sandbox.discourse.wire import JSONDict, _avatar, _notification_schedule, _now_iso, _slugify
+from bot.sandbox.discourse.wire import (
+    JSONDict,
+    _avatar,
+    _notification_schedule,
+    _now_iso,
+    _slugify,
+    _user_unset_fields,
+    _user_watching,
+)
 
 
 def event_type_for(event_name: str) -> str:
@@ -282,16 +290,7 @@ def user_payload(
         "admin": admin,
         "title": None,
         "badge_count": 0,
-        "time_read": 0,
-        "recent_time_read": 0,
-        "primary_group_id": None,
-        "primary_group_name": None,
-        "flair_group_id": None,
-        "flair_name": None,
-        "flair_url": None,
-        "flair_bg_color": None,
-        "flair_color": None,
-        "featured_topic": None,
+        **_user_unset_fields(),
         "staged": False,
         "pending_count": 0,
         "profile_view_count": 0,
@@ -300,15 +299,7 @@ def user_payload(
         "can_upload_user_card_background": True,
         "post_count": 0,
         "locale": locale,
-        "muted_category_ids": [],
-        "regular_category_ids": [],
-        "watched_tags": [],
-        "watching_first_post_tags": [],
-        "tracked_tags": [],
-        "muted_tags": [],
-        "tracked_category_ids": [],
-        "watched_category_ids": [],
-        "watched_first_post_category_ids": [],
+        **_user_watching(),
         "system_avatar_template": avatar,
         "muted_usernames": [],
         "can_mute_users": True,

@@ -28,7 +28,7 @@ from bot.sandbox import world
 from bot.sandbox.discourse import DiscourseActor, DiscourseStandIn
 from bot.sandbox.http import serve_asgi
 from bot.sandbox.slack import SlackActor, SlackStandIn, blockkit
-from bot.sandbox.world import TomlValue, build_standins, listeners_running
+from bot.sandbox.world import Secrets, TomlValue, build_standins, listeners_running
 from bot.server import create_app
 from storage.models import OutboxMessage
 
@@ -36,6 +36,7 @@ SIGNING_SECRET = "test-signing-secret-0123"
 BOT_TOKEN = "xoxb-test-token"
 WEBHOOK_SECRET = "test-webhook-secret-0123"
 FORUM_KEY = "test-forum-key"
+SECRETS = Secrets(BOT_TOKEN, SIGNING_SECRET, FORUM_KEY, WEBHOOK_SECRET)
 
 MOD, ALICE, BOB = "U0MOD", "U0ALICE", "U0BOB"
 MOD_CHANNEL, AMB_CHANNEL, GENERAL = "C0MODS", "C0AMBS", "C0GENERAL"
@@ -67,18 +68,7 @@ async def pg_database(admin_url: str) -> AsyncIterator[str]:
 
 def platform_sections(slack_url: str, forum_url: str) -> dict[str, dict[str, TomlValue]]:
     """The [slack] and [discourse] settings that wire a bot to the stand-ins, with these identities."""
-    sections = world.platform_sections(
-        slack_url,
-        forum_url,
-        bot_token=BOT_TOKEN,
-        signing_secret=SIGNING_SECRET,
-        forum_key=FORUM_KEY,
-        webhook_secret=WEBHOOK_SECRET,
-        moderator_channel=MOD_CHANNEL,
-        moderators=[MOD],
-        badge_id=BADGE_ID,
-        group=GROUP,
-    )
+    sections = world.platform_sections(slack_url, forum_url, SECRETS, [MOD], MOD_CHANNEL, BADGE_ID, GROUP)
     sections["discourse"]["admin_requests_per_minute"] = 600
     return sections
 
@@ -131,9 +121,7 @@ def add_pm_topic(forum: DiscourseStandIn, title: str = "Hello bot", topic_id: in
 
 def make_standins() -> tuple[SlackStandIn, DiscourseStandIn]:
     return build_standins(
-        bot_token=BOT_TOKEN,
-        signing_secret=SIGNING_SECRET,
-        forum_key=FORUM_KEY,
+        SECRETS,
         slack_users=((MOD, "carol"), (ALICE, "alice"), (BOB, "bob")),
         channels=((MOD_CHANNEL, "moderators"), (AMB_CHANNEL, "ambassadors"), (GENERAL, "general")),
         # Ids clear of the ones in the captured webhook fixtures (1, 4, 17, 44).

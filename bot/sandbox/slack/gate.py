@@ -54,7 +54,7 @@ class ApiGate:
         (default ``fatal_error``); other statuses -> that status with a plain-text body, or a
         JSON ``ok: false`` body if ``error`` is given.
         """
-        self.faults.fail_next(method, "", times, status, retry_after, error)
+        self.faults.arm(ForcedFailure(method, "", times, status, retry_after, error))
 
     def storm(
         self,
@@ -74,7 +74,7 @@ class ApiGate:
     def hang_next(self, method: str, times: int = 1, seconds: float = 5.0, after_effect: bool = True) -> Hang:
         """Hold the answer to the next ``times`` calls of ``method`` for ``seconds``; with
         ``after_effect`` the call takes effect first (only its answer is late)."""
-        return self.faults.hang_next(method, "", times, seconds, after_effect)
+        return self.faults.arm(Hang(method, "", times, seconds, after_effect))
 
     # ------------------------------------------------------------------ HTTP layer
 

@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from bot.sandbox.faults import Faults
 from bot.sandbox.http import ServedStandIn
-from bot.sandbox.slack import blockkit
+from bot.sandbox.slack import blockkit, responses
 from bot.sandbox.slack.common import (
     MAX_TEXT_LEN,
     TRIGGER_TTL_SECONDS,
@@ -261,6 +261,9 @@ class SlackStandIn(ServedStandIn, ApiGate, ResponseUrls, ViewSurfaces):
         return f"D{user_id}"
 
     # ------------------------------------------------------------------ HTTP layer
+
+    async def _handle_response_url(self, request: Request) -> Response:
+        return await responses.handle_response_url(self, request)
 
     async def _handle_upload(self, request: Request) -> Response:
         return await files.handle_upload(self, request)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from bot.config import Settings, settings_from_mapping
 from bot.sandbox.discourse import DiscourseStandIn
 from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.world import add_topic, build_standins, platform_sections
+from bot.sandbox.world import Secrets, add_topic, build_standins, platform_sections
 
 SIGNING_SECRET = "sandbox-signing-secret"  # noqa: S105 - sandbox-only credentials
 BOT_TOKEN = "xoxb-sandbox"  # noqa: S105
 FORUM_KEY = "sandbox-forum-key"
 WEBHOOK_SECRET = "sandbox-webhook-secret"  # noqa: S105
+SECRETS = Secrets(BOT_TOKEN, SIGNING_SECRET, FORUM_KEY, WEBHOOK_SECRET)
 
 # name -> (Slack user id, forum username, moderator?)
 PEOPLE: dict[str, tuple[str, str, bool]] = {
@@ -48,18 +49,8 @@ EVENTS = [
 
 
 def sandbox_settings(db_url: str, slack_url: str, forum_url: str) -> Settings:
-    sections = platform_sections(
-        slack_url,
-        forum_url,
-        bot_token=BOT_TOKEN,
-        signing_secret=SIGNING_SECRET,
-        forum_key=FORUM_KEY,
-        webhook_secret=WEBHOOK_SECRET,
-        moderator_channel="C0MODS",
-        moderators=[uid for uid, _f, mod in PEOPLE.values() if mod],
-        badge_id=BADGE_ID,
-        group=GROUP,
-    )
+    moderators = [uid for uid, _f, mod in PEOPLE.values() if mod]
+    sections = platform_sections(slack_url, forum_url, SECRETS, moderators, "C0MODS", BADGE_ID, GROUP)
     sections["slack"]["ambassador_channel"] = "C0AMBS"
     sections["discourse"]["intro_topic_id"] = INTRO_TOPIC
     return settings_from_mapping(
@@ -81,9 +72,7 @@ def sandbox_settings(db_url: str, slack_url: str, forum_url: str) -> Settings:
 
 def make_standins() -> tuple[SlackStandIn, DiscourseStandIn]:
     slack, forum = build_standins(
-        bot_token=BOT_TOKEN,
-        signing_secret=SIGNING_SECRET,
-        forum_key=FORUM_KEY,
+        SECRETS,
         slack_users=((uid, name) for name, (uid, _f, _m) in PEOPLE.items()),
         channels=CHANNELS.items(),
         forum_users=((username, None) for _uid, username, _m in PEOPLE.values()),
