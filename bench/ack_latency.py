@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -41,7 +40,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bench._common import finish
+from bench._common import finish, latency_summary
 from bot.sandbox.harness.directory_seed import bulk_seed, synthetic
 from bot.sandbox.harness.stack import (
     ALICE,
@@ -288,39 +287,15 @@ async def _interleaved(targets: list[Target], total: int, block: int, concurrenc
         index += 1
 
 
-def _pct(sorted_ms: list[float], q: float) -> float:
-    """Percentile by linear interpolation between closest ranks."""
-    if len(sorted_ms) == 1:
-        return sorted_ms[0]
-    pos = (len(sorted_ms) - 1) * q
-    lo = int(pos)
-    hi = min(lo + 1, len(sorted_ms) - 1)
-    return sorted_ms[lo] + (sorted_ms[hi] - sorted_ms[lo]) * (pos - lo)
-
-
-def _latency(samples: list[float]) -> dict[str, Any]:
-    ms = sorted(s * 1000 for s in samples)
-    if not ms:
-        return {"n": 0}
-    return {
-        "n": len(ms),
-        "p50_ms": _pct(ms, 0.50),
-        "p90_ms": _pct(ms, 0.90),
-        "p99_ms": _pct(ms, 0.99),
-        "max_ms": ms[-1],
-        "mean_ms": statistics.fmean(ms),
-    }
-
-
 def _summary(target: Target) -> dict[str, Any]:
-    out: dict[str, Any] = _latency(target.samples)
+    out: dict[str, Any] = latency_summary(target.samples)
     out["errors"] = sum(target.errors.values())
     if target.samples:
         out["requests_per_second"] = (
             len(target.samples) / target.busy_seconds if target.busy_seconds else None
         )
     if target.modals is not None:
-        out["modal"] = _latency(target.modal_samples)
+        out["modal"] = latency_summary(target.modal_samples)
     out["error_messages"] = dict(target.errors.most_common(10))
     out["samples_ms"] = [round(v, 4) for v in (s * 1000 for s in target.samples)]
     return out
@@ -404,7 +379,7 @@ async def _pre_ack_work(stack: Stack, n: int) -> dict[str, Any]:
             else:
                 await services.profiles.find(COMMANDS["find"][0].removeprefix("find "))
             samples.append(time.perf_counter() - started)
-        out[name] = _latency(samples)
+        out[name] = latency_summary(samples)
         print(
             f"bot pre-ack work in-process ({name}, no HTTP/Bolt): p50 {out[name]['p50_ms']:.2f} ms,"
             f" p99 {out[name]['p99_ms']:.2f} ms, max {out[name]['max_ms']:.2f} ms (n={n})"

@@ -31,8 +31,6 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bench._common import (
@@ -46,6 +44,7 @@ from bench._common import (
     positive,
     ratio,
 )
+from bench.bare_server import bare_webhook
 from bot.sandbox.discourse import DiscourseActor
 from bot.sandbox.harness.stack import WEBHOOK_SECRET, Stack, start_stack
 from bot.sandbox.http import serve_asgi
@@ -184,17 +183,7 @@ class Target:
 
 def _bare_app(secret: str) -> Starlette:
     """The baseline: read the body, check the HMAC with compare_digest, answer 200."""
-    key = secret.encode()
-
-    async def webhook(request: Request) -> Response:
-        body = await request.body()
-        expected = "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
-        given = request.headers.get("x-discourse-event-signature", "")
-        if not hmac.compare_digest(expected.encode(), given.strip().encode()):
-            return JSONResponse({"error": "bad signature"}, status_code=401)
-        return JSONResponse({"ok": True})
-
-    return Starlette(routes=[Route("/discourse/webhooks", webhook, methods=["POST"])])
+    return Starlette(routes=[Route("/discourse/webhooks", bare_webhook(secret), methods=["POST"])])
 
 
 # ---------------------------------------------------------------------------------------------- running

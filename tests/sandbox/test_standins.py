@@ -237,11 +237,9 @@ async def test_each_slack_sdk_encoding_is_understood(slack: SlackStandIn) -> Non
     assert (await client.usergroups_users_list(usergroup="S1"))["users"] == ["U1", "U2"]
 
 
-async def test_views_open_needs_a_fresh_single_use_trigger() -> None:
-    clock = FakeClock()
-    standin = SlackStandIn(bot_token=TOKEN, clock=clock)
-    standin.add_user("U1", "alice")
-    view = {
+def name_form() -> dict[str, Any]:
+    """A modal asking for a name (callback ``apply``, one input ``name``)."""
+    return {
         "type": "modal",
         "callback_id": "apply",
         "title": {"type": "plain_text", "text": "Apply"},
@@ -255,6 +253,13 @@ async def test_views_open_needs_a_fresh_single_use_trigger() -> None:
             }
         ],
     }
+
+
+async def test_views_open_needs_a_fresh_single_use_trigger() -> None:
+    clock = FakeClock()
+    standin = SlackStandIn(bot_token=TOKEN, clock=clock)
+    standin.add_user("U1", "alice")
+    view = name_form()
     async with standin.serve():
         client = web_client(standin)
         stale = standin.issue_trigger_id("U1")
@@ -470,20 +475,7 @@ async def test_a_bolt_app_runs_against_the_standin(slack: SlackStandIn) -> None:
         await ack()
         await client.views_open(
             trigger_id=body["trigger_id"],
-            view={
-                "type": "modal",
-                "callback_id": "apply",
-                "title": {"type": "plain_text", "text": "Apply"},
-                "submit": {"type": "plain_text", "text": "Send"},
-                "blocks": [
-                    {
-                        "type": "input",
-                        "block_id": "name",
-                        "label": {"type": "plain_text", "text": "Name"},
-                        "element": {"type": "plain_text_input", "action_id": "name"},
-                    }
-                ],
-            },
+            view=name_form(),
         )
 
     @bolt.view("apply")

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from bot.sandbox.terminal.run import demo_script, open_sandbox
+from bot.sandbox.terminal.session import Sandbox
+
+
+@contextlib.asynccontextmanager
+async def played(lines: list[str], out: list[str]) -> AsyncIterator[Sandbox]:
+    """A fresh sandbox that has played ``lines`` (each one answered), printing into ``out``."""
+    async with open_sandbox(None, 0, out.append) as sb:
+        for line in lines:
+            assert await sb.do(line)
+        yield sb
 
 
 async def test_demo_scenario_shows_apply_review_refusal_approval_and_welcome() -> None:
     lines: list[str] = []
-    async with open_sandbox(None, 0, lines.append) as sb:
-        for line in demo_script().splitlines():
-            assert await sb.do(line)
+    async with played(demo_script().splitlines(), lines) as sb:
         badges = sb.forum.badges_of("alice")
         members = sb.forum.members_of("ambassadors")
     out = "\n".join(lines)
@@ -29,9 +39,8 @@ async def test_demo_scenario_shows_apply_review_refusal_approval_and_welcome() -
 
 async def test_sandbox_mistakes_get_clear_answers() -> None:
     lines: list[str] = []
-    async with open_sandbox(None, 0, lines.append) as sb:
-        for line in ("as zed", "submit", "click Approve", "/other", "dance", "/ambassador nonsense"):
-            assert await sb.do(line)
+    mistakes = ["as zed", "submit", "click Approve", "/other", "dance", "/ambassador nonsense"]
+    async with played(mistakes, lines) as sb:
         assert not await sb.do("quit")
     out = "\n".join(lines)
     assert "who is 'zed'?" in out
@@ -44,10 +53,9 @@ async def test_sandbox_mistakes_get_clear_answers() -> None:
 
 async def test_a_delivery_the_forum_refuses_is_shown() -> None:
     lines: list[str] = []
-    async with open_sandbox(None, 0, lines.append) as sb:
-        script = demo_script().replace("forum_username=alice", "forum_username=zoe")
-        for line in script.splitlines():
-            assert await sb.do(line)
+    script = demo_script().replace("forum_username=alice", "forum_username=zoe")
+    async with played(script.splitlines(), lines):
+        pass
     out = "\n".join(lines)
     assert "[forum] POST /user_badges → 404" in out
     assert "[delivery failed] discourse.grant_badge: Discourse refused (404)" in out
@@ -70,9 +78,7 @@ def test_cli_runs_a_scenario_file(tmp_path: Path) -> None:
 
 async def test_forum_side_can_be_played_in_the_sandbox() -> None:
     lines: list[str] = []
-    async with open_sandbox(None, 0, lines.append) as sb:
-        for line in demo_script().splitlines():
-            assert await sb.do(line)
+    async with played(demo_script().splitlines(), lines) as sb:
         for line in (
             "forum intro Hello, I am Alice!",
             "forum pm status",
