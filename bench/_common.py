@@ -13,7 +13,7 @@ import platform
 import statistics
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +81,18 @@ def ratio(a: float | None, b: float | None) -> float | None:
 
 def fmt(value: float | None, spec: str = ".2f") -> str:
     return "n/a" if value is None else format(value, spec)
+
+
+Option = tuple[str, Callable[[str], Any] | None, Any, str]
+
+
+def add_options(parser: argparse.ArgumentParser, *options: Option) -> None:
+    """Options from a table of (flag, type, default, help); a type of None is a store_true flag."""
+    for flag, kind, default, text in options:
+        if kind is None:
+            parser.add_argument(flag, action="store_true", help=text or None)
+        else:
+            parser.add_argument(flag, type=kind, default=default, help=text)
 
 
 def add_pg_json(

@@ -40,7 +40,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bench._common import finish, latency_summary
+from bench._common import add_options, finish, latency_summary
 from bot.sandbox.harness.directory_seed import bulk_seed, synthetic
 from bot.sandbox.harness.stack import (
     ALICE,
@@ -519,18 +519,15 @@ def _positive(value: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.ack_latency", description=__doc__.split("\n")[0])
-    parser.add_argument("--requests", type=_positive, default=400, help="measured requests per series")
-    parser.add_argument("--warmup", type=int, default=30, help="unmeasured requests per series first")
-    parser.add_argument("--block", type=_positive, default=20, help="requests per series per block")
-    parser.add_argument(
-        "--commands", default="status,find,apply", help="comma-separated: status, find, apply"
-    )
-    parser.add_argument("--people", type=int, default=20_000, help="people in the seeded directory")
-    parser.add_argument(
-        "--ambassadors", type=int, default=2_000, help="active ambassadors (with profiles) among them"
-    )
-    parser.add_argument(
-        "--concurrency", type=_positive, default=1, help="if > 1, also run with this many in flight"
+    add_options(
+        parser,
+        ("--requests", _positive, 400, "measured requests per series"),
+        ("--warmup", int, 30, "unmeasured requests per series first"),
+        ("--block", _positive, 20, "requests per series per block"),
+        ("--commands", str, "status,find,apply", "comma-separated: status, find, apply"),
+        ("--people", int, 20_000, "people in the seeded directory"),
+        ("--ambassadors", int, 2_000, "active ambassadors (with profiles) among them"),
+        ("--concurrency", _positive, 1, "if > 1, also run with this many in flight"),
     )
     parser.add_argument(
         "--db",

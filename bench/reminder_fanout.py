@@ -41,6 +41,7 @@ from sqlalchemy import exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench._common import (
+    add_options,
     add_pg_json,
     database,
     finish,
@@ -643,37 +644,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.reminder_fanout", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--n", type=positive, default=10_000, help="ambassadors, each due one renewal DM")
-    parser.add_argument(
-        "--rate",
-        type=float,
-        default=200.0,
-        help="workspace chat.postMessage ceiling per second (and the bot's pacer)",
+    add_options(
+        parser,
+        ("--n", positive, 10_000, "ambassadors, each due one renewal DM"),
+        ("--rate", float, 200.0, "workspace chat.postMessage ceiling per second (and the bot's pacer)"),
+        ("--burst", positive, 20, "the stand-in's workspace token-bucket burst"),
+        ("--sweep-seconds", float, 2.0, "reminders.sweep_seconds of the subprocess bot"),
+        ("--baseline-concurrency", positive, 16, "requests in flight for the naive client"),
+        (
+            "--baseline-seconds",
+            float,
+            30.0,
+            "stop the naive client after this long (0: until all N are sent, which can take minutes)",
+        ),
+        ("--resweep", None, False, "in-process: time a second (no-op) sweep afterwards"),
+        ("--cap-factor", float, 10.0, "give up on a run after this x ideal + 60 s"),
+        ("--skip-baseline", None, False, ""),
+        ("--skip-inprocess", None, False, ""),
+        ("--skip-subprocess", None, False, ""),
     )
-    parser.add_argument(
-        "--burst", type=positive, default=20, help="the stand-in's workspace token-bucket burst"
-    )
-    parser.add_argument(
-        "--sweep-seconds", type=float, default=2.0, help="reminders.sweep_seconds of the subprocess bot"
-    )
-    parser.add_argument(
-        "--baseline-concurrency", type=positive, default=16, help="requests in flight for the naive client"
-    )
-    parser.add_argument(
-        "--baseline-seconds",
-        type=float,
-        default=30.0,
-        help="stop the naive client after this long (0: until all N are sent, which can take minutes)",
-    )
-    parser.add_argument(
-        "--resweep", action="store_true", help="in-process: time a second (no-op) sweep afterwards"
-    )
-    parser.add_argument(
-        "--cap-factor", type=float, default=10.0, help="give up on a run after this x ideal + 60 s"
-    )
-    parser.add_argument("--skip-baseline", action="store_true")
-    parser.add_argument("--skip-inprocess", action="store_true")
-    parser.add_argument("--skip-subprocess", action="store_true")
     add_pg_json(
         parser,
         "PostgreSQL admin URL; a throwaway database is created per run and dropped (default: SQLite)",

@@ -12,14 +12,7 @@ import hmac
 
 import httpx
 
-from bot.sandbox.discourse.webhooks import (
-    event_type_for,
-    group_user_payload,
-    post_payload,
-    topic_payload,
-    user_badge_payload,
-    user_payload,
-)
+from bot.sandbox.discourse import webhooks
 from bot.sandbox.discourse.wire import JSONDict, _dumps
 from bot.sandbox.http import HttpActor
 
@@ -31,11 +24,12 @@ DISCOURSE_USER_AGENT = (
 class DiscourseActor(HttpActor):
     """Plays Discourse delivering webhooks to the bot's ``/discourse/webhooks``."""
 
-    post_payload = staticmethod(post_payload)
-    topic_payload = staticmethod(topic_payload)
-    user_badge_payload = staticmethod(user_badge_payload)
-    group_user_payload = staticmethod(group_user_payload)
-    user_payload = staticmethod(user_payload)
+    # The payload builders, at hand on the actor (``actor.post_payload(...)``).
+    post_payload = staticmethod(webhooks.post_payload)
+    topic_payload = staticmethod(webhooks.topic_payload)
+    user_badge_payload = staticmethod(webhooks.user_badge_payload)
+    group_user_payload = staticmethod(webhooks.group_user_payload)
+    user_payload = staticmethod(webhooks.user_payload)
 
     def __init__(
         self,
@@ -69,7 +63,7 @@ class DiscourseActor(HttpActor):
         signature_override: str | None = None,
     ) -> tuple[bytes, dict[str, str]]:
         """The exact body bytes and headers Discourse would send for this event."""
-        event_type = event_type_for(event_name)
+        event_type = webhooks.event_type_for(event_name)
         envelope: JSONDict = {"ping": "OK"} if event_type == "ping" else {event_type: payload}
         body = _dumps(envelope)
         if event_id is None:

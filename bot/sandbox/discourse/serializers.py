@@ -15,7 +15,7 @@ import copy
 import html
 
 from bot.sandbox.discourse.state import DiscourseGroup, ForumState
-from bot.sandbox.discourse.webhooks import user_payload
+from bot.sandbox.discourse.webhooks import basic_group, user_payload
 from bot.sandbox.discourse.wire import (
     JSONDict,
     _notification_schedule,
@@ -75,37 +75,7 @@ class Serializers(ForumState):
 
     def _group_summary(self, group: DiscourseGroup) -> JSONDict:
         """BasicGroupSerializer."""
-        return {
-            "id": group.id,
-            "automatic": group.automatic,
-            "name": group.name,
-            "display_name": group.name,
-            "user_count": len(group.members),
-            "mentionable_level": 0,
-            "messageable_level": 0,
-            "visibility_level": 0,
-            "primary_group": False,
-            "title": None,
-            "grant_trust_level": None,
-            "incoming_email": None,
-            "has_messages": False,
-            "flair_url": None,
-            "flair_bg_color": None,
-            "flair_color": None,
-            "bio_raw": None,
-            "bio_cooked": None,
-            "bio_excerpt": None,
-            "public_admission": False,
-            "public_exit": False,
-            "allow_membership_requests": False,
-            "full_name": group.full_name,
-            "default_notification_level": 3,
-            "membership_request_template": None,
-            "members_visibility_level": 0,
-            "can_see_members": True,
-            "can_admin_group": True,
-            "publish_read_state": False,
-        }
+        return basic_group(group.id, group.name, len(group.members), automatic=group.automatic)
 
     def _group_json(self, group: DiscourseGroup) -> JSONDict:
         """GroupShowSerializer (BasicGroupSerializer + the fields its admin viewer sees)."""

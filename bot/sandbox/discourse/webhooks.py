@@ -226,16 +226,26 @@ def group_user_payload(
     }
 
 
-def _trust_level_group(group_id: int, level: int) -> JSONDict:
+def basic_group(
+    group_id: int,
+    name: str,
+    user_count: int,
+    *,
+    automatic: bool = False,
+    visibility_level: int = 0,
+    bio: str | None = None,
+) -> JSONDict:
+    """A group as BasicGroupSerializer (app/serializers/basic_group_serializer.rb) shows it: in a
+    user's ``groups`` (webhook and REST) and in group lists."""
     return {
         "id": group_id,
-        "automatic": True,
-        "name": f"trust_level_{level}",
-        "display_name": f"trust_level_{level}",
-        "user_count": 3,
+        "automatic": automatic,
+        "name": name,
+        "display_name": name,
+        "user_count": user_count,
         "mentionable_level": 0,
         "messageable_level": 0,
-        "visibility_level": 1,
+        "visibility_level": visibility_level,
         "primary_group": False,
         "title": None,
         "grant_trust_level": None,
@@ -245,8 +255,8 @@ def _trust_level_group(group_id: int, level: int) -> JSONDict:
         "flair_bg_color": None,
         "flair_color": None,
         "bio_raw": None,
-        "bio_cooked": f"Members at trust level {level}",
-        "bio_excerpt": f"Members at trust level {level}",
+        "bio_cooked": bio,
+        "bio_excerpt": bio,
         "public_admission": False,
         "public_exit": False,
         "allow_membership_requests": False,
@@ -258,6 +268,12 @@ def _trust_level_group(group_id: int, level: int) -> JSONDict:
         "can_admin_group": True,
         "publish_read_state": False,
     }
+
+
+def _trust_level_group(group_id: int, level: int) -> JSONDict:
+    """An automatic trust-level group (Group::AUTO_GROUPS), as a user's ``groups`` lists it."""
+    name, bio = f"trust_level_{level}", f"Members at trust level {level}"
+    return basic_group(group_id, name, 3, automatic=True, visibility_level=1, bio=bio)
 
 
 def user_payload(
