@@ -37,7 +37,8 @@ from sqlalchemy import select
 
 from bench import _common
 from bench._common import database, fmt, latency_summary, machine, machine_line, positive, ratio
-from bench.db_scale import Program, Scale, load
+from bench.db_scale import load
+from bench.synthetic import Program, Scale
 from bench.webhooks import Delivery, Planner
 from bot.program.events import occurrence_key
 from bot.sandbox.discourse import DiscourseActor

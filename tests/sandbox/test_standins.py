@@ -237,22 +237,26 @@ async def test_each_slack_sdk_encoding_is_understood(slack: SlackStandIn) -> Non
     assert (await client.usergroups_users_list(usergroup="S1"))["users"] == ["U1", "U2"]
 
 
+def plain(text: str) -> dict[str, str]:
+    return {"type": "plain_text", "text": text}
+
+
+def modal(title: str, submit: str, *blocks: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"type": "modal", **extra, "title": plain(title), "submit": plain(submit), "blocks": list(blocks)}
+
+
+def text_input(block_id: str, label: str, action_id: str) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "element": {"type": "plain_text_input", "action_id": action_id},
+    }
+
+
 def name_form() -> dict[str, Any]:
     """A modal asking for a name (callback ``apply``, one input ``name``)."""
-    return {
-        "type": "modal",
-        "callback_id": "apply",
-        "title": {"type": "plain_text", "text": "Apply"},
-        "submit": {"type": "plain_text", "text": "Send"},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "name",
-                "label": {"type": "plain_text", "text": "Name"},
-                "element": {"type": "plain_text_input", "action_id": "name"},
-            }
-        ],
-    }
+    return modal("Apply", "Send", text_input("name", "Name", "name"), callback_id="apply")
 
 
 async def test_views_open_needs_a_fresh_single_use_trigger() -> None:
@@ -378,33 +382,25 @@ async def test_actor_click_and_submit_follow_slack_shapes(slack: SlackStandIn) -
             },
         ],
     )
-    view = {
-        "type": "modal",
-        "title": {"type": "plain_text", "text": "Reject"},
-        "submit": {"type": "plain_text", "text": "Reject"},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "reason",
-                "label": {"type": "plain_text", "text": "Reason"},
-                "element": {"type": "plain_text_input", "action_id": "reason_input"},
+    view = modal(
+        "Reject",
+        "Reject",
+        text_input("reason", "Reason", "reason_input"),
+        {
+            "type": "input",
+            "block_id": "kind",
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Kind"},
+            "element": {
+                "type": "static_select",
+                "action_id": "kind_select",
+                "options": [
+                    {"text": {"type": "plain_text", "text": "Spam"}, "value": "spam"},
+                    {"text": {"type": "plain_text", "text": "Other"}, "value": "other"},
+                ],
             },
-            {
-                "type": "input",
-                "block_id": "kind",
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Kind"},
-                "element": {
-                    "type": "static_select",
-                    "action_id": "kind_select",
-                    "options": [
-                        {"text": {"type": "plain_text", "text": "Spam"}, "value": "spam"},
-                        {"text": {"type": "plain_text", "text": "Other"}, "value": "other"},
-                    ],
-                },
-            },
-        ],
-    }
+        },
+    )
     receiver = Receiver()
     receiver.answers = [
         lambda body: Response(status_code=200),  # the click

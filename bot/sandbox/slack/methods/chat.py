@@ -1,11 +1,5 @@
-"""chat.* methods: post, update, delete and ephemeral messages.
-
-Derived from Slack's method pages:
-https://api.slack.com/methods/chat.postMessage
-https://api.slack.com/methods/chat.update
-https://api.slack.com/methods/chat.delete
-https://api.slack.com/methods/chat.postEphemeral
-"""
+"""chat.* methods: post, update, delete and ephemeral messages; each method cites its page on
+https://api.slack.com/methods."""
 
 from __future__ import annotations
 
@@ -39,6 +33,7 @@ def _own_message(s: SlackStandIn, channel_id: str, ts: object, refusal: str) -> 
 
 
 def chat_post_message(s: SlackStandIn, params: JSONDict) -> JSONDict:
+    """https://api.slack.com/methods/chat.postMessage"""
     channel_id = _channel(s, params)
     s.check_member(channel_id)  # "not_in_channel": the bot has no chat:write.public
     s._take_post_token(channel_id)
@@ -50,6 +45,7 @@ def chat_post_message(s: SlackStandIn, params: JSONDict) -> JSONDict:
 
 
 def chat_update(s: SlackStandIn, params: JSONDict) -> JSONDict:
+    """https://api.slack.com/methods/chat.update"""
     if params.get("channel") and not params.get("ts"):  # refused before the channel is looked up
         raise ApiError("message_not_found")
     channel_id = _channel(s, params)
@@ -77,6 +73,7 @@ def chat_update(s: SlackStandIn, params: JSONDict) -> JSONDict:
 
 
 def chat_delete(s: SlackStandIn, params: JSONDict) -> JSONDict:
+    """https://api.slack.com/methods/chat.delete"""
     channel_id = _channel(s, params)
     msg = _own_message(s, channel_id, params.get("ts"), "cant_delete_message")
     s.messages[channel_id].remove(msg)
@@ -84,6 +81,7 @@ def chat_delete(s: SlackStandIn, params: JSONDict) -> JSONDict:
 
 
 def chat_post_ephemeral(s: SlackStandIn, params: JSONDict) -> JSONDict:
+    """https://api.slack.com/methods/chat.postEphemeral"""
     user = params.get("user")
     channel_id = _channel(s, params)
     s.check_member(channel_id)  # "not_in_channel" on https://api.slack.com/methods/chat.postEphemeral

@@ -1,11 +1,5 @@
-"""views.* methods: open, push, update and publish modals and the App Home.
-
-Derived from Slack's method pages:
-https://api.slack.com/methods/views.open
-https://api.slack.com/methods/views.push
-https://api.slack.com/methods/views.update
-https://api.slack.com/methods/views.publish
-"""
+"""views.* methods: open, push, update and publish modals and the App Home (each method
+cites its page on https://api.slack.com/methods)."""
 
 from __future__ import annotations
 
@@ -33,6 +27,7 @@ def _require_view(params: JSONDict) -> None:
 
 
 def views_open(s: SlackStandIn, params: JSONDict) -> JSONDict:
+    """https://api.slack.com/methods/views.open"""
     trigger_id = _required(params, "trigger_id")
     _require_view(params)
     trigger = s._check_trigger(trigger_id)
@@ -43,6 +38,7 @@ def views_open(s: SlackStandIn, params: JSONDict) -> JSONDict:
 
 
 def views_push(s: SlackStandIn, params: JSONDict) -> JSONDict:
+    """https://api.slack.com/methods/views.push"""
     trigger_id = params.get("trigger_id")
     if not trigger_id or params.get("view") in (None, ""):
         raise invalid_arguments(["[ERROR] missing required field"])
@@ -56,6 +52,7 @@ def views_push(s: SlackStandIn, params: JSONDict) -> JSONDict:
 
 
 def views_update(s: SlackStandIn, params: JSONDict) -> JSONDict:
+    """https://api.slack.com/methods/views.update"""
     view_id = params.get("view_id")
     external_id = params.get("external_id")
     if not view_id and not external_id:
@@ -82,6 +79,7 @@ def views_update(s: SlackStandIn, params: JSONDict) -> JSONDict:
 
 
 def views_publish(s: SlackStandIn, params: JSONDict) -> JSONDict:
+    """https://api.slack.com/methods/views.publish"""
     user_id = _required(params, "user_id")
     _require_view(params)
     if user_id not in s.users:
