@@ -66,6 +66,14 @@ def machine_line() -> str:
     )
 
 
+def print_header(header: str, *, blank_line: bool = False) -> None:
+    """A table's header line, underlined to its width (after an empty line when asked)."""
+    if blank_line:
+        print()
+    print(header)
+    print("-" * len(header))
+
+
 def positive(value: str) -> int:
     number = int(value)
     if number < 1:

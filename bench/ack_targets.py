@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from bench._common import latency_summary
+from bench._common import latency_summary, print_header
 from bot.sandbox.harness.stack import ALICE, BOB
 from bot.sandbox.slack import SlackActor, SlackStandIn
 
@@ -183,8 +183,7 @@ def print_table(title: str, targets: list[Target], result: dict[str, Any]) -> No
     print(f"\n{title}")
     cols = ("p50 ms", "p90 ms", "p99 ms", "max ms", "req/s")
     header = f"{'target':<13} {'n':>5} {'err':>4} " + " ".join(f"{c:>8}" for c in cols)
-    print(header)
-    print("-" * len(header))
+    print_header(header)
     for target in targets:
         s = result[target.command][target.name]
         if s["n"] == 0:

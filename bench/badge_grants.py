@@ -29,7 +29,17 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bench._common import add_options, add_pg_json, database, finish, fmt, machine, machine_line, positive
+from bench._common import (
+    add_options,
+    add_pg_json,
+    database,
+    finish,
+    fmt,
+    machine,
+    machine_line,
+    positive,
+    print_header,
+)
 from bot.program.outbox import DISCOURSE_GRANT_BADGE, queue
 from bot.sandbox.harness.stack import BADGE_ID, Stack, start_stack
 from storage.models import OutboxMessage
@@ -153,9 +163,7 @@ def _print_table(runs: list[dict[str, Any]], ideal: float) -> None:
         f"{'run':<8} {'pacer/min':>9} {'elapsed s':>9} {'/ideal':>7} {'delivered':>9} {'failed':>6} "
         f"{'429s':>5} {'POST ub':>7} {'ub 200':>6} {'calls':>6}"
     )
-    print()
-    print(header)
-    print("-" * len(header))
+    print_header(header, blank_line=True)
     for r in runs:
         pacer = str(r["configured_admin_requests_per_minute"]) if r["paced"] else "off"
         shown = f"{r['elapsed_s']:.1f}" if r["finished"] else f">{r['cap_s']:.0f}"

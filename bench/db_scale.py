@@ -38,7 +38,7 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 
-from bench._common import add_pg_json, finish, fmt, machine, machine_line, positive, ratio
+from bench._common import add_pg_json, finish, fmt, machine, machine_line, positive, print_header, ratio
 from bench.synthetic import CHUNK, TABLES, Program, Row, scales
 from bot.runtime import Runtime, build_runtime
 from bot.sandbox.harness.stack import MOD, pg_database, test_settings
@@ -323,8 +323,7 @@ def _print(results: dict[str, Any]) -> None:
         header = (
             f"{'op':<8} {'large p50':>10} {'/pk read':>9} {'small p50':>10} {'growth':>7} {'max ms':>9}  what"
         )
-        print(header)
-        print("-" * len(header))
+        print_header(header)
         pk = large["ops"]["pk read"]["p50_ms"]
         for name, op in large["ops"].items():
             s = small["ops"][name]["p50_ms"]

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench._common import (
     fmt,
+    print_header,
 )
 from bot.sandbox.slack import SlackStandIn
 from storage import migrate
@@ -294,9 +295,7 @@ def print_table(runs: list[dict[str, Any]], n: int, rate: float) -> None:
         f"{'run':<16} {'e2e s':>7} {'rate/s':>7} {'/allowed':>8} {'steady/s':>8} {'429s':>6} "
         f"{'posts':>6} {'DMs':>6} {'dup':>4} {'lost':>5}"
     )
-    print()
-    print(header)
-    print("-" * len(header))
+    print_header(header, blank_line=True)
     for r in runs:
         e2e = fmt(r["e2e_s"], ".1f")
         if not r["finished"]:

@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 
 from bench import _common
-from bench._common import database, fmt, machine, machine_line, positive, ratio
+from bench._common import database, fmt, machine, machine_line, positive, print_header, ratio
 from bench.db_scale import load
 from bench.mixed_parts import (
     MIX,
@@ -247,9 +247,7 @@ def _print(results: dict[str, Any]) -> None:
         f"{'target':<6} {'ok':>7} {'non2xx':>6} {'err':>4} {'req/s':>7} {'p50 ms':>8} {'p90 ms':>8} "
         f"{'p99 ms':>8} {'max ms':>8}"
     )
-    print()
-    print(header)
-    print("-" * len(header))
+    print_header(header, blank_line=True)
     for name in ("bot", "bare"):
         s = results[name]
         if not s.get("n"):

@@ -35,6 +35,7 @@ from bench._common import (
     machine,
     machine_line,
     positive,
+    print_header,
     ratio,
 )
 from bench.bare_server import bare_webhook
@@ -157,8 +158,7 @@ def _print_table(title: str, targets: list[Target], result: dict[str, Any]) -> N
         f"{'target':<6} {'ok':>6} {'non200':>6} {'err':>4} {'deliv/s':>8} "
         f"{'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8}"
     )
-    print(header)
-    print("-" * len(header))
+    print_header(header)
     for target in targets:
         s = result[target.name]
         if s["n"] == 0:
