@@ -439,3 +439,15 @@ def test_the_status_check_sees_bare_strings() -> None:
     assert status_literals('BadgeGrant(person_id=1, status="pending")\n') == [1]
     assert status_literals("amb.status = AmbassadorStatus.ALUMNI\n") == []
     assert status_literals("if nom.status == NominationStatus.PENDING:\n    pass\n") == []
+
+
+def test_the_sandbox_and_the_benchmarks_keep_small_modules() -> None:
+    """DESIGN.md: modules under ~400 lines. The stand-ins, the harness and the benchmarks split by
+    topic (terminal/, slack/gate, responses, events, answers; bench/synthetic, fanout, …)."""
+    big = sorted(
+        f"{path.relative_to(ROOT)}: {n} lines"
+        for folder in (ROOT / "bot" / "sandbox", ROOT / "bench")
+        for path in folder.rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) >= 400
+    )
+    assert big == []
