@@ -1,5 +1,6 @@
 """Small helpers the benchmarks share (not a benchmark itself): the database to run on, percentiles,
-the machine line, the common command-line options and the end of every ``main``."""
+the machine line, the common command-line options and the end of every ``main``. The processes a
+benchmark starts are the harness's (``bot.sandbox.harness.procs.ServerProcess``)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,12 @@ import contextlib
 import json
 import os
 import platform
-import signal
 import statistics
 import sys
 import tempfile
-import time
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 from bot.sandbox.harness.stack import pg_database
 
@@ -69,6 +66,14 @@ def machine_line() -> str:
     )
 
 
+def print_header(header: str, *, blank_line: bool = False) -> None:
+    """A table's header line, underlined to its width (after an empty line when asked)."""
+    if blank_line:
+        print()
+    print(header)
+    print("-" * len(header))
+
+
 def positive(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -86,12 +91,16 @@ def fmt(value: float | None, spec: str = ".2f") -> str:
     return "n/a" if value is None else format(value, spec)
 
 
-def tail(path: Path, lines: int = 30) -> str:
-    """The last lines of a log file ("" if it cannot be read)."""
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
+Option = tuple[str, Callable[[str], Any] | None, Any, str]
+
+
+def add_options(parser: argparse.ArgumentParser, *options: Option) -> None:
+    """Options from a table of (flag, type, default, help); a type of None is a store_true flag."""
+    for flag, kind, default, text in options:
+        if kind is None:
+            parser.add_argument(flag, action="store_true", help=text or None)
+        else:
+            parser.add_argument(flag, type=kind, default=default, help=text)
 
 
 def add_pg_json(
@@ -118,62 +127,3 @@ def finish(
         json_path.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
         print(f"\nresults written to {json_path}")
     return 0
-
-
-def bot_argv(config: Path) -> list[str]:
-    """The command line of a bot process on `config` (`python -m bot.cli run`)."""
-    return [sys.executable, "-m", "bot.cli", "--config", str(config), "run", "--log-level", "warning"]
-
-
-class Server:
-    """A server process started with asyncio (so this loop keeps serving the stand-ins)."""
-
-    def __init__(self, name: str, argv: list[str], port: int, log: Path) -> None:
-        self.name, self.argv, self.port, self.log = name, argv, port, log
-        self.proc: asyncio.subprocess.Process | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
-
-    async def start(self) -> float:
-        started = time.perf_counter()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCOURSE_"))}
-        out = os.open(self.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-        try:
-            self.proc = await asyncio.create_subprocess_exec(
-                *self.argv, stdout=out, stderr=asyncio.subprocess.STDOUT, env=env
-            )
-        finally:
-            os.close(out)
-        deadline = time.monotonic() + 60
-        async with httpx.AsyncClient() as http:
-            while time.monotonic() < deadline:
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await http.get(f"{self.url}/healthz")).status_code == 200:
-                        return time.perf_counter() - started
-                if self.proc.returncode is not None:
-                    raise RuntimeError(f"{self.name} exited at start:\n{tail(self.log)}")
-                await asyncio.sleep(0.05)
-        raise RuntimeError(f"{self.name} did not become healthy in 60 s:\n{tail(self.log)}")
-
-    async def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        await self.proc.wait()
-
-    async def stop(self) -> None:
-        if self.proc is None or self.proc.returncode is not None:
-            return
-        self.proc.terminate()
-        try:
-            await asyncio.wait_for(self.proc.wait(), 15)
-        except TimeoutError:
-            self.proc.kill()
-            await self.proc.wait()
-            await self.proc.wait()

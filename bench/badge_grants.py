@@ -29,7 +29,17 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bench._common import add_pg_json, database, finish, fmt, machine, machine_line, positive
+from bench._common import (
+    add_options,
+    add_pg_json,
+    database,
+    finish,
+    fmt,
+    machine,
+    machine_line,
+    positive,
+    print_header,
+)
 from bot.program.outbox import DISCOURSE_GRANT_BADGE, queue
 from bot.sandbox.harness.stack import BADGE_ID, Stack, start_stack
 from storage.models import OutboxMessage
@@ -153,9 +163,7 @@ def _print_table(runs: list[dict[str, Any]], ideal: float) -> None:
         f"{'run':<8} {'pacer/min':>9} {'elapsed s':>9} {'/ideal':>7} {'delivered':>9} {'failed':>6} "
         f"{'429s':>5} {'POST ub':>7} {'ub 200':>6} {'calls':>6}"
     )
-    print()
-    print(header)
-    print("-" * len(header))
+    print_header(header, blank_line=True)
     for r in runs:
         pacer = str(r["configured_admin_requests_per_minute"]) if r["paced"] else "off"
         shown = f"{r['elapsed_s']:.1f}" if r["finished"] else f">{r['cap_s']:.0f}"
@@ -237,18 +245,19 @@ def table_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.badge_grants", description=__doc__.split("\n")[0])
-    parser.add_argument("--grants", type=positive, default=300, help="badges to grant (one per forum user)")
-    parser.add_argument(
-        "--per-minute",
-        type=positive,
-        default=600,
-        help="the forum's admin API limit, and the bot's pacer setting (Discourse's default is 60)",
+    add_options(
+        parser,
+        ("--grants", positive, 300, "badges to grant (one per forum user)"),
+        (
+            "--per-minute",
+            positive,
+            600,
+            "the forum's admin API limit, and the bot's pacer setting (Discourse's default is 60)",
+        ),
+        ("--cap-factor", float, 3.0, "stop a run after this many times the ideal time"),
+        ("--skip-paced", None, False, "only run the unpaced baseline"),
+        ("--skip-unpaced", None, False, "only run the paced configuration"),
     )
-    parser.add_argument(
-        "--cap-factor", type=float, default=3.0, help="stop a run after this many times the ideal time"
-    )
-    parser.add_argument("--skip-paced", action="store_true", help="only run the unpaced baseline")
-    parser.add_argument("--skip-unpaced", action="store_true", help="only run the paced configuration")
     add_pg_json(
         parser,
         "PostgreSQL admin URL; a throwaway database is created per run and dropped (default: SQLite)",

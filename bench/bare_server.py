@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import re
 import sys
+from collections.abc import Awaitable, Callable
 
 import uvicorn
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -28,6 +29,21 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.sandbox.harness.stack import BOT_TOKEN, SIGNING_SECRET, WEBHOOK_SECRET
+
+
+def bare_webhook(secret: str) -> Callable[[Request], Awaitable[Response]]:
+    """The baseline webhook route: read the body, check the HMAC with compare_digest, answer 200."""
+    key = secret.encode()
+
+    async def webhook(request: Request) -> Response:
+        body = await request.body()
+        expected = "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
+        given = request.headers.get("x-discourse-event-signature", "")
+        if not hmac.compare_digest(expected.encode(), given.strip().encode()):
+            return JSONResponse({"error": "bad signature"}, status_code=401)
+        return JSONResponse({"ok": True})
+
+    return webhook
 
 
 def bare_app(slack_url: str) -> Starlette:
@@ -47,18 +63,9 @@ def bare_app(slack_url: str) -> Starlette:
         await ack()
 
     handler = AsyncSlackRequestHandler(bolt)
-    key = WEBHOOK_SECRET.encode()
 
     async def slack_events(request: Request) -> Response:
         return await handler.handle(request)
-
-    async def webhook(request: Request) -> Response:
-        body = await request.body()
-        expected = "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
-        given = request.headers.get("x-discourse-event-signature", "")
-        if not hmac.compare_digest(expected.encode(), given.strip().encode()):
-            return JSONResponse({"error": "bad signature"}, status_code=401)
-        return JSONResponse({"ok": True})
 
     async def healthz(_request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -66,7 +73,7 @@ def bare_app(slack_url: str) -> Starlette:
     return Starlette(
         routes=[
             Route("/slack/events", slack_events, methods=["POST"]),
-            Route("/discourse/webhooks", webhook, methods=["POST"]),
+            Route("/discourse/webhooks", bare_webhook(WEBHOOK_SECRET), methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ]
     )

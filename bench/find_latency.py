@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from bench.ack_latency import _pct
+from bench._common import pct
 from bot.sandbox.harness.directory_seed import bulk_seed, synthetic
 from bot.sandbox.harness.stack import ALICE, pg_database, start_stack
 from storage import migrate
@@ -51,7 +51,7 @@ class Series:
 
     def line(self) -> str:
         ms = sorted(s * 1000 for s in self.samples)
-        return f"{self.name:<44} n={len(ms):>4}  p50 {_pct(ms, 0.5):8.2f} ms  p99 {_pct(ms, 0.99):8.2f} ms"
+        return f"{self.name:<44} n={len(ms):>4}  p50 {pct(ms, 0.5):8.2f} ms  p99 {pct(ms, 0.99):8.2f} ms"
 
 
 async def _pair(
@@ -142,7 +142,7 @@ async def run_one(url: str, label: str, args: argparse.Namespace) -> None:
         await _pair(http, find_http, base_http, help_http, args.requests)
         for s in (service, base_service, http, base_http):
             print(s.line())
-        ratio = _pct(sorted(http.samples), 0.5) / _pct(sorted(base_http.samples), 0.5)
+        ratio = pct(sorted(http.samples), 0.5) / pct(sorted(base_http.samples), 0.5)
         print(f"p50 ratio HTTP find/help = {ratio:.2f}")
         if stack.actor.problems:
             print(f"{len(stack.actor.problems)} request(s) took longer than Slack's 3 s ack deadline")

@@ -15,24 +15,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
-import hashlib
-import hmac
-import json
-import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import func, select
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bench._common import (
@@ -44,97 +35,21 @@ from bench._common import (
     machine,
     machine_line,
     positive,
+    print_header,
     ratio,
 )
+from bench.bare_server import bare_webhook
+from bench.webhook_plan import Delivery, Planner
 from bot.sandbox.discourse import DiscourseActor
 from bot.sandbox.harness.stack import WEBHOOK_SECRET, Stack, start_stack
 from bot.sandbox.http import serve_asgi
 from storage.models import ProcessedEvent
 
-FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "discourse"
-FIXTURE = FIXTURES / "post_created.request.json"
-INTRO_TOPIC = 10  # the bot is told about an intro topic ...
-OTHER_TOPIC = 99  # ... and every benchmark post is in another one, so it is recorded and ignored
-FIRST_POST_ID = 1_000_000
+INTRO_TOPIC = 10  # the bot is told about an intro topic; the posts go to another (OTHER_TOPIC)
 PRODUCTION_OUTBOX = {"poll_seconds": 1.0}  # the worker shares the loop; use the deployed interval
 
 
 # ---------------------------------------------------------------------------------------------- payloads
-
-
-@dataclass(frozen=True)
-class Delivery:
-    body: bytes
-    headers: dict[str, str]
-    post_id: int
-    expect: str  # the bot's "result": "ignored" (first time) or "duplicate" (redelivery)
-
-
-class Planner:
-    """Builds deliveries from the captured ``post_created`` webhook (Discourse 2025.12).
-
-    New posts get a fresh post id; a redelivery repeats the exact body of a post sent in an
-    earlier, finished block with a new ``X-Discourse-Event-Id``. Redeliveries never pick a post
-    still in flight, so the concurrent phase does not race two deliveries of one post.
-    """
-
-    def __init__(self, secret: str, dup_share: float, seed: int, keep_alive: bool) -> None:
-        fx = json.loads(FIXTURE.read_text(encoding="utf-8"))
-        self._template: dict[str, Any] = fx["body"]
-        skip = {"Content-Length", "X-Discourse-Event-Signature"}
-        if keep_alive:
-            skip.add("Connection")
-        self._headers = {k: str(v) for k, v in fx["headers"].items() if v is not None and k not in skip}
-        self._secret = secret.encode()
-        self._dup_share = dup_share
-        self._rng = random.Random(seed)
-        self._next_post = FIRST_POST_ID
-        self._next_event = 1
-        self._sent: list[tuple[int, bytes, str]] = []  # (post id, body, signature) of finished blocks
-        self._pending: list[tuple[int, bytes, str]] = []
-        self.new_posts = 0
-        self.redeliveries = 0
-
-    def _headers_for(self, signature: str) -> dict[str, str]:
-        headers = dict(self._headers)
-        headers["X-Discourse-Event-Id"] = str(self._next_event)
-        headers["X-Discourse-Event-Signature"] = signature
-        self._next_event += 1
-        return headers
-
-    def block(self, size: int) -> list[Delivery]:
-        out: list[Delivery] = []
-        fresh: list[tuple[int, bytes, str]] = []
-        for _ in range(size):
-            if self._sent and self._rng.random() < self._dup_share:
-                post_id, body, signature = self._rng.choice(self._sent)
-                out.append(Delivery(body, self._headers_for(signature), post_id, "duplicate"))
-                self.redeliveries += 1
-                continue
-            post_id = self._next_post
-            self._next_post += 1
-            payload = copy.deepcopy(self._template)
-            payload["post"].update(
-                {"id": post_id, "topic_id": OTHER_TOPIC, "post_url": f"/t/topic/{OTHER_TOPIC}/1"}
-            )
-            body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-            signature = "sha256=" + hmac.new(self._secret, body, hashlib.sha256).hexdigest()
-            out.append(Delivery(body, self._headers_for(signature), post_id, "ignored"))
-            fresh.append((post_id, body, signature))
-            self.new_posts += 1
-        self._pending = fresh
-        return out
-
-    def block_done(self) -> None:
-        self._sent.extend(self._pending)
-        self._pending = []
-
-    def one(self) -> tuple[Delivery, Callable[[], None]]:
-        """One delivery for callers with many in flight, and the callback to call once it has been
-        answered (only then may it be redelivered)."""
-        (delivery,) = self.block(1)
-        fresh, self._pending = self._pending, []
-        return delivery, lambda: self._sent.extend(fresh)
 
 
 # ---------------------------------------------------------------------------------------------- targets
@@ -184,17 +99,7 @@ class Target:
 
 def _bare_app(secret: str) -> Starlette:
     """The baseline: read the body, check the HMAC with compare_digest, answer 200."""
-    key = secret.encode()
-
-    async def webhook(request: Request) -> Response:
-        body = await request.body()
-        expected = "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
-        given = request.headers.get("x-discourse-event-signature", "")
-        if not hmac.compare_digest(expected.encode(), given.strip().encode()):
-            return JSONResponse({"error": "bad signature"}, status_code=401)
-        return JSONResponse({"ok": True})
-
-    return Starlette(routes=[Route("/discourse/webhooks", webhook, methods=["POST"])])
+    return Starlette(routes=[Route("/discourse/webhooks", bare_webhook(secret), methods=["POST"])])
 
 
 # ---------------------------------------------------------------------------------------------- running
@@ -253,8 +158,7 @@ def _print_table(title: str, targets: list[Target], result: dict[str, Any]) -> N
         f"{'target':<6} {'ok':>6} {'non200':>6} {'err':>4} {'deliv/s':>8} "
         f"{'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8}"
     )
-    print(header)
-    print("-" * len(header))
+    print_header(header)
     for target in targets:
         s = result[target.name]
         if s["n"] == 0:

@@ -2,13 +2,7 @@
 # Install the lowest version of every direct dependency that pyproject.toml allows into .venv-min/
 # (its own folder, apart from .venv/) and run the unit and e2e tiers on them, on SQLite.
 # A minimum that does not pass here is one to raise in pyproject.toml.
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-PY="${PYTHON:-python3}"
-if ! "$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
-    echo "ambassador-bot needs Python 3.11 or newer; set PYTHON=/path/to/python3.11" >&2
-    exit 1
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/_python.sh"
 if [ ! -x .venv-min/bin/python ]; then
     "$PY" -m venv .venv-min
 fi

@@ -677,3 +677,13 @@ def test_the_storage_layout_check_sees_a_violation() -> None:
         "terms: TermRepo is not a Repository"
     ]
     assert storage_layout_problems("terms", "class TermRepo(Repository):\n    pass\n") == []
+def test_the_sandbox_and_the_benchmarks_keep_small_modules() -> None:
+    """DESIGN.md: modules under ~400 lines. The stand-ins, the harness and the benchmarks split by
+    topic (terminal/, slack/gate, responses, events, answers; bench/synthetic, fanout, …)."""
+    big = sorted(
+        f"{path.relative_to(ROOT)}: {n} lines"
+        for folder in (ROOT / "bot" / "sandbox", ROOT / "bench")
+        for path in folder.rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) >= 400
+    )
+    assert big == []

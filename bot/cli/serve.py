@@ -104,7 +104,7 @@ def sandbox(
     ctx: click.Context, script: str | None, demo: bool, db: str | None, port: int, verbose: bool
 ) -> None:
     """Try the bot locally: real server, stand-in Slack and Discourse, no credentials needed."""
-    from bot.sandbox.terminal import run_sandbox
+    from bot.sandbox.terminal.run import run_sandbox
 
     if db is not None and not db.startswith("sqlite"):  # a SQLite file is created when missing
         database.require_reachable(db)

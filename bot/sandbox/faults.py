@@ -1,4 +1,4 @@
-"""Fault injection shared by the platform stand-ins: storms and hangs.
+"""Fault injection shared by the platform stand-ins: storms, hangs and forced failures.
 
 A *storm* makes every matching call fail the same way for a stretch of time (the stand-in's own
 clock), as when a platform has an outage or rate-limits everything for minutes: an HTTP status
@@ -8,6 +8,9 @@ client timeout and then answered with a gateway timeout, having had no effect).
 A *hang* holds the answer to the next matching calls for ``seconds``: ``after_effect=True`` means
 the call takes effect first (the post lands, the badge is granted) and only the answer is late,
 which is what makes a client time out on work that was in fact done.
+
+A *forced failure* answers the next matching calls with a given status; each stand-in says how
+its platform answers that status.
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
-__all__ = ["Faults", "Hang", "Storm", "StormStatus"]
+__all__ = ["Faults", "ForcedFailure", "Hang", "Storm", "StormStatus"]
 
 StormStatus = int | Literal["hang"]
 
@@ -42,13 +45,36 @@ class Storm:
 
 
 @dataclass
-class Hang:
+class Armed:
+    """Armed for the next ``times`` calls ``method path_prefix*`` (``""`` matches every path)."""
+
     method: str
     path_prefix: str
     times: int
+
+    def take(self, method: str, path: str) -> bool:
+        """Whether this call is one of them (and count it)."""
+        if self.times > 0 and self.method == method and path.startswith(self.path_prefix):
+            self.times -= 1
+            return True
+        return False
+
+
+@dataclass
+class Hang(Armed):
     seconds: float
     after_effect: bool
     started: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass
+class ForcedFailure(Armed):
+    status: int
+    retry_after: int
+    error: str | None = None
+
+
+A = TypeVar("A", "Hang", "ForcedFailure")
 
 
 class Faults:
@@ -58,6 +84,7 @@ class Faults:
         self._clock = clock
         self.storms: list[Storm] = []
         self.hangs: list[Hang] = []
+        self.failures: list[ForcedFailure] = []
         # Held calls that were answered late (or not at all, when the client gave up first).
         self.hung = 0
         self._release: asyncio.Event | None = None
@@ -98,25 +125,22 @@ class Faults:
                 return storm
         return None
 
-    def hang_next(
-        self,
-        method: str,
-        path_prefix: str = "",
-        times: int = 1,
-        seconds: float = 5.0,
-        after_effect: bool = True,
-    ) -> Hang:
-        hang = Hang(method, path_prefix, times, seconds, after_effect)
-        self.hangs.append(hang)
-        return hang
+    def arm(self, armed: A) -> A:
+        """Arm a hang or a forced failure for the next matching calls."""
+        if isinstance(armed, Hang):
+            self.hangs.append(armed)
+        else:
+            self.failures.append(armed)
+        return armed
 
     def take_hang(self, method: str, path: str = "") -> Hang | None:
-        for hang in self.hangs:
-            if hang.times > 0 and hang.method == method and path.startswith(hang.path_prefix):
-                hang.times -= 1
-                hang.started.set()
-                return hang
-        return None
+        hang = next((h for h in self.hangs if h.take(method, path)), None)
+        if hang is not None:
+            hang.started.set()
+        return hang
+
+    def take_failure(self, method: str, path: str = "") -> ForcedFailure | None:
+        return next((f for f in self.failures if f.take(method, path)), None)
 
     async def hold(self, seconds: float) -> None:
         """Hold a call for ``seconds``, or until `release_holds`."""

@@ -1,4 +1,5 @@
-"""Serve an ASGI app on a real local TCP port inside the current event loop.
+"""Serve an ASGI app on a real local TCP port inside the current event loop, and the HTTP core
+the actors that play the platforms toward the bot share.
 
 Used by the sandbox, end-to-end tests and benchmarks to run the bot and the
 platform stand-ins side by side over real HTTP.
@@ -10,14 +11,15 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator, Iterator
-from typing import Literal
+from typing import Literal, Self
 
+import httpx
 import uvicorn
 from starlette.types import ASGIApp
 
 from bot.http_limits import uvicorn_options
 
-__all__ = ["ServedStandIn", "free_port", "serve_asgi"]
+__all__ = ["HttpActor", "ServedStandIn", "free_port", "serve_asgi"]
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -122,3 +124,23 @@ class ServedStandIn:
         async with serve_asgi(self._app, host, port) as url:
             self.base_url = url
             yield url
+
+
+class HttpActor:
+    """What both platform actors share: the bot's base URL and an HTTP client, their own (closed
+    with them) unless one is passed in (then the caller closes it)."""
+
+    def __init__(self, bot_url: str, http: httpx.AsyncClient | None) -> None:
+        self.bot_url = bot_url.rstrip("/")
+        self._own_http = http is None
+        self.http = http if http is not None else httpx.AsyncClient(timeout=30.0)
+
+    async def aclose(self) -> None:
+        if self._own_http:
+            await self.http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

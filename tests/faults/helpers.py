@@ -18,8 +18,8 @@ from bot.sandbox.harness.stack import (
     MOD_CHANNEL,
     FakeClock,
     Stack,
-    listeners_running,
 )
+from bot.sandbox.world import listeners_running
 from storage.models import Application, AuditEntry, OutboxMessage
 
 

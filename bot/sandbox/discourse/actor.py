@@ -12,29 +12,24 @@ import hmac
 
 import httpx
 
-from bot.sandbox.discourse.webhooks import (
-    event_type_for,
-    group_user_payload,
-    post_payload,
-    topic_payload,
-    user_badge_payload,
-    user_payload,
-)
+from bot.sandbox.discourse import webhooks
 from bot.sandbox.discourse.wire import JSONDict, _dumps
+from bot.sandbox.http import HttpActor
 
 DISCOURSE_USER_AGENT = (
     "Discourse/2025.12.0-latest-80cd66e41fdba5cbc43ca9cc802424030ff9fbef; +https://www.discourse.org/"
 )
 
 
-class DiscourseActor:
+class DiscourseActor(HttpActor):
     """Plays Discourse delivering webhooks to the bot's ``/discourse/webhooks``."""
 
-    post_payload = staticmethod(post_payload)
-    topic_payload = staticmethod(topic_payload)
-    user_badge_payload = staticmethod(user_badge_payload)
-    group_user_payload = staticmethod(group_user_payload)
-    user_payload = staticmethod(user_payload)
+    # The payload builders, at hand on the actor (``actor.post_payload(...)``).
+    post_payload = staticmethod(webhooks.post_payload)
+    topic_payload = staticmethod(webhooks.topic_payload)
+    user_badge_payload = staticmethod(webhooks.user_badge_payload)
+    group_user_payload = staticmethod(webhooks.group_user_payload)
+    user_payload = staticmethod(webhooks.user_payload)
 
     def __init__(
         self,
@@ -45,23 +40,11 @@ class DiscourseActor:
         *,
         first_event_id: int = 1,
     ) -> None:
-        self.bot_url = bot_url.rstrip("/")
+        super().__init__(bot_url, http)
         self.secret = secret
         self.instance_url = instance_url
-        self._own_http = http is None
-        self.http = http if http is not None else httpx.AsyncClient(timeout=30.0)
         self.next_event_id = first_event_id
         self.last_sent: tuple[bytes, dict[str, str]] | None = None
-
-    async def aclose(self) -> None:
-        if self._own_http:
-            await self.http.aclose()
-
-    async def __aenter__(self) -> DiscourseActor:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
 
     @property
     def webhook_url(self) -> str:
@@ -80,7 +63,7 @@ class DiscourseActor:
         signature_override: str | None = None,
     ) -> tuple[bytes, dict[str, str]]:
         """The exact body bytes and headers Discourse would send for this event."""
-        event_type = event_type_for(event_name)
+        event_type = webhooks.event_type_for(event_name)
         envelope: JSONDict = {"ping": "OK"} if event_type == "ping" else {event_type: payload}
         body = _dumps(envelope)
         if event_id is None:

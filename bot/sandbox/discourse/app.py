@@ -32,7 +32,7 @@ from bot.sandbox.discourse.routes_posts import PostRoutes
 from bot.sandbox.discourse.routes_site import SiteRoutes
 from bot.sandbox.discourse.routes_users import UserRoutes
 from bot.sandbox.discourse.wire import JSONDict, _HttpError, _json, _read_params
-from bot.sandbox.faults import Faults, Hang, Storm, StormStatus
+from bot.sandbox.faults import Faults, ForcedFailure, Hang, Storm, StormStatus
 from bot.sandbox.http import ServedStandIn
 
 _WINDOW_SECONDS = 60.0
@@ -40,15 +40,6 @@ _BAD_GATEWAY_PAGE = (
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 )
-
-
-@dataclass
-class _ForcedFailure:
-    method: str
-    path_prefix: str
-    times: int
-    status: int
-    retry_after: int
 
 
 def _rate_limit_error(wait: int, locale: str) -> _HttpError:
@@ -75,8 +66,8 @@ class DiscourseStandIn(ServedStandIn, SiteRoutes, BadgeRoutes, GroupRoutes, User
 
     def __post_init__(self) -> None:
         self._window: collections.deque[float] = collections.deque()
-        self._failures: list[_ForcedFailure] = []
         self.faults = Faults(self.clock)
+        self._failures = self.faults.failures  # the forced failures (a test may clear them)
         super().__post_init__()
         routes: list[tuple[str, str, _Handler, bool]] = [
             ("GET", r"/site/basic-info(?:\.json)?", self._basic_info, True),
@@ -107,7 +98,7 @@ class DiscourseStandIn(ServedStandIn, SiteRoutes, BadgeRoutes, GroupRoutes, User
         self, method: str, path_prefix: str, times: int = 1, status: int = 500, retry_after: int = 5
     ) -> None:
         """Force the next ``times`` requests ``method path_prefix*`` to fail with ``status``."""
-        self._failures.append(_ForcedFailure(method.upper(), path_prefix, times, status, retry_after))
+        self.faults.arm(ForcedFailure(method.upper(), path_prefix, times, status, retry_after))
 
     def storm(
         self,
@@ -135,7 +126,7 @@ class DiscourseStandIn(ServedStandIn, SiteRoutes, BadgeRoutes, GroupRoutes, User
     ) -> Hang:
         """Hold the answer to the next ``times`` requests ``method path_prefix*`` for ``seconds``;
         with ``after_effect`` the request takes effect first (only its answer is late)."""
-        return self.faults.hang_next(method.upper(), path_prefix, times, seconds, after_effect)
+        return self.faults.arm(Hang(method.upper(), path_prefix, times, seconds, after_effect))
 
     def calls_to(self, method: str, path_prefix: str) -> list[tuple[str, str, JSONDict, int]]:
         return [c for c in self.calls if c[0] == method.upper() and c[1].startswith(path_prefix)]
@@ -168,21 +159,28 @@ class DiscourseStandIn(ServedStandIn, SiteRoutes, BadgeRoutes, GroupRoutes, User
         if storm.status == "hang":
             await self.faults.hold(storm.hang_seconds)
             return HTMLResponse(_BAD_GATEWAY_PAGE.replace("502 Bad Gateway", "504 Gateway Timeout"), 504)
-        if storm.status == 429:
+        return self._failure_response(storm.status, storm.retry_after, forced=False)
+
+    def _failure_response(self, status: int, retry_after: int, *, forced: bool) -> Response:
+        """A storm's or a forced failure's answer: the admin API rate limit (429), nginx's gateway
+        page (502 and up, the proxy in front of Discourse) or Rails' JSON error."""
+        if status == 429:
             self.rate_limited += 1
-            err = _rate_limit_error(storm.retry_after, self.locale)
+            err = _rate_limit_error(retry_after, self.locale)
             return _json(err.body, 429, err.headers)
-        if storm.status >= 502:
-            page = _BAD_GATEWAY_PAGE.replace("502 Bad Gateway", f"{storm.status} Error")
-            return HTMLResponse(page, status_code=storm.status)
-        return _json({"status": storm.status, "error": "Internal Server Error"}, storm.status)
+        if status >= 502:
+            page = _BAD_GATEWAY_PAGE.replace("502 Bad Gateway", f"{status} Error")
+            return HTMLResponse(page, status_code=status)
+        if status >= 500 or not forced:
+            return _json({"status": status, "error": "Internal Server Error"}, status)
+        return _json({"errors": [f"forced failure {status}"], "error_type": "forced"}, status)
 
     def _dispatch(self, request: Request, method: str, path: str, params: JSONDict) -> Response:
         if self.down:
             return HTMLResponse(_BAD_GATEWAY_PAGE, status_code=502)
-        forced = self._take_forced_failure(method, path)
+        forced = self.faults.take_failure(method, path)
         if forced is not None:
-            return forced
+            return self._failure_response(forced.status, forced.retry_after, forced=True)
         matched: tuple[_Handler, re.Match[str], bool] | None = None
         for verb, pattern, fn, public in self._routes:
             if verb != method:
@@ -226,22 +224,4 @@ class DiscourseStandIn(ServedStandIn, SiteRoutes, BadgeRoutes, GroupRoutes, User
             wait = max(1, math.ceil(_WINDOW_SECONDS - (now - self._window[0])))
             return _rate_limit_error(wait, self.locale)
         self._window.append(now)
-        return None
-
-    def _take_forced_failure(self, method: str, path: str) -> Response | None:
-        for failure in self._failures:
-            if failure.times > 0 and failure.method == method and path.startswith(failure.path_prefix):
-                failure.times -= 1
-                if failure.status == 429:
-                    self.rate_limited += 1
-                    err = _rate_limit_error(failure.retry_after, self.locale)
-                    return _json(err.body, 429, err.headers)
-                if failure.status >= 502:
-                    page = _BAD_GATEWAY_PAGE.replace("502 Bad Gateway", f"{failure.status} Error")
-                    return HTMLResponse(page, status_code=failure.status)
-                if failure.status >= 500:
-                    return _json({"status": failure.status, "error": "Internal Server Error"}, failure.status)
-                return _json(
-                    {"errors": [f"forced failure {failure.status}"], "error_type": "forced"}, failure.status
-                )
         return None

@@ -15,8 +15,15 @@ import copy
 import html
 
 from bot.sandbox.discourse.state import DiscourseGroup, ForumState
-from bot.sandbox.discourse.webhooks import user_payload
-from bot.sandbox.discourse.wire import JSONDict, _notification_schedule, _now_iso, _scalar
+from bot.sandbox.discourse.webhooks import basic_group, user_payload
+from bot.sandbox.discourse.wire import (
+    JSONDict,
+    _notification_schedule,
+    _now_iso,
+    _scalar,
+    _user_unset_fields,
+    _user_watching,
+)
 
 BADGE_TYPES = [
     {"id": 1, "name": "Gold", "sort_order": 9},
@@ -68,37 +75,7 @@ class Serializers(ForumState):
 
     def _group_summary(self, group: DiscourseGroup) -> JSONDict:
         """BasicGroupSerializer."""
-        return {
-            "id": group.id,
-            "automatic": group.automatic,
-            "name": group.name,
-            "display_name": group.name,
-            "user_count": len(group.members),
-            "mentionable_level": 0,
-            "messageable_level": 0,
-            "visibility_level": 0,
-            "primary_group": False,
-            "title": None,
-            "grant_trust_level": None,
-            "incoming_email": None,
-            "has_messages": False,
-            "flair_url": None,
-            "flair_bg_color": None,
-            "flair_color": None,
-            "bio_raw": None,
-            "bio_cooked": None,
-            "bio_excerpt": None,
-            "public_admission": False,
-            "public_exit": False,
-            "allow_membership_requests": False,
-            "full_name": group.full_name,
-            "default_notification_level": 3,
-            "membership_request_template": None,
-            "members_visibility_level": 0,
-            "can_see_members": True,
-            "can_admin_group": True,
-            "publish_read_state": False,
-        }
+        return basic_group(group.id, group.name, len(group.members), automatic=group.automatic)
 
     def _group_json(self, group: DiscourseGroup) -> JSONDict:
         """GroupShowSerializer (BasicGroupSerializer + the fields its admin viewer sees)."""
@@ -177,16 +154,7 @@ class Serializers(ForumState):
             "admin": user["admin"],
             "title": user["title"],
             "badge_count": badge_count,
-            "time_read": 0,
-            "recent_time_read": 0,
-            "primary_group_id": None,
-            "primary_group_name": None,
-            "flair_group_id": None,
-            "flair_name": None,
-            "flair_url": None,
-            "flair_bg_color": None,
-            "flair_color": None,
-            "featured_topic": None,
+            **_user_unset_fields(),
             "staged": user["staged"],
             "can_edit": True,
             "can_edit_username": True,
@@ -202,15 +170,7 @@ class Serializers(ForumState):
             "can_upload_user_card_background": True,
             "post_count": post_count,
             "locale": None,
-            "muted_category_ids": [],
-            "regular_category_ids": [],
-            "watched_tags": [],
-            "watching_first_post_tags": [],
-            "tracked_tags": [],
-            "muted_tags": [],
-            "tracked_category_ids": [],
-            "watched_category_ids": [],
-            "watched_first_post_category_ids": [],
+            **_user_watching(),
             "system_avatar_template": user["avatar_template"],
             "muted_usernames": [],
             "ignored_usernames": [],

@@ -7,9 +7,7 @@ automatic groups of Group::AUTO_GROUPS).
 
 from __future__ import annotations
 
-import re
 import time
-import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -359,37 +357,6 @@ class ForumState:
         if badge_name:
             lowered = badge_name.lower()
             return next((b for b in self.badges.values() if str(b["name"]).lower() == lowered), None)
-        return None
-
-    def _same_site(self, url: str) -> urllib.parse.SplitResult | None:
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in {"http", "https"} or not parts.netloc:
-            return None
-        if self.base_url:
-            ours = urllib.parse.urlsplit(self.base_url)
-            if parts.netloc.lower() != ours.netloc.lower():
-                return None
-        return parts
-
-    def _is_post_or_topic_link(self, reason: str) -> bool:
-        parts = self._same_site(reason)
-        return parts is not None and re.match(r"^/(t|p)/", parts.path) is not None
-
-    def _post_id_from_reason(self, reason: str) -> int | None:
-        parts = self._same_site(reason)
-        if parts is None:
-            return None
-        m = re.match(r"^/p/(\d+)", parts.path)
-        if m:
-            post = self._find_post(int(m.group(1)))
-            return int(post["id"]) if post is not None else None
-        m = re.match(r"^/t/(?:[^/]+/)?(\d+)(?:/(\d+))?", parts.path)
-        if m:
-            topic_id = int(m.group(1))
-            number = int(m.group(2)) if m.group(2) else 1
-            for post in self.posts:
-                if post["topic_id"] == topic_id and post["post_number"] == number:
-                    return int(post["id"])
         return None
 
     def _expand_recipients(self, names: list[str]) -> set[str]:

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import html
 
-from bot.sandbox.discourse.wire import JSONDict, _avatar, _notification_schedule, _now_iso, _slugify
+from bot.sandbox.discourse.wire import (
+    JSONDict,
+    _avatar,
+    _notification_schedule,
+    _now_iso,
+    _slugify,
+    _user_unset_fields,
+    _user_watching,
+)
 
 
 def event_type_for(event_name: str) -> str:
@@ -218,16 +226,26 @@ def group_user_payload(
     }
 
 
-def _trust_level_group(group_id: int, level: int) -> JSONDict:
+def basic_group(
+    group_id: int,
+    name: str,
+    user_count: int,
+    *,
+    automatic: bool = False,
+    visibility_level: int = 0,
+    bio: str | None = None,
+) -> JSONDict:
+    """A group as BasicGroupSerializer (app/serializers/basic_group_serializer.rb) shows it: in a
+    user's ``groups`` (webhook and REST) and in group lists."""
     return {
         "id": group_id,
-        "automatic": True,
-        "name": f"trust_level_{level}",
-        "display_name": f"trust_level_{level}",
-        "user_count": 3,
+        "automatic": automatic,
+        "name": name,
+        "display_name": name,
+        "user_count": user_count,
         "mentionable_level": 0,
         "messageable_level": 0,
-        "visibility_level": 1,
+        "visibility_level": visibility_level,
         "primary_group": False,
         "title": None,
         "grant_trust_level": None,
@@ -237,8 +255,8 @@ def _trust_level_group(group_id: int, level: int) -> JSONDict:
         "flair_bg_color": None,
         "flair_color": None,
         "bio_raw": None,
-        "bio_cooked": f"Members at trust level {level}",
-        "bio_excerpt": f"Members at trust level {level}",
+        "bio_cooked": bio,
+        "bio_excerpt": bio,
         "public_admission": False,
         "public_exit": False,
         "allow_membership_requests": False,
@@ -250,6 +268,12 @@ def _trust_level_group(group_id: int, level: int) -> JSONDict:
         "can_admin_group": True,
         "publish_read_state": False,
     }
+
+
+def _trust_level_group(group_id: int, level: int) -> JSONDict:
+    """An automatic trust-level group (Group::AUTO_GROUPS), as a user's ``groups`` lists it."""
+    name, bio = f"trust_level_{level}", f"Members at trust level {level}"
+    return basic_group(group_id, name, 3, automatic=True, visibility_level=1, bio=bio)
 
 
 def user_payload(
@@ -282,16 +306,7 @@ def user_payload(
         "admin": admin,
         "title": None,
         "badge_count": 0,
-        "time_read": 0,
-        "recent_time_read": 0,
-        "primary_group_id": None,
-        "primary_group_name": None,
-        "flair_group_id": None,
-        "flair_name": None,
-        "flair_url": None,
-        "flair_bg_color": None,
-        "flair_color": None,
-        "featured_topic": None,
+        **_user_unset_fields(),
         "staged": False,
         "pending_count": 0,
         "profile_view_count": 0,
@@ -300,15 +315,7 @@ def user_payload(
         "can_upload_user_card_background": True,
         "post_count": 0,
         "locale": locale,
-        "muted_category_ids": [],
-        "regular_category_ids": [],
-        "watched_tags": [],
-        "watching_first_post_tags": [],
-        "tracked_tags": [],
-        "muted_tags": [],
-        "tracked_category_ids": [],
-        "watched_category_ids": [],
-        "watched_first_post_category_ids": [],
+        **_user_watching(),
         "system_avatar_template": avatar,
         "muted_usernames": [],
         "can_mute_users": True,

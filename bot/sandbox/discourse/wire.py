@@ -55,6 +55,38 @@ def _notification_schedule() -> JSONDict:
     return schedule
 
 
+def _user_unset_fields() -> JSONDict:
+    """UserSerializer's (app/serializers/user_serializer.rb) reading time, primary group, flair
+    and featured topic of a user who has none of them; shared by the REST user and the webhook."""
+    return {
+        "time_read": 0,
+        "recent_time_read": 0,
+        "primary_group_id": None,
+        "primary_group_name": None,
+        "flair_group_id": None,
+        "flair_name": None,
+        "flair_url": None,
+        "flair_bg_color": None,
+        "flair_color": None,
+        "featured_topic": None,
+    }
+
+
+def _user_watching() -> JSONDict:
+    """UserSerializer's category and tag notification lists (all empty), fresh lists each time."""
+    return {
+        "muted_category_ids": [],
+        "regular_category_ids": [],
+        "watched_tags": [],
+        "watching_first_post_tags": [],
+        "tracked_tags": [],
+        "muted_tags": [],
+        "tracked_category_ids": [],
+        "watched_category_ids": [],
+        "watched_first_post_category_ids": [],
+    }
+
+
 def _json(body: JSONDict, status: int, headers: dict[str, str] | None = None) -> Response:
     return Response(content=_dumps(body), status_code=status, media_type=JSON_CONTENT_TYPE, headers=headers)
 

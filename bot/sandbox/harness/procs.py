@@ -1,6 +1,6 @@
 """A bot run as a real subprocess (``python -m bot.cli run``) against the stand-ins, for the
 tests that kill, stop or duplicate the process; and the config file such a process reads
-(`write_config`), which the benchmarks' bot processes use too."""
+(`write_config`); `ServerProcess` runs the benchmarks' bot and bare-baseline processes too."""
 
 # It starts the bot's own CLI (no untrusted input) with Popen on purpose: the loop keeps serving the
 # stand-ins while the child starts.
@@ -9,6 +9,7 @@ tests that kill, stop or duplicate the process; and the config file such a proce
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -22,10 +23,8 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from bot.sandbox.harness.stack import (
-    TomlValue,
-    platform_sections,
-)
+from bot.sandbox.harness.stack import platform_sections
+from bot.sandbox.world import TomlValue
 from storage.db import make_engine, make_sessionmaker
 from storage.models import OutboxMessage
 
@@ -124,49 +123,59 @@ def write_config(
     path.write_text(render_toml(sections) + extra, encoding="utf-8")
 
 
-class BotProcess:
-    def __init__(self, config: Path, port: int, log: Path) -> None:
-        self.config, self.port, self.log = config, port, log
+def bot_argv(config: Path) -> list[str]:
+    """The command line of a bot process on `config` (`python -m bot.cli run`)."""
+    return [sys.executable, "-m", "bot.cli", "--config", str(config), "run", "--log-level", "warning"]
+
+
+def log_tail(path: Path, lines: int = 30) -> str:
+    """The last lines of a log file ("" if it cannot be read)."""
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+class ServerProcess:
+    """A server process (the bot, or any other ASGI server) that answers ``GET /healthz``.
+
+    Started with Popen, not awaited: this loop keeps serving the stand-ins while the child starts
+    and runs. The tests stop it with the blocking `stop`; the benchmarks, whose bot still talks to
+    the stand-ins of this loop while it shuts down, with `astop`."""
+
+    start_timeout = 60.0
+
+    def __init__(self, name: str, argv: list[str], port: int, log: Path) -> None:
+        self.name, self.argv, self.port, self.log = name, argv, port, log
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot.cli", "--config", str(self.config), *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
-    async def start(self) -> None:
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    async def start(self) -> float:
+        """Start the process and wait until it is healthy; returns how long that took (s)."""
+        started = time.perf_counter()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCOURSE_"))}
         with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "bot.cli",
-                    "--config",
-                    str(self.config),
-                    "run",
-                    "--log-level",
-                    "warning",
-                ],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                env=env,
-            )
-        deadline = time.monotonic() + 30
+            self.proc = subprocess.Popen(self.argv, stdout=out, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + self.start_timeout
         async with httpx.AsyncClient() as http:
             while time.monotonic() < deadline:
-                try:
-                    if (await http.get(f"http://127.0.0.1:{self.port}/healthz")).status_code == 200:
-                        return
-                except httpx.HTTPError:
-                    pass
-                assert self.proc.poll() is None, self.log.read_text()
-                await asyncio.sleep(0.1)
-        raise AssertionError("bot did not start: " + self.log.read_text())
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await http.get(f"{self.url}/healthz")).status_code == 200:
+                        return time.perf_counter() - started
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"{self.name} exited at start:\n{log_tail(self.log)}")
+                await asyncio.sleep(0.05)
+        raise RuntimeError(
+            f"{self.name} did not become healthy in {self.start_timeout:.0f} s:\n{log_tail(self.log)}"
+        )
 
     def kill(self) -> None:
         assert self.proc is not None
@@ -174,12 +183,45 @@ class BotProcess:
         self.proc.wait(timeout=10)
 
     def stop(self) -> None:
+        """SIGTERM, then SIGKILL after 15 s; blocks this thread while the process shuts down."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                self.proc.wait()
+
+    async def astop(self) -> None:
+        """`stop` that keeps this loop (and the stand-ins it serves) running meanwhile."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            await asyncio.to_thread(self.proc.wait, 15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            await asyncio.to_thread(self.proc.wait)
+
+
+class BotProcess(ServerProcess):
+    """The bot (``python -m bot.cli run``) on `config`, listening on `port`, logging to `log`."""
+
+    start_timeout = 30.0
+
+    def __init__(self, config: Path, port: int, log: Path) -> None:
+        super().__init__("the bot", bot_argv(config), port, log)
+        self.config = config
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run another ``bot.cli`` command on the same config, to completion."""
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", "--config", str(self.config), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
 
 async def waiting_rows(db_url: str) -> int:

@@ -24,10 +24,11 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings, settings_from_mapping
 from bot.program.ports import Clock
 from bot.runtime import Runtime
+from bot.sandbox import world
 from bot.sandbox.discourse import DiscourseActor, DiscourseStandIn
 from bot.sandbox.http import serve_asgi
 from bot.sandbox.slack import SlackActor, SlackStandIn, blockkit
-from bot.sandbox.world import build_standins
+from bot.sandbox.world import Secrets, TomlValue, build_standins, listeners_running
 from bot.server import create_app
 from storage.models import OutboxMessage
 
@@ -35,6 +36,7 @@ SIGNING_SECRET = "test-signing-secret-0123"
 BOT_TOKEN = "xoxb-test-token"
 WEBHOOK_SECRET = "test-webhook-secret-0123"
 FORUM_KEY = "test-forum-key"
+SECRETS = Secrets(BOT_TOKEN, SIGNING_SECRET, FORUM_KEY, WEBHOOK_SECRET)
 
 MOD, ALICE, BOB = "U0MOD", "U0ALICE", "U0BOB"
 MOD_CHANNEL, AMB_CHANNEL, GENERAL = "C0MODS", "C0AMBS", "C0GENERAL"
@@ -64,29 +66,11 @@ async def pg_database(admin_url: str) -> AsyncIterator[str]:
             await conn.close()
 
 
-TomlValue = str | int | float | bool | list[str]
-
-
 def platform_sections(slack_url: str, forum_url: str) -> dict[str, dict[str, TomlValue]]:
-    """The [slack] and [discourse] settings that wire a bot to the stand-ins."""
-    return {
-        "slack": {
-            "bot_token": BOT_TOKEN,
-            "signing_secret": SIGNING_SECRET,
-            "api_url": f"{slack_url}/api/",
-            "moderator_channel": MOD_CHANNEL,
-            "moderators": [MOD],
-        },
-        "discourse": {
-            "url": forum_url,
-            "api_key": FORUM_KEY,
-            "api_username": "system",
-            "webhook_secret": WEBHOOK_SECRET,
-            "ambassador_badge_id": BADGE_ID,
-            "ambassador_group": GROUP,
-            "admin_requests_per_minute": 600,
-        },
-    }
+    """The [slack] and [discourse] settings that wire a bot to the stand-ins, with these identities."""
+    sections = world.platform_sections(slack_url, forum_url, SECRETS, [MOD], MOD_CHANNEL, BADGE_ID, GROUP)
+    sections["discourse"]["admin_requests_per_minute"] = 600
+    return sections
 
 
 def test_settings(db_url: str, slack_url: str, forum_url: str, **overrides: Any) -> Settings:
@@ -129,25 +113,15 @@ def form_values(answers: dict[str, str]) -> dict[str, dict[str, str]]:
 def add_pm_topic(forum: DiscourseStandIn, title: str = "Hello bot", topic_id: int | None = None) -> int:
     """A private-message topic from forum user 1 to the bot's account; returns its id."""
     topic_id = topic_id if topic_id is not None else max(forum.topics, default=100) + 1
-    forum.topics[topic_id] = {
-        "id": topic_id,
-        "title": title,
-        "slug": "hello-bot",
-        "archetype": "private_message",
-        "category_id": None,
-        "user_id": 1,
-        "target_recipients": ["system"],
-        "posts_count": 1,
-        "created_at": "2026-11-23T10:00:00Z",
-    }
-    return topic_id
+    created = "2026-11-23T10:00:00Z"
+    return world.add_topic(
+        forum, topic_id, title, slug="hello-bot", user_id=1, private_message=True, created_at=created
+    )
 
 
 def make_standins() -> tuple[SlackStandIn, DiscourseStandIn]:
     return build_standins(
-        bot_token=BOT_TOKEN,
-        signing_secret=SIGNING_SECRET,
-        forum_key=FORUM_KEY,
+        SECRETS,
         slack_users=((MOD, "carol"), (ALICE, "alice"), (BOB, "bob")),
         channels=((MOD_CHANNEL, "moderators"), (AMB_CHANNEL, "ambassadors"), (GENERAL, "general")),
         # Ids clear of the ones in the captured webhook fixtures (1, 4, 17, 44).
@@ -155,15 +129,6 @@ def make_standins() -> tuple[SlackStandIn, DiscourseStandIn]:
         badges=(("Ambassador", BADGE_ID),),
         group=(GROUP, 41),
     )
-
-
-def listeners_running() -> bool:
-    """Bolt acks first and runs the listener in a task of this loop (the server is in-process)."""
-    for task in asyncio.all_tasks():
-        coro = task.get_coro()
-        if not task.done() and "run_ack_function_asynchronously" in getattr(coro, "__qualname__", ""):
-            return True
-    return False
 
 
 class FakeClock:

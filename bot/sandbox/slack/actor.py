@@ -1,4 +1,4 @@
-"""``SlackActor`` plays the platform side toward the bot.
+"""``SlackActor`` plays the platform side toward the bot (its Events API side is in ``events``).
 
 It sends signed slash commands, button clicks, view submissions and Events API callbacks to the
 bot's ``/slack/events`` endpoint, in the shapes Slack uses
@@ -10,7 +10,6 @@ answers (e.g. ``response_action``) to the stand-in.
 
 from __future__ import annotations
 
-import base64
 import copy
 import hashlib
 import hmac
@@ -21,14 +20,17 @@ from typing import Any
 
 import httpx
 
+from bot.sandbox.http import HttpActor
 from bot.sandbox.slack import payloads
-from bot.sandbox.slack.common import ApiError, JSONDict, ViewInput, plain_text
+from bot.sandbox.slack.answers import apply_view_answer
+from bot.sandbox.slack.common import JSONDict, ViewInput, plain_text
+from bot.sandbox.slack.events import EventsApi
 from bot.sandbox.slack.standin import SlackStandIn
 
 __all__ = ["SlackActor"]
 
 
-class SlackActor:
+class SlackActor(HttpActor, EventsApi):
     """Plays Slack toward the bot: signed slash commands, clicks, submissions and events."""
 
     user_agent = "Slackbot 1.0 (+https://api.slack.com/robots)"
@@ -46,11 +48,9 @@ class SlackActor:
         ack_timeout: float = 3.0,
     ) -> None:
         self.standin = standin
-        self.bot_url = bot_url.rstrip("/")
+        super().__init__(bot_url, http)
         self.signing_secret = signing_secret
         self.command = command
-        self._own_http = http is None
-        self.http = http if http is not None else httpx.AsyncClient(timeout=30.0)
         self.timestamp_override = timestamp_override
         self.secret_override = secret_override
         self.ack_timeout = ack_timeout
@@ -58,16 +58,6 @@ class SlackActor:
         self.last_view_errors: dict[str, str] | None = None
         self.problems: list[str] = []
         self._event_seq = 0
-
-    async def aclose(self) -> None:
-        if self._own_http:
-            await self.http.aclose()
-
-    async def __aenter__(self) -> SlackActor:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
 
     @property
     def events_url(self) -> str:
@@ -111,12 +101,35 @@ class SlackActor:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)})
         return await self.send_raw(body, "application/x-www-form-urlencoded", **overrides)
 
+    async def _send_json(self, body: JSONDict, **overrides: Any) -> httpx.Response:
+        return await self.send_raw(json.dumps(body), "application/json", **overrides)
+
     def _user_obj(self, user_id: str) -> JSONDict:
         name = str(self.standin.users.get(user_id, {}).get("name", user_id))
         return {"id": user_id, "username": name, "name": name, "team_id": self.standin.team_id}
 
     def _team_obj(self) -> JSONDict:
         return {"id": self.standin.team_id, "domain": self.standin.team_domain}
+
+    def _interaction(self, kind: str, user_id: str, **fields: Any) -> JSONDict:
+        """An interaction payload (https://api.slack.com/reference/interaction-payloads): who, from
+        which app and workspace, and the fields of its ``kind``."""
+        return {
+            "type": kind,
+            "team": self._team_obj(),
+            "user": self._user_obj(user_id),
+            "api_app_id": self.standin.app_id,
+            "token": self.standin.verification_token,
+            **fields,
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+
+    def _open_view(self, view_id: str) -> JSONDict:
+        view = self.standin.views.get(view_id)
+        if view is None:
+            raise ValueError(f"no open view {view_id!r} in the Slack stand-in")
+        return view
 
     def _channel_name(self, channel_id: str) -> str:
         info = self.standin.channels.get(channel_id)
@@ -181,50 +194,37 @@ class SlackActor:
         standin = self.standin
         trigger_id = standin.issue_trigger_id(user_id)
         self.last_trigger_id = trigger_id
-        payload: JSONDict = {
-            "type": "block_actions",
-            "user": self._user_obj(user_id),
-            "api_app_id": standin.app_id,
-            "token": standin.verification_token,
-        }
         if view_id is not None:
-            view = standin.views.get(view_id)
-            if view is None:
-                raise ValueError(f"no open view {view_id!r} in the Slack stand-in")
+            view = self._open_view(view_id)
             blocks = view.get("blocks") or []
-            payload["container"] = {"type": "view", "view_id": view_id}
-            payload["trigger_id"] = trigger_id
-            payload["team"] = self._team_obj()
-            payload["enterprise"] = None
-            payload["is_enterprise_install"] = False
-            payload["view"] = copy.deepcopy(view)
+            fields: JSONDict = {
+                "container": {"type": "view", "view_id": view_id},
+                "view": copy.deepcopy(view),
+            }
             where = f"view {view_id}"
         else:
             if channel_id is None or message_ts is None:
                 raise ValueError("click() needs channel_id and message_ts, or view_id=")
             message = standin.find_message(channel_id, message_ts)
-            ephemeral = standin._find_ephemeral(channel_id, message_ts) if message is None else None
-            if message is None and ephemeral is None:
+            source = message if message is not None else standin._find_ephemeral(channel_id, message_ts)
+            if source is None:
                 raise ValueError(f"no message {message_ts!r} in channel {channel_id!r} of the Slack stand-in")
-            source = message if message is not None else ephemeral
-            assert source is not None
             blocks = source.get("blocks") or []
-            payload["container"] = {
-                "type": "message",
-                "message_ts": message_ts,
-                "channel_id": channel_id,
-                "is_ephemeral": message is None,
+            fields = {
+                "container": {
+                    "type": "message",
+                    "message_ts": message_ts,
+                    "channel_id": channel_id,
+                    "is_ephemeral": message is None,
+                },
+                "channel": {"id": channel_id, "name": self._channel_name(channel_id)},
             }
-            payload["trigger_id"] = trigger_id
-            payload["team"] = self._team_obj()
-            payload["enterprise"] = None
-            payload["is_enterprise_install"] = False
-            payload["channel"] = {"id": channel_id, "name": self._channel_name(channel_id)}
             if message is not None:
-                payload["message"] = copy.deepcopy(message)
-            payload["state"] = {"values": {}}
-            payload["response_url"] = standin.make_response_url(channel_id, message_ts, user_id)
+                fields["message"] = copy.deepcopy(message)
+            fields["state"] = {"values": {}}
+            fields["response_url"] = standin.make_response_url(channel_id, message_ts, user_id)
             where = f"message {message_ts} in {channel_id}"
+        payload = self._interaction("block_actions", user_id, trigger_id=trigger_id, **fields)
         payload["actions"] = [payloads.build_action(blocks, action_id, value, block_id, where)]
         return await self._send_payload(
             payload, timestamp_override=timestamp_override, secret_override=secret_override
@@ -245,78 +245,26 @@ class SlackActor:
         ``forged`` sends what Slack's own client would not let a person pick (e.g. a non-member
         in a user picker), as a signed request from someone who holds the signing secret could."""
         standin = self.standin
-        view = standin.views.get(view_id)
-        if view is None:
-            raise ValueError(f"no open view {view_id!r} in the Slack stand-in")
+        view = self._open_view(view_id)
         state = payloads.build_state(view, values, None if forged else standin.users)
         submitted = copy.deepcopy(view)
         submitted["state"] = {"values": state}
         trigger_id = standin.issue_trigger_id(user_id)
         self.last_trigger_id = trigger_id
-        payload: JSONDict = {
-            "type": "view_submission",
-            "team": self._team_obj(),
-            "user": self._user_obj(user_id),
-            "api_app_id": standin.app_id,
-            "token": standin.verification_token,
-            "trigger_id": trigger_id,
-            "view": submitted,
-            "response_urls": [],
-            "is_enterprise_install": False,
-            "enterprise": None,
-        }
+        payload = self._interaction(
+            "view_submission", user_id, trigger_id=trigger_id, view=submitted, response_urls=[]
+        )
         response = await self._send_payload(
             payload, timestamp_override=timestamp_override, secret_override=secret_override
         )
-        self.last_view_errors = None
-        if response.status_code != 200:
-            self.problems.append(f"view_submission answered HTTP {response.status_code}; modal stays open")
-            return response
-        text = response.text.strip()
-        if not text:
-            standin.remove_view(view_id)
-            return response
-        try:
-            answer = json.loads(text)
-        except ValueError:
-            self.problems.append("view_submission answer is not JSON; modal stays open")
-            return response
-        if not isinstance(answer, dict):
-            self.problems.append("view_submission answer is not a JSON object; modal stays open")
-            return response
-        action = answer.get("response_action")
-        try:
-            if not answer or action is None:
-                standin.remove_view(view_id)
-            elif action == "errors":
-                errors = answer.get("errors")
-                if not isinstance(errors, dict) or not errors:
-                    self.problems.append("response_action errors without an errors object")
-                else:
-                    self.last_view_errors = {str(k): str(v) for k, v in errors.items()}
-                    input_ids = {
-                        b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"
-                    }
-                    unknown = sorted(set(self.last_view_errors) - input_ids)
-                    if unknown:
-                        self.problems.append(f"errors for unknown input block_ids {unknown}")
-            elif action == "update":
-                standin.apply_view_update(view_id, answer.get("view"))
-            elif action == "push":
-                standin.apply_view_push(user_id, answer.get("view"))
-            elif action == "clear":
-                standin.clear_views(user_id)
-            else:
-                self.problems.append(f"unknown response_action {action!r}")
-        except ApiError as exc:
-            self.problems.append(f"response_action {action!r} rejected by Slack: {exc.error} {exc.extra}")
+        applied = apply_view_answer(standin, view_id, view, user_id, response)
+        self.last_view_errors = applied.errors
+        self.problems.extend(applied.problems)
         return response
 
     def form_view_inputs(self, view_id: str) -> list[ViewInput]:
         """The inputs of a view in order, to prompt a human for each."""
-        view = self.standin.views.get(view_id)
-        if view is None:
-            raise ValueError(f"no open view {view_id!r} in the Slack stand-in")
+        view = self._open_view(view_id)
         out: list[ViewInput] = []
         for block in view.get("blocks") or []:
             if block.get("type") != "input" or not isinstance(block.get("element"), dict):
@@ -335,9 +283,7 @@ class SlackActor:
 
     def input_options(self, view_id: str, block_id: str) -> list[tuple[str, str]]:
         """(value, text) choices of a select/radio/checkbox input, for prompting."""
-        view = self.standin.views.get(view_id)
-        if view is None:
-            raise ValueError(f"no open view {view_id!r} in the Slack stand-in")
+        view = self._open_view(view_id)
         for block in view.get("blocks") or []:
             if block.get("block_id") == block_id and isinstance(block.get("element"), dict):
                 element = block["element"]
@@ -349,94 +295,10 @@ class SlackActor:
 
     async def close_view(self, user_id: str, view_id: str) -> httpx.Response | None:
         """The user dismisses a modal; sends ``view_closed`` if the view asked for it."""
-        view = self.standin.views.get(view_id)
-        if view is None:
-            raise ValueError(f"no open view {view_id!r} in the Slack stand-in")
+        view = self._open_view(view_id)
         response: httpx.Response | None = None
         if view.get("notify_on_close"):
-            payload: JSONDict = {
-                "type": "view_closed",
-                "team": self._team_obj(),
-                "user": self._user_obj(user_id),
-                "api_app_id": self.standin.app_id,
-                "token": self.standin.verification_token,
-                "view": copy.deepcopy(view),
-                "is_cleared": False,
-                "is_enterprise_install": False,
-                "enterprise": None,
-            }
+            payload = self._interaction("view_closed", user_id, view=copy.deepcopy(view), is_cleared=False)
             response = await self._send_payload(payload)
         self.standin.remove_view(view_id)
         return response
-
-    # ------------------------------------------------------------------ Events API
-
-    async def event(
-        self,
-        event: JSONDict,
-        event_id: str | None = None,
-        *,
-        retry_num: int | None = None,
-        retry_reason: str | None = None,
-        timestamp_override: int | None = None,
-        secret_override: str | None = None,
-    ) -> httpx.Response:
-        """Deliver an Events API ``event_callback`` envelope."""
-        self._event_seq += 1
-        now = int(time.time())
-        envelope: JSONDict = {
-            "token": self.standin.verification_token,
-            "team_id": self.standin.team_id,
-            "api_app_id": self.standin.app_id,
-            "event": event,
-            "type": "event_callback",
-            "event_id": event_id or f"Ev{now:X}{self._event_seq:04d}",
-            "event_time": now,
-            "authorizations": [
-                {
-                    "enterprise_id": None,
-                    "team_id": self.standin.team_id,
-                    "user_id": self.standin.bot_user_id,
-                    "is_bot": True,
-                    "is_enterprise_install": False,
-                }
-            ],
-            "is_ext_shared_channel": False,
-            "event_context": f"4-{base64.urlsafe_b64encode(str(self._event_seq).encode()).decode()}",
-        }
-        extra: dict[str, str] = {}
-        if retry_num is not None:
-            extra["X-Slack-Retry-Num"] = str(retry_num)
-            extra["X-Slack-Retry-Reason"] = retry_reason or "http_timeout"
-        return await self.send_raw(
-            json.dumps(envelope),
-            "application/json",
-            timestamp_override=timestamp_override,
-            secret_override=secret_override,
-            extra_headers=extra,
-        )
-
-    async def app_home_opened(self, user_id: str) -> httpx.Response:
-        event: JSONDict = {
-            "type": "app_home_opened",
-            "user": user_id,
-            "channel": self.standin.im_channel_id(user_id),
-            "tab": "home",
-            "event_ts": f"{time.time():.6f}",
-        }
-        home = self.standin.home_tabs.get(user_id)
-        if home is not None:
-            event["view"] = copy.deepcopy(home)
-        return await self.event(event)
-
-    async def team_join(self, user_id: str) -> httpx.Response:
-        user = self.standin.users.get(user_id)
-        if user is None:
-            raise ValueError(f"add the user {user_id!r} to the stand-in first")
-        return await self.event(
-            {"type": "team_join", "user": copy.deepcopy(user), "event_ts": f"{time.time():.6f}"}
-        )
-
-    async def url_verification(self, challenge: str = "sandbox-challenge") -> httpx.Response:
-        body = {"token": self.standin.verification_token, "challenge": challenge, "type": "url_verification"}
-        return await self.send_raw(json.dumps(body), "application/json")

@@ -74,15 +74,6 @@ class ResponseUrl:
     uses: int = 0
 
 
-@dataclass
-class ForcedFailure:
-    method: str
-    times: int
-    status: int
-    retry_after: int
-    error: str | None
-
-
 class ViewInput(NamedTuple):
     """One input of a modal, as a human filling it in would see it."""
 
@@ -150,6 +141,17 @@ def tz_info(tz: str) -> tuple[int, str]:
     return (int(offset.total_seconds()) if offset is not None else 0), (now.tzname() or tz)
 
 
+def json_object(raw: str | bytes, not_json: str, not_object: str) -> JSONDict:
+    """A JSON object argument, or the error Slack names for text that is not JSON / not an object."""
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise ApiError(not_json) from exc
+    if not isinstance(data, dict):
+        raise ApiError(not_object)
+    return data
+
+
 async def read_params(request: Request) -> JSONDict:
     """Merge query string and body (JSON, form or multipart), like Slack accepts them."""
     params: JSONDict = {}
@@ -162,13 +164,7 @@ async def read_params(request: Request) -> JSONDict:
     if not body.strip():
         return params
     if content_type == "application/json":
-        try:
-            data = json.loads(body)
-        except ValueError as exc:
-            raise ApiError("invalid_json") from exc
-        if not isinstance(data, dict):
-            raise ApiError("json_not_object")
-        params.update(data)
+        params.update(json_object(body, "invalid_json", "json_not_object"))
     elif content_type == "multipart/form-data":
         form = await request.form()
         for key, item in form.multi_items():
@@ -233,10 +229,7 @@ def parse_metadata(raw: Any) -> JSONDict | None:
     if raw is None or raw == "":
         return None
     if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError as exc:
-            raise ApiError("invalid_metadata_format") from exc
+        raw = json_object(raw, "invalid_metadata_format", "invalid_metadata_format")
     if not isinstance(raw, dict):
         raise ApiError("invalid_metadata_format")
     if not isinstance(raw.get("event_type"), str) or not raw["event_type"]:

@@ -5,15 +5,14 @@ It serves ``/api/<method>`` like ``https://slack.com/api/<method>``: the same pa
 outages. It is not a mock: unknown methods, missing arguments, bad tokens, expired trigger ids,
 channels the bot is not in and Block Kit that Slack would refuse fail the way Slack fails. Every
 call is recorded in ``calls`` so tests can assert what the bot sent. The methods themselves are
-in ``methods/``; Block Kit validation is in ``blockkit``.
+in ``methods/``; auth, rate limits and faults in ``gate``; response URLs in ``responses``; modals
+in ``surfaces``; Block Kit validation in ``blockkit``.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import hmac
-import math
 import random
 import time
 from collections.abc import Callable
@@ -22,37 +21,32 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.sandbox.faults import Faults, Hang, Storm, StormStatus
+from bot.sandbox.faults import Faults
 from bot.sandbox.http import ServedStandIn
-from bot.sandbox.slack import blockkit
+from bot.sandbox.slack import blockkit, responses
 from bot.sandbox.slack.common import (
     MAX_TEXT_LEN,
-    RESPONSE_URL_MAX_USES,
     TRIGGER_TTL_SECONDS,
     ApiError,
     Bucket,
-    ForcedFailure,
     JSONDict,
-    RateLimited,
     ResponseUrl,
     Trigger,
-    json_response,
-    parse_response_body,
-    read_params,
-    truthy,
     tz_info,
 )
+from bot.sandbox.slack.gate import ApiGate
 from bot.sandbox.slack.methods import METHODS, files
+from bot.sandbox.slack.responses import ResponseUrls
 from bot.sandbox.slack.surfaces import ViewSurfaces
 
 __all__ = ["SlackStandIn"]
 
 
 @dataclass(eq=False)
-class SlackStandIn(ServedStandIn, ViewSurfaces):
+class SlackStandIn(ServedStandIn, ApiGate, ResponseUrls, ViewSurfaces):
     """Slack Web API stand-in. Serve ``.app``; point ``AsyncWebClient(base_url=url + "/api/")`` at it."""
 
     bot_token: str = "xoxb-sandbox"  # noqa: S105 - a sandbox credential, not a secret
@@ -100,7 +94,6 @@ class SlackStandIn(ServedStandIn, ViewSurfaces):
         self._response_seq = 0
         self._view_seq = 0
         self._last_ts_us = 0
-        self._failures: list[ForcedFailure] = []
         self._uploads: dict[str, JSONDict] = {}
         self._last_view: dict[str, str] = {}
         self.faults = Faults(self.clock)
@@ -114,8 +107,6 @@ class SlackStandIn(ServedStandIn, ViewSurfaces):
                 Route("/_standin/upload/{file_id}", self._handle_upload, methods=["POST"]),
             ]
         )
-
-    # ------------------------------------------------------------------ serving
 
     # ------------------------------------------------------------------ setup
 
@@ -235,47 +226,6 @@ class SlackStandIn(ServedStandIn, ViewSurfaces):
         self._triggers[trigger_id] = Trigger(user_id=user_id, issued_at=self.clock())
         return trigger_id
 
-    def make_response_url(
-        self, channel: str | None = None, ts: str | None = None, user: str | None = None
-    ) -> str:
-        """A response URL; tie it to a message (``channel``, ``ts``) for replace/delete_original."""
-        if not self.base_url:
-            raise RuntimeError("SlackStandIn.base_url is not set (use `async with standin.serve()`)")
-        self._response_seq += 1
-        self._response_urls[self._response_seq] = ResponseUrl(self._response_seq, channel, ts, user)
-        return f"{self.base_url}/_standin/response/{self._response_seq}"
-
-    def fail_next(
-        self, method: str, times: int = 1, status: int = 429, retry_after: int = 2, error: str | None = None
-    ) -> None:
-        """Force the next ``times`` calls of ``method`` to fail.
-
-        429 -> ``ratelimited`` with ``Retry-After``; 200 -> ``ok: false`` with ``error``
-        (default ``fatal_error``); other statuses -> that status with a plain-text body, or a
-        JSON ``ok: false`` body if ``error`` is given.
-        """
-        self._failures.append(ForcedFailure(method, times, status, retry_after, error))
-
-    def storm(
-        self,
-        status: StormStatus,
-        seconds: float,
-        methods: list[str] | None = None,
-        retry_after: int = 1,
-        hang_seconds: float = 5.0,
-    ) -> Storm:
-        """For ``seconds`` (of ``clock``), every call of ``methods`` (default: all) fails: 429 with
-        ``Retry-After``, another HTTP status with a plain-text body, or ``"hang"`` (held for
-        ``hang_seconds``, then 504, with no effect)."""
-        return self.faults.storm(
-            status, seconds, methods=methods, retry_after=retry_after, hang_seconds=hang_seconds
-        )
-
-    def hang_next(self, method: str, times: int = 1, seconds: float = 5.0, after_effect: bool = True) -> Hang:
-        """Hold the answer to the next ``times`` calls of ``method`` for ``seconds``; with
-        ``after_effect`` the call takes effect first (only its answer is late)."""
-        return self.faults.hang_next(method, "", times, seconds, after_effect)
-
     # ------------------------------------------------------------------ inspection
 
     def messages_in(self, channel: str) -> list[JSONDict]:
@@ -312,162 +262,8 @@ class SlackStandIn(ServedStandIn, ViewSurfaces):
 
     # ------------------------------------------------------------------ HTTP layer
 
-    async def _handle_api(self, request: Request) -> Response:
-        method = request.path_params["method"]
-        try:
-            params = await read_params(request)
-        except ApiError as exc:
-            self.calls.append((method, {}))
-            return json_response({"ok": False, "error": exc.error})
-        self.calls.append((method, params))
-        if self.down:
-            return PlainTextResponse(
-                "Service Unavailable: Slack is having trouble right now.", status_code=503
-            )
-        storm = self.faults.storming(method)
-        if storm is not None:
-            return await self._storm_response(storm)
-        forced = self._take_forced_failure(method)
-        if forced is not None:
-            return forced
-        hang = self.faults.take_hang(method)
-        if hang is not None and not hang.after_effect:
-            await self.faults.hold(hang.seconds)
-            return PlainTextResponse("Gateway Timeout (held by SlackStandIn)", status_code=504)
-        response = self._answer(request, method, params)
-        if hang is not None:
-            await self.faults.hold(hang.seconds)
-        return response
-
-    async def _storm_response(self, storm: Storm) -> Response:
-        if storm.status == "hang":
-            await self.faults.hold(storm.hang_seconds)
-            return PlainTextResponse("Gateway Timeout (storm by SlackStandIn)", status_code=504)
-        if storm.status == 429:
-            self.rate_limited += 1
-            return json_response(
-                {"ok": False, "error": "ratelimited"},
-                status=429,
-                headers={"Retry-After": str(storm.retry_after)},
-            )
-        return PlainTextResponse(f"HTTP {storm.status} (storm by SlackStandIn)", storm.status)
-
-    def _answer(self, request: Request, method: str, params: JSONDict) -> Response:
-        handler = self._handlers.get(method)
-        if handler is None:
-            return json_response({"ok": False, "error": "unknown_method", "req_method": method})
-        auth_error = self._check_auth(request, params)
-        if auth_error is not None:
-            return json_response({"ok": False, "error": auth_error})
-        try:
-            body = handler(params)
-        except ApiError as exc:
-            return json_response({"ok": False, "error": exc.error, **exc.extra})
-        except RateLimited as exc:
-            self.rate_limited += 1
-            return json_response(
-                {"ok": False, "error": "ratelimited"},
-                status=429,
-                headers={"Retry-After": str(exc.retry_after)},
-            )
-        return json_response(body)
-
-    def _check_auth(self, request: Request, params: JSONDict) -> str | None:
-        header = request.headers.get("authorization")
-        token: str | None = None
-        if header:
-            scheme, _, value = header.partition(" ")
-            token = value.strip() if scheme.lower() == "bearer" else ""
-        elif params.get("token"):
-            token = str(params["token"])
-        if token is None:
-            return "not_authed"
-        if not hmac.compare_digest(token.encode(), self.bot_token.encode()):
-            return "invalid_auth"
-        return None
-
-    def _take_forced_failure(self, method: str) -> Response | None:
-        for failure in self._failures:
-            if failure.method == method and failure.times > 0:
-                failure.times -= 1
-                if failure.status == 429:
-                    self.rate_limited += 1
-                    return json_response(
-                        {"ok": False, "error": "ratelimited"},
-                        status=429,
-                        headers={"Retry-After": str(failure.retry_after)},
-                    )
-                if failure.status == 200 or failure.error is not None:
-                    return json_response(
-                        {"ok": False, "error": failure.error or "fatal_error"}, status=failure.status
-                    )
-                return PlainTextResponse(f"HTTP {failure.status} (forced by SlackStandIn)", failure.status)
-        return None
-
     async def _handle_response_url(self, request: Request) -> Response:
-        if self.down:
-            return PlainTextResponse("Service Unavailable", status_code=503)
-        try:
-            url_id = int(request.path_params["url_id"])
-        except ValueError:
-            return PlainTextResponse("no_active_hooks", status_code=404)
-        entry = self._response_urls.get(url_id)
-        if entry is None:
-            return PlainTextResponse("no_active_hooks", status_code=404)
-        if entry.uses >= RESPONSE_URL_MAX_USES:
-            return PlainTextResponse("used_url", status_code=404)
-        raw = await request.body()
-        try:
-            body = parse_response_body(request.headers.get("content-type", ""), raw)
-        except ValueError:
-            return PlainTextResponse("invalid_payload", status_code=400)
-        entry.uses += 1
-        record = dict(body)
-        record["url_id"] = url_id
-        self.responses.append(record)
-        try:
-            self._apply_response(entry, body)
-        except ApiError as exc:
-            return PlainTextResponse(exc.error, status_code=400)
-        return PlainTextResponse("ok")
-
-    def _apply_response(self, entry: ResponseUrl, body: JSONDict) -> None:
-        target: JSONDict | None = None
-        if entry.channel is not None and entry.ts is not None:
-            target = self.find_message(entry.channel, entry.ts) or self._find_ephemeral(
-                entry.channel, entry.ts
-            )
-        has_content = "text" in body or "blocks" in body
-        if truthy(body.get("delete_original")):
-            if target is not None and entry.channel is not None:
-                msgs = self.messages.get(entry.channel, [])
-                if target in msgs:
-                    msgs.remove(target)
-                elif target in self.ephemerals:
-                    self.ephemerals.remove(target)
-            return
-        if not has_content:
-            raise ApiError("no_text")
-        blocks = blockkit.normalize_blocks(body.get("blocks"), self._rng)
-        text = str(body.get("text", ""))
-        if truthy(body.get("replace_original")) and target is not None:
-            target["text"] = text
-            target["blocks"] = blocks
-            return
-        if body.get("response_type") == "in_channel" and entry.channel is not None:
-            channel_id = self._resolve_channel(entry.channel)
-            self._store_bot_message(channel_id, text, blocks, None, body.get("thread_ts"))
-            return
-        self.ephemerals.append(
-            {
-                "channel": entry.channel,
-                "user": entry.user,
-                "text": text,
-                "blocks": blocks,
-                "message_ts": self._next_ts(),
-                "source": "response_url",
-            }
-        )
+        return await responses.handle_response_url(self, request)
 
     async def _handle_upload(self, request: Request) -> Response:
         return await files.handle_upload(self, request)
@@ -511,37 +307,6 @@ class SlackStandIn(ServedStandIn, ViewSurfaces):
                 return cid
         raise ApiError("channel_not_found")
 
-    def _refill(self, key: str, burst: int, rate: float, now: float) -> Bucket:
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            bucket = Bucket(tokens=float(burst), updated=now)
-            self._buckets[key] = bucket
-        elapsed = max(0.0, now - bucket.updated)
-        bucket.tokens = min(float(burst), bucket.tokens + elapsed * rate)
-        bucket.updated = now
-        return bucket
-
-    def _take_post_token(self, channel_id: str) -> None:
-        """chat.postMessage: "one message per second per channel, with short bursts", refused with
-        HTTP 429 and ``Retry-After`` (https://api.slack.com/methods/chat.postMessage#rate_limiting,
-        https://api.slack.com/docs/rate-limits); a refused call consumes nothing."""
-        now = self.clock()
-        bucket = self._refill(channel_id, self.post_burst, self.post_rate_per_second, now)
-        waits = []
-        if bucket.tokens < 1.0:
-            waits.append((1.0 - bucket.tokens) / self.post_rate_per_second)
-        workspace = None
-        if self.workspace_rate_per_second:
-            rate = self.workspace_rate_per_second
-            workspace = self._refill("\x00workspace", self.workspace_burst, rate, now)
-            if workspace.tokens < 1.0:
-                waits.append((1.0 - workspace.tokens) / self.workspace_rate_per_second)
-        if waits:  # refused: nothing is consumed
-            raise RateLimited(max(1, math.ceil(max(waits))))
-        bucket.tokens -= 1.0
-        if workspace is not None:
-            workspace.tokens -= 1.0
-
     def _message_content(self, params: JSONDict) -> tuple[str, list[JSONDict]]:
         text = params.get("text")
         has_blocks = params.get("blocks") not in (None, "", [])
@@ -584,12 +349,6 @@ class SlackStandIn(ServedStandIn, ViewSurfaces):
                 parent["latest_reply"] = ts
         self.messages.setdefault(channel_id, []).append(msg)
         return msg
-
-    def _find_ephemeral(self, channel: str, ts: str) -> JSONDict | None:
-        for eph in self.ephemerals:
-            if eph.get("channel") == channel and eph.get("message_ts") == ts:
-                return eph
-        return None
 
     def _check_trigger(self, trigger_id: str) -> Trigger:
         trigger = self._triggers.get(trigger_id)

@@ -1,11 +1,5 @@
-"""chat.* methods: post, update, delete and ephemeral messages.
-
-Derived from Slack's method pages:
-https://api.slack.com/methods/chat.postMessage
-https://api.slack.com/methods/chat.update
-https://api.slack.com/methods/chat.delete
-https://api.slack.com/methods/chat.postEphemeral
-"""
+"""chat.* methods: post, update, delete and ephemeral messages; each method cites its page on
+https://api.slack.com/methods."""
 
 from __future__ import annotations
 
@@ -19,11 +13,28 @@ if TYPE_CHECKING:
     from bot.sandbox.slack.standin import SlackStandIn
 
 
-def chat_post_message(s: SlackStandIn, params: JSONDict) -> JSONDict:
+def _channel(s: SlackStandIn, params: JSONDict) -> str:
+    """The ``channel`` argument resolved (an id, a ``#name`` or a user id for the DM); every chat
+    method answers ``channel_not_found`` without one."""
     channel = params.get("channel")
     if not channel:
         raise ApiError("channel_not_found")
-    channel_id = s._resolve_channel(str(channel))
+    return s._resolve_channel(str(channel))
+
+
+def _own_message(s: SlackStandIn, channel_id: str, ts: object, refusal: str) -> JSONDict:
+    """The bot's message at ``ts``: ``message_not_found``, or ``refusal`` for someone else's."""
+    msg = s.find_message(channel_id, str(ts or ""))
+    if msg is None:
+        raise ApiError("message_not_found")
+    if msg.get("user") != s.bot_user_id:
+        raise ApiError(refusal)
+    return msg
+
+
+def chat_post_message(s: SlackStandIn, params: JSONDict) -> JSONDict:
+    """https://api.slack.com/methods/chat.postMessage"""
+    channel_id = _channel(s, params)
     s.check_member(channel_id)  # "not_in_channel": the bot has no chat:write.public
     s._take_post_token(channel_id)
     text, blocks = s._message_content(params)
@@ -34,18 +45,11 @@ def chat_post_message(s: SlackStandIn, params: JSONDict) -> JSONDict:
 
 
 def chat_update(s: SlackStandIn, params: JSONDict) -> JSONDict:
-    channel = params.get("channel")
-    ts = params.get("ts")
-    if not channel:
-        raise ApiError("channel_not_found")
-    if not ts:
+    """https://api.slack.com/methods/chat.update"""
+    if params.get("channel") and not params.get("ts"):  # refused before the channel is looked up
         raise ApiError("message_not_found")
-    channel_id = s._resolve_channel(str(channel))
-    msg = s.find_message(channel_id, str(ts))
-    if msg is None:
-        raise ApiError("message_not_found")
-    if msg.get("user") != s.bot_user_id:
-        raise ApiError("cant_update_message")
+    channel_id = _channel(s, params)
+    msg = _own_message(s, channel_id, params.get("ts"), "cant_update_message")
     if "text" not in params and "blocks" not in params and "attachments" not in params:
         raise ApiError("no_text")
     if "text" in params:
@@ -69,26 +73,17 @@ def chat_update(s: SlackStandIn, params: JSONDict) -> JSONDict:
 
 
 def chat_delete(s: SlackStandIn, params: JSONDict) -> JSONDict:
-    channel = params.get("channel")
-    ts = params.get("ts")
-    if not channel:
-        raise ApiError("channel_not_found")
-    channel_id = s._resolve_channel(str(channel))
-    msg = s.find_message(channel_id, str(ts or ""))
-    if msg is None:
-        raise ApiError("message_not_found")
-    if msg.get("user") != s.bot_user_id:
-        raise ApiError("cant_delete_message")
+    """https://api.slack.com/methods/chat.delete"""
+    channel_id = _channel(s, params)
+    msg = _own_message(s, channel_id, params.get("ts"), "cant_delete_message")
     s.messages[channel_id].remove(msg)
     return {"ok": True, "channel": channel_id, "ts": msg["ts"]}
 
 
 def chat_post_ephemeral(s: SlackStandIn, params: JSONDict) -> JSONDict:
-    channel = params.get("channel")
+    """https://api.slack.com/methods/chat.postEphemeral"""
     user = params.get("user")
-    if not channel:
-        raise ApiError("channel_not_found")
-    channel_id = s._resolve_channel(str(channel))
+    channel_id = _channel(s, params)
     s.check_member(channel_id)  # "not_in_channel" on https://api.slack.com/methods/chat.postEphemeral
     if not user or str(user) not in s.users:
         raise ApiError("user_not_in_channel")

@@ -1,11 +1,5 @@
-"""conversations.* methods: open a DM, channel info, history and threads.
-
-Derived from Slack's method pages:
-https://api.slack.com/methods/conversations.open
-https://api.slack.com/methods/conversations.info
-https://api.slack.com/methods/conversations.history
-https://api.slack.com/methods/conversations.replies
-"""
+"""conversations.* methods: open a DM, channel info, history and threads; each method cites its page on
+https://api.slack.com/methods."""
 
 from __future__ import annotations
 
@@ -21,6 +15,7 @@ if TYPE_CHECKING:
 
 
 def conversations_open(s: SlackStandIn, params: JSONDict) -> JSONDict:
+    """https://api.slack.com/methods/conversations.open"""
     users = params.get("users")
     if not users:
         if params.get("channel"):
@@ -67,8 +62,8 @@ def conversations_open(s: SlackStandIn, params: JSONDict) -> JSONDict:
 
 
 def conversations_info(s: SlackStandIn, params: JSONDict) -> JSONDict:
-    """``is_member`` says whether the bot is in the channel; a private channel it is not in is
-    invisible to it (``channel_not_found``)."""
+    """https://api.slack.com/methods/conversations.info: ``is_member`` says whether the bot is in
+    the channel; a private channel it is not in is invisible to it (``channel_not_found``)."""
     channel = params.get("channel")
     if not channel or not s.visible(str(channel)):
         raise ApiError("channel_not_found")
@@ -76,6 +71,7 @@ def conversations_info(s: SlackStandIn, params: JSONDict) -> JSONDict:
 
 
 def conversations_history(s: SlackStandIn, params: JSONDict) -> JSONDict:
+    """https://api.slack.com/methods/conversations.history"""
     channel = params.get("channel")
     if not channel or not s.visible(str(channel)):
         raise ApiError("channel_not_found")
@@ -90,6 +86,7 @@ def conversations_history(s: SlackStandIn, params: JSONDict) -> JSONDict:
 
 
 def conversations_replies(s: SlackStandIn, params: JSONDict) -> JSONDict:
+    """https://api.slack.com/methods/conversations.replies"""
     channel = params.get("channel")
     ts = params.get("ts")
     if not channel or str(channel) not in s.channels:

@@ -1,11 +1,5 @@
-"""views.* methods: open, push, update and publish modals and the App Home.
-
-Derived from Slack's method pages:
-https://api.slack.com/methods/views.open
-https://api.slack.com/methods/views.push
-https://api.slack.com/methods/views.update
-https://api.slack.com/methods/views.publish
-"""
+"""views.* methods: open, push, update and publish modals and the App Home (each method
+cites its page on https://api.slack.com/methods)."""
 
 from __future__ import annotations
 
@@ -18,13 +12,25 @@ if TYPE_CHECKING:
     from bot.sandbox.slack.standin import SlackStandIn
 
 
-def views_open(s: SlackStandIn, params: JSONDict) -> JSONDict:
-    trigger_id = params.get("trigger_id")
-    if not trigger_id:
-        raise invalid_arguments(["[ERROR] missing required field: trigger_id"])
+def _required(params: JSONDict, name: str) -> str:
+    """A required string argument; Slack names the one that is missing."""
+    value = params.get(name)
+    if not value:
+        raise invalid_arguments([f"[ERROR] missing required field: {name}"])
+    return str(value)
+
+
+def _require_view(params: JSONDict) -> None:
+    """The ``view`` argument (a JSON string or an object) is required by these views.* methods."""
     if params.get("view") in (None, ""):
         raise invalid_arguments(["[ERROR] missing required field: view"])
-    trigger = s._check_trigger(str(trigger_id))
+
+
+def views_open(s: SlackStandIn, params: JSONDict) -> JSONDict:
+    """https://api.slack.com/methods/views.open"""
+    trigger_id = _required(params, "trigger_id")
+    _require_view(params)
+    trigger = s._check_trigger(trigger_id)
     parsed = s._validate_view(params.get("view"), {"modal"})
     trigger.used = True
     view = s._open_modal(trigger.user_id, parsed)
@@ -32,6 +38,7 @@ def views_open(s: SlackStandIn, params: JSONDict) -> JSONDict:
 
 
 def views_push(s: SlackStandIn, params: JSONDict) -> JSONDict:
+    """https://api.slack.com/methods/views.push"""
     trigger_id = params.get("trigger_id")
     if not trigger_id or params.get("view") in (None, ""):
         raise invalid_arguments(["[ERROR] missing required field"])
@@ -45,6 +52,7 @@ def views_push(s: SlackStandIn, params: JSONDict) -> JSONDict:
 
 
 def views_update(s: SlackStandIn, params: JSONDict) -> JSONDict:
+    """https://api.slack.com/methods/views.update"""
     view_id = params.get("view_id")
     external_id = params.get("external_id")
     if not view_id and not external_id:
@@ -52,8 +60,7 @@ def views_update(s: SlackStandIn, params: JSONDict) -> JSONDict:
             "invalid_arguments",
             response_metadata={"messages": ["[ERROR] either view_id or external_id is required"]},
         )
-    if params.get("view") in (None, ""):
-        raise invalid_arguments(["[ERROR] missing required field: view"])
+    _require_view(params)
     target: str | None = None
     if view_id:
         target = str(view_id) if str(view_id) in s.views else None
@@ -72,12 +79,9 @@ def views_update(s: SlackStandIn, params: JSONDict) -> JSONDict:
 
 
 def views_publish(s: SlackStandIn, params: JSONDict) -> JSONDict:
-    user_id = params.get("user_id")
-    if not user_id:
-        raise invalid_arguments(["[ERROR] missing required field: user_id"])
-    if params.get("view") in (None, ""):
-        raise invalid_arguments(["[ERROR] missing required field: view"])
-    user_id = str(user_id)
+    """https://api.slack.com/methods/views.publish"""
+    user_id = _required(params, "user_id")
+    _require_view(params)
     if user_id not in s.users:
         raise ApiError("user_not_found")
     parsed = s._validate_view(params.get("view"), {"home"})

@@ -1,0 +1,250 @@
+"""The ``Sandbox``: one person at a time typing commands (``as``, ``/ambassador``, ``fill``,
+``submit``, ``click``, ``forum``, ``show``, ``sweep`` …); after each, it waits for the bot to
+deliver and prints what everyone could see."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.config import Settings
+from bot.runtime import Runtime
+from bot.sandbox.discourse import DiscourseActor, DiscourseStandIn
+from bot.sandbox.slack import SlackActor, SlackStandIn
+from bot.sandbox.terminal.cast import PEOPLE
+from bot.sandbox.terminal.forum import ForumCommands
+from bot.sandbox.terminal.screen import Echo, button_ids
+from bot.sandbox.world import listeners_running
+
+HELP = """\
+Sandbox commands (you act as one person at a time):
+  as <name>                  become alice, bob or carol (carol is a moderator)
+  /ambassador <text>         type the slash command, e.g. /ambassador apply
+  fill <field>=<value>       fill a field of the open form, e.g. fill name=Alice Example
+  submit                     submit the open form (interactive mode asks for each field)
+  cancel                     close the open form
+  click <button>             press a button you can see, e.g. click Approve
+  forum intro <text>         post your introduction in the forum's intro topic
+  forum pm <text>            send the bot a private message on the forum, e.g. forum pm status
+  forum post <text>          post in a forum topic, e.g. forum post @system help
+  forum grant <badge>        a forum moderator grants you a badge by hand
+  forum ping                 send a signed Discourse ping webhook to the bot
+  show <channel>|dms|forum   show a channel's messages, your DMs, or the forum's state
+  sweep                      run the reminder sweep now (it also runs by itself every 30 s)
+  wait                       let the bot finish delivering (done after every step anyway)
+  help, quit
+"""
+
+Command = Callable[["Sandbox", str, bool], Awaitable[None]]
+
+
+class Usage(Exception):
+    """A command typed wrong: the sandbox says so and does nothing else (no wait, no flush)."""
+
+
+@dataclass
+class Sandbox(ForumCommands):
+    settings: Settings
+    slack: SlackStandIn
+    forum: DiscourseStandIn
+    actor: SlackActor
+    forum_actor: DiscourseActor
+    runtime: Runtime
+    echo: Echo
+    me: str = "alice"
+    form: dict[str, str] = field(default_factory=dict)
+    _slack_seen: int = 0
+    _forum_seen: int = 0
+    _responses_seen: int = 0
+    _failures_seen: set[int] = field(default_factory=set)
+
+    async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait for the outbox to deliver what is due now."""
+        from sqlalchemy import func, select
+
+        from storage.models import OutboxMessage
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            async with self.runtime.uow() as uow:
+                stmt = select(func.count()).where(
+                    OutboxMessage.status.in_(("pending", "in_flight")),
+                    OutboxMessage.next_attempt_at <= self.runtime.clock.now(),
+                )
+                waiting = int((await uow.session.execute(stmt)).scalar_one())
+            if not waiting and not listeners_running():
+                break
+            self.runtime.worker.kick()
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.05)
+
+    async def do(self, line: str, interactive: bool = False) -> bool:
+        """Run one line. False means quit."""
+        line = line.strip()
+        if not line or line.startswith("#"):
+            return True
+        word, _, rest = line.partition(" ")
+        if word in ("quit", "exit"):
+            return False
+        cmd = self.settings.slack.command
+        if line.startswith("/") and word != cmd:
+            self.echo(f"  (the bot's command is {cmd})")
+            return True
+        command = _COMMANDS.get("/" if word == cmd else word)
+        if command is None:
+            self.echo(f"  unknown sandbox command {word!r}; type help")
+            return True
+        try:
+            await command(self, rest, interactive)
+        except Usage as err:
+            self.echo(f"  {err}")
+            return True
+        except ValueError as err:
+            self.echo(f"  {err}")
+        await self.settle()
+        self.flush()
+        await self.report_failures()
+        return True
+
+    # -- commands: each takes the rest of the line; a ValueError or Usage is shown to the person --
+
+    async def _slash(self, rest: str, _interactive: bool) -> None:
+        self._show_http(await self.actor.slash(self.uid, rest))
+
+    async def _as(self, rest: str, _interactive: bool) -> None:
+        name = rest.strip().lower()
+        if name not in PEOPLE:
+            raise Usage(f"who is {name!r}? choose one of: {', '.join(PEOPLE)}")
+        self.me, self.form = name, {}
+        role = " (moderator)" if PEOPLE[name][2] else ""
+        self.echo(f"  you are now {name}{role}")
+
+    async def _fill(self, rest: str, _interactive: bool) -> None:
+        key, eq, value = rest.partition("=")
+        if not eq:
+            raise Usage("usage: fill <field>=<value>")
+        self.form[key.strip()] = value.strip()
+
+    async def _cancel(self, _rest: str, _interactive: bool) -> None:
+        view = self.slack.last_view_for(self.uid)
+        if view is not None:
+            await self.actor.close_view(self.uid, str(view["id"]))
+        self.form = {}
+        self.echo("  form closed")
+
+    async def _sweep(self, _rest: str, _interactive: bool) -> None:
+        done = await self.runtime.services.reminders.sweep()
+        self.echo(f"  [scheduler] reminders due now: {len(done.sent)} sent, {len(done.skipped)} skipped")
+
+    async def _help(self, _rest: str, _interactive: bool) -> None:
+        self.echo(HELP)
+
+    async def _wait(self, _rest: str, _interactive: bool) -> None:
+        pass  # `do` lets the bot deliver after every command
+
+    async def _show_cmd(self, rest: str, _interactive: bool) -> None:
+        self._show(rest.strip())
+
+    async def _forum_cmd(self, rest: str, _interactive: bool) -> None:
+        await self._forum(rest.strip())
+
+    def _show_http(self, resp: Any) -> None:
+        if resp.status_code != 200:
+            self.echo(f"  [bot answered HTTP {resp.status_code}] {resp.text[:200]}")
+            return
+        if resp.content and resp.headers.get("content-type", "").startswith("application/json"):
+            body = resp.json()
+            if isinstance(body, dict) and (body.get("text") or body.get("blocks")):
+                self._print_message(f"only {self.me} sees", body)
+                # Slack shows the answer as an ephemeral message whose buttons can be pressed.
+                self.slack.ephemerals.append(
+                    {
+                        "channel": "C0GENERAL",
+                        "user": self.uid,
+                        "text": body.get("text", ""),
+                        "blocks": body.get("blocks") or [],
+                        "message_ts": self.slack._next_ts(),
+                        "source": "ack",
+                    }
+                )
+
+    async def _submit(self, _rest: str, interactive: bool) -> None:
+        view = self.slack.last_view_for(self.uid)
+        if view is None:
+            raise ValueError("no form is open for you")
+        inputs = self.actor.form_view_inputs(str(view["id"]))
+        if interactive:
+            for inp in inputs:
+                if inp.block_id not in self.form:
+                    label = f"{inp.label}{' (optional)' if inp.optional else ''}: "
+                    self.form[inp.block_id] = (await ask(f"  {label}")).strip()
+        values = {
+            inp.block_id: {inp.action_id: self.form[inp.block_id]}
+            for inp in inputs
+            if inp.block_id in self.form
+        }
+        resp = await self.actor.submit_view(self.uid, str(view["id"]), values)
+        if resp.status_code != 200:
+            self.echo(f"  [bot answered HTTP {resp.status_code}]")
+            return
+        body = resp.json() if resp.content else {}
+        if body.get("response_action") == "errors":
+            for key, msg in body.get("errors", {}).items():
+                self.echo(f"  [form] {key}: {msg}")
+                self.form.pop(key, None)
+            self.echo("  fix those fields and submit again")
+            return
+        self.form = {}
+        if body.get("response_action") == "update":
+            self._show_view(body.get("view") or {}, "form changed")
+
+    async def _click(self, rest: str, _interactive: bool) -> None:
+        label = rest.strip()
+        if not label:
+            raise ValueError("usage: click <button text>")
+        mine = [
+            (str(e["channel"]), {**e, "ts": e["message_ts"]})
+            for e in self.slack.ephemerals
+            if e.get("user") == self.uid
+        ]
+        candidates = sorted(
+            [*self._visible_messages(), *mine], key=lambda cm: float(str(cm[1].get("ts", "0")))
+        )
+        for channel, msg in reversed(candidates):
+            for text, action_id in button_ids(msg.get("blocks")):
+                if label.lower() in (text.lower(), action_id.lower()):
+                    resp = await self.actor.click(self.uid, channel, str(msg["ts"]), action_id)
+                    if resp.status_code != 200:
+                        self.echo(f"  [bot answered HTTP {resp.status_code}]")
+                    return
+        raise ValueError(f"no button {label!r} in the messages {self.me} can see")
+
+
+_COMMANDS: dict[str, Command] = {
+    "/": Sandbox._slash,
+    "as": Sandbox._as,
+    "fill": Sandbox._fill,
+    "submit": Sandbox._submit,
+    "cancel": Sandbox._cancel,
+    "click": Sandbox._click,
+    "forum": Sandbox._forum_cmd,
+    "show": Sandbox._show_cmd,
+    "wait": Sandbox._wait,
+    "sweep": Sandbox._sweep,
+    "help": Sandbox._help,
+    "?": Sandbox._help,
+}
+
+
+async def ask(prompt: str) -> str:
+    """One line from the person: with prompt_toolkit on a terminal, else from stdin."""
+    if sys.stdin.isatty():
+        from prompt_toolkit import PromptSession
+
+        session: PromptSession[str] = PromptSession()
+        return await session.prompt_async(prompt)
+    return await asyncio.to_thread(input, prompt)
