@@ -677,6 +677,8 @@ def test_the_storage_layout_check_sees_a_violation() -> None:
         "terms: TermRepo is not a Repository"
     ]
     assert storage_layout_problems("terms", "class TermRepo(Repository):\n    pass\n") == []
+
+
 def test_the_sandbox_and_the_benchmarks_keep_small_modules() -> None:
     """DESIGN.md: modules under ~400 lines. The stand-ins, the harness and the benchmarks split by
     topic (terminal/, slack/gate, responses, events, answers; bench/synthetic, fanout, …)."""

@@ -162,7 +162,7 @@ async def test_the_bots_own_grant_seen_by_webhook_is_not_counted_twice(stack: St
     grant["user_badge"].update({"id": 777, "badge_id": badge_id, "user_id": user_id})
     resp = await deliver(stack, "user_badge_granted", event_id=1, body=grant)
     assert resp.json()["note"] == "matched the bot's own grant"
-    stack.forum._failures.clear()  # the forum answers again; the retry finds the badge already there
+    stack.forum.faults.failures.clear()  # the forum answers again; the retry finds the badge already there
     await stack.settle()
     async with stack.runtime.uow() as uow:
         grants = list((await uow.session.execute(select(BadgeGrant))).scalars())

@@ -197,7 +197,13 @@ async def test_a_bolt_app_runs_against_the_standin(slack: SlackStandIn) -> None:
     app = Starlette(routes=[Route("/slack/events", endpoint, methods=["POST"])])
     async with serve_asgi(app) as bot_url, SlackActor(slack, bot_url, SECRET) as actor:
         assert (await actor.slash("U1", "apply")).status_code == 200
-        view = slack.last_view_for("U1")
+        # Bolt answers the command on ack() and opens the form after it, as it would with Slack.
+        view = None
+        for _ in range(100):
+            view = slack.last_view_for("U1")
+            if view is not None:
+                break
+            await asyncio.sleep(0.05)
         assert view is not None and view["callback_id"] == "apply"
         resp = await actor.submit_view("U1", view["id"], {"name": {"name": "Al"}})
         assert resp.json() == {"response_action": "errors", "errors": {"name": "Too short"}}

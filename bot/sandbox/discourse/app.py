@@ -67,7 +67,6 @@ class DiscourseStandIn(ServedStandIn, SiteRoutes, BadgeRoutes, GroupRoutes, User
     def __post_init__(self) -> None:
         self._window: collections.deque[float] = collections.deque()
         self.faults = Faults(self.clock)
-        self._failures = self.faults.failures  # the forced failures (a test may clear them)
         super().__post_init__()
         routes: list[tuple[str, str, _Handler, bool]] = [
             ("GET", r"/site/basic-info(?:\.json)?", self._basic_info, True),
