@@ -31,7 +31,7 @@ from bot.program.inbound import InboundEvents
 from bot.program.linking.service import LinkingService
 from bot.program.nominations import NominationService
 from bot.program.onboarding.service import OnboardingService
-from bot.program.permissions import Guard
+from bot.program.permissions import Guard, ServiceDeps
 from bot.program.ports import Clock, SystemClock
 from bot.program.reminders.sweep import ReminderService
 from bot.program.reports.exports import ExportService
@@ -124,30 +124,29 @@ async def build_runtime(
         settings.slack.moderators, settings.slack.moderator_usergroup, SlackUsergroups(slack_client)
     )
     guard = Guard(uow, roles, clock, settings.groups.community_managers)  # decides every role
+    deps = ServiceDeps(uow, settings, roles, clock, worker, guard)  # what every service is built from
     services = Services(
         settings=settings,
         roles=roles,
-        applications=ApplicationService(uow, settings, roles, clock, worker, guard),
-        onboarding=OnboardingService(uow, settings, roles, clock, worker, guard),
+        applications=ApplicationService(deps),
+        onboarding=OnboardingService(deps),
         inbound=InboundEvents(uow, clock),
-        forum=ForumService(uow, settings, lookups, clock, worker),
-        badges=BadgeService(uow, settings, roles, lookups, clock, worker, guard),
-        sync=SyncService(uow, settings, lookups, clock, worker),
-        events=EventService(uow, settings, roles, clock, worker, guard),
-        reminders=ReminderService(uow, settings, clock, worker),
+        forum=ForumService(deps, lookups),
+        badges=BadgeService(deps, lookups),
+        sync=SyncService(deps, lookups),
+        events=EventService(deps),
+        reminders=ReminderService(deps),
         calendar=CalendarService(uow, clock),
-        nominations=NominationService(uow, settings, roles, clock, worker, guard),
-        profiles=ProfileService(uow, settings, roles, clock, worker, guard),
-        linking=LinkingService(uow, settings, roles, clock, worker, guard, forum=lookups),
-        lifecycle=LifecycleService(uow, settings, roles, clock, worker, guard),
-        audit=AuditService(uow, roles, clock, guard),
-        home=HomeService(uow, settings, roles),
-        groups=GroupService(
-            uow, settings, roles, clock, worker, forum=lookups, renderer=JinjaRenderer(), guard=guard
-        ),
-        requests=RequestService(uow, settings, roles, clock, worker, guard),
-        reports=ReportService(uow, settings, roles, clock, worker, guard),
-        exports=ExportService(uow, roles, clock, worker, guard),
+        nominations=NominationService(deps),
+        profiles=ProfileService(deps),
+        linking=LinkingService(deps, forum=lookups),
+        lifecycle=LifecycleService(deps),
+        audit=AuditService(deps),
+        home=HomeService(deps),
+        groups=GroupService(deps, forum=lookups, renderer=JinjaRenderer()),
+        requests=RequestService(deps),
+        reports=ReportService(deps),
+        exports=ExportService(deps),
     )
     scheduler = Scheduler(worker, settings.outbox.poll_seconds)
     scheduler.every("reminder-sweep", settings.reminders.sweep_seconds, services.reminders.sweep)

@@ -689,3 +689,39 @@ def test_the_sandbox_and_the_benchmarks_keep_small_modules() -> None:
         if (n := len(path.read_text(encoding="utf-8").splitlines())) >= 400
     )
     assert big == []
+
+
+# One dependencies value (issue 15 point 6): a service is built from the `ServiceDeps` the
+# composition root makes once, not from a row of positional arguments in drifting order. The
+# exceptions take only a unit of work and a clock (the command line builds them without settings).
+TWO_PART_SERVICES = {"BackupService", "CalendarService", "PrivacyService"}
+
+
+def services_not_built_from_deps(root: Path) -> list[str]:
+    found: list[str] = []
+    for path in sorted((root / "bot" / "program").rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef) or node.name in TWO_PART_SERVICES:
+                continue
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                    args = item.args.args[1:]
+                    first = ast.unparse(args[0].annotation) if args and args[0].annotation else ""
+                    if node.name.endswith("Service") and first != "ServiceDeps":
+                        found.append(f"{rel}:{item.lineno} {node.name}")
+    return found
+
+
+def test_services_are_built_from_one_dependencies_value() -> None:
+    assert services_not_built_from_deps(ROOT) == []
+
+
+def test_the_dependencies_check_sees_a_positional_constructor(tmp_path: Path) -> None:
+    bad = tmp_path / "bot" / "program" / "stray.py"
+    bad.parent.mkdir(parents=True)
+    bad.write_text(
+        "class StrayService:\n    def __init__(self, uow, settings, clock):\n        pass\n",
+        encoding="utf-8",
+    )
+    assert services_not_built_from_deps(tmp_path) == ["bot/program/stray.py:2 StrayService"]

@@ -62,14 +62,16 @@ def _text_export(
 
 async def _directory(uow: Any, settings: Settings, roles: Any, clock: Any) -> str:
     from bot.program.directory.service import ProfileService
+    from bot.program.permissions import ServiceDeps
 
-    return await ProfileService(uow, settings, roles, clock).export_directory()
+    return await ProfileService(ServiceDeps(uow, settings, roles, clock)).export_directory()
 
 
 async def _groups(uow: Any, settings: Settings, roles: Any, clock: Any) -> str:
     from bot.program.groups import GroupService
+    from bot.program.permissions import ServiceDeps
 
-    return await GroupService(uow, settings, roles, clock).export_csv()
+    return await GroupService(ServiceDeps(uow, settings, roles, clock)).export_csv()
 
 
 export.add_command(
@@ -101,11 +103,14 @@ def _export_command(kind: str) -> click.Command:
         settings = settings_of(ctx)
 
         async def work(uow: Any) -> Any:
+            from bot.config import Settings
+            from bot.program.permissions import ServiceDeps
             from bot.program.ports import SystemClock
             from bot.program.reports.exports import ExportService
             from bot.program.roles import Roles
 
-            return await ExportService(uow, Roles([]), SystemClock()).render(kind, fmt)
+            deps = ServiceDeps(uow, Settings(), Roles([]), SystemClock())
+            return await ExportService(deps).render(kind, fmt)
 
         export = run_work(settings, work)
         write_output(output, export.content, f"{export.rows} {kind} ({fmt.upper()})")

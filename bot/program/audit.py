@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.program.errors import NotFound
-from bot.program.permissions import Guard, Permission, Subject
-from bot.program.ports import Clock
-from bot.program.roles import Roles
+from bot.program.permissions import Guard, Permission, ServiceDeps, Subject
 from storage.enums import Platform
 from storage.uow import UnitOfWork
 
@@ -68,11 +65,9 @@ class AuditService:
     (term, onboarding, profile, forum link, refusals aimed at them), one of their applications, or
     one of the nominations naming them. Actions the person took on others are not included."""
 
-    def __init__(
-        self, uow: Callable[[], UnitOfWork], roles: Roles, clock: Clock, guard: Guard | None = None
-    ) -> None:
-        self._uow = uow
-        self._guard = guard or Guard(uow, roles, clock)
+    def __init__(self, deps: ServiceDeps) -> None:
+        self._uow = deps.uow
+        self._guard = deps.guard or Guard(deps.uow, deps.roles, deps.clock)
 
     async def about(self, actor: str, slack_user_id: str, limit: int = AUDIT_LIMIT) -> AuditReport:
         await self._guard.require(actor, Permission.AUDIT_READ, Subject(slack_user_id))

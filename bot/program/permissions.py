@@ -224,27 +224,33 @@ async def allows_by_role(roles: Roles, actor: str, permission: Permission) -> bo
     return await roles.is_moderator(actor)
 
 
+@dataclass(frozen=True)
+class ServiceDeps:
+    """What every service is built from, as one value the composition root makes once: the unit
+    of work factory, the settings, the roles, the clock, the outbox signal and the guard (without
+    one, a guarded service builds its own from the same parts)."""
+
+    uow: Callable[[], UnitOfWork]
+    settings: Settings
+    roles: Roles
+    clock: Clock
+    signal: OutboxSignal = field(default_factory=NoSignal)
+    guard: Guard | None = None
+
+
 class GuardedService:
-    """What the services whose actions the guard checks are built from: the unit of work factory,
-    the settings, the roles, the clock, the outbox signal, and the guard (the runtime builds one
-    and hands it to every service; without one, a service builds its own from the same parts).
+    """The base of the services whose actions the guard checks, built from one `ServiceDeps`.
     `forum` is the forum's accounts, for the services that check a forum username before they
     record it (linking, group organisers); without it a name is taken as typed."""
 
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        roles: Roles,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-        guard: Guard | None = None,
-        forum: ForumAccounts | None = None,
-    ) -> None:
-        self._uow = uow
-        self._settings = settings
-        self._roles = roles
-        self._clock = clock
-        self._signal = signal or NoSignal()
-        self._guard = guard or Guard(uow, roles, clock, settings.groups.community_managers)
+    def __init__(self, deps: ServiceDeps, *, forum: ForumAccounts | None = None) -> None:
+        self._deps = deps
+        self._uow = deps.uow
+        self._settings = deps.settings
+        self._roles = deps.roles
+        self._clock = deps.clock
+        self._signal = deps.signal
+        self._guard = deps.guard or Guard(
+            deps.uow, deps.roles, deps.clock, deps.settings.groups.community_managers
+        )
         self._forum = forum

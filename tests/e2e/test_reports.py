@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
+from bot.program.permissions import ServiceDeps
 from bot.program.ports import SystemClock
 from bot.program.reports.exports import ExportService
 from bot.program.reports.report import ReportService
@@ -102,7 +103,7 @@ async def test_report_without_the_events_and_groups_features(tmp_path: Any) -> N
     try:
         await migrate.upgrade(engine, "0005_requests")
         uow = UnitOfWorkFactory(make_sessionmaker(engine))
-        report = await ReportService(uow, Settings(), Roles([]), SystemClock()).build(now=NOW)
+        report = await ReportService(ServiceDeps(uow, Settings(), Roles([]), SystemClock())).build(now=NOW)
     finally:
         await engine.dispose()
     assert report.rsvps_per_month is None and report.groups_by_status is None
@@ -192,7 +193,7 @@ KINDS = ["ambassadors", "applications", "requests", "audit", "groups"]
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 async def test_exports_parse_back_to_the_same_rows(stack: Stack, fmt: str) -> None:
     await seed(stack.runtime.uow)
-    service = ExportService(stack.runtime.uow, Roles([]), SystemClock())
+    service = ExportService(ServiceDeps(stack.runtime.uow, Settings(), Roles([]), SystemClock()))
     for kind in KINDS:
         if kind == "groups" and not table_exists("user_groups"):
             continue

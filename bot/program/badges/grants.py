@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.config import Settings
 from bot.program import outbox
 from bot.program.badges.records import audit_person, grant_by_bot, queue_badge_change
 from bot.program.errors import Conflict, InvalidInput, NotFound
-from bot.program.permissions import Guard, GuardedService, Permission, Subject
-from bot.program.ports import Clock, OutboxSignal
-from bot.program.roles import Roles
+from bot.program.permissions import GuardedService, Permission, ServiceDeps, Subject
 from storage.enums import Platform
 from storage.models import Person
 from storage.uow import UnitOfWork
@@ -43,17 +39,8 @@ class BadgeService(GuardedService):
     """Badge grants and revocations asked for in Slack (by moderators: `Permission.BADGE_GRANT`,
     `BADGE_REVOKE`), queued for the forum."""
 
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        roles: Roles,
-        catalog: BadgeCatalog | None,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-        guard: Guard | None = None,
-    ) -> None:
-        super().__init__(uow, settings, roles, clock, signal, guard)
+    def __init__(self, deps: ServiceDeps, catalog: BadgeCatalog | None = None) -> None:
+        super().__init__(deps)
         self._catalog = catalog
 
     async def find_badge(self, ref: str) -> Badge:

@@ -7,9 +7,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from bot.config import Settings
 from bot.program import audit, outbox
-from bot.program.ports import Clock, NoSignal, OutboxSignal
+from bot.program.permissions import ServiceDeps
 from storage.enums import BadgeGrantStatus
 from storage.forum import BadgeGrant
 from storage.models import Person
@@ -19,23 +18,16 @@ P = TypeVar("P")
 
 
 class ForumSideService(Generic[P]):
-    """The base of the services that follow the forum (webhooks, sync): the unit of work factory,
-    the settings, the port that reads the forum (`P`; None without a forum), the clock and the
-    outbox signal. No guard: what the forum tells has no actor to check."""
+    """The base of the services that follow the forum (webhooks, sync): built from the shared
+    `ServiceDeps` and the port that reads the forum (`P`; None without a forum). No guard: what
+    the forum tells has no actor to check."""
 
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        forum: P | None,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-    ) -> None:
-        self._uow = uow
-        self._settings = settings
+    def __init__(self, deps: ServiceDeps, forum: P | None) -> None:
+        self._uow = deps.uow
+        self._settings = deps.settings
         self._forum = forum
-        self._clock = clock
-        self._signal = signal or NoSignal()
+        self._clock = deps.clock
+        self._signal = deps.signal
 
 
 async def linked_person(uow: UnitOfWork, username: str, user_id: int | None) -> Person | None:

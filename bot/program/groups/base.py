@@ -5,11 +5,9 @@ handover checklist) the parts republish, redrawn where they were posted or click
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from bot.config import Settings
 from bot.config.groups import GroupsSettings
 from bot.program import audit, outbox
 from bot.program.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -32,9 +30,7 @@ from bot.program.groups.screening import (
     one_line,
 )
 from bot.program.messages import MessageRef, slack_message
-from bot.program.permissions import Guard, GuardedService, Permission, Subject
-from bot.program.ports import Clock, OutboxSignal
-from bot.program.roles import Roles
+from bot.program.permissions import GuardedService, Permission, ServiceDeps, Subject
 from storage.enums import UserGroupStatus
 from storage.groups import LIVE, GroupOrganiser, UserGroup
 from storage.uow import UnitOfWork
@@ -45,18 +41,13 @@ class GroupBase(GuardedService):
 
     def __init__(
         self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        roles: Roles,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
+        deps: ServiceDeps,
+        *,
         forum: ForumAccounts | None = None,
         renderer: TemplateRenderer | None = None,
-        guard: Guard | None = None,
     ) -> None:
-        super().__init__(uow, settings, roles, clock, signal, guard)
+        super().__init__(deps, forum=forum)
         self._renderer: TemplateRenderer = renderer or NoRenderer()
-        self._forum = forum
 
     # -- configuration -------------------------------------------------------------------------
 

@@ -5,7 +5,6 @@ SLACK_HOME) once that change has committed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from uuid import uuid4
@@ -22,7 +21,7 @@ from bot.program.home.messages import (
     RequestQueue,
     ReviewQueue,
 )
-from bot.program.permissions import Permission, allows_by_role
+from bot.program.permissions import Permission, ServiceDeps, allows_by_role
 from bot.program.requests import home as requests_home
 from bot.program.roles import Roles
 from storage.enums import AmbassadorStatus, ApplicationStatus
@@ -125,10 +124,10 @@ async def queue_refresh(
 
 
 class HomeService:
-    def __init__(self, uow: Callable[[], UnitOfWork], settings: Settings, roles: Roles) -> None:
-        self._uow = uow
-        self._settings = settings
-        self._roles = roles
+    def __init__(self, deps: ServiceDeps) -> None:
+        self._uow = deps.uow
+        self._settings = deps.settings
+        self._roles = deps.roles
 
     async def snapshot(self, slack_user_id: str) -> Home:
         async with self._uow() as uow:

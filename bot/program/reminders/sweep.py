@@ -15,19 +15,17 @@ from __future__ import annotations
 
 import collections
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.config import Settings
 from bot.program.events.reminders import booking_reminders, event_reminders
-from bot.program.ports import Clock, NoSignal, OutboxSignal
+from bot.program.permissions import ServiceDeps
 from bot.program.reminders.digest import weekly_digest
 from bot.program.reminders.due import Due, DueFinder, Reading
 from bot.program.terms.lapses import lapses
 from bot.program.terms.reminders import onboarding_nudges, renewal_reminders
 from storage.enums import ReminderStatus
-from storage.uow import UnitOfWork
 
 log = logging.getLogger("ambassador_bot.reminders")
 
@@ -55,18 +53,11 @@ class SweepResult:
 
 
 class ReminderService:
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        settings: Settings,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-        finders: Sequence[DueFinder] = FINDERS,
-    ) -> None:
-        self._uow = uow
-        self._settings = settings
-        self._clock = clock
-        self._signal = signal or NoSignal()
+    def __init__(self, deps: ServiceDeps, finders: Sequence[DueFinder] = FINDERS) -> None:
+        self._uow = deps.uow
+        self._settings = deps.settings
+        self._clock = deps.clock
+        self._signal = deps.signal
         self._finders = tuple(finders)
         # Reminders this process decided, by (kind, "sent" or "skipped"): what /metrics counts.
         self.decided: collections.Counter[tuple[str, str]] = collections.Counter()

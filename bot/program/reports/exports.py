@@ -12,23 +12,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
-from bot.config import Settings
 from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.money import CURRENCIES
-from bot.program.permissions import Guard, GuardedService, Permission, Subject
-from bot.program.ports import Clock, OutboxSignal
+from bot.program.permissions import GuardedService, Permission, Subject
 from bot.program.reports.sending import DmFile, audit_sent, send_file
-from bot.program.roles import Roles
 from storage.models import Application, AuditEntry
 from storage.requests import REFERENCE_PREFIX
-from storage.uow import UnitOfWork
 
 EXPORT_KINDS = ("ambassadors", "applications", "requests", "groups", "audit")
 FORMATS = ("csv", "json")
@@ -93,19 +89,9 @@ class ExportFile:
 
 
 class ExportService(GuardedService):
-    """The exports (`Permission.EXPORT`: moderators). The command line builds it without settings
-    or a guard: an export needs no setting, and the default settings' guard is the plain one."""
-
-    def __init__(
-        self,
-        uow: Callable[[], UnitOfWork],
-        roles: Roles,
-        clock: Clock,
-        signal: OutboxSignal | None = None,
-        guard: Guard | None = None,
-        settings: Settings | None = None,
-    ) -> None:
-        super().__init__(uow, settings or Settings(), roles, clock, signal, guard)
+    """The exports (`Permission.EXPORT`: moderators). The command line builds it with the default
+    settings and no guard: an export needs no setting, and the default settings' guard is the
+    plain one."""
 
     @staticmethod
     def check(kind: str, fmt: str) -> tuple[str, str]:

@@ -24,6 +24,7 @@ from bot.program.badges.sync import SyncService
 from bot.program.linking.service import LinkingService
 from bot.program.nominations import NominationService
 from bot.program.onboarding.service import OnboardingService
+from bot.program.permissions import ServiceDeps
 from bot.program.reminders.sweep import ReminderService
 from bot.program.roles import Roles
 from bot.sandbox.harness.stack import (
@@ -146,6 +147,7 @@ def build_program(settings: Settings, uow: Callable[[], UnitOfWork], clock: Fake
     """The services, wired as `bot/runtime.py` wires them (a fake forum and signal for the ports)."""
     signal, forum = Signal(), Forum()
     roles = Roles(settings.slack.moderators)
+    deps = ServiceDeps(uow, settings, roles, clock, signal)
     return Program(
         settings,
         uow,
@@ -153,14 +155,14 @@ def build_program(settings: Settings, uow: Callable[[], UnitOfWork], clock: Fake
         signal,
         forum,
         roles,
-        applications=ApplicationService(uow, settings, roles, clock, signal),
-        linking=LinkingService(uow, settings, roles, clock, signal),
-        badges=BadgeService(uow, settings, roles, forum, clock, signal),
-        forum=ForumService(uow, settings, forum, clock, signal),
-        sync=SyncService(uow, settings, forum, clock, signal),
-        reminders=ReminderService(uow, settings, clock, signal),
-        onboarding=OnboardingService(uow, settings, roles, clock, signal),
-        nominations=NominationService(uow, settings, roles, clock, signal),
+        applications=ApplicationService(deps),
+        linking=LinkingService(deps),
+        badges=BadgeService(deps, forum),
+        forum=ForumService(deps, forum),
+        sync=SyncService(deps, forum),
+        reminders=ReminderService(deps),
+        onboarding=OnboardingService(deps),
+        nominations=NominationService(deps),
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot.config import settings_from_mapping
 from bot.program.directory.service import ProfileService
+from bot.program.permissions import ServiceDeps
 from bot.program.ports import SystemClock
 from bot.program.roles import Roles
 from bot.sandbox.harness.directory_seed import Seeded, bulk_seed
@@ -83,7 +84,8 @@ async def service(db_url: str) -> AsyncIterator[ProfileService]:
     await bulk_seed(engine, directory(), batch=64)
     settings = settings_from_mapping({"database": {"url": db_url}}, env={})
     try:
-        yield ProfileService(UnitOfWorkFactory(make_sessionmaker(engine)), settings, Roles([]), SystemClock())
+        uow = UnitOfWorkFactory(make_sessionmaker(engine))
+        yield ProfileService(ServiceDeps(uow, settings, Roles([]), SystemClock()))
     finally:
         await engine.dispose()
 

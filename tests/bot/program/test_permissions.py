@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.program.errors import NotAllowed
 from bot.program.linking.service import LinkingService
 from bot.program.onboarding.service import OnboardingService
-from bot.program.permissions import RULES, Guard, Permission, Subject, Who, allows_by_role
+from bot.program.permissions import RULES, Guard, Permission, ServiceDeps, Subject, Who, allows_by_role
 from bot.program.ports import SystemClock
 from bot.program.roles import Roles
 from bot.sandbox.harness.stack import test_settings as harness_settings
@@ -234,8 +234,8 @@ def wire(engine: AsyncEngine, db_url: str, guard_class: type[Guard] = Guard) -> 
     return Wired(
         log,
         UnitOfWorkFactory(sessionmaker),
-        LinkingService(service_uow, settings, roles, clock, guard=g),
-        OnboardingService(service_uow, settings, roles, clock, guard=g),
+        LinkingService(ServiceDeps(service_uow, settings, roles, clock, guard=g)),
+        OnboardingService(ServiceDeps(service_uow, settings, roles, clock, guard=g)),
     )
 
 

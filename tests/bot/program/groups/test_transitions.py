@@ -15,6 +15,7 @@ from bot.config import settings_from_mapping
 from bot.program.errors import Conflict, NotAllowed, ProgramError
 from bot.program.groups import GroupService
 from bot.program.groups.rendering import TemplateFailed
+from bot.program.permissions import ServiceDeps
 from bot.program.roles import Roles
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
@@ -63,7 +64,7 @@ async def uow(db_url: str) -> AsyncIterator[UnitOfWorkFactory]:
 
 def service(uow: UnitOfWorkFactory, kicks: Kicks) -> GroupService:
     settings = settings_from_mapping({"slack": {"moderator_channel": "C0MODS"}}, env={})
-    return GroupService(uow, settings, Roles([MOD]), FixedClock(), kicks, renderer=NoTemplates())
+    return GroupService(ServiceDeps(uow, settings, Roles([MOD]), FixedClock(), kicks), renderer=NoTemplates())
 
 
 Action = Callable[[GroupService, str, int], Awaitable[Any]]
