@@ -43,6 +43,26 @@ _DESCEND = ("event", "message", "previous_message", "item", "assistant_thread", 
 _NOT_NULL = ("event", "view", "context", "function")
 
 
+def _list_of_objects(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+
+# What each group of keys must hold when present (and not null), and the message when it does not.
+_LEVEL_RULES: tuple[tuple[tuple[str, ...], Any, str], ...] = (
+    (_ID_KEYS, lambda v: isinstance(v, (str, dict)), "must be an id or an object"),
+    (_OBJ_KEYS, lambda v: isinstance(v, dict), "must be an object"),
+    (_LIST_KEYS, _list_of_objects, "must be a list of objects"),
+    (_STR_KEYS, lambda v: isinstance(v, str), "must be a string"),
+)
+
+
+def _check_level(d: Mapping[str, Any]) -> None:
+    for keys, fits, problem in _LEVEL_RULES:
+        for key in keys:
+            if d.get(key) is not None and not fits(d[key]):
+                raise Malformed(f"{key!r} {problem}")
+
+
 def check_envelope(payload: Mapping[str, Any]) -> None:
     """`Malformed` unless the keys Bolt reads have the types Slack sends."""
     for key in _NOT_NULL:
@@ -51,21 +71,7 @@ def check_envelope(payload: Mapping[str, Any]) -> None:
     todo: list[tuple[Mapping[str, Any], int]] = [(payload, 0)]
     while todo:
         d, depth = todo.pop()
-        for key in _ID_KEYS:
-            if d.get(key) is not None and not isinstance(d[key], (str, dict)):
-                raise Malformed(f"{key!r} must be an id or an object")
-        for key in _OBJ_KEYS:
-            if d.get(key) is not None and not isinstance(d[key], dict):
-                raise Malformed(f"{key!r} must be an object")
-        for key in _LIST_KEYS:
-            value = d.get(key)
-            if value is not None and (
-                not isinstance(value, list) or not all(isinstance(v, dict) for v in value)
-            ):
-                raise Malformed(f"{key!r} must be a list of objects")
-        for key in _STR_KEYS:
-            if d.get(key) is not None and not isinstance(d[key], str):
-                raise Malformed(f"{key!r} must be a string")
+        _check_level(d)
         if depth < 3:
             todo.extend((d[k], depth + 1) for k in _DESCEND if isinstance(d.get(k), dict))
             for key in ("authorizations", "response_urls", "actions"):
