@@ -37,6 +37,69 @@ class PostRoutes(Serializers):
             self.posts.append(self._make_post(author, topic, raw, {}))
         return int(topic["id"])
 
+    def _reply_topic(self, topic_id_param: str, raw: str) -> JSONDict:
+        """The topic a reply goes to: 404 when there is none, 422 when the body is too short."""
+        try:
+            topic = self.topics.get(int(topic_id_param))
+        except ValueError:
+            topic = None
+        if topic is None:
+            raise self._not_found()
+        if len(raw.strip()) < self.min_post_length:
+            message = self._t("body_too_short", count=self.min_post_length)
+            raise _HttpError(422, {"action": "create_post", "errors": [message]})
+        return topic
+
+    def _pm_recipients(self, recipients_raw: str | None, errors: list[str]) -> list[str]:
+        """A PM's recipients (users or groups, by name); an unknown or missing one is an error."""
+        names = [n.strip() for n in (recipients_raw or "").split(",") if n.strip()]
+        if not names:
+            errors.append(self._t("pm_no_recipient"))
+        recipients: list[str] = []
+        for name in names:
+            user = self._find_user(name)
+            group = self._find_group(name)
+            if user is not None:
+                recipients.append(str(user["username"]))
+            elif group is not None:
+                recipients.append(group.name)
+            else:
+                errors.append(self._t("pm_unknown_recipient", name=name))
+        return recipients
+
+    def _new_topic(self, params: JSONDict, raw: str, author: JSONDict) -> JSONDict:
+        """A new topic, or a PM with ``archetype=private_message``: every problem at once as 422."""
+        title = _scalar(params.get("title"))
+        archetype = _scalar(params.get("archetype")) or "regular"
+        recipients_raw = _scalar(params.get("target_recipients")) or _scalar(params.get("target_usernames"))
+        is_pm = archetype == "private_message"
+        min_title = self.min_pm_title_length if is_pm else self.min_topic_title_length
+        errors: list[str] = []
+        if not title:
+            errors.append(self._t("title_blank"))
+        elif len(title.strip()) < min_title:
+            errors.append(self._t("title_too_short", count=min_title))
+        if len(raw.strip()) < self.min_post_length:
+            errors.append(self._t("body_too_short", count=self.min_post_length))
+        recipients = self._pm_recipients(recipients_raw, errors) if is_pm else []
+        if errors:
+            raise _HttpError(422, {"action": "create_post", "errors": errors})
+        category = _scalar(params.get("category"))
+        topic = {
+            "id": self._next_topic_id,
+            "title": title,
+            "slug": _slugify(str(title)),
+            "archetype": archetype,
+            "category_id": int(category) if category and category.isdigit() else (None if is_pm else 4),
+            "user_id": author["id"],
+            "target_recipients": recipients,
+            "posts_count": 0,
+            "created_at": _now_iso(),
+        }
+        self._next_topic_id += 1
+        self.topics[int(topic["id"])] = topic
+        return topic
+
     def _create_post(self, match: re.Match[str], params: JSONDict) -> JSONDict:
         """POST /posts.json (PostsController#create): a reply with ``topic_id``, else a new topic
         or, with ``archetype=private_message`` and ``target_recipients``, a PM. Validation errors
@@ -49,59 +112,10 @@ class PostRoutes(Serializers):
         if author is None:
             raise self._invalid_access()
         topic_id_param = _scalar(params.get("topic_id"))
-        title = _scalar(params.get("title"))
-        archetype = _scalar(params.get("archetype")) or "regular"
-        recipients_raw = _scalar(params.get("target_recipients")) or _scalar(params.get("target_usernames"))
         if topic_id_param:
-            try:
-                topic = self.topics.get(int(topic_id_param))
-            except ValueError:
-                topic = None
-            if topic is None:
-                raise self._not_found()
-            if len(raw.strip()) < self.min_post_length:
-                message = self._t("body_too_short", count=self.min_post_length)
-                raise _HttpError(422, {"action": "create_post", "errors": [message]})
+            topic = self._reply_topic(topic_id_param, raw)
         else:
-            is_pm = archetype == "private_message"
-            min_title = self.min_pm_title_length if is_pm else self.min_topic_title_length
-            errors: list[str] = []
-            if not title:
-                errors.append(self._t("title_blank"))
-            elif len(title.strip()) < min_title:
-                errors.append(self._t("title_too_short", count=min_title))
-            if len(raw.strip()) < self.min_post_length:
-                errors.append(self._t("body_too_short", count=self.min_post_length))
-            recipients: list[str] = []
-            if is_pm:
-                names = [n.strip() for n in (recipients_raw or "").split(",") if n.strip()]
-                if not names:
-                    errors.append(self._t("pm_no_recipient"))
-                for name in names:
-                    user = self._find_user(name)
-                    group = self._find_group(name)
-                    if user is not None:
-                        recipients.append(str(user["username"]))
-                    elif group is not None:
-                        recipients.append(group.name)
-                    else:
-                        errors.append(self._t("pm_unknown_recipient", name=name))
-            if errors:
-                raise _HttpError(422, {"action": "create_post", "errors": errors})
-            category = _scalar(params.get("category"))
-            topic = {
-                "id": self._next_topic_id,
-                "title": title,
-                "slug": _slugify(str(title)),
-                "archetype": archetype,
-                "category_id": int(category) if category and category.isdigit() else (None if is_pm else 4),
-                "user_id": author["id"],
-                "target_recipients": recipients,
-                "posts_count": 0,
-                "created_at": _now_iso(),
-            }
-            self._next_topic_id += 1
-            self.topics[int(topic["id"])] = topic
+            topic = self._new_topic(params, raw, author)
         topic["posts_count"] = int(topic["posts_count"]) + 1
         post = self._make_post(author, topic, raw, params)
         self.posts.append(post)

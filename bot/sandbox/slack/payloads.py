@@ -92,56 +92,55 @@ def build_state(
     return state
 
 
+def _listed(value: Any, single: type | tuple[type, ...] = str) -> list[Any]:
+    """A value given as one item or as several, as a list (none for None)."""
+    return [] if value is None else ([value] if isinstance(value, single) else list(value))
+
+
+def _option(element: JSONDict, value: Any, external: bool) -> JSONDict:
+    """The element's option with this value; an external select takes any value as typed."""
+    option = find_option(element, str(value))
+    if option is None and not external:
+        raise ValueError(f"{element.get('type')} {element.get('action_id')!r} has no option {value!r}")
+    return option or {"text": {"type": "plain_text", "text": str(value)}, "value": str(value)}
+
+
+def _file(item: Any) -> JSONDict:
+    """A file the person attached: a file object as given, or a bare file name made into one."""
+    if isinstance(item, dict):
+        return dict(item)
+    digest = hashlib.sha1(str(item).encode(), usedforsecurity=False).hexdigest()[:10].upper()
+    return {"id": "F" + digest, "name": str(item), "title": str(item)}
+
+
+# The state key of the elements whose value is stored as given.
+_PLAIN_STATE_KEYS = {
+    "datepicker": "selected_date",
+    "timepicker": "selected_time",
+    "users_select": "selected_user",
+    "conversations_select": "selected_conversation",
+    "channels_select": "selected_channel",
+}
+
+
 def state_value(element: JSONDict, value: Any) -> JSONDict:
     etype = str(element.get("type"))
     out: JSONDict = {"type": etype}
     if etype in SELECT_TYPES:
-        if value is None or value == "":
-            out["selected_option"] = None
-        else:
-            option = find_option(element, str(value))
-            if option is None and etype != "external_select":
-                raise ValueError(f"{etype} {element.get('action_id')!r} has no option {value!r}")
-            out["selected_option"] = option or {
-                "text": {"type": "plain_text", "text": str(value)},
-                "value": str(value),
-            }
+        empty = value is None or value == ""
+        out["selected_option"] = None if empty else _option(element, value, etype == "external_select")
     elif etype in MULTI_SELECT_TYPES:
-        chosen = [] if value is None else ([value] if isinstance(value, str) else list(value))
-        picked: list[JSONDict] = []
-        for item in chosen:
-            option = find_option(element, str(item))
-            if option is None and etype != "multi_external_select":
-                raise ValueError(f"{etype} {element.get('action_id')!r} has no option {item!r}")
-            picked.append(option or {"text": {"type": "plain_text", "text": str(item)}, "value": str(item)})
-        out["selected_options"] = picked
-    elif etype == "datepicker":
-        out["selected_date"] = value
-    elif etype == "timepicker":
-        out["selected_time"] = value
-    elif etype == "users_select":
-        out["selected_user"] = value
+        external = etype == "multi_external_select"
+        out["selected_options"] = [_option(element, item, external) for item in _listed(value)]
+    elif etype in _PLAIN_STATE_KEYS:
+        out[_PLAIN_STATE_KEYS[etype]] = value
     elif etype == "multi_users_select":
-        out["selected_users"] = [] if value is None else ([value] if isinstance(value, str) else list(value))
-    elif etype == "conversations_select":
-        out["selected_conversation"] = value
-    elif etype == "channels_select":
-        out["selected_channel"] = value
+        out["selected_users"] = _listed(value)
     elif etype == "number_input":
         out["value"] = None if value is None else str(value)
     elif etype == "file_input":
         # Files the person attached: given as file objects (dicts) or as bare file names.
-        chosen = [] if value is None else ([value] if isinstance(value, (str, dict)) else list(value))
-        out["files"] = [
-            dict(item)
-            if isinstance(item, dict)
-            else {
-                "id": "F" + hashlib.sha1(str(item).encode(), usedforsecurity=False).hexdigest()[:10].upper(),
-                "name": str(item),
-                "title": str(item),
-            }
-            for item in chosen
-        ]
+        out["files"] = [_file(item) for item in _listed(value, (str, dict))]
     else:  # plain_text_input, email_text_input, url_text_input, rich text stays simple
         out["value"] = value
     return out
