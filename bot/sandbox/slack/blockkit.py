@@ -260,6 +260,19 @@ def _refuse(error: str, messages: list[str], where: str) -> ApiError:
     return ApiError(error, response_metadata={"messages": messages})
 
 
+def _modal_problems(spec: JSONDict) -> list[str]:
+    """What a modal needs besides any view: a plain-text title, and a submit button when it asks
+    for input."""
+    problems: list[str] = []
+    title = spec.get("title")
+    if not isinstance(title, dict) or title.get("type") != "plain_text" or not title.get("text"):
+        problems.append(_err("missing required field: title", "/view/title"))
+    has_input = any(isinstance(b, dict) and b.get("type") == "input" for b in spec.get("blocks") or [])
+    if has_input and spec.get("submit") is None:
+        problems.append(_err("submit is required when an input block is present", "/view/submit"))
+    return problems
+
+
 def validate_view(spec: Any, allowed_types: set[str], where: str = "views") -> JSONDict:
     """The view ``spec`` as an object, or ``ApiError("invalid_arguments")`` with Slack's messages."""
     if isinstance(spec, str):
@@ -274,12 +287,7 @@ def validate_view(spec: Any, allowed_types: set[str], where: str = "views") -> J
     if vtype not in allowed_types:
         problems.append(_err(f"must be one of {sorted(allowed_types)}", "/view/type"))
     if vtype == "modal":
-        title = spec.get("title")
-        if not isinstance(title, dict) or title.get("type") != "plain_text" or not title.get("text"):
-            problems.append(_err("missing required field: title", "/view/title"))
-        has_input = any(isinstance(b, dict) and b.get("type") == "input" for b in spec.get("blocks") or [])
-        if has_input and spec.get("submit") is None:
-            problems.append(_err("submit is required when an input block is present", "/view/submit"))
+        problems.extend(_modal_problems(spec))
     blocks = spec.get("blocks")
     if not isinstance(blocks, list):
         problems.append(_err("missing required field: blocks", "/view/blocks"))
