@@ -18,6 +18,7 @@ import pytest
 
 from bot.config import Settings
 from bot.program.applications import ApplicationService
+from bot.program.audit import AuditService
 from bot.program.badges.forum import ForumService
 from bot.program.badges.grants import Badge, BadgeService
 from bot.program.badges.sync import SyncService
@@ -27,6 +28,7 @@ from bot.program.onboarding.service import OnboardingService
 from bot.program.permissions import ServiceDeps
 from bot.program.reminders.sweep import ReminderService
 from bot.program.roles import Roles
+from bot.program.terms.retire import LifecycleService
 from bot.sandbox.harness.stack import (
     APPLICATION,
     BADGE_ID,
@@ -116,6 +118,8 @@ class Program:
     reminders: ReminderService
     onboarding: OnboardingService
     nominations: NominationService
+    lifecycle: LifecycleService
+    audit_log: AuditService
 
     async def outbox(self, prefix: str = "") -> list[tuple[str, str, dict[str, Any]]]:
         """(key, kind, payload) of every outbox row, oldest first."""
@@ -163,6 +167,8 @@ def build_program(settings: Settings, uow: Callable[[], UnitOfWork], clock: Fake
         reminders=ReminderService(deps),
         onboarding=OnboardingService(deps),
         nominations=NominationService(deps),
+        lifecycle=LifecycleService(deps),
+        audit_log=AuditService(deps),
     )
 
 
