@@ -2,8 +2,9 @@
 
 Each row has a unique key so the same action can never be queued twice; the worker in
 bot/platforms delivers it and calls `bot.program.delivered.record_delivery` in the transaction that
-marks it done. A Slack message is queued as a typed `Message` (`post`, `dm`, `update`, `home`): the
-row keeps its kind as the template name and its encoded data.
+marks it done. A Slack message is queued as a typed `Message` (`post`, `dm`, `update`, `redraw`):
+the row keeps its kind as the template name and its encoded data (`message_payload`, the one place
+that shape is written).
 """
 
 from __future__ import annotations

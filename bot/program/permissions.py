@@ -9,6 +9,9 @@ without raising or auditing, for display decisions (what the Home tab shows a mo
 
 The guard reads what a rule needs (is the actor an active ambassador, an organiser of the group)
 in its own read-only unit of work, so call it before the caller's unit of work writes anything.
+
+`ServiceDeps` is what every service is built from (the composition root makes it once, with the
+one guard); `GuardedService` is the base of the services whose actions the guard checks.
 """
 
 from __future__ import annotations
