@@ -23,9 +23,13 @@ from storage.enums import Platform
 
 
 class Message:
-    """The base of every outbound message kind (each a frozen dataclass with a `kind`)."""
+    """The base of every outbound message kind (each a frozen dataclass with a `kind`).
+
+    `data_keys` renames fields in the row's data (field name -> key), for a key a field cannot be
+    called: a request's kind is "kind" in its rows, and `kind` already names the message kind."""
 
     kind: ClassVar[str]
+    data_keys: ClassVar[Mapping[str, str]] = {}
 
 
 M = TypeVar("M", bound=Message)
@@ -44,6 +48,9 @@ def _adapter(cls: type[Message]) -> TypeAdapter[Any]:
 def encode(message: Message) -> dict[str, Any]:
     """The message's data as the outbox row keeps it (JSON types only; the kind is kept apart)."""
     data: dict[str, Any] = _adapter(type(message)).dump_python(message, mode="json")
+    for field_name, key in type(message).data_keys.items():
+        if field_name in data:
+            data[key] = data.pop(field_name)
     return data
 
 
@@ -51,7 +58,11 @@ def decode(cls: type[M], data: Mapping[str, Any]) -> M:
     """The typed message back from a row's data. Unknown keys are ignored (a row written by an
     older version); a missing or mistyped field raises `ValueError` (pydantic's ValidationError):
     this version cannot render the row, and retrying will not help."""
-    message: M = _adapter(cls).validate_python(dict(data))
+    fields = dict(data)
+    for field_name, key in cls.data_keys.items():
+        if key in fields:
+            fields[field_name] = fields.pop(key)
+    message: M = _adapter(cls).validate_python(fields)
     return message
 
 

@@ -8,10 +8,9 @@ Which buttons a card offers is decided here (`actions`), not by the renderer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, ClassVar, Literal
-
-from pydantic import ConfigDict, Field
+from typing import ClassVar, Literal
 
 from bot.program.messages import Message
 from storage.enums import RequestStatus
@@ -41,18 +40,15 @@ class RequestNote:
     text: str
 
 
-# The request's kind is "kind" in the data; the field is `request_kind` (see the docstring).
-_BY_ALIAS = ConfigDict(serialize_by_alias=True, validate_by_name=True, validate_by_alias=True)
-
-
 @dataclass(frozen=True)
 class _RequestData:
     """What every request message shows (defaults for the keys a minimal row may lack)."""
 
-    __pydantic_config__ = _BY_ALIAS
+    # The request's kind is "kind" in the data; the field is `request_kind` (see the docstring).
+    data_keys: ClassVar[Mapping[str, str]] = {"request_kind": "kind"}
 
     reference: str
-    request_kind: Annotated[str, Field(alias="kind")]
+    request_kind: str
     id: int = 0
     kind_label: str = ""
     status: str = ""
