@@ -43,6 +43,7 @@ from bot.render.groups import JinjaRenderer
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.slack import build_bolt_app
+from handlers.discourse.renderers import discourse_renderers
 from handlers.slack.renderers import slack_renderers
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
@@ -117,7 +118,7 @@ async def build_runtime(
         discourse = DiscourseGateway(
             d.url, d.api_key, d.api_username, d.admin_requests_per_minute, d.timeout_seconds
         )
-        deliverers["discourse"] = DiscourseDeliverer(discourse)
+        deliverers["discourse"] = DiscourseDeliverer(discourse, discourse_renderers())
     worker = OutboxWorker(uow, deliverers, settings.outbox, clock)
     lookups = ForumLookups(discourse) if discourse else None
     roles = Roles(

@@ -569,7 +569,8 @@ def test_events_terms_and_the_sweep_are_small_modules() -> None:
 # message type it draws. A decision refers to the message it came from by a `MessageRef`, so no
 # service takes Slack's `ts`; `bot.program.messages.slack_message` is where a Slack one is made.
 def hand_built_payloads(root: Path) -> list[str]:
-    """Dict literals with a "template" key in bot/program, outside bot/program/outbox.py."""
+    """Dict literals with a "template" key (a Slack message) or a "raw" key (forum Markdown) in
+    bot/program, outside bot/program/outbox.py."""
     found: list[str] = []
     for path in sorted((root / "bot" / "program").rglob("*.py")):
         rel = path.relative_to(root).as_posix()
@@ -577,7 +578,7 @@ def hand_built_payloads(root: Path) -> list[str]:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Dict) and any(
-                isinstance(k, ast.Constant) and k.value == "template" for k in node.keys
+                isinstance(k, ast.Constant) and k.value in ("template", "raw") for k in node.keys
             ):
                 found.append(f"{rel}:{node.lineno}")
     return found
@@ -753,3 +754,20 @@ def test_the_size_check_sees_a_long_module(tmp_path: Path) -> None:
     (tmp_path / "bot").mkdir()
     (tmp_path / "bot" / "long.py").write_text("x = 1\n" * 401, encoding="utf-8")
     assert long_modules(tmp_path) == ["bot/long.py: 401 lines"]
+
+
+def test_every_forum_renderer_draws_a_typed_message() -> None:
+    from bot.program.messages import Message
+    from handlers.discourse.renderers import discourse_renderers
+
+    posts = discourse_renderers().posts
+    untyped = [
+        kind
+        for kind, renderer in posts.items()
+        if not (
+            isinstance(cls := getattr(renderer, "message_type", None), type)
+            and issubclass(cls, Message)
+            and cls.kind == kind
+        )
+    ]
+    assert posts and untyped == []

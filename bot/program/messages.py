@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, TypeVar
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from storage.enums import Platform
 
@@ -56,13 +56,21 @@ def encode(message: Message) -> dict[str, Any]:
 
 def decode(cls: type[M], data: Mapping[str, Any]) -> M:
     """The typed message back from a row's data. Unknown keys are ignored (a row written by an
-    older version); a missing or mistyped field raises `ValueError` (pydantic's ValidationError):
-    this version cannot render the row, and retrying will not help."""
+    older version); a missing or mistyped field raises `ValueError`, naming the fields but never
+    their values: this version cannot render the row, and retrying will not help."""
     fields = dict(data)
     for field_name, key in cls.data_keys.items():
         if key in fields:
             fields[field_name] = fields.pop(key)
-    message: M = _adapter(cls).validate_python(fields)
+    try:
+        message: M = _adapter(cls).validate_python(fields)
+    except ValidationError as err:
+        # Only where and what: pydantic's own text quotes the row's values (personal data, a
+        # one-time code), and this message ends up in the log and on the failed row.
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'the row'}: {e['type']}" for e in err.errors()[:5]
+        )
+        raise ValueError(f"a {cls.kind} row does not fit its message ({problems})") from None
     return message
 
 
@@ -88,3 +96,12 @@ class Notice(Message):
 
     kind: ClassVar[Literal["notice"]] = "notice"
     text: str
+
+
+@dataclass(frozen=True)
+class ForumReply(Message):
+    """A forum post whose Markdown was written at the edge that answers (a reply to a forum
+    command), posted as it is."""
+
+    kind: ClassVar[Literal["forum_reply"]] = "forum_reply"
+    markdown: str

@@ -114,3 +114,27 @@ async def redraw(
     at = posted or ref
     if at is not None:
         await update(uow, key, at, message, now)
+
+
+async def forum_post(
+    uow: UnitOfWork,
+    key: str,
+    message: Message,
+    now: datetime,
+    *,
+    topic_id: int | None = None,
+    reply_to: int | None = None,
+    recipients: str | None = None,
+    **extra: Any,
+) -> None:
+    """Post `message` on the forum: a reply in `topic_id` (to post `reply_to`), or a private
+    message to `recipients` (comma-separated usernames); the forum renderer makes its Markdown."""
+    where: dict[str, Any] = {}
+    if topic_id is not None:
+        where["topic_id"] = topic_id
+    if reply_to is not None:
+        where["reply_to_post_number"] = reply_to
+    if recipients:
+        where["target_recipients"] = recipients
+        where["archetype"] = "private_message"
+    await queue(uow, key, DISCOURSE_POST, message_payload(message, **where, **extra), now)

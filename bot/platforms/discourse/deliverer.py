@@ -1,14 +1,18 @@
 """Delivers Discourse outbox actions through the paced gateway.
 
 Badges, group membership and posts; a row that may already have landed is looked up first (a
-badge among the user's badges, a post by the short reference every bot post carries). The rows
-carry the forum's Markdown already, so nothing here renders a template.
+badge among the user's badges, a post by the short reference every bot post carries). A post is
+a typed message (its kind and data); how it becomes the forum's title and Markdown is not decided
+here: the composition root (bot.runtime) hands the deliverer its `PostRenderers`, so
+bot.platforms never imports handlers. A row queued before posts were typed carries its Markdown
+in `raw` and is posted as it is.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from bot.platforms.discourse.gateway import DiscourseGateway
 from bot.program import outbox
@@ -19,9 +23,21 @@ def post_ref(key: str) -> str:
     return "ab-" + hashlib.sha256(key.encode()).hexdigest()[:8]
 
 
+class PostRenderers(Protocol):
+    """How a forum post's message kind and data become its title (None: a reply) and Markdown;
+    a `KeyError` or `ValueError` means this version cannot render the row."""
+
+    def render(self, template: str, data: Mapping[str, Any]) -> tuple[str | None, str]: ...
+
+
+# Payload keys that say how the row is kept or rendered, not what the forum is sent.
+_NOT_SENT = (outbox.REDACT_AFTER, "on_delivered", "template", "data", outbox.NOT_AFTER)
+
+
 class DiscourseDeliverer:
-    def __init__(self, gateway: DiscourseGateway) -> None:
+    def __init__(self, gateway: DiscourseGateway, renderers: PostRenderers | None = None) -> None:
         self.gateway = gateway
+        self.renderers = renderers
 
     async def deliver(self, kind: str, key: str, payload: dict[str, Any], maybe_done: bool) -> dict[str, Any]:
         actions = {
@@ -65,14 +81,27 @@ class DiscourseDeliverer:
         owners = await self.gateway.add_group_owner(str(payload["group"]), str(payload["username"]))
         return {"owners": owners}
 
+    def _content(self, payload: dict[str, Any]) -> tuple[str | None, str]:
+        """The post's title and Markdown: drawn from its typed message, or as an older row kept them."""
+        if "template" not in payload:
+            return payload.get("title"), str(payload["raw"])
+        if self.renderers is None:
+            raise Permanent("cannot build the forum post: no forum renderers")
+        try:
+            return self.renderers.render(str(payload["template"]), payload.get("data") or {})
+        except (KeyError, ValueError) as err:
+            raise Permanent(f"cannot build the forum post: {err}") from None
+
     async def _post(self, key: str, payload: dict[str, Any], maybe_done: bool) -> dict[str, Any]:
         # Every bot post carries a short visible reference derived from the outbox key, so a
         # retry after a crash or timeout can see whether the first attempt got through.
         ref = post_ref(key)
-        body = {k: v for k, v in payload.items() if k not in (outbox.REDACT_AFTER, "on_delivered")}
-        body["raw"] = f"{payload['raw']}\n\n<small>ref {ref}</small>"
-        if payload.get("title") and payload.get("topic_id") is None:
-            body["title"] = f"{payload['title']} ({ref})"
+        title, raw = self._content(payload)
+        body = {k: v for k, v in payload.items() if k not in _NOT_SENT}
+        body.pop("title", None)
+        body["raw"] = f"{raw}\n\n<small>ref {ref}</small>"
+        if title and payload.get("topic_id") is None:
+            body["title"] = f"{title} ({ref})"
         if maybe_done:
             found = await self.gateway.find_own_post(body, ref)
             if found is not None:

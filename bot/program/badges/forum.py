@@ -21,7 +21,7 @@ from bot.program.badges.records import (
     mark_granted,
     record_forum_grant,
 )
-from bot.program.messages import Notice
+from bot.program.messages import ForumReply, Notice
 from storage.enums import AmbassadorStatus, BadgeGrantStatus, MembershipStatus, Platform
 from storage.uow import UnitOfWork
 
@@ -318,13 +318,8 @@ class ForumService(ForumSideService[ForumDirectory]):
         async with self._uow() as uow:
             if not await _first_delivery(uow, f"post_created:{post.post_id}", now):
                 return DUPLICATE
-            await outbox.queue(
-                uow,
-                f"forum-reply:{post.post_id}",
-                outbox.DISCOURSE_POST,
-                {"raw": raw, "topic_id": post.topic_id, "reply_to_post_number": post.post_number},
-                now,
-            )
+            key, reply = f"forum-reply:{post.post_id}", ForumReply(raw)
+            await outbox.forum_post(uow, key, reply, now, topic_id=post.topic_id, reply_to=post.post_number)
         self._signal.kick()
         return Outcome("done", "answered a command")
 

@@ -88,3 +88,13 @@ class BookingConfirmed(_BookedSlot):
 @dataclass(frozen=True)
 class BookingForHost(_BookedSlot):
     kind: ClassVar[Literal["booking_for_host"]] = "booking_for_host"
+
+
+@dataclass(frozen=True)
+class ForumEventReminder(Message):
+    """The forum copy of an event reminder, in the series' forum topic."""
+
+    kind: ClassVar[Literal["forum_event_reminder"]] = "forum_event_reminder"
+    title: str
+    start: datetime
+    link: str = ""

@@ -7,11 +7,12 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from bot.config import parse_offset
 from bot.program import outbox
-from bot.program.events.messages import BookingReminder, EventReminder
+from bot.program.events.messages import BookingReminder, EventReminder, ForumEventReminder
 from bot.program.events.recurrence import Recurrence, RecurrenceError, reminder_due
 from bot.program.events.series import occurrence_key, recurrence
 from bot.program.messages import Notice
@@ -84,8 +85,9 @@ def _send_event_reminder(
     async def send(uow: UnitOfWork) -> None:
         await outbox.post(uow, key, s.slack_channel or "", message, now, **{outbox.NOT_AFTER: not_after})
         if topic is not None:
-            forum = {"topic_id": topic, "raw": _forum_reminder(message), outbox.NOT_AFTER: not_after}
-            await outbox.queue(uow, f"{key}:forum", outbox.DISCOURSE_POST, forum, now)
+            forum = ForumEventReminder(message.title, message.start, message.link or "")
+            late: dict[str, Any] = {outbox.NOT_AFTER: not_after}
+            await outbox.forum_post(uow, f"{key}:forum", forum, now, topic_id=topic, **late)
 
     return send
 
@@ -132,9 +134,3 @@ async def booking_reminders(reading: Reading, now: datetime) -> AsyncIterator[Du
             key = f"booking:{b.id}:{int(offset.total_seconds() // 60)}:{who}"
             send = dm(key, who, message, now, **{outbox.NOT_AFTER: b.slot_start.isoformat()})
             yield Due(key, "booking", due, b.slot_start, send, {"booking": b.id})
-
-
-def _forum_reminder(message: EventReminder) -> str:
-    start = message.start.astimezone(UTC)
-    link = f"\n\nJoin: {message.link}" if message.link else ""
-    return f"Reminder: **{message.title}** starts {start:%Y-%m-%d %H:%M} UTC.{link}"

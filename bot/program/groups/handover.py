@@ -10,7 +10,7 @@ from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.groups import reports as group_reports
 from bot.program.groups.base import GroupBase
 from bot.program.groups.forms import ROLE_WORDS, URL_PATTERN, StepResult, slack_escape
-from bot.program.groups.messages import GroupRecognition
+from bot.program.groups.messages import ForumRecognition, GroupRecognition
 from bot.program.groups.rendering import TemplateFailed
 from bot.program.groups.screening import (
     one_line,
@@ -153,19 +153,9 @@ class Handover(GroupBase):
                         else mentor_person.display_name
                     )
                 title, text = self.render_recognition(g, o.forum_username, mentor, False)
-                await outbox.queue(
-                    uow,
-                    f"{group_reports.recognition_key_prefix(g.id)}forum:{o.forum_username.lower()}",
-                    outbox.DISCOURSE_POST,
-                    {
-                        "title": title,
-                        "raw": text,
-                        "target_recipients": o.forum_username,
-                        "archetype": "private_message",
-                        "on_delivered": report,
-                    },
-                    now,
-                )
+                pm = ForumRecognition(title, text)
+                key = f"{group_reports.recognition_key_prefix(g.id)}forum:{o.forum_username.lower()}"
+                await outbox.forum_post(uow, key, pm, now, recipients=o.forum_username, on_delivered=report)
                 count += 1
         before, after = {"status": UserGroupStatus.APPROVED}, {"status": UserGroupStatus.OFFICIAL}
         await self._audit(

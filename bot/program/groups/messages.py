@@ -185,3 +185,13 @@ class GroupRecognition(Message):
     kind: ClassVar[Literal["group_recognition"]] = "group_recognition"
     title: str = ""
     text: str = ""
+
+
+@dataclass(frozen=True)
+class ForumRecognition(Message):
+    """The recognition private message to a leader on the forum: title and text rendered from
+    the configured templates (`[groups] recognition_title`, `recognition_template`)."""
+
+    kind: ClassVar[Literal["forum_recognition"]] = "forum_recognition"
+    title: str
+    text: str

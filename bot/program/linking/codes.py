@@ -41,14 +41,3 @@ def check_username(username: str) -> str:
             "That doesn't look like a forum username (letters, digits, _ . and -, 2 to 60 characters)."
         )
     return name
-
-
-def code_message(username: str, code: str, program: str, command: str) -> str:
-    """The forum private message that carries a code to the account's owner."""
-    return (
-        f"Hello {username},\n\nSomeone (hopefully you) asked to link this forum account to "
-        f"their Slack account in {program}. Your one-time code is:\n\n"
-        f"**{code}**\n\nIn Slack, type `{command} link confirm {code}` within "
-        f"{int(CODE_TTL.total_seconds() // 60)} minutes. If this wasn't you, ignore this "
-        "message: nothing changes without the code."
-    )

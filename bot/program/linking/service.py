@@ -21,10 +21,10 @@ from bot.program.linking.codes import (
     MAX_ATTEMPTS,
     check_username,
     code_hash,
-    code_message,
     new_code,
     normalise_code,
 )
+from bot.program.linking.messages import LinkCodeMessage
 from bot.program.permissions import GuardedService, Permission, Subject
 from storage.linking import LinkCode
 from storage.models import Person
@@ -109,21 +109,12 @@ class LinkingService(GuardedService):
             await _audit(
                 uow, person, slack_user_id, "link.code_sent", now, after={"forum_username": username}
             )
-            raw = code_message(username, code, self._settings.program.name, self._settings.slack.command)
-            await outbox.queue(
-                uow,
-                f"link:{link.id}:code",
-                outbox.DISCOURSE_POST,
-                {
-                    "raw": raw,
-                    "title": "Your ambassador-bot link code",
-                    "archetype": "private_message",
-                    "target_recipients": username,
-                    # The code must not stay in the database once sent (or given up on).
-                    outbox.REDACT_AFTER: ["raw"],
-                },
-                now,
-            )
+            minutes = int(CODE_TTL.total_seconds() // 60)
+            settings = self._settings
+            told = LinkCodeMessage(username, code, settings.program.name, settings.slack.command, minutes)
+            # The code must not stay in the database once sent (or given up on).
+            secret: dict[str, Any] = {outbox.REDACT_AFTER: ["data"]}
+            await outbox.forum_post(uow, f"link:{link.id}:code", told, now, recipients=username, **secret)
             result = LinkStarted(username, link.expires_at)
         self._signal.kick()
         return result

@@ -10,6 +10,7 @@ import pytest
 from bot.program.badges.forum import ForumGroupUser, ForumPost, ForumUser, ForumUserBadge
 from bot.program.errors import Conflict
 from bot.sandbox.harness.stack import ALICE, APPLICATION, BADGE_ID, MOD, MOD_CHANNEL
+from handlers.discourse.renderers import discourse_renderers
 from tests.bot.program.conftest import GROUP_ID, SPEAKER, Program
 
 INTRO_TOPIC = 10
@@ -122,6 +123,13 @@ async def test_a_command_is_answered_once_in_its_topic(program: Program) -> None
     assert (await program.forum.answer(command, "All fine.")).result == "done"
     assert (await program.forum.answer(command, "All fine.")).result == "duplicate"
     replies = await program.outbox("forum-reply:")
-    assert [(kind, payload["topic_id"], payload["raw"]) for _k, kind, payload in replies] == [
-        ("discourse.post", 55, "All fine.")
-    ]
+    posts = discourse_renderers()
+    assert [
+        (
+            kind,
+            payload["topic_id"],
+            payload["reply_to_post_number"],
+            posts.render(payload["template"], payload["data"]),
+        )
+        for _k, kind, payload in replies
+    ] == [("discourse.post", 55, command.post_number, (None, "All fine."))]

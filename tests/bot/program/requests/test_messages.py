@@ -74,3 +74,13 @@ def test_only_a_question_can_be_answered() -> None:
     _text, blocks = render(asked.kind, encode(asked))
     assert [b["block_id"] for b in blocks if b["type"] == "actions"] == ["request_answer_4"]
     assert not decode(m.RequestChanged, {**data, "change": "approved"}).can_answer
+
+
+def test_a_row_that_does_not_fit_is_refused_without_quoting_it() -> None:
+    # The refusal ends up in the log and on the failed outbox row: it names fields, never values.
+    from bot.program.linking.messages import LinkCodeMessage
+
+    with pytest.raises(ValueError) as refused:
+        decode(LinkCodeMessage, {"username": "alice", "code": "SECRET-1234", "program": "P"})
+    assert "SECRET-1234" not in str(refused.value) and "alice" not in str(refused.value)
+    assert "command: missing" in str(refused.value) and "minutes: missing" in str(refused.value)

@@ -1,0 +1,84 @@
+"""The explicit registry of forum renderers: outbox message kind -> (title, Markdown).
+
+As `handlers/slack/renderers.py` does for Block Kit: each entry decodes the row's data into its
+typed message (`bot.program.messages.decode`; a row that does not fit is a `ValueError`, which the
+deliverer fails for good) and draws the forum post. The title is None for a reply in a topic.
+The composition root (`bot/runtime.py`) hands the result to the Discourse deliverer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from functools import cache
+from typing import Any, TypeVar
+
+from bot.program.events.messages import ForumEventReminder
+from bot.program.groups.messages import ForumRecognition
+from bot.program.linking.messages import LinkCodeMessage
+from bot.program.messages import ForumReply, Message, decode
+
+Post = tuple[str | None, str]  # (title or None, Markdown)
+PostRenderer = Callable[[Mapping[str, Any]], Post]
+M = TypeVar("M", bound=Message)
+
+
+def typed(cls: type[M], build: Callable[[M], Post]) -> PostRenderer:
+    def render(data: Mapping[str, Any]) -> Post:
+        return build(decode(cls, data))
+
+    render.message_type = cls  # type: ignore[attr-defined]  # read by the registry's checks
+    return render
+
+
+def _link_code(msg: LinkCodeMessage) -> Post:
+    text = (
+        f"Hello {msg.username},\n\nSomeone (hopefully you) asked to link this forum account to "
+        f"their Slack account in {msg.program}. Your one-time code is:\n\n"
+        f"**{msg.code}**\n\nIn Slack, type `{msg.command} link confirm {msg.code}` within "
+        f"{msg.minutes} minutes. If this wasn't you, ignore this message: nothing changes without "
+        "the code."
+    )
+    return "Your ambassador-bot link code", text
+
+
+def _event_reminder(msg: ForumEventReminder) -> Post:
+    start = msg.start.astimezone(UTC)
+    link = f"\n\nJoin: {msg.link}" if msg.link else ""
+    return None, f"Reminder: **{msg.title}** starts {start:%Y-%m-%d %H:%M} UTC.{link}"
+
+
+def _recognition(msg: ForumRecognition) -> Post:
+    return msg.title, msg.text
+
+
+def _reply(msg: ForumReply) -> Post:
+    return None, msg.markdown
+
+
+@dataclass(frozen=True)
+class DiscourseRenderers:
+    """Message kind -> forum post renderer."""
+
+    posts: Mapping[str, PostRenderer]
+
+    def render(self, template: str, data: Mapping[str, Any]) -> Post:
+        try:
+            builder = self.posts[template]
+        except KeyError:
+            raise ValueError(f"unknown forum message {template!r}") from None
+        return builder(data)
+
+
+@cache
+def discourse_renderers() -> DiscourseRenderers:
+    """The forum renderers of every feature (built once)."""
+    return DiscourseRenderers(
+        posts={
+            LinkCodeMessage.kind: typed(LinkCodeMessage, _link_code),
+            ForumEventReminder.kind: typed(ForumEventReminder, _event_reminder),
+            ForumRecognition.kind: typed(ForumRecognition, _recognition),
+            ForumReply.kind: typed(ForumReply, _reply),
+        }
+    )
