@@ -13,6 +13,7 @@ import click
 
 from bot.cli import data, deliveries, serve
 from bot.cli.base import DEFAULT_CONFIG, Cli
+from bot.cli.setup import COMMANDS as SETUP_COMMANDS
 
 
 @click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,5 +32,5 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj["explicit"] = config_path is not None
 
 
-for _command in (*serve.COMMANDS, *deliveries.COMMANDS, *data.COMMANDS):
+for _command in (*serve.COMMANDS, *deliveries.COMMANDS, *data.COMMANDS, *SETUP_COMMANDS):
     main.add_command(_command)

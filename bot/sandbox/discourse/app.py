@@ -26,6 +26,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from bot.sandbox.discourse.i18n import translate
+from bot.sandbox.discourse.routes_admin import AdminRoutes
 from bot.sandbox.discourse.routes_badges import BadgeRoutes
 from bot.sandbox.discourse.routes_groups import GroupRoutes
 from bot.sandbox.discourse.routes_posts import PostRoutes
@@ -61,7 +62,9 @@ _Handler = Callable[[re.Match[str], JSONDict], JSONDict]
 
 
 @dataclass(eq=False)
-class DiscourseStandIn(ServedStandIn, SiteRoutes, BadgeRoutes, GroupRoutes, UserRoutes, PostRoutes):
+class DiscourseStandIn(
+    ServedStandIn, SiteRoutes, BadgeRoutes, GroupRoutes, UserRoutes, PostRoutes, AdminRoutes
+):
     """Discourse REST API stand-in. Serve ``.app``; use ``DiscourseClient(host=url, ...)``."""
 
     def __post_init__(self) -> None:
@@ -71,6 +74,13 @@ class DiscourseStandIn(ServedStandIn, SiteRoutes, BadgeRoutes, GroupRoutes, User
         routes: list[tuple[str, str, _Handler, bool]] = [
             ("GET", r"/site/basic-info(?:\.json)?", self._basic_info, True),
             ("GET", r"/admin/badges(?:\.json)?", self._admin_badges, False),
+            ("POST", r"/admin/badges(?:\.json)?", self._create_badge, False),
+            ("PUT", r"/admin/badges/(?P<id>[^/]+?)(?:\.json)?", self._update_badge, False),
+            ("POST", r"/admin/groups(?:\.json)?", self._create_group, False),
+            ("GET", r"/admin/api/web_hooks(?:\.json)?", self._list_web_hooks, False),
+            ("POST", r"/admin/api/web_hooks(?:\.json)?", self._create_web_hook, False),
+            ("GET", r"/admin/api/web_hooks/(?P<id>\d+)(?:\.json)?", self._show_web_hook, False),
+            ("PUT", r"/admin/api/web_hooks/(?P<id>\d+)(?:\.json)?", self._update_web_hook, False),
             ("POST", r"/user_badges(?:\.json)?", self._grant_badge, False),
             ("GET", r"/user_badges(?:\.json)?", self._badge_holders, False),
             ("DELETE", r"/user_badges/(?P<id>[^/]+?)(?:\.json)?", self._revoke_badge, False),

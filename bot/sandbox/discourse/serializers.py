@@ -75,7 +75,15 @@ class Serializers(ForumState):
 
     def _group_summary(self, group: DiscourseGroup) -> JSONDict:
         """BasicGroupSerializer."""
-        return basic_group(group.id, group.name, len(group.members), automatic=group.automatic)
+        out = basic_group(
+            group.id,
+            group.name,
+            len(group.members),
+            automatic=group.automatic,
+            visibility_level=group.visibility_level,
+        )
+        out["members_visibility_level"] = group.members_visibility_level
+        return out
 
     def _group_json(self, group: DiscourseGroup) -> JSONDict:
         """GroupShowSerializer (BasicGroupSerializer + the fields its admin viewer sees)."""

@@ -26,6 +26,9 @@ class DiscourseGroup:
     owners: set[str] = field(default_factory=set)
     added_at: dict[str, str] = field(default_factory=dict)
     automatic: bool = False
+    # Group.visibility_levels (app/models/group.rb): public 0, logged_on_users 1, members 2, ...
+    visibility_level: int = 0
+    members_visibility_level: int = 0
 
 
 @dataclass(eq=False)
@@ -54,6 +57,8 @@ class ForumState:
     posts: list[JSONDict] = field(default_factory=list, init=False, repr=False)
     calls: list[tuple[str, str, JSONDict, int]] = field(default_factory=list, init=False, repr=False)
     events: list[tuple[str, JSONDict]] = field(default_factory=list, init=False, repr=False)
+    # Admin → API → Webhooks: id -> web hook record (bot.sandbox.discourse.routes_admin).
+    web_hooks: dict[int, JSONDict] = field(default_factory=dict, init=False, repr=False)
     rate_limited: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
