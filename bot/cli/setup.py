@@ -9,6 +9,7 @@ bot.program.badges.setup; the admin API calls in bot.platforms.discourse.admin.
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 import urllib.parse
 from collections.abc import Callable
@@ -56,6 +57,18 @@ def public_url_of(settings: Settings, given: str | None) -> str:
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise SetupError(f"{url!r} is not a public URL: give one such as https://bot.example.org")
     return url.strip().rstrip("/")
+
+
+def group_name_of(settings: Settings, given: str | None) -> str:
+    """`--group`, else discourse.ambassador_group, else "ambassadors"; Discourse allows letters,
+    digits, ``_``, ``.`` and ``-`` in a group's name (UsernameValidator, as groups use it)."""
+    name = (given if given is not None else settings.discourse.ambassador_group or "ambassadors").strip()
+    if not re.fullmatch(r"\w[\w.-]{0,59}", name):
+        raise SetupError(
+            f"{name[:60]!r} cannot be a forum group name: use letters, digits, '_', '.' and '-' "
+            "(at most 60 characters)"
+        )
+    return name
 
 
 def _refusal(err: AdminRefused, settings: Settings) -> SetupError:
@@ -217,7 +230,7 @@ def setup_discourse(
         _preflight(settings)
         opts = Options(
             badge_name=badge_name.strip() or "Ambassador",
-            group=(group or settings.discourse.ambassador_group or "ambassadors").strip(),
+            group=group_name_of(settings, group),
             public_url=public_url_of(settings, public_url),
             dry_run=dry_run,
         )

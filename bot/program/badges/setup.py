@@ -184,7 +184,10 @@ def _badge_item(badges: Sequence[ForumBadge], name: str) -> Item:
 def _group_item(group: ForumGroup | None, name: str) -> Item:
     if group is None:
         return Item("group", Step.CREATE, f"group {name!r} (private: visible to its members only)")
-    return Item("group", Step.FOUND, f"group {group.name!r} (id {group.id})", existing_id=group.id)
+    label = f"group {group.name!r} (id {group.id})"
+    if group.visibility_level < MEMBERS_ONLY:
+        label += ", visible to more than its members (change that in the group's settings if meant private)"
+    return Item("group", Step.FOUND, label, existing_id=group.id)
 
 
 def _webhook_item(hook: ForumWebhook | None, wanted: Wanted, secret: str) -> Item:
