@@ -103,6 +103,7 @@ async def _read_plan(admin: ForumAdmin, settings: Settings, opts: Options) -> ru
         payload_url=rules.payload_url_for(opts.public_url),
         secret=settings.discourse.webhook_secret,
         new_secret=secrets.token_urlsafe(32),
+        badge_id=settings.discourse.ambassador_badge_id,
     )
     return rules.plan(wanted, badges, group, hooks, event_types)
 
@@ -121,14 +122,15 @@ async def _carry_out(
     admin: ForumAdmin, p: rules.Plan, settings: Settings, opts: Options, echo: Echo
 ) -> dict[str, int | str]:
     """Create or update what the plan says; returns the config values (badge id, group)."""
-    badge_id = p.badge.existing_id
-    if p.badge.step is rules.Step.CREATE:
+    if p.badge.existing_id is None:
         badge = await admin.create_badge(opts.badge_name, f"Member of {settings.program.name}")
         badge_id = badge.id
         echo(f"  created       badge {badge.name!r} (id {badge.id})")
-    elif p.badge.step is rules.Step.UPDATE and badge_id is not None:
-        await admin.enable_badge(badge_id)
-        echo(f"  enabled       {p.badge.label}")
+    else:
+        badge_id = p.badge.existing_id
+        if p.badge.step is rules.Step.UPDATE:
+            await admin.enable_badge(badge_id)
+            echo(f"  enabled       {p.badge.label}")
     if p.group.step is rules.Step.CREATE:
         group = await admin.create_group(opts.group)
         echo(f"  created       group {group.name!r} (id {group.id}), visible to its members only")
@@ -138,7 +140,6 @@ async def _carry_out(
     elif p.webhook.step is rules.Step.UPDATE and p.webhook.existing_id is not None:
         await admin.update_web_hook(p.webhook.existing_id, p.webhook_spec)
         echo(f"  updated       {p.webhook.label}: " + "; ".join(p.webhook.changes))
-    assert badge_id is not None
     return {"ambassador_badge_id": badge_id, "ambassador_group": opts.group}
 
 
@@ -152,12 +153,14 @@ async def run_setup(settings: Settings, opts: Options, echo: Echo) -> dict[str, 
     try:
         await _admin_check(admin, settings)
         p = await _read_plan(admin, settings, opts)
-        echo(f"Forum {d.url} (as {d.api_username}):")
         if p.problems:
             raise SetupError(f"{p.problems[0]}; nothing was changed")
+        echo(f"Forum {d.url} (as {d.api_username}):")
         for item in p.items:
             _show(item, opts.dry_run, echo)
         if opts.dry_run:
+            if p.secret != d.webhook_secret:
+                echo("A webhook secret would be set in discourse.webhook_secret (--write puts it there).")
             return {}
         values = await _carry_out(admin, p, settings, opts, echo)
     except AdminRefused as err:

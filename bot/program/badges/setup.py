@@ -7,7 +7,9 @@ the plan a second time finds everything, so it creates and changes nothing (idem
 
 The rules:
 
-- the badge is found by name, case-insensitively (Discourse's badge names are unique that way);
+- the badge is the configured one (discourse.ambassador_badge_id) when the forum has it, else the
+  one of that name, case-insensitively (Discourse's badge names are unique that way); a disabled
+  one is enabled;
 - the group is found by name; a new one is private: visible to its members only, and so is its
   member list (Group.visibility_levels ``members`` = 2);
 - the webhook is the one whose payload URL is ours (``<public_url>/discourse/webhooks``, compared
@@ -89,6 +91,7 @@ class Wanted:
     # The configured discourse.webhook_secret, or "" (then `new_secret` is used for a new hook).
     secret: str
     new_secret: str
+    badge_id: int | None = None  # the configured discourse.ambassador_badge_id
 
 
 @dataclass(frozen=True)
@@ -171,8 +174,8 @@ def webhook_problems(hook: ForumWebhook, secret: str) -> list[str]:
     return problems
 
 
-def _badge_item(badges: Sequence[ForumBadge], name: str) -> Item:
-    badge = find_badge(badges, name)
+def _badge_item(badges: Sequence[ForumBadge], name: str, badge_id: int | None) -> Item:
+    badge = next((b for b in badges if b.id == badge_id), None) or find_badge(badges, name)
     if badge is None:
         return Item("badge", Step.CREATE, f"badge {name!r}")
     if not badge.enabled:
@@ -220,7 +223,7 @@ def plan(
         noun = "event type" if len(unknown) == 1 else "event types"
         problems = (f"the forum offers no webhook {noun} {', '.join(unknown)} (is it an old Discourse?)",)
     return Plan(
-        badge=_badge_item(badges, wanted.badge_name),
+        badge=_badge_item(badges, wanted.badge_name, wanted.badge_id),
         group=_group_item(group, wanted.group_name),
         webhook=_webhook_item(hook, wanted, secret),
         webhook_spec=WebhookSpec(wanted.payload_url, secret, tuple(ids)),

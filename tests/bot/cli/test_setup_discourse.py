@@ -195,3 +195,33 @@ async def test_a_unicode_badge_name_is_created_once_and_then_found(
     assert second.exit_code == 0, second.output
     assert f"found         badge {name!r}" in second.output
     assert [b["name"] for b in forum.badges.values()] == [name]
+
+
+async def test_a_disabled_badge_is_enabled_and_the_configured_one_is_used(
+    forum: DiscourseStandIn, tmp_path: Path
+) -> None:
+    badge_id = forum.add_badge("Community Ambassador", enabled=False)
+    config = write_config(tmp_path, forum.base_url)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "# ambassador_badge_id = 105", f"ambassador_badge_id = {badge_id}"
+        ),
+        encoding="utf-8",
+    )
+    result = await cli(config)
+    assert result.exit_code == 0, result.output
+    assert f"enabled       badge 'Community Ambassador' (id {badge_id})" in result.output
+    assert forum.badges[badge_id]["enabled"] and len(forum.badges) == 1
+    assert ("PUT", f"/admin/badges/{badge_id}.json") in writes(forum)
+    assert "ambassador_badge_id" not in result.output  # already configured
+
+
+async def test_dry_run_without_a_secret_says_one_would_be_set(
+    forum: DiscourseStandIn, tmp_path: Path
+) -> None:
+    result = await cli(write_config(tmp_path, forum.base_url, secret=""), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert (
+        "A webhook secret would be set in discourse.webhook_secret (--write puts it there)." in result.output
+    )
+    assert writes(forum) == []

@@ -128,3 +128,21 @@ def test_an_event_type_the_forum_does_not_offer_is_a_problem_named_once() -> Non
 
 def test_the_payload_url_is_the_public_url_plus_the_webhook_route() -> None:
     assert rules.payload_url_for("https://bot.example.org/") == URL
+
+
+def test_the_configured_badge_id_wins_over_the_name() -> None:
+    configured = Wanted("Ambassador", "ambassadors", URL, SECRET, "generated-secret-xyz", badge_id=105)
+    badges = [ForumBadge(100, "Ambassador"), ForumBadge(105, "Community Ambassador")]
+    p = rules.plan(configured, badges, None, [], TYPES)
+    assert p.badge.step is Step.FOUND and p.badge.existing_id == 105
+
+
+def test_a_configured_badge_id_the_forum_does_not_have_falls_back_to_the_name() -> None:
+    configured = Wanted("Ambassador", "ambassadors", URL, SECRET, "generated-secret-xyz", badge_id=999)
+    p = rules.plan(configured, [ForumBadge(100, "Ambassador")], None, [], TYPES)
+    assert p.badge.step is Step.FOUND and p.badge.existing_id == 100
+
+
+def test_a_group_visible_to_everyone_is_found_and_said_to_be_so() -> None:
+    p = rules.plan(wanted(), [], ForumGroup(41, "ambassadors", 0), [], TYPES)
+    assert p.group.step is Step.FOUND and "visible to more than its members" in p.group.label
