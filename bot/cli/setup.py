@@ -186,14 +186,17 @@ def _write_or_print(values: dict[str, int | str], config: str, write: bool, echo
         echo(f"{config} already has these values.")
         return
     path = Path(config)
-    if write and path.is_file():
-        edited = set_keys(path.read_text(encoding="utf-8"), "discourse", values)
-        if edited is not None:
-            path.write_text(edited, encoding="utf-8")
-            names = ", ".join(f"discourse.{k}" for k in values)
-            echo(f"Wrote {names} to {config}.")
-            return
-        echo(f"{config} could not be edited safely; add these to its [discourse] table yourself:")
+    if write:
+        try:
+            edited = set_keys(path.read_text(encoding="utf-8"), "discourse", values)
+            if edited is not None:
+                path.write_text(edited, encoding="utf-8")
+                echo(f"Wrote {', '.join(f'discourse.{k}' for k in values)} to {config}.")
+                return
+            echo(f"{config} could not be edited safely; add these to its [discourse] table yourself:")
+        except (OSError, UnicodeDecodeError) as err:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else type(err).__name__
+            echo(f"{config} could not be written ({reason}); add these to its [discourse] table yourself:")
     else:
         echo(f"Add these to the [discourse] table of {config} (or run again with --write):")
     for key, value in values.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +53,14 @@ def test_keys_are_set_in_place(before: str, after: str) -> None:
 )
 def test_a_file_that_cannot_be_edited_safely_is_left_alone(text: str) -> None:
     assert set_keys(text, "discourse", VALUES) is None
+
+
+def test_a_config_that_cannot_be_read_or_written_gets_the_values_printed_instead(tmp_path: Path) -> None:
+    from bot.cli.setup import _write_or_print
+
+    lines: list[str] = []
+    _write_or_print({"ambassador_group": "ambassadors"}, str(tmp_path), True, lines.append)
+    assert lines == [
+        f"{tmp_path} could not be written (Is a directory); add these to its [discourse] table yourself:",
+        '  ambassador_group = "ambassadors"',
+    ]
