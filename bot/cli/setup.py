@@ -78,8 +78,6 @@ def _refusal(err: AdminRefused, settings: Settings) -> SetupError:
             f"{d.url} refused the API key for {d.api_username!r} (403): check discourse.api_key "
             "(or DISCOURSE_API_KEY) and discourse.api_username"
         )
-    if err.status == 404:
-        return SetupError(f"{d.url} has no user {d.api_username!r}: check discourse.api_username")
     return SetupError(f"{d.url} refused the request ({err.status}): {err.message}")
 
 

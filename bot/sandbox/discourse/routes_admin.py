@@ -2,7 +2,9 @@
 webhooks (app/controllers/admin/badges_controller.rb, app/controllers/admin/groups_controller.rb,
 app/controllers/admin/web_hooks_controller.rb; paths from config/routes.rb: ``resources :badges``
 and ``resources :groups`` in the admin namespace, ``resources :web_hooks`` under
-``scope "/api"``).
+``scope "/api"``). The answers' shapes agree with discourse/discourse_api_docs' OpenAPI spec
+(createBadge: ``badge_types`` and ``badge``; createGroup: ``basic_group``; see
+../shared/fixtures/discourse/openapi/openapi.json), which has no webhook operations.
 
 These controllers are Admin::AdminController subclasses (``before_action :ensure_admin``): a key
 whose user is not an admin gets Discourse::InvalidAccess, 403 ``invalid_access``. Validation
