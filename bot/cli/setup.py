@@ -71,6 +71,13 @@ def group_name_of(settings: Settings, given: str | None) -> str:
     return name
 
 
+def _badge_name(given: str) -> str:
+    name = given.strip()
+    if not name:
+        raise SetupError("--badge-name cannot be empty: give the badge's name, e.g. Ambassador")
+    return name
+
+
 def _refusal(err: AdminRefused, settings: Settings) -> SetupError:
     d = settings.discourse
     if err.status == 403:
@@ -233,7 +240,7 @@ def setup_discourse(
     try:
         _preflight(settings)
         opts = Options(
-            badge_name=badge_name.strip() or "Ambassador",
+            badge_name=_badge_name(badge_name),
             group=group_name_of(settings, group),
             public_url=public_url_of(settings, public_url),
             dry_run=dry_run,

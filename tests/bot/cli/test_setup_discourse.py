@@ -162,6 +162,8 @@ async def test_a_key_without_admin_rights_is_one_line_and_changes_nothing(tmp_pa
         ("no public url", "no public URL for the webhook: set [server] public_url or give --public-url"),
         ("bad public url", "'ftp://bot' is not a public URL: give one such as https://bot.example.org"),
         ("bad group", "'bad name!' cannot be a forum group name: use letters, digits, '_', '.' and '-'"),
+        ("huge group", f"{'x' * 60!r} cannot be a forum group name"),
+        ("empty badge", "--badge-name cannot be empty: give the badge's name, e.g. Ambassador"),
     ],
 )
 async def test_bad_input_is_one_line_and_changes_nothing(
@@ -174,9 +176,12 @@ async def test_bad_input_is_one_line_and_changes_nothing(
         key="not-the-key" if case == "wrong key" else KEY,
         public_url=None if case == "no public url" else PUBLIC,
     )
-    extra = {"bad public url": ("--public-url", "ftp://bot"), "bad group": ("--group", "bad name!")}.get(
-        case, ()
-    )
+    extra = {
+        "bad public url": ("--public-url", "ftp://bot"),
+        "bad group": ("--group", "bad name!"),
+        "huge group": ("--group", "x" * 10_000),
+        "empty badge": ("--badge-name", "  "),
+    }.get(case, ())
     result = await cli(config, *extra)
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
