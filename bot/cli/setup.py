@@ -27,7 +27,6 @@ from bot.program.badges import setup as rules
 from bot.program.failures import DeliveryError
 
 Echo = Callable[[str], None]
-FIX = "run `ambassador-bot setup discourse`"
 
 
 class SetupError(Exception):
@@ -53,9 +52,13 @@ def public_url_of(settings: Settings, given: str | None) -> str:
             "no public URL for the webhook: set [server] public_url or give --public-url "
             "https://bot.example.org (the address the forum can reach the bot at)"
         )
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise SetupError(f"{url!r} is not a public URL: give one such as https://bot.example.org")
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        usable = parts.scheme in {"http", "https"} and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        usable = False
+    if not usable:
+        raise SetupError(f"{url[:80]!r} is not a public URL: give one such as https://bot.example.org")
     return url.strip().rstrip("/")
 
 

@@ -164,6 +164,7 @@ async def test_a_key_without_admin_rights_is_one_line_and_changes_nothing(tmp_pa
         ("bad group", "'bad name!' cannot be a forum group name: use letters, digits, '_', '.' and '-'"),
         ("huge group", f"{'x' * 60!r} cannot be a forum group name"),
         ("empty badge", "--badge-name cannot be empty: give the badge's name, e.g. Ambassador"),
+        ("broken public url", "'http://[::1' is not a public URL"),
     ],
 )
 async def test_bad_input_is_one_line_and_changes_nothing(
@@ -181,6 +182,7 @@ async def test_bad_input_is_one_line_and_changes_nothing(
         "bad group": ("--group", "bad name!"),
         "huge group": ("--group", "x" * 10_000),
         "empty badge": ("--badge-name", "  "),
+        "broken public url": ("--public-url", "http://[::1"),
     }.get(case, ())
     result = await cli(config, *extra)
     assert result.exit_code == 1
