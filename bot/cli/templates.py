@@ -106,6 +106,9 @@ class Answers:
 def config_file(answers: Answers) -> str:
     """The commented config.toml for `answers`: the example file with the addresses filled in."""
     text = resource_text("config.example.toml")
+    first, rest = text.split("\n", 1)
+    if first.startswith("# ambassador-bot settings. Copy"):  # what to do with the example: done
+        text = rest
     if answers.public_url is not None:
         text = set_key(text, "server", "public_url", answers.public_url)
     if answers.forum_url is not None:

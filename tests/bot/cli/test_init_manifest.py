@@ -199,11 +199,15 @@ def test_init_asks_on_a_terminal(tmp_path: Path) -> None:
     """Run the installed command on a pseudo-terminal: it asks, re-asks after a bad answer."""
     pty = pytest.importorskip("pty")
     exe = Path(sys.executable).with_name("ambassador-bot")
+    assert exe.exists(), f"{exe}: the project is not installed in this venv"
     answers = b"n\nhttp://bot.example.org\nhttps://bot.example.org\nhttps://forum.example.org\n"
     pid, fd = pty.fork()
-    if pid == 0:  # the child: the command, on the terminal
-        os.chdir(tmp_path)
-        os.execv(str(exe), [str(exe), "init"])
+    if pid == 0:  # the child: the command, on the terminal (never back into pytest)
+        try:
+            os.chdir(tmp_path)
+            os.execv(str(exe), [str(exe), "init"])
+        finally:
+            os._exit(127)
     os.write(fd, answers)
     seen = b""
     with contextlib.suppress(OSError):  # EIO once the child has exited
@@ -244,6 +248,7 @@ def test_the_templates_are_package_data() -> None:
 def test_the_installed_command_prints_the_manifest(tmp_path: Path) -> None:
     """Outside the source tree, as a user runs it."""
     exe = Path(sys.executable).with_name("ambassador-bot")
+    assert exe.exists(), f"{exe}: the project is not installed in this venv"
     done = subprocess.run(
         [str(exe), "manifest", "--socket"], cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
