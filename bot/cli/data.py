@@ -82,7 +82,14 @@ export.add_command(
 
 
 @export.command("groups")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="csv for a spreadsheet; json with typed values (numbers, null, lists).",
+)
 @output_option("the file")
 @click.pass_context
 def export_groups(ctx: click.Context, fmt: str, output: str | None) -> None:
