@@ -50,6 +50,7 @@ from bench.ack_targets import (
     ratio_of,
     summary,
 )
+from bot.program.text import plural
 from bot.sandbox.harness.directory_seed import bulk_seed, synthetic
 from bot.sandbox.harness.stack import (
     ALICE,
@@ -197,7 +198,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     commands = [c.strip() for c in args.commands.split(",") if c.strip()]
     unknown = [c for c in commands if c not in COMMANDS]
     if unknown or not commands:
-        raise RuntimeError(f"unknown command(s) {unknown}; choose from {', '.join(COMMANDS)}")
+        what = "command" if len(unknown) == 1 else "commands"
+        raise RuntimeError(f"unknown {what} {unknown}; choose from {', '.join(COMMANDS)}")
     async with _database(args.db) as (db_url, db_label):
         seed_s = await _seed_directory(db_url, args.people, args.ambassadors)
         async with start_stack(db_url, outbox=PRODUCTION_OUTBOX) as stack:
@@ -271,7 +273,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     )
                 slow = stack.actor.problems[setup_problems:] + bare_actor.problems
                 if slow:
-                    print(f"\n{len(slow)} request(s) took longer than Slack's 3 s ack deadline")
+                    print(f"\n{plural(len(slow), 'request')} took longer than Slack's 3 s ack deadline")
                 results["slow_acks"] = len(slow)
                 results["rows"] = table_rows(results)
                 await stack.settle()

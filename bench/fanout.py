@@ -17,6 +17,7 @@ from bench._common import (
     fmt,
     print_header,
 )
+from bot.program.text import plural
 from bot.sandbox.slack import SlackStandIn
 from storage import migrate
 from storage.db import make_engine
@@ -330,7 +331,7 @@ def print_table(runs: list[dict[str, Any]], n: int, rate: float) -> None:
         print(f"  Slack calls: {calls}")
         if r.get("decided_without_outbox_row"):
             print(
-                f"  {r['label']}: {r['decided_without_outbox_row']} reminder(s) recorded as sent in "
+                f"  {r['label']}: {plural(r['decided_without_outbox_row'], 'reminder')} recorded as sent in "
                 "`reminders` have NO outbox row: decided, never to be delivered"
             )
         if not r["finished"] and r["label"] != "naive sdk":

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from bench._common import pct
+from bot.program.text import plural
 from bot.sandbox.harness.directory_seed import bulk_seed, synthetic
 from bot.sandbox.harness.stack import ALICE, pg_database, start_stack
 from storage import migrate
@@ -145,7 +146,7 @@ async def run_one(url: str, label: str, args: argparse.Namespace) -> None:
         ratio = pct(sorted(http.samples), 0.5) / pct(sorted(base_http.samples), 0.5)
         print(f"p50 ratio HTTP find/help = {ratio:.2f}")
         if stack.actor.problems:
-            print(f"{len(stack.actor.problems)} request(s) took longer than Slack's 3 s ack deadline")
+            print(f"{plural(len(stack.actor.problems), 'request')} took longer than Slack's 3 s ack deadline")
 
 
 async def run(args: argparse.Namespace) -> None:

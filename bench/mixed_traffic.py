@@ -44,6 +44,7 @@ from bench.mixed_parts import (
     window,
 )
 from bench.synthetic import Program, Scale
+from bot.program.text import plural
 from bot.sandbox.discourse import DiscourseActor
 from bot.sandbox.harness.procs import ServerProcess, bot_argv, log_tail, write_config
 from bot.sandbox.harness.stack import (
@@ -287,7 +288,7 @@ def _print(results: dict[str, Any]) -> None:
         for message, count in results[name]["error_messages"].items():
             print(f"  error [{name}] x{count}: {message}")
     if results["bot_log_problems"]:
-        print(f"bot log: {results['bot_log_problems']} error/traceback line(s), first ones:")
+        print(f"bot log: {plural(results['bot_log_problems'], 'error/traceback line')}, first ones:")
         for line in results["bot_log_problem_lines"][:5]:
             print(f"  {line[:200]}")
 

@@ -267,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         wanted = {n.strip() for n in args.only.split(",")}
         unknown = wanted - {b.name for b in benches}
         if unknown:
-            parser.error(f"unknown benchmark(s) {sorted(unknown)}; the plan has {[b.name for b in benches]}")
+            what = "benchmark" if len(unknown) == 1 else "benchmarks"
+            parser.error(f"unknown {what} {sorted(unknown)}; the plan has {[b.name for b in benches]}")
         benches = [b for b in benches if b.name in wanted]
     when = datetime.now(UTC)
     print(

@@ -14,6 +14,7 @@ from bot.logs import mask_url
 from bot.platforms.discourse.gateway import DiscourseGateway
 from bot.platforms.slack.client import make_web_client
 from bot.program.failures import DeliveryError
+from bot.program.text import plural
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker, sqlite_file
 from storage.uow import UnitOfWork
@@ -73,7 +74,7 @@ async def run_doctor(settings: Settings, echo: Echo, config_path: str | None = N
     else:
         r.warn("not configured", "set [discourse] url, api_key and api_username to sync badges and groups")
     echo("")
-    echo("All checks passed." if r.problems == 0 else f"{r.problems} problem(s) found.")
+    echo("All checks passed." if r.problems == 0 else f"{plural(r.problems, 'problem')} found.")
     return r.problems == 0
 
 
@@ -101,7 +102,7 @@ async def _check_database(settings: Settings, r: Report) -> None:
         r.ok(f"outbox: {waiting} waiting, {stats['counts'].get('delivered', 0)} delivered")
         for f in failures:
             r.warn(
-                f"delivery #{f.id} {f.kind} ({f.status}, {f.attempts} attempts): {f.last_error}",
+                f"delivery #{f.id} {f.kind} ({f.status}, {plural(f.attempts, 'attempt')}): {f.last_error}",
                 "fix the cause, then `ambassador-bot outbox retry`"
                 if f.status == "failed"
                 else "being retried",

@@ -39,6 +39,7 @@ from bot.program.reports.report import ReportService
 from bot.program.requests import RequestService
 from bot.program.roles import Roles
 from bot.program.terms.retire import LifecycleService
+from bot.program.text import plural
 from bot.render.groups import JinjaRenderer
 from bot.scheduler import Scheduler
 from bot.services import Services
@@ -88,7 +89,7 @@ class Runtime:
         try:
             released = await self.worker.release_leases()
             if released:
-                log.warning("shutdown: %d delivery(ies) cut short; released for a retry", released)
+                log.warning("shutdown: %s cut short; released for a retry", plural(released, "delivery"))
         except Exception as err:  # the database may be what is going away
             log.warning("shutdown: could not release outbox leases (%s)", type(err).__name__)
         await self.engine.dispose()

@@ -3,17 +3,28 @@
 - `serve`: run, migrate, doctor, sandbox;
 - `deliveries`: outbox failures|retry, sync discourse;
 - `data`: export <kind>, backup, restore, forget;
+- `init_manifest`: init (a commented config.toml) and manifest (the Slack app manifest);
+- `setup`: setup discourse (the forum's badge, group and webhook);
 - `base`: the settings, secrets, error handling and options every command shares;
 - `database`: the checks a database command makes first, and running its work.
 """
 
 from __future__ import annotations
 
+from importlib import metadata
+
 import click
 
-from bot.cli import data, deliveries, serve
+from bot.cli import data, deliveries, init_manifest, serve
 from bot.cli.base import DEFAULT_CONFIG, Cli
 from bot.cli.setup import COMMANDS as SETUP_COMMANDS
+
+
+def _version() -> str:
+    try:
+        return metadata.version("ambassador-bot")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
 
 
 @click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,6 +35,7 @@ from bot.cli.setup import COMMANDS as SETUP_COMMANDS
     metavar="PATH",
     help=f"Settings file (TOML). Default: ./{DEFAULT_CONFIG}",
 )
+@click.version_option(_version(), "--version", prog_name="ambassador-bot", message="%(prog)s %(version)s")
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None) -> None:
     """Run a community ambassador program in Slack and Discourse."""
@@ -32,5 +44,5 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj["explicit"] = config_path is not None
 
 
-for _command in (*serve.COMMANDS, *deliveries.COMMANDS, *data.COMMANDS, *SETUP_COMMANDS):
+for _command in (*init_manifest.COMMANDS, *serve.COMMANDS, *deliveries.COMMANDS, *data.COMMANDS, *SETUP_COMMANDS):
     main.add_command(_command)

@@ -32,8 +32,8 @@ def settings_of(ctx: click.Context) -> Settings:
     path: str = ctx.obj["config"]
     if not ctx.obj["explicit"] and not Path(path).exists():
         raise click.ClickException(
-            f"config error: {path}: config file not found (give --config PATH, or copy "
-            f"config.example.toml to ./{DEFAULT_CONFIG})"
+            f"config error: {path}: config file not found (give --config PATH, or write one with "
+            "`ambassador-bot init`)"
         )
     try:
         settings = load_settings(path)

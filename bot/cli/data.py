@@ -14,6 +14,7 @@ from bot.cli.base import output_option, settings_of
 from bot.cli.database import run_work, write_output
 from bot.config import Settings
 from bot.logs import mask_url
+from bot.program.text import plural
 
 EXPORTED = {
     "ambassadors": "Ambassadors (any status) with their term and forum account.",
@@ -67,11 +68,6 @@ async def _directory(uow: Any, settings: Settings, roles: Any, clock: Any) -> st
     return await ProfileService(ServiceDeps(uow, settings, roles, clock)).export_directory()
 
 
-async def _groups(uow: Any, settings: Settings, roles: Any, clock: Any) -> str:
-    from bot.program.groups import GroupService
-    from bot.program.permissions import ServiceDeps
-
-    return await GroupService(ServiceDeps(uow, settings, roles, clock)).export_csv()
 
 
 export.add_command(
@@ -80,18 +76,38 @@ export.add_command(
         'The "get help and support" page: one Markdown section per active ambassador.',
         "the Markdown",
         _directory,
-        lambda md: f"the directory ({md.count(chr(10) + '## ')} ambassadors)",
+        lambda md: f"the directory ({plural(md.count(chr(10) + '## '), 'ambassador')})",
     )
 )
-export.add_command(
-    _text_export(
-        "groups",
-        "User groups as CSV: status, place, mentor, organisers and handover progress.",
-        "the CSV",
-        _groups,
-        lambda csv: f"{max(csv.count(chr(10)) - 1, 0)} user groups",
-    )
+
+
+@export.command("groups")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="csv for a spreadsheet; json with typed values (numbers, null, lists).",
 )
+@output_option("the file")
+@click.pass_context
+def export_groups(ctx: click.Context, fmt: str, output: str | None) -> None:
+    """User groups as CSV or JSON: status, place, mentor, organisers and handover progress."""
+    settings = settings_of(ctx)
+
+    async def work(uow: Any) -> str:
+        from bot.program.groups import GroupService
+        from bot.program.permissions import ServiceDeps
+        from bot.program.ports import SystemClock
+        from bot.program.roles import Roles
+
+        groups = GroupService(ServiceDeps(uow, settings, Roles([]), SystemClock()))
+        return await (groups.export_json() if fmt == "json" else groups.export_csv())
+
+    text = run_work(settings, work)
+    count = len(json.loads(text)) if fmt == "json" else max(text.count("\n") - 1, 0)
+    write_output(output, text.encode("utf-8"), f"{plural(count, 'user group')} ({fmt.upper()})")
 
 
 def _export_command(kind: str) -> click.Command:
@@ -113,7 +129,7 @@ def _export_command(kind: str) -> click.Command:
             return await ExportService(deps).render(kind, fmt)
 
         export = run_work(settings, work)
-        write_output(output, export.content, f"{export.rows} {kind} ({fmt.upper()})")
+        write_output(output, export.content, f"{plural(export.rows, 'row')} of {kind} ({fmt.upper()})")
 
     return command
 
@@ -159,7 +175,8 @@ def backup(ctx: click.Context, output: str | None) -> None:
     data = run_work(settings, work)
     rows = sum(len(t["rows"]) for t in data["tables"])
     content = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-    write_output(output, content, f"a backup of {len(data['tables'])} tables, {rows} rows")
+    tables = plural(len(data["tables"]), "table")
+    write_output(output, content, f"a backup of {tables}, {plural(rows, 'row')}")
 
 
 @click.command()
@@ -182,7 +199,8 @@ def restore(ctx: click.Context, file: str, force: bool) -> None:
 
     result = run_work(settings, work, migrate=True)
     click.echo(
-        f"Restored {result.total} rows in {len(result.rows)} tables into {mask_url(settings.database.url)}."
+        f"Restored {plural(result.total, 'row')} in {plural(len(result.rows), 'table')} into "
+        f"{mask_url(settings.database.url)}."
     )
 
 
@@ -223,8 +241,9 @@ def forget(ctx: click.Context, person: str, yes: bool) -> None:
     if _already_forgotten(report):
         return
     click.echo(
-        f"Forgot person #{report.person_id}: {sum(report.deleted.values())} rows deleted, "
-        f"{sum(report.anonymised.values())} anonymised, {report.outbox_cancelled} waiting messages cancelled."
+        f"Forgot person #{report.person_id}: {plural(sum(report.deleted.values()), 'row')} deleted, "
+        f"{sum(report.anonymised.values())} anonymised, {plural(report.outbox_cancelled, 'waiting message')} "
+        "cancelled."
     )
 
 

@@ -11,6 +11,7 @@ import click
 
 from bot.cli.base import settings_of
 from bot.cli.database import require_ready, run_work
+from bot.program.text import plural
 
 
 @click.group()
@@ -31,7 +32,7 @@ def outbox_failures(ctx: click.Context) -> None:
     if not rows:
         click.echo("No failed or retrying deliveries.")
     for r in rows:
-        click.echo(f"#{r.id} {r.kind} {r.key} [{r.status}, {r.attempts} attempts]: {r.last_error}")
+        click.echo(f"#{r.id} {r.kind} {r.key} [{r.status}, {plural(r.attempts, 'attempt')}]: {r.last_error}")
 
 
 @outbox.command("retry")
@@ -44,7 +45,7 @@ def outbox_retry(ctx: click.Context) -> None:
             count: int = await u.outbox.retry_failed(datetime.now(UTC))
             return count
 
-    click.echo(f"{run_work(settings_of(ctx), work)} failed deliveries queued again.")
+    click.echo(f"{plural(run_work(settings_of(ctx), work), 'failed delivery')} queued again.")
 
 
 @click.group()
@@ -75,10 +76,10 @@ def sync_discourse(ctx: click.Context, no_deliver: bool, timeout: float) -> None
                 click.echo(line)
             if no_deliver or report.changes == 0:
                 return 0
-            click.echo(f"Delivering {report.changes} fix(es), paced under the forum's limit…")
+            click.echo(f"Delivering {plural(report.changes, 'fix')}, paced under the forum's limit…")
             waiting = await rt.worker.drain_until_idle(timeout)
             if waiting:
-                click.echo(f"{waiting} delivery(ies) still waiting; the running bot will finish them.")
+                click.echo(f"{plural(waiting, 'delivery')} still waiting; the running bot will finish them.")
                 return 1
             click.echo("All fixes delivered.")
             return 0

@@ -25,6 +25,7 @@ from bot.program.delivered import record_delivery, record_failure
 from bot.program.failures import DeliveryError, Permanent, RateLimited
 from bot.program.outbox import redacted, too_late
 from bot.program.ports import Clock
+from bot.program.text import plural
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
 
@@ -221,7 +222,7 @@ class OutboxWorker:
     async def _backoff(self, msg: OutboxMessage, attempts: int, error: str) -> None:
         s = self.settings
         if attempts >= s.max_attempts:
-            await self._fail(msg, f"gave up after {attempts} attempts: {error}")
+            await self._fail(msg, f"gave up after {plural(attempts, 'attempt')}: {error}")
             return
         delay = min(s.max_backoff_seconds, s.base_backoff_seconds * (2 ** (attempts - 1)))
         delay *= random.uniform(0.8, 1.2)  # jitter so replicas do not retry in lockstep

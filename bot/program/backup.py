@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.program.errors import Conflict, InvalidInput
 from bot.program.ports import Clock
+from bot.program.text import plural
 from storage.backup import BackupTable, decode, encode, tables
 from storage.uow import UnitOfWork
 
@@ -129,7 +130,8 @@ def _check(
             raise InvalidInput(f"Table {name}: columns and rows must be lists.")
         unknown = [c for c in columns if c not in table.c]
         if unknown:
-            raise InvalidInput(f"Table {name}: unknown column(s) {', '.join(map(str, unknown))}.")
+            names = ", ".join(map(str, unknown))
+            raise InvalidInput(f"Table {name}: {plural(len(unknown), 'unknown column')}: {names}.")
         decoded: list[list[Any]] = []
         for i, row in enumerate(rows):
             if not isinstance(row, list) or len(row) != len(columns):

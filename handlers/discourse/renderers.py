@@ -18,6 +18,7 @@ from bot.program.events.messages import ForumEventReminder
 from bot.program.groups.messages import ForumRecognition
 from bot.program.linking.messages import LinkCodeMessage
 from bot.program.messages import ForumReply, Message, decode
+from bot.program.text import plural
 
 Post = tuple[str | None, str]  # (title or None, Markdown)
 PostRenderer = Callable[[Mapping[str, Any]], Post]
@@ -37,7 +38,7 @@ def _link_code(msg: LinkCodeMessage) -> Post:
         f"Hello {msg.username},\n\nSomeone (hopefully you) asked to link this forum account to "
         f"their Slack account in {msg.program}. Your one-time code is:\n\n"
         f"**{msg.code}**\n\nIn Slack, type `{msg.command} link confirm {msg.code}` within "
-        f"{msg.minutes} minutes. If this wasn't you, ignore this message: nothing changes without "
+        f"{plural(msg.minutes, 'minute')}. If this wasn't you, ignore this message: nothing changes without "
         "the code."
     )
     return "Your ambassador-bot link code", text

@@ -23,6 +23,7 @@ from bot.program.badges.records import (
     record_forum_grant,
 )
 from bot.program.messages import Notice
+from bot.program.text import plural
 from storage.enums import AmbassadorStatus, BadgeGrantStatus, MembershipStatus, Platform
 from storage.models import Ambassador, Person
 from storage.uow import UnitOfWork
@@ -49,7 +50,8 @@ class SyncReport:
 
     def lines(self) -> list[str]:
         out = [
-            f"Badges queued for {len(self.granted)} active ambassador(s): {', '.join(self.granted) or '-'}",
+            f"Badges queued for {plural(len(self.granted), 'active ambassador')}: "
+            f"{', '.join(self.granted) or '-'}",
             f"Group additions queued: {len(self.added)}: {', '.join(self.added) or '-'}",
             f"Badges revoked from alumni: {len(self.revoked)}: {', '.join(self.revoked) or '-'}",
             f"Group removals of alumni: {len(self.removed)}: {', '.join(self.removed) or '-'}",

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.program.directory.profiles import profile_values
+from bot.program.text import plural
 from storage.models import Ambassador, Application, Person
 from storage.profiles import Profile
 
@@ -46,7 +47,8 @@ def directory_page(entries: Sequence[Entry], program: str, forum: str, when: dat
     lines = [
         f"# Get help and support from the {_md(program)}",
         "",
-        f"{len(entries)} ambassadors are happy to help. Reach out to them directly. "
+        f"{plural(len(entries), 'ambassador')} {'is' if len(entries) == 1 else 'are'} happy to help. "
+        "Reach out to them directly. "
         f"(Generated {when:%Y-%m-%d}.)",
     ]
     for entry in entries:

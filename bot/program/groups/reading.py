@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.program.groups import exporting
 from bot.program.groups import reports as group_reports
 from bot.program.groups.base import GroupBase
 from bot.program.groups.reports import GroupList, GroupView
@@ -25,3 +26,8 @@ class Reading(GroupBase):
         """Every group with status, mentor and organisers (spreadsheet-ready CSV)."""
         async with self._uow() as uow:
             return await group_reports.export_csv(uow)
+
+    async def export_json(self) -> str:
+        """The rows of `export_csv` as a JSON list, with typed values (bot.program.groups.exporting)."""
+        async with self._uow() as uow:
+            return await exporting.export_json(uow)

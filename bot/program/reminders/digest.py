@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from bot.config import Settings
 from bot.program.messages import Notice
 from bot.program.reminders.due import Due, Reading, post
+from bot.program.text import plural
 from storage.enums import ApplicationStatus
 from storage.uow import UnitOfWork
 
@@ -50,7 +51,7 @@ async def _digest_text(reading: Reading, uow: UnitOfWork, now: datetime) -> str:
         f"• Renewals due by {soon:%Y-%m-%d}: {len(due)}"
         + (": " + ", ".join(f"{n} ({t:%Y-%m-%d})" for t, n in due[:10]) if due else ""),
         f"• Lapsed recently: {len(lapsed)}",
-        f"• Unfinished onboarding after {settings.reminders.nudge_after_days} days: {stuck}",
+        f"• Unfinished onboarding after {plural(settings.reminders.nudge_after_days, 'day')}: {stuck}",
         f"• Applications waiting for review: {pending}",
     ]
     return "\n".join(lines)

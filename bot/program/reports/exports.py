@@ -23,6 +23,7 @@ from bot.program.errors import Conflict, InvalidInput, NotFound
 from bot.program.money import CURRENCIES
 from bot.program.permissions import GuardedService, Permission, Subject
 from bot.program.reports.sending import DmFile, audit_sent, send_file
+from bot.program.text import plural
 from storage.models import Application, AuditEntry
 from storage.requests import REFERENCE_PREFIX
 
@@ -189,9 +190,9 @@ class ExportService(GuardedService):
         async with self._uow() as uow:
             file = DmFile(
                 filename,
-                f"{kind.capitalize()} export ({export.rows} rows)",
+                f"{kind.capitalize()} export ({plural(export.rows, 'row')})",
                 export.content,
-                f"Here is the {kind} export you asked for: {export.rows} rows, {fmt.upper()}.",
+                f"Here is the {kind} export you asked for: {plural(export.rows, 'row')}, {fmt.upper()}.",
             )
             await send_file(uow, f"export:{actor}:{kind}:{unique}", actor, file, now)
             after = {"format": fmt, "rows": export.rows}

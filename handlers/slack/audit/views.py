@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.program.audit import AuditLine, AuditReport
+from bot.program.text import plural
 from handlers.slack import text as kit
 from handlers.slack.blocks import MAX_TEXT, Block, context, escape, section
 
@@ -47,7 +48,8 @@ def _audit_line(e: AuditLine) -> str:
 
 def audit_message(report: AuditReport) -> tuple[str, list[Block]]:
     name = f" ({kit.one_line(report.name, 60)})" if report.name else ""
-    head = f"*Audit log about <@{report.slack_user_id}>{name}*, newest first ({len(report.lines)} entries):"
+    entries = plural(len(report.lines), "entry")
+    head = f"*Audit log about <@{report.slack_user_id}>{name}*, newest first ({entries}):"
     if not report.lines:
         return head, [section(head), context("No entries.")]
     lines = [_audit_line(e) for e in report.lines]

@@ -15,6 +15,7 @@ from bot.program.groups.messages import (
     GroupReview,
     HandoverStepLine,
 )
+from bot.program.text import plural
 from handlers.slack import blocks
 from handlers.slack import text as kit
 from handlers.slack.blocks import Block, MessageRenderer, button, context, escape, section, typed
@@ -203,7 +204,7 @@ def _handover(d: GroupHandover) -> tuple[str, list[Block]]:
     text = f"Official group handover: {escape(d.title)} — {done} of {total} done"
     out: list[Block] = [
         {"type": "header", "text": kit.plain(" ".join(f"Handover: {d.title}".split()), kit.HEADER)},
-        context(f"Mentor {_who(d.mentor)} · {done} of {total} steps done"),
+        context(f"Mentor {_who(d.mentor)} · {done} of {plural(total, 'step')} done"),
         *(_step(d, s) for s in d.steps),
     ]
     if d.status == "official":

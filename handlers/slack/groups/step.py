@@ -7,6 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.platforms.slack.parse import Click, ident
 from bot.program.groups import StepResult
 from bot.program.messages import slack_message
+from bot.program.text import plural
 from handlers.slack import kit
 from handlers.slack.blocks import Block
 from handlers.slack.groups.views import STEP, loading, step_modal
@@ -28,7 +29,7 @@ def step_done_message(result: StepResult) -> str:
     if result.official:
         text += (
             f" That was the last step: {result.title} is official, and the recognition message is on its "
-            f"way to {result.leaders} leader(s); the review channel gets the delivery report."
+            f"way to {plural(result.leaders, 'leader')}; the review channel gets the delivery report."
         )
     return text
 

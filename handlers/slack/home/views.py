@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.program.home.messages import Home, HomeStep, PendingApplication, PendingNomination, ReviewQueue
 from bot.program.messages import encode
+from bot.program.text import plural
 from handlers.slack import text as kit
 from handlers.slack.applications.views import APPROVE, REJECT
 from handlers.slack.blocks import (
@@ -117,7 +118,8 @@ def _queue(q: ReviewQueue) -> list[Block]:
         {"type": "divider"},
         _header("Review queue"),
         section(
-            f"*{q.applications_total} pending application(s)* · *{q.nominations_total} pending nomination(s)*"
+            f"*{plural(q.applications_total, 'pending application')}* · "
+            f"*{plural(q.nominations_total, 'pending nomination')}*"
         ),
     ]
     for a in q.applications:

@@ -6,6 +6,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.platforms.slack.parse import Click
 from bot.program.onboarding.steps import StepResult
+from bot.program.text import plural
 from handlers.slack import kit
 from handlers.slack.onboarding import views as onboarding_views
 
@@ -20,7 +21,7 @@ async def _complete(p: kit.Press[str]) -> StepResult:
 
 def _done(result: StepResult, p: kit.Press[str]) -> str:
     if result.newly_completed:
-        return f"Thanks! “{result.title}” is done. {result.remaining} onboarding step(s) to go."
+        return f"Thanks! “{result.title}” is done. {plural(result.remaining, 'onboarding step')} to go."
     return f"“{result.title}” was already done."
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.program.onboarding.steps import HOW, Checklist, StepResult, StuckReport
+from bot.program.text import plural
 from handlers.slack import text as kit
 from handlers.slack.blocks import Block, context, escape, section
 
@@ -40,7 +41,7 @@ def stuck_message(report: StuckReport) -> tuple[str, list[Block]]:
     if not report.entries:
         text = "Nobody is stuck: every active ambassador has finished onboarding. 🎉"
         return text, [section(text)]
-    head = f"*{report.total} active ambassador(s) with unfinished onboarding*, longest-serving first:"
+    head = f"*{plural(report.total, 'active ambassador')} with unfinished onboarding*, longest-serving first:"
     lines = [
         f"• <@{e.slack_user_id}> ({kit.one_line(e.name, 60)}) — {e.days_since_approval} days since approval; "
         f"open: {kit.one_line(', '.join(e.open_steps), 200)}"
@@ -55,4 +56,4 @@ def stuck_message(report: StuckReport) -> tuple[str, list[Block]]:
 def step_ticked_message(result: StepResult, user: str) -> str:
     if not result.newly_completed:
         return f"“{result.title}” was already done for <@{user}>."
-    return f"Ticked “{result.title}” for <@{user}>. {result.remaining} step(s) to go."
+    return f"Ticked “{result.title}” for <@{user}>. {plural(result.remaining, 'step')} to go."

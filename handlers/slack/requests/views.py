@@ -11,6 +11,7 @@ from bot.program.requests import FIELDS, RequestView, fields_for_display
 from bot.program.requests import messages as request_messages
 from bot.program.requests.kinds import CLOSING, KIND_LABELS
 from bot.program.requests.messages import RequestChanged, RequestNote, RequestReview, review_actions
+from bot.program.text import plural
 from handlers.slack import blocks
 from handlers.slack import text as kit
 from handlers.slack.blocks import Block, MessageRenderer, button, context, escape, section
@@ -273,7 +274,7 @@ def home_sections(d: Mapping[str, Any]) -> list[Block]:
     out += [
         {"type": "divider"},
         {"type": "header", "text": {"type": "plain_text", "text": "Requests to review"}},
-        section(f"*{total} open request(s)*"),
+        section(f"*{plural(total, 'open request')}*"),
     ]
     for r in items:
         amount = f" · {escape(str(r['amount_text']))}" if r.get("amount_text") else ""

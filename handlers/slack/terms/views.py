@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.program.terms.messages import OnboardingNudge, RenewalReminder, Renewed, SteppedDown
+from bot.program.text import plural
 from handlers.slack import text as kit
 from handlers.slack.blocks import Block, MessageRenderer, button, context, escape, section, typed
 from handlers.slack.events.views import RENEW
@@ -55,7 +56,7 @@ def retire_prompt(ambassador_id: int, term_start: datetime, term_end: datetime) 
 def _renewal_reminder(msg: RenewalReminder) -> tuple[str, list[Block]]:
     text = (
         f"Your term as an ambassador of {escape(msg.program or 'the program')} ends on "
-        f"{msg.term_end:%Y-%m-%d} (in {msg.days} days). Renew to stay on: it takes a minute."
+        f"{msg.term_end:%Y-%m-%d} (in {plural(msg.days, 'day')}). Renew to stay on: it takes a minute."
     )
     return text, [
         section(text),
