@@ -44,5 +44,6 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj["explicit"] = config_path is not None
 
 
-for _command in (*init_manifest.COMMANDS, *serve.COMMANDS, *deliveries.COMMANDS, *data.COMMANDS, *SETUP_COMMANDS):
+_GROUPS = (init_manifest.COMMANDS, serve.COMMANDS, deliveries.COMMANDS, data.COMMANDS, SETUP_COMMANDS)
+for _command in (c for group in _GROUPS for c in group):
     main.add_command(_command)
