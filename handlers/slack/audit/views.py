@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from bot.program.audit import AuditLine, AuditReport
+from bot.program.audit import REFUSAL_SUBJECT, AuditLine, AuditReport
 from handlers.slack import text as kit
 from handlers.slack.blocks import MAX_TEXT, Block, context, escape, section
 
@@ -37,7 +37,10 @@ def _actor(actor: str) -> str:
 
 
 def _audit_line(e: AuditLine) -> str:
-    subject = f"{e.subject_type} #{e.subject_id}" if e.subject_type != "person" else "person"
+    if e.subject_type == REFUSAL_SUBJECT:
+        subject = _actor(e.subject_id)
+    else:
+        subject = f"{e.subject_type} #{e.subject_id}" if e.subject_type != "person" else "person"
     change = _changes(e.before, e.after)
     line = f"`{e.at:%Y-%m-%d %H:%M}` {_actor(e.actor)} ({e.platform}) *{escape(e.action)}* · {subject}"
     if change:
@@ -45,9 +48,13 @@ def _audit_line(e: AuditLine) -> str:
     return line
 
 
+def _entries(n: int) -> str:
+    return f"{n} entry" if n == 1 else f"{n} entries"
+
+
 def audit_message(report: AuditReport) -> tuple[str, list[Block]]:
     name = f" ({kit.one_line(report.name, 60)})" if report.name else ""
-    head = f"*Audit log about <@{report.slack_user_id}>{name}*, newest first ({len(report.lines)} entries):"
+    head = f"*Audit log about <@{report.slack_user_id}>{name}*, newest first ({_entries(len(report.lines))}):"
     if not report.lines:
         return head, [section(head), context("No entries.")]
     lines = [_audit_line(e) for e in report.lines]
