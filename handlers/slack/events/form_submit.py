@@ -12,9 +12,11 @@ from bot.program.errors import InvalidInput
 from handlers.slack import blocks, kit
 from handlers.slack.blocks import Block
 from handlers.slack.events import views as views_events
+from handlers.slack.subcommands.base import workspace_member
 
 # A Slack user id (https://api.slack.com/changelog/2016-08-11-user-id-format-changes): what a
-# users_select sends; anything else is a forged submission.
+# users_select sends; anything else is a forged submission. A well-formed id must also be someone
+# users.info knows (a forged or stale id is not a host).
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
 
@@ -34,6 +36,9 @@ async def _save(s: kit.Sent) -> _Saved:
         for k in views_events.USER_FIELDS
         if fields.get(k) and not _USER_ID.fullmatch(fields[k])
     }
+    for k in views_events.USER_FIELDS - not_users.keys():
+        if fields.get(k) and await workspace_member(s.client, fields[k]) is None:
+            not_users[k] = f"{fields[k]} is not a Slack user."
     if not_users:
         raise kit.FieldErrors(not_users)
     return await s.services.events.save_series(s.user, fields, key=s.submission.private_metadata or None)

@@ -50,11 +50,24 @@ class SlashCommand:
 
     async def member(self, user_id: str) -> dict[str, Any] | None:
         """The workspace member with this id, or None when Slack does not know them."""
-        try:
-            resp = await self.client.users_info(user=user_id)
-        except SlackApiError:
-            return None
-        user = resp.get("user")
-        if not isinstance(user, dict) or user.get("deleted"):
-            return None
-        return user
+        return await workspace_member(self.client, user_id)
+
+    async def timezone(self) -> str | None:
+        """The IANA timezone of the person who typed the command (users.info's ``tz``,
+        https://api.slack.com/types/user), for the fallback of the times shown to them."""
+        member = await self.member(self.user)
+        tz = member.get("tz") if member else None
+        return tz if isinstance(tz, str) and tz else None
+
+
+async def workspace_member(client: AsyncWebClient, user_id: str) -> dict[str, Any] | None:
+    """The workspace member with this id (users.info, https://api.slack.com/methods/users.info),
+    or None when Slack does not know them (``user_not_found``) or they were deactivated."""
+    try:
+        resp = await client.users_info(user=user_id)
+    except SlackApiError:
+        return None
+    user = resp.get("user")
+    if not isinstance(user, dict) or user.get("deleted"):
+        return None
+    return user
