@@ -1,6 +1,6 @@
 """What a person sees of events (issue 17): each side of a booked slot is reminded of the other
 one, every time is shown in the reader's zone with the event's zone beside it, and the event form
-answers in plain sentences."""
+answers in plain sentences; the Home tab lists the next events with the viewer's RSVP."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.harness.stack import ALICE, MOD, FakeClock, Stack, start_stack
+from bot.sandbox.harness.stack import ALICE, BOB, MOD, FakeClock, Stack, start_stack
+from tests.e2e.lifecycle import all_text
+from tests.e2e.test_app_home import open_home
 from tests.e2e.test_events import MEETUP, OFFICE
 
 KENJI = "U0KENJI"  # a reader in Tokyo
@@ -100,3 +102,45 @@ async def test_the_event_form_names_the_allowed_kinds_and_checks_the_host(events
     saved = await stack.actor.submit_view(MOD, view["id"], _values(host=KENJI))
     assert saved.status_code == 200 and "errors" not in saved.text
     assert "APAC office hours" in (await stack.actor.slash(ALICE, "events")).json()["text"]
+
+
+def _meetup_block(home: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+    """The meetup's line on the Home tab and the RSVP buttons under it (None: it has none)."""
+    blocks = home["blocks"]
+    at = next(i for i, b in enumerate(blocks) if "Monthly ambassador meetup" in str(b.get("text", "")))
+    after = blocks[at + 1] if at + 1 < len(blocks) else {}
+    return str(blocks[at]["text"]["text"]), after if after.get("type") == "actions" else None
+
+
+async def test_the_home_tab_lists_the_next_events_with_the_viewers_rsvp(events_stack: Stack) -> None:
+    stack = events_stack
+    home = await open_home(stack, ALICE)
+    text = all_text(home)
+    assert "No upcoming events yet" not in text and "Upcoming events" in text
+    assert "Advocates' office hours" in text
+    line, actions = _meetup_block(home)
+    assert "(Europe/London)" in line and "Not answered yet." in line and actions is not None
+    assert [b["action_id"] for b in actions["elements"]] == [
+        "event_rsvp_going",
+        "event_rsvp_maybe",
+        "event_rsvp_no",
+    ]
+    # Answer from the tab: it is recorded (the counts the channel sees) and the tab shows it.
+    value = actions["elements"][1]["value"]
+    await stack.actor.click(ALICE, action_id="event_rsvp_maybe", value=value, view_id=home["id"])
+    await stack.listeners_done()
+    home = stack.slack.home_tabs[ALICE]
+    line, actions = _meetup_block(home)
+    assert "Your answer: *Maybe*" in line and actions is not None
+    assert [b.get("style") for b in actions["elements"]] == [None, "primary", None]
+    series_id, occ = value.split("|")
+    counts = await stack.runtime.services.events.rsvp_counts(
+        int(series_id), datetime.strptime(occ, "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
+    )
+    assert counts == {"maybe": 1}
+    # Bob has not answered: his tab says so.
+    assert "Not answered yet." in _meetup_block(await open_home(stack, BOB))[0]
+    # A cancelled occurrence stays on the tab, marked, with nothing to answer.
+    assert "is cancelled" in (await stack.actor.slash(MOD, "event cancel meetup 2026-04-02")).json()["text"]
+    line, actions = _meetup_block(await open_home(stack, ALICE))
+    assert "❌ cancelled" in line and actions is None

@@ -19,6 +19,7 @@ from bot.program.events.messages import (
 )
 from bot.program.events.office_hours import Slot
 from bot.program.events.series import Occurrence, occurrence_key
+from bot.program.home.messages import HomeEvent
 from handlers.slack.blocks import (
     Block,
     MessageRenderer,
@@ -116,20 +117,42 @@ def _join(link: str) -> str:
 
 def event_reminder(msg: EventReminder) -> tuple[str, list[Block]]:
     text = f"Reminder: *{escape(msg.title)}* starts {when(msg.start, msg.timezone)}"
-    value = f"{msg.series_id}|{msg.occurrence}"
     out: list[Block] = [section(text), *_joined(_join(msg.link), f"Host: <@{msg.host}>" if msg.host else "")]
-    out.append(
-        {
-            "type": "actions",
-            "block_id": f"rsvp_{value}",
-            "elements": [
-                button(label, f"{RSVP_PREFIX}{answer}", value, "primary" if answer == "going" else None)
-                for answer, label in RSVP_LABELS.items()
-            ],
-        }
-    )
+    out.append(rsvp_buttons(msg.series_id, msg.occurrence, "going"))
     out.append(context(_counts_line(msg.counts)))
     return text, out
+
+
+def rsvp_buttons(series_id: int, occurrence: str, marked: str | None, prefix: str = "rsvp") -> Block:
+    """The Going / Maybe / Not going buttons of one occurrence; `marked` is drawn as the primary
+    one (the channel reminder marks Going, the Home tab the viewer's own answer)."""
+    value = f"{series_id}|{occurrence}"
+    return {
+        "type": "actions",
+        "block_id": f"{prefix}_{value}",
+        "elements": [
+            button(label, f"{RSVP_PREFIX}{answer}", value, "primary" if answer == marked else None)
+            for answer, label in RSVP_LABELS.items()
+        ],
+    }
+
+
+def home_events(events: Sequence[HomeEvent], empty: str) -> list[Block]:
+    """The Home tab's upcoming events: each with the viewer's answer and the RSVP buttons (a
+    cancelled one has none)."""
+    if not events:
+        return [section(f"*Upcoming events*\n{empty}")]
+    out = [section("*Upcoming events* (times shown in your own timezone)")]
+    for e in events:
+        line = f"*{escape(e.title)}* — {when(e.start, e.timezone)}"
+        if e.status == "cancelled":
+            out.append(section(f"{line} ❌ cancelled"))
+            continue
+        if e.link:
+            line += f" · <{e.link}|join>"
+        answer = f"Your answer: *{RSVP_LABELS[e.answer]}*" if e.answer in RSVP_LABELS else "Not answered yet."
+        out += [section(f"{line}\n{answer}"), rsvp_buttons(e.series_id, e.occurrence, e.answer, "home_rsvp")]
+    return out
 
 
 def with_counts(message_blocks: Sequence[Block], counts: Mapping[str, int]) -> list[Block]:

@@ -16,6 +16,7 @@ from handlers.slack.blocks import (
     section,
     typed_view,
 )
+from handlers.slack.events import views as views_events
 from handlers.slack.nominations.views import NOMINATION_DECLINE, NOMINATION_INVITE
 from handlers.slack.onboarding.views import ACK_GUIDELINES, STEP_HINTS
 from handlers.slack.requests import views as views_requests
@@ -90,7 +91,8 @@ def _review_item(
 
 
 def _more(total: int, shown: int, what: str) -> list[Block]:
-    return [context(f"…and {total - shown} more {what} in the moderators' channel.")] if total > shown else []
+    n = total - shown
+    return [context(f"…and {n} more {_noun(n, what)} in the moderators' channel.")] if n > 0 else []
 
 
 def _application(a: PendingApplication) -> list[Block]:
@@ -112,20 +114,29 @@ def _nomination(n: PendingNomination) -> list[Block]:
     return _review_item(text, f"home_nom_{n.id}", n.id, *buttons)
 
 
+def _noun(n: int, what: str) -> str:
+    return what if n == 1 else f"{what}s"
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {_noun(n, what)}"
+
+
 def _queue(q: ReviewQueue) -> list[Block]:
     out: list[Block] = [
         {"type": "divider"},
         _header("Review queue"),
         section(
-            f"*{q.applications_total} pending application(s)* · *{q.nominations_total} pending nomination(s)*"
+            f"*{_count(q.applications_total, 'pending application')}* · "
+            f"*{_count(q.nominations_total, 'pending nomination')}*"
         ),
     ]
     for a in q.applications:
         out += _application(a)
-    out += _more(q.applications_total, len(q.applications), "applications")
+    out += _more(q.applications_total, len(q.applications), "application")
     for n in q.nominations:
         out += _nomination(n)
-    out += _more(q.nominations_total, len(q.nominations), "nominations")
+    out += _more(q.nominations_total, len(q.nominations), "nomination")
     return out
 
 
@@ -138,7 +149,7 @@ def home_view(home: Home) -> Block:
     out += _checklist(home)
     out += [
         {"type": "divider"},
-        section(f"*Upcoming events*\n{NO_EVENTS}"),
+        *views_events.home_events(home.events, NO_EVENTS),
         # open requests; the request queue for moderators (drawn from the same data as a mapping)
         *views_requests.home_sections(encode(home)),
     ]

@@ -92,7 +92,7 @@ def test_the_renderer_draws_every_part() -> None:
     assert "Forum account: *bob* (linked)" in shown
     assert "Onboarding: 1 of 2 done" in shown and "✅ Intro" in shown
     assert "Guidelines: <https://guide.test|ambassador guidelines>" in shown
-    assert "*4 pending application(s)* · *1 pending nomination(s)*" in shown
+    assert "*4 pending applications* · *1 pending nomination*" in shown
     assert "*Application #7* from <@U2> — Ann, Lyon (sent 2026-03-01)" in shown
     assert "…and 3 more applications in the moderators' channel." in shown
     assert "<@U4> nominates <@U3>" in shown
