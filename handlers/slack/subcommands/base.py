@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
@@ -55,7 +56,10 @@ class SlashCommand:
     async def timezone(self) -> str | None:
         """The IANA timezone of the person who typed the command (users.info's ``tz``,
         https://api.slack.com/types/user), for the fallback of the times shown to them."""
-        member = await self.member(self.user)
+        try:
+            member = await self.member(self.user)
+        except (TimeoutError, aiohttp.ClientError, OSError):
+            return None  # Slack unreachable: the times still show, their fallback in the event's zone
         tz = member.get("tz") if member else None
         return tz if isinstance(tz, str) and tz else None
 
