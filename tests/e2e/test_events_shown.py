@@ -144,3 +144,12 @@ async def test_the_home_tab_lists_the_next_events_with_the_viewers_rsvp(events_s
     assert "is cancelled" in (await stack.actor.slash(MOD, "event cancel meetup 2026-04-02")).json()["text"]
     line, actions = _meetup_block(await open_home(stack, ALICE))
     assert "❌ cancelled" in line and actions is None
+
+
+async def test_events_still_answer_when_slack_cannot_say_the_readers_zone(events_stack: Stack) -> None:
+    stack = events_stack
+    stack.slack.storm(500, seconds=600, methods=["users.info"])
+    resp = await stack.actor.slash(KENJI, "events")
+    assert resp.status_code == 200
+    # The fallback is then the event's own wall time, beside its zone.
+    assert ("Thu 02 Apr 2026 17:00", "(Europe/London)") in _fallbacks(resp.json()["text"])
