@@ -141,7 +141,10 @@ async def test_the_home_tab_lists_the_next_events_with_the_viewers_rsvp(events_s
     # Bob has not answered: his tab says so.
     assert "Not answered yet." in _meetup_block(await open_home(stack, BOB))[0]
     # A cancelled occurrence stays on the tab, marked, with nothing to answer.
-    assert "is cancelled" in (await stack.actor.slash(MOD, "event cancel meetup 2026-04-02")).json()["text"]
+    stack.slack.add_user(MOD, "carol", tz="Asia/Tokyo")  # the moderator reads in Tokyo
+    cancelled = (await stack.actor.slash(MOD, "event cancel meetup 2026-04-02")).json()["text"]
+    assert "is cancelled" in cancelled
+    assert _fallbacks(cancelled) == [("Fri 03 Apr 2026 01:00", "(Europe/London)")]
     line, actions = _meetup_block(await open_home(stack, ALICE))
     assert "❌ cancelled" in line and actions is None
 
