@@ -99,6 +99,13 @@ async def test_the_event_form_names_the_allowed_kinds_and_checks_the_host(events
     # A well-formed user id that is nobody in the workspace (a forged submission).
     ghost = await stack.actor.submit_view(MOD, view["id"], _values(host="U0GHOST"), forged=True)
     assert ghost.json() == {"response_action": "errors", "errors": {"host": "U0GHOST is not a Slack user."}}
+    # Slack failing to answer is not "unknown": the form says it could not check, and saves nothing.
+    outage = stack.slack.storm(500, seconds=600, methods=["users.info"])
+    down = (await stack.actor.submit_view(MOD, view["id"], _values(host=KENJI))).json()
+    assert down["errors"] == {
+        "host": "Slack could not confirm this person just now; try saving again in a minute."
+    }
+    stack.slack.faults.storms.remove(outage)
     saved = await stack.actor.submit_view(MOD, view["id"], _values(host=KENJI))
     assert saved.status_code == 200 and "errors" not in saved.text
     assert "APAC office hours" in (await stack.actor.slash(ALICE, "events")).json()["text"]
