@@ -39,6 +39,7 @@ async def log(
 
 
 AUDIT_LIMIT = 20
+REFUSAL_SUBJECT = "slack_user"  # the subject type of a refusal aimed at a person
 
 
 @dataclass(frozen=True)
@@ -74,16 +75,24 @@ class AuditService:
         async with self._uow() as uow:
             person = await uow.people.by_slack_id(slack_user_id)
             nomination_ids = await uow.nominations.ids_about(slack_user_id)
-            if person is None and not nomination_ids:
-                raise NotFound(f"There is nothing in the audit log about <@{slack_user_id}>.")
             app_ids = await uow.lifecycle.application_ids(person.id) if person else []
-            entries = await uow.lifecycle.audit_about(
-                person.id if person else -1, app_ids, nomination_ids, limit
+            entries = list(
+                await uow.lifecycle.audit_about(person.id if person else -1, app_ids, nomination_ids, limit)
             )
+            # Refusals aimed at the person: the guard records them with the Slack user id as the
+            # subject (permissions.py RULES, subject type "slack_user"), not the person's row id.
+            entries += [
+                e
+                for e in await uow.audit.latest(limit, subject_id=slack_user_id)
+                if e.subject_type == REFUSAL_SUBJECT
+            ]
+            if not entries:
+                raise NotFound(f"There is nothing in the audit log about <@{slack_user_id}>.")
+            newest = sorted({e.id: e for e in entries}.values(), key=lambda e: e.id, reverse=True)
             lines = tuple(
                 AuditLine(
                     e.at, e.actor, e.platform, e.action, e.subject_type, e.subject_id, e.before, e.after
                 )
-                for e in entries
+                for e in newest[:limit]
             )
             return AuditReport(slack_user_id, person.display_name if person else "", lines)

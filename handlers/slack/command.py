@@ -1,6 +1,9 @@
-"""The slash command: one entry point; the shared parser picks the subcommand module."""
+"""The slash command: one entry point; the shared parser picks the subcommand module. `help`
+shows moderators their section only; a mistyped command gets the nearest one (difflib)."""
 
 from __future__ import annotations
+
+import difflib
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -8,9 +11,11 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.program.commands import parse
+from bot.program.commands import HELP, KNOWN, ParsedCommand, parse
 from bot.program.errors import ProgramError
-from handlers.slack import blocks
+from bot.program.permissions import Permission, allows_by_role
+from bot.services import Services
+from handlers.slack import text as kit
 from handlers.slack.context import services, slash
 from handlers.slack.subcommands import RUNNERS
 from handlers.slack.subcommands.base import SlashCommand
@@ -27,8 +32,7 @@ async def on_command(
     parsed = parse(sent.text)
     runner = RUNNERS.get(parsed.name)
     if runner is None:
-        text, blk = blocks.help_message(svc.settings.slack.command, parsed.problem)
-        await ack(text=text, blocks=blk, response_type="ephemeral")
+        await _help(ack, svc, sent.user.id, sent.text or "", parsed)
         return
     cmd = SlashCommand(
         parsed=parsed,
@@ -49,6 +53,29 @@ async def on_command(
             await cmd.reply(err.message)
         else:
             await client.chat_postEphemeral(channel=cmd.channel, user=cmd.user, text=err.message)
+
+
+def nearest(word: str) -> str | None:
+    """The subcommand closest to a mistyped `word` (difflib's ratio, at least 0.6), if any."""
+    found = difflib.get_close_matches(word.lower(), sorted(KNOWN), n=1)
+    return found[0] if found else None
+
+
+async def _help(ack: AsyncAck, svc: Services, user: str, typed: str, parsed: ParsedCommand) -> None:
+    """`help` (or nothing typed): the list, its moderators' section for moderators only. A word
+    that is no command gets one line instead: the nearest command, and a pointer to `help`."""
+    command = svc.settings.slack.command
+    if parsed.problem:
+        words = typed.split()
+        first = words[0] if words and words[0].lower() not in KNOWN else ""
+        text = kit.unknown_command(command, first, nearest(first) if first else None)
+        if not first:  # not an unknown word (e.g. far too long): say what was wrong
+            text = f"{parsed.problem} `{command} help` lists what I can do."
+        await ack(text=text, response_type="ephemeral")
+        return
+    moderator = await allows_by_role(svc.roles, user, Permission.MODERATE)
+    text, blk = kit.help_answer(command, HELP, moderator=moderator)
+    await ack(text=text, blocks=blk, response_type="ephemeral")
 
 
 def register(app: AsyncApp, command_name: str) -> None:

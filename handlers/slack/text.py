@@ -19,14 +19,18 @@ label and hint 2000, placeholder 150. Slack refuses a payload over any of them (
 Slack stand-in does too).
 
 The small text and date helpers every view module needs (``day``, ``squeeze``, ``usage``,
-``shown_input``) live here too, so no view module keeps its own copy.
+``shown_input``) live here too, so no view module keeps its own copy, and so does the text of
+``help`` and of the answer to a command that does not exist.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+
+from bot.program.commands import HelpEntry
 
 Block = dict[str, Any]
 
@@ -175,3 +179,35 @@ def usage(command: str, *usages: str, problem: str = "") -> str:
 def shown_input(text: str) -> str:
     """Echo a bit of what someone typed, safely."""
     return one_line(text, 40)
+
+
+# -- the help answer -----------------------------------------------------------------------------
+
+
+def help_line(command: str, entry: HelpEntry) -> str:
+    example = f" _e.g._ `{command} {entry.example}`" if entry.example else ""
+    return f"`{command} {entry.usage}` — {entry.description}{example}"
+
+
+def help_answer(
+    command: str, entries: Sequence[HelpEntry], *, moderator: bool, problem: str = ""
+) -> tuple[str, list[Block]]:
+    """`help`: every command anyone may use, and the moderators' section only for a moderator
+    (the others would only be refused)."""
+    everyone = [help_line(command, e) for e in entries if not e.moderator_only]
+    theirs = [help_line(command, e) for e in entries if e.moderator_only] if moderator else []
+    head = f"{problem} Here is what I can do:".strip()
+    text = head + "\n" + "\n".join(everyone)
+    out = [section(head), *sections("\n".join(everyone))]
+    if theirs:
+        text += "\n*For moderators:*\n" + "\n".join(theirs)
+        out += sections("*For moderators*\n" + "\n".join(theirs))
+    out.append(context("Only you see these answers. Mention people with @ so Slack links them."))
+    return cut(text, SECTION), out
+
+
+def unknown_command(command: str, typed: str, nearest: str | None) -> str:
+    """One line for a subcommand that does not exist: the closest one, and where the list is."""
+    shown = f"`{shown_input(typed)}`" if typed else "that"
+    guess = f" Did you mean `{command} {nearest}`?" if nearest else ""
+    return f"I don't know the command {shown}.{guess} `{command} help` lists what I can do."

@@ -85,7 +85,7 @@ async def test_moderators_review_applications_from_the_home_tab(stack: Stack) ->
     updated = stack.slack.find_message(MOD_CHANNEL, review["ts"])
     assert updated is not None and f"<@{MOD}>" in updated["text"] and buttons(updated) == []
     home = stack.slack.home_tabs[MOD]
-    assert "1 pending application*" in all_text(home) and "Application #1" not in all_text(home)
+    assert "*1 pending application*" in all_text(home) and "Application #1" not in all_text(home)
 
     # Reject from the tab: the reason modal opens, then the tab is redrawn.
     await stack.actor.click(MOD, action_id="application_reject", value="2", view_id=home["id"])
@@ -102,7 +102,7 @@ async def test_moderators_invite_a_nominee_from_the_home_tab(stack: Stack) -> No
     await say(stack, ALICE, f"nominate <@{MOD}> Carol would be great")
     await stack.settle()
     home = await open_home(stack, MOD)
-    assert "1 pending nomination*" in all_text(home) and "Carol would be great" in all_text(home)
+    assert "*1 pending nomination*" in all_text(home) and "Carol would be great" in all_text(home)
     assert buttons(home) == ["nomination_invite", "nomination_decline"]
     await stack.actor.click(MOD, action_id="nomination_invite", view_id=home["id"])
     await stack.settle()

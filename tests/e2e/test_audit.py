@@ -51,3 +51,19 @@ async def test_nominations_are_part_of_the_nominees_log(stack: Stack) -> None:
     await say(stack, ALICE, f"nominate <@{BOB}> Runs the meetup")
     text = await say(stack, MOD, f"audit <@{BOB}>")
     assert "nomination.submitted" in text and f"<@{ALICE}>" in text
+
+
+async def test_refusals_aimed_at_a_person_are_in_their_log(stack: Stack) -> None:
+    """The README says refusals aimed at a person are in their log: a non-moderator trying to
+    grant them a badge or read their checklist shows up there, also for someone with no record."""
+    await make_ambassador(stack)
+    assert "Only moderators" in await say(stack, BOB, f"badge grant <@{ALICE}> Ambassador")
+    assert "Only moderators" in await say(stack, BOB, f"onboarding <@{ALICE}>")
+    text = await say(stack, MOD, f"audit <@{ALICE}>")
+    assert f"<@{BOB}> (slack) *badge.grant.refused* · <@{ALICE}>" in text
+    assert f"<@{BOB}> (slack) *onboarding.view.refused* · <@{ALICE}>" in text
+    assert "application.approved" in text  # the rest of her log is still there
+    stranger = "U0NOBODY"
+    assert "Only moderators" in await say(stack, BOB, f"audit <@{stranger}>")
+    text = await say(stack, MOD, f"audit <@{stranger}>")
+    assert "(1 entry)" in text and f"<@{BOB}> (slack) *audit.view.refused*" in text

@@ -111,13 +111,15 @@ async def test_a_nonexistent_local_time_is_the_same_instant_in_reminders_events_
     clock.set(datetime(2027, 3, 14, 4, 0, tzinfo=UTC))
     listing = str((await stack.actor.slash(ALICE, "events")).json()["text"])
     line = next(x for x in listing.splitlines() if "`ny-gap`" in x)
-    assert _epochs(line) == [int(instant.timestamp())] and "03:30 America/New_York" in line
+    # Alice reads in London (07:30 GMT), beside the series' own zone.
+    assert _epochs(line) == [int(instant.timestamp())] and "07:30> (America/New_York)" in line
     clock.set(instant - timedelta(minutes=59))  # the "1h" reminder is exact: 06:30 UTC
     sent = [k for k in (await stack.runtime.services.reminders.sweep()).sent if ":60:" in k]
     assert len(sent) == 1 and "20270314T0730Z" in sent[0]
     await stack.settle()
     post = next(m for m in stack.slack.messages_in(AMB_CHANNEL) if "Series ny-gap" in m["text"])
     assert _epochs(post["text"]) == [int(instant.timestamp())]
+    assert "|Sun 14 Mar 2027 03:30> (America/New_York)" in post["text"]  # a channel: the series' zone
     feed = await _feed(stack)
     cal = icalendar.Calendar.from_ical(feed)
     starts = [

@@ -104,7 +104,7 @@ async def test_reminders_go_out_once_at_each_offset_in_the_right_timezone(
     for post in posts:
         assert "Monthly ambassador meetup" in post["text"]
         assert _epochs(post["text"]) == [int(APRIL_MEETUP.timestamp())]  # 16:00 UTC = 17:00 BST
-        assert "Thu 02 Apr 2026 17:00 Europe/London" in post["text"]
+        assert "|Thu 02 Apr 2026 17:00> (Europe/London)" in post["text"]
 
 
 async def test_rsvp_buttons_update_the_counts(events_stack: Stack, clock: FakeClock) -> None:

@@ -65,10 +65,20 @@ class _SlotDetails(_SlotNote):
 
 @dataclass(frozen=True)
 class BookingReminder(_SlotDetails):
-    """To the person and to the host: the slot starts soon."""
+    """To the person and to the host: the slot starts soon. `to` is who this copy is for, so it
+    names the other one (the booker sees the host, the host sees the booker); rows queued before
+    it existed have none."""
 
     kind: ClassVar[Literal["booking_reminder"]] = "booking_reminder"
     minutes: int | None = None
+    to: str | None = None
+
+    @property
+    def other(self) -> str | None:
+        """The person on the other side of the slot from `to` (None when `to` is unknown)."""
+        if self.to is None:
+            return None
+        return self.host if self.to == self.person else self.person
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ class Slot:
     start: datetime
     minutes: int
     host: str | None
+    timezone: str = ""  # the series' zone, shown beside the time
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,11 @@ class BookingResult:
     start: datetime
     minutes: int
     host: str | None
+    timezone: str = ""
 
     @classmethod
     def of(cls, b: Booking, s: EventSeries) -> BookingResult:
-        return cls(b.id, s.title, b.slot_start, s.slot_minutes or 0, s.host_slack_id)
+        return cls(b.id, s.title, b.slot_start, s.slot_minutes or 0, s.host_slack_id, s.timezone)
 
 
 def _offers_slots(s: EventSeries | None) -> bool:
@@ -57,7 +59,9 @@ class OfficeHours(GuardedService):
                     t = occ
                     while t + minutes <= end:
                         if t > now and t not in taken:
-                            slots.append(Slot(s.id, s.title, t, s.slot_minutes or 0, s.host_slack_id))
+                            slots.append(
+                                Slot(s.id, s.title, t, s.slot_minutes or 0, s.host_slack_id, s.timezone)
+                            )
                         t += minutes
         slots.sort(key=lambda x: x.start)
         return slots[:limit]

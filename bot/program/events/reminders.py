@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -132,5 +133,6 @@ async def booking_reminders(reading: Reading, now: datetime) -> AsyncIterator[Du
         )
         for who in filter(None, (b.slack_user_id, s.host_slack_id)):
             key = f"booking:{b.id}:{int(offset.total_seconds() // 60)}:{who}"
-            send = dm(key, who, message, now, **{outbox.NOT_AFTER: b.slot_start.isoformat()})
+            mine = replace(message, to=who)  # each copy names the other side
+            send = dm(key, who, mine, now, **{outbox.NOT_AFTER: b.slot_start.isoformat()})
             yield Due(key, "booking", due, b.slot_start, send, {"booking": b.id})

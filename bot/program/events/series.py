@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 from bot.config import EventSettings
 from bot.program import audit
@@ -151,10 +151,22 @@ def _offset_text(minutes: int) -> str:
     return f"{minutes}m"
 
 
+# The kinds a series may be, as config.toml's schema lists them.
+KINDS: tuple[str, ...] = get_args(EventSettings.model_fields["kind"].annotation)
+
+
+def _kinds_sentence() -> str:
+    *head, last = KINDS
+    return f"The kind is {', '.join(head)} or {last}." if head else f"The kind is {last}."
+
+
 def _field_errors(err: ValueError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for item in getattr(err, "errors", lambda: [])():
         loc = str(item["loc"][0]) if item.get("loc") else "title"
+        if loc == "kind":  # pydantic's "Input should be 'meetup' or …": say it as a sentence
+            errors["kind"] = _kinds_sentence()
+            continue
         field = {"start": "start", "duration_minutes": "duration_minutes", "reminders": "reminders"}.get(
             loc, loc
         )

@@ -11,6 +11,7 @@ from uuid import uuid4
 
 from bot.config import Settings
 from bot.program import outbox
+from bot.program.events import home as events_home
 from bot.program.home.messages import (
     Home,
     HomeStep,
@@ -94,8 +95,11 @@ async def _with_requests(uow: UnitOfWork, home: Home) -> Home:
     )
 
 
-async def snapshot(uow: UnitOfWork, settings: Settings, roles: Roles, slack_user_id: str) -> Home:
-    """The person's Home tab as it is now (drawn by handlers.slack.home.views)."""
+async def snapshot(
+    uow: UnitOfWork, settings: Settings, roles: Roles, slack_user_id: str, now: datetime | None = None
+) -> Home:
+    """The person's Home tab as it is `now` (drawn by handlers.slack.home.views); the upcoming
+    events are there when `now` is given."""
     is_moderator = await allows_by_role(roles, slack_user_id, Permission.MODERATE)
     home = Home(
         user=slack_user_id,
@@ -109,6 +113,8 @@ async def snapshot(uow: UnitOfWork, settings: Settings, roles: Roles, slack_user
         home = await _with_person(uow, home, person)
     if is_moderator:
         home = replace(home, queue=await _review_queue(uow))
+    if now is not None:
+        home = replace(home, events=await events_home.upcoming_for(uow, now, slack_user_id))
     return await _with_requests(uow, home)
 
 
@@ -118,7 +124,7 @@ async def queue_refresh(
     """Republish the person's Home tab after this transaction commits."""
     if not slack_user_id:
         return
-    home = await snapshot(uow, settings, roles, slack_user_id)
+    home = await snapshot(uow, settings, roles, slack_user_id, now)
     key = f"home:{slack_user_id}:{uuid4().hex}"
     await outbox.queue(uow, key, outbox.SLACK_HOME, outbox.message_payload(home, user=slack_user_id), now)
 
@@ -128,7 +134,8 @@ class HomeService:
         self._uow = deps.uow
         self._settings = deps.settings
         self._roles = deps.roles
+        self._clock = deps.clock
 
     async def snapshot(self, slack_user_id: str) -> Home:
         async with self._uow() as uow:
-            return await snapshot(uow, self._settings, self._roles, slack_user_id)
+            return await snapshot(uow, self._settings, self._roles, slack_user_id, self._clock.now())

@@ -1,7 +1,8 @@
 """The App Home tab as a typed message (`Home`, kind "home"): everything the tab shows, built by
 `bot.program.home.snapshot` and drawn by handlers.slack.home.views. The fields are the keys of the
 snapshot dict rows kept before it was typed, so those rows still decode; each part the tab shows
-(the application, the checklist, the review queue, the requests) is a nested frozen dataclass."""
+(the application, the checklist, the review queue, the requests, the upcoming events) is a nested
+frozen dataclass."""
 
 from __future__ import annotations
 
@@ -86,6 +87,21 @@ class RequestQueue:
 
 
 @dataclass(frozen=True)
+class HomeEvent:
+    """An upcoming occurrence on the tab, with the viewer's own RSVP (None: not answered yet);
+    `occurrence` is its key (bot.program.events.series.occurrence_key), for the RSVP buttons."""
+
+    series_id: int
+    title: str
+    start: datetime
+    occurrence: str
+    timezone: str = ""
+    link: str = ""
+    status: str = "scheduled"  # scheduled | cancelled
+    answer: str | None = None
+
+
+@dataclass(frozen=True)
 class Home(Message):
     """A person's Home tab. `queue` and `request_queue` are there for moderators only."""
 
@@ -107,3 +123,4 @@ class Home(Message):
     queue: ReviewQueue | None = None
     requests: tuple[RequestItem, ...] = ()
     request_queue: RequestQueue | None = None
+    events: tuple[HomeEvent, ...] = ()

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from bot.program.audit import AuditLine, AuditReport
+from bot.program.audit import REFUSAL_SUBJECT, AuditLine, AuditReport
 from bot.program.text import plural
 from handlers.slack import text as kit
 from handlers.slack.blocks import MAX_TEXT, Block, context, escape, section
@@ -38,7 +38,10 @@ def _actor(actor: str) -> str:
 
 
 def _audit_line(e: AuditLine) -> str:
-    subject = f"{e.subject_type} #{e.subject_id}" if e.subject_type != "person" else "person"
+    if e.subject_type == REFUSAL_SUBJECT:
+        subject = _actor(e.subject_id)
+    else:
+        subject = f"{e.subject_type} #{e.subject_id}" if e.subject_type != "person" else "person"
     change = _changes(e.before, e.after)
     line = f"`{e.at:%Y-%m-%d %H:%M}` {_actor(e.actor)} ({e.platform}) *{escape(e.action)}* · {subject}"
     if change:

@@ -19,7 +19,7 @@ async def _book(p: kit.Press[tuple[int, datetime]]) -> BookingResult:
 
 def _booked(booked: BookingResult, p: kit.Press[tuple[int, datetime]]) -> str:
     return (
-        f"Booked: {booked.title}, {views_events.when(booked.start)} ({booked.minutes} min). "
+        f"Booked: {booked.title}, {views_events.when(booked.start, booked.timezone)} ({booked.minutes} min). "
         "You and the host get a message and a reminder before it."
     )
 

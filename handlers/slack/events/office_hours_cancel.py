@@ -14,7 +14,8 @@ async def _cancel(p: kit.Press[int]) -> BookingResult:
 
 
 def _cancelled(cancelled: BookingResult, p: kit.Press[int]) -> str:
-    return f"Cancelled your slot of {cancelled.title} on {views_events.when(cancelled.start)}."
+    at = views_events.when(cancelled.start, cancelled.timezone)
+    return f"Cancelled your slot of {cancelled.title} on {at}."
 
 
 on_cancel = kit.on_button(_cancel, _cancelled, home=False, modal_fallback=False)

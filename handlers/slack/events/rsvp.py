@@ -39,9 +39,9 @@ def _answered(_result: None, p: kit.Press[Slot]) -> str:
     return f"Thanks, you answered “{views_events.RSVP_LABELS[_answer(p)]}”."
 
 
-on_rsvp = kit.on_button(
-    _rsvp, _answered, carried=lambda c: series_slot(c.action.value), home=False, modal_fallback=False
-)
+# From the Home tab (no message to update, no response_url): the tab is redrawn with the answer,
+# and the thanks or a refusal opens as a small modal, as for the tab's other buttons.
+on_rsvp = kit.on_button(_rsvp, _answered, carried=lambda c: series_slot(c.action.value))
 
 
 def register(app: AsyncApp) -> None:

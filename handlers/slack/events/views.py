@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.program.events.messages import (
     BookingCancelled,
@@ -19,6 +19,7 @@ from bot.program.events.messages import (
 )
 from bot.program.events.office_hours import Slot
 from bot.program.events.series import Occurrence, occurrence_key
+from bot.program.home.messages import HomeEvent
 from handlers.slack.blocks import (
     Block,
     MessageRenderer,
@@ -77,12 +78,27 @@ RENEWAL_FIELDS: tuple[FormSpec, ...] = (
 USER_FIELDS = frozenset({"host"})  # picked with users_select
 
 
-def when(iso_or_dt: str | datetime, tz: str | None = None) -> str:
-    """A time every reader sees in their own timezone (Slack's date token), with a fallback."""
+def when(iso_or_dt: str | datetime, tz: str | None = None, reader_tz: str | None = None) -> str:
+    """A time as Slack shows it to each reader, in the reader's own timezone (the ``<!date^…>``
+    token with ``{date_short_pretty}`` and ``{time}``, https://api.slack.com/reference/surfaces/
+    formatting#date-formatting), with the event's zone `tz` beside it. The fallback (shown where
+    the token cannot be drawn) is the same wall time: in `reader_tz` when the reader is known,
+    else in the event's zone, else UTC."""
     dt = datetime.fromisoformat(iso_or_dt) if isinstance(iso_or_dt, str) else iso_or_dt
-    local = dt.astimezone(ZoneInfo(tz)) if tz else dt.astimezone(UTC)
-    fallback = f"{local:%a %d %b %Y %H:%M} {tz or 'UTC'}"
-    return f"<!date^{int(dt.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+    local = dt.astimezone(_zone(reader_tz) or _zone(tz) or UTC)
+    token = f"<!date^{int(dt.timestamp())}^{{date_short_pretty}} {{time}}|{local:%a %d %b %Y %H:%M}>"
+    return f"{token} ({escape(tz or 'UTC')})"
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    """The IANA zone `name`, or None when there is none or it is not one (a reader's profile may
+    carry a zone this machine's tz database lacks)."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def _counts_line(counts: Mapping[str, int]) -> str:
@@ -101,20 +117,42 @@ def _join(link: str) -> str:
 
 def event_reminder(msg: EventReminder) -> tuple[str, list[Block]]:
     text = f"Reminder: *{escape(msg.title)}* starts {when(msg.start, msg.timezone)}"
-    value = f"{msg.series_id}|{msg.occurrence}"
     out: list[Block] = [section(text), *_joined(_join(msg.link), f"Host: <@{msg.host}>" if msg.host else "")]
-    out.append(
-        {
-            "type": "actions",
-            "block_id": f"rsvp_{value}",
-            "elements": [
-                button(label, f"{RSVP_PREFIX}{answer}", value, "primary" if answer == "going" else None)
-                for answer, label in RSVP_LABELS.items()
-            ],
-        }
-    )
+    out.append(rsvp_buttons(msg.series_id, msg.occurrence, "going"))
     out.append(context(_counts_line(msg.counts)))
     return text, out
+
+
+def rsvp_buttons(series_id: int, occurrence: str, marked: str | None, prefix: str = "rsvp") -> Block:
+    """The Going / Maybe / Not going buttons of one occurrence; `marked` is drawn as the primary
+    one (the channel reminder marks Going, the Home tab the viewer's own answer)."""
+    value = f"{series_id}|{occurrence}"
+    return {
+        "type": "actions",
+        "block_id": f"{prefix}_{value}",
+        "elements": [
+            button(label, f"{RSVP_PREFIX}{answer}", value, "primary" if answer == marked else None)
+            for answer, label in RSVP_LABELS.items()
+        ],
+    }
+
+
+def home_events(events: Sequence[HomeEvent], empty: str) -> list[Block]:
+    """The Home tab's upcoming events: each with the viewer's answer and the RSVP buttons (a
+    cancelled one has none)."""
+    if not events:
+        return [section(f"*Upcoming events*\n{empty}")]
+    out = [section("*Upcoming events* (times shown in your own timezone)")]
+    for e in events:
+        line = f"*{escape(e.title)}* — {when(e.start, e.timezone)}"
+        if e.status == "cancelled":
+            out.append(section(f"{line} ❌ cancelled"))
+            continue
+        if e.link:
+            line += f" · <{e.link}|join>"
+        answer = f"Your answer: *{RSVP_LABELS[e.answer]}*" if e.answer in RSVP_LABELS else "Not answered yet."
+        out += [section(f"{line}\n{answer}"), rsvp_buttons(e.series_id, e.occurrence, e.answer, "home_rsvp")]
+    return out
 
 
 def with_counts(message_blocks: Sequence[Block], counts: Mapping[str, int]) -> list[Block]:
@@ -159,8 +197,14 @@ def booking_cancelled(msg: BookingCancelled) -> tuple[str, list[Block]]:
 
 
 def booking_reminder(msg: BookingReminder) -> tuple[str, list[Block]]:
-    other = f" with <@{msg.person}>" if msg.person else ""
-    text = f"⏰ Your office-hours slot{other} at *{escape(msg.title)}* starts {when(msg.start)}."
+    if msg.to is None:  # a row queued before copies were addressed: name both sides
+        people = " and ".join(f"<@{p}>" for p in (msg.person, msg.host) if p)
+        other = f" between {people}" if people else ""
+    else:
+        other = f" with <@{msg.other}>" if msg.other else ""
+    text = (
+        f"⏰ Your office-hours slot{other} at *{escape(msg.title)}* starts {when(msg.start, msg.timezone)}."
+    )
     return text, [section(text), *_joined(_join(msg.link))]
 
 
@@ -179,7 +223,7 @@ def templates() -> dict[str, MessageRenderer]:
 # -- answers to commands ---------------------------------------------------------------------------
 
 
-def events_list(items: Sequence[Occurrence]) -> tuple[str, list[Block]]:
+def events_list(items: Sequence[Occurrence], reader_tz: str | None = None) -> tuple[str, list[Block]]:
     if not items:
         text = "No upcoming events. Moderators can add one with `/ambassador event add`."
         return text, [section(text)]
@@ -187,25 +231,28 @@ def events_list(items: Sequence[Occurrence]) -> tuple[str, list[Block]]:
     for o in items:
         mark = {"cancelled": " ❌ cancelled", "skipped": " (skipped)"}.get(o.status, "")
         link = f" · <{o.link}|join>" if o.link and o.status == "scheduled" else ""
-        lines.append(f"• *{escape(o.title)}* — {when(o.start, o.timezone)}{mark}{link}  `{o.series_key}`")
+        lines.append(
+            f"• *{escape(o.title)}* — {when(o.start, o.timezone, reader_tz)}{mark}{link}  `{o.series_key}`"
+        )
     text = "Upcoming events (times shown in your own timezone):\n" + "\n".join(lines)
     return text, [section(text)]
 
 
-def slots_message(slots: Sequence[Slot]) -> tuple[str, list[Block]]:
+def slots_message(slots: Sequence[Slot], reader_tz: str | None = None) -> tuple[str, list[Block]]:
     if not slots:
         text = "No free office-hours slots in the next two weeks."
         return text, [section(text)]
-    text = "Free office-hours slots (your timezone):"
+    text = "Free office-hours slots (times shown in your own timezone):"
     out: list[Block] = [section(text)]
     for slot in slots:
         host = f" with <@{slot.host}>" if slot.host else ""
+        at = when(slot.start, slot.timezone, reader_tz)
         out.append(
             {
                 "type": "section",
                 "text": {
                     "type": "mrkdwn",
-                    "text": f"*{escape(slot.title)}*{host}\n{when(slot.start)} · {slot.minutes} min",
+                    "text": f"*{escape(slot.title)}*{host}\n{at} · {slot.minutes} min",
                 },
                 "accessory": button("Book", BOOK, f"{slot.series_id}|{occurrence_key(slot.start)}"),
             }

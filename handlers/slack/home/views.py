@@ -17,6 +17,7 @@ from handlers.slack.blocks import (
     section,
     typed_view,
 )
+from handlers.slack.events import views as views_events
 from handlers.slack.nominations.views import NOMINATION_DECLINE, NOMINATION_INVITE
 from handlers.slack.onboarding.views import ACK_GUIDELINES, STEP_HINTS
 from handlers.slack.requests import views as views_requests
@@ -91,7 +92,8 @@ def _review_item(
 
 
 def _more(total: int, shown: int, what: str) -> list[Block]:
-    return [context(f"…and {total - shown} more {what} in the moderators' channel.")] if total > shown else []
+    n = total - shown
+    return [context(f"…and {plural(n, 'more ' + what)} in the moderators' channel.")] if n > 0 else []
 
 
 def _application(a: PendingApplication) -> list[Block]:
@@ -124,10 +126,10 @@ def _queue(q: ReviewQueue) -> list[Block]:
     ]
     for a in q.applications:
         out += _application(a)
-    out += _more(q.applications_total, len(q.applications), "applications")
+    out += _more(q.applications_total, len(q.applications), "application")
     for n in q.nominations:
         out += _nomination(n)
-    out += _more(q.nominations_total, len(q.nominations), "nominations")
+    out += _more(q.nominations_total, len(q.nominations), "nomination")
     return out
 
 
@@ -140,7 +142,7 @@ def home_view(home: Home) -> Block:
     out += _checklist(home)
     out += [
         {"type": "divider"},
-        section(f"*Upcoming events*\n{NO_EVENTS}"),
+        *views_events.home_events(home.events, NO_EVENTS),
         # open requests; the request queue for moderators (drawn from the same data as a mapping)
         *views_requests.home_sections(encode(home)),
     ]

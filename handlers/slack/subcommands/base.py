@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
@@ -50,11 +51,27 @@ class SlashCommand:
 
     async def member(self, user_id: str) -> dict[str, Any] | None:
         """The workspace member with this id, or None when Slack does not know them."""
+        return await workspace_member(self.client, user_id)
+
+    async def timezone(self) -> str | None:
+        """The IANA timezone of the person who typed the command (users.info's ``tz``,
+        https://api.slack.com/types/user), for the fallback of the times shown to them."""
         try:
-            resp = await self.client.users_info(user=user_id)
-        except SlackApiError:
-            return None
-        user = resp.get("user")
-        if not isinstance(user, dict) or user.get("deleted"):
-            return None
-        return user
+            member = await self.member(self.user)
+        except (TimeoutError, aiohttp.ClientError, OSError):
+            return None  # Slack unreachable: the times still show, their fallback in the event's zone
+        tz = member.get("tz") if member else None
+        return tz if isinstance(tz, str) and tz else None
+
+
+async def workspace_member(client: AsyncWebClient, user_id: str) -> dict[str, Any] | None:
+    """The workspace member with this id (users.info, https://api.slack.com/methods/users.info),
+    or None when Slack does not know them (``user_not_found``) or they were deactivated."""
+    try:
+        resp = await client.users_info(user=user_id)
+    except SlackApiError:
+        return None
+    user = resp.get("user")
+    if not isinstance(user, dict) or user.get("deleted"):
+        return None
+    return user

@@ -41,6 +41,7 @@ async def run(cmd: SlashCommand) -> None:
         reason = " ".join(args[3:])[:500]
         occ = await svc.change_occurrence(cmd.user, args[1].lower(), args[2], status, reason)
         told = " The channel was told." if status == "cancelled" else " No reminders will go out for it."
-        await cmd.reply(f"{occ.title} on {views_events.when(occ.start, occ.timezone)} is {status}.{told}")
+        at = views_events.when(occ.start, occ.timezone, await cmd.timezone())
+        await cmd.reply(f"{occ.title} on {at} is {status}.{told}")
         return
     await cmd.reply(usage)

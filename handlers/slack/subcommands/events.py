@@ -9,5 +9,5 @@ NAME = "events"
 
 
 async def run(cmd: SlashCommand) -> None:
-    text, blk = views_events.events_list(await cmd.services.events.upcoming())
+    text, blk = views_events.events_list(await cmd.services.events.upcoming(), await cmd.timezone())
     await cmd.reply(text, blk)

@@ -17,18 +17,22 @@ async def run(cmd: SlashCommand) -> None:
         if not mine:
             await cmd.reply("You have no upcoming office-hours bookings.")
             return
-        out = [section("Your bookings:")]
+        reader = await cmd.timezone()
+        out = [section("Your bookings (times shown in your own timezone):")]
         for b in mine:
             out.append(
                 {
                     "type": "section",
                     "text": kit.mrkdwn(
-                        kit.cut(f"*{kit.escape(b.title)}* — {views_events.when(b.start)}", kit.SECTION)
+                        kit.cut(
+                            f"*{kit.escape(b.title)}* — {views_events.when(b.start, b.timezone, reader)}",
+                            kit.SECTION,
+                        )
                     ),
                     "accessory": button("Cancel booking", views_events.CANCEL_BOOKING, str(b.booking_id)),
                 }
             )
         await cmd.reply("Your bookings", out)
         return
-    text, blk = views_events.slots_message(await svc.free_slots())
+    text, blk = views_events.slots_message(await svc.free_slots(), await cmd.timezone())
     await cmd.reply(text, blk)

@@ -24,3 +24,15 @@ def test_event_reminder_and_booking_confirmed() -> None:
     text, blocks = render("booking_confirmed", booked)
     assert text.startswith("You booked a 20-minute slot at *O* on")
     assert [b["type"] for b in blocks] == ["section", "actions"]
+
+
+def test_a_booking_reminder_names_the_other_side_and_old_rows_name_both() -> None:
+    row = {"title": "O", "start": AT.isoformat(), "person": "U2", "host": "U1", "timezone": "Europe/Berlin"}
+    to_booker, _ = render("booking_reminder", {**row, "to": "U2"})
+    to_host, _ = render("booking_reminder", {**row, "to": "U1"})
+    assert "slot with <@U1>" in to_booker and "<@U2>" not in to_booker
+    assert "slot with <@U2>" in to_host and "<@U1>" not in to_host
+    assert "|Thu 05 Mar 2026 18:00> (Europe/Berlin)" in to_host  # 17:00 UTC is 18:00 in Berlin
+    # A row queued before the copies were addressed cannot tell who reads it: it names both.
+    before, _ = render("booking_reminder", row)
+    assert "slot between <@U2> and <@U1>" in before
