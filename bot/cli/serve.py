@@ -31,6 +31,12 @@ def run(ctx: click.Context, host: str | None, port: int | None, log_level: str, 
         raise click.ClickException(f"config error: {err}") from None
     # A database that does not answer is one line now, not a startup traceback from the server.
     database.require_reachable(settings.database.url)
+    if settings.slack.socket_mode:  # a refused app token is one line now, not a startup traceback
+        from bot.platforms.slack.socket import app_token_problem
+
+        problem = asyncio.run(app_token_problem(settings))
+        if problem is not None:
+            raise click.ClickException(problem)
     import uvicorn
 
     from bot.http_limits import uvicorn_options

@@ -33,7 +33,6 @@ SOCKET_FILES = frozenset(
         "test_retire.py",
         "test_terms.py",
         "test_listener_refused.py",
-        "test_socket_mode.py",
     }
 )
 
@@ -49,7 +48,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Socket Mode on PostgreSQL adds time and no coverage of the transport: deselected."""
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         both = params.get("slack_transport") == "socket" and params.get("backend") == "postgres"

@@ -40,10 +40,12 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.config import Settings
+from bot.platforms.slack.client import make_web_client
 from bot.platforms.slack.parse import Click, Envelope, Event, Inbound, SlashCommand, Submission, parse
 from bot.platforms.strict_json import Malformed, loads
 
-__all__ = ["AppTokenRefused", "SocketMode", "check_app_token"]
+__all__ = ["AppTokenRefused", "SocketMode", "app_token_problem", "check_app_token"]
 
 log = logging.getLogger("ambassador_bot.socket_mode")
 
@@ -84,6 +86,16 @@ async def check_app_token(client: AsyncWebClient, app_token: str) -> str:
     if not isinstance(url, str) or not url.startswith(("ws://", "wss://")):
         raise AppTokenRefused("apps.connections.open answered without a WebSocket URL")
     return url
+
+
+async def app_token_problem(settings: Settings) -> str | None:
+    """None when Slack opens a Socket Mode connection for `slack.app_token` (the URL is left
+    unused; it expires on its own); otherwise the one line that says why and how to fix it."""
+    try:
+        await check_app_token(make_web_client(settings), settings.slack.app_token)
+    except AppTokenRefused as err:
+        return str(err)
+    return None
 
 
 class _QuietSdkLog(logging.Filter):
