@@ -142,7 +142,7 @@ def parse_envelope(kind: str, payload: Any) -> Inbound:
         raise Malformed("envelope payload must be an object")
     parsed = parse(payload)
     if not isinstance(parsed, allowed):
-        raise Malformed(f"a {type(parsed).__name__} payload in a {kind} envelope")
+        raise Malformed(f"a {type(parsed).__name__} payload does not belong in an envelope of type {kind}")
     return parsed
 
 
