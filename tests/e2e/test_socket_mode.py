@@ -28,7 +28,9 @@ from bot.sandbox.harness.stack import (
     make_standins,
     start_stack,
 )
-from bot.sandbox.http import free_port
+from bot.sandbox.harness.stack import test_settings as stack_settings
+from bot.sandbox.http import free_port, serve_asgi
+from bot.server import create_app
 from storage.models import Application
 
 
@@ -204,3 +206,18 @@ async def test_run_with_a_refused_app_token_exits_with_one_line(tmp_path: Path) 
     assert "invalid_auth" in lines[0] and "connections:write" in lines[0]
     assert "xapp-1-A0-1-wrong" not in proc.stderr
     assert slack.calls_to("apps.connections.open")  # it did ask Slack
+
+
+async def test_server_does_not_start_on_a_refused_app_token(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The lifespan (what `run` would reach without its check first) fails with one log line."""
+    slack, forum = make_standins()
+    async with slack.serve() as slack_url, forum.serve() as forum_url:
+        settings = stack_settings(db_url, slack_url, forum_url, slack={"app_token": "xapp-1-A0-1-nope"})
+        with pytest.raises(RuntimeError, match="failed to start"):
+            async with serve_asgi(create_app(settings, auto_migrate=True)):
+                pass
+    refused = [r for r in caplog.records if "Slack refused slack.app_token" in r.getMessage()]
+    assert len(refused) == 1 and "invalid_auth" in refused[0].getMessage()
+    assert "xapp-1-A0-1-nope" not in caplog.text
