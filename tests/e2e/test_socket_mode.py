@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.doctor import run_doctor
 from bot.sandbox.harness.procs import write_config
 from bot.sandbox.harness.stack import (
     ALICE,
@@ -221,3 +222,21 @@ async def test_server_does_not_start_on_a_refused_app_token(
     refused = [r for r in caplog.records if "Slack refused slack.app_token" in r.getMessage()]
     assert len(refused) == 1 and "invalid_auth" in refused[0].getMessage()
     assert "xapp-1-A0-1-nope" not in caplog.text
+
+
+async def test_doctor_checks_the_app_token_and_says_how_to_fix_it(sstack: Stack) -> None:
+    opened = len(sstack.slack.calls_to("apps.connections.open"))
+    lines: list[str] = []
+    settings = sstack.settings.replace(slack={"signing_secret": ""})  # not needed in Socket Mode
+    assert await run_doctor(settings, lines.append), "\n".join(lines)
+    assert "  ok    Socket Mode: Slack opens a connection for slack.app_token" in lines
+    assert not any("signing_secret" in line for line in lines)
+    assert sstack.slack.socket_mode.hellos == 1  # the check opened no second socket
+
+    lines.clear()
+    wrong = settings.replace(slack={"app_token": "xapp-1-A0-1-revoked"})
+    assert not await run_doctor(wrong, lines.append)
+    report = "\n".join(lines)
+    assert "FAIL  Slack refused slack.app_token (apps.connections.open: invalid_auth)" in report
+    assert "connections:write" in report and "xapp-1-A0-1-revoked" not in report
+    assert len(sstack.slack.calls_to("apps.connections.open")) == opened + 2
