@@ -216,7 +216,7 @@ async def test_server_does_not_start_on_a_refused_app_token(
     slack, forum = make_standins()
     async with slack.serve() as slack_url, forum.serve() as forum_url:
         settings = stack_settings(db_url, slack_url, forum_url, slack={"app_token": "xapp-1-A0-1-nope"})
-        with pytest.raises(RuntimeError, match="failed to start"):
+        with pytest.raises(RuntimeError):  # uvicorn's words differ between versions
             async with serve_asgi(create_app(settings, auto_migrate=True)):
                 pass
     refused = [r for r in caplog.records if "Slack refused slack.app_token" in r.getMessage()]
