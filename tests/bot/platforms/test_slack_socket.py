@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
 
+from bot.cli.base import secrets_in
 from bot.config import ConfigError, require_for_run, settings_from_mapping
+from bot.logs import RedactSecrets
 from bot.platforms.slack.parse import Click, Event, SlashCommand
 from bot.platforms.slack.socket import parse_envelope, read_frame
 from bot.platforms.strict_json import Malformed
@@ -91,3 +94,11 @@ def test_each_envelope_type_carries_its_own_kind(kind: str, payload: dict[str, A
 def test_wrong_or_malformed_payloads_are_refused(kind: str, payload: Any, problem: str) -> None:
     with pytest.raises(Malformed, match=problem):
         parse_envelope(kind, payload)
+
+
+def test_app_token_is_redacted_from_log_lines() -> None:
+    token = "xapp-1-A0123-456-0123456789abcdef"
+    s = settings_from_mapping({"slack": {**SLACK}}, env={"SLACK_APP_TOKEN": token})
+    record = logging.LogRecord("x", logging.WARNING, __file__, 1, "connecting with %s", (token,), None)
+    RedactSecrets(secrets_in(s)).filter(record)
+    assert token not in record.getMessage() and "[redacted]" in record.getMessage()
