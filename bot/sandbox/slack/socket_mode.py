@@ -217,7 +217,8 @@ class SocketModeServer:
             await ws.send_str(json.dumps(frame))
 
     async def drop(self) -> None:
-        """Close every socket at once, as when the network goes away (no disconnect message)."""
+        """Close every socket at once from Slack's side (close code 1011, "internal error"), with no
+        disconnect message first: the app must notice and reconnect on its own."""
         for ws in list(self._sockets):
             await ws.close(code=1011, message=b"dropped by the stand-in")
 
