@@ -46,7 +46,11 @@ async def run_doctor(settings: Settings, echo: Echo, config_path: str | None = N
     r.ok(f"config file {config_path} parsed and valid" if config_path else "settings valid")
     for key, value, hint in (
         ("slack.bot_token", s.bot_token, "set it or SLACK_BOT_TOKEN (starts with xoxb-)"),
-        ("slack.signing_secret", s.signing_secret, "set it or SLACK_SIGNING_SECRET (Basic Information page)"),
+        (
+            "slack.signing_secret",
+            s.signing_secret or s.socket_mode,  # Socket Mode envelopes are not signed
+            "set it or SLACK_SIGNING_SECRET (Basic Information page)",
+        ),
         (
             "slack.moderator_channel",
             s.moderator_channel,
@@ -66,6 +70,8 @@ async def run_doctor(settings: Settings, echo: Echo, config_path: str | None = N
     echo("Slack")
     if s.bot_token:
         await _check_slack(settings, r)
+        if s.socket_mode:
+            await _check_socket_mode(settings, r)
     else:
         r.warn("skipped (no bot token)", "set slack.bot_token")
     echo("Discourse")
@@ -76,6 +82,20 @@ async def run_doctor(settings: Settings, echo: Echo, config_path: str | None = N
     echo("")
     echo("All checks passed." if r.problems == 0 else f"{plural(r.problems, 'problem')} found.")
     return r.problems == 0
+
+
+async def _check_socket_mode(settings: Settings, r: Report) -> None:
+    """Socket Mode: Slack must open a connection for the app token (the socket is not kept)."""
+    from bot.platforms.slack.socket import app_token_problem
+
+    problem = await app_token_problem(settings)
+    if problem is None:
+        r.ok("Socket Mode: Slack opens a connection for slack.app_token")
+    else:
+        r.fail(
+            problem.split(";")[0],
+            "an app-level token (xapp-…) with the connections:write scope, Socket Mode enabled",
+        )
 
 
 async def _check_database(settings: Settings, r: Report) -> None:

@@ -17,6 +17,8 @@ from bot.platforms.discourse.gateway import DiscourseGateway, ForumLookups
 from bot.platforms.outbox_worker import Deliverer, OutboxWorker
 from bot.platforms.slack.client import SlackUsergroups, make_web_client
 from bot.platforms.slack.deliverer import SlackDeliverer
+from bot.platforms.slack.parse import Inbound
+from bot.platforms.slack.socket import SocketMode
 from bot.program.applications import ApplicationService
 from bot.program.audit import AuditService
 from bot.program.badges.forum import ForumService
@@ -45,6 +47,7 @@ from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.slack import build_bolt_app
 from handlers.discourse.renderers import discourse_renderers
+from handlers.slack.context import INBOUND_KEY, SERVICES_KEY
 from handlers.slack.renderers import slack_renderers
 from storage import migrate
 from storage.db import make_engine, make_sessionmaker
@@ -67,9 +70,12 @@ class Runtime:
     services: Services
     scheduler: Scheduler
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    socket_mode: SocketMode | None = None  # Slack over Socket Mode (slack.app_token set)
 
     async def start(self, *, worker: bool = True) -> None:
         await self.services.events.sync_config()  # series defined in config.toml
+        if self.socket_mode is not None:
+            await self.socket_mode.start()  # AppTokenRefused (one line) when Slack says no
         if worker:
             self.tasks.append(asyncio.create_task(self.worker.run(), name="outbox-worker"))
         self.scheduler.start()
@@ -78,6 +84,8 @@ class Runtime:
         """Graceful drain: nothing new is claimed, the delivery in hand may finish within
         `outbox.shutdown_grace_seconds`; one still running then is cancelled and its lease given
         back, so a restart retries it at once (checking first whether it landed)."""
+        if self.socket_mode is not None:
+            await self.socket_mode.close()  # no new envelopes; Slack redelivers un-acked ones
         self.worker.stop()
         await self.scheduler.stop(self.settings.outbox.shutdown_grace_seconds)
         if self.tasks:
@@ -156,16 +164,34 @@ async def build_runtime(
         scheduler.every("group-auto-approve", 300, services.groups.auto_approve_due)
     if discourse is not None and d.sync_hour_utc >= 0:
         scheduler.daily("sync-discourse", d.sync_hour_utc, services.sync.run_nightly)
+    bolt = build_bolt_app(settings, slack_client)
     return Runtime(
+        socket_mode=_socket_mode(settings, bolt, slack_client, services),
         settings=settings,
         engine=engine,
         sessionmaker=sm,
         uow=uow,
         clock=clock,
         slack_client=slack_client,
-        bolt=build_bolt_app(settings, slack_client),
+        bolt=bolt,
         discourse=discourse,
         worker=worker,
         services=services,
         scheduler=scheduler,
     )
+
+
+def _socket_mode(
+    settings: Settings, bolt: AsyncApp, client: AsyncWebClient, services: Services
+) -> SocketMode | None:
+    """Socket Mode on the same Bolt app, handing listeners what bot.server hands them over HTTP."""
+    if not settings.slack.socket_mode:
+        return None
+
+    def context_for(parsed: Inbound) -> dict[str, object]:
+        return {SERVICES_KEY: services, INBOUND_KEY: parsed}
+
+    async def first_time(envelope_id: str) -> bool:
+        return await services.inbound.first_time("slack-envelope", envelope_id)
+
+    return SocketMode(bolt, settings.slack.app_token, client, context_for, first_time)

@@ -30,6 +30,7 @@ from bot.metrics import Metrics, MetricsMiddleware
 from bot.platforms.discourse import inbound as discourse_in
 from bot.platforms.slack import inbound as slack_in
 from bot.platforms.slack.parse import parse as parse_slack
+from bot.platforms.slack.socket import AppTokenRefused
 from bot.program.ports import Clock
 from bot.runtime import Runtime, build_runtime
 from handlers.discourse import handle_webhook
@@ -124,6 +125,10 @@ def _with_body(route: BodyRoute) -> Callable[[Request], Awaitable[Response]]:
 @_with_body
 async def slack_events(request: Request, rt: Runtime, raw: bytes) -> Response:
     """Verify the signature on the raw bytes, decode and parse strictly, then let Bolt dispatch."""
+    if rt.settings.slack.socket_mode:
+        # Slack delivers over the Socket Mode connection; an empty signing secret (allowed then)
+        # must never turn the check off, so this route takes nothing at all.
+        return _refuse(request, 404, "Slack is connected over Socket Mode; this route is off", len(raw))
     problem = slack_in.verify(
         rt.settings.slack.signing_secret,
         raw,
@@ -256,7 +261,12 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         rt = await build_runtime(settings, clock=clock, auto_migrate=auto_migrate)
-        await rt.start(worker=run_worker)
+        try:
+            await rt.start(worker=run_worker)
+        except AppTokenRefused as err:
+            await rt.close()
+            log.error("%s", err)  # one line; the server then stops (startup failed)
+            raise
         app.state.runtime = rt
         holder["rt"] = rt
         try:

@@ -49,6 +49,7 @@ def secrets_in(s: Settings) -> list[str]:
         for v in (
             s.slack.bot_token,
             s.slack.signing_secret,
+            s.slack.app_token,
             s.discourse.api_key,
             s.discourse.webhook_secret,
             s.server.metrics_token,

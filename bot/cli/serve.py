@@ -31,6 +31,12 @@ def run(ctx: click.Context, host: str | None, port: int | None, log_level: str, 
         raise click.ClickException(f"config error: {err}") from None
     # A database that does not answer is one line now, not a startup traceback from the server.
     database.require_reachable(settings.database.url)
+    if settings.slack.socket_mode:  # a refused app token is one line now, not a startup traceback
+        from bot.platforms.slack.socket import app_token_problem
+
+        problem = asyncio.run(app_token_problem(settings))
+        if problem is not None:
+            raise click.ClickException(problem)
     import uvicorn
 
     from bot.http_limits import uvicorn_options
@@ -99,16 +105,27 @@ def doctor(ctx: click.Context) -> None:
 @database_option
 @click.option("--port", type=PORT, default=0, help="Port for the bot (default: any free port).")
 @click.option("--verbose", is_flag=True, help="Show the bot's log lines too.")
+@click.option(
+    "--socket-mode", is_flag=True, help="Let the Slack stand-in reach the bot over Socket Mode, not HTTP."
+)
 @click.pass_context
 def sandbox(
-    ctx: click.Context, script: str | None, demo: bool, db: str | None, port: int, verbose: bool
+    ctx: click.Context,
+    script: str | None,
+    demo: bool,
+    db: str | None,
+    port: int,
+    verbose: bool,
+    socket_mode: bool,
 ) -> None:
     """Try the bot locally: real server, stand-in Slack and Discourse, no credentials needed."""
     from bot.sandbox.terminal.run import run_sandbox
 
     if db is not None and not db.startswith("sqlite"):  # a SQLite file is created when missing
         database.require_reachable(db)
-    code = asyncio.run(run_sandbox(script=script, db_url=db, port=port, verbose=verbose, demo=demo))
+    code = asyncio.run(
+        run_sandbox(script=script, db_url=db, port=port, verbose=verbose, demo=demo, socket_mode=socket_mode)
+    )
     sys.exit(code)
 
 

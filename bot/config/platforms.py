@@ -53,6 +53,24 @@ class SlackSettings(Section):
     # How long one Web API call may take before it counts as failed (and is retried later);
     # without a bound a hung Slack would stall the outbox worker.
     timeout_seconds: float = Field(default=15.0, gt=0, le=300)
+    # An app-level token (xapp-…, scope connections:write): when set, `run` takes Slack's
+    # commands, clicks, forms and events over Socket Mode instead of POST /slack/events.
+    app_token: str = ""
+
+    @field_validator("app_token")
+    @classmethod
+    def _app_token(cls, v: str) -> str:
+        # https://api.slack.com/authentication/token-types#app: app-level tokens start with xapp-
+        if v and not v.startswith("xapp-"):
+            raise ValueError(
+                "must be an app-level token starting with xapp- (Basic Information → App-Level Tokens)"
+            )
+        return v
+
+    @property
+    def socket_mode(self) -> bool:
+        """Slack's deliveries come over a Socket Mode WebSocket, not to /slack/events."""
+        return bool(self.app_token)
 
     @field_validator("command")
     @classmethod

@@ -213,15 +213,21 @@ class Stack:
 
 
 @contextlib.asynccontextmanager
-async def start_stack(db_url: str, clock: Clock | None = None, **overrides: Any) -> AsyncIterator[Stack]:
+async def start_stack(
+    db_url: str, clock: Clock | None = None, *, socket_mode: bool = False, **overrides: Any
+) -> AsyncIterator[Stack]:
+    """A running bot on `db_url`. With `socket_mode` the bot gets an app token and takes Slack's
+    deliveries over the stand-in's Socket Mode WebSocket, and the actor sends them there."""
     slack, forum = make_standins()
     refused = len(blockkit.REFUSALS)
     async with slack.serve() as slack_url, forum.serve() as forum_url:
+        if socket_mode:
+            overrides["slack"] = {"app_token": slack.app_token, **overrides.get("slack", {})}
         settings = test_settings(db_url, slack_url, forum_url, **overrides)
         app = create_app(settings, auto_migrate=True, clock=clock)
         async with serve_asgi(app) as bot_url:
             runtime = app.state.runtime
-            async with SlackActor(slack, bot_url, SIGNING_SECRET) as actor:
+            async with SlackActor(slack, bot_url, SIGNING_SECRET, socket_mode=socket_mode) as actor:
                 forum_actor = DiscourseActor(bot_url, WEBHOOK_SECRET)
                 yield Stack(settings, slack, forum, actor, forum_actor, bot_url, runtime)
     # Every view and message the bot sent is one Slack accepts (the stand-in validates each).

@@ -25,6 +25,7 @@ from bot.sandbox.slack import payloads
 from bot.sandbox.slack.answers import apply_view_answer
 from bot.sandbox.slack.common import JSONDict, ViewInput, plain_text
 from bot.sandbox.slack.events import EventsApi
+from bot.sandbox.slack.socket_actor import send_envelope
 from bot.sandbox.slack.standin import SlackStandIn
 
 __all__ = ["SlackActor"]
@@ -46,6 +47,7 @@ class SlackActor(HttpActor, EventsApi):
         timestamp_override: int | None = None,
         secret_override: str | None = None,
         ack_timeout: float = 3.0,
+        socket_mode: bool = False,
     ) -> None:
         self.standin = standin
         super().__init__(bot_url, http)
@@ -54,6 +56,8 @@ class SlackActor(HttpActor, EventsApi):
         self.timestamp_override = timestamp_override
         self.secret_override = secret_override
         self.ack_timeout = ack_timeout
+        # Deliver as Socket Mode envelopes through the stand-in's WebSocket instead of HTTP.
+        self.socket_mode = socket_mode
         self.last_trigger_id: str | None = None
         self.last_view_errors: dict[str, str] | None = None
         self.problems: list[str] = []
@@ -89,7 +93,12 @@ class SlackActor(HttpActor, EventsApi):
         if extra_headers:
             headers.update(extra_headers)
         started = time.monotonic()
-        response = await self.http.post(self.events_url, content=body.encode("utf-8"), headers=headers)
+        if self.socket_mode:
+            if ts is not None or secret is not None:
+                raise ValueError("Socket Mode envelopes are not signed: no signature overrides there")
+            response = await send_envelope(self.standin.socket_mode, body, content_type)
+        else:
+            response = await self.http.post(self.events_url, content=body.encode("utf-8"), headers=headers)
         elapsed = time.monotonic() - started
         if elapsed > self.ack_timeout:
             self.problems.append(

@@ -11,11 +11,12 @@ in ``surfaces``; Block Kit validation in ``blockkit``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,11 +36,13 @@ from bot.sandbox.slack.common import (
     JSONDict,
     ResponseUrl,
     Trigger,
+    json_response,
     tz_info,
 )
 from bot.sandbox.slack.gate import ApiGate
 from bot.sandbox.slack.methods import METHODS, files
 from bot.sandbox.slack.responses import ResponseUrls
+from bot.sandbox.slack.socket_mode import SocketModeServer, connections_open
 from bot.sandbox.slack.surfaces import ViewSurfaces
 
 __all__ = ["SlackStandIn"]
@@ -65,6 +68,8 @@ class SlackStandIn(ServedStandIn, ApiGate, ResponseUrls, ViewSurfaces):
     # Optional workspace-wide ceiling on chat.postMessage (all channels together), like Slack's own.
     workspace_rate_per_second: float | None = None
     workspace_burst: int = 20
+    # The app-level token apps.connections.open takes (Socket Mode; see ``socket_mode``).
+    app_token: str = "xapp-1-A0SANDBOX-1-sandbox"  # noqa: S105 - a sandbox credential
 
     base_url: str = ""
     down: bool = False
@@ -97,6 +102,7 @@ class SlackStandIn(ServedStandIn, ApiGate, ResponseUrls, ViewSurfaces):
         self._uploads: dict[str, JSONDict] = {}
         self._last_view: dict[str, str] = {}
         self.faults = Faults(self.clock)
+        self.socket_mode = SocketModeServer(self.app_id, self.app_token)
         self._handlers: dict[str, Callable[[JSONDict], JSONDict]] = {
             name: functools.partial(fn, self) for name, fn in METHODS.items()
         }
@@ -261,6 +267,23 @@ class SlackStandIn(ServedStandIn, ApiGate, ResponseUrls, ViewSurfaces):
         return f"D{user_id}"
 
     # ------------------------------------------------------------------ HTTP layer
+
+    @contextlib.asynccontextmanager
+    async def serve(self, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+        """Serve the Web API and, beside it, the Socket Mode WebSocket (``socket_mode``)."""
+        async with self.socket_mode.serve(host), super().serve(host, port) as url:
+            yield url
+
+    def _answer(self, request: Request, method: str, params: JSONDict) -> Response:
+        if method != "apps.connections.open":
+            return super()._answer(request, method, params)
+        # The one method that takes an app-level token instead of the bot token.
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        token = value.strip() if scheme.lower() == "bearer" else str(params.get("token") or "")
+        try:
+            return json_response(connections_open(self.socket_mode, self.bot_token, token))
+        except ApiError as exc:
+            return json_response({"ok": False, "error": exc.error})
 
     async def _handle_response_url(self, request: Request) -> Response:
         return await responses.handle_response_url(self, request)

@@ -22,7 +22,9 @@ from bot.server import create_app
 
 
 @contextlib.asynccontextmanager
-async def open_sandbox(db_url: str | None, port: int, echo: Echo) -> AsyncIterator[Sandbox]:
+async def open_sandbox(
+    db_url: str | None, port: int, echo: Echo, *, socket_mode: bool = False
+) -> AsyncIterator[Sandbox]:
     slack, forum = make_standins()
     with tempfile.TemporaryDirectory(prefix="ambassador-sandbox-") as tmp:
         url = db_url or f"sqlite+aiosqlite:///{Path(tmp) / 'sandbox.db'}"
@@ -31,15 +33,21 @@ async def open_sandbox(db_url: str | None, port: int, echo: Echo) -> AsyncIterat
             settings = sandbox_settings(url, slack_url, forum_url).replace(
                 server={"port": port, "public_url": f"http://127.0.0.1:{port}"}
             )
+            if socket_mode:  # Slack's side over the stand-in's Socket Mode WebSocket
+                settings = settings.replace(slack={"app_token": slack.app_token})
             app = create_app(settings, auto_migrate=True)
             async with serve_asgi(app, port=port) as bot_url:
-                async with SlackActor(slack, bot_url, SIGNING_SECRET, settings.slack.command) as actor:
+                async with SlackActor(
+                    slack, bot_url, SIGNING_SECRET, settings.slack.command, socket_mode=socket_mode
+                ) as actor:
                     forum_actor = DiscourseActor(bot_url, WEBHOOK_SECRET)
                     sb = Sandbox(settings, slack, forum, actor, forum_actor, app.state.runtime, echo)
                     echo(
                         f"Sandbox: bot on {bot_url}, Slack stand-in on {slack_url}, "
                         f"forum stand-in on {forum_url}"
                     )
+                    if socket_mode:
+                        echo(f"Slack talks to the bot over Socket Mode ({slack.socket_mode.base_url}).")
                     echo("People: alice and bob (members), carol (moderator). Type `help` for commands.")
                     yield sb
 
@@ -58,7 +66,13 @@ async def _play(sb: Sandbox, lines: list[str], echo: Echo) -> bool:
 
 
 async def run_sandbox(
-    script: str | None, db_url: str | None, port: int, verbose: bool, demo: bool = False
+    script: str | None,
+    db_url: str | None,
+    port: int,
+    verbose: bool,
+    demo: bool = False,
+    *,
+    socket_mode: bool = False,
 ) -> int:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.ERROR, format="  (log) %(name)s: %(message)s"
@@ -67,7 +81,7 @@ async def run_sandbox(
     def echo(text: str) -> None:
         print(text, flush=True)
 
-    async with open_sandbox(db_url, port, echo) as sb:
+    async with open_sandbox(db_url, port, echo, socket_mode=socket_mode) as sb:
         if script is not None:
             await _play(
                 sb, (await asyncio.to_thread(Path(script).read_text, encoding="utf-8")).splitlines(), echo
