@@ -16,8 +16,9 @@ from bot.runtime import Runtime
 from bot.sandbox.discourse import DiscourseActor, DiscourseStandIn
 from bot.sandbox.slack import SlackActor, SlackStandIn
 from bot.sandbox.terminal.cast import PEOPLE
+from bot.sandbox.terminal.forms import FormCommands
 from bot.sandbox.terminal.forum import ForumCommands
-from bot.sandbox.terminal.screen import Echo, button_ids
+from bot.sandbox.terminal.screen import Echo
 from bot.sandbox.world import listeners_running
 
 HELP = """\
@@ -47,7 +48,7 @@ class Usage(Exception):
 
 
 @dataclass
-class Sandbox(ForumCommands):
+class Sandbox(ForumCommands, FormCommands):
     settings: Settings
     slack: SlackStandIn
     forum: DiscourseStandIn
@@ -123,19 +124,6 @@ class Sandbox(ForumCommands):
         role = " (moderator)" if PEOPLE[name][2] else ""
         self.echo(f"  you are now {name}{role}")
 
-    async def _fill(self, rest: str, _interactive: bool) -> None:
-        key, eq, value = rest.partition("=")
-        if not eq:
-            raise Usage("usage: fill <field>=<value>")
-        self.form[key.strip()] = value.strip()
-
-    async def _cancel(self, _rest: str, _interactive: bool) -> None:
-        view = self.slack.last_view_for(self.uid)
-        if view is not None:
-            await self.actor.close_view(self.uid, str(view["id"]))
-        self.form = {}
-        self.echo("  form closed")
-
     async def _sweep(self, _rest: str, _interactive: bool) -> None:
         done = await self.runtime.services.reminders.sweep()
         self.echo(f"  [scheduler] reminders due now: {len(done.sent)} sent, {len(done.skipped)} skipped")
@@ -171,57 +159,6 @@ class Sandbox(ForumCommands):
                         "source": "ack",
                     }
                 )
-
-    async def _submit(self, _rest: str, interactive: bool) -> None:
-        view = self.slack.last_view_for(self.uid)
-        if view is None:
-            raise ValueError("no form is open for you")
-        inputs = self.actor.form_view_inputs(str(view["id"]))
-        if interactive:
-            for inp in inputs:
-                if inp.block_id not in self.form:
-                    label = f"{inp.label}{' (optional)' if inp.optional else ''}: "
-                    self.form[inp.block_id] = (await ask(f"  {label}")).strip()
-        values = {
-            inp.block_id: {inp.action_id: self.form[inp.block_id]}
-            for inp in inputs
-            if inp.block_id in self.form
-        }
-        resp = await self.actor.submit_view(self.uid, str(view["id"]), values)
-        if resp.status_code != 200:
-            self.echo(f"  [bot answered HTTP {resp.status_code}]")
-            return
-        body = resp.json() if resp.content else {}
-        if body.get("response_action") == "errors":
-            for key, msg in body.get("errors", {}).items():
-                self.echo(f"  [form] {key}: {msg}")
-                self.form.pop(key, None)
-            self.echo("  fix those fields and submit again")
-            return
-        self.form = {}
-        if body.get("response_action") == "update":
-            self._show_view(body.get("view") or {}, "form changed")
-
-    async def _click(self, rest: str, _interactive: bool) -> None:
-        label = rest.strip()
-        if not label:
-            raise ValueError("usage: click <button text>")
-        mine = [
-            (str(e["channel"]), {**e, "ts": e["message_ts"]})
-            for e in self.slack.ephemerals
-            if e.get("user") == self.uid
-        ]
-        candidates = sorted(
-            [*self._visible_messages(), *mine], key=lambda cm: float(str(cm[1].get("ts", "0")))
-        )
-        for channel, msg in reversed(candidates):
-            for text, action_id in button_ids(msg.get("blocks")):
-                if label.lower() in (text.lower(), action_id.lower()):
-                    resp = await self.actor.click(self.uid, channel, str(msg["ts"]), action_id)
-                    if resp.status_code != 200:
-                        self.echo(f"  [bot answered HTTP {resp.status_code}]")
-                    return
-        raise ValueError(f"no button {label!r} in the messages {self.me} can see")
 
 
 _COMMANDS: dict[str, Command] = {
