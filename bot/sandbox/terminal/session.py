@@ -24,15 +24,21 @@ from bot.sandbox.world import listeners_running
 HELP = """\
 Sandbox commands (you act as one person at a time):
   as <name>                  become alice, bob or carol (carol is a moderator)
+  as dave                    dave has a forum account but none on Slack: only `forum …` works for him
   /ambassador <text>         type the slash command, e.g. /ambassador apply
   fill <field>=<value>       fill a field of the open form, e.g. fill name=Alice Example
+                             (a choice by number or text: fill mentor=2; a person: fill host=@carol)
   submit                     submit the open form (interactive mode asks for each field)
   cancel                     close the open form
   click <button>             press a button you can see, e.g. click Approve
+  click <button> <n>, click <n>  the n-th button of that name, or the n-th listed by `buttons`
+  buttons                    list the buttons you can see, numbered (where, and which message)
   forum intro <text>         post your introduction in the forum's intro topic
   forum pm <text>            send the bot a private message on the forum, e.g. forum pm status
   forum post <text>          post in a forum topic, e.g. forum post @system help
   forum grant <badge>        a forum moderator grants you a badge by hand
+  forum revoke <badge>       a forum moderator revokes your badge by hand, e.g. forum revoke Ambassador
+  forum remove               a forum moderator removes you from the ambassadors group by hand
   forum ping                 send a signed Discourse ping webhook to the bot
   show <channel>|dms|forum   show a channel's messages, your DMs, or the forum's state
   sweep                      run the reminder sweep now (it also runs by itself every 30 s)
@@ -168,6 +174,7 @@ _COMMANDS: dict[str, Command] = {
     "submit": Sandbox._submit,
     "cancel": Sandbox._cancel,
     "click": Sandbox._click,
+    "buttons": Sandbox._buttons,
     "forum": Sandbox._forum_cmd,
     "show": Sandbox._show_cmd,
     "wait": Sandbox._wait,
