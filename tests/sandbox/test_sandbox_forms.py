@@ -24,10 +24,25 @@ async def test_a_form_names_its_fields_and_refuses_what_slack_would_not_send() -
         "fill nope=1",
         "fill organisers_slack=@zed",
         "submit",
+        "fill name",
+        "fill name=" + "Ünïcødé 🚀 " * 4000,
+        "fill city=Zürich 🏔",
+        "click ²",
+        "click Approve 99999999999999999999",
     ]
     async with played(lines, out) as sb:
         sent = sb.slack.messages_in("C0MODS")
     text = "\n".join(out)
+    # bad input gets one short line each: no traceback, no 44 000 characters echoed back
+    assert "Traceback" not in text and max(len(line) for line in out) < 400
+    assert_shown(
+        text,
+        "usage: fill <field>=<value>",
+        "Group name (name) takes at most",
+        "City: Zürich 🏔",
+        "no button '²' in what alice can see; buttons: none",
+        "no button 'Approve' in what alice can see",
+    )
     assert_shown(
         text,
         "this form has no field 'nope'; its fields: Group name (name), City (city),",

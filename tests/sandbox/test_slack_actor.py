@@ -256,12 +256,37 @@ def _prefilled_form() -> dict[str, Any]:
         "label": {"type": "plain_text", "text": "Host"},
         "element": {"type": "users_select", "action_id": "host", "initial_user": "U2"},
     }
-    return modal("Profile", "Save", name, city, host, callback_id="profile")
+    topics = {
+        "type": "input",
+        "block_id": "topics",
+        "label": {"type": "plain_text", "text": "Topics"},
+        "element": {
+            "type": "checkboxes",
+            "action_id": "topics",
+            "options": [choice, other],
+            "initial_options": [other],
+        },
+    }
+    day = {
+        "type": "input",
+        "block_id": "day",
+        "label": {"type": "plain_text", "text": "Day"},
+        "element": {"type": "datepicker", "action_id": "day", "initial_date": "2026-03-14"},
+    }
+    team = {
+        "type": "input",
+        "block_id": "team",
+        "label": {"type": "plain_text", "text": "Team"},
+        "element": {"type": "multi_users_select", "action_id": "team", "initial_users": ["U1", "U2"]},
+    }
+    return modal("Profile", "Save", name, city, host, topics, day, team, callback_id="profile")
 
 
 async def test_a_submission_carries_what_the_form_prefilled_unless_changed(slack: SlackStandIn) -> None:
-    """Slack's client submits the initial_value / initial_option / initial_user it shows
-    (https://api.slack.com/reference/interaction-payloads/views): state.values has them."""
+    """Slack's client submits the initial_value / initial_option(s) / initial_user(s) /
+    initial_date it shows (https://api.slack.com/reference/interaction-payloads/views), in each
+    element's state shape (bolt-js ViewStateValue, https://docs.slack.dev/tools/bolt-js/reference/
+    interfaces/ViewStateValue: value, selected_option(s), selected_user(s), selected_date)."""
     receiver = Receiver()
     client = web_client(slack)
     async with serve_asgi(receiver.app) as bot_url, SlackActor(slack, bot_url, SECRET) as actor:
@@ -274,3 +299,6 @@ async def test_a_submission_carries_what_the_form_prefilled_unless_changed(slack
     assert state["name"]["name"] == {"type": "plain_text_input", "value": "Alice Example"}
     assert state["city"]["city"]["selected_option"]["value"] == "opo"
     assert state["host"]["host"] == {"type": "users_select", "selected_user": "U2"}
+    assert [o["value"] for o in state["topics"]["topics"]["selected_options"]] == ["opo"]
+    assert state["day"]["day"] == {"type": "datepicker", "selected_date": "2026-03-14"}
+    assert state["team"]["team"] == {"type": "multi_users_select", "selected_users": ["U1", "U2"]}

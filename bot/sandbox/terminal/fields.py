@@ -84,7 +84,7 @@ def find_field(fields: list[Field], key: str) -> Field:
         if wanted in (field.block_id.lower(), field.action_id.lower(), field.label.lower()):
             return field
     listed = ", ".join(f.name() for f in fields) or "none"
-    raise ValueError(f"this form has no field {key.strip()!r}; its fields: {listed}")
+    raise ValueError(f"this form has no field {clip(key.strip())!r}; its fields: {listed}")
 
 
 def resolve(field: Field, text: str, users: Users) -> Any:
@@ -111,6 +111,9 @@ def resolve(field: Field, text: str, users: Users) -> Any:
             return dt.time.fromisoformat(text).strftime("%H:%M")
         except ValueError:
             raise ValueError(f"{field.name()} is a time: type it as HH:MM, e.g. 17:30") from None
+    most = field.element.get("max_length")
+    if isinstance(most, int) and len(text) > most:  # Slack's client stops the typing there
+        raise ValueError(f"{field.name()} takes at most {most} characters ({len(text)} typed)")
     return text
 
 
@@ -119,6 +122,12 @@ def current(field: Field, typed: Mapping[str, str], users: Users) -> Any:
     if field.block_id in typed:
         return resolve(field, typed[field.block_id], users)
     return initial_value(field.element)
+
+
+def clip(text: str, most: int = 60) -> str:
+    """Typed text shown back in one short line (a huge paste is not printed again)."""
+    one = " ".join(text.split())
+    return one if len(one) <= most else one[: most - 1] + "…"
 
 
 def is_empty(value: Any) -> bool:
@@ -155,16 +164,16 @@ def _user(text: str, users: Users) -> str:
     people = ", ".join(
         "@" + str(u.get("name")) for u in users.values() if not u.get("is_bot") and not u.get("deleted")
     )
-    raise ValueError(f"no one called {text!r} in the workspace; the people: {people}")
+    raise ValueError(f"no one called {clip(text)!r} in the workspace; the people: {people}")
 
 
 def _option(field: Field, text: str) -> str:
     options = field.options()
-    if text.isdigit() and 1 <= int(text) <= len(options):
+    if text.isdecimal() and 1 <= int(text) <= len(options):
         return options[int(text) - 1][0]
     wanted = text.lower()
     for value, label in options:
         if wanted in (label.lower(), label.lower().rstrip(" ★"), value.lower()):
             return value
     listed = "; ".join(f"{i}. {label}" for i, (_v, label) in enumerate(options, 1))
-    raise ValueError(f"{field.name()} has no choice {text!r}; choose a number or a text: {listed}")
+    raise ValueError(f"{field.name()} has no choice {clip(text)!r}; choose a number or a text: {listed}")

@@ -103,7 +103,7 @@ class FormCommands(Screen):
         except ValueError as err:
             raise Usage(str(err)) from None
         self.form[field.block_id] = value.strip()
-        now = F.shown(field, picked, self.slack.users) or "(empty)"
+        now = F.clip(F.shown(field, picked, self.slack.users), 80) or "(empty)"
         self.echo(f"  {field.label or field.block_id}: {now}")
 
     async def _cancel(self, _rest: str, _interactive: bool) -> None:
@@ -233,21 +233,21 @@ class FormCommands(Screen):
         """``3`` (the third button listed), ``Book`` (the only one, or the newest of several in
         different messages), ``Book 2`` (the second "Book" listed)."""
         seen = self._buttons_seen()
-        if wanted.isdigit():
+        if wanted.isdecimal():
             if 1 <= int(wanted) <= len(seen):
                 return seen[int(wanted) - 1]
-            raise ValueError(f"there is no button {wanted}: {self.me} sees {_count(len(seen))} (`buttons`)")
+            raise ValueError(f"no button {F.clip(wanted)}: {self.me} sees {_count(len(seen))} (`buttons`)")
         label, _, nth = wanted.rpartition(" ")
-        if not (nth.isdigit() and label):
+        if not (nth.isdecimal() and label):
             label, nth = wanted, ""
         same = [b for b in seen if label.lower() in (b.text.lower(), b.action_id.lower())]
         if not same:
             shown = ", ".join(sorted({f"[{b.text}]" for b in seen})) or "none"
-            raise ValueError(f"no button {label!r} in the messages {self.me} can see; buttons: {shown}")
+            raise ValueError(f"no button {F.clip(label)!r} in what {self.me} can see; buttons: {shown}")
         if nth:
             if 1 <= int(nth) <= len(same):
                 return same[int(nth) - 1]
-            raise ValueError(f"there are {_count(len(same))} {label!r}; `buttons` lists them")
+            raise ValueError(f"no {label!r} number {F.clip(nth)}: {self.me} sees {_count(len(same))} like it")
         newest = [b for b in same if b.message is same[-1].message]
         if len(newest) > 1:
             raise ValueError(
