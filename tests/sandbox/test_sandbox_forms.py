@@ -126,11 +126,13 @@ async def test_choices_are_numbered_a_preselected_one_is_kept_and_like_buttons_a
 
 async def test_a_form_the_bot_opens_then_fills_is_printed_once() -> None:
     out: list[str] = []
-    lines = [*demo_script().splitlines(), "/ambassador profile", "submit"]
+    lines = [*demo_script().splitlines(), "/ambassador profile", "submit", "as bob", "/ambassador apply"]
     async with played(lines, out):
         pass
     text = "\n".join(out)
     assert text.count("Directory profile") == 1, text
+    # the same form opened by someone else is a new form: it is shown again
+    assert text.count("form opened: Ambassador application") == 2, text
     assert_shown(
         text,
         "• expertise: Expertise (comma-separated) = Kubernetes, running meetups",

@@ -161,10 +161,14 @@ def _user(text: str, users: Users) -> str:
             continue
         if key in (uid, uid.lower(), str(user.get("name", "")).lower()):
             return uid
-    people = ", ".join(
+    raise ValueError(f"no one called {clip(text)!r} in the workspace; the people: {people(users)}")
+
+
+def people(users: Users) -> str:
+    """The workspace's people, as a user picker lists them."""
+    return ", ".join(
         "@" + str(u.get("name")) for u in users.values() if not u.get("is_bot") and not u.get("deleted")
     )
-    raise ValueError(f"no one called {clip(text)!r} in the workspace; the people: {people}")
 
 
 def _option(field: Field, text: str) -> str:

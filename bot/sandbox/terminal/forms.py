@@ -140,8 +140,8 @@ class FormCommands(Screen):
             value = F.current(field, self.form, self.slack.users)
             if F.is_empty(value) and not field.optional:
                 empty.append(field.name())
-            if field.block_id in self.form:
-                values.setdefault(field.block_id, {})[field.action_id] = value
+            if field.block_id in self.form:  # a text the person cleared is sent as null, as Slack does
+                values.setdefault(field.block_id, {})[field.action_id] = None if value == "" else value
         if empty:
             from bot.sandbox.terminal.session import Usage
 
@@ -172,9 +172,10 @@ class FormCommands(Screen):
     # -- how a form is printed (Screen.flush calls this for views.open/update/push) --
 
     def _show_view(self, view: dict[str, Any], verb: str) -> None:
-        seen = json.dumps([view.get("title"), view.get("blocks")], sort_keys=True, default=str)
+        content = [view.get("id"), view.get("title"), view.get("blocks")]
+        seen = json.dumps(content, sort_keys=True, default=str)
         if seen == self._form_shown:
-            return  # the same form again (e.g. views.open then an identical views.update)
+            return  # the same view, unchanged (e.g. views.open then an identical views.update)
         self._form_shown = seen
         title = ((view.get("title") or {}).get("text")) or "form"
         lines = [f"{verb}: {title}"]
@@ -196,7 +197,7 @@ class FormCommands(Screen):
             head += f" = {F.shown(field, filled, self.slack.users)}"
         lines = [head]
         if field.kind in F.USER_PICKERS:
-            lines.append("      pick a person: " + ", ".join("@" + n for n in PEOPLE if PEOPLE[n][0]))
+            lines.append("      pick a person: " + F.people(self.slack.users))
         elif field.has_options:
             lines.extend(f"      {i}. {text}" for i, (_v, text) in enumerate(field.options(), 1))
         return lines
