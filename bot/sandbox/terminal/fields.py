@@ -111,8 +111,10 @@ def resolve(field: Field, text: str, users: Users) -> Any:
             return dt.time.fromisoformat(text).strftime("%H:%M")
         except ValueError:
             raise ValueError(f"{field.name()} is a time: type it as HH:MM, e.g. 17:30") from None
+    # plain_text_input ``max_length``: Slack's client stops the typing there
+    # (https://api.slack.com/reference/block-kit/block-elements#input).
     most = field.element.get("max_length")
-    if isinstance(most, int) and len(text) > most:  # Slack's client stops the typing there
+    if isinstance(most, int) and len(text) > most:
         raise ValueError(f"{field.name()} takes at most {most} characters ({len(text)} typed)")
     return text
 

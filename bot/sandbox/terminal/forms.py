@@ -133,7 +133,8 @@ class FormCommands(Screen):
 
     def _values(self, fields: list[F.Field]) -> dict[str, dict[str, Any]]:
         """What the form sends; refuses (naming every one by its label) while a required field
-        is empty, as Slack's client does before it submits."""
+        is empty, as Slack's client does before it submits (an input block is required unless
+        ``optional``: https://api.slack.com/reference/block-kit/blocks#input)."""
         values: dict[str, dict[str, Any]] = {}
         empty: list[str] = []
         for field in fields:
