@@ -4,6 +4,9 @@ fields are named by their labels before anything is sent, and buttons can be tol
 
 from __future__ import annotations
 
+import pytest
+
+from bot.sandbox.terminal import session
 from bot.sandbox.terminal.run import demo_script
 from tests.sandbox.test_terminal import assert_shown, played
 
@@ -139,3 +142,27 @@ async def test_a_form_the_bot_opens_then_fills_is_printed_once() -> None:
         "• city: City (optional) = Lisbon",
         "1 required field still empty: How to reach you (contact)",
     )
+
+
+async def test_interactive_submit_asks_for_each_empty_field_and_again_after_a_bad_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answers = {"Description: ": ["A monthly meetup for OpenStack operators and developers in Lisbon."]}
+    answers["Other organisers on Slack (optional): "] = ["@zed", "@bob"]
+    asked: list[str] = []
+
+    async def person(prompt: str) -> str:
+        asked.append(prompt.strip())
+        queue = answers.get(prompt.strip() + " ")
+        return queue.pop(0) if queue else ""
+
+    monkeypatch.setattr(session, "ask", person)
+    out: list[str] = []
+    async with played(["as alice", *GROUP_REQUEST[:3]], out) as sb:
+        assert await sb.do("submit", interactive=True)
+        reviews = [str(m.get("text", "")) for m in sb.slack.messages_in("C0MODS")]
+    text = "\n".join(out)
+    assert "Group name:" not in asked  # typed already: not asked again
+    assert asked.count("Other organisers on Slack (optional):") == 2
+    assert_shown(text, "no one called '@zed' in the workspace", "*Organisers*: @alice, @bob")
+    assert reviews == ["User group request #1: OpenStack Lisbon"]
