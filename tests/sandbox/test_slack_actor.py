@@ -279,7 +279,23 @@ def _prefilled_form() -> dict[str, Any]:
         "label": {"type": "plain_text", "text": "Team"},
         "element": {"type": "multi_users_select", "action_id": "team", "initial_users": ["U1", "U2"]},
     }
-    return modal("Profile", "Save", name, city, host, topics, day, team, callback_id="profile")
+    when = {
+        "type": "input",
+        "block_id": "when",
+        "label": {"type": "plain_text", "text": "When"},
+        "element": {"type": "datetimepicker", "action_id": "when", "initial_date_time": 1773500400},
+    }
+    rooms = {
+        "type": "input",
+        "block_id": "rooms",
+        "label": {"type": "plain_text", "text": "Rooms"},
+        "element": {
+            "type": "multi_conversations_select",
+            "action_id": "rooms",
+            "initial_conversations": ["C1"],
+        },
+    }
+    return modal("Profile", "Save", name, city, host, topics, day, team, when, rooms, callback_id="profile")
 
 
 async def test_a_submission_carries_what_the_form_prefilled_unless_changed(slack: SlackStandIn) -> None:
@@ -302,3 +318,5 @@ async def test_a_submission_carries_what_the_form_prefilled_unless_changed(slack
     assert [o["value"] for o in state["topics"]["topics"]["selected_options"]] == ["opo"]
     assert state["day"]["day"] == {"type": "datepicker", "selected_date": "2026-03-14"}
     assert state["team"]["team"] == {"type": "multi_users_select", "selected_users": ["U1", "U2"]}
+    assert state["when"]["when"] == {"type": "datetimepicker", "selected_date_time": 1773500400}
+    assert state["rooms"]["rooms"] == {"type": "multi_conversations_select", "selected_conversations": ["C1"]}
