@@ -23,7 +23,9 @@ async def test_a_form_names_its_fields_and_refuses_what_slack_would_not_send() -
     out: list[str] = []
     lines = [
         "as alice",
-        "/ambassador group request",
+        "/ambassador apply",
+        "fill name=Alice Example",
+        "/ambassador group request",  # another form: the name typed into the first is not carried over
         "fill nope=1",
         "fill organisers_slack=@zed",
         "submit",

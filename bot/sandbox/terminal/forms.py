@@ -69,6 +69,7 @@ class FormCommands(Screen):
     actor: SlackActor
     form: dict[str, str]
     _form_shown: str = ""  # the last form printed, so that an unchanged form prints once
+    _form_view: str = ""  # the view the typed fields belong to
 
     @property
     def uid(self) -> str:
@@ -84,6 +85,8 @@ class FormCommands(Screen):
         view = self.slack.last_view_for(self.uid)
         if view is None:
             raise ValueError("no form is open for you")
+        if view["id"] != self._form_view:  # another form now: what was typed into the last one is gone
+            self.form, self._form_view = {}, str(view["id"])
         fields = F.fields_of(view)
         if not fields:
             title = ((view.get("title") or {}).get("text")) or "form"
