@@ -190,3 +190,55 @@ async def test_discourse_actor_ping_matches_discourse_spec_vector() -> None:
             await actor.send("ping", {}, event_id=99, signature_override="sha256=bad")
             assert receiver.requests[-1][0]["x-discourse-event-signature"] == "sha256=bad"
             assert receiver.requests[-1][0]["x-discourse-event-id"] == "99"
+
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "discourse"
+
+
+def _captured_payload(name: str, inner: dict[str, object]) -> dict[str, object]:
+    """The webhook object for a captured delivery, made with the stand-in's builders."""
+    from bot.sandbox.discourse import group_user_payload, user_badge_payload
+
+    def num(key: str) -> int:
+        return int(str(inner[key]))
+
+    if name.startswith("user_badge_"):
+        return user_badge_payload(
+            num("id"),
+            num("badge_id"),
+            num("user_id"),
+            num("granted_by_id"),
+            granted_at=str(inner["granted_at"]),
+            created_at=str(inner["created_at"]),
+        )
+    return group_user_payload(
+        num("group_id"), num("user_id"), group_user_id=num("id"), created_at=str(inner["created_at"])
+    )
+
+
+@pytest.mark.parametrize("name", ["user_badge_revoked", "user_added_to_group"])
+def test_the_forum_sends_hand_made_changes_byte_for_byte_as_discourse_does(name: str) -> None:
+    """`forum revoke` / `forum remove` deliver through the actor: the body, headers and
+    signature are those of the captured Discourse 2025.12 deliveries (tests/fixtures/discourse)."""
+    fx = json.loads((FIXTURES / f"{name}.request.json").read_text(encoding="utf-8"))
+    ((_kind, inner),) = fx["body"].items()
+    sent = fx["headers"]
+    actor = DiscourseActor(
+        "http://127.0.0.1:1", fx["secret_used_for_signature"], instance_url=sent["X-Discourse-Instance"]
+    )
+    event_id = int(sent["X-Discourse-Event-Id"])
+    body, headers = actor.build(name, _captured_payload(name, inner), event_id=event_id)
+    assert body == fx["raw_body_compact"].encode("utf-8")
+    assert headers == {k: v for k, v in sent.items() if k != "Content-Length"}
+
+
+def test_a_removal_from_a_group_is_a_group_user_webhook_signed_over_its_raw_body() -> None:
+    """user_removed_from_group shares the group_user type (config/initializers/012-web_hook_events.rb)."""
+    from bot.sandbox.discourse import group_user_payload
+
+    actor = DiscourseActor("http://127.0.0.1:1", DISCOURSE_SPEC_SECRET)
+    body, headers = actor.build("user_removed_from_group", group_user_payload(41, 7), event_id=9)
+    assert headers["X-Discourse-Event"] == "user_removed_from_group"
+    assert headers["X-Discourse-Event-Type"] == "group_user"
+    assert headers["X-Discourse-Event-Signature"] == actor.signature(body)
+    assert json.loads(body)["group_user"]["user_id"] == 7

@@ -217,3 +217,106 @@ async def test_a_bolt_app_runs_against_the_standin(slack: SlackStandIn) -> None:
         assert slack.dms_to("U1")[0]["text"] == "Thanks Alice"
         bad = await actor.slash("U1", "apply", secret_override="wrong-secret")
         assert bad.status_code == 401
+
+
+async def test_slash_text_is_escaped_as_slack_escapes_a_should_escape_command(slack: SlackStandIn) -> None:
+    """https://api.slack.com/interactivity/slash-commands ("should_escape"): members and channels
+    arrive as ``<@U…|name>`` / ``<#C…|name>``, ``@here`` as ``<!here>``; the rest stays as typed."""
+    receiver = Receiver()
+    async with serve_asgi(receiver.app) as bot_url, SlackActor(slack, bot_url, SECRET) as actor:
+        typed = "nominate @Bob for #general, @here; not @zed, bob@example.org or <@U1> (#1)."
+        await actor.slash("U1", typed, channel_id="C1")
+        _headers, body = receiver.requests[-1]
+        text = parse_qs(body.decode())["text"][0]
+    assert text == (
+        "nominate <@U2|Bob> for <#C1|general>, <!here>; not @zed, bob@example.org or <@U1> (#1)."
+    )
+
+
+def _prefilled_form() -> dict[str, Any]:
+    """A modal whose three inputs come pre-filled: a text, a select and a user picker."""
+    choice = {"text": {"type": "plain_text", "text": "Lisbon"}, "value": "lis"}
+    other = {"text": {"type": "plain_text", "text": "Porto"}, "value": "opo"}
+    name = text_input("name", "Name", "name")
+    name["element"]["initial_value"] = "Alice Example"
+    city = {
+        "type": "input",
+        "block_id": "city",
+        "label": {"type": "plain_text", "text": "City"},
+        "element": {
+            "type": "static_select",
+            "action_id": "city",
+            "options": [choice, other],
+            "initial_option": choice,
+        },
+    }
+    host = {
+        "type": "input",
+        "block_id": "host",
+        "label": {"type": "plain_text", "text": "Host"},
+        "element": {"type": "users_select", "action_id": "host", "initial_user": "U2"},
+    }
+    topics = {
+        "type": "input",
+        "block_id": "topics",
+        "label": {"type": "plain_text", "text": "Topics"},
+        "element": {
+            "type": "checkboxes",
+            "action_id": "topics",
+            "options": [choice, other],
+            "initial_options": [other],
+        },
+    }
+    day = {
+        "type": "input",
+        "block_id": "day",
+        "label": {"type": "plain_text", "text": "Day"},
+        "element": {"type": "datepicker", "action_id": "day", "initial_date": "2026-03-14"},
+    }
+    team = {
+        "type": "input",
+        "block_id": "team",
+        "label": {"type": "plain_text", "text": "Team"},
+        "element": {"type": "multi_users_select", "action_id": "team", "initial_users": ["U1", "U2"]},
+    }
+    when = {
+        "type": "input",
+        "block_id": "when",
+        "label": {"type": "plain_text", "text": "When"},
+        "element": {"type": "datetimepicker", "action_id": "when", "initial_date_time": 1773500400},
+    }
+    rooms = {
+        "type": "input",
+        "block_id": "rooms",
+        "label": {"type": "plain_text", "text": "Rooms"},
+        "element": {
+            "type": "multi_conversations_select",
+            "action_id": "rooms",
+            "initial_conversations": ["C1"],
+        },
+    }
+    return modal("Profile", "Save", name, city, host, topics, day, team, when, rooms, callback_id="profile")
+
+
+async def test_a_submission_carries_what_the_form_prefilled_unless_changed(slack: SlackStandIn) -> None:
+    """Slack's client submits the initial_value / initial_option(s) / initial_user(s) /
+    initial_date it shows (https://api.slack.com/reference/interaction-payloads/views), in each
+    element's state shape (bolt-js ViewStateValue, https://docs.slack.dev/tools/bolt-js/reference/
+    interfaces/ViewStateValue: value, selected_option(s), selected_user(s), selected_date)."""
+    receiver = Receiver()
+    client = web_client(slack)
+    async with serve_asgi(receiver.app) as bot_url, SlackActor(slack, bot_url, SECRET) as actor:
+        await actor.slash("U1", "profile", channel_id="C1")
+        opened = await client.views_open(trigger_id=actor.last_trigger_id, view=_prefilled_form())
+        view_id = str(opened["view"]["id"])
+        await actor.submit_view("U1", view_id, {"city": {"city": "opo"}})
+        _headers, body = receiver.requests[-1]
+    state = json.loads(_form_payload(body))["view"]["state"]["values"]
+    assert state["name"]["name"] == {"type": "plain_text_input", "value": "Alice Example"}
+    assert state["city"]["city"]["selected_option"]["value"] == "opo"
+    assert state["host"]["host"] == {"type": "users_select", "selected_user": "U2"}
+    assert [o["value"] for o in state["topics"]["topics"]["selected_options"]] == ["opo"]
+    assert state["day"]["day"] == {"type": "datepicker", "selected_date": "2026-03-14"}
+    assert state["team"]["team"] == {"type": "multi_users_select", "selected_users": ["U1", "U2"]}
+    assert state["when"]["when"] == {"type": "datetimepicker", "selected_date_time": 1773500400}
+    assert state["rooms"]["rooms"] == {"type": "multi_conversations_select", "selected_conversations": ["C1"]}

@@ -37,6 +37,18 @@ class PostRoutes(Serializers):
             self.posts.append(self._make_post(author, topic, raw, {}))
         return int(topic["id"])
 
+    def add_post(self, username: str, topic_id: int, raw: str) -> JSONDict:
+        """``username`` posts ``raw`` in topic ``topic_id`` on the forum itself (no API call, no
+        webhook: the caller delivers one): the post as PostCreator stores it, ``user_id`` included."""
+        author = self._require_user_for_setup(username)
+        topic = self.topics.get(topic_id)
+        if topic is None:
+            raise ValueError(f"no topic {topic_id} on the forum")
+        topic["posts_count"] = int(topic["posts_count"]) + 1
+        post = self._make_post(author, topic, raw, {})
+        self.posts.append(post)
+        return post
+
     def _reply_topic(self, topic_id_param: str, raw: str) -> JSONDict:
         """The topic a reply goes to: 404 when there is none, 422 when the body is too short."""
         try:

@@ -23,7 +23,9 @@ import httpx
 from bot.sandbox.http import HttpActor
 from bot.sandbox.slack import payloads
 from bot.sandbox.slack.answers import apply_view_answer
+from bot.sandbox.slack.blockkit import initial_value
 from bot.sandbox.slack.common import JSONDict, ViewInput, plain_text
+from bot.sandbox.slack.escaping import escape_command_text
 from bot.sandbox.slack.events import EventsApi
 from bot.sandbox.slack.socket_actor import send_envelope
 from bot.sandbox.slack.standin import SlackStandIn
@@ -159,7 +161,8 @@ class SlackActor(HttpActor, EventsApi):
         timestamp_override: int | None = None,
         secret_override: str | None = None,
     ) -> httpx.Response:
-        """Send a slash command exactly as Slack posts it (form-encoded)."""
+        """Send a slash command exactly as Slack posts it (form-encoded), its text escaped as for a
+        command with ``should_escape: true`` (``@jane`` → ``<@U…|jane>``: see ``escaping``)."""
         trigger_id = self.standin.issue_trigger_id(user_id)
         self.last_trigger_id = trigger_id
         fields = [
@@ -171,7 +174,7 @@ class SlackActor(HttpActor, EventsApi):
             ("user_id", user_id),
             ("user_name", str(self.standin.users.get(user_id, {}).get("name", user_id))),
             ("command", self.command),
-            ("text", text),
+            ("text", escape_command_text(text, self.standin.users, self.standin.channels)),
             ("api_app_id", self.standin.app_id),
             ("is_enterprise_install", "false"),
             ("response_url", self.standin.make_response_url(channel_id, None, user_id)),
@@ -249,13 +252,15 @@ class SlackActor(HttpActor, EventsApi):
         secret_override: str | None = None,
         forged: bool = False,
     ) -> httpx.Response:
-        """Submit a modal with ``values[block_id][action_id] = value`` and apply the bot's answer.
+        """Submit a modal with ``values[block_id][action_id] = value`` and apply the bot's answer;
+        an input not in ``values`` keeps what the view pre-filled (``initial_*``), as in Slack.
 
         ``forged`` sends what Slack's own client would not let a person pick (e.g. a non-member
         in a user picker), as a signed request from someone who holds the signing secret could."""
         standin = self.standin
         view = self._open_view(view_id)
-        state = payloads.build_state(view, values, None if forged else standin.users)
+        given = with_initial_values(view, values)
+        state = payloads.build_state(view, given, None if forged else standin.users)
         submitted = copy.deepcopy(view)
         submitted["state"] = {"values": state}
         trigger_id = standin.issue_trigger_id(user_id)
@@ -311,3 +316,20 @@ class SlackActor(HttpActor, EventsApi):
             response = await self._send_payload(payload)
         self.standin.remove_view(view_id)
         return response
+
+
+def with_initial_values(view: JSONDict, values: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """``values`` plus, for each input the person did not touch, its pre-filled value: Slack's
+    client submits what a modal shows (https://api.slack.com/reference/interaction-payloads/views)."""
+    out = {block_id: dict(by_action) for block_id, by_action in values.items()}
+    for block in view.get("blocks") or []:
+        element = block.get("element")
+        if block.get("type") != "input" or not isinstance(element, dict):
+            continue
+        block_id, action_id = str(block.get("block_id")), str(element.get("action_id"))
+        if action_id in out.get(block_id, {}):
+            continue
+        value = initial_value(element)
+        if value is not None:
+            out.setdefault(block_id, {})[action_id] = value
+    return out

@@ -61,7 +61,7 @@ from bot.sandbox.slack.common import (
     assign_ids,
 )
 
-__all__ = ["LIMITS", "REFUSALS", "block_problems", "normalize_blocks", "validate_view"]
+__all__ = ["LIMITS", "REFUSALS", "block_problems", "initial_value", "normalize_blocks", "validate_view"]
 
 # (object kind, object type or "*", dotted path inside the object, maximum length/count)
 LIMITS: tuple[tuple[str, str, str, int], ...] = (
@@ -322,3 +322,38 @@ def normalize_blocks(raw: Any, rng: random.Random, where: str = "chat") -> list[
     if problems:
         raise _refuse("invalid_blocks", problems, where)
     return assign_ids(copy.deepcopy(raw), rng)
+
+
+# The pre-filled value of each input element, by its ``initial_*`` key
+# (https://api.slack.com/reference/block-kit/block-elements: plain_text_input/number_input/
+# email/url ``initial_value``, datepicker ``initial_date``, timepicker ``initial_time``,
+# datetimepicker ``initial_date_time``, users_select ``initial_user``, multi_users_select
+# ``initial_users``, conversations_select ``initial_conversation``, channels_select
+# ``initial_channel``). Options are handled below: ``initial_option`` (static_select,
+# radio_buttons) and ``initial_options`` (multi_static_select, checkboxes).
+_INITIAL_KEYS = {
+    "datepicker": "initial_date",
+    "timepicker": "initial_time",
+    "datetimepicker": "initial_date_time",
+    "users_select": "initial_user",
+    "multi_users_select": "initial_users",
+    "conversations_select": "initial_conversation",
+    "multi_conversations_select": "initial_conversations",
+    "channels_select": "initial_channel",
+    "multi_channels_select": "initial_channels",
+}
+
+
+def initial_value(element: JSONDict) -> Any:
+    """What an input holds before the person touches it, as the value a submission carries in
+    ``view.state.values`` (an option by its ``value``, options as a list of values, a user id …);
+    None when nothing is pre-filled. Slack's client shows it and submits it unless the person
+    changes it (https://api.slack.com/reference/interaction-payloads/views#view_submission)."""
+    etype = str(element.get("type"))
+    if isinstance(element.get("initial_option"), dict):
+        return element["initial_option"].get("value")
+    if isinstance(element.get("initial_options"), list):
+        return [o.get("value") for o in element["initial_options"] if isinstance(o, dict)]
+    if etype in _INITIAL_KEYS:
+        return element.get(_INITIAL_KEYS[etype])
+    return element.get("initial_value")

@@ -120,6 +120,14 @@ _PLAIN_STATE_KEYS = {
     "users_select": "selected_user",
     "conversations_select": "selected_conversation",
     "channels_select": "selected_channel",
+    "datetimepicker": "selected_date_time",
+}
+# The state key of the multi-selects of ids (bolt-js ViewStateValue,
+# https://docs.slack.dev/tools/bolt-js/reference/interfaces/ViewStateValue).
+_LIST_STATE_KEYS = {
+    "multi_users_select": "selected_users",
+    "multi_conversations_select": "selected_conversations",
+    "multi_channels_select": "selected_channels",
 }
 
 
@@ -134,8 +142,8 @@ def state_value(element: JSONDict, value: Any) -> JSONDict:
         out["selected_options"] = [_option(element, item, external) for item in _listed(value)]
     elif etype in _PLAIN_STATE_KEYS:
         out[_PLAIN_STATE_KEYS[etype]] = value
-    elif etype == "multi_users_select":
-        out["selected_users"] = _listed(value)
+    elif etype in _LIST_STATE_KEYS:
+        out[_LIST_STATE_KEYS[etype]] = _listed(value)
     elif etype == "number_input":
         out["value"] = None if value is None else str(value)
     elif etype == "file_input":

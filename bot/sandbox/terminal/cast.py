@@ -13,11 +13,12 @@ FORUM_KEY = "sandbox-forum-key"
 WEBHOOK_SECRET = "sandbox-webhook-secret"  # noqa: S105
 SECRETS = Secrets(BOT_TOKEN, SIGNING_SECRET, FORUM_KEY, WEBHOOK_SECRET)
 
-# name -> (Slack user id, forum username, moderator?)
+# name -> (Slack user id, forum username, moderator?); a Slack id "" is someone only on the forum.
 PEOPLE: dict[str, tuple[str, str, bool]] = {
     "alice": ("U0ALICE", "alice", False),
     "bob": ("U0BOB", "bob", False),
     "carol": ("U0CAROL", "carol", True),
+    "dave": ("", "dave", False),
 }
 CHANNELS = {"C0MODS": "moderators", "C0AMBS": "ambassadors", "C0GENERAL": "general"}
 BADGE_ID, GROUP = 101, "ambassadors"
@@ -49,7 +50,7 @@ EVENTS = [
 
 
 def sandbox_settings(db_url: str, slack_url: str, forum_url: str) -> Settings:
-    moderators = [uid for uid, _f, mod in PEOPLE.values() if mod]
+    moderators = [uid for uid, _f, mod in PEOPLE.values() if mod and uid]
     sections = platform_sections(slack_url, forum_url, SECRETS, moderators, "C0MODS", BADGE_ID, GROUP)
     sections["slack"]["ambassador_channel"] = "C0AMBS"
     sections["discourse"]["intro_topic_id"] = INTRO_TOPIC
@@ -73,7 +74,7 @@ def sandbox_settings(db_url: str, slack_url: str, forum_url: str) -> Settings:
 def make_standins() -> tuple[SlackStandIn, DiscourseStandIn]:
     slack, forum = build_standins(
         SECRETS,
-        slack_users=((uid, name) for name, (uid, _f, _m) in PEOPLE.items()),
+        slack_users=((uid, name) for name, (uid, _f, _m) in PEOPLE.items() if uid),
         channels=CHANNELS.items(),
         forum_users=((username, None) for _uid, username, _m in PEOPLE.values()),
         badges=(("Ambassador", BADGE_ID), ("Speaker", None)),

@@ -16,22 +16,29 @@ from bot.runtime import Runtime
 from bot.sandbox.discourse import DiscourseActor, DiscourseStandIn
 from bot.sandbox.slack import SlackActor, SlackStandIn
 from bot.sandbox.terminal.cast import PEOPLE
+from bot.sandbox.terminal.forms import FormCommands
 from bot.sandbox.terminal.forum import ForumCommands
-from bot.sandbox.terminal.screen import Echo, button_ids
+from bot.sandbox.terminal.screen import Echo
 from bot.sandbox.world import listeners_running
 
 HELP = """\
 Sandbox commands (you act as one person at a time):
   as <name>                  become alice, bob or carol (carol is a moderator)
+  as dave                    dave has a forum account but none on Slack: only `forum …` works for him
   /ambassador <text>         type the slash command, e.g. /ambassador apply
   fill <field>=<value>       fill a field of the open form, e.g. fill name=Alice Example
+                             (a choice by number or text: fill mentor=2; a person: fill host=@carol)
   submit                     submit the open form (interactive mode asks for each field)
   cancel                     close the open form
   click <button>             press a button you can see, e.g. click Approve
+  click <button> <n>, click <n>  the n-th button of that name, or the n-th listed by `buttons`
+  buttons                    list the buttons you can see, numbered (where, and which message)
   forum intro <text>         post your introduction in the forum's intro topic
   forum pm <text>            send the bot a private message on the forum, e.g. forum pm status
   forum post <text>          post in a forum topic, e.g. forum post @system help
   forum grant <badge>        a forum moderator grants you a badge by hand
+  forum revoke <badge>       a forum moderator revokes your badge by hand, e.g. forum revoke Ambassador
+  forum remove               a forum moderator removes you from the ambassadors group by hand
   forum ping                 send a signed Discourse ping webhook to the bot
   show <channel>|dms|forum   show a channel's messages, your DMs, or the forum's state
   sweep                      run the reminder sweep now (it also runs by itself every 30 s)
@@ -47,7 +54,7 @@ class Usage(Exception):
 
 
 @dataclass
-class Sandbox(ForumCommands):
+class Sandbox(ForumCommands, FormCommands):
     settings: Settings
     slack: SlackStandIn
     forum: DiscourseStandIn
@@ -123,19 +130,6 @@ class Sandbox(ForumCommands):
         role = " (moderator)" if PEOPLE[name][2] else ""
         self.echo(f"  you are now {name}{role}")
 
-    async def _fill(self, rest: str, _interactive: bool) -> None:
-        key, eq, value = rest.partition("=")
-        if not eq:
-            raise Usage("usage: fill <field>=<value>")
-        self.form[key.strip()] = value.strip()
-
-    async def _cancel(self, _rest: str, _interactive: bool) -> None:
-        view = self.slack.last_view_for(self.uid)
-        if view is not None:
-            await self.actor.close_view(self.uid, str(view["id"]))
-        self.form = {}
-        self.echo("  form closed")
-
     async def _sweep(self, _rest: str, _interactive: bool) -> None:
         done = await self.runtime.services.reminders.sweep()
         self.echo(f"  [scheduler] reminders due now: {len(done.sent)} sent, {len(done.skipped)} skipped")
@@ -172,57 +166,6 @@ class Sandbox(ForumCommands):
                     }
                 )
 
-    async def _submit(self, _rest: str, interactive: bool) -> None:
-        view = self.slack.last_view_for(self.uid)
-        if view is None:
-            raise ValueError("no form is open for you")
-        inputs = self.actor.form_view_inputs(str(view["id"]))
-        if interactive:
-            for inp in inputs:
-                if inp.block_id not in self.form:
-                    label = f"{inp.label}{' (optional)' if inp.optional else ''}: "
-                    self.form[inp.block_id] = (await ask(f"  {label}")).strip()
-        values = {
-            inp.block_id: {inp.action_id: self.form[inp.block_id]}
-            for inp in inputs
-            if inp.block_id in self.form
-        }
-        resp = await self.actor.submit_view(self.uid, str(view["id"]), values)
-        if resp.status_code != 200:
-            self.echo(f"  [bot answered HTTP {resp.status_code}]")
-            return
-        body = resp.json() if resp.content else {}
-        if body.get("response_action") == "errors":
-            for key, msg in body.get("errors", {}).items():
-                self.echo(f"  [form] {key}: {msg}")
-                self.form.pop(key, None)
-            self.echo("  fix those fields and submit again")
-            return
-        self.form = {}
-        if body.get("response_action") == "update":
-            self._show_view(body.get("view") or {}, "form changed")
-
-    async def _click(self, rest: str, _interactive: bool) -> None:
-        label = rest.strip()
-        if not label:
-            raise ValueError("usage: click <button text>")
-        mine = [
-            (str(e["channel"]), {**e, "ts": e["message_ts"]})
-            for e in self.slack.ephemerals
-            if e.get("user") == self.uid
-        ]
-        candidates = sorted(
-            [*self._visible_messages(), *mine], key=lambda cm: float(str(cm[1].get("ts", "0")))
-        )
-        for channel, msg in reversed(candidates):
-            for text, action_id in button_ids(msg.get("blocks")):
-                if label.lower() in (text.lower(), action_id.lower()):
-                    resp = await self.actor.click(self.uid, channel, str(msg["ts"]), action_id)
-                    if resp.status_code != 200:
-                        self.echo(f"  [bot answered HTTP {resp.status_code}]")
-                    return
-        raise ValueError(f"no button {label!r} in the messages {self.me} can see")
-
 
 _COMMANDS: dict[str, Command] = {
     "/": Sandbox._slash,
@@ -231,6 +174,7 @@ _COMMANDS: dict[str, Command] = {
     "submit": Sandbox._submit,
     "cancel": Sandbox._cancel,
     "click": Sandbox._click,
+    "buttons": Sandbox._buttons,
     "forum": Sandbox._forum_cmd,
     "show": Sandbox._show_cmd,
     "wait": Sandbox._wait,
