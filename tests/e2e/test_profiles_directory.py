@@ -166,3 +166,27 @@ async def test_export_directory_writes_one_section_per_active_ambassador(
         CliRunner().invoke, main, ["--config", str(config), "export", "directory"]
     )
     assert printed.exit_code == 0 and "## Alice Example" in printed.output
+
+
+async def test_a_profile_saved_before_approval_says_when_it_is_listed_and_ticks_the_step_at_approval(
+    stack: Stack,
+) -> None:
+    answer = await save_profile(stack, ALICE)
+    said = str(answer["view"])
+    assert "will be listed in `/ambassador find` once you are an ambassador" in said
+    assert "can now find you" not in said
+    assert "No active ambassador matches" in await say(stack, BOB, "find kubernetes")
+
+    await make_ambassador(stack)
+    checklist = await say(stack, ALICE, "onboarding")
+    assert "✅ Fill in your directory profile" in checklist
+    welcome = str(stack.slack.dms_to(ALICE)[-1]["blocks"])
+    assert "✅ Fill in your directory profile" in welcome
+    assert "Alice Example" in await say(stack, BOB, "find kubernetes")
+    answer = await save_profile(stack, ALICE, city="Porto")
+    assert "People can now find you with `/ambassador find`" in str(answer["view"])
+
+
+async def test_approval_without_a_profile_leaves_the_profile_step_open(stack: Stack) -> None:
+    await make_ambassador(stack)
+    assert "⬜ Fill in your directory profile" in await say(stack, ALICE, "onboarding")

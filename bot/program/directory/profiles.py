@@ -31,7 +31,6 @@ PROFILE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("country", "Country", 100, required=False),
 )
 
-PROFILE_STEP = "profile"  # the onboarding step a saved profile ticks
 MAX_TAGS = 20
 MAX_TAG_LEN = 60
 
@@ -40,6 +39,7 @@ MAX_TAG_LEN = 60
 class SaveResult:
     changed: tuple[str, ...]
     step_completed: bool
+    listed: bool = False  # `find` lists only active ambassadors: is this person one?
 
 
 def _expertise_problem(found: list[str]) -> str | None:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.program import home
 from bot.program.directory.page import directory_page
-from bot.program.directory.profiles import PROFILE_STEP, SaveResult, profile_values, validate_profile
+from bot.program.directory.profiles import SaveResult, profile_values, validate_profile
 from bot.program.directory.search import (
     CANDIDATES,
     SHOWN,
@@ -18,12 +18,10 @@ from bot.program.directory.search import (
     rank,
     search_text,
 )
-from bot.program.onboarding.steps import active_ambassador, complete_in
+from bot.program.onboarding.steps import active_ambassador, tick_profile_step
 from bot.program.permissions import GuardedService
 from storage.enums import Platform
-from storage.models import Person
 from storage.profiles import Profile
-from storage.uow import UnitOfWork
 
 
 class ProfileService(GuardedService):
@@ -66,22 +64,12 @@ class ProfileService(GuardedService):
                     before={k: before[k] for k in changed if k in before} or None,
                     after={k: data[k] for k in changed},
                 )
-            step_done = await self._tick_profile_step(uow, person, slack_user_id, now)
+            listed = await active_ambassador(uow, person) is not None
+            step_done = await tick_profile_step(uow, self._settings, self._roles, person, slack_user_id, now)
             if not step_done:
                 await home.queue_refresh(uow, self._settings, self._roles, slack_user_id, now)
         self._signal.kick()
-        return SaveResult(changed, step_done)
-
-    async def _tick_profile_step(self, uow: UnitOfWork, person: Person, by: str, now: datetime) -> bool:
-        """Tick the profile step of an active ambassador's checklist, when the bot ticks it and it
-        is still open (its tick refreshes the Home tab)."""
-        amb = await active_ambassador(uow, person)
-        if amb is None:
-            return False
-        step = next((s for s in await uow.lifecycle.steps(amb.id) if s.key == PROFILE_STEP), None)
-        if step is None or step.completes != "event" or step.completed_at is not None:
-            return False
-        return await complete_in(uow, self._settings, self._roles, person, amb, step, by, Platform.SLACK, now)
+        return SaveResult(changed, step_done, listed)
 
     async def find(self, text: str, shown: int = SHOWN, candidates: int = CANDIDATES) -> FindResult:
         query, ignored = query_words(text)
