@@ -45,6 +45,10 @@ class ProgramSettings(Section):
     guidelines_url: str = ""
     badge_name: str = "Ambassador"
     onboarding: tuple[OnboardingStep, ...] = DEFAULT_STEPS
+    # At approval (not renewal): welcome the new ambassador in `[slack] ambassador_channel`
+    # (`announce`), and on the forum as a reply in the topic `announce_topic_id`.
+    announce: bool = False
+    announce_topic_id: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _unique_steps(self) -> ProgramSettings:

@@ -8,6 +8,7 @@ The composition root (`bot/runtime.py`) hands the result to the Discourse delive
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC
@@ -18,6 +19,7 @@ from bot.program.events.messages import ForumEventReminder
 from bot.program.groups.messages import ForumRecognition
 from bot.program.linking.messages import LinkCodeMessage
 from bot.program.messages import ForumReply, Message, decode
+from bot.program.onboarding.messages import ForumAnnouncement
 
 Post = tuple[str | None, str]  # (title or None, Markdown)
 PostRenderer = Callable[[Mapping[str, Any]], Post]
@@ -53,6 +55,28 @@ def _recognition(msg: ForumRecognition) -> Post:
     return msg.title, msg.text
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|@])")
+
+
+def _md(text: str, limit: int) -> str:
+    """One line of a person's text, at most `limit` characters, that Markdown shows as typed (no
+    headings, links, mentions or HTML)."""
+    line = " ".join(text.split())
+    line = line if len(line) <= limit else line[: limit - 1] + "…"
+    return _MD_SPECIAL.sub(r"\\\1", line)
+
+
+def _announcement(msg: ForumAnnouncement) -> Post:
+    """The new ambassador's welcome, a reply in the announcements topic."""
+    program = _md(msg.program, 100) or "the ambassador program"
+    lines = [f"Please welcome **{_md(msg.name, 80)}**, a new member of {program}!", ""]
+    if msg.location:
+        lines.append(f"- **Location:** {_md(msg.location, 100)}")
+    if msg.expertise:
+        lines.append(f"- **Expertise:** {_md(msg.expertise, 300)}")
+    return None, "\n".join(lines).strip()
+
+
 def _reply(msg: ForumReply) -> Post:
     return None, msg.markdown
 
@@ -80,5 +104,6 @@ def discourse_renderers() -> DiscourseRenderers:
             ForumEventReminder.kind: typed(ForumEventReminder, _event_reminder),
             ForumRecognition.kind: typed(ForumRecognition, _recognition),
             ForumReply.kind: typed(ForumReply, _reply),
+            ForumAnnouncement.kind: typed(ForumAnnouncement, _announcement),
         }
     )

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from bot.sandbox.harness.stack import ALICE, BOB, MOD, Stack
+from bot.sandbox import world
+from bot.sandbox.harness.stack import (
+    ALICE,
+    AMB_CHANNEL,
+    BOB,
+    MOD,
+    MOD_CHANNEL,
+    Stack,
+    form_values,
+    start_stack,
+)
 from storage.models import Ambassador, OnboardingStep, Person
-from tests.e2e.lifecycle import audit_actions, make_ambassador, say
+from tests.e2e.lifecycle import all_text, audit_actions, make_ambassador, say
 
 
 async def person_id(stack: Stack, slack_id: str) -> int:
@@ -92,3 +103,44 @@ async def test_complete_step_is_the_entry_point_for_forum_events(stack: Stack) -
     assert await onboarding.complete_step(pid, "nope", "forum:alice", "discourse") is None
     assert await onboarding.complete_step(pid + 999, "intro", "forum:x", "discourse") is None
     assert "✅ Post your introduction" in await say(stack, ALICE, "onboarding")
+
+
+async def test_approval_announces_the_new_ambassador_once_in_the_channel_and_on_the_forum(
+    db_url: str,
+) -> None:
+    topic_id = 900
+    program = {"announce": True, "announce_topic_id": topic_id}
+    async with start_stack(db_url, program=program) as stack:
+        world.add_topic(stack.forum, topic_id, "Welcome our new ambassadors", slug="welcome", user_id=1)
+        review = await stack.apply(name="Zoë *Bold* @everyone", location="Lisbon, Portugal")
+        await asyncio.gather(
+            stack.actor.click(MOD, MOD_CHANNEL, review["ts"], "application_approve"),
+            stack.actor.click(MOD, MOD_CHANNEL, review["ts"], "application_approve"),
+        )
+        await stack.settle()
+        [welcome] = stack.slack.messages_in(AMB_CHANNEL)
+        assert welcome["text"].startswith("🎉 Please welcome Zoë *Bold* @everyone (<@U0ALICE>)")
+        shown = all_text(welcome)
+        assert "Lisbon, Portugal" in shown and "Kubernetes, community events" in shown
+        # Only what the application says about name, location and expertise: no motivation.
+        assert "meetup" not in shown
+        [post] = [p for p in stack.forum.posts if p["topic_id"] == topic_id and "welcome" in p["raw"]]
+        assert "Please welcome **Zoë \\*Bold\\* \\@everyone**" in post["raw"]
+        assert "Lisbon, Portugal" in post["raw"] and "meetup" not in post["raw"]
+
+        # A renewal is not announced again.
+        await stack.actor.slash(ALICE, "renew")
+        view = await stack.wait_for_view(ALICE)
+        await stack.actor.submit_view(ALICE, view["id"], form_values({"reaffirm": "yes", "plans": "More."}))
+        await stack.settle()
+        renewal = stack.slack.messages_in(MOD_CHANNEL)[-1]
+        await stack.actor.click(MOD, MOD_CHANNEL, renewal["ts"], "application_approve")
+        await stack.settle()
+        assert len(stack.slack.messages_in(AMB_CHANNEL)) == 1
+        assert len([p for p in stack.forum.posts if "Please welcome" in p["raw"]]) == 1
+
+
+async def test_without_announce_nothing_is_posted_in_the_ambassadors_channel(stack: Stack) -> None:
+    await make_ambassador(stack)
+    assert stack.slack.messages_in(AMB_CHANNEL) == []
+    assert [t for t in stack.forum.topics.values() if "new ambassador" in str(t.get("title"))] == []

@@ -20,6 +20,7 @@ from bot.program.applications.results import DecisionResult
 from bot.program.badges.records import grant_by_bot
 from bot.program.errors import Conflict
 from bot.program.messages import MessageRef
+from bot.program.onboarding.announce import queue_announcement
 from bot.program.onboarding.steps import tick_profile_step
 from bot.program.permissions import Permission, Subject
 from bot.program.terms.messages import Renewed
@@ -186,3 +187,4 @@ class ApplicationDecisions(ApplicationBase):
                 steps=tuple(map(step_of, steps)),
             )
             await outbox.dm(uow, f"{key}:welcome", app.person.slack_user_id, welcome, now)
+        await queue_announcement(uow, self._settings, app, now)

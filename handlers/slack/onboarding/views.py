@@ -1,10 +1,12 @@
-"""Block Kit of onboarding: the checklist, the stuck report and the answer to ticking a step."""
+"""Block Kit of onboarding: the checklist, the stuck report, the answer to ticking a step, and the
+outbox message `Announcement` (registered by `templates()`)."""
 
 from __future__ import annotations
 
+from bot.program.onboarding.messages import Announcement
 from bot.program.onboarding.steps import HOW, Checklist, StepResult, StuckReport
 from handlers.slack import text as kit
-from handlers.slack.blocks import Block, context, escape, section
+from handlers.slack.blocks import Block, MessageRenderer, context, escape, section, typed
 
 # The welcome DM's button (the contract between the welcome blocks and the listener).
 ACK_GUIDELINES = "onboarding_ack_guidelines"
@@ -56,3 +58,30 @@ def step_ticked_message(result: StepResult, user: str) -> str:
     if not result.newly_completed:
         return f"“{result.title}” was already done for <@{user}>."
     return f"Ticked “{result.title}” for <@{user}>. {result.remaining} step(s) to go."
+
+
+# -- the announcement of a new ambassador ----------------------------------------------------------
+
+
+def _announcement(msg: Announcement) -> tuple[str, list[Block]]:
+    program = escape(msg.program or "the ambassador program")
+    who = (
+        f"{kit.one_line(msg.name, 80)} (<@{msg.slack_user_id}>)"
+        if msg.slack_user_id
+        else kit.one_line(msg.name, 80)
+    )
+    text = f"🎉 Please welcome {who}, a new member of {program}!"
+    facts = []
+    if msg.location:
+        facts.append(f"*Location:* {kit.one_line(msg.location, 100)}")
+    if msg.expertise:
+        facts.append(f"*Expertise:* {kit.one_line(msg.expertise, 300)}")
+    out = [section(text)]
+    if facts:
+        out.append(section("\n".join(facts)))
+    return text, out
+
+
+def templates() -> dict[str, MessageRenderer]:
+    """The outbox message templates built here: template name -> renderer."""
+    return {Announcement.kind: typed(Announcement, _announcement)}
