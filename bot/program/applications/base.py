@@ -54,8 +54,8 @@ async def record(
     await audit.log(uow, now, actor, action, subject, before=before, after=after)
 
 
-def step_of(step: OnboardingStep) -> Step:
-    return Step(step.key, step.title, step.completed_at is not None, step.completes)
+def step_of(step: OnboardingStep, link: str = "") -> Step:
+    return Step(step.key, step.title, step.completed_at is not None, step.completes, link)
 
 
 class ApplicationBase(GuardedService):

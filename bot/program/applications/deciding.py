@@ -177,14 +177,15 @@ class ApplicationDecisions(ApplicationBase):
             group = {"username": app.forum_username, "group": d.ambassador_group}
             await outbox.queue(uow, f"{key}:group", outbox.DISCOURSE_ADD_TO_GROUP, group, now)
         if app.person.slack_user_id:
-            steps = await uow.onboarding.steps(amb.id)
+            links = {s.key: s.link for s in self._settings.program.onboarding}
+            steps = [step_of(s, links.get(s.key, "")) for s in await uow.onboarding.steps(amb.id)]
             welcome = Welcome(
                 name=app.name,
                 program=self._settings.program.name,
                 term_end=amb.term_end.isoformat(),
                 guidelines_url=self._settings.program.guidelines_url,
                 ambassador_channel=self._settings.slack.ambassador_channel,
-                steps=tuple(map(step_of, steps)),
+                steps=tuple(steps),
             )
             await outbox.dm(uow, f"{key}:welcome", app.person.slack_user_id, welcome, now)
         await queue_announcement(uow, self._settings, app, now)

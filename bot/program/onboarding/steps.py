@@ -17,7 +17,7 @@ from storage.uow import UnitOfWork
 HOW = {
     "button": "press the button in your welcome message",
     "event": "the bot ticks this when it sees it done",
-    "moderator": "a moderator ticks this",
+    "moderator": "a moderator will do this",
 }
 
 
@@ -37,6 +37,7 @@ class ChecklistStep:
     done: bool
     completed_at: datetime | None
     completed_by: str | None
+    link: str = ""  # where a step outside the bot is done (`[[program.onboarding]] link`)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Checklist:
     name: str
     term_start: datetime
     steps: tuple[ChecklistStep, ...]
+    moderator_view: bool = False  # the viewer is a moderator: moderators' steps offer Done
 
     @property
     def done(self) -> int:

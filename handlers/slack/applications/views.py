@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 
 from bot.program.applications.form import APPLICATION_FIELDS
-from bot.program.applications.messages import ApplicationReview, Rejected, Welcome
+from bot.program.applications.messages import ApplicationReview, Rejected, Step, Welcome
 from bot.program.applications.results import StatusView
 from handlers.slack import text as kit
 from handlers.slack.applications.card import CardKind, actions, review_card
@@ -171,13 +171,21 @@ def _application_review(msg: ApplicationReview) -> tuple[str, list[Block]]:
     return review_card(CARD, msg.application_id, text, body, msg, msg.decided_by, reason)
 
 
+def _welcome_step(s: Step) -> str:
+    """A line of the welcome's checklist: who does a moderator's step, and where a step is done."""
+    line = f"{'✅' if s.done else '⬜'} {escape(s.title)}"
+    if s.completes == "moderator" and not s.done:
+        line += " — _a moderator will do this_"
+    return line + (f" · <{s.link}|Open>" if s.link else "")
+
+
 def _welcome(msg: Welcome) -> tuple[str, list[Block]]:
     program = escape(msg.program or "the ambassador program")
     text = (
         f"Welcome to {program}, {escape(msg.name)}! Your application was approved; "
         f"your term runs until {kit.day(msg.term_end)}."
     )
-    checklist = "\n".join(f"{'✅' if s.done else '⬜'} {escape(s.title)}" for s in msg.steps)
+    checklist = "\n".join(map(_welcome_step, msg.steps))
     blocks: list[Block] = [section(f"🎉 {text}")]
     if checklist:
         blocks.append(section(f"*Your onboarding checklist*\n{checklist}"))

@@ -1,4 +1,5 @@
-"""The welcome DM's "I have read the guidelines" button."""
+"""The welcome DM's "I have read the guidelines" button, and the checklist's Done on a step the
+ambassador completes (both carry the step's key)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ async def _complete(p: kit.Press[str]) -> StepResult:
 
 def _done(result: StepResult, p: kit.Press[str]) -> str:
     if result.newly_completed:
-        return f"Thanks! “{result.title}” is done. {result.remaining} onboarding step(s) to go."
+        left = "1 onboarding step" if result.remaining == 1 else f"{result.remaining} onboarding steps"
+        return f"Thanks! “{result.title}” is done. {left} to go."
     return f"“{result.title}” was already done."
 
 
@@ -29,3 +31,4 @@ on_ack = kit.on_button(_complete, _done, carried=_step)
 
 def register(app: AsyncApp) -> None:
     app.action(onboarding_views.ACK_GUIDELINES)(on_ack)
+    app.action(onboarding_views.STEP_DONE)(on_ack)
