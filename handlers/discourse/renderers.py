@@ -19,6 +19,7 @@ from bot.program.events.messages import ForumEventReminder
 from bot.program.groups.messages import ForumRecognition
 from bot.program.linking.messages import LinkCodeMessage
 from bot.program.messages import ForumReply, Message, decode
+from bot.program.nominations.messages import ForumNominationInvite
 from bot.program.onboarding.messages import ForumAnnouncement
 
 Post = tuple[str | None, str]  # (title or None, Markdown)
@@ -77,6 +78,30 @@ def _announcement(msg: ForumAnnouncement) -> Post:
     return None, "\n".join(lines).strip()
 
 
+def _nomination_invite(msg: ForumNominationInvite) -> Post:
+    """A nominee who is not in Slack: who nominated them and why, and how to apply."""
+    program = _md(msg.program, 100) or "the ambassador program"
+    nominator = _md(msg.nominator, 80)
+    lines = [
+        f"Hello {_md(msg.username, 60)},",
+        "",
+        f"{nominator or 'A member of our Slack workspace'} nominated you to become one of the "
+        f"{program}, and the moderators would love you to apply!",
+    ]
+    if msg.reason:
+        lines += ["", f"What they said: {_md(msg.reason, 1000)}"]
+    lines += [
+        "",
+        f"To apply, type `{msg.command} apply` in the program's Slack workspace: it opens the "
+        "application form (give this forum username in it). Not in that workspace yet? Ask "
+        f"{nominator or 'a moderator'} for an invitation.",
+    ]
+    return (
+        f"You were nominated for {' '.join(msg.program.split())[:80] or 'the ambassador program'}",
+        "\n".join(lines),
+    )
+
+
 def _reply(msg: ForumReply) -> Post:
     return None, msg.markdown
 
@@ -105,5 +130,6 @@ def discourse_renderers() -> DiscourseRenderers:
             ForumRecognition.kind: typed(ForumRecognition, _recognition),
             ForumReply.kind: typed(ForumReply, _reply),
             ForumAnnouncement.kind: typed(ForumAnnouncement, _announcement),
+            ForumNominationInvite.kind: typed(ForumNominationInvite, _nomination_invite),
         }
     )

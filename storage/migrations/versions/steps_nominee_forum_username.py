@@ -1,0 +1,30 @@
+"""a nomination may name a forum account instead of a Slack user
+
+Revision ID: steps_nominee_forum
+Revises: 0008
+Create Date: 2026-12-01
+
+`/ambassador nominate <forum username> <why>` nominates someone who is not in Slack: the
+nomination keeps the forum's spelling of the account in `nominee_forum_username` (its
+`nominee_slack_id` is then empty), and the invitation goes to them as a forum private message.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "steps_nominee_forum"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("nominations") as batch:
+        batch.add_column(sa.Column("nominee_forum_username", sa.String(length=60), nullable=True))
+        batch.create_index("ix_nominations_nominee_forum_username", ["nominee_forum_username"])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("nominations") as batch:
+        batch.drop_index("ix_nominations_nominee_forum_username")
+        batch.drop_column("nominee_forum_username")
