@@ -1,6 +1,6 @@
 """a nomination may name a forum account instead of a Slack user; a profile has a home user group
 
-Revision ID: steps_nominee_forum
+Revision ID: steps_nominee_home_group
 Revises: 0008
 Create Date: 2026-12-01
 
@@ -16,7 +16,7 @@ group that is no longer approved or official is not shown, and the next save cle
 import sqlalchemy as sa
 from alembic import op
 
-revision = "steps_nominee_forum"
+revision = "steps_nominee_home_group"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
