@@ -147,7 +147,7 @@ async def build_runtime(
         events=EventService(deps),
         reminders=ReminderService(deps),
         calendar=CalendarService(uow, clock),
-        nominations=NominationService(deps),
+        nominations=NominationService(deps, forum=lookups),
         profiles=ProfileService(deps),
         linking=LinkingService(deps, forum=lookups),
         lifecycle=LifecycleService(deps),

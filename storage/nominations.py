@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import String, Text, select
+from sqlalchemy import String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.enums import NominationStatus
@@ -20,7 +20,9 @@ class Nomination(Base):
     __tablename__ = "nominations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    nominee_slack_id: Mapped[str] = mapped_column(String(32), index=True)
+    nominee_slack_id: Mapped[str] = mapped_column(String(32), index=True)  # "" for a forum nominee
+    # Someone not in Slack, nominated by their forum account (the forum's spelling).
+    nominee_forum_username: Mapped[str | None] = mapped_column(String(60), index=True)
     nominator_slack_id: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default=NominationStatus.PENDING, index=True)
@@ -43,6 +45,14 @@ class NominationRepo(Repository):
         return await self._newest(
             Nomination,
             Nomination.nominee_slack_id == nominee_slack_id,
+            Nomination.status.in_(OPEN_NOMINATION),
+        )
+
+    async def open_for_forum(self, username: str) -> Nomination | None:
+        """`open_for` a nominee named by their forum account (usernames are case-insensitive)."""
+        return await self._newest(
+            Nomination,
+            func.lower(Nomination.nominee_forum_username) == username.lower(),
             Nomination.status.in_(OPEN_NOMINATION),
         )
 

@@ -43,6 +43,9 @@ class Profile(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="")
     city: Mapped[str] = mapped_column(String(100), default="")
     country: Mapped[str] = mapped_column(String(100), default="")
+    # The local user group (user_groups.id) this person is the ambassador of; shown while the
+    # group is approved or official.
+    home_group_id: Mapped[int | None] = mapped_column(index=True)
     # Lower-cased words of the searchable fields, for `find` (kept in step by the service layer).
     search_text: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -141,3 +144,23 @@ class ProfileRepo(Repository):
             .order_by(func.lower(Person.display_name), Person.id)
         )
         return list((await self.s.execute(stmt)).all())
+
+    async def ambassadors_of_groups(self, group_ids: Sequence[int]) -> dict[int, list[str]]:
+        """Group id -> the Slack ids of the active ambassadors whose home group it is."""
+        if not group_ids:
+            return {}
+        stmt = (
+            select(Profile.home_group_id, Person.slack_user_id)
+            .join(Person, Person.id == Profile.person_id)
+            .join(
+                Ambassador,
+                and_(Ambassador.person_id == Person.id, Ambassador.status == AmbassadorStatus.ACTIVE),
+            )
+            .where(Profile.home_group_id.in_(list(group_ids)), Person.slack_user_id.is_not(None))
+            .order_by(Person.id)
+        )
+        out: dict[int, list[str]] = {}
+        for group_id, slack_id in (await self.s.execute(stmt)).all():
+            if group_id is not None:
+                out.setdefault(group_id, []).append(str(slack_id))
+        return out

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import isodate
 from dateutil.relativedelta import relativedelta
@@ -11,17 +12,42 @@ from pydantic import Field, field_validator, model_validator
 
 from bot.config.base import Section, unique_keys
 
+# Who completes a step that lives outside the bot (a GitHub invite, the mailing list, …) and how
+# the checklist ticks it: the ambassador presses Done, or a moderator does.
+DONE_BY = {"ambassador": "button", "moderator": "moderator"}
+
 
 class OnboardingStep(Section):
     key: str
     title: str
     completes: Literal["event", "button", "moderator"] = "moderator"
+    link: str = ""  # where the step is done (an http or https URL), shown beside it
+    done_by: Literal["ambassador", "moderator"] | None = None  # sets `completes`
+
+    @model_validator(mode="before")
+    @classmethod
+    def _completes_from_done_by(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("done_by") in DONE_BY:
+            wanted = DONE_BY[data["done_by"]]
+            if data.setdefault("completes", wanted) != wanted:
+                raise ValueError(f"done_by = {data['done_by']!r} means completes = {wanted!r}")
+        return data
 
     @field_validator("key")
     @classmethod
     def _key(cls, v: str) -> str:
         if not v or not v.replace("_", "").isalnum():
             raise ValueError("must be letters, digits and underscores")
+        return v
+
+    @field_validator("link")
+    @classmethod
+    def _link(cls, v: str) -> str:
+        v = v.strip()
+        # Shown as a Slack link <url|Open>: no spaces or <, >, | inside.
+        bad = any(ch.isspace() or ch in "<>|" for ch in v)
+        if v and (bad or urlsplit(v).scheme not in ("http", "https") or not urlsplit(v).netloc):
+            raise ValueError("must be an http or https URL")
         return v
 
 
@@ -45,6 +71,10 @@ class ProgramSettings(Section):
     guidelines_url: str = ""
     badge_name: str = "Ambassador"
     onboarding: tuple[OnboardingStep, ...] = DEFAULT_STEPS
+    # At approval (not renewal): welcome the new ambassador in `[slack] ambassador_channel`
+    # (`announce`), and on the forum as a reply in the topic `announce_topic_id`.
+    announce: bool = False
+    announce_topic_id: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _unique_steps(self) -> ProgramSettings:

@@ -24,7 +24,8 @@ HELP: tuple[HelpEntry, ...] = (
     HelpEntry(
         "nominate",
         "nominate @user <why>",
-        "Suggest someone as an ambassador; the moderators may invite them to apply.",
+        "Suggest someone as an ambassador (a Slack @mention, or their forum username when they are "
+        "not in Slack); the moderators may invite them to apply.",
         example="nominate @jane She runs the Berlin Kubernetes meetup",
     ),
     HelpEntry("onboarding", "onboarding", "Your onboarding checklist and how to tick each step."),

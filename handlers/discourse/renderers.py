@@ -8,6 +8,7 @@ The composition root (`bot/runtime.py`) hands the result to the Discourse delive
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC
@@ -18,6 +19,8 @@ from bot.program.events.messages import ForumEventReminder
 from bot.program.groups.messages import ForumRecognition
 from bot.program.linking.messages import LinkCodeMessage
 from bot.program.messages import ForumReply, Message, decode
+from bot.program.nominations.messages import ForumNominationInvite
+from bot.program.onboarding.messages import ForumAnnouncement
 from bot.program.text import plural
 
 Post = tuple[str | None, str]  # (title or None, Markdown)
@@ -54,6 +57,52 @@ def _recognition(msg: ForumRecognition) -> Post:
     return msg.title, msg.text
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|@])")
+
+
+def _md(text: str, limit: int) -> str:
+    """One line of a person's text, at most `limit` characters, that Markdown shows as typed (no
+    headings, links, mentions or HTML)."""
+    line = " ".join(text.split())
+    line = line if len(line) <= limit else line[: limit - 1] + "…"
+    return _MD_SPECIAL.sub(r"\\\1", line)
+
+
+def _announcement(msg: ForumAnnouncement) -> Post:
+    """The new ambassador's welcome, a reply in the announcements topic."""
+    program = _md(msg.program, 100) or "the ambassador program"
+    lines = [f"Please welcome **{_md(msg.name, 80)}**, a new member of {program}!", ""]
+    if msg.location:
+        lines.append(f"- **Location:** {_md(msg.location, 100)}")
+    if msg.expertise:
+        lines.append(f"- **Expertise:** {_md(msg.expertise, 300)}")
+    return None, "\n".join(lines).strip()
+
+
+def _nomination_invite(msg: ForumNominationInvite) -> Post:
+    """A nominee who is not in Slack: who nominated them and why, and how to apply."""
+    program = _md(msg.program, 100) or "the ambassador program"
+    nominator = _md(msg.nominator, 80)
+    lines = [
+        f"Hello {_md(msg.username, 60)},",
+        "",
+        f"{nominator or 'A member of our Slack workspace'} nominated you to become one of the "
+        f"{program}, and the moderators would love you to apply!",
+    ]
+    if msg.reason:
+        lines += ["", f"What they said: {_md(msg.reason, 1000)}"]
+    lines += [
+        "",
+        f"To apply, type `{msg.command} apply` in the program's Slack workspace: it opens the "
+        "application form (give this forum username in it). Not in that workspace yet? Ask "
+        f"{nominator or 'a moderator'} for an invitation.",
+    ]
+    return (
+        f"You were nominated for {' '.join(msg.program.split())[:80] or 'the ambassador program'}",
+        "\n".join(lines),
+    )
+
+
 def _reply(msg: ForumReply) -> Post:
     return None, msg.markdown
 
@@ -81,5 +130,7 @@ def discourse_renderers() -> DiscourseRenderers:
             ForumEventReminder.kind: typed(ForumEventReminder, _event_reminder),
             ForumRecognition.kind: typed(ForumRecognition, _recognition),
             ForumReply.kind: typed(ForumReply, _reply),
+            ForumAnnouncement.kind: typed(ForumAnnouncement, _announcement),
+            ForumNominationInvite.kind: typed(ForumNominationInvite, _nomination_invite),
         }
     )

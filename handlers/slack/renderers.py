@@ -21,6 +21,7 @@ from handlers.slack.events import views as events_views
 from handlers.slack.groups import messages as groups_messages
 from handlers.slack.home import views as home_views
 from handlers.slack.nominations import views as nominations_views
+from handlers.slack.onboarding import views as onboarding_views
 from handlers.slack.reports import views as reports_views
 from handlers.slack.requests import views as requests_views
 from handlers.slack.terms import views as terms_views
@@ -35,6 +36,7 @@ MESSAGE_SOURCES: tuple[Callable[[], Mapping[str, MessageRenderer]], ...] = (
     groups_messages.templates,
     requests_views.templates,
     reports_views.templates,
+    onboarding_views.templates,
 )
 VIEW_SOURCES: tuple[Callable[[], Mapping[str, ViewRenderer]], ...] = (home_views.view_templates,)
 

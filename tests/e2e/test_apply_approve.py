@@ -200,3 +200,30 @@ async def stack_sleep(seconds: float) -> None:
     import asyncio
 
     await asyncio.sleep(seconds)
+
+
+async def test_a_renewal_reads_as_a_renewal_and_its_approval_extends_the_term(stack: Stack) -> None:
+    from bot.sandbox.harness.stack import form_values
+
+    review = await stack.apply()
+    await stack.actor.click(MOD, MOD_CHANNEL, review["ts"], "application_approve")
+    await stack.settle()
+    await stack.actor.slash(ALICE, "renew")
+    view = await stack.wait_for_view(ALICE)
+    resp = await stack.actor.submit_view(
+        ALICE, view["id"], form_values({"reaffirm": "yes", "plans": "More meetups in Lisbon."})
+    )
+    assert resp.status_code == 200, resp.text
+    await stack.settle()
+    card = stack.slack.messages_in(MOD_CHANNEL)[-1]
+    assert card["text"] == f"Renewal #2 from <@{ALICE}>"
+    shown = json.dumps(card["blocks"])
+    assert "More meetups in Lisbon." in shown and "Location" not in shown
+    await stack.actor.click(MOD, MOD_CHANNEL, card["ts"], "application_approve")
+    await stack.settle()
+    texts = [r.get("text", "") for r in stack.slack.responses]
+    confirmation = next(t for t in texts if "renewal #2" in t)
+    assert "term is extended until" in confirmation and "welcome" not in confirmation
+    redrawn = stack.slack.find_message(MOD_CHANNEL, card["ts"])
+    assert redrawn is not None and redrawn["text"].startswith("Renewal #2 from")
+    assert _buttons(redrawn) == [] and "Current term ends" in json.dumps(redrawn["blocks"])

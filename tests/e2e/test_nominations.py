@@ -105,7 +105,7 @@ async def test_refusals_are_clear_and_record_nothing(stack: Stack) -> None:
     self_nom = await say(stack, ALICE, f"nominate <@{ALICE}> I am great")
     assert "can't nominate yourself" in self_nom and f"{command} apply" in self_nom
     assert "Usage:" in await say(stack, ALICE, "nominate")
-    assert "mention them with @" in await say(stack, ALICE, "nominate bob he is great")
+    assert "mention them with @" in await say(stack, ALICE, "nominate Bob! he is great")
     assert "can't find" in await say(stack, ALICE, "nominate <@U0NOBODY> ghost")
     assert "say why" in await say(stack, ALICE, f"nominate <@{BOB}>")
     assert "under 2000 characters" in await say(stack, ALICE, f"nominate <@{BOB}> " + "ü🎉" * 1500)
@@ -126,3 +126,49 @@ async def test_active_ambassadors_and_pending_applicants_cannot_be_nominated(sta
     await stack.apply(BOB, name="Bob", forum_username="bob")
     assert "already applied" in await say(stack, ALICE, f"nominate <@{BOB}> He is great")
     assert await nominations(stack) == []
+
+
+async def test_someone_not_in_slack_is_nominated_by_forum_username_and_invited_on_the_forum(
+    stack: Stack,
+) -> None:
+    stack.forum.add_user("Zoe_Forum", "Zoë")
+    # Unknown on the forum: one clear line, nothing stored.
+    assert "There is no forum account named nobody_here" in await say(
+        stack, ALICE, "nominate nobody_here Runs the Porto meetup"
+    )
+    assert "Please say why" in await say(stack, ALICE, "nominate zoe_forum")
+    assert "I don't know who" in await say(stack, ALICE, "nominate not/a/name 🎉 why")
+    assert await nominations(stack) == []
+
+    answer = await say(stack, ALICE, "nominate zoe_forum Runs the Porto meetup")
+    assert "Your nomination of Zoe_Forum (on the forum)" in answer
+    assert "already nominated" in await say(stack, BOB, "nominate @ZOE_FORUM Again")
+    await stack.settle()
+    [review] = nomination_reviews(stack)
+    assert f"<@{ALICE}> nominates Zoe_Forum (on the forum)" in review["text"]
+    assert "forum private message" in all_text(review)
+
+    await stack.actor.click(MOD, MOD_CHANNEL, review["ts"], "nomination_invite")
+    await stack.settle()
+    assert "Invited Zoe_Forum (on the forum) to apply" in stack.slack.responses[-1]["text"]
+    assert "private message on the forum" in stack.slack.responses[-1]["text"]
+    [pm] = stack.forum.pms_to("Zoe_Forum")
+    assert "Runs the Porto meetup" in pm["raw"] and "`/ambassador apply`" in pm["raw"]
+    assert "alice nominated you" in pm["raw"]  # who nominated them, by name
+    assert "invited Zoe_Forum (on the forum) to apply" in stack.slack.dms_to(ALICE)[-1]["text"]
+    [nom] = await nominations(stack)
+    assert (nom.status, nom.nominee_forum_username, nom.nominee_slack_id) == ("invited", "Zoe_Forum", "")
+
+
+async def test_a_forum_username_linked_to_slack_nominates_the_slack_user(stack: Stack) -> None:
+    await make_ambassador(stack, BOB, name="Bob Builder", forum_username="bob")
+    assert "already an ambassador" in await say(stack, ALICE, "nominate bob Runs meetups")
+    assert await nominations(stack) == []
+
+
+async def test_an_email_gets_how_to_nominate_instead_and_nothing_is_stored(stack: Stack) -> None:
+    answer = await say(stack, ALICE, "nominate <mailto:jane@example.org|jane@example.org> Runs meetups")
+    assert "I can't reach jane@example.org" in answer and "nominate <forum username>" in answer
+    assert "I can't reach jane@example.org" in await say(stack, ALICE, "nominate jane@example.org Why")
+    assert await nominations(stack) == []
+    assert "jane@example.org" not in json.dumps(await audit_actions(stack))

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 
-from bot.sandbox.harness.stack import ALICE, BOB, MOD, Stack
+from bot.sandbox import world
+from bot.sandbox.harness.stack import (
+    ALICE,
+    AMB_CHANNEL,
+    BOB,
+    GENERAL,
+    MOD,
+    MOD_CHANNEL,
+    Stack,
+    form_values,
+    start_stack,
+)
 from storage.models import Ambassador, OnboardingStep, Person
-from tests.e2e.lifecycle import audit_actions, make_ambassador, say
+from tests.e2e.lifecycle import all_text, audit_actions, last_response_text, make_ambassador, say
 
 
 async def person_id(stack: Stack, slack_id: str) -> int:
@@ -24,7 +37,7 @@ async def test_your_checklist_says_how_each_step_is_ticked(stack: Stack) -> None
     text = await say(stack, ALICE, "onboarding")
     assert "Your onboarding: 0 of 4 done" in text
     assert "⬜ Fill in your directory profile" in text and "/ambassador profile" in text
-    assert "a moderator ticks this" in text
+    assert "a moderator will do this" in text
 
 
 async def test_moderator_ticks_a_moderator_step_and_others_are_refused(stack: Stack) -> None:
@@ -92,3 +105,120 @@ async def test_complete_step_is_the_entry_point_for_forum_events(stack: Stack) -
     assert await onboarding.complete_step(pid, "nope", "forum:alice", "discourse") is None
     assert await onboarding.complete_step(pid + 999, "intro", "forum:x", "discourse") is None
     assert "✅ Post your introduction" in await say(stack, ALICE, "onboarding")
+
+
+async def test_approval_announces_the_new_ambassador_once_in_the_channel_and_on_the_forum(
+    db_url: str,
+) -> None:
+    topic_id = 900
+    program = {"announce": True, "announce_topic_id": topic_id}
+    async with start_stack(db_url, program=program) as stack:
+        world.add_topic(stack.forum, topic_id, "Welcome our new ambassadors", slug="welcome", user_id=1)
+        review = await stack.apply(name="Zoë *Bold* @everyone", location="Lisbon, Portugal")
+        await asyncio.gather(
+            stack.actor.click(MOD, MOD_CHANNEL, review["ts"], "application_approve"),
+            stack.actor.click(MOD, MOD_CHANNEL, review["ts"], "application_approve"),
+        )
+        await stack.settle()
+        [welcome] = stack.slack.messages_in(AMB_CHANNEL)
+        assert welcome["text"].startswith("🎉 Please welcome Zoë *Bold* @everyone (<@U0ALICE>)")
+        shown = all_text(welcome)
+        assert "Lisbon, Portugal" in shown and "Kubernetes, community events" in shown
+        # Only what the application says about name, location and expertise: no motivation.
+        assert "meetup" not in shown
+        [post] = [p for p in stack.forum.posts if p["topic_id"] == topic_id and "welcome" in p["raw"]]
+        assert "Please welcome **Zoë \\*Bold\\* \\@everyone**" in post["raw"]
+        assert "Lisbon, Portugal" in post["raw"] and "meetup" not in post["raw"]
+
+        # A renewal is not announced again.
+        await stack.actor.slash(ALICE, "renew")
+        view = await stack.wait_for_view(ALICE)
+        await stack.actor.submit_view(ALICE, view["id"], form_values({"reaffirm": "yes", "plans": "More."}))
+        await stack.settle()
+        renewal = stack.slack.messages_in(MOD_CHANNEL)[-1]
+        await stack.actor.click(MOD, MOD_CHANNEL, renewal["ts"], "application_approve")
+        await stack.settle()
+        assert len(stack.slack.messages_in(AMB_CHANNEL)) == 1
+        assert len([p for p in stack.forum.posts if "Please welcome" in p["raw"]]) == 1
+
+
+async def test_without_announce_nothing_is_posted_in_the_ambassadors_channel(stack: Stack) -> None:
+    await make_ambassador(stack)
+    assert stack.slack.messages_in(AMB_CHANNEL) == []
+    assert [t for t in stack.forum.topics.values() if "new ambassador" in str(t.get("title"))] == []
+
+
+EXTERNAL_STEPS = [
+    {"key": "guidelines", "title": "Read the guidelines", "completes": "button"},
+    {
+        "key": "github",
+        "title": "Get invited to the program's GitHub repository",
+        "done_by": "moderator",
+        "link": "https://github.com/orgs/example/people",
+    },
+    {
+        "key": "community_profile",
+        "title": "Update your public community profile",
+        "done_by": "ambassador",
+        "link": "https://example.org/community/profile",
+    },
+]
+
+
+def shown_checklist(stack: Stack, user: str, body: dict[str, Any]) -> str:
+    """A checklist answer, as Slack keeps an ephemeral message the person can click in; its ts."""
+    ts = f"1800000000.{len(stack.slack.ephemerals):06d}"
+    stack.slack.ephemerals.append(
+        {"channel": GENERAL, "user": user, "text": body["text"], "blocks": body["blocks"], "message_ts": ts}
+    )
+    return ts
+
+
+def step_line(body: dict[str, Any], key: str) -> dict[str, Any]:
+    return next(b for b in body["blocks"] if f"(`{key}`)" in b["text"]["text"])
+
+
+async def test_steps_done_elsewhere_show_their_link_and_who_completes_them(db_url: str) -> None:
+    async with start_stack(db_url, program={"onboarding": EXTERNAL_STEPS}) as stack:
+        await make_ambassador(stack)
+        welcome = all_text(stack.slack.dms_to(ALICE)[0])
+        assert "Get invited to the program's GitHub repository — _a moderator will do this_" in welcome
+        assert "<https://example.org/community/profile|Open>" in welcome
+
+        # The ambassador: a Done button on their own step, none on the moderator's.
+        mine = (await stack.actor.slash(ALICE, "onboarding")).json()
+        github, profile = step_line(mine, "github"), step_line(mine, "community_profile")
+        assert "a moderator will do this" in github["text"]["text"] and "accessory" not in github
+        assert "<https://github.com/orgs/example/people|Open>" in github["text"]["text"]
+        assert profile["accessory"]["action_id"] == "onboarding_step_done"
+        ts = shown_checklist(stack, ALICE, mine)
+        await stack.actor.click(ALICE, GENERAL, ts, "onboarding_step_done", block_id="step_community_profile")
+        await stack.listeners_done()
+        assert "“Update your public community profile” is done. 2 onboarding steps to go." in (
+            last_response_text(stack)
+        )
+        # A forged Done on the moderator's step is refused.
+        await stack.actor.click(ALICE, GENERAL, ts, "onboarding_step_done", value="github")
+        await stack.listeners_done()
+        assert "not by a button" in last_response_text(stack)
+
+        # A moderator's view: Done on the moderator's step; a non-moderator pressing it is refused.
+        theirs = (await stack.actor.slash(MOD, f"onboarding <@{ALICE}>")).json()
+        button = step_line(theirs, "github")["accessory"]
+        assert button["action_id"] == "onboarding_moderator_tick"
+        assert "✅ Update your public community profile" in all_text(theirs)
+        assert "accessory" not in step_line(theirs, "guidelines")  # the ambassador's to press
+        ts = shown_checklist(stack, MOD, theirs)
+        await stack.actor.click(BOB, GENERAL, ts, "onboarding_moderator_tick", block_id="step_github")
+        await stack.listeners_done()
+        assert "Only moderators" in last_response_text(stack)
+        await stack.actor.click(MOD, GENERAL, ts, "onboarding_moderator_tick", value="U0ALICE:gith🎉")
+        await stack.listeners_done()
+        assert "That button is out of date; nothing was changed." in last_response_text(stack)
+        await stack.actor.click(MOD, GENERAL, ts, "onboarding_moderator_tick", block_id="step_github")
+        await stack.listeners_done()
+        assert "Ticked “Get invited to the program's GitHub repository” for <@U0ALICE>. 1 step to go." in (
+            last_response_text(stack)
+        )
+        assert "2 of 3 done" in await say(stack, ALICE, "onboarding")
+        assert (await audit_actions(stack)).count("onboarding.step_completed") == 2

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.cli import main
 from bot.sandbox.harness.stack import ALICE, BOB, MOD, Stack
+from storage.groups import UserGroup
 from storage.models import Ambassador, AuditEntry
 from storage.profiles import Profile
 from tests.e2e.lifecycle import make_ambassador, say
@@ -166,3 +167,82 @@ async def test_export_directory_writes_one_section_per_active_ambassador(
         CliRunner().invoke, main, ["--config", str(config), "export", "directory"]
     )
     assert printed.exit_code == 0 and "## Alice Example" in printed.output
+
+
+async def test_a_profile_saved_before_approval_says_when_it_is_listed_and_ticks_the_step_at_approval(
+    stack: Stack,
+) -> None:
+    answer = await save_profile(stack, ALICE)
+    said = str(answer["view"])
+    assert "will be listed in `/ambassador find` once you are an ambassador" in said
+    assert "can now find you" not in said
+    assert "No active ambassador matches" in await say(stack, BOB, "find kubernetes")
+
+    await make_ambassador(stack)
+    checklist = await say(stack, ALICE, "onboarding")
+    assert "✅ Fill in your directory profile" in checklist
+    welcome = str(stack.slack.dms_to(ALICE)[-1]["blocks"])
+    assert "✅ Fill in your directory profile" in welcome
+    assert "Alice Example" in await say(stack, BOB, "find kubernetes")
+    answer = await save_profile(stack, ALICE, city="Porto")
+    assert "People can now find you with `/ambassador find`" in str(answer["view"])
+
+
+async def test_approval_without_a_profile_leaves_the_profile_step_open(stack: Stack) -> None:
+    await make_ambassador(stack)
+    assert "⬜ Fill in your directory profile" in await say(stack, ALICE, "onboarding")
+
+
+async def add_group(stack: Stack, title: str, status: str) -> int:
+    """A user group as the group workflow leaves it (that workflow is tested in test_user_groups)."""
+    async with stack.runtime.uow() as uow:
+        group = UserGroup(title=title, requested_name=title, requester_slack_id=MOD, status=status)
+        uow.session.add(group)
+        await uow.session.flush()
+        group_id = group.id
+        await uow.session.commit()
+    return group_id
+
+
+def home_group_field(view: dict[str, Any]) -> dict[str, Any] | None:
+    return next((b for b in view["blocks"] if b.get("block_id") == "home_group_id"), None)
+
+
+async def test_an_ambassador_records_their_home_user_group_shown_in_groups(stack: Stack) -> None:
+    await make_ambassador(stack)
+    assert home_group_field(await open_profile(stack, ALICE)) is None  # no groups: no field
+
+    lisbon = await add_group(stack, "Python Lisbon", "official")
+    porto = await add_group(stack, "Python Porto", "approved")
+    pending = await add_group(stack, "Python Faro", "pending")
+    field = home_group_field(await open_profile(stack, ALICE))
+    assert field is not None and field["optional"] is True
+    offered = [o["value"] for o in field["element"]["options"]]
+    assert offered == ["none", str(lisbon), str(porto)]  # approved and official groups only
+    assert field["element"]["initial_option"]["value"] == "none"
+
+    await save_profile(stack, ALICE, home_group_id=str(lisbon))
+    listing = await say(stack, BOB, "groups")
+    assert f"ambassadors: <@{ALICE}>" in listing.split("Python Porto")[0].split("Python Lisbon")[1]
+    field = home_group_field(await open_profile(stack, ALICE))
+    assert field is not None and field["element"]["initial_option"]["value"] == str(lisbon)
+
+    # A group that stopped being choosable while the form was open is refused beside the field.
+    view = await open_profile(stack, ALICE)
+    async with stack.runtime.uow() as uow:
+        await uow.session.execute(update(UserGroup).where(UserGroup.id == pending).values(status="official"))
+        await uow.session.execute(update(UserGroup).where(UserGroup.id == porto).values(status="rejected"))
+        await uow.session.commit()
+    values = {k: {k: v} for k, v in PROFILE.items()} | {"home_group_id": {"home_group_id": str(porto)}}
+    resp = await stack.actor.submit_view(ALICE, view["id"], values)
+    assert resp.status_code == 200 and "home_group_id" in resp.json().get("errors", {})
+    assert "Python Porto" not in await say(stack, BOB, "groups status official")
+    # Changing and removing it work.
+    await save_profile(stack, ALICE, home_group_id=str(pending))
+    listing = await say(stack, BOB, "groups")
+    assert f"ambassadors: <@{ALICE}>" in listing.split("Python Faro")[1].split("Python Lisbon")[0]
+    await save_profile(stack, ALICE, home_group_id="none")
+    assert f"<@{ALICE}>" not in await say(stack, BOB, "groups")
+    async with stack.runtime.uow() as uow:
+        profile = (await uow.session.execute(select(Profile))).scalar_one()
+    assert profile.home_group_id is None

@@ -45,6 +45,8 @@ ACCESS: dict[str, str] = {
     "application_reject": MODERATOR,
     "application_reject_reason": MODERATOR,
     "onboarding_ack_guidelines": SELF,
+    "onboarding_step_done": SELF,
+    "onboarding_moderator_tick": MODERATOR,
     "nomination_invite": MODERATOR,
     "nomination_decline": MODERATOR,
     "nomination_apply": SELF,
@@ -168,6 +170,7 @@ class World:
     nomination_review: dict[str, Any]
     hw_review: dict[str, Any]
     swag_review: dict[str, Any]
+    checklist: dict[str, Any]  # a moderator's view of Alice's onboarding (an ephemeral answer)
 
 
 async def build_world(stack: Stack) -> World:
@@ -185,7 +188,12 @@ async def build_world(stack: Stack) -> World:
     await stack.settle()
     swag = stack.slack.find_message(MOD_CHANNEL, swag["ts"]) or swag
     assert buttons(swag) == ["request_close"], buttons(swag)
-    return World(bob_review, nomination, hw, swag)
+    checklist = (await stack.actor.slash(MOD, f"onboarding <@{ALICE}>", MOD_CHANNEL)).json()
+    checklist["ts"] = "1800000000.000001"  # as Slack keeps the ephemeral answer to click in
+    stack.slack.ephemerals.append(
+        {**checklist, "channel": MOD_CHANNEL, "user": MOD, "message_ts": checklist["ts"]}
+    )
+    return World(bob_review, nomination, hw, swag, checklist)
 
 
 async def snapshot(stack: Stack) -> str:
@@ -260,6 +268,7 @@ ACTIONS = (
     Action("request_reject", lambda w: w.hw_review),
     Action("request_ask", lambda w: w.hw_review),
     Action("request_close", lambda w: w.swag_review),
+    Action("onboarding_moderator_tick", lambda w: w.checklist),
 )
 
 

@@ -54,8 +54,8 @@ async def record(
     await audit.log(uow, now, actor, action, subject, before=before, after=after)
 
 
-def step_of(step: OnboardingStep) -> Step:
-    return Step(step.key, step.title, step.completed_at is not None, step.completes)
+def step_of(step: OnboardingStep, link: str = "") -> Step:
+    return Step(step.key, step.title, step.completed_at is not None, step.completes, link)
 
 
 class ApplicationBase(GuardedService):
@@ -87,10 +87,13 @@ class ApplicationBase(GuardedService):
         reason: str | None,
         ref: MessageRef | None,
         now: datetime,
+        term_end: datetime | None = None,
     ) -> None:
         """Redraw the review card as decided: the message remembered on delivery, else the one the
-        decision came from."""
+        decision came from. `term_end`: a renewal's term end before the decision."""
         pending = review_of(app, app.person.slack_user_id or "")
+        if app.kind == "renewal":  # redrawn as the renewal it was: the term's end as it was reviewed
+            pending = replace(pending, renewal=True, term_end=term_end.isoformat() if term_end else None)
         review = replace(pending, decision=status, decided_by=moderator, reason=reason, can_decide=False)
         posted = slack_message(app.review_channel, app.review_ts)
         await outbox.redraw(uow, f"application:{app.id}:review-decided", posted, ref, review, now)

@@ -20,6 +20,8 @@ from bot.program.applications.results import DecisionResult
 from bot.program.badges.records import grant_by_bot
 from bot.program.errors import Conflict
 from bot.program.messages import MessageRef
+from bot.program.onboarding.announce import queue_announcement
+from bot.program.onboarding.steps import tick_profile_step
 from bot.program.permissions import Permission, Subject
 from bot.program.terms.messages import Renewed
 from storage.enums import AmbassadorStatus, ApplicationStatus
@@ -77,13 +79,23 @@ class ApplicationDecisions(ApplicationBase):
             after: dict[str, object] = {"status": status, **({"reason": reason} if reason else {})}
             before = {"status": ApplicationStatus.PENDING}
             await record(uow, now, moderator, f"application.{status}", ("application", app.id), before, after)
+            reviewed_end = await self._current_term_end(uow, app)
             term_end = await consequence(uow, app, moderator, now)
-            await self._queue_review_update(uow, app, status, moderator, reason, ref, now)
+            await self._queue_review_update(uow, app, status, moderator, reason, ref, now, reviewed_end)
             if app.kind != "renewal":  # a renewal leaves the Home tab as it was
                 await home.queue_refresh(uow, self._settings, self._roles, app.person.slack_user_id, now)
-            result = DecisionResult(app.id, app.person.slack_user_id, status, moderator, term_end)
+            result = DecisionResult(
+                app.id, app.person.slack_user_id, status, moderator, term_end, app.kind == "renewal"
+            )
         self._signal.kick()
         return result
+
+    async def _current_term_end(self, uow: UnitOfWork, app: Application) -> datetime | None:
+        """A renewal's term end as the moderators reviewed it (None for an application)."""
+        if app.kind != "renewal":
+            return None
+        amb = await uow.ambassadors.for_person(app.person_id)
+        return amb.term_end if amb is not None else None
 
     async def _approved(self, uow: UnitOfWork, app: Application, moderator: str, now: datetime) -> datetime:
         if app.kind == "renewal":
@@ -115,6 +127,9 @@ class ApplicationDecisions(ApplicationBase):
             )
         for pos, step in enumerate(self._settings.program.onboarding):
             await uow.onboarding.ensure(amb.id, step.key, step.title, step.completes, pos)
+        # A profile saved before the approval already does what the profile step asks.
+        by = person.slack_user_id or moderator
+        await tick_profile_step(uow, self._settings, self._roles, person, by, now)
         await self._term_recorded(uow, now, moderator, "ambassador.term_started", person.id, before, amb)
         await self._queue_onboarding_actions(uow, app, amb, now)
         return amb.term_end
@@ -162,13 +177,15 @@ class ApplicationDecisions(ApplicationBase):
             group = {"username": app.forum_username, "group": d.ambassador_group}
             await outbox.queue(uow, f"{key}:group", outbox.DISCOURSE_ADD_TO_GROUP, group, now)
         if app.person.slack_user_id:
-            steps = await uow.onboarding.steps(amb.id)
+            links = {s.key: s.link for s in self._settings.program.onboarding}
+            steps = [step_of(s, links.get(s.key, "")) for s in await uow.onboarding.steps(amb.id)]
             welcome = Welcome(
                 name=app.name,
                 program=self._settings.program.name,
                 term_end=amb.term_end.isoformat(),
                 guidelines_url=self._settings.program.guidelines_url,
                 ambassador_channel=self._settings.slack.ambassador_channel,
-                steps=tuple(map(step_of, steps)),
+                steps=tuple(steps),
             )
             await outbox.dm(uow, f"{key}:welcome", app.person.slack_user_id, welcome, now)
+        await queue_announcement(uow, self._settings, app, now)

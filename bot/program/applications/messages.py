@@ -60,6 +60,7 @@ class Step:
     title: str
     done: bool
     completes: str  # how it is completed ("button", "forum", …)
+    link: str = ""  # where a step outside the bot is done
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ class StatusView:
     ambassador_status: str | None = None
     term_start: datetime | None = None
     term_end: datetime | None = None
+    renewal: bool = False  # a renewal: approval extends the term (no welcome, no onboarding)
     steps: tuple[Step, ...] = field(default_factory=tuple)
 
 
@@ -42,3 +43,4 @@ class DecisionResult:
     status: ApplicationStatus
     decided_by: str
     term_end: datetime | None = None
+    renewal: bool = False  # a renewal: approval extends the term (no welcome, no onboarding)

@@ -31,15 +31,26 @@ PROFILE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("country", "Country", 100, required=False),
 )
 
-PROFILE_STEP = "profile"  # the onboarding step a saved profile ticks
+HOME_GROUP = "home_group_id"  # the form's home user group (a select of the groups, when any)
+NO_GROUP = "none"  # its "no home group" option
+MAX_GROUPS = 99  # a Slack select lists at most 100 options, "no home group" included
 MAX_TAGS = 20
 MAX_TAG_LEN = 60
+
+
+@dataclass(frozen=True)
+class GroupChoice:
+    """A user group the profile form offers as a home group."""
+
+    id: int
+    title: str
 
 
 @dataclass(frozen=True)
 class SaveResult:
     changed: tuple[str, ...]
     step_completed: bool
+    listed: bool = False  # `find` lists only active ambassadors: is this person one?
 
 
 def _expertise_problem(found: list[str]) -> str | None:
@@ -83,7 +94,9 @@ def profile_values(
 ) -> dict[str, str]:
     """The profile's fields as text; without a profile, what the application and the person say."""
     if profile is not None:
-        return {spec.key: str(getattr(profile, spec.key) or "") for spec in PROFILE_FIELDS}
+        values = {spec.key: str(getattr(profile, spec.key) or "") for spec in PROFILE_FIELDS}
+        values[HOME_GROUP] = str(profile.home_group_id or "")
+        return values
     out = {spec.key: "" for spec in PROFILE_FIELDS}
     if app is not None:
         out["expertise"] = ", ".join(tags(app.expertise))[:500]
@@ -91,3 +104,18 @@ def profile_values(
     if person is not None and person.timezone:
         out["timezone"] = person.timezone
     return out
+
+
+def home_group_choice(value: str | None, choices: dict[int, str]) -> int | bool | None:
+    """The home group the form picked: its id, None for "no home group", False when the form did
+    not ask (no groups to choose from); InvalidInput for a group that cannot be chosen."""
+    if value is None:
+        return False
+    if value in ("", NO_GROUP):
+        return None
+    if value.isdigit() and int(value) in choices:
+        return int(value)
+    raise InvalidInput(
+        "Some answers need fixing.",
+        {HOME_GROUP: "That group can't be chosen any more; pick another or no home group."},
+    )

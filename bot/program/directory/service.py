@@ -8,7 +8,15 @@ from datetime import datetime
 
 from bot.program import home
 from bot.program.directory.page import directory_page
-from bot.program.directory.profiles import PROFILE_STEP, SaveResult, profile_values, validate_profile
+from bot.program.directory.profiles import (
+    HOME_GROUP,
+    MAX_GROUPS,
+    GroupChoice,
+    SaveResult,
+    home_group_choice,
+    profile_values,
+    validate_profile,
+)
 from bot.program.directory.search import (
     CANDIDATES,
     SHOWN,
@@ -18,12 +26,11 @@ from bot.program.directory.search import (
     rank,
     search_text,
 )
-from bot.program.onboarding.steps import active_ambassador, complete_in
+from bot.program.groups.reports import HOME_GROUPS
+from bot.program.onboarding.steps import active_ambassador, tick_profile_step
 from bot.program.permissions import GuardedService
 from storage.enums import Platform
-from storage.models import Person
 from storage.profiles import Profile
-from storage.uow import UnitOfWork
 
 
 class ProfileService(GuardedService):
@@ -37,10 +44,21 @@ class ProfileService(GuardedService):
             app = await uow.lifecycle.latest_application(person.id) if profile is None else None
             return profile_values(profile, person, app)
 
+    async def home_groups(self) -> tuple[GroupChoice, ...]:
+        """The groups the profile form offers as a home group: approved and official ones."""
+        async with self._uow() as uow:
+            groups = await uow.groups.with_status(HOME_GROUPS)
+        ordered = sorted(groups, key=lambda g: (g.title.lower(), g.id))[:MAX_GROUPS]
+        return tuple(GroupChoice(g.id, g.title) for g in ordered)
+
     async def save(
         self, slack_user_id: str, form: Mapping[str, str | None], display_name: str = ""
     ) -> SaveResult:
         data = validate_profile(form)
+        choices = {c.id: c.title for c in await self.home_groups()}
+        home_group = home_group_choice(form.get(HOME_GROUP), choices)
+        if home_group is not False:
+            data[HOME_GROUP] = str(home_group or "")
         now = self._clock.now()
         async with self._uow() as uow:
             person = await uow.people.get_or_create_slack(slack_user_id, display_name)
@@ -52,7 +70,10 @@ class ProfileService(GuardedService):
                 before = profile_values(profile)
             changed = tuple(k for k, v in data.items() if before.get(k, "") != v)
             for key, value in data.items():
-                setattr(profile, key, value)
+                if key != HOME_GROUP:
+                    setattr(profile, key, value)
+            if HOME_GROUP in data:
+                profile.home_group_id = int(data[HOME_GROUP]) if data[HOME_GROUP] else None
             profile.search_text = search_text(data)
             profile.updated_at = now
             if changed:
@@ -66,22 +87,12 @@ class ProfileService(GuardedService):
                     before={k: before[k] for k in changed if k in before} or None,
                     after={k: data[k] for k in changed},
                 )
-            step_done = await self._tick_profile_step(uow, person, slack_user_id, now)
+            listed = await active_ambassador(uow, person) is not None
+            step_done = await tick_profile_step(uow, self._settings, self._roles, person, slack_user_id, now)
             if not step_done:
                 await home.queue_refresh(uow, self._settings, self._roles, slack_user_id, now)
         self._signal.kick()
-        return SaveResult(changed, step_done)
-
-    async def _tick_profile_step(self, uow: UnitOfWork, person: Person, by: str, now: datetime) -> bool:
-        """Tick the profile step of an active ambassador's checklist, when the bot ticks it and it
-        is still open (its tick refreshes the Home tab)."""
-        amb = await active_ambassador(uow, person)
-        if amb is None:
-            return False
-        step = next((s for s in await uow.lifecycle.steps(amb.id) if s.key == PROFILE_STEP), None)
-        if step is None or step.completes != "event" or step.completed_at is not None:
-            return False
-        return await complete_in(uow, self._settings, self._roles, person, amb, step, by, Platform.SLACK, now)
+        return SaveResult(changed, step_done, listed)
 
     async def find(self, text: str, shown: int = SHOWN, candidates: int = CANDIDATES) -> FindResult:
         query, ignored = query_words(text)

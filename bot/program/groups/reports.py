@@ -15,6 +15,9 @@ from storage.enums import OutboxStatus, UserGroupStatus
 from storage.groups import LIVE, MENTORED, OPEN, GroupOrganiser, UserGroup
 from storage.uow import UnitOfWork
 
+# The groups an ambassador may call their home group (chosen in the profile form, shown in `groups`).
+HOME_GROUPS = MENTORED
+
 SHOWN = 25  # groups listed by `/ambassador groups`
 STATUSES = tuple(UserGroupStatus)
 STATUS_WORDS: dict[str, str] = {
@@ -57,6 +60,7 @@ class GroupView:
     conflict: str = ""
     steps: tuple[StepView, ...] = ()
     distance_km: float | None = None
+    ambassadors: tuple[str, ...] = ()  # Slack ids of the ambassadors whose home group it is
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,7 @@ async def group_views(
     uow: UnitOfWork, groups: Sequence[UserGroup], with_steps: bool = False
 ) -> list[GroupView]:
     organisers = await uow.groups.organisers_of(g.id for g in groups)
+    home = await uow.profiles.ambassadors_of_groups([g.id for g in groups if g.status in HOME_GROUPS])
     titles = {g.id: g.title for g in groups}
     out: list[GroupView] = []
     for g in groups:
@@ -181,6 +186,7 @@ async def group_views(
                 overlap=overlap,
                 conflict=g.conflict,
                 steps=steps,
+                ambassadors=tuple(home.get(g.id, [])),
             )
         )
     return out

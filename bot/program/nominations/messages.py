@@ -18,10 +18,11 @@ class NominationReview(ReviewCard, Message):
 
     kind: ClassVar[Literal["nomination_review"]] = "nomination_review"
     nomination_id: int
-    nominee: str
+    nominee: str  # the nominee's Slack id ("" for someone nominated by their forum account)
     nominator: str
     reason: str = ""
     created_at: str = ""  # ISO
+    nominee_forum: str = ""  # the forum account of a nominee who is not in Slack
     decision: NominationStatus | None = None  # invited or declined, once decided
     decided_by: str | None = None
     can_decide: bool = True  # Invite and Decline are offered
@@ -46,3 +47,17 @@ class NominationOutcome(Message):
     nominee: str
     status: NominationStatus
     program: str = ""
+    nominee_forum: str = ""  # a nominee who is not in Slack, by their forum account
+
+
+@dataclass(frozen=True)
+class ForumNominationInvite(Message):
+    """The invitation of someone nominated by their forum account, as a forum private message:
+    who nominated them and why, and how to apply (in Slack, where the form is)."""
+
+    kind: ClassVar[Literal["forum_nomination_invite"]] = "forum_nomination_invite"
+    username: str
+    nominator: str  # the nominator's name as the program knows it
+    reason: str = ""
+    program: str = ""
+    command: str = "/ambassador"

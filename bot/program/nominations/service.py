@@ -8,13 +8,20 @@ from datetime import datetime
 
 from bot.program import outbox
 from bot.program.applications.base import record, still_pending
-from bot.program.applications.form import clean
+from bot.program.applications.form import FORUM_USERNAME, clean
 from bot.program.errors import Conflict, InvalidInput
+from bot.program.forum_accounts import require_account
 from bot.program.messages import MessageRef, slack_message
-from bot.program.nominations.messages import NominationInvite, NominationOutcome, NominationReview
+from bot.program.nominations.messages import (
+    ForumNominationInvite,
+    NominationInvite,
+    NominationOutcome,
+    NominationReview,
+)
 from bot.program.permissions import GuardedService, Permission, Subject
 from storage.enums import AmbassadorStatus, NominationStatus
 from storage.nominations import Nomination
+from storage.uow import UnitOfWork
 
 MAX_REASON = 2000
 PERMISSION = {
@@ -28,27 +35,33 @@ class NominationResult:
     """A nomination after a step: pending once made, then invited or declined."""
 
     nomination_id: int
-    nominee: str
+    nominee: str  # a Slack id ("" for a forum nominee)
     status: NominationStatus
+    nominee_forum: str = ""  # a nominee who is not in Slack, by their forum account
 
 
 class NominationService(GuardedService):
-    async def nominate(self, nominator: str, nominee: str, reason: str) -> NominationResult:
-        command = self._settings.slack.command
+    def _reason(self, reason: str) -> str:
+        """The nomination's reason, cleaned; InvalidInput when it is missing or too long."""
         reason = clean(reason)
-        if nominee == nominator:
-            raise Conflict(
-                f"You can't nominate yourself, but you can apply: type `{command} apply` to open the form."
-            )
         if not reason:
             raise InvalidInput(
                 "Please say why you nominate them, e.g. "
-                f"`{command} nominate @jane She runs the Berlin meetup`."
+                f"`{self._settings.slack.command} nominate @jane She runs the Berlin meetup`."
             )
         if len(reason) > MAX_REASON:
             raise InvalidInput(
                 f"Please keep the reason under {MAX_REASON} characters (it has {len(reason)})."
             )
+        return reason
+
+    async def nominate(self, nominator: str, nominee: str, reason: str) -> NominationResult:
+        command = self._settings.slack.command
+        if nominee == nominator:
+            raise Conflict(
+                f"You can't nominate yourself, but you can apply: type `{command} apply` to open the form."
+            )
+        reason = self._reason(reason)
         now = self._clock.now()
         async with self._uow() as uow:
             person = await uow.people.by_slack_id(nominee)
@@ -74,28 +87,77 @@ class NominationService(GuardedService):
                 raise Conflict(
                     f"<@{nominee}> was already nominated on {existing.created_at:%Y-%m-%d} ({state})."
                 )
-            nom = await uow.nominations.add(
-                Nomination(
-                    nominee_slack_id=nominee,
-                    nominator_slack_id=nominator,
-                    reason=reason,
-                    status=NominationStatus.PENDING,
-                    created_at=now,
-                )
-            )
-            after = {"status": NominationStatus.PENDING, "nominee": nominee, "reason": reason}
-            await record(uow, now, nominator, "nomination.submitted", ("nomination", nom.id), after=after)
-            await outbox.post(
-                uow,
-                f"nomination:{nom.id}:review",
-                self._settings.slack.moderator_channel,
-                _review(nom),
-                now,
-                on_delivered={"type": "nomination_review", "nomination_id": nom.id},
-            )
-            result = NominationResult(nom.id, nominee, NominationStatus.PENDING)
+            nom = Nomination(nominee_slack_id=nominee, nominator_slack_id=nominator, reason=reason)
+            result = await self._add(uow, nom, now)
         self._signal.kick()
         return result
+
+    async def nominate_forum(
+        self, nominator: str, username: str, reason: str, nominator_name: str = ""
+    ) -> NominationResult:
+        """Nominate someone by their forum account: checked on the forum first; someone already
+        linked to Slack is nominated as a Slack user, anyone else is invited on the forum."""
+        username = username.lstrip("@")
+        if not FORUM_USERNAME.match(username):
+            raise InvalidInput(f"“{username[:60]}” is not a forum username (letters, digits, _ . and -).")
+        if self._forum is None or not self._settings.discourse.enabled:
+            raise Conflict(
+                "The forum is not connected, so I can only nominate people in Slack: mention them with @."
+            )
+        reason = self._reason(reason)
+        spelled = await require_account(self._forum, username)
+        async with self._uow() as uow:
+            person = await uow.people.by_forum_username(spelled)
+        if person is not None and person.slack_user_id and person.forum_linked_at:
+            return await self.nominate(nominator, person.slack_user_id, reason)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            existing = await uow.nominations.open_for_forum(spelled)
+            if existing is not None:
+                raise Conflict(f"{spelled} was already nominated on {existing.created_at:%Y-%m-%d}.")
+            nom = Nomination(
+                nominee_slack_id="",
+                nominee_forum_username=spelled,
+                nominator_slack_id=nominator,
+                reason=reason,
+            )
+            result = await self._add(uow, nom, now)
+            # The invitation names the nominator as the program knows them, else as Slack does.
+            await uow.people.get_or_create_slack(nominator, clean(nominator_name)[:80])
+        self._signal.kick()
+        return result
+
+    async def nominate_email(self, nominator: str, email: str, reason: str) -> NominationResult:
+        """An email address names nobody the bot can reach: it sends no email, and neither Slack
+        nor the forum is asked who owns an address. The answer says how to nominate them instead;
+        nothing is stored (not even the address)."""
+        command = self._settings.slack.command
+        raise Conflict(
+            f"I can't reach {email[:100]}: I send no email, so I can only nominate people in Slack or "
+            "on the forum. Invite them to either, then nominate them with "
+            f"`{command} nominate @name <why>` or `{command} nominate <forum username> <why>`."
+        )
+
+    async def _add(self, uow: UnitOfWork, nom: Nomination, now: datetime) -> NominationResult:
+        """A pending nomination, its audit entry and its review card for the moderators."""
+        nom.status, nom.created_at = NominationStatus.PENDING, now
+        nom = await uow.nominations.add(nom)
+        nominee = nom.nominee_slack_id or f"forum:{nom.nominee_forum_username}"
+        after = {"status": NominationStatus.PENDING, "nominee": nominee, "reason": nom.reason}
+        await record(
+            uow, now, nom.nominator_slack_id, "nomination.submitted", ("nomination", nom.id), after=after
+        )
+        await outbox.post(
+            uow,
+            f"nomination:{nom.id}:review",
+            self._settings.slack.moderator_channel,
+            _review(nom),
+            now,
+            on_delivered={"type": "nomination_review", "nomination_id": nom.id},
+        )
+        return NominationResult(
+            nom.id, nom.nominee_slack_id, NominationStatus.PENDING, nom.nominee_forum_username or ""
+        )
 
     async def invite(
         self, nomination_id: int, moderator: str, ref: MessageRef | None = None
@@ -137,16 +199,29 @@ class NominationService(GuardedService):
             program = self._settings.program.name
             key = f"nomination:{nom.id}"
             if status == NominationStatus.INVITED:
-                invite = NominationInvite(nom.id, nom.nominator_slack_id, nom.reason, program)
-                await outbox.dm(uow, f"{key}:invite", nom.nominee_slack_id, invite, now)
-            outcome = NominationOutcome(nom.nominee_slack_id, status, program)
+                await self._invite(uow, nom, now)
+            forum = nom.nominee_forum_username or ""
+            outcome = NominationOutcome(nom.nominee_slack_id, status, program, forum)
             await outbox.dm(uow, f"{key}:nominator", nom.nominator_slack_id, outcome, now)
             review = _review(nom, decision=status, decided_by=moderator, can_decide=False)
             posted = slack_message(nom.review_channel, nom.review_ts)
             await outbox.redraw(uow, f"{key}:review-decided", posted, ref, review, now)
-            result = NominationResult(nom.id, nom.nominee_slack_id, status)
+            result = NominationResult(nom.id, nom.nominee_slack_id, status, forum)
         self._signal.kick()
         return result
+
+    async def _invite(self, uow: UnitOfWork, nom: Nomination, now: datetime) -> None:
+        """The invitation to apply: a DM in Slack, or a forum private message to a forum nominee."""
+        program, key = self._settings.program.name, f"nomination:{nom.id}:invite"
+        if nom.nominee_slack_id:
+            invite = NominationInvite(nom.id, nom.nominator_slack_id, nom.reason, program)
+            await outbox.dm(uow, key, nom.nominee_slack_id, invite, now)
+            return
+        username = nom.nominee_forum_username or ""
+        nominator = await uow.people.by_slack_id(nom.nominator_slack_id)
+        name = nominator.display_name if nominator is not None else ""
+        pm = ForumNominationInvite(username, name, nom.reason, program, self._settings.slack.command)
+        await outbox.forum_post(uow, key, pm, now, recipients=username)
 
 
 def _review(
@@ -163,6 +238,7 @@ def _review(
         nominator=nom.nominator_slack_id,
         reason=nom.reason,
         created_at=created.isoformat(),
+        nominee_forum=nom.nominee_forum_username or "",
         decision=decision,
         decided_by=decided_by,
         can_decide=can_decide,

@@ -102,15 +102,23 @@ class OnboardingService(GuardedService):
         if target != actor:
             await self._guard.require(actor, Permission.ONBOARDING_VIEW, Subject(target))
         who = "You are" if target == actor else f"<@{target}> is"
+        links = {s.key: s.link for s in self._settings.program.onboarding}
+        moderator = await self._guard.allows(actor, Permission.ONBOARDING_TICK)  # offers Done buttons
         async with self._uow() as uow:
             person, amb = await self._active(uow, target, who)
             steps = tuple(
                 ChecklistStep(
-                    s.key, s.title, s.completes, s.completed_at is not None, s.completed_at, s.completed_by
+                    s.key,
+                    s.title,
+                    s.completes,
+                    s.completed_at is not None,
+                    s.completed_at,
+                    s.completed_by,
+                    links.get(s.key, ""),
                 )
                 for s in await uow.lifecycle.steps(amb.id)
             )
-            return Checklist(target, person.display_name, amb.term_start, steps)
+            return Checklist(target, person.display_name, amb.term_start, steps, moderator)
 
     async def stuck(self, actor: str, limit: int = STUCK_SHOWN) -> StuckReport:
         await self._guard.require(actor, Permission.ONBOARDING_STUCK, Subject("onboarding_stuck"))

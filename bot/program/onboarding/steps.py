@@ -10,14 +10,14 @@ from datetime import datetime
 from bot.config import Settings
 from bot.program import home
 from bot.program.roles import Roles
-from storage.enums import AmbassadorStatus
+from storage.enums import AmbassadorStatus, Platform
 from storage.models import Ambassador, OnboardingStep, Person
 from storage.uow import UnitOfWork
 
 HOW = {
     "button": "press the button in your welcome message",
     "event": "the bot ticks this when it sees it done",
-    "moderator": "a moderator ticks this",
+    "moderator": "a moderator will do this",
 }
 
 
@@ -37,6 +37,7 @@ class ChecklistStep:
     done: bool
     completed_at: datetime | None
     completed_by: str | None
+    link: str = ""  # where a step outside the bot is done (`[[program.onboarding]] link`)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Checklist:
     name: str
     term_start: datetime
     steps: tuple[ChecklistStep, ...]
+    moderator_view: bool = False  # the viewer is a moderator: moderators' steps offer Done
 
     @property
     def done(self) -> int:
@@ -97,3 +99,21 @@ async def complete_in(
     )
     await home.queue_refresh(uow, settings, roles, person.slack_user_id, now)
     return True
+
+
+PROFILE_STEP = "profile"  # the onboarding step a saved directory profile ticks
+
+
+async def tick_profile_step(
+    uow: UnitOfWork, settings: Settings, roles: Roles, person: Person, by: str, now: datetime
+) -> bool:
+    """Tick the profile step of an active ambassador's checklist when the bot ticks it (`event`),
+    it is still open and the person has a directory profile: on saving the profile, and at
+    approval for a profile saved before. False when nothing was ticked."""
+    amb = await active_ambassador(uow, person)
+    if amb is None or await uow.profiles.for_person(person.id) is None:
+        return False
+    step = next((s for s in await uow.lifecycle.steps(amb.id) if s.key == PROFILE_STEP), None)
+    if step is None or step.completes != "event" or step.completed_at is not None:
+        return False
+    return await complete_in(uow, settings, roles, person, amb, step, by, Platform.SLACK, now)

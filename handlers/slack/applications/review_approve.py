@@ -17,6 +17,12 @@ async def _approve(p: kit.Press[int]) -> DecisionResult:
 
 
 def _approved(result: DecisionResult, p: kit.Press[int]) -> str:
+    if result.renewal:
+        until = f" until {result.term_end:%Y-%m-%d}" if result.term_end else ""
+        return (
+            f"Approved renewal #{result.application_id}. <@{result.applicant_slack_id}>'s term is "
+            f"extended{until}; they get a message saying so."
+        )
     if not result.term_end:
         return f"Approved application #{result.application_id}."
     return (

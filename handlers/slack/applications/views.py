@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 
 from bot.program.applications.form import APPLICATION_FIELDS
-from bot.program.applications.messages import ApplicationReview, Rejected, Welcome
+from bot.program.applications.messages import ApplicationReview, Rejected, Step, Welcome
 from bot.program.applications.results import StatusView
 from handlers.slack import text as kit
 from handlers.slack.applications.card import CardKind, actions, review_card
@@ -132,9 +132,31 @@ CARD_FIELDS = ("name", "forum_username", "location", "timezone")  # side by side
 LONG_FIELDS = ("expertise", "links", "motivation")  # in full: a long answer takes several sections
 
 
+RENEWAL_CARD = CardKind("Renewal", "review", CARD.buttons, CARD.marks)
+
+
+def _renewal_review(msg: ApplicationReview, who: str) -> tuple[str, list[Block]]:
+    """A renewal's card: its own fields (who, the current term's end, the plans), not the
+    application form's, which a renewal does not fill in."""
+    fields = [
+        kit.field(f"*Name*\n{escape(msg.name or '—')}"),
+        kit.field(f"*Forum username*\n{escape(msg.forum_username or '—')}"),
+        kit.field(f"*Timezone*\n{escape(msg.timezone or '—')}"),
+        kit.field(f"*Current term ends*\n{kit.day(msg.term_end) if msg.term_end else '—'}"),
+    ]
+    body: list[Block] = [{"type": "section", "fields": fields}]
+    if msg.motivation:
+        body.extend(kit.labelled("Plans for the next term", msg.motivation))
+    text = f"Renewal #{msg.application_id} from {who}"
+    reason = kit.labelled("Reason", msg.reason) if msg.reason else []
+    return review_card(RENEWAL_CARD, msg.application_id, text, body, msg, msg.decided_by, reason)
+
+
 def _application_review(msg: ApplicationReview) -> tuple[str, list[Block]]:
     answers = {spec.key: str(getattr(msg, spec.key)) for spec in APPLICATION_FIELDS}
     who = f"<@{msg.applicant}>" if msg.applicant else escape(msg.name)
+    if msg.renewal:
+        return _renewal_review(msg, who)
     fields = [
         kit.field(f"*{spec.label}*\n{escape(answers[spec.key] or '—')}")
         for spec in APPLICATION_FIELDS
@@ -149,13 +171,21 @@ def _application_review(msg: ApplicationReview) -> tuple[str, list[Block]]:
     return review_card(CARD, msg.application_id, text, body, msg, msg.decided_by, reason)
 
 
+def _welcome_step(s: Step) -> str:
+    """A line of the welcome's checklist: who does a moderator's step, and where a step is done."""
+    line = f"{'✅' if s.done else '⬜'} {escape(s.title)}"
+    if s.completes == "moderator" and not s.done:
+        line += " — _a moderator will do this_"
+    return line + (f" · <{s.link}|Open>" if s.link else "")
+
+
 def _welcome(msg: Welcome) -> tuple[str, list[Block]]:
     program = escape(msg.program or "the ambassador program")
     text = (
         f"Welcome to {program}, {escape(msg.name)}! Your application was approved; "
         f"your term runs until {kit.day(msg.term_end)}."
     )
-    checklist = "\n".join(f"{'✅' if s.done else '⬜'} {escape(s.title)}" for s in msg.steps)
+    checklist = "\n".join(map(_welcome_step, msg.steps))
     blocks: list[Block] = [section(f"🎉 {text}")]
     if checklist:
         blocks.append(section(f"*Your onboarding checklist*\n{checklist}"))

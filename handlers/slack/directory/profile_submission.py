@@ -17,10 +17,12 @@ async def _save(s: kit.Sent) -> SaveResult:
 
 def _saved(result: SaveResult, s: kit.Sent) -> Block:
     note = " Your onboarding step “profile” is done." if result.step_completed else ""
-    return blocks.notice_modal(
-        f"Saved. People can now find you with `{s.services.settings.slack.command} find`.{note}",
-        title="Profile saved",
-    )
+    find = f"`{s.services.settings.slack.command} find`"
+    if result.listed:
+        said = f"Saved. People can now find you with {find}.{note}"
+    else:  # `find` lists active ambassadors only
+        said = f"Saved. Your profile will be listed in {find} once you are an ambassador."
+    return blocks.notice_modal(said, title="Profile saved")
 
 
 on_submit = kit.on_submit(_save, _saved)

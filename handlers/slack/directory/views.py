@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from bot.program.directory.profiles import PROFILE_FIELDS
+from bot.program.applications.form import FieldSpec
+from bot.program.directory.profiles import HOME_GROUP, NO_GROUP, PROFILE_FIELDS, GroupChoice
 from bot.program.directory.search import FindHit, FindResult
 from handlers.slack import blocks
 from handlers.slack import text as kit
@@ -17,7 +18,23 @@ PROFILE_VIEW = "profile_submit"
 # -- profiles and the directory --------------------------------------------------------------
 
 
-def profile_modal(values: Mapping[str, str] | None = None) -> Block:
+def _home_group(groups: Sequence[GroupChoice], current: str) -> Block:
+    """The home user group select: "no home group", then the groups (the current one chosen)."""
+    options = [kit.option("No home group", NO_GROUP)] + [kit.option(g.title, str(g.id)) for g in groups]
+    initial = next((o for o in options if o["value"] == current), options[0])
+    element: Block = {
+        "type": "static_select",
+        "action_id": HOME_GROUP,
+        "options": options,
+        "initial_option": initial,
+    }
+    spec = FieldSpec(
+        HOME_GROUP, "Home user group", 0, required=False, hint="The local group you are the ambassador of"
+    )
+    return input_block(spec, element)
+
+
+def profile_modal(values: Mapping[str, str] | None = None, groups: Sequence[GroupChoice] = ()) -> Block:
     out: list[Block] = [
         section(
             "Your entry in the ambassador directory. People find you by expertise, interests and location."
@@ -27,6 +44,8 @@ def profile_modal(values: Mapping[str, str] | None = None) -> Block:
         initial = values.get(spec.key) if values else None
         element = text_input(spec, initial[: spec.max_len] if initial else None)
         out.append(input_block(spec, element))
+    if groups:  # with no groups to choose from, the field is not shown
+        out.append(_home_group(groups, (values or {}).get(HOME_GROUP, "")))
     return {
         "type": "modal",
         "callback_id": PROFILE_VIEW,

@@ -229,6 +229,8 @@ def _line(g: GroupView) -> str:
     line = " · ".join(parts)
     if g.organisers:
         line += "\n    organisers: " + ", ".join(kit.squeeze(o, 80) for o in g.organisers[:6])
+    if g.ambassadors:
+        line += "\n    ambassadors: " + ", ".join(f"<@{a}>" for a in g.ambassadors[:6])
     return line
 
 

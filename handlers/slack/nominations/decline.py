@@ -7,7 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.program.messages import slack_message
 from bot.program.nominations import NominationResult
 from handlers.slack import kit
-from handlers.slack.nominations.views import NOMINATION_DECLINE
+from handlers.slack.nominations.views import NOMINATION_DECLINE, nominee_of
 
 
 async def _decline(p: kit.Press[int]) -> NominationResult:
@@ -17,7 +17,8 @@ async def _decline(p: kit.Press[int]) -> NominationResult:
 
 
 def _declined(result: NominationResult, p: kit.Press[int]) -> str:
-    return f"Declined nomination #{result.nomination_id} of <@{result.nominee}>; the nominator is told."
+    who = nominee_of(result.nominee, result.nominee_forum)
+    return f"Declined nomination #{result.nomination_id} of {who}; the nominator is told."
 
 
 on_decline = kit.on_button(_decline, _declined)

@@ -7,7 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.program.messages import slack_message
 from bot.program.nominations import NominationResult
 from handlers.slack import kit
-from handlers.slack.nominations.views import NOMINATION_INVITE
+from handlers.slack.nominations.views import NOMINATION_INVITE, nominee_of
 
 
 async def _invite(p: kit.Press[int]) -> NominationResult:
@@ -17,10 +17,9 @@ async def _invite(p: kit.Press[int]) -> NominationResult:
 
 
 def _invited(result: NominationResult, p: kit.Press[int]) -> str:
-    return (
-        f"Invited <@{result.nominee}> to apply (nomination #{result.nomination_id}); "
-        "they get a direct message."
-    )
+    how = "a direct message" if result.nominee else "a private message on the forum"
+    who = nominee_of(result.nominee, result.nominee_forum)
+    return f"Invited {who} to apply (nomination #{result.nomination_id}); they get {how}."
 
 
 on_invite = kit.on_button(_invite, _invited)

@@ -19,10 +19,15 @@ NOMINATION_APPLY = "nomination_apply"
 # -- nominations -----------------------------------------------------------------------------
 
 
+def nominee_of(slack_id: str, forum: str) -> str:
+    """Who was nominated: a Slack mention, or the forum account of someone not in Slack."""
+    return f"<@{slack_id}>" if slack_id else f"{escape(forum)} (on the forum)"
+
+
 def nominated_message(result: NominationResult) -> str:
     return (
-        f"Thank you! Your nomination of <@{result.nominee}> (#{result.nomination_id}) is with the "
-        "moderators. You'll get a message when they decide."
+        f"Thank you! Your nomination of {nominee_of(result.nominee, result.nominee_forum)} "
+        f"(#{result.nomination_id}) is with the moderators. You'll get a message when they decide."
     )
 
 
@@ -36,9 +41,12 @@ CARD = CardKind(
 
 
 def _nomination_review(msg: NominationReview) -> tuple[str, list[Block]]:
-    text = f"New nomination #{msg.nomination_id}: <@{msg.nominator}> nominates <@{msg.nominee}>"
-    why = kit.labelled("Why", msg.reason.strip())  # in full, for the moderators
-    return review_card(CARD, msg.nomination_id, text, why, msg, msg.decided_by)
+    who = nominee_of(msg.nominee, msg.nominee_forum)
+    text = f"New nomination #{msg.nomination_id}: <@{msg.nominator}> nominates {who}"
+    body = kit.labelled("Why", msg.reason.strip())  # in full, for the moderators
+    if not msg.nominee:
+        body.append(kit.context("Not in Slack: an invitation goes to them as a forum private message."))
+    return review_card(CARD, msg.nomination_id, text, body, msg, msg.decided_by)
 
 
 def _nomination_invite(msg: NominationInvite) -> tuple[str, list[Block]]:
@@ -56,12 +64,11 @@ def _nomination_invite(msg: NominationInvite) -> tuple[str, list[Block]]:
 
 
 def _nomination_outcome(msg: NominationOutcome) -> tuple[str, list[Block]]:
+    who = nominee_of(msg.nominee, msg.nominee_forum)
     if msg.status == "invited":
-        text = f"Good news: the moderators invited <@{msg.nominee}> to apply, thanks to your nomination."
+        text = f"Good news: the moderators invited {who} to apply, thanks to your nomination."
     else:
-        text = (
-            f"The moderators decided not to invite <@{msg.nominee}> this time. Thank you for the nomination."
-        )
+        text = f"The moderators decided not to invite {who} this time. Thank you for the nomination."
     return text, [section(text)]
 
 

@@ -1,4 +1,5 @@
-"""The welcome DM's "I have read the guidelines" button."""
+"""The welcome DM's "I have read the guidelines" button, and the checklist's Done on a step the
+ambassador completes (both carry the step's key)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,4 @@ on_ack = kit.on_button(_complete, _done, carried=_step)
 
 def register(app: AsyncApp) -> None:
     app.action(onboarding_views.ACK_GUIDELINES)(on_ack)
+    app.action(onboarding_views.STEP_DONE)(on_ack)

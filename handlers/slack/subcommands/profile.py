@@ -13,6 +13,7 @@ async def run(cmd: SlashCommand) -> None:
     await cmd.ack()
     opened = await cmd.client.views_open(trigger_id=cmd.trigger_id, view=loading_modal())
     values = await cmd.services.profiles.current(cmd.user)
+    groups = await cmd.services.profiles.home_groups()
     await cmd.client.views_update(
-        view_id=opened["view"]["id"], hash=opened["view"].get("hash"), view=profile_modal(values)
+        view_id=opened["view"]["id"], hash=opened["view"].get("hash"), view=profile_modal(values, groups)
     )

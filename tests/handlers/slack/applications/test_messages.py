@@ -4,6 +4,7 @@ feature that still writes dicts) draws the same, and the two review cards share 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from handlers.slack.nominations import views as nomination_views
 from handlers.slack.onboarding.views import ACK_GUIDELINES
 from handlers.slack.renderers import slack_renderers
 from storage.enums import NominationStatus, Platform
+from tests.e2e.lifecycle import all_text
 
 ANSWERS = {
     "name": "Zoë <Admin>",
@@ -135,3 +137,25 @@ def test_each_message_kind_is_registered_as_its_type() -> None:
     renderers = slack_renderers().messages
     for cls in {type(m) for m in MESSAGES}:
         assert renderers[cls.kind].message_type is cls  # type: ignore[attr-defined]
+
+
+def test_a_renewal_card_reads_as_a_renewal_with_its_own_fields() -> None:
+    renewal = ApplicationReview(
+        application_id=4,
+        applicant="U1",
+        name="Zoë",
+        forum_username="zoe",
+        timezone="Europe/Lisbon",
+        motivation="More meetups in Lisbon",
+        renewal=True,
+        term_end="2027-01-01T00:00:00+00:00",
+    )
+    text, blocks = render("application_review", encode(renewal))
+    assert text == "Renewal #4 from <@U1>"
+    assert blocks[0]["text"]["text"] == "Renewal #4"
+    shown = all_text({"text": text, "blocks": blocks})
+    assert "*Current term ends*\n2027-01-01" in shown and "More meetups in Lisbon" in shown
+    assert "Plans" in shown and "Location" not in shown and "application" not in shown.lower()
+    assert buttons(blocks) == [application_views.APPROVE, application_views.REJECT]
+    decided = replace(renewal, decision="approved", decided_by="UMOD", can_decide=False)
+    assert render("application_review", encode(decided))[0] == "Renewal #4 from <@U1> — approved by <@UMOD>"
