@@ -191,6 +191,7 @@ class ParsedCommand:
     args: tuple[str, ...] = ()
     rest: str = ""  # the text after the subcommand name, spacing kept
     problem: str | None = None  # set when the text could not be understood; name is then "help"
+    unknown: str | None = None  # the first word, when that is what was not understood
 
 
 def parse(text: str | None) -> ParsedCommand:
@@ -203,6 +204,6 @@ def parse(text: str | None) -> ParsedCommand:
     name = words[0].lower()
     if name not in KNOWN:
         shown = words[0] if len(words[0]) <= 40 else words[0][:40] + "…"
-        return ParsedCommand("help", problem=f"I don't know the command `{shown}`.")
+        return ParsedCommand("help", problem=f"I don't know the command `{shown}`.", unknown=words[0])
     rest = raw[len(words[0]) :].strip()
     return ParsedCommand(name, tuple(words[1:]), rest)

@@ -32,7 +32,7 @@ async def on_command(
     parsed = parse(sent.text)
     runner = RUNNERS.get(parsed.name)
     if runner is None:
-        await _help(ack, svc, sent.user.id, sent.text or "", parsed)
+        await _help(ack, svc, sent.user.id, parsed)
         return
     cmd = SlashCommand(
         parsed=parsed,
@@ -61,15 +61,14 @@ def nearest(word: str) -> str | None:
     return found[0] if found else None
 
 
-async def _help(ack: AsyncAck, svc: Services, user: str, typed: str, parsed: ParsedCommand) -> None:
+async def _help(ack: AsyncAck, svc: Services, user: str, parsed: ParsedCommand) -> None:
     """`help` (or nothing typed): the list, its moderators' section for moderators only. A word
     that is no command gets one line instead: the nearest command, and a pointer to `help`."""
     command = svc.settings.slack.command
     if parsed.problem:
-        words = typed.split()
-        first = words[0] if words and words[0].lower() not in KNOWN else ""
-        text = kit.unknown_command(command, first, nearest(first) if first else None)
-        if not first:  # not an unknown word (e.g. far too long): say what was wrong
+        if parsed.unknown:
+            text = kit.unknown_command(command, parsed.unknown, nearest(parsed.unknown))
+        else:  # not an unknown word (e.g. far too long): say what was wrong
             text = f"{parsed.problem} `{command} help` lists what I can do."
         await ack(text=text, response_type="ephemeral")
         return
