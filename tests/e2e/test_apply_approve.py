@@ -41,7 +41,9 @@ async def test_unknown_subcommand_gets_help_and_changes_nothing(stack: Stack) ->
     assert "too long" in resp.json()["text"]
     resp = await stack.actor.slash(ALICE, "frobnicate 🎉")
     text = resp.json()["text"]
-    assert "I don't know the command `frobnicate`" in text and "/ambassador apply" in text
+    # One line pointing to `help`, not the whole help (issue 17).
+    assert "I don't know the command `frobnicate`" in text and "`/ambassador help`" in text
+    assert "/ambassador apply" not in text and "\n" not in text
     assert await _applications(stack) == []
     assert await stack.outbox_waiting() == 0
 
