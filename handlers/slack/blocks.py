@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
-from bot.program.commands import HELP, HelpEntry
 from bot.program.messages import Message, Notice, decode
 from handlers.slack import text as kit
 
@@ -50,25 +49,6 @@ section = kit.section
 sections = kit.sections
 context = kit.context
 button = kit.button
-
-
-# -- help (ephemeral answer) -------------------------------------------------------
-
-
-def help_message(command: str, problem: str | None = None) -> tuple[str, list[Block]]:
-    def line(e: HelpEntry) -> str:
-        example = f" _e.g._ `{command} {e.example}`" if e.example else ""
-        return f"`{command} {e.usage}` — {e.description}{example}"
-
-    everyone = [line(e) for e in HELP if not e.moderator_only]
-    moderators = [line(e) for e in HELP if e.moderator_only]
-    header = f"{problem} Here is what I can do:" if problem else "Here is what I can do:"
-    answer = header + "\n" + "\n".join(everyone) + "\n*For moderators:*\n" + "\n".join(moderators)
-    blocks = [section(header), *sections("\n".join(everyone))]
-    if moderators:
-        blocks.extend(sections("*For moderators*\n" + "\n".join(moderators)))
-    blocks.append(context("Only you see these answers. Mention people with @ so Slack links them."))
-    return answer, blocks
 
 
 # -- outbox templates --------------------------------------------------------------------------

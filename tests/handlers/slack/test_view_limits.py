@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.program.audit import AuditLine, AuditReport
+from bot.program.commands import HELP
 from bot.program.directory.search import FindHit, FindResult
 from handlers.slack.audit.views import audit_message
-from handlers.slack.blocks import help_message, render, render_view
+from handlers.slack.blocks import render, render_view
 from handlers.slack.directory.views import find_message
+from handlers.slack.text import help_answer
 
 HUGE = "<!channel> ü🎉 " * 400
 
@@ -81,6 +83,9 @@ def test_outbox_templates_are_registered_and_escape_user_text() -> None:
 
 
 def test_help_lists_moderator_commands_separately() -> None:
-    text, blocks = help_message("/ambassador")
-    assert "*For moderators*" in str(blocks) and "/ambassador audit @user" in text
+    text, blocks = help_answer("/ambassador", HELP, moderator=True)
+    assert "*For moderators*" in str(blocks) and "/ambassador audit @user" in str(blocks)
+    sections_ok(blocks)
+    text, blocks = help_answer("/ambassador", HELP, moderator=False)
+    assert "*For moderators*" not in str(blocks) and "/ambassador audit @user" not in str(blocks)
     sections_ok(blocks)
