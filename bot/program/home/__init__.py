@@ -76,7 +76,14 @@ async def _review_queue(uow: UnitOfWork) -> ReviewQueue:
         ),
         applications_total=apps_total,
         nominations=tuple(
-            PendingNomination(n.id, n.nominee_slack_id, n.nominator_slack_id, n.reason[:300], n.created_at)
+            PendingNomination(
+                n.id,
+                n.nominee_slack_id,
+                n.nominator_slack_id,
+                n.reason[:300],
+                n.created_at,
+                n.nominee_forum_username or "",
+            )
             for n in noms
         ),
         nominations_total=noms_total,

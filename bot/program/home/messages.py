@@ -47,10 +47,11 @@ class PendingApplication:
 @dataclass(frozen=True)
 class PendingNomination:
     id: int
-    nominee: str
+    nominee: str  # the Slack id; "" for someone nominated by their forum account
     nominator: str
     reason: str = ""
     created_at: datetime | None = None
+    nominee_forum: str = ""
 
 
 @dataclass(frozen=True)

@@ -108,11 +108,17 @@ def _application(a: PendingApplication) -> list[Block]:
 
 def _nomination(n: PendingNomination) -> list[Block]:
     text = (
-        f"*Nomination #{n.id}*: <@{n.nominator}> nominates <@{n.nominee}> "
+        f"*Nomination #{n.id}*: <@{n.nominator}> nominates {_nominee(n)} "
         f"({kit.day(n.created_at)})\n{kit.one_line(n.reason, 200)}"
     )
     buttons = (("Invite to apply", NOMINATION_INVITE), ("Decline", NOMINATION_DECLINE))
     return _review_item(text, f"home_nom_{n.id}", n.id, *buttons)
+
+
+def _nominee(n: PendingNomination) -> str:
+    if n.nominee:
+        return f"<@{n.nominee}>"
+    return f"{escape(kit.one_line(n.nominee_forum, 60))} (on the forum)"
 
 
 def _queue(q: ReviewQueue) -> list[Block]:

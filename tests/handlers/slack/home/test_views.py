@@ -99,3 +99,12 @@ def test_the_renderer_draws_every_part() -> None:
     assert "*HW-1*" in shown and "*3 open requests*" in shown
     ids = [b["block_id"] for b in view["blocks"] if "block_id" in b]
     assert {"home_onboarding", "home_app_7", "home_nom_9"} <= set(ids)
+
+
+def test_a_nominee_known_only_by_their_forum_account_is_named_not_an_empty_mention() -> None:
+    queue = m.ReviewQueue(
+        (), 0, (m.PendingNomination(9, "", "U4", "Great helper", T, nominee_forum="dana_f"),), 1
+    )
+    text = texts(render_view("home", encode(m.Home(user="U1", is_moderator=True, queue=queue))))
+    assert "nominates dana\\_f (on the forum)" in text or "nominates dana_f (on the forum)" in text
+    assert "<@>" not in text
