@@ -13,6 +13,7 @@ import click
 
 from bot.cli import data, deliveries, serve
 from bot.cli.base import DEFAULT_CONFIG, Cli
+from bot.cli.roster import import_group
 
 
 @click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,3 +34,4 @@ def main(ctx: click.Context, config_path: str | None) -> None:
 
 for _command in (*serve.COMMANDS, *deliveries.COMMANDS, *data.COMMANDS):
     main.add_command(_command)
+main.add_command(import_group)
