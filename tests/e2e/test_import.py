@@ -13,8 +13,10 @@ from pathlib import Path
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
+from bot.program.roster.parse import NOT_A_ROSTER
 from bot.sandbox.harness.procs import write_config
 from bot.sandbox.harness.stack import ALICE, BADGE_ID, BOB, GROUP, MOD, MOD_CHANNEL, Stack
+from bot.sandbox.slack.methods.workspace import Tier, set_lookup_tier
 from storage.forum import BadgeGrant
 from storage.models import Ambassador, AuditEntry, OnboardingStep, OutboxMessage
 
@@ -232,3 +234,115 @@ async def test_a_changed_line_is_an_update_naming_what_changes(stack: Stack, tmp
         "Asia/Tokyo",
         "2030-01-31",
     )
+
+
+async def test_email_look_ups_wait_out_slacks_rate_limit(stack: Stack, tmp_path: Path) -> None:
+    # Tier 3 scaled down so the test waits seconds, not minutes: bursts of 5, then 2 a second.
+    set_lookup_tier(stack.slack, Tier(per_minute=120, burst=5))
+    rows = ["email,name,forum_username,term_start"]
+    for i in range(12):
+        stack.slack.add_user(f"U0RATE{i:02d}", f"rate{i}", email=f"rate{i}@example.org")
+        rows.append(f"rate{i}@example.org,Rate {i},rate{i},{START}")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, out, err = await cli(stack, tmp_path, "import", "ambassadors", str(roster), "--no-grant")
+    assert code == 0, err
+    assert "12 lines: 12 created, 0 updated, 0 unchanged, 0 refused" in out
+    assert stack.slack.rate_limited > 0  # Slack said 429 and the import waited, refusing nobody
+    assert len(stack.slack.calls_to("users.lookupByEmail")) == 12 + stack.slack.rate_limited
+
+
+BAD_FILES = [
+    (
+        "latin1.csv",
+        b"slack_id,name,forum_username,term_start\nU0ALICE,Ren\xe9,rene,2026-01-15\n",
+        ["line 2: not UTF-8 text (byte 0xe9); save the file as CSV UTF-8"],
+    ),
+    (
+        "photo.csv",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00",
+        ["not a CSV file: it holds binary data (NUL bytes)"],
+    ),
+    ("roster.json", b'{"ambassadors": []}\n', [NOT_A_ROSTER]),
+    (
+        "columns.csv",
+        b"name,forum_username\nJane,jane\n",
+        ["missing column: slack_id or email (one of them is required)", "missing column: term_start"],
+    ),
+    (
+        "huge.csv",
+        b"slack_id,name,forum_username,term_start\n" + b"U0ALICE,A,a,2026-01-15\n" * 300_000,
+        ["the file is larger than 5 MB"],
+    ),
+]
+
+
+async def test_a_file_that_is_no_roster_is_one_line_per_problem_and_changes_nothing(
+    stack: Stack, tmp_path: Path
+) -> None:
+    for name, data, problems in BAD_FILES:
+        path = tmp_path / name
+        path.write_bytes(data)
+        code, out, err = await cli(stack, tmp_path, "import", "ambassadors", str(path))
+        prefix = "" if name == "huge.csv" else f"{path}: "
+        assert (code, out) == (1, ""), name
+        assert err.splitlines() == [
+            f"Error: {path}: {p}" if name == "huge.csv" else f"{prefix}{p}" for p in problems
+        ]
+    code, _out, err = await cli(stack, tmp_path, "import", "ambassadors", str(tmp_path / "missing.csv"))
+    assert code == 2 and "does not exist" in err and "Traceback" not in err
+    code, _out, err = await cli(stack, tmp_path, "import", "ambassadors", str(path), "--as", "bob")
+    assert code == 2 and "'bob' is not a Slack user id (like U012ABCDEF)" in err
+    assert await count(stack, Ambassador) == 0 and await count(stack, AuditEntry) == 0
+
+
+async def test_slack_refusing_the_look_up_is_one_line(stack: Stack, tmp_path: Path) -> None:
+    stack.slack.fail_next("users.lookupByEmail", times=20, status=200, error="missing_scope")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        f"email,name,forum_username,term_start\njane@example.org,Jane,jane,{START}\n", encoding="utf-8"
+    )
+    code, out, err = await cli(stack, tmp_path, "import", "ambassadors", str(roster))
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "Error: Slack refused users.lookupByEmail: missing_scope "
+        "(add users:read.email to the app's scopes and reinstall it)"
+    ]
+
+
+async def test_sync_adopts_badge_holders_unknown_here(stack: Stack, tmp_path: Path) -> None:
+    stack.forum.add_user_badge("carol", BADGE_ID)  # granted on the forum, unknown to the bot
+    code, out, _err = await cli(stack, tmp_path, "sync", "discourse", "--adopt", "--no-deliver", stdin="n\n")
+    assert code == 0 and "1 badge holder unknown here: carol" in out and "Nobody adopted." in out
+    assert await count(stack, Ambassador) == 0
+
+    code, out, err = await cli(stack, tmp_path, "sync", "discourse", "--adopt", "--yes", "--as", MOD)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[:5] == [
+        "1 badge holder unknown here: carol",
+        "Adopted 1 ambassador: carol",
+        "They have no Slack account here yet; to give them one, import a CSV such as:",
+        "  email,name,forum_username,term_start",
+        f"  <their email>,carol,carol,{TODAY:%Y-%m-%d}",
+    ]
+    assert "Group additions queued: 1: carol" in out and "All fixes delivered." in out
+    assert "carol" in stack.forum.members_of(GROUP)
+    async with stack.runtime.uow() as uow:
+        carol = await uow.people.by_forum_username("carol")
+        assert carol is not None and carol.slack_user_id is None
+        grants = [g.source for g in await uow.badges.for_person(carol.id)]
+        entry = (await uow.audit.latest(5, subject_id=str(carol.id)))[-1]
+    assert grants == ["forum"] and (entry.actor, entry.action) == (MOD, "ambassador.imported")
+
+    # Nobody is left to adopt, and a CSV line gives carol her Slack account (U0MOD is carol).
+    code, out, _err = await cli(stack, tmp_path, "sync", "discourse", "--adopt", "--yes")
+    assert "Every holder of the ambassador badge is known here; nobody to adopt." in out
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        f"slack_id,name,forum_username,term_start\n{MOD},carol,carol,{TODAY:%Y-%m-%d}\n", encoding="utf-8"
+    )
+    code, out, _err = await cli(stack, tmp_path, "import", "ambassadors", str(roster))
+    assert code == 0 and out.splitlines()[0] == f"line 2: updated carol ({MOD}): slack_id - → {MOD}"
+    async with stack.runtime.uow() as uow:
+        assert (await uow.people.by_slack_id(MOD)) is not None

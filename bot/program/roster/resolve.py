@@ -8,11 +8,14 @@ is refused, naming the first.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.program.roster.parse import Refusal, RosterLine
+
+IN_FLIGHT = 8  # look-ups at once
 
 
 class SlackPeople(Protocol):
@@ -40,13 +43,24 @@ async def _slack_id(line: RosterLine, slack: SlackPeople) -> str | None:
     return await slack.by_email(line.email)
 
 
+async def _look_up(lines: Sequence[RosterLine], slack: SlackPeople) -> list[str | None]:
+    """Each line's Slack id, `IN_FLIGHT` look-ups at a time (a 429 makes the client wait, so
+    Slack's limit paces them; in between, the round trips overlap)."""
+    gate = asyncio.Semaphore(IN_FLIGHT)
+
+    async def one(line: RosterLine) -> str | None:
+        async with gate:
+            return await _slack_id(line, slack)
+
+    return list(await asyncio.gather(*(one(line) for line in lines)))
+
+
 async def resolve(lines: Sequence[RosterLine], slack: SlackPeople) -> tuple[list[Resolved], list[Refusal]]:
     """Each line with its Slack user, or refused (unknown user, or one an earlier line named)."""
     resolved: list[Resolved] = []
     refused: list[Refusal] = []
     first: dict[str, int] = {}
-    for line in lines:
-        slack_id = await _slack_id(line, slack)
+    for line, slack_id in zip(lines, await _look_up(lines, slack), strict=True):
         if slack_id is None:
             refused.append(Refusal(line.line, f"unknown Slack user {line.slack_id or line.email}"))
             continue
