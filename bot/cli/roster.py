@@ -31,7 +31,7 @@ operator_option = click.option(
     metavar="U0…",
     callback=_operator,
     default=None,
-    help='Your Slack user id: the audit log records the import as yours (default: "cli").',
+    help='Your Slack user id: the audit log records what this command changes as yours (default: "cli").',
 )
 
 
