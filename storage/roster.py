@@ -6,12 +6,13 @@ Reached through `roster_of(uow)`, so bot/program/roster never touches the sessio
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 
-from storage.models import Ambassador, Person
+from storage.models import Ambassador, OnboardingStep, Person
 from storage.profiles import Profile
 from storage.repository import Repository
 from storage.uow import UnitOfWork
@@ -59,6 +60,26 @@ class RosterRepo(Repository):
 
     async def add_person(self, person: Person) -> Person:
         return await self._add(person)
+
+    async def add_checklist(
+        self, ambassador_id: int, steps: Sequence[tuple[str, str, str]], done: tuple[datetime, str] | None
+    ) -> None:
+        """A new ambassador's onboarding steps (key, title, how it completes) in this order, all
+        completed at `done` (when, by whom) or all open; one flush."""
+        at, by = done if done is not None else (None, None)
+        for pos, (key, title, completes) in enumerate(steps):
+            self.s.add(
+                OnboardingStep(
+                    ambassador_id=ambassador_id,
+                    key=key,
+                    title=title,
+                    completes=completes,
+                    position=pos,
+                    completed_at=at,
+                    completed_by=by,
+                )
+            )
+        await self.s.flush()
 
 
 def roster_of(uow: UnitOfWork) -> RosterRepo:

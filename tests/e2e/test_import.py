@@ -125,7 +125,6 @@ async def test_a_500_line_file_with_good_and_bad_lines_imported_twice(stack: Sta
     assert "500 lines: 489 created, 0 updated, 1 unchanged, 10 refused" in out.splitlines()
     assert "line 10: created Zoë Ångström-山田 (U0IMP0007)" in out
     assert out.splitlines()[-1] == "Imported (10 refused lines skipped)."
-    assert elapsed < 120
     async with stack.runtime.uow() as uow:
         zoe = await uow.people.by_slack_id("U0IMP0007")
         by_mail = await uow.people.by_slack_id("U0IMP0003")  # given by its email only
@@ -191,10 +190,10 @@ async def test_imported_ambassadors_get_the_badge_and_group_they_lack(stack: Sta
     assert checklist.done == 0  # --onboarding open
     assert (entry.actor, entry.platform, entry.action) == (MOD, "cli", "ambassador.imported")
     # Nothing twice: a second run finds both unchanged and queues nothing.
-    outbox = await count(stack, OutboxMessage)
+    outbox = await count(stack, OutboxMessage, OutboxMessage.key.like("roster:%"))
     code, out, _err = await cli(stack, tmp_path, *args)
     assert code == 0 and "2 lines: 0 created, 0 updated, 2 unchanged, 0 refused" in out
-    assert await count(stack, OutboxMessage) == outbox
+    assert outbox == 3 and await count(stack, OutboxMessage, OutboxMessage.key.like("roster:%")) == outbox
 
 
 async def test_a_changed_line_is_an_update_naming_what_changes(stack: Stack, tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ async def _person(repo: RosterRepo, p: Planned, w: Writing) -> Person:
 
 async def _term(uow: UnitOfWork, person: Person, p: Planned) -> Ambassador:
     line = p.line
-    amb = await uow.ambassadors.for_person(person.id)
+    amb = p.ambassador
     if amb is None:
         return await uow.ambassadors.add(
             Ambassador(
@@ -79,7 +79,7 @@ async def _profile(uow: UnitOfWork, person: Person, p: Planned, now: datetime) -
         given["city"], given["country"] = split_location(line.location)
     if not given:
         return
-    profile = await uow.profiles.for_person(person.id)
+    profile = p.profile
     if profile is None:
         profile = await uow.profiles.add(Profile(person_id=person.id, updated_at=now))
     for key, value in given.items():
@@ -88,13 +88,19 @@ async def _profile(uow: UnitOfWork, person: Person, p: Planned, now: datetime) -
     profile.updated_at = now
 
 
-async def _checklist(uow: UnitOfWork, amb: Ambassador, w: Writing) -> list[str]:
-    """The configured checklist, as an approval makes it; ticked by the operator unless left open."""
-    for pos, step in enumerate(w.settings.program.onboarding):
+async def _checklist(uow: UnitOfWork, repo: RosterRepo, amb: Ambassador, p: Planned, w: Writing) -> list[str]:
+    """The configured checklist, as an approval makes it; ticked by the operator unless left open.
+    A new ambassador's is written at once (one flush, not two queries a step: 500 lines)."""
+    steps = w.settings.program.onboarding
+    if p.ambassador is None:
+        ticked = (w.now, w.operator) if w.onboarding_done else None
+        await repo.add_checklist(amb.id, [(s.key, s.title, s.completes) for s in steps], ticked)
+        return [s.key for s in steps] if ticked else []
+    for pos, step in enumerate(steps):
         await uow.onboarding.ensure(amb.id, step.key, step.title, step.completes, pos)
     if not w.onboarding_done:
         return []
-    done = []
+    done: list[str] = []
     for row in await uow.onboarding.steps(amb.id):
         if row.completed_at is None and await uow.onboarding.complete(amb.id, row.key, w.operator, w.now):
             done.append(row.key)
@@ -140,7 +146,7 @@ async def write_line(uow: UnitOfWork, repo: RosterRepo, p: Planned, w: Writing) 
     person = await _person(repo, p, w)
     amb = await _term(uow, person, p)
     await _profile(uow, person, p, w.now)
-    steps = await _checklist(uow, amb, w) if p.starts_term else []
+    steps = await _checklist(uow, repo, amb, p, w) if p.starts_term else []
     queued = await _forum(uow, person, w) if p.line.status == AmbassadorStatus.ACTIVE else []
     after: dict[str, object] = {k: new for k, (_old, new) in p.changes.items()}
     if steps:

@@ -36,6 +36,8 @@ class Planned:
     outcome: Outcome
     person: Person | None  # the person row already held, if any
     changes: dict[str, tuple[str, str]] = field(default_factory=dict)  # field: (before, after)
+    ambassador: Ambassador | None = None  # their ambassador row and profile, if held
+    profile: Profile | None = None
 
     @property
     def starts_term(self) -> bool:
@@ -102,7 +104,8 @@ def plan_line(line: RosterLine, slack_id: str | None, held: Held) -> Planned | R
     if isinstance(owner, Refusal):
         return owner
     amb = held.ambassadors.get(owner.id) if owner else None
-    before = held_values(owner, amb, held.profiles.get(owner.id) if owner else None)
+    profile = held.profiles.get(owner.id) if owner else None
+    before = held_values(owner, amb, profile)
     changes = {k: (before.get(k, ""), v) for k, v in wanted(line).items() if before.get(k, "") != v}
     if owner is not None and slack_id and owner.slack_user_id != slack_id:
         changes["slack_id"] = (owner.slack_user_id or "", slack_id)
@@ -110,4 +113,4 @@ def plan_line(line: RosterLine, slack_id: str | None, held: Held) -> Planned | R
         outcome = Outcome.CREATED
     else:
         outcome = Outcome.UPDATED if changes else Outcome.UNCHANGED
-    return Planned(line, slack_id, outcome, owner, changes)
+    return Planned(line, slack_id, outcome, owner, changes, amb, profile)
