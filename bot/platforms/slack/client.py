@@ -111,7 +111,7 @@ def _refused(method: str, err: SlackApiError) -> ProgramError:
     return ProgramError(f"Slack refused {method}: {error}{hint}")
 
 
-def make_lookup_client(settings: Settings, max_waits: int = 30) -> AsyncWebClient:
+def make_lookup_client(settings: Settings, max_waits: int = 100) -> AsyncWebClient:
     """A client for bulk look-ups (an import's `users.lookupByEmail`, Tier 3, about 50 a minute:
     https://api.slack.com/docs/rate-limits): it waits out each 429's `Retry-After` up to
     `max_waits` times (slack_sdk's AsyncRateLimitErrorRetryHandler) instead of giving up."""

@@ -44,12 +44,13 @@ async def _slack_id(line: RosterLine, slack: SlackPeople) -> str | None:
 
 
 async def _look_up(lines: Sequence[RosterLine], slack: SlackPeople) -> list[str | None]:
-    """Each line's Slack id, `IN_FLIGHT` look-ups at a time (a 429 makes the client wait, so
-    Slack's limit paces them; in between, the round trips overlap)."""
-    gate = asyncio.Semaphore(IN_FLIGHT)
+    """Each line's Slack id. Slack ids are checked `IN_FLIGHT` at a time; emails one at a time,
+    so that each waits out its own 429's Retry-After and then finds the next token there: several
+    at once would keep meeting the limit and run out of retries (Tier 3 is about 50 a minute)."""
+    ids, emails = asyncio.Semaphore(IN_FLIGHT), asyncio.Semaphore(1)
 
     async def one(line: RosterLine) -> str | None:
-        async with gate:
+        async with ids if line.slack_id is not None else emails:
             return await _slack_id(line, slack)
 
     return list(await asyncio.gather(*(one(line) for line in lines)))
