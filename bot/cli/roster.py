@@ -146,7 +146,8 @@ def _outcome(report: Any, dry_run: bool, skip_bad: bool) -> int:
         queued = report.forum_queued
         tail = f"; {plural(queued, 'forum change')} queued for the running bot to deliver" if queued else ""
         skipped = f" ({plural(refused, 'refused line')} skipped)" if refused else ""
-        click.echo(f"Imported{skipped}{tail}.")
+        changed = any(p.outcome != "unchanged" for p in report.planned)
+        click.echo(f"{'Imported' if changed else 'Nothing to change'}{skipped}{tail}.")
         return 0
     if dry_run:
         click.echo("Dry run: nothing was written.")
