@@ -1,6 +1,6 @@
 """What an import of existing ambassadors reads and adds (`RosterRepo`): the records of many people
 at once, found by Slack id or forum username (in chunks, so a 500-line file is a handful of
-queries, not two thousand), and a person row of their own (someone known only on the forum).
+queries, not two thousand), and new rows staged for the next flush (a person, a profile).
 
 Reached through `roster_of(uow)`, so bot/program/roster never touches the session itself."""
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import func, select
 
@@ -17,6 +18,7 @@ from storage.profiles import Profile
 from storage.repository import Repository
 from storage.uow import UnitOfWork
 
+R = TypeVar("R", Person, Profile)
 _CHUNK = 500  # values per IN (...) list: well inside every engine's parameter limit
 
 
@@ -58,8 +60,11 @@ class RosterRepo(Repository):
                 out.profiles[pr.person_id] = pr
         return out
 
-    async def add_person(self, person: Person) -> Person:
-        return await self._add(person)
+    def stage(self, row: R) -> R:
+        """A new row (a person, a profile), inserted at the next flush: an import of 500 lines
+        writes a person with their ambassador row, and a profile with the checklist."""
+        self.s.add(row)
+        return row
 
     async def add_checklist(
         self, ambassador_id: int, steps: Sequence[tuple[str, str, str]], done: tuple[datetime, str] | None

@@ -47,7 +47,9 @@ class Writing:
 
 
 async def _person(repo: RosterRepo, p: Planned, w: Writing) -> Person:
-    person = p.person or await repo.add_person(Person(slack_user_id=p.slack_id, display_name=p.line.name))
+    person = p.person
+    if person is None:  # inserted with their ambassador row (one flush for both)
+        person = repo.stage(Person(slack_user_id=p.slack_id, display_name=p.line.name))
     if p.slack_id and person.slack_user_id is None:
         person.slack_user_id = p.slack_id
     person.display_name = p.line.name
@@ -64,15 +66,13 @@ async def _term(uow: UnitOfWork, person: Person, p: Planned) -> Ambassador:
     amb = p.ambassador
     if amb is None:
         return await uow.ambassadors.add(
-            Ambassador(
-                person_id=person.id, status=line.status, term_start=line.term_start, term_end=line.term_end
-            )
+            Ambassador(person=person, status=line.status, term_start=line.term_start, term_end=line.term_end)
         )
     amb.status, amb.term_start, amb.term_end = line.status, line.term_start, line.term_end
     return amb
 
 
-async def _profile(uow: UnitOfWork, person: Person, p: Planned, now: datetime) -> None:
+async def _profile(repo: RosterRepo, person: Person, p: Planned, now: datetime) -> None:
     line = p.line
     given = {k: getattr(line, k) for k in ("expertise", "timezone", "bio") if getattr(line, k) is not None}
     if line.location is not None:
@@ -81,7 +81,7 @@ async def _profile(uow: UnitOfWork, person: Person, p: Planned, now: datetime) -
         return
     profile = p.profile
     if profile is None:
-        profile = await uow.profiles.add(Profile(person_id=person.id, updated_at=now))
+        profile = repo.stage(Profile(person_id=person.id, updated_at=now))  # flushed with the checklist
     for key, value in given.items():
         setattr(profile, key, value)
     profile.search_text = search_text(profile_values(profile))
@@ -145,7 +145,7 @@ async def write_line(uow: UnitOfWork, repo: RosterRepo, p: Planned, w: Writing) 
     """Write one created or updated line; the forum changes queued for it ("badge", "group")."""
     person = await _person(repo, p, w)
     amb = await _term(uow, person, p)
-    await _profile(uow, person, p, w.now)
+    await _profile(repo, person, p, w.now)
     steps = await _checklist(uow, repo, amb, p, w) if p.starts_term else []
     queued = await _forum(uow, person, w) if p.line.status == AmbassadorStatus.ACTIVE else []
     after: dict[str, object] = {k: new for k, (_old, new) in p.changes.items()}
