@@ -5,6 +5,7 @@
 - `data`: export <kind>, backup, restore, forget;
 - `init_manifest`: init (a commented config.toml) and manifest (the Slack app manifest);
 - `setup`: setup discourse (the forum's badge, group and webhook);
+- `roster`: import ambassadors (a CSV of the ambassadors a program already has);
 - `base`: the settings, secrets, error handling and options every command shares;
 - `database`: the checks a database command makes first, and running its work.
 """
@@ -17,6 +18,7 @@ import click
 
 from bot.cli import data, deliveries, init_manifest, serve
 from bot.cli.base import DEFAULT_CONFIG, Cli
+from bot.cli.roster import import_group
 from bot.cli.setup import COMMANDS as SETUP_COMMANDS
 
 
@@ -44,6 +46,13 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj["explicit"] = config_path is not None
 
 
-_GROUPS = (init_manifest.COMMANDS, serve.COMMANDS, deliveries.COMMANDS, data.COMMANDS, SETUP_COMMANDS)
+_GROUPS = (
+    init_manifest.COMMANDS,
+    serve.COMMANDS,
+    deliveries.COMMANDS,
+    data.COMMANDS,
+    SETUP_COMMANDS,
+    [import_group],
+)
 for _command in (c for group in _GROUPS for c in group):
     main.add_command(_command)

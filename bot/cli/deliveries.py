@@ -11,6 +11,7 @@ import click
 
 from bot.cli.base import settings_of
 from bot.cli.database import require_ready, run_work
+from bot.cli.roster import operator_option
 from bot.program.text import plural
 
 
@@ -53,13 +54,49 @@ def sync() -> None:
     """Bring the bot's records and the platforms in line."""
 
 
+async def _adopt(rt: Any, yes: bool, operator: str) -> None:
+    """`--adopt`: list the badge holders unknown here first, then (confirmed) make them active
+    ambassadors from today, as an import does, before the reconciliation."""
+    from bot.program.permissions import ServiceDeps
+    from bot.program.roster.service import ImportOptions, RosterService, plural
+
+    unknown = await rt.services.sync.unknown_holders()
+    if not unknown:
+        click.echo("Every holder of the ambassador badge is known here; nobody to adopt.")
+        return
+    click.echo(f"{plural(len(unknown), 'badge holder')} unknown here: {', '.join(unknown)}")
+    if not yes and not click.confirm("Adopt them as active ambassadors, their term starting today?"):
+        click.echo("Nobody adopted.")
+        return
+    deps = ServiceDeps(rt.uow, rt.settings, rt.services.roles, rt.clock, rt.worker)
+    report = await RosterService(deps, None, None).adopt(unknown, ImportOptions(operator, source="forum"))
+    for line in report.refused:
+        click.echo(f"  not adopted: {unknown[line.line - 1]}: {line.reason}")
+    adopted = [p.line.forum_username for p in report.planned] if report.written else []
+    click.echo(f"Adopted {plural(len(adopted), 'ambassador')}: {', '.join(adopted) or '-'}")
+    if adopted:
+        click.echo("They have no Slack account here yet; to give them one, import a CSV such as:")
+        click.echo("  email,name,forum_username,term_start")
+        for p in report.planned:
+            click.echo(f"  <their email>,{p.line.name},{p.line.forum_username},{p.line.term_start:%Y-%m-%d}")
+
+
 @sync.command("discourse")
 @click.option("--no-deliver", is_flag=True, help="Only queue the fixes; the running bot delivers them.")
 @click.option(
     "--timeout", default=3600.0, show_default=True, help="Seconds to wait for the fixes to be delivered."
 )
+@click.option(
+    "--adopt",
+    is_flag=True,
+    help="First list the badge holders unknown here and (once you confirm) make them ambassadors.",
+)
+@click.option("--yes", is_flag=True, help="With --adopt: adopt without asking (for scripts).")
+@operator_option
 @click.pass_context
-def sync_discourse(ctx: click.Context, no_deliver: bool, timeout: float) -> None:
+def sync_discourse(
+    ctx: click.Context, no_deliver: bool, timeout: float, adopt: bool, yes: bool, operator: str
+) -> None:
     """Compare the forum's badge holders and group members with the records; fix and report."""
     settings = settings_of(ctx)
     if not settings.discourse.enabled:
@@ -71,7 +108,9 @@ def sync_discourse(ctx: click.Context, no_deliver: bool, timeout: float) -> None
 
         rt = await build_runtime(settings)
         try:
-            report = await rt.services.sync.reconcile(actor="cli")
+            if adopt:
+                await _adopt(rt, yes, operator)
+            report = await rt.services.sync.reconcile(actor=operator)
             for line in report.lines():
                 click.echo(line)
             if no_deliver or report.changes == 0:

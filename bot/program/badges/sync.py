@@ -86,6 +86,17 @@ class SyncService(ForumSideService[ForumState]):
                 return None
         return await self.reconcile(actor="scheduler")
 
+    async def unknown_holders(self) -> list[str]:
+        """The forum accounts holding the ambassador badge that no person here has (lower-cased,
+        sorted): the ones `sync discourse --adopt` offers to bring in."""
+        badge_id = self._settings.discourse.ambassador_badge_id
+        if self._forum is None or badge_id is None:
+            return []
+        holders = await self._forum.badge_holders(badge_id)
+        async with self._uow() as uow:
+            known = await uow.forum.people_by_forum_usernames(set(holders))
+        return sorted(name for name in holders if name not in known)
+
     async def reconcile(self, actor: str = "cli") -> SyncReport:
         report = SyncReport()
         d = self._settings.discourse

@@ -30,6 +30,7 @@ METHODS: dict[str, Method] = {
     "views.push": views.views_push,
     "views.publish": views.views_publish,
     "users.info": workspace.users_info,
+    "users.lookupByEmail": workspace.users_lookup_by_email,
     "usergroups.users.list": workspace.usergroups_users_list,
     "files.getUploadURLExternal": files.files_get_upload_url_external,
     "files.completeUploadExternal": files.files_complete_upload_external,
