@@ -80,8 +80,8 @@ async def open_sandbox(
 
 
 async def _resume_clock(sb: Sandbox) -> None:
-    """A program kept with --db goes on from the latest moment it recorded (time that passed with
-    ``advance`` in an earlier run does not roll back)."""
+    """A program kept with --db goes on from the latest moment in its audit log, where ``advance``
+    records the time it let pass: the program's time never rolls back between runs."""
     async with sb.runtime.uow() as uow:
         latest = (await uow.session.execute(select(func.max(AuditEntry.at)))).scalar_one()
     if latest is not None:
@@ -131,10 +131,12 @@ async def run_sandbox(
     if script is not None:
         try:
             lines = await asyncio.to_thread(read_script, script)
-        except (OSError, UnicodeDecodeError) as err:
-            print(
-                f"cannot read the script {script}: {getattr(err, 'strerror', None) or err}", file=sys.stderr
-            )
+        except OSError as err:
+            print(f"cannot read the script {script}: {err.strerror or err}", file=sys.stderr)
+            return 2
+        except UnicodeDecodeError as err:
+            why = f"it is not UTF-8 text (byte 0x{err.object[err.start]:02x} at position {err.start})"
+            print(f"cannot read the script {script}: {why}", file=sys.stderr)
             return 2
     start = DEMO_START if demo and db_url is None else None
     async with open_sandbox(db_url, port, echo, program=program, start=start) as sb:

@@ -29,7 +29,7 @@ from bot.sandbox.discourse import DiscourseStandIn
 from bot.sandbox.terminal.clock import SandboxClock, describe, parse_duration, span
 from bot.sandbox.terminal.screen import Alike, Screen
 from bot.sandbox.world import listeners_running
-from storage.enums import OUTBOX_WAITING, UserGroupStatus
+from storage.enums import OUTBOX_WAITING, Platform, UserGroupStatus
 from storage.groups import UserGroup
 from storage.models import OutboxMessage
 
@@ -136,10 +136,25 @@ class TimeCommands(Screen):
             alike, self.alike, self.stamp = self.alike, None, ""
         for line in alike.more():
             self.echo(f"  {line}")
+        await self._record_time_passed(start, delta)
         self.echo(
             f"  [clock] now {describe(self.clock.now(), self.my_zone())}; "
             f"{steps} due moment{'' if steps == 1 else 's'} passed{nights.summary()}"
         )
+
+    async def _record_time_passed(self, start: datetime, delta: timedelta) -> None:
+        """In the audit log, so a program kept with --db goes on from here next time."""
+        async with self.runtime.uow() as uow:
+            await uow.audit.record(
+                at=self.clock.now(),
+                actor=f"sandbox:{self.me}",
+                platform=Platform.CLI,
+                action="sandbox.time_passed",
+                subject_type="clock",
+                subject_id="sandbox",
+                before={"now": start.isoformat()},
+                after={"now": self.clock.now().isoformat(), "passed": span(delta)},
+            )
 
     async def _step_through(self, start: datetime, target: datetime, nights: Nights) -> int:
         """Window by window (at most a week, the finders' reach), step to each due moment in
@@ -177,6 +192,7 @@ class TimeCommands(Screen):
     async def _nightly(self) -> None:
         await self.runtime.services.sync.run_nightly()
         self.nights.ran(self.forum)
+
 
 @dataclass
 class Nights:
