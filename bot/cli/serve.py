@@ -104,7 +104,12 @@ def doctor(ctx: click.Context) -> None:
     help="Run a scenario file and exit: it stops at the first line that fails (exit status 1; "
     "2 when the file can't be read). An `expect <text>` line allows an expected refusal.",
 )
-@click.option("--demo", is_flag=True, help="Play the built-in demo (apply → approve → welcome) first.")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Play the built-in tour first: apply → approve → welcome, the Home tab, a meetup's "
+    "reminders a week later, the renewal reminder two years on.",
+)
 @database_option
 @click.option("--port", type=PORT, default=0, help="Port for the bot (default: any free port).")
 @click.option("--verbose", is_flag=True, help="Show the bot's log lines too.")

@@ -76,6 +76,8 @@ async def open_sandbox(
                         f"forum stand-in on {forum_url}"
                     )
                     echo("People: alice and bob (members), carol (moderator). Type `help` for commands.")
+                    if program is not None:
+                        echo("Your program's settings are in use; Slack and the forum are the stand-ins.")
                     yield sb
 
 
