@@ -99,9 +99,23 @@ def doctor(ctx: click.Context) -> None:
     sys.exit(0 if ok else 1)
 
 
-@click.command()
-@click.option("--script", type=click.Path(exists=True, dir_okay=False), help="Run a scenario file and exit.")
-@click.option("--demo", is_flag=True, help="Play the built-in demo (apply → approve → welcome) first.")
+@click.command(
+    epilog="With --config FILE the sandbox runs your program settings (onboarding steps, reminders, "
+    "renewals, events, groups, request budgets); the platform connection ([server], [database], "
+    "[slack], the forum's URL, keys, badge and group) stays the sandbox's own."
+)
+@click.option(
+    "--script",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Run a scenario file and exit: it stops at the first line that fails (exit status 1; "
+    "2 when the file can't be read). An `expect <text>` line allows an expected refusal.",
+)
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Play the built-in tour first: apply → approve → welcome, the Home tab, a meetup's "
+    "reminders a week later, the renewal reminder two years on.",
+)
 @database_option
 @click.option("--port", type=PORT, default=0, help="Port for the bot (default: any free port).")
 @click.option("--verbose", is_flag=True, help="Show the bot's log lines too.")
@@ -123,8 +137,18 @@ def sandbox(
 
     if db is not None and not db.startswith("sqlite"):  # a SQLite file is created when missing
         database.require_reachable(db)
+    # Only a --config given on purpose: a ./config.toml lying around is a real deployment's.
+    program = settings_of(ctx) if ctx.find_root().obj["explicit"] else None
     code = asyncio.run(
-        run_sandbox(script=script, db_url=db, port=port, verbose=verbose, demo=demo, socket_mode=socket_mode)
+        run_sandbox(
+            script=script,
+            db_url=db,
+            port=port,
+            verbose=verbose,
+            demo=demo,
+            program=program,
+            socket_mode=socket_mode,
+        )
     )
     sys.exit(code)
 

@@ -18,6 +18,13 @@ def assert_shown(out: str, *texts: str) -> None:
     assert not missing, f"not shown: {missing}\n--- output ---\n{out}"
 
 
+def welcome_part(script: str | None = None) -> list[str]:
+    """The demo up to where time starts to pass: apply, the refusal, approval, welcome, Home tab."""
+    lines = (script or demo_script()).splitlines()
+    first_advance = next(i for i, line in enumerate(lines) if line.startswith("advance"))
+    return lines[:first_advance]
+
+
 @contextlib.asynccontextmanager
 async def played(lines: list[str], out: list[str]) -> AsyncIterator[Sandbox]:
     """A fresh sandbox that has played ``lines`` (each one answered), printing into ``out``."""
@@ -29,7 +36,7 @@ async def played(lines: list[str], out: list[str]) -> AsyncIterator[Sandbox]:
 
 async def test_demo_scenario_shows_apply_review_refusal_approval_and_welcome() -> None:
     lines: list[str] = []
-    async with played(demo_script().splitlines(), lines) as sb:
+    async with played(welcome_part(), lines) as sb:
         badges = sb.forum.badges_of("alice")
         members = sb.forum.members_of("ambassadors")
     out = "\n".join(lines)
@@ -66,7 +73,7 @@ async def test_sandbox_mistakes_get_clear_answers() -> None:
 async def test_a_delivery_the_forum_refuses_is_shown() -> None:
     lines: list[str] = []
     script = demo_script().replace("forum_username=alice", "forum_username=zoe")
-    async with played(script.splitlines(), lines):
+    async with played(welcome_part(script), lines):
         pass
     out = "\n".join(lines)
     assert_shown(
@@ -93,7 +100,7 @@ def test_cli_runs_a_scenario_file(tmp_path: Path) -> None:
 
 async def test_forum_side_can_be_played_in_the_sandbox() -> None:
     lines: list[str] = []
-    async with played(demo_script().splitlines(), lines) as sb:
+    async with played(welcome_part(), lines) as sb:
         for line in (
             "forum intro Hello, I am Alice!",
             "forum pm status",

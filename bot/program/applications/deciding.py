@@ -115,6 +115,8 @@ class ApplicationDecisions(ApplicationBase):
                     term_start=now,
                     term_end=term_end,
                     application_id=app.id,
+                    created_at=now,  # the clock's time: the report counts who is new by it
+                    updated_at=now,
                 )
             )
         else:  # an alumnus coming back: a fresh term

@@ -56,6 +56,7 @@ async def record_forum_grant(
             source="forum",
             status=BadgeGrantStatus.GRANTED,
             granted_at=now,
+            created_at=now,
         )
     )
 
@@ -104,6 +105,7 @@ async def grant_by_bot(
             badge_name=badge_name,
             source="bot",
             status=BadgeGrantStatus.PENDING,
+            created_at=now,
         )
     )
     key = key if isinstance(key, str) else key(grant)

@@ -4,14 +4,19 @@ them (mentions as @names, ``<!date…>`` as its fallback, buttons listed)."""
 
 from __future__ import annotations
 
+import collections
 import json
 import re
+import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bot.runtime import Runtime
 from bot.sandbox.discourse import DiscourseStandIn
 from bot.sandbox.slack import SlackStandIn
+from bot.sandbox.slack.methods.files import save_upload
 from bot.sandbox.terminal.cast import CHANNELS, GROUP, PEOPLE
 
 Echo = Callable[[str], None]
@@ -19,6 +24,32 @@ Echo = Callable[[str], None]
 # Where each of the bot's Slack message calls is shown, by method.
 _MESSAGE_CALLS = {"chat.postMessage": "", "chat.update": ", edited", "chat.postEphemeral": None}
 _VIEW_CALLS = ("views.open", "views.update", "views.push")
+SHOWN_ALIKE = 3  # while time passes, messages that differ only in dates and numbers: shown 3 times
+
+
+_DATES = re.compile(
+    r"\d+|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b"
+)
+
+
+@dataclass
+class Alike:
+    """While ``advance`` runs, messages that differ only in their dates and numbers (the office
+    hours of every week) are counted after the first few instead of shown."""
+
+    seen: collections.Counter[str] = field(default_factory=collections.Counter)
+    hidden: dict[str, int] = field(default_factory=dict)
+
+    def show(self, label: str, first_line: str) -> bool:
+        key = f"{label}] {_DATES.sub('#', first_line)}"
+        self.seen[key] += 1
+        if self.seen[key] <= SHOWN_ALIKE:
+            return True
+        self.hidden[key] = self.seen[key] - SHOWN_ALIKE
+        return False
+
+    def more(self) -> list[str]:
+        return [f"(and {n} more like [{k[:80]}])" for k, n in self.hidden.items()]
 
 
 class Screen:
@@ -33,6 +64,11 @@ class Screen:
     _forum_seen: int
     _responses_seen: int
     _failures_seen: set[int]
+    alike: Alike | None = None  # set while time passes (``advance``)
+    stamp: str = ""  # the moment being stepped through, printed before what happened then
+    files_dir: Path | None = None  # where uploaded files are saved (made on the first one)
+    _files_seen: int = 0
+    _homes_shown: dict[str, str]  # per person: the Home tab last printed
 
     @property
     def uid(self) -> str:
@@ -73,7 +109,10 @@ class Screen:
 
     def _print(self, label: str, lines: list[str]) -> None:
         first, *rest = [ln for chunk in lines for ln in str(chunk).splitlines()] or [""]
-        self.echo(f"  [{label}] {first}")
+        if self.alike is not None and not self.alike.show(label, first):
+            return
+        when = f"[{self.stamp}] " if self.stamp else ""
+        self.echo(f"  {when}[{label}] {first}")
         for ln in rest:
             self.echo(f"      {ln}")
 
@@ -98,7 +137,9 @@ class Screen:
         """Print everything the bot did on Slack and on the forum since the last look."""
         calls = self.slack.calls[self._slack_seen :]
         self._slack_seen += len(calls)
+        home_published = False
         for method, params in calls:
+            home_published |= method == "views.publish" and params.get("user_id") == self.uid
             if method in _MESSAGE_CALLS:
                 suffix = _MESSAGE_CALLS[method]
                 label = (
@@ -117,12 +158,44 @@ class Screen:
         self._responses_seen += len(responses)
         for r in responses:
             self._print_message(f"only {self.me} sees", r.get("body", r))
+        self._flush_files()
         self._flush_forum()
+        if home_published and self.alike is None:
+            self.show_home(changed_only=True)
+
+    def _flush_files(self) -> None:
+        """Uploaded files (the report's chart, exports) are saved where they can be opened."""
+        files = self.slack.files[self._files_seen :]
+        self._files_seen += len(files)
+        for f in files:
+            if self.files_dir is None:
+                self.files_dir = Path(tempfile.mkdtemp(prefix="ambassador-sandbox-files-"))
+            path = save_upload(f, self.files_dir)
+            to = ", ".join(self.channel_label(str(t)).removeprefix("DM to ") for t in f.get("shared_to", []))
+            self._print(
+                f"file to {to or 'nobody'}", [f"{f.get('name')} ({size(int(f.get('size', 0)))}) → {path}"]
+            )
+
+    def show_home(self, changed_only: bool = False) -> None:
+        """The current person's Home tab as the bot last published it (views.publish)."""
+        view = self.slack.home_tabs.get(self.uid)
+        if view is None:
+            if not changed_only:
+                self._print(f"Home tab of {self.me}", ["(the bot has not published a Home tab)"])
+            return
+        drawn = json.dumps(view.get("blocks"), sort_keys=True)
+        if changed_only and self._homes_shown.get(self.uid) == drawn:
+            return
+        self._homes_shown[self.uid] = drawn
+        verb = "changed" if changed_only else "of " + self.me
+        self._print(f"Home tab {verb}", self._message_lines("", view.get("blocks")))
 
     def _flush_forum(self) -> None:
         forum_calls = self.forum.calls[self._forum_seen :]
         self._forum_seen += len(forum_calls)
         for method, path, params, status in forum_calls:
+            if method == "GET" and self.alike is not None:
+                continue  # while time passes, only what changes the forum is shown
             self._print("forum", [f"{method} {path} → {status}"])
             if method == "POST" and path.startswith("/posts") and status == 200:
                 topic = params.get("topic_id")
@@ -168,6 +241,15 @@ class Screen:
             raise ValueError(f"channels: {', '.join('#' + n for n in CHANNELS.values())}; or dms, forum")
         for msg in self.slack.messages_in(cid):
             self._print_message("#" + name, msg)
+
+
+def size(n: int) -> str:
+    """1 byte, 900 bytes, 28 KB, 1.5 MB."""
+    if n < 1024:
+        return f"{n} byte{'' if n == 1 else 's'}"
+    if n < 1024 * 1024:
+        return f"{round(n / 1024)} KB"
+    return f"{n / (1024 * 1024):.1f} MB"
 
 
 def _decoded(value: Any) -> Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,10 +15,11 @@ from bot.runtime import Runtime
 from bot.sandbox.discourse import DiscourseActor, DiscourseStandIn
 from bot.sandbox.slack import SlackActor, SlackStandIn
 from bot.sandbox.terminal.cast import PEOPLE
+from bot.sandbox.terminal.clock import SandboxClock
 from bot.sandbox.terminal.forms import FormCommands
 from bot.sandbox.terminal.forum import ForumCommands
 from bot.sandbox.terminal.screen import Echo
-from bot.sandbox.world import listeners_running
+from bot.sandbox.terminal.timeline import Nights, TimeCommands
 
 HELP = """\
 Sandbox commands (you act as one person at a time):
@@ -41,7 +41,13 @@ Sandbox commands (you act as one person at a time):
   forum remove               a forum moderator removes you from the ambassadors group by hand
   forum ping                 send a signed Discourse ping webhook to the bot
   show <channel>|dms|forum   show a channel's messages, your DMs, or the forum's state
+  show home                  open your Home tab in Slack (it is shown again when it changes)
   sweep                      run the reminder sweep now (it also runs by itself every 30 s)
+  advance <duration>         let time pass: 30m, 6h, 3d, 1w, 2y; everything due on the way
+                             happens in order (reminders, lapses, nudges, digests, auto-approval)
+  now                        show the sandbox's clock (UTC and your timezone)
+  expect <text>              the next line's answer must contain <text> (also a refusal); in a
+                             --script a line that fails stops the script unless expected
   wait                       let the bot finish delivering (done after every step anyway)
   help, quit
 """
@@ -54,7 +60,7 @@ class Usage(Exception):
 
 
 @dataclass
-class Sandbox(ForumCommands, FormCommands):
+class Sandbox(TimeCommands, ForumCommands, FormCommands):
     settings: Settings
     slack: SlackStandIn
     forum: DiscourseStandIn
@@ -68,54 +74,84 @@ class Sandbox(ForumCommands, FormCommands):
     _forum_seen: int = 0
     _responses_seen: int = 0
     _failures_seen: set[int] = field(default_factory=set)
-
-    async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
-        """Wait for the outbox to deliver what is due now."""
-        from sqlalchemy import func, select
-
-        from storage.models import OutboxMessage
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            async with self.runtime.uow() as uow:
-                stmt = select(func.count()).where(
-                    OutboxMessage.status.in_(("pending", "in_flight")),
-                    OutboxMessage.next_attempt_at <= self.runtime.clock.now(),
-                )
-                waiting = int((await uow.session.execute(stmt)).scalar_one())
-            if not waiting and not listeners_running():
-                break
-            self.runtime.worker.kick()
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(0.05)
+    clock: SandboxClock = field(default_factory=SandboxClock)
+    nights: Nights = field(default_factory=Nights)
+    failure: str | None = None
+    _expect: str | None = None
+    _homes_shown: dict[str, str] = field(default_factory=dict)
 
     async def do(self, line: str, interactive: bool = False) -> bool:
-        """Run one line. False means quit."""
+        """Run one line. False means quit. ``failure`` says afterwards why the line failed (an
+        unknown command, a usage error, a refusal, a bot answer other than HTTP 200, an
+        ``expect`` not met), or is None."""
         line = line.strip()
+        self.failure = None
         if not line or line.startswith("#"):
             return True
         word, _, rest = line.partition(" ")
         if word in ("quit", "exit"):
             return False
+        if word == "expect":
+            self._expect = rest.strip() or None
+            if self._expect is None:
+                self.failure = "usage: expect <text the next line's answer contains>"
+                self.echo(f"  {self.failure}")
+            return True
+        expected, self._expect = self._expect, None
+        shown: list[str] = []
+        echo = self.echo
+
+        def capture(text: str) -> None:
+            shown.append(text)
+            echo(text)
+
+        self.echo = capture
+        try:
+            refused = await self._refusals()
+            problem = await self._run(line, word, rest, interactive)
+            if problem is None and await self._refusals() > refused:
+                problem = "the bot refused it"
+        finally:
+            self.echo = echo
+        problem = problem or _problem_shown(shown)
+        if expected is not None:
+            met = expected.lower() in "\n".join(shown).lower()
+            problem = None if met else f"expected {expected!r} in the answer"
+        self.failure = problem
+        return True
+
+    async def _run(self, line: str, word: str, rest: str, interactive: bool) -> str | None:
         cmd = self.settings.slack.command
         if line.startswith("/") and word != cmd:
             self.echo(f"  (the bot's command is {cmd})")
-            return True
+            return f"the bot's command is {cmd}"
         command = _COMMANDS.get("/" if word == cmd else word)
         if command is None:
             self.echo(f"  unknown sandbox command {word!r}; type help")
-            return True
+            return f"unknown sandbox command {word!r}"
+        problem = None
         try:
             await command(self, rest, interactive)
         except Usage as err:
             self.echo(f"  {err}")
-            return True
+            return str(err)
         except ValueError as err:
             self.echo(f"  {err}")
+            problem = str(err)
         await self.settle()
         self.flush()
         await self.report_failures()
-        return True
+        return problem
+
+    async def _refusals(self) -> int:
+        """Refusals the bot has audited (bot/program/permissions.py: ``<action>.refused``)."""
+        from sqlalchemy import func, select
+
+        from storage.models import AuditEntry
+
+        async with self.runtime.uow() as uow:
+            stmt = select(func.count(AuditEntry.id)).where(AuditEntry.action.like("%.refused"))
+            return int((await uow.session.execute(stmt)).scalar_one())
 
     # -- commands: each takes the rest of the line; a ValueError or Usage is shown to the person --
 
@@ -141,7 +177,16 @@ class Sandbox(ForumCommands, FormCommands):
         pass  # `do` lets the bot deliver after every command
 
     async def _show_cmd(self, rest: str, _interactive: bool) -> None:
-        self._show(rest.strip())
+        if rest.strip() != "home":
+            self._show(rest.strip())
+            return
+        # Slack sends app_home_opened each time the person opens the tab; the bot publishes it.
+        resp = await self.actor.app_home_opened(self.uid)
+        if resp.status_code != 200:
+            self.echo(f"  [bot answered HTTP {resp.status_code}]")
+            return
+        await self.settle()
+        self.show_home()
 
     async def _forum_cmd(self, rest: str, _interactive: bool) -> None:
         await self._forum(rest.strip())
@@ -179,9 +224,23 @@ _COMMANDS: dict[str, Command] = {
     "show": Sandbox._show_cmd,
     "wait": Sandbox._wait,
     "sweep": Sandbox._sweep,
+    "advance": Sandbox._advance,
+    "now": Sandbox._now,
     "help": Sandbox._help,
     "?": Sandbox._help,
 }
+
+
+# What in a line's answer means it did not do what was asked (printed by this module and screen.py).
+_FAILED_MARKS = ("[bot answered HTTP", "[form] ", "[delivery failed]")
+
+
+def _problem_shown(shown: list[str]) -> str | None:
+    for text in shown:
+        for mark in _FAILED_MARKS:
+            if mark in text:
+                return text.strip()
+    return None
 
 
 async def ask(prompt: str) -> str:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import string
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
@@ -110,3 +112,13 @@ def files_complete_upload_external(s: SlackStandIn, params: JSONDict) -> JSONDic
         "ok": True,
         "files": [{"id": f["id"], "title": f["title"], "name": f["name"]} for f in shared],
     }
+
+
+def save_upload(file: JSONDict, folder: Path) -> Path:
+    """Write an uploaded file's bytes into ``folder`` (the sandbox's files of this run), named
+    by its Slack file id and its own name cut down to safe characters; returns the path."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(str(file.get("name") or "file")).name).strip("._")
+    path = folder / f"{file.get('id', 'F')}-{name or 'file'}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(file.get("content") or b""))
+    return path
