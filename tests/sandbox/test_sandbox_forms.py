@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.sandbox.terminal import session
-from bot.sandbox.terminal.run import demo_script
-from tests.sandbox.test_terminal import assert_shown, played
+from tests.sandbox.test_terminal import assert_shown, played, welcome_part
 
 GROUP_REQUEST = [
     "/ambassador group request",
@@ -98,7 +97,7 @@ async def test_a_request_sent_back_with_needs_changes_comes_back_filled_in_and_c
 async def test_choices_are_numbered_a_preselected_one_is_kept_and_like_buttons_are_told_apart() -> None:
     out: list[str] = []
     lines = [
-        *demo_script().splitlines(),
+        *welcome_part(),
         "as bob",
         *GROUP_REQUEST,
         "submit",
@@ -131,7 +130,7 @@ async def test_choices_are_numbered_a_preselected_one_is_kept_and_like_buttons_a
 
 async def test_a_form_the_bot_opens_then_fills_is_printed_once() -> None:
     out: list[str] = []
-    lines = [*demo_script().splitlines(), "/ambassador profile", "submit", "as bob", "/ambassador apply"]
+    lines = [*welcome_part(), "/ambassador profile", "submit", "as bob", "/ambassador apply"]
     async with played(lines, out):
         pass
     text = "\n".join(out)

@@ -3,15 +3,14 @@ person only on the forum, and posts the forum stand-in keeps as Discourse does."
 
 from __future__ import annotations
 
-from bot.sandbox.terminal.run import demo_script
-from tests.sandbox.test_terminal import assert_shown, played
+from tests.sandbox.test_terminal import assert_shown, played, welcome_part
 
 
 async def test_a_badge_granted_after_the_person_posted_on_the_forum_is_recorded() -> None:
     # The forum's user answer counts posts by user_id: a post the sandbox made without one
     # crashed the forum stand-in and the bot answered 503.
     out: list[str] = []
-    lines = [*demo_script().splitlines(), "forum intro Hello, I am Alice from Lisbon!", "forum grant Speaker"]
+    lines = [*welcome_part(), "forum intro Hello, I am Alice from Lisbon!", "forum grant Speaker"]
     async with played(lines, out) as sb:
         posts = [p for p in sb.forum.posts if p["raw"].startswith("Hello, I am Alice")]
         user_id = sb.forum.users["alice"]["id"]
@@ -24,7 +23,7 @@ async def test_a_badge_granted_after_the_person_posted_on_the_forum_is_recorded(
 async def test_a_forum_moderator_can_revoke_a_badge_and_remove_a_member_by_hand() -> None:
     out: list[str] = []
     lines = [
-        *demo_script().splitlines(),
+        *welcome_part(),
         "forum revoke Speaker",
         "forum revoke Ambassador",
         "forum remove",

@@ -62,7 +62,7 @@ async def test_a_refusal_fails_a_script_line_unless_expected() -> None:
         text,
         "line 2 failed: /ambassador report: the bot refused it",
         "line 2 failed: /ambassador status: expected 'Program report' in the answer",
-        "line 2 failed: submit: required input name/name is empty; Slack would not submit",
+        "line 2 failed: submit: 6 required fields still empty: Your name (name), Forum username",
     )
 
 

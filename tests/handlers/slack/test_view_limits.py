@@ -86,6 +86,6 @@ def test_help_lists_moderator_commands_separately() -> None:
     text, blocks = help_answer("/ambassador", HELP, moderator=True)
     assert "*For moderators*" in str(blocks) and "/ambassador audit @user" in str(blocks)
     sections_ok(blocks)
-    text, blocks = help_answer("/ambassador", HELP, moderator=False)
+    _, blocks = help_answer("/ambassador", HELP, moderator=False)
     assert "*For moderators*" not in str(blocks) and "/ambassador audit @user" not in str(blocks)
     sections_ok(blocks)
