@@ -46,10 +46,11 @@ async def test_a_forum_moderator_can_revoke_a_badge_and_remove_a_member_by_hand(
 
 async def test_someone_only_on_the_forum_can_act_there_and_is_refused_on_slack() -> None:
     out: list[str] = []
-    lines = ["as dave", "/ambassador status", "click Approve", "forum pm status"]
+    lines = ["as dave", "/ambassador status", "click Approve", "forum pm status", "show forum"]
     async with played(lines, out) as sb:
         slack_names = {str(u.get("name")) for u in sb.slack.users.values()}
     text = "\n".join(out)
     assert text.count("dave is only on the forum") == 2
     assert_shown(text, "dave posted in topic", "Link your forum account there with `/ambassador link dave`")
     assert "dave" not in slack_names
+    assert "  dave: no badges" in text  # `show forum` lists the forum-only person too

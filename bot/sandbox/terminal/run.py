@@ -82,7 +82,10 @@ async def open_sandbox(
                     )
                     if socket_mode:
                         echo(f"Slack talks to the bot over Socket Mode ({slack.socket_mode.base_url}).")
-                    echo("People: alice and bob (members), carol (moderator). Type `help` for commands.")
+                    echo(
+                        "People: alice and bob (members), carol (moderator), dave (only on the "
+                        "forum). Type `help` for commands."
+                    )
                     if program is not None:
                         echo("Your program's settings are in use; Slack and the forum are the stand-ins.")
                     yield sb

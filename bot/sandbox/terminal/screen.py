@@ -230,9 +230,9 @@ class Screen:
                     self._print_message(self.channel_label(channel), msg)
             return
         if what == "forum":
-            for name in ("alice", "bob", "carol"):
-                badges = ", ".join(self.forum.badges_of(name)) or "no badges"
-                self.echo(f"  {name}: {badges}")
+            for _uid, username, _mod in PEOPLE.values():
+                badges = ", ".join(self.forum.badges_of(username)) or "no badges"
+                self.echo(f"  {username}: {badges}")
             self.echo(f"  group {GROUP}: {', '.join(sorted(self.forum.members_of(GROUP))) or 'empty'}")
             return
         name = what.lstrip("#")

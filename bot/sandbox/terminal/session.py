@@ -23,7 +23,7 @@ from bot.sandbox.terminal.timeline import Nights, TimeCommands
 
 HELP = """\
 Sandbox commands (you act as one person at a time):
-  as <name>                  become alice, bob or carol (carol is a moderator)
+  as <name>                  become alice, bob, carol (a moderator) or dave
   as dave                    dave has a forum account but none on Slack: only `forum …` works for him
   /ambassador <text>         type the slash command, e.g. /ambassador apply
   fill <field>=<value>       fill a field of the open form, e.g. fill name=Alice Example
