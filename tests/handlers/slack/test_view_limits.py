@@ -83,7 +83,7 @@ def test_outbox_templates_are_registered_and_escape_user_text() -> None:
 
 
 def test_help_lists_moderator_commands_separately() -> None:
-    text, blocks = help_answer("/ambassador", HELP, moderator=True)
+    _, blocks = help_answer("/ambassador", HELP, moderator=True)
     assert "*For moderators*" in str(blocks) and "/ambassador audit @user" in str(blocks)
     sections_ok(blocks)
     _, blocks = help_answer("/ambassador", HELP, moderator=False)
