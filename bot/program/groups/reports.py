@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.program.errors import InvalidInput
+from bot.program.groups.exporting import people_names
 from bot.program.groups.screening import Place, fold, matches_place, one_line, parse_coordinates
 from storage.enums import OutboxStatus, UserGroupStatus
 from storage.groups import LIVE, MENTORED, OPEN, GroupOrganiser, UserGroup
@@ -248,12 +249,7 @@ async def export_csv(uow: UnitOfWork) -> str:
     groups = list(await uow.groups.all())
     organisers = await uow.groups.organisers_of(g.id for g in groups)
     counts = await uow.groups.step_counts(g.id for g in groups)
-    names: dict[str, str] = {}
-    for g in groups:
-        for uid in [g.mentor_slack_id, *(o.slack_user_id for o in organisers.get(g.id, []))]:
-            if uid and uid not in names:
-                person = await uow.people.by_slack_id(uid)
-                names[uid] = person.display_name if person else ""
+    names = await people_names(uow, groups, organisers)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(
