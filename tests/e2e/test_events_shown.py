@@ -15,6 +15,7 @@ from bot.sandbox.harness.stack import ALICE, BOB, MOD, FakeClock, Stack, start_s
 from tests.e2e.lifecycle import all_text
 from tests.e2e.test_app_home import open_home
 from tests.e2e.test_events import MEETUP, OFFICE
+from tests.handlers.slack.events.test_event_host_picker import values
 
 KENJI = "U0KENJI"  # a reader in Tokyo
 
@@ -75,38 +76,23 @@ async def test_events_and_office_hours_show_the_readers_time_and_the_events_zone
     ]
 
 
-FORM = {
-    "key": "apac-hours",
-    "title": "APAC office hours",
-    "kind": "office_hours",
-    "rrule": "FREQ=WEEKLY;BYDAY=WE",
-    "start": "2026-04-01 09:00",
-    "timezone": "Asia/Tokyo",
-    "duration_minutes": "60",
-}
-
-
-def _values(**answers: Any) -> dict[str, dict[str, Any]]:
-    return {k: {k: v} for k, v in {**FORM, **answers}.items()}
-
-
 async def test_the_event_form_names_the_allowed_kinds_and_checks_the_host(events_stack: Stack) -> None:
     stack = events_stack
     await stack.actor.slash(MOD, "event add")
     view = await stack.wait_for_view(MOD)
-    bad_kind = (await stack.actor.submit_view(MOD, view["id"], _values(kind="workshop"))).json()
+    bad_kind = (await stack.actor.submit_view(MOD, view["id"], values(kind="workshop"))).json()
     assert bad_kind["errors"] == {"kind": "The kind is meetup or office_hours."}
     # A well-formed user id that is nobody in the workspace (a forged submission).
-    ghost = await stack.actor.submit_view(MOD, view["id"], _values(host="U0GHOST"), forged=True)
+    ghost = await stack.actor.submit_view(MOD, view["id"], values(host="U0GHOST"), forged=True)
     assert ghost.json() == {"response_action": "errors", "errors": {"host": "U0GHOST is not a Slack user."}}
     # Slack failing to answer is not "unknown": the form says it could not check, and saves nothing.
     outage = stack.slack.storm(500, seconds=600, methods=["users.info"])
-    down = (await stack.actor.submit_view(MOD, view["id"], _values(host=KENJI))).json()
+    down = (await stack.actor.submit_view(MOD, view["id"], values(host=KENJI))).json()
     assert down["errors"] == {
         "host": "Slack could not confirm this person just now; try saving again in a minute."
     }
     stack.slack.faults.storms.remove(outage)
-    saved = await stack.actor.submit_view(MOD, view["id"], _values(host=KENJI))
+    saved = await stack.actor.submit_view(MOD, view["id"], values(host=KENJI))
     assert saved.status_code == 200 and "errors" not in saved.text
     assert "APAC office hours" in (await stack.actor.slash(ALICE, "events")).json()["text"]
 
