@@ -3,6 +3,8 @@ leftovers reported to the moderators."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import select, update
 
 from bot.sandbox.harness.stack import ALICE, BADGE_ID, BOB, GROUP, MOD, MOD_CHANNEL, Stack
@@ -84,32 +86,12 @@ async def test_nightly_run_happens_once_a_day_across_replicas(stack: Stack) -> N
     assert first is not None and second is None
 
 
-async def test_cli_sync_discourse_reports_and_delivers(stack: Stack, tmp_path: object) -> None:
-    import asyncio
-    import sys
-    from pathlib import Path
-
-    from tests.e2e.test_crash_recovery import write_config
+async def test_cli_sync_discourse_reports_and_delivers(stack: Stack, tmp_path: Path) -> None:
+    from tests.e2e.test_import import cli
 
     await _approve(stack, ALICE, "alice")
     stack.forum.groups[GROUP].members.discard("alice")
-    config = Path(str(tmp_path)) / "config.toml"
-    slack_url = stack.settings.slack.api_url.removesuffix("/api/")
-    write_config(config, stack.settings.database.url, 0, slack_url, stack.settings.discourse.url)
-    # A subprocess (not subprocess.run): the stand-ins live on this test's event loop.
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "--config",
-        str(config),
-        "sync",
-        "discourse",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
-    text = out.decode()
-    assert proc.returncode == 0, err.decode()
+    code, text, err = await cli(stack, tmp_path, "sync", "discourse")
+    assert code == 0, err
     assert "Group additions queued: 1: alice" in text and "All fixes delivered." in text
     assert "alice" in stack.forum.members_of(GROUP)
