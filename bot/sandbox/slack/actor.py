@@ -242,6 +242,22 @@ class SlackActor(HttpActor, EventsApi):
             payload, timestamp_override=timestamp_override, secret_override=secret_override
         )
 
+    async def click_in_view(
+        self,
+        user_id: str,
+        view_id: str,
+        action_id: str,
+        value: str | None = None,
+        block_id: str | None = None,
+    ) -> httpx.Response:
+        """Click a button of a view: a Home tab the bot published for ``user_id`` (views.publish)
+        or an open modal. Slack sends such a click as a ``block_actions`` payload whose
+        ``container`` is ``{"type": "view", "view_id": …}`` with the whole ``view`` (its ``type``
+        ``home`` for a Home tab), and without the ``message``, ``channel`` and ``response_url``
+        a message's button carries
+        (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload)."""
+        return await self.click(user_id, action_id=action_id, value=value, block_id=block_id, view_id=view_id)
+
     async def submit_view(
         self,
         user_id: str,

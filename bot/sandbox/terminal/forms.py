@@ -11,7 +11,7 @@ unless the person changed it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.sandbox.slack import SlackActor
@@ -33,6 +33,7 @@ class Button:
     block_id: str | None
     value: str | None
     about: str  # the section beside it, else the message's text
+    view_id: str | None = None  # set for a button of the person's Home tab (no channel, no ts)
 
 
 def message_buttons(channel: str, msg: dict[str, Any]) -> list[Button]:
@@ -60,6 +61,19 @@ def message_buttons(channel: str, msg: dict[str, Any]) -> list[Button]:
                         about,
                     )
                 )
+    return out
+
+
+def home_buttons(view: dict[str, Any]) -> list[Button]:
+    """The buttons of a Home tab in order, each about the section or header above it (the item
+    it acts on: an event, an application, the checklist), all belonging to the one view."""
+    out: list[Button] = []
+    about = ""
+    for block in view.get("blocks") or []:
+        if block.get("type") in ("section", "header"):
+            about = str((block.get("text") or {}).get("text", "")) or about
+        for b in message_buttons("", {"text": about, "blocks": [block]}):
+            out.append(replace(b, message=view, view_id=str(view.get("id", ""))))
     return out
 
 
@@ -209,8 +223,11 @@ class FormCommands(Screen):
     # -- buttons --
 
     def _buttons_seen(self) -> list[Button]:
-        """Every button in the messages the person can see (their ephemerals too), oldest first."""
+        """The buttons of the person's Home tab once they opened it (``show home``), then every
+        button in the messages they can see (their ephemerals too), oldest first: a name that
+        is in both presses the newest message's (a number picks any)."""
         uid = self.uid  # someone only on the forum sees no Slack messages
+        home = self.slack.home_tabs.get(uid) if uid in self._homes_shown else None
         mine = [
             (str(e["channel"]), {**e, "ts": e["message_ts"]})
             for e in self.slack.ephemerals
@@ -219,12 +236,14 @@ class FormCommands(Screen):
         messages = sorted(
             [*self._visible_messages(), *mine], key=lambda cm: float(str(cm[1].get("ts", "0")))
         )
-        return [button for channel, msg in messages for button in message_buttons(channel, msg)]
+        in_messages = [button for channel, msg in messages for button in message_buttons(channel, msg)]
+        return [*(home_buttons(home) if home is not None else []), *in_messages]
 
     def _button_line(self, number: int, button: Button) -> str:
         first = self._mentions(button.about).splitlines() or [""]
         about = first[0] if len(first[0]) <= 70 else first[0][:69] + "…"
-        return f"  {number}. [{button.text}] in {self.channel_label(button.channel)}: {about}"
+        where = "your Home tab" if button.view_id else self.channel_label(button.channel)
+        return f"  {number}. [{button.text}] in {where}: {about}"
 
     async def _buttons(self, _rest: str, _interactive: bool) -> None:
         seen = self._buttons_seen()
@@ -266,9 +285,14 @@ class FormCommands(Screen):
         if not wanted:
             raise ValueError("usage: click <button text> [n], or click <n> (`buttons` lists them)")
         b = self._pick_button(wanted)
-        resp = await self.actor.click(
-            self.uid, b.channel, str(b.message["ts"]), b.action_id, value=b.value, block_id=b.block_id
-        )
+        if b.view_id:  # the bot redraws the tab; `flush` prints it as ``show home`` does
+            resp = await self.actor.click_in_view(
+                self.uid, b.view_id, b.action_id, value=b.value, block_id=b.block_id
+            )
+        else:
+            resp = await self.actor.click(
+                self.uid, b.channel, str(b.message["ts"]), b.action_id, value=b.value, block_id=b.block_id
+            )
         if resp.status_code != 200:
             self.echo(f"  [bot answered HTTP {resp.status_code}]")
 

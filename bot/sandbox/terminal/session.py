@@ -42,6 +42,7 @@ Sandbox commands (you act as one person at a time):
   forum ping                 send a signed Discourse ping webhook to the bot
   show <channel>|dms|forum   show a channel's messages, your DMs, or the forum's state
   show home                  open your Home tab in Slack (it is shown again when it changes)
+                             then `buttons` lists its buttons too ("in your Home tab"), e.g. click Going 1
   sweep                      run the reminder sweep now (it also runs by itself every 30 s)
   advance <duration>         let time pass: 30m, 6h, 3d, 1w, 2y; everything due on the way
                              happens in order (reminders, lapses, nudges, digests, auto-approval)
