@@ -139,6 +139,18 @@ class DiscourseGateway:
         """The forum's user record (UserSerializer, with its ``groups``), or None if there is none."""
         return await self.call(self._user_or_none, username)
 
+    async def username_for_email(self, email: str) -> str | None:
+        """The username of the account whose primary address is `email`, or None. GET
+        /admin/users/list/active.json?email= (Admin::UsersController#index, AdminUserIndexQuery
+        ``filter_by_search``: an exact, case-insensitive match; a staff key). Without
+        ``show_emails`` the filter still applies, and the forum neither logs a "show emails"
+        staff action nor sends the address back."""
+        rows = await self.call(self._client.list_users, "active", email=email)
+        for row in rows if isinstance(rows, list) else []:
+            if row.get("username"):
+                return str(row["username"])
+        return None
+
     async def user_badge_ids(self, username: str) -> dict[int, int]:
         """badge_id -> user_badge id for the badges the user holds."""
         data = await self.call(self._client.user_badges, username)
@@ -327,6 +339,10 @@ class ForumLookups:
         """The forum's spelling of an account's username, or None when there is no such account."""
         user = await self._g.user(username)
         return str(user["username"]) if user and user.get("username") else None
+
+    async def account_for_email(self, email: str) -> str | None:
+        """The username of the forum account with that address, or None (nomination by email)."""
+        return await self._g.username_for_email(email)
 
     async def badge_holders(self, badge_id: int) -> dict[str, int]:
         return await self._g.badge_holders(badge_id)
