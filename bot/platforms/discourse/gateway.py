@@ -219,22 +219,24 @@ class DiscourseGateway:
             )
             if payload.get(k) is not None
         }
+        if payload.get("category") is not None:  # a new topic's category (pydiscourse sends `category`)
+            fields["category_id"] = int(payload["category"])
         data = await self.call(self._client.create_post, str(payload["raw"]), **fields)
         return dict(data or {})
 
     async def find_own_post(self, payload: dict[str, Any], ref: str) -> int | None:
         """The post an earlier attempt already made, found by the reference every bot post carries
-        (a reply: among the topic's latest posts; a new PM: by its title among the PMs we sent)."""
+        (a reply: among the topic's latest posts; a new topic: by its title among the topics we
+        created; a new PM: by its title among the PMs we sent)."""
         if payload.get("topic_id") is not None:
             topic_id = int(payload["topic_id"])
             for post in await self.latest_posts(topic_id):
                 if ref in str(post.get("raw", "")) or ref in str(post.get("cooked", "")):
                     return int(post["id"])
             return None
-        # pydiscourse wraps the inbox (private-messages), not the sent list.
-        data = await self.call(
-            self._client._get, f"/topics/private-messages-sent/{self._client.api_username}.json"
-        )
+        # pydiscourse wraps the inbox (private-messages), not the sent list nor created-by.
+        listing = "private-messages-sent" if payload.get("archetype") == "private_message" else "created-by"
+        data = await self.call(self._client._get, f"/topics/{listing}/{self._client.api_username}.json")
         for topic in ((data or {}).get("topic_list") or {}).get("topics", []):
             if ref in str(topic.get("title", "")):
                 return int(topic["id"])

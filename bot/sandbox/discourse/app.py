@@ -98,6 +98,7 @@ class DiscourseStandIn(
             ("GET", r"/t/(?P<id>\d+)(?:\.json)?", self._topic_show, False),
             ("GET", r"/t/(?P<slug>[^/]+)/(?P<id>\d+)(?:\.json)?", self._topic_show, False),
             ("GET", r"/topics/private-messages-sent/(?P<username>[^/]+?)(?:\.json)?", self._pms_sent, False),
+            ("GET", r"/topics/created-by/(?P<username>[^/]+?)(?:\.json)?", self._topics_created_by, False),
         ]
         self._routes = [(verb, re.compile(pattern), fn, public) for verb, pattern, fn, public in routes]
         self._app = Starlette(
