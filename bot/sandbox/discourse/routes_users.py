@@ -44,8 +44,13 @@ class UserRoutes(Serializers):
         rows: list[JSONDict] = []
         for user in users:
             row = {k: user[k] for k in ("id", "username", "name", "avatar_template", "active")}
-            row.update({k: user[k] for k in ("admin", "moderator", "trust_level", "staged")})
-            row.update({"last_seen_at": user["last_seen_at"], "created_at": user["created_at"]})
+            row.update({k: user[k] for k in ("admin", "moderator", "trust_level", "staged", "title")})
+            row.update({k: user[k] for k in ("last_seen_at", "created_at")})
+            # AdminUserListSerializer's other columns: the stand-in keeps no stats or mail log.
+            row.update({"last_emailed_at": None, "manual_locked_trust_level": None})
+            row.update({"last_seen_age": None, "last_emailed_age": None, "created_at_age": 0.0})
+            row.update({"time_read": 0, "days_visited": 0, "posts_read_count": 0})
+            row.update({"topics_entered": 0, "post_count": 0})
             if show:
                 row.update({"email": user["email"], "secondary_emails": []})
             rows.append(row)
