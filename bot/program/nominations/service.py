@@ -165,6 +165,13 @@ class NominationService(GuardedService):
             )
         reason = self._reason(reason)
         spelled = await require_account(self._forum, username)
+        return await self._nominate_account(nominator, spelled, reason, nominator_name)
+
+    async def _nominate_account(
+        self, nominator: str, spelled: str, reason: str, nominator_name: str
+    ) -> NominationResult:
+        """Nominate the forum account `spelled` (as the forum spells it; checked to exist): as its
+        linked Slack user when it has one, else as a forum nominee invited by forum PM."""
         async with self._uow() as uow:
             person = await uow.people.by_forum_username(spelled)
         if person is not None and person.slack_user_id and person.forum_linked_at:
@@ -200,7 +207,7 @@ class NominationService(GuardedService):
             return await self.nominate(nominator, slack.found, reason)
         forum = await self._forum_by_email(email)
         if forum.found:
-            return await self.nominate_forum(nominator, forum.found, reason, nominator_name)
+            return await self._nominate_account(nominator, forum.found, reason, nominator_name)
         raise _nobody(email[:100], slack, forum)
 
     async def _slack_by_email(self, email: str) -> _Lookup:
