@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.platforms.discourse.deliverer import DiscourseDeliverer
 from bot.platforms.discourse.gateway import DiscourseGateway, ForumLookups
 from bot.platforms.outbox_worker import Deliverer, OutboxWorker
-from bot.platforms.slack.client import SlackUsergroups, make_web_client
+from bot.platforms.slack.client import SlackPeopleLookup, SlackUsergroups, make_web_client
 from bot.platforms.slack.deliverer import SlackDeliverer
 from bot.platforms.slack.parse import Inbound
 from bot.platforms.slack.socket import SocketMode
@@ -147,7 +147,9 @@ async def build_runtime(
         events=EventService(deps),
         reminders=ReminderService(deps),
         calendar=CalendarService(uow, clock),
-        nominations=NominationService(deps, forum=lookups),
+        nominations=NominationService(
+            deps, forum=lookups, forum_emails=lookups, slack_people=SlackPeopleLookup(slack_client)
+        ),
         profiles=ProfileService(deps),
         linking=LinkingService(deps, forum=lookups),
         lifecycle=LifecycleService(deps),

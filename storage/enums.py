@@ -71,13 +71,15 @@ class NominationStatus(StrEnum):
 
 class UserGroupStatus(StrEnum):
     """A user group request (`user_groups.status`): pending (waiting for review) → needs_changes ↔
-    pending → approved (handover in progress) → official; or rejected."""
+    pending → approved (handover in progress) → official; or rejected; an approved or official
+    group a moderator retires (it no longer meets) is retired."""
 
     PENDING = "pending"
     NEEDS_CHANGES = "needs_changes"
     APPROVED = "approved"
     OFFICIAL = "official"
     REJECTED = "rejected"
+    RETIRED = "retired"
 
 
 class OutboxStatus(StrEnum):

@@ -22,6 +22,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -144,6 +145,16 @@ class ProfileRepo(Repository):
             .order_by(func.lower(Person.display_name), Person.id)
         )
         return list((await self.s.execute(stmt)).all())
+
+    async def clear_home_group(self, group_id: int) -> list[int]:
+        """Every profile whose home group is `group_id` loses it; the person ids, in order."""
+        stmt = select(Profile.person_id).where(Profile.home_group_id == group_id).order_by(Profile.person_id)
+        person_ids = [int(pid) for pid in (await self.s.execute(stmt)).scalars()]
+        if person_ids:
+            await self.s.execute(
+                update(Profile).where(Profile.home_group_id == group_id).values(home_group_id=None)
+            )
+        return person_ids
 
     async def ambassadors_of_groups(self, group_ids: Sequence[int]) -> dict[int, list[str]]:
         """Group id -> the Slack ids of the active ambassadors whose home group it is."""

@@ -72,9 +72,20 @@ class ProgramSettings(Section):
     badge_name: str = "Ambassador"
     onboarding: tuple[OnboardingStep, ...] = DEFAULT_STEPS
     # At approval (not renewal): welcome the new ambassador in `[slack] ambassador_channel`
-    # (`announce`), and on the forum as a reply in the topic `announce_topic_id`.
+    # (`announce`), and on the forum as a reply in the topic `announce_topic_id` or as a new topic
+    # in the category `announce_category_id` (one of the two).
     announce: bool = False
     announce_topic_id: int | None = Field(default=None, ge=1)
+    announce_category_id: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _one_forum_announcement(self) -> ProgramSettings:
+        if self.announce_topic_id is not None and self.announce_category_id is not None:
+            raise ValueError(
+                "set announce_topic_id (a reply in that topic) or announce_category_id (a new topic "
+                "in that category), not both"
+            )
+        return self
 
     @model_validator(mode="after")
     def _unique_steps(self) -> ProgramSettings:

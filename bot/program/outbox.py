@@ -127,8 +127,9 @@ async def forum_post(
     recipients: str | None = None,
     **extra: Any,
 ) -> None:
-    """Post `message` on the forum: a reply in `topic_id` (to post `reply_to`), or a private
-    message to `recipients` (comma-separated usernames); the forum renderer makes its Markdown."""
+    """Post `message` on the forum: a reply in `topic_id` (to post `reply_to`), a private
+    message to `recipients` (comma-separated usernames), or a new topic (in the `category=` id an
+    `extra` may give); the forum renderer makes its title and Markdown."""
     where: dict[str, Any] = {}
     if topic_id is not None:
         where["topic_id"] = topic_id

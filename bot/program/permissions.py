@@ -55,6 +55,7 @@ class Permission(StrEnum):
     GROUP_OBJECT = "group.object"
     GROUP_ORGANISER_ADD = "group.organiser_add"
     GROUP_HANDOVER_STEP = "group.step"  # the audit action is group.step.<key>
+    GROUP_RETIRE = "group.retire"
     MODERATE = "moderate"  # moderator-only items on the Home tab (never audited)
     ONBOARDING_TICK = "onboarding.tick"  # tick a step of someone's checklist
     ONBOARDING_VIEW = "onboarding.view"  # see someone else's checklist
@@ -114,6 +115,7 @@ RULES: Mapping[Permission, Rule] = {
     # The messages of these two name the group: the caller passes them in the Subject.
     Permission.GROUP_ORGANISER_ADD: Rule(Who.ORGANISER_OR_MODERATOR, "user_group", ""),
     Permission.GROUP_HANDOVER_STEP: Rule(Who.HANDOVER_ROLES, "user_group", ""),
+    Permission.GROUP_RETIRE: _moderators("user_group", "Only moderators can retire a user group."),
     Permission.MODERATE: _moderators("slack_user", "Only moderators can do that."),
     Permission.ONBOARDING_TICK: _moderators(
         "slack_user", "Only moderators can tick onboarding steps for someone."

@@ -69,14 +69,17 @@ def _md(text: str, limit: int) -> str:
 
 
 def _announcement(msg: ForumAnnouncement) -> Post:
-    """The new ambassador's welcome, a reply in the announcements topic."""
+    """The new ambassador's welcome: a reply in the announcements topic, or a new topic with this
+    title (the deliverer gives a reply no title). A title is plain text, not Markdown."""
     program = _md(msg.program, 100) or "the ambassador program"
     lines = [f"Please welcome **{_md(msg.name, 80)}**, a new member of {program}!", ""]
     if msg.location:
         lines.append(f"- **Location:** {_md(msg.location, 100)}")
     if msg.expertise:
         lines.append(f"- **Expertise:** {_md(msg.expertise, 300)}")
-    return None, "\n".join(lines).strip()
+    name = " ".join(msg.name.split())[:80] or "our new ambassador"
+    title = f"Please welcome {name}, our new ambassador"
+    return title, "\n".join(lines).strip()
 
 
 def _nomination_invite(msg: ForumNominationInvite) -> Post:

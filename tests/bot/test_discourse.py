@@ -63,6 +63,35 @@ async def test_a_retried_reply_in_a_45_post_topic_is_posted_once() -> None:
         assert len(forum.calls_to("POST", "/posts")) == 1
 
 
+async def test_a_retried_new_topic_in_a_category_is_posted_once() -> None:
+    """A new topic (the welcome in `[program] announce_category_id`) whose answer is lost: the
+    retry finds it among the topics the bot created, by the reference in its title."""
+    async with forum_and_gateway(timeout=1.0) as (forum, gateway):
+        forum.add_topic("Someone else's topic in the category", [("system", "Not ours")], category_id=7)
+        deliverer = DiscourseDeliverer(gateway)
+        key = "application:9:announce:forum"
+        payload = {"raw": "Please welcome **Zoë**, a new ambassador!", "title": "Welcome Zoë", "category": 7}
+        forum.hang_next("POST", "/posts", seconds=3, after_effect=True)
+        with pytest.raises(Transient):
+            await deliverer.deliver(outbox.DISCOURSE_POST, key, payload, maybe_done=False)
+        result = await deliverer.deliver(outbox.DISCOURSE_POST, key, payload, maybe_done=True)
+
+        ref = post_ref(key)
+        [topic] = [t for t in forum.topics.values() if ref in str(t["title"])]
+        assert topic["category_id"] == 7 and topic["title"] == f"Welcome Zoë ({ref})"
+        assert result == {"post_id": topic["id"], "recovered": True}
+        assert len(forum.calls_to("POST", "/posts")) == 1
+
+
+async def test_an_account_is_found_by_its_email_without_asking_for_addresses() -> None:
+    async with forum_and_gateway() as (forum, gateway):
+        forum.add_user("dave", email="Dave@Example.org")
+        assert await ForumLookups(gateway).account_for_email("dave@example.org") == "dave"
+        assert await gateway.username_for_email("nobody@example.org") is None
+        [call, _] = forum.calls_to("GET", "/admin/users/list/active")
+        assert "show_emails" not in call[2]  # the forum neither logs nor returns addresses
+
+
 @pytest.mark.parametrize("locale", ["de", "fr", "en"])
 async def test_a_retried_group_add_succeeds_on_a_forum_in_any_language(locale: str) -> None:
     """The retry of an add that already happened gets Discourse's 422 "already a member", in the

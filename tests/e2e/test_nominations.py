@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.sandbox.harness.stack import ALICE, BOB, MOD, MOD_CHANNEL, Stack
@@ -166,9 +168,60 @@ async def test_a_forum_username_linked_to_slack_nominates_the_slack_user(stack: 
     assert await nominations(stack) == []
 
 
-async def test_an_email_gets_how_to_nominate_instead_and_nothing_is_stored(stack: Stack) -> None:
+async def test_an_email_of_a_slack_member_nominates_them_in_slack(stack: Stack) -> None:
+    stack.slack.add_user("U0JANE", "jane", email="Jane@Example.org")
     answer = await say(stack, ALICE, "nominate <mailto:jane@example.org|jane@example.org> Runs meetups")
-    assert "I can't reach jane@example.org" in answer and "nominate <forum username>" in answer
-    assert "I can't reach jane@example.org" in await say(stack, ALICE, "nominate jane@example.org Why")
+    assert "Thank you" in answer and "<@U0JANE>" in answer
+    [nom] = await nominations(stack)
+    assert (nom.nominee_slack_id, nom.nominee_forum_username, nom.status) == ("U0JANE", None, "pending")
+    assert stack.forum.calls_to("GET", "/admin/users/list") == []  # Slack answered first
+    assert "example.org" not in json.dumps(await audit_actions(stack))
+
+
+async def test_an_email_of_a_forum_only_account_nominates_it_and_invites_by_forum_pm(
+    stack: Stack,
+) -> None:
+    stack.forum.add_user("Dave_Forum", "Dave", email="dave@example.org")
+    answer = await say(stack, ALICE, "nominate DAVE@example.org Answers every question on the forum")
+    assert "Your nomination of Dave_Forum (on the forum)" in answer
+    [nom] = await nominations(stack)
+    assert (nom.nominee_slack_id, nom.nominee_forum_username) == ("", "Dave_Forum")
+    await stack.settle()
+    [review] = nomination_reviews(stack)
+    await stack.actor.click(MOD, MOD_CHANNEL, review["ts"], "nomination_invite")
+    await stack.settle()
+    [pm] = stack.forum.pms_to("Dave_Forum")
+    assert "Answers every question" in pm["raw"]
+    assert "example.org" not in json.dumps(await audit_actions(stack))
+
+
+async def test_an_unknown_email_is_one_line_and_nothing_is_stored(
+    stack: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    answer = await say(stack, ALICE, "nominate <mailto:jane@example.org|jane@example.org> Runs meetups")
+    assert answer.startswith("Nobody in Slack or on the forum has the address jane@example.org")
+    assert "\n" not in answer.strip()
     assert await nominations(stack) == []
     assert "jane@example.org" not in json.dumps(await audit_actions(stack))
+    assert "jane@example.org" not in caplog.text
+
+
+async def test_slack_refusing_the_lookup_falls_back_to_the_forum(
+    stack: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    stack.slack.add_user("U0JANE", "jane", email="jane@example.org")
+    stack.forum.add_user("Jane_Forum", "Jane", email="jane@example.org")
+    stack.slack.fail_next("users.lookupByEmail", times=2, status=200, error="missing_scope")
+    answer = await say(stack, ALICE, "nominate jane@example.org Runs meetups")
+    assert "Your nomination of Jane_Forum (on the forum)" in answer
+    [nom] = await nominations(stack)
+    assert nom.nominee_forum_username == "Jane_Forum"
+
+    # Nobody on the forum either: one line naming what could not be asked, nothing stored.
+    answer = await say(stack, ALICE, "nominate zed@example.org Runs meetups")
+    assert answer.startswith("Nobody on the forum has the address zed@example.org")
+    assert "could not ask Slack" in answer and "missing_scope" in answer
+    assert len(await nominations(stack)) == 1
+    assert "zed@example.org" not in caplog.text

@@ -142,6 +142,34 @@ async def test_approval_announces_the_new_ambassador_once_in_the_channel_and_on_
         assert len([p for p in stack.forum.posts if "Please welcome" in p["raw"]]) == 1
 
 
+async def test_approval_announces_the_new_ambassador_once_as_a_new_forum_topic(db_url: str) -> None:
+    program = {"announce": True, "announce_category_id": 7}
+    async with start_stack(db_url, program=program) as stack:
+        review = await stack.apply(name="Zoë *Bold*", location="Lisbon, Portugal")
+        await asyncio.gather(
+            stack.actor.click(MOD, MOD_CHANNEL, review["ts"], "application_approve"),
+            stack.actor.click(MOD, MOD_CHANNEL, review["ts"], "application_approve"),
+        )
+        await stack.settle()
+        [topic] = [t for t in stack.forum.topics.values() if "new ambassador" in str(t["title"])]
+        assert topic["category_id"] == 7 and topic["archetype"] == "regular"
+        assert str(topic["title"]).startswith("Please welcome Zoë *Bold*, our new ambassador")
+        [post] = [p for p in stack.forum.posts if p["topic_id"] == topic["id"]]
+        assert "Please welcome **Zoë \\*Bold\\***" in post["raw"] and "Lisbon, Portugal" in post["raw"]
+        assert "meetup" not in post["raw"]
+        assert len(stack.slack.messages_in(AMB_CHANNEL)) == 1
+
+        # A renewal opens no second topic.
+        await stack.actor.slash(ALICE, "renew")
+        view = await stack.wait_for_view(ALICE)
+        await stack.actor.submit_view(ALICE, view["id"], form_values({"reaffirm": "yes", "plans": "More."}))
+        await stack.settle()
+        renewal = stack.slack.messages_in(MOD_CHANNEL)[-1]
+        await stack.actor.click(MOD, MOD_CHANNEL, renewal["ts"], "application_approve")
+        await stack.settle()
+        assert len([t for t in stack.forum.topics.values() if "new ambassador" in str(t["title"])]) == 1
+
+
 async def test_without_announce_nothing_is_posted_in_the_ambassadors_channel(stack: Stack) -> None:
     await make_ambassador(stack)
     assert stack.slack.messages_in(AMB_CHANNEL) == []

@@ -246,3 +246,37 @@ async def test_an_ambassador_records_their_home_user_group_shown_in_groups(stack
     async with stack.runtime.uow() as uow:
         profile = (await uow.session.execute(select(Profile))).scalar_one()
     assert profile.home_group_id is None
+
+
+async def test_retiring_a_group_clears_it_as_a_home_group_audited(stack: Stack) -> None:
+    await make_ambassador(stack)
+    await make_ambassador(stack, BOB, name="Bob Builder", forum_username="bob")
+    lisbon = await add_group(stack, "Python Lisbon", "official")
+    porto = await add_group(stack, "Python Porto", "approved")
+    await save_profile(stack, ALICE, home_group_id=str(lisbon))
+    await save_profile(stack, BOB, home_group_id=str(porto))
+
+    # Only a moderator retires, and nothing changes otherwise.
+    assert "Only moderators can retire" in await say(stack, ALICE, f"group retire #{lisbon} Stopped")
+    answer = await say(stack, MOD, f"group retire #{lisbon} No meetup since 2024")
+    assert answer == (
+        f"Retired *Python Lisbon* (#{lisbon}): it is no longer a home group. Cleared it from 1 profile."
+    )
+    async with stack.runtime.uow() as uow:
+        homes = dict((await uow.session.execute(select(Profile.person_id, Profile.home_group_id))).all())
+        entries = (await uow.session.execute(select(AuditEntry).order_by(AuditEntry.id))).scalars().all()
+    assert len(homes) == 2 and set(homes.values()) == {None, porto}  # Alice's cleared, Bob's kept
+    actions = [(e.action, e.actor) for e in entries]
+    assert ("group.retired", MOD) in actions and ("profile.home_group_cleared", MOD) in actions
+    [cleared] = [e for e in entries if e.action == "profile.home_group_cleared"]
+    assert cleared.before == {"home_group_id": lisbon}
+
+    # It is no longer offered, listed with ambassadors, nor retired twice.
+    field = home_group_field(await open_profile(stack, ALICE))
+    assert field is not None and [o["value"] for o in field["element"]["options"]] == ["none", str(porto)]
+    assert f"<@{ALICE}>" not in await say(stack, BOB, "groups")
+    assert "Python Lisbon" in await say(stack, BOB, "groups status retired")
+    assert "is retired" in await say(stack, MOD, f"group retire #{lisbon} Again")
+    assert "Cleared it from 1 profile." in await say(stack, MOD, f"group retire #{porto}")
+    async with stack.runtime.uow() as uow:
+        assert set((await uow.session.execute(select(Profile.home_group_id))).scalars()) == {None}

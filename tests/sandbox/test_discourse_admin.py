@@ -152,3 +152,34 @@ async def test_a_webhook_sent_as_form_fields_is_created_listed_and_updated(
     after = updated.json()["web_hook"]
     assert after["active"] is False and after["last_delivery_status"] == 4  # disabled
     assert after["payload_url"] == HOOK_URL and len(after["web_hook_event_types"]) == 2
+
+
+async def test_the_admin_user_list_filters_by_exact_email_for_staff_only(
+    forum: DiscourseStandIn, http: httpx.AsyncClient
+) -> None:
+    forum.add_user("dave", "Dave", email="dave@example.org")
+    forum.add_user("davey", "Davey", email="davey@example.org")
+    found = await http.get("/admin/users/list/active.json", params={"email": "DAVE@example.org"})
+    assert found.status_code == 200 and [u["username"] for u in found.json()] == ["dave"]
+    assert "email" not in found.json()[0]  # only with show_emails=true
+    shown = await http.get(
+        "/admin/users/list/active.json", params={"email": "dave@example.org", "show_emails": "true"}
+    )
+    assert shown.json()[0]["email"] == "dave@example.org"
+    none = await http.get("/admin/users/list/active.json", params={"email": "dav@example.org"})
+    assert none.json() == []
+
+    forum.add_user("helper", "Helper")  # neither admin nor moderator
+    forum.api_username = "helper"
+    headers = {"Api-Key": KEY, "Api-Username": "helper"}
+    refused = await http.get(
+        "/admin/users/list/active.json", params={"email": "dave@example.org"}, headers=headers
+    )
+    assert refused.status_code == 403 and refused.json()["error_type"] == "invalid_access"
+    forum.users["helper"]["moderator"] = True  # staff: listed, but addresses stay hidden
+    listed = await http.get(
+        "/admin/users/list/active.json",
+        params={"email": "dave@example.org", "show_emails": "true"},
+        headers=headers,
+    )
+    assert [u["username"] for u in listed.json()] == ["dave"] and "email" not in listed.json()[0]

@@ -93,6 +93,7 @@ async def test_answers_have_the_documented_shapes(forum: DiscourseStandIn, http:
         ("/t/{id}.json", "get", f"/t/{topic}.json", None),
         ("/u/{username}.json", "get", "/u/alice.json", None),
         ("/admin/users/{id}.json", "get", f"/admin/users/{alice}.json", None),
+        ("/admin/users/list/{flag}.json", "get", "/admin/users/list/active.json?show_emails=true", None),
         ("/site/basic-info.json", "get", "/site/basic-info.json", None),
         ("/admin/badges.json", "get", "/admin/badges.json", None),
         ("/user-badges/{username}.json", "get", "/user-badges/alice.json", None),

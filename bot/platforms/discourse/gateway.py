@@ -139,6 +139,18 @@ class DiscourseGateway:
         """The forum's user record (UserSerializer, with its ``groups``), or None if there is none."""
         return await self.call(self._user_or_none, username)
 
+    async def username_for_email(self, email: str) -> str | None:
+        """The username of the account whose primary address is `email`, or None. GET
+        /admin/users/list/active.json?email= (Admin::UsersController#index, AdminUserIndexQuery
+        ``filter_by_search``: an exact, case-insensitive match; a staff key). Without
+        ``show_emails`` the filter still applies, and the forum neither logs a "show emails"
+        staff action nor sends the address back."""
+        rows = await self.call(self._client.list_users, "active", email=email)
+        for row in rows if isinstance(rows, list) else []:
+            if row.get("username"):
+                return str(row["username"])
+        return None
+
     async def user_badge_ids(self, username: str) -> dict[int, int]:
         """badge_id -> user_badge id for the badges the user holds."""
         data = await self.call(self._client.user_badges, username)
@@ -207,22 +219,24 @@ class DiscourseGateway:
             )
             if payload.get(k) is not None
         }
+        if payload.get("category") is not None:  # a new topic's category (pydiscourse sends `category`)
+            fields["category_id"] = int(payload["category"])
         data = await self.call(self._client.create_post, str(payload["raw"]), **fields)
         return dict(data or {})
 
     async def find_own_post(self, payload: dict[str, Any], ref: str) -> int | None:
         """The post an earlier attempt already made, found by the reference every bot post carries
-        (a reply: among the topic's latest posts; a new PM: by its title among the PMs we sent)."""
+        (a reply: among the topic's latest posts; a new topic: by its title among the topics we
+        created; a new PM: by its title among the PMs we sent)."""
         if payload.get("topic_id") is not None:
             topic_id = int(payload["topic_id"])
             for post in await self.latest_posts(topic_id):
                 if ref in str(post.get("raw", "")) or ref in str(post.get("cooked", "")):
                     return int(post["id"])
             return None
-        # pydiscourse wraps the inbox (private-messages), not the sent list.
-        data = await self.call(
-            self._client._get, f"/topics/private-messages-sent/{self._client.api_username}.json"
-        )
+        # pydiscourse wraps the inbox (private-messages), not the sent list nor created-by.
+        listing = "private-messages-sent" if payload.get("archetype") == "private_message" else "created-by"
+        data = await self.call(self._client._get, f"/topics/{listing}/{self._client.api_username}.json")
         for topic in ((data or {}).get("topic_list") or {}).get("topics", []):
             if ref in str(topic.get("title", "")):
                 return int(topic["id"])
@@ -327,6 +341,10 @@ class ForumLookups:
         """The forum's spelling of an account's username, or None when there is no such account."""
         user = await self._g.user(username)
         return str(user["username"]) if user and user.get("username") else None
+
+    async def account_for_email(self, email: str) -> str | None:
+        """The username of the forum account with that address, or None (nomination by email)."""
+        return await self._g.username_for_email(email)
 
     async def badge_holders(self, badge_id: int) -> dict[str, int]:
         return await self._g.badge_holders(badge_id)

@@ -27,6 +27,7 @@ STATUS_WORDS: dict[str, str] = {
     UserGroupStatus.APPROVED: "approved, handover in progress",
     UserGroupStatus.OFFICIAL: "official",
     UserGroupStatus.REJECTED: "not accepted",
+    UserGroupStatus.RETIRED: "retired",
 }
 
 

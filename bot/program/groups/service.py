@@ -11,8 +11,9 @@ from bot.program.groups.intake import Intake
 from bot.program.groups.objections import Objections
 from bot.program.groups.organisers import Organisers
 from bot.program.groups.reading import Reading
+from bot.program.groups.retiring import Retiring
 from bot.program.groups.review import Review
 
 
-class GroupService(Intake, Review, Objections, Organisers, Handover, Reading):
+class GroupService(Intake, Review, Objections, Organisers, Handover, Reading, Retiring):
     """User groups (the OpenStack workflow): request → screening → review → mentor → handover."""

@@ -3,14 +3,18 @@ declines, once; both sides are told and the review card is redrawn as decided.""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from bot.program import outbox
 from bot.program.applications.base import record, still_pending
 from bot.program.applications.form import FORUM_USERNAME, clean
-from bot.program.errors import Conflict, InvalidInput
-from bot.program.forum_accounts import require_account
+from bot.program.errors import Conflict, InvalidInput, NotFound, ProgramError
+from bot.program.failures import DeliveryError
+from bot.program.forum_accounts import LOOKUP_SECONDS, ForumAccounts, require_account
 from bot.program.messages import MessageRef, slack_message
 from bot.program.nominations.messages import (
     ForumNominationInvite,
@@ -18,11 +22,12 @@ from bot.program.nominations.messages import (
     NominationOutcome,
     NominationReview,
 )
-from bot.program.permissions import GuardedService, Permission, Subject
+from bot.program.permissions import GuardedService, Permission, ServiceDeps, Subject
 from storage.enums import AmbassadorStatus, NominationStatus
 from storage.nominations import Nomination
 from storage.uow import UnitOfWork
 
+log = logging.getLogger("ambassador_bot.nominations")
 MAX_REASON = 2000
 PERMISSION = {
     NominationStatus.INVITED: Permission.NOMINATION_INVITE,
@@ -40,7 +45,61 @@ class NominationResult:
     nominee_forum: str = ""  # a nominee who is not in Slack, by their forum account
 
 
+class SlackEmails(Protocol):
+    async def by_email(self, email: str) -> str | None:
+        """The Slack id of the member with that address, None for nobody; a ProgramError when
+        Slack refuses (e.g. without the users:read.email scope)."""
+        ...
+
+
+class ForumEmails(Protocol):
+    async def account_for_email(self, email: str) -> str | None:
+        """The username of the forum account with that address, None for nobody; a DeliveryError
+        when the forum could not answer."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """One place asked who has an address: the account found ("" for none), or not asked."""
+
+    place: str
+    found: str = ""
+    unasked: bool = False
+    why: str = ""  # why it was not asked, for the answer
+
+
+def _nobody(email: str, *places: _Lookup) -> ProgramError:
+    """The one line when no account has the address: NotFound when every place was asked,
+    else a Conflict naming the places that could not be asked, and why."""
+    asked = [p.place for p in places if not p.unasked]
+    unasked = [f"{p.place}{p.why}" for p in places if p.unasked]
+    if not unasked:
+        return NotFound(
+            f"Nobody in Slack or on the forum has the address {email}, so I can't reach them. "
+            "Invite them to either, then nominate them again."
+        )
+    if not asked:
+        return Conflict(f"I could not ask {' or '.join(unasked)} who has the address {email}.")
+    return Conflict(
+        f"Nobody {'in Slack' if asked == ['Slack'] else 'on the forum'} has the address {email}, "
+        f"and I could not ask {unasked[0]}."
+    )
+
+
 class NominationService(GuardedService):
+    def __init__(
+        self,
+        deps: ServiceDeps,
+        *,
+        forum: ForumAccounts | None = None,
+        forum_emails: ForumEmails | None = None,
+        slack_people: SlackEmails | None = None,
+    ) -> None:
+        super().__init__(deps, forum=forum)
+        self._forum_emails = forum_emails
+        self._slack_people = slack_people
+
     def _reason(self, reason: str) -> str:
         """The nomination's reason, cleaned; InvalidInput when it is missing or too long."""
         reason = clean(reason)
@@ -106,6 +165,13 @@ class NominationService(GuardedService):
             )
         reason = self._reason(reason)
         spelled = await require_account(self._forum, username)
+        return await self._nominate_account(nominator, spelled, reason, nominator_name)
+
+    async def _nominate_account(
+        self, nominator: str, spelled: str, reason: str, nominator_name: str
+    ) -> NominationResult:
+        """Nominate the forum account `spelled` (as the forum spells it; checked to exist): as its
+        linked Slack user when it has one, else as a forum nominee invited by forum PM."""
         async with self._uow() as uow:
             person = await uow.people.by_forum_username(spelled)
         if person is not None and person.slack_user_id and person.forum_linked_at:
@@ -127,16 +193,48 @@ class NominationService(GuardedService):
         self._signal.kick()
         return result
 
-    async def nominate_email(self, nominator: str, email: str, reason: str) -> NominationResult:
-        """An email address names nobody the bot can reach: it sends no email, and neither Slack
-        nor the forum is asked who owns an address. The answer says how to nominate them instead;
-        nothing is stored (not even the address)."""
-        command = self._settings.slack.command
-        raise Conflict(
-            f"I can't reach {email[:100]}: I send no email, so I can only nominate people in Slack or "
-            "on the forum. Invite them to either, then nominate them with "
-            f"`{command} nominate @name <why>` or `{command} nominate <forum username> <why>`."
-        )
+    async def nominate_email(
+        self, nominator: str, email: str, reason: str, nominator_name: str = ""
+    ) -> NominationResult:
+        """Nominate someone by their email address: Slack is asked first (users.lookupByEmail),
+        then the forum (its admin user list, filtered by email). The first account found is
+        nominated as if it had been named (a Slack user, or a forum account invited by forum
+        PM); with none, one line says so and nothing is stored. The address itself is never
+        stored, logged or audited: only the account it led to."""
+        reason = self._reason(reason)
+        slack = await self._slack_by_email(email)
+        if slack.found:
+            return await self.nominate(nominator, slack.found, reason)
+        forum = await self._forum_by_email(email)
+        if forum.found:
+            return await self._nominate_account(nominator, forum.found, reason, nominator_name)
+        raise _nobody(email[:100], slack, forum)
+
+    async def _slack_by_email(self, email: str) -> _Lookup:
+        """The Slack member with that address; `unasked` when Slack refused (e.g. missing_scope
+        without users:read.email) or did not answer within LOOKUP_SECONDS."""
+        if self._slack_people is None:
+            return _Lookup("Slack", unasked=True)
+        try:
+            async with asyncio.timeout(LOOKUP_SECONDS):
+                return _Lookup("Slack", await self._slack_people.by_email(email) or "")
+        except ProgramError as err:
+            log.warning("nominate by email: %s", err)  # Slack's error code, never the address
+            return _Lookup("Slack", unasked=True, why=f" ({err})")
+        except TimeoutError:
+            return _Lookup("Slack", unasked=True, why=" (it did not answer in time)")
+
+    async def _forum_by_email(self, email: str) -> _Lookup:
+        """The forum account with that address; `unasked` when the forum is not connected, refused
+        or did not answer within LOOKUP_SECONDS."""
+        emails = self._forum_emails
+        if emails is None or not self._settings.discourse.enabled:
+            return _Lookup("the forum", unasked=True, why=" (it is not connected)")
+        try:
+            async with asyncio.timeout(LOOKUP_SECONDS):
+                return _Lookup("the forum", await emails.account_for_email(email) or "")
+        except (DeliveryError, TimeoutError):
+            return _Lookup("the forum", unasked=True, why=" (it did not answer; try again in a minute)")
 
     async def _add(self, uow: UnitOfWork, nom: Nomination, now: datetime) -> NominationResult:
         """A pending nomination, its audit entry and its review card for the moderators."""

@@ -1,7 +1,7 @@
-"""Announcing a new ambassador at approval (`[program] announce`, `announce_topic_id`): a welcome
-in the ambassadors' channel and, when configured, a reply in a forum topic (a reply, because the
-forum gateway posts replies and private messages; a reply's retry finds the first attempt by its
-reference among the topic's posts).
+"""Announcing a new ambassador at approval (`[program] announce`, `announce_topic_id`,
+`announce_category_id`): a welcome in the ambassadors' channel and, when configured, on the forum:
+a reply in a topic, or a new topic in a category (a retry finds the first attempt by the reference
+every bot post carries: among the topic's posts, or among the topics the bot created).
 
 Queued in the approval's unit of work under keys of the application, so an approval announces
 exactly once however often it is retried; renewals never come here (the person was announced
@@ -28,6 +28,10 @@ async def queue_announcement(uow: UnitOfWork, settings: Settings, app: Applicati
     if program.announce and channel:
         message = Announcement(slack_user_id=app.person.slack_user_id or "", **facts)
         await outbox.post(uow, key, channel, message, now)
-    if settings.discourse.enabled and program.announce_topic_id is not None:
-        forum = ForumAnnouncement(**facts)
+    if not settings.discourse.enabled:
+        return
+    forum = ForumAnnouncement(**facts)
+    if program.announce_topic_id is not None:
         await outbox.forum_post(uow, f"{key}:forum", forum, now, topic_id=program.announce_topic_id)
+    elif program.announce_category_id is not None:
+        await outbox.forum_post(uow, f"{key}:forum", forum, now, category=program.announce_category_id)

@@ -28,7 +28,8 @@ class Announcement(Message):
 
 @dataclass(frozen=True)
 class ForumAnnouncement(Message):
-    """The same welcome as a reply in the forum topic `[program] announce_topic_id`."""
+    """The same welcome as a reply in the forum topic `[program] announce_topic_id`, or as a new
+    topic in the category `announce_category_id`."""
 
     kind: ClassVar[Literal["forum_announcement"]] = "forum_announcement"
     name: str = ""

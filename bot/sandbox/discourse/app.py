@@ -58,7 +58,7 @@ def _rate_limit_error(wait: int, locale: str) -> _HttpError:
     )
 
 
-_Handler = Callable[[re.Match[str], JSONDict], JSONDict]
+_Handler = Callable[[re.Match[str], JSONDict], JSONDict | list[JSONDict]]
 
 
 @dataclass(eq=False)
@@ -90,6 +90,7 @@ class DiscourseStandIn(
             ("DELETE", r"/groups/(?P<id>[^/]+?)/members(?:\.json)?", self._remove_members, False),
             ("PUT", r"/admin/groups/(?P<id>[^/]+?)/owners(?:\.json)?", self._add_owners, False),
             ("GET", r"/groups/(?P<name>[^/]+?)(?:\.json)?", self._get_group, False),
+            ("GET", r"/admin/users/list/(?P<query>[^/]+?)(?:\.json)?", self._admin_list_users, False),
             ("GET", r"/admin/users/(?P<id>[^/]+?)(?:\.json)?", self._admin_get_user, False),
             ("GET", r"/(?:users|u)/(?P<username>[^/]+?)(?:\.json)?", self._get_user, False),
             ("POST", r"/posts(?:\.json)?", self._create_post, False),
@@ -97,6 +98,7 @@ class DiscourseStandIn(
             ("GET", r"/t/(?P<id>\d+)(?:\.json)?", self._topic_show, False),
             ("GET", r"/t/(?P<slug>[^/]+)/(?P<id>\d+)(?:\.json)?", self._topic_show, False),
             ("GET", r"/topics/private-messages-sent/(?P<username>[^/]+?)(?:\.json)?", self._pms_sent, False),
+            ("GET", r"/topics/created-by/(?P<username>[^/]+?)(?:\.json)?", self._topics_created_by, False),
         ]
         self._routes = [(verb, re.compile(pattern), fn, public) for verb, pattern, fn, public in routes]
         self._app = Starlette(

@@ -96,6 +96,9 @@ class PostRoutes(Serializers):
         recipients = self._pm_recipients(recipients_raw, errors) if is_pm else []
         if errors:
             raise _HttpError(422, {"action": "create_post", "errors": errors})
+        # PostsController#create_params permits ``category`` (a category id; the OpenAPI spec:
+        # "Optional if creating a new topic, and ignored if creating a new post"); without one a
+        # topic goes to Uncategorized (SiteSetting.uncategorized_category_id, 4 here).
         category = _scalar(params.get("category"))
         topic = {
             "id": self._next_topic_id,
@@ -293,7 +296,16 @@ class PostRoutes(Serializers):
     def _pms_sent(self, match: re.Match[str], params: JSONDict) -> JSONDict:
         """GET /topics/private-messages-sent/{username}.json (ListController, TopicQuery
         #list_private_messages_sent): PM topics the user took part in, newest first, 30 a page."""
-        user = self._find_user(match.group("username"))
+        return self._topics_of(match.group("username"), "private_message")
+
+    def _topics_created_by(self, match: re.Match[str], params: JSONDict) -> JSONDict:
+        """GET /topics/created-by/{username}.json (config/routes.rb ``list#topics_by``, TopicQuery
+        #list_topics_by): the regular topics the user created, newest first, 30 a page."""
+        return self._topics_of(match.group("username"), "regular")
+
+    def _topics_of(self, username: str, archetype: str) -> JSONDict:
+        """A TopicListSerializer list of the topics `username` started with that archetype."""
+        user = self._find_user(username)
         if user is None:
             raise self._not_found()
         topics = [
@@ -306,6 +318,6 @@ class PostRoutes(Serializers):
                 "created_at": t["created_at"],
             }
             for t in sorted(self.topics.values(), key=lambda t: -int(t["id"]))
-            if t["archetype"] == "private_message" and t["user_id"] == user["id"]
+            if t["archetype"] == archetype and t["user_id"] == user["id"]
         ]
         return {"users": [], "topic_list": {"topics": topics[:30], "per_page": 30}}

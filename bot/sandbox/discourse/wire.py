@@ -87,7 +87,7 @@ def _user_watching() -> JSONDict:
     }
 
 
-def _json(body: JSONDict, status: int, headers: dict[str, str] | None = None) -> Response:
+def _json(body: JSONDict | list[JSONDict], status: int, headers: dict[str, str] | None = None) -> Response:
     return Response(content=_dumps(body), status_code=status, media_type=JSON_CONTENT_TYPE, headers=headers)
 
 

@@ -1,8 +1,9 @@
-"""`/ambassador group request|status|organiser add`: the user group workflow."""
+"""`/ambassador group request|status|organiser add|retire`: the user group workflow."""
 
 from __future__ import annotations
 
 from bot.program.errors import ProgramError
+from bot.program.text import plural
 from handlers.slack import blocks
 from handlers.slack.groups.views import request_modal, status_message
 from handlers.slack.subcommands.base import SlashCommand
@@ -10,7 +11,8 @@ from handlers.slack.subcommands.base import SlashCommand
 NAME = "group"
 USAGE = (
     "Usage: `{cmd} group request` (opens the form), `{cmd} group status`, "
-    "`{cmd} group organiser add <group name or #number> @user` (or a forum username)."
+    "`{cmd} group organiser add <group name or #number> @user` (or a forum username), "
+    "`{cmd} group retire #<number> <why>` (moderators)."
 )
 
 
@@ -44,6 +46,19 @@ async def add_organiser(cmd: SlashCommand, usage: str) -> None:
     await cmd.reply(text)
 
 
+async def retire(cmd: SlashCommand, usage: str) -> None:
+    # "retire #12 <why>": the group is the first word (its #number), the rest is the reason.
+    words = cmd.parsed.rest.split(maxsplit=2)[1:]
+    if not words:
+        await cmd.reply(f"Name the group to retire by its #number. {usage}")
+        return
+    result = await cmd.services.groups.retire(cmd.user, words[0], words[1] if len(words) > 1 else "")
+    text = f"Retired *{blocks.escape(result.title)}* (#{result.group_id}): it is no longer a home group."
+    if result.home_group_cleared:
+        text += f" Cleared it from {plural(result.home_group_cleared, 'profile')}."
+    await cmd.reply(text)
+
+
 async def run(cmd: SlashCommand) -> None:
     args = [a.lower() for a in cmd.parsed.args]
     usage = cmd.usage(USAGE)
@@ -54,5 +69,7 @@ async def run(cmd: SlashCommand) -> None:
         await cmd.reply(text, blk)
     elif args[:1] in (["organiser"], ["organizer"]) and args[1:2] == ["add"]:
         await add_organiser(cmd, usage)
+    elif args[:1] == ["retire"]:
+        await retire(cmd, usage)
     else:
         await cmd.reply(usage)

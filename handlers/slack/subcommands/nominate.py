@@ -1,6 +1,6 @@
 """`/ambassador nominate @user why`: suggest someone; the moderators review it. Someone not in
-Slack is named by their forum username (checked on the forum; invited by forum private message);
-an email address gets the answer that the bot cannot reach it, and how to nominate them instead."""
+Slack is named by their forum username (checked on the forum; invited by forum private message)
+or by an email address (looked up in Slack, then on the forum)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,11 @@ from handlers.slack.text import shown_input, usage
 
 NAME = "nominate"
 USAGE = "nominate @user <why you nominate them>"
-USAGES = (USAGE, "nominate <forum username> <why you nominate them>")
+USAGES = (
+    USAGE,
+    "nominate <forum username> <why you nominate them>",
+    "nominate <email> <why you nominate them>",
+)
 # An address as Slack sends it in a command's text (linked as <mailto:a@b.c|a@b.c>, or as typed).
 EMAIL = re.compile(r"^(?:<mailto:[^|>]+\|)?([^\s@<>|]+@[^\s@<>|]+\.[^\s@<>|]+)>?$")
 
@@ -51,7 +55,7 @@ async def _not_in_slack(cmd: SlashCommand, target: str, reason: str) -> None:
     """Someone named by an email address or a forum username instead of a Slack mention."""
     email = email_ref(target)
     if email is not None:
-        result = await cmd.services.nominations.nominate_email(cmd.user, email, reason)
+        result = await cmd.services.nominations.nominate_email(cmd.user, email, reason, cmd.user_name)
     elif FORUM_USERNAME.match(target.lstrip("@")):
         result = await cmd.services.nominations.nominate_forum(cmd.user, target, reason, cmd.user_name)
     else:

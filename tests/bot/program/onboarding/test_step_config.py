@@ -42,3 +42,12 @@ def test_the_forum_announcement_is_a_topic_id() -> None:
     assert ProgramSettings(announce=True, announce_topic_id=12).announce_topic_id == 12
     with pytest.raises(ValidationError, match="greater than or equal to 1"):
         ProgramSettings(announce_topic_id=0)
+
+
+def test_the_forum_announcement_may_be_a_new_topic_in_a_category_but_not_both() -> None:
+    assert ProgramSettings().announce_category_id is None
+    assert ProgramSettings(announce=True, announce_category_id=5).announce_category_id == 5
+    with pytest.raises(ValidationError, match="greater than or equal to 1"):
+        ProgramSettings(announce_category_id=0)
+    with pytest.raises(ValidationError, match=r"announce_topic_id .* or announce_category_id .* not both"):
+        ProgramSettings(announce_topic_id=12, announce_category_id=5)
