@@ -186,7 +186,12 @@ class Stack:
             )
 
     def review_messages(self) -> list[dict[str, Any]]:
-        return [m for m in self.slack.messages_in(MOD_CHANNEL) if "application" in m.get("text", "").lower()]
+        """The review cards in the moderators' channel: applications and renewals."""
+        return [
+            m
+            for m in self.slack.messages_in(MOD_CHANNEL)
+            if "application" in m.get("text", "").lower() or m.get("text", "").startswith("Renewal #")
+        ]
 
     async def apply(self, user: str = ALICE, **answers: str) -> dict[str, Any]:
         """Run /ambassador apply and submit the modal; returns the review message."""
