@@ -47,9 +47,10 @@ async def run_doctor(settings: Settings, echo: Echo, config_path: str | None = N
     for key, value, hint in (
         ("slack.bot_token", s.bot_token, "set it or SLACK_BOT_TOKEN (starts with xoxb-)"),
         (
-            "slack.signing_secret",
-            s.signing_secret or s.socket_mode,  # Socket Mode envelopes are not signed
-            "set it or SLACK_SIGNING_SECRET (Basic Information page)",
+            # Socket Mode envelopes are not signed: one of the two is needed, never both.
+            "slack.app_token (Socket Mode) or slack.signing_secret (HTTP)",
+            s.signing_secret or s.socket_mode,
+            "set SLACK_APP_TOKEN (xapp-…, App-Level Tokens) or SLACK_SIGNING_SECRET (Basic Information)",
         ),
         (
             "slack.moderator_channel",

@@ -143,7 +143,10 @@ def require_for_run(settings: Settings) -> None:
     # Socket Mode envelopes are not signed (Slack authenticates the connection by the app token),
     # and /slack/events then refuses everything, so the signing secret is not needed there.
     if not settings.slack.signing_secret and not settings.slack.socket_mode:
-        raise ConfigError("slack.signing_secret: required key is missing (or set SLACK_SIGNING_SECRET)")
+        raise ConfigError(
+            "slack.signing_secret: required key is missing (or set SLACK_SIGNING_SECRET), unless "
+            "slack.app_token (SLACK_APP_TOKEN) is set for Socket Mode"
+        )
     if not settings.slack.bot_token:
         raise ConfigError("slack.bot_token: required key is missing (or set SLACK_BOT_TOKEN)")
     if not settings.slack.moderator_channel:

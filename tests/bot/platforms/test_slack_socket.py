@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,8 +32,9 @@ def test_env_app_token_wins_over_the_file_and_switches_to_socket_mode() -> None:
 
 
 def test_signing_secret_is_required_over_http_only() -> None:
-    with pytest.raises(ConfigError, match="signing_secret"):
+    with pytest.raises(ConfigError, match="signing_secret") as refused:
         require_for_run(settings_from_mapping({"slack": SLACK}, env={}))
+    assert "slack.app_token" in str(refused.value)  # the Socket Mode way out is named too
     require_for_run(settings_from_mapping({"slack": {**SLACK, "app_token": "xapp-1"}}, env={}))
 
 
@@ -102,3 +104,19 @@ def test_app_token_is_redacted_from_log_lines() -> None:
     record = logging.LogRecord("x", logging.WARNING, __file__, 1, "connecting with %s", (token,), None)
     RedactSecrets(secrets_in(s)).filter(record)
     assert token not in record.getMessage() and "[redacted]" in record.getMessage()
+
+
+async def test_doctor_names_both_ways_when_neither_the_app_token_nor_the_signing_secret_is_set(
+    tmp_path: Path,
+) -> None:
+    from bot.doctor import run_doctor
+
+    lines: list[str] = []
+    settings = settings_from_mapping(
+        {"database": {"url": f"sqlite+aiosqlite:///{tmp_path}/x.db"}},  # no token: no call to Slack
+        env={},
+    )
+    await run_doctor(settings, lines.append)
+    text = "\n".join(lines)
+    assert "slack.app_token (Socket Mode) or slack.signing_secret (HTTP) is empty" in text
+    assert "SLACK_APP_TOKEN" in text
