@@ -68,7 +68,9 @@ async def test_hung_platforms_time_out_and_work_that_landed_is_not_done_again(db
         review = await stack.apply()
         stack.slack.hang_next("chat.postMessage", seconds=3, after_effect=True)
         stack.forum.hang_next("POST", "/user_badges", seconds=3, after_effect=True)
-        group_hang = stack.forum.storm("hang", seconds=2.5, methods=["PUT"], path_prefixes=["/groups/"])
+        # The first add to the group hangs and has no effect, however late it comes (a storm of a
+        # fixed length could end before a loaded machine gets there).
+        stack.forum.hang_next("PUT", "/groups/", seconds=2.5, after_effect=False)
         await approve(stack, review)
         await stack.settle(timeout=40)
         stack.slack.faults.calm()
@@ -82,7 +84,7 @@ async def test_hung_platforms_time_out_and_work_that_landed_is_not_done_again(db
         (grant,) = rows["discourse.grant_badge"]
         assert grant.attempts >= 2 and (grant.result or {}).get("recovered") is True
         (group,) = rows["discourse.add_to_group"]
-        assert group.attempts >= 2 and group_hang.hits >= 1
+        assert group.attempts >= 2 and stack.forum.calls_to("PUT", "/groups/")[0][3] == 504
         assert stack.slack.faults.hung >= 1 and stack.forum.faults.hung >= 2
         assert stack.slack.calls_to("conversations.history")  # looked before posting again
         assert len(stack.forum.calls_to("POST", "/user_badges")) == 1  # looked, did not grant again
