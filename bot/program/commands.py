@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -192,6 +193,13 @@ class ParsedCommand:
     rest: str = ""  # the text after the subcommand name, spacing kept
     problem: str | None = None  # set when the text could not be understood; name is then "help"
     unknown: str | None = None  # the first word, when that is what was not understood
+    nearest: str | None = None  # the known subcommand closest to `unknown`, if one is close
+
+
+def nearest(word: str) -> str | None:
+    """The subcommand closest to a mistyped `word` (difflib's ratio, at least 0.6), if any."""
+    found = difflib.get_close_matches(word.lower(), sorted(KNOWN), n=1)
+    return found[0] if found else None
 
 
 def parse(text: str | None) -> ParsedCommand:
@@ -204,6 +212,11 @@ def parse(text: str | None) -> ParsedCommand:
     name = words[0].lower()
     if name not in KNOWN:
         shown = words[0] if len(words[0]) <= 40 else words[0][:40] + "…"
-        return ParsedCommand("help", problem=f"I don't know the command `{shown}`.", unknown=words[0])
+        return ParsedCommand(
+            "help",
+            problem=f"I don't know the command `{shown}`.",
+            unknown=words[0],
+            nearest=nearest(name),
+        )
     rest = raw[len(words[0]) :].strip()
     return ParsedCommand(name, tuple(words[1:]), rest)

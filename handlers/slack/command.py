@@ -1,9 +1,7 @@
 """The slash command: one entry point; the shared parser picks the subcommand module. `help`
-shows moderators their section only; a mistyped command gets the nearest one (difflib)."""
+shows moderators their section only; a mistyped command gets the nearest one (bot.program.commands)."""
 
 from __future__ import annotations
-
-import difflib
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -11,7 +9,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.program.commands import HELP, KNOWN, ParsedCommand, parse
+from bot.program.commands import HELP, ParsedCommand, parse
 from bot.program.errors import ProgramError
 from bot.program.permissions import Permission, allows_by_role
 from bot.services import Services
@@ -55,19 +53,13 @@ async def on_command(
             await client.chat_postEphemeral(channel=cmd.channel, user=cmd.user, text=err.message)
 
 
-def nearest(word: str) -> str | None:
-    """The subcommand closest to a mistyped `word` (difflib's ratio, at least 0.6), if any."""
-    found = difflib.get_close_matches(word.lower(), sorted(KNOWN), n=1)
-    return found[0] if found else None
-
-
 async def _help(ack: AsyncAck, svc: Services, user: str, parsed: ParsedCommand) -> None:
     """`help` (or nothing typed): the list, its moderators' section for moderators only. A word
     that is no command gets one line instead: the nearest command, and a pointer to `help`."""
     command = svc.settings.slack.command
     if parsed.problem:
         if parsed.unknown:
-            text = kit.unknown_command(command, parsed.unknown, nearest(parsed.unknown))
+            text = kit.unknown_command(command, parsed.unknown, parsed.nearest)
         else:  # not an unknown word (e.g. far too long): say what was wrong
             text = f"{parsed.problem} `{command} help` lists what I can do."
         await ack(text=text, response_type="ephemeral")
