@@ -131,13 +131,7 @@ async def test_approval_announces_the_new_ambassador_once_in_the_channel_and_on_
         assert "Lisbon, Portugal" in post["raw"] and "meetup" not in post["raw"]
 
         # A renewal is not announced again.
-        await stack.actor.slash(ALICE, "renew")
-        view = await stack.wait_for_view(ALICE)
-        await stack.actor.submit_view(ALICE, view["id"], form_values({"reaffirm": "yes", "plans": "More."}))
-        await stack.settle()
-        renewal = stack.slack.messages_in(MOD_CHANNEL)[-1]
-        await stack.actor.click(MOD, MOD_CHANNEL, renewal["ts"], "application_approve")
-        await stack.settle()
+        await _renew_and_approve(stack)
         assert len(stack.slack.messages_in(AMB_CHANNEL)) == 1
         assert len([p for p in stack.forum.posts if "Please welcome" in p["raw"]]) == 1
 
@@ -160,13 +154,7 @@ async def test_approval_announces_the_new_ambassador_once_as_a_new_forum_topic(d
         assert len(stack.slack.messages_in(AMB_CHANNEL)) == 1
 
         # A renewal opens no second topic.
-        await stack.actor.slash(ALICE, "renew")
-        view = await stack.wait_for_view(ALICE)
-        await stack.actor.submit_view(ALICE, view["id"], form_values({"reaffirm": "yes", "plans": "More."}))
-        await stack.settle()
-        renewal = stack.slack.messages_in(MOD_CHANNEL)[-1]
-        await stack.actor.click(MOD, MOD_CHANNEL, renewal["ts"], "application_approve")
-        await stack.settle()
+        await _renew_and_approve(stack)
         assert len([t for t in stack.forum.topics.values() if "new ambassador" in str(t["title"])]) == 1
 
 
@@ -250,3 +238,14 @@ async def test_steps_done_elsewhere_show_their_link_and_who_completes_them(db_ur
         )
         assert "2 of 3 done" in await say(stack, ALICE, "onboarding")
         assert (await audit_actions(stack)).count("onboarding.step_completed") == 2
+
+
+async def _renew_and_approve(stack: Stack) -> None:
+    """Alice sends a renewal and a moderator approves it."""
+    await stack.actor.slash(ALICE, "renew")
+    view = await stack.wait_for_view(ALICE)
+    await stack.actor.submit_view(ALICE, view["id"], form_values({"reaffirm": "yes", "plans": "More."}))
+    await stack.settle()
+    renewal = stack.slack.messages_in(MOD_CHANNEL)[-1]
+    await stack.actor.click(MOD, MOD_CHANNEL, renewal["ts"], "application_approve")
+    await stack.settle()
