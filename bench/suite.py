@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import compare, targets
 from bench._common import machine, machine_line
 
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -209,9 +210,21 @@ def _cell(value: Any) -> str:
     return f"{number:.2f}"
 
 
+def _target_cell(row: dict[str, Any]) -> str:
+    if "target" not in row:
+        return ""
+    verdict = {True: "met", False: "MISSED", None: "n/a"}[row.get("met")]
+    return f"{row['target']}: {verdict}"
+
+
 def format_table(rows: list[dict[str, Any]]) -> str:
-    """A Markdown table, padded so it also reads well in a terminal."""
-    header = ("benchmark", "measure", "bot", "baseline", "ratio")
+    """A Markdown table, padded so it also reads well in a terminal; a sixth column gives each
+    row's target (bench/targets.py) and whether this run met it."""
+    with_targets = any("target" in r for r in rows)
+    header: tuple[str, ...] = ("benchmark", "measure", "bot", "baseline", "ratio")
+    right: tuple[bool, ...] = (False, False, True, True, True)
+    if with_targets:
+        header, right = (*header, "target"), (*right, False)
     cells = [
         (
             str(r["benchmark"]),
@@ -219,11 +232,11 @@ def format_table(rows: list[dict[str, Any]]) -> str:
             _cell(r["bot"]),
             _cell(r["baseline"]),
             "" if r["ratio"] is None else f"{r['ratio']:.2f}",
+            *((_target_cell(r),) if with_targets else ()),
         )
         for r in rows
     ]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(header)]
-    right = (False, False, True, True, True)
 
     def line(values: tuple[str, ...]) -> str:
         padded = (v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right, strict=True))
@@ -252,8 +265,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     pg_group.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--only", default=None, help="comma-separated benchmark names to run (see the plan)")
+    parser.add_argument(
+        "--compare",
+        metavar="OLD.json",
+        type=Path,
+        default=None,
+        help="after the run, print each row's change against an earlier results file",
+    )
     args = parser.parse_args(argv)
 
+    old_results = compare.load(args.compare) if args.compare is not None else None
     started = time.perf_counter()
     pg: str | None = None
     if args.pg is not None:
@@ -287,9 +308,11 @@ def main(argv: list[str] | None = None) -> int:
                 record["rows"] = rows_for(bench, record)
             rows.extend(record.get("rows") or rows_for(bench, {"exit_code": "no rows"}))
     total = time.perf_counter() - started
+    met, with_target = targets.apply(rows)
     table = format_table(rows)
     print(f"\nbenchmark suite, {when:%Y-%m-%d %H:%M} UTC, {machine_line()}; total {total:.0f} s\n")
     print(table)
+    print(f"\ntargets met: {met} of {with_target} rows that have one (bench/targets.py)")
     failed = [name for name, r in records.items() if r["exit_code"] != 0]
     out = {
         "date": when.isoformat(timespec="seconds"),
@@ -311,6 +334,25 @@ def main(argv: list[str] | None = None) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(out, indent=2, default=str) + "\n", encoding="utf-8")
     print(f"\ntotal {total:.0f} s ({total / 60:.1f} min); results written to {args.json}")
+    if old_results is not None:
+        print()
+        print(
+            compare.format_comparison(
+                compare.compare(old_results, out), compare.label(args.compare, old_results), "this run"
+            )
+        )
+    if _is_full_record(args, failed) and pg is not None and args.json.resolve() == DEFAULT_JSON.resolve():
+        # The README's table is always the latest full run (bench/readme.py).
+        from bench import readme
+
+        readme.update(args.json)
+        print(f"README.md's performance table rewritten from {args.json}")
     if failed:
         print(f"FAILED: {', '.join(failed)}")
     return 1 if failed else 0
+
+
+def _is_full_record(args: argparse.Namespace, failed: list[str]) -> bool:
+    """A run the README may show: every benchmark of the plan, at suite size, none failed (and,
+    checked by the caller, PostgreSQL's rows included)."""
+    return not args.quick and not args.only and not failed
