@@ -1,6 +1,6 @@
 """What a feature's due-finder hands the sweep: `Due` reminders, each with its unique key, when it
-was due, until when it is worth sending and how it is sent; and `Reading`, the short read-only
-transactions a finder looks things up with."""
+was due, until when it is worth sending and how it is sent; and `Reading`, the short
+transactions a finder looks things up (and moves next due moments on) with."""
 
 from __future__ import annotations
 
@@ -37,6 +37,9 @@ class Due:
     send: Send
     detail: dict[str, Any] = field(default_factory=dict)
     superseded: bool = False
+    # Run in the same transaction as the decision, whether this sweep decided it or found it
+    # decided: moves the row's next due moment on (the finders read only what is due).
+    settle: Send | None = None
 
 
 class Reading:
@@ -50,6 +53,11 @@ class Reading:
         """One query in a unit of work of its own (a sweep reads in short transactions)."""
         async with self.uow() as uow:
             return await query(uow)
+
+    async def write(self, change: Callable[[UnitOfWork], Awaitable[None]]) -> None:
+        """A short write of a finder's own (moving next due moments on), committed at once."""
+        async with self.uow() as uow:
+            await change(uow)
 
     async def undecided(self, keys: list[str]) -> set[str]:
         """The keys still to decide: a repeat sweep skips the decided ones with one query."""

@@ -87,14 +87,16 @@ class ReminderService:
         status = ReminderStatus.SENT if worth_sending else ReminderStatus.SKIPPED
         try:
             async with self._uow() as uow:
-                if await uow.calendar.reminder_exists(due.key):
-                    return
-                if not await uow.calendar.claim_reminder(
+                # Another sweep (or replica) may have decided it a moment ago: then only settle.
+                claimed = await uow.calendar.claim_reminder(
                     due.key, due.kind, status, due.due_at, now, due.detail
-                ):
-                    return  # another sweep (or replica) decided it a moment ago
-                if worth_sending:
+                )
+                if claimed and worth_sending:
                     await due.send(uow)
+                if due.settle is not None:
+                    await due.settle(uow)
+            if not claimed:
+                return
         except Exception as err:  # rolled back; every other reminder, renewal and lapse goes on
             log.error("reminder %s failed, tried again next sweep: %s", due.key, type(err).__name__)
             return
