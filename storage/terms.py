@@ -83,15 +83,18 @@ class TermRepo(Repository):
             found += [(r[0], r[1]) for r in (await self.s.execute(chunk)).all()]
         return found
 
-    async def due(self, which: Due, now: datetime) -> list[tuple[Ambassador, Person]]:
+    async def due(self, which: Due, now: datetime, every: bool = False) -> list[tuple[Ambassador, Person]]:
         """Active terms whose term (renewal, lapse) or nudge moment has come, with their person:
-        an index range on the due column, however many terms there are."""
+        an index range on the due column, however many terms there are (`every`: all active
+        terms, whatever their moment says)."""
         column = getattr(Ambassador, _COLUMNS[which][0])
         stmt = (
             select(Ambassador, Person)
             .join(Person, Person.id == Ambassador.person_id)
-            .where(column <= now, Ambassador.status == AmbassadorStatus.ACTIVE)
+            .where(Ambassador.status == AmbassadorStatus.ACTIVE)
         )
+        if not every:
+            stmt = stmt.where(column <= now)
         return [(r[0], r[1]) for r in (await self.s.execute(stmt)).all()]
 
     async def advance(self, which: Due, moves: Sequence[tuple[Ambassador, datetime | None]]) -> None:

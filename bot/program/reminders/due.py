@@ -45,9 +45,12 @@ class Due:
 class Reading:
     """What a due-finder reads with: each query in a short unit of work of its own."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], settings: Settings) -> None:
+    def __init__(self, uow: Callable[[], UnitOfWork], settings: Settings, every: bool = False) -> None:
         self.uow = uow
         self.settings = settings
+        # Look at every row, not only those whose next due moment has come: a process's first
+        # sweep does, so moments set under other settings (reminder days, nudge delay) are redone.
+        self.every = every
 
     async def read(self, query: Callable[[UnitOfWork], Awaitable[_T]]) -> _T:
         """One query in a unit of work of its own (a sweep reads in short transactions)."""

@@ -59,19 +59,22 @@ class ReminderService:
         self._clock = deps.clock
         self._signal = deps.signal
         self._finders = tuple(finders)
+        # The first sweep of a process looks at every term, the next ones only at what is due.
+        self._looked_at_every_term = False
         # Reminders this process decided, by (kind, "sent" or "skipped"): what /metrics counts.
         self.decided: collections.Counter[tuple[str, str]] = collections.Counter()
 
     async def sweep(self) -> SweepResult:
         now = self._clock.now()
         result = SweepResult()
-        reading = Reading(self._uow, self._settings)
+        reading = Reading(self._uow, self._settings, every=not self._looked_at_every_term)
         for finder in self._finders:
             try:
                 async for due in finder(reading, now):
                     await self._decide(due, now, result)
             except Exception as err:  # one failing kind must not stop the program's other clocks
                 log.error("sweep step %s failed: %s", finder.__name__, type(err).__name__)
+        self._looked_at_every_term = True
         if result.sent:
             self._signal.kick()
         return result

@@ -40,7 +40,7 @@ async def renewal_reminders(reading: Reading, now: datetime) -> AsyncIterator[Du
     settings = reading.settings
     days = sorted(set(settings.renewals.reminder_days), reverse=True)
     grace = timedelta(days=settings.renewals.grace_days)
-    terms = await reading.read(lambda uow: uow.terms.due("term", now))
+    terms = await reading.read(lambda uow: uow.terms.due("term", now, reading.every))
     if not terms:
         return
 
@@ -100,7 +100,7 @@ def _settle_nudge(amb: Ambassador) -> Send:
 
 async def onboarding_nudges(reading: Reading, now: datetime) -> AsyncIterator[Due]:
     after = timedelta(days=reading.settings.reminders.nudge_after_days)
-    terms = await reading.read(lambda uow: uow.terms.due("nudge", now))
+    terms = await reading.read(lambda uow: uow.terms.due("nudge", now, reading.every))
     if not terms:
         return
 
@@ -116,16 +116,19 @@ async def onboarding_nudges(reading: Reading, now: datetime) -> AsyncIterator[Du
     for amb, person in terms:
         due = amb.term_start + after
         if due > now:
-            moves.append((amb, due))  # not yet: looked at again when it is due
+            if due != amb.nudge_due_at:
+                moves.append((amb, due))  # not yet: looked at again when it is due
             continue
         if key(amb) not in todo:
-            moves.append((amb, None))  # decided already
+            if amb.nudge_due_at is not None:
+                moves.append((amb, None))  # decided already
             continue
         if not person.slack_user_id:
             continue  # no Slack account (yet): looked at again next sweep
         steps = open_steps.get(amb.id, [])
         if not steps:
-            moves.append((amb, None))  # onboarding done: nothing to nudge about
+            if amb.nudge_due_at is not None:
+                moves.append((amb, None))  # onboarding done: nothing to nudge about
             continue
         message = OnboardingNudge(person.display_name, tuple(NudgeStep(s.title, s.key) for s in steps))
         send = dm(key(amb), person.slack_user_id, message, now)

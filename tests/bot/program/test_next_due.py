@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.program.permissions import ServiceDeps
+from bot.program.reminders.sweep import ReminderService
 from bot.sandbox.harness.stack import ALICE, MOD
 from storage.enums import Platform
 from storage.models import CHECK_NOW, Ambassador, Person
@@ -166,3 +168,20 @@ async def test_a_stale_read_does_not_undo_a_renewal(program: Program) -> None:
     async with program.uow() as uow:
         await uow.terms.advance("term", [(stale, stale.term_end - timedelta(days=60))])
     assert (await term(program)).term_due_at == CHECK_NOW
+
+
+async def test_a_restart_with_other_reminder_days_honours_them(program: Program) -> None:
+    """The moments were set under the old settings; a new process's first sweep redoes them."""
+    await program.ambassador(ALICE, "alice")
+    end = (await term(program)).term_end
+    await program.reminders.sweep()
+    assert (await term(program)).term_due_at == end - timedelta(days=60)
+    renewals = program.settings.renewals.model_copy(update={"reminder_days": (90, 60, 30, 7)})
+    settings = program.settings.model_copy(update={"renewals": renewals})
+    restarted = ReminderService(
+        ServiceDeps(program.uow, settings, program.roles, program.clock, program.signal)
+    )
+    program.clock.set(end - timedelta(days=89))
+    await restarted.sweep()
+    assert await renewal_dms(program) == [(90, f"{end:%Y%m%d}")]
+    assert (await term(program)).term_due_at == end - timedelta(days=60)
