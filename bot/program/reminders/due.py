@@ -64,6 +64,8 @@ class Reading:
 
     async def undecided(self, keys: list[str]) -> set[str]:
         """The keys still to decide: a repeat sweep skips the decided ones with one query."""
+        if not keys:
+            return set()
         async with self.uow() as uow:
             return set(keys) - await uow.calendar.decided(keys)
 

@@ -91,7 +91,9 @@ class ReminderService:
         try:
             async with self._uow() as uow:
                 # Another sweep (or replica) may have decided it a moment ago: then only settle.
-                claimed = await uow.calendar.claim_reminder(
+                claimed = not await uow.calendar.reminder_exists(
+                    due.key
+                ) and await uow.calendar.claim_reminder(
                     due.key, due.kind, status, due.due_at, now, due.detail
                 )
                 if claimed and worth_sending:
