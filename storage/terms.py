@@ -114,15 +114,10 @@ class TermRepo(Repository):
             )
             .values({due: bindparam("b_due"), "updated_at": table.c.updated_at})
         )
-        rows = [{"b_id": a.id, "b_guard": getattr(a, guard), "b_due": at} for a, at in moves]
+        # In id order: two replicas moving the same terms on lock their rows in the same order.
+        ordered = sorted(moves, key=lambda move: move[0].id)
+        rows = [{"b_id": a.id, "b_guard": getattr(a, guard), "b_due": at} for a, at in ordered]
         await self.s.execute(stmt, rows)
-
-    async def active_starts(self, started_before: datetime) -> dict[int, datetime]:
-        """Ambassador id → term start of the active terms started by then (two columns, no rows)."""
-        stmt = select(Ambassador.id, Ambassador.term_start).where(
-            Ambassador.status == AmbassadorStatus.ACTIVE, Ambassador.term_start <= started_before
-        )
-        return {int(i): start for i, start in (await self.s.execute(stmt)).all()}
 
     async def lapsed_since(self, ended_after: datetime) -> Sequence[Ambassador]:
         """Alumni whose term ended at or after the given time."""
