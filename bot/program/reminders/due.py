@@ -51,11 +51,20 @@ class Reading:
         # Look at every row, not only those whose next due moment has come: a process's first
         # sweep does, so moments set under other settings (reminder days, nudge delay) are redone.
         self.every = every
+        self._shared: dict[str, Any] = {}
 
     async def read(self, query: Callable[[UnitOfWork], Awaitable[_T]]) -> _T:
         """One query in a unit of work of its own (a sweep reads in short transactions)."""
         async with self.uow() as uow:
             return await query(uow)
+
+    async def shared(self, name: str, query: Callable[[UnitOfWork], Awaitable[_T]]) -> _T:
+        """`read`, once per sweep for all the finders that ask by this name (the renewal and
+        lapse finders read the same due terms)."""
+        if name not in self._shared:
+            self._shared[name] = await self.read(query)
+        found: _T = self._shared[name]
+        return found
 
     async def write(self, change: Callable[[UnitOfWork], Awaitable[None]]) -> None:
         """A short write of a finder's own (moving next due moments on), committed at once."""

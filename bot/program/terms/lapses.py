@@ -21,7 +21,7 @@ from storage.uow import UnitOfWork
 async def lapses(reading: Reading, now: datetime) -> AsyncIterator[Due]:
     grace = timedelta(days=reading.settings.renewals.grace_days)
     # The terms whose next moment has come (indexed); of those, the ones past their end and grace.
-    due = await reading.read(lambda uow: uow.terms.due("term", now, reading.every))
+    due = await reading.shared("terms due", lambda uow: uow.terms.due("term", now, reading.every))
     for amb, person in (t for t in due if t[0].term_end <= now - grace):
         key = f"lapse:{amb.id}:{amb.term_end:%Y%m%d}"
         send = _lapse(reading.settings, key, amb.id, person, now)

@@ -40,7 +40,7 @@ async def renewal_reminders(reading: Reading, now: datetime) -> AsyncIterator[Du
     settings = reading.settings
     days = sorted(set(settings.renewals.reminder_days), reverse=True)
     grace = timedelta(days=settings.renewals.grace_days)
-    terms = await reading.read(lambda uow: uow.terms.due("term", now, reading.every))
+    terms = await reading.shared("terms due", lambda uow: uow.terms.due("term", now, reading.every))
     if not terms:
         return
 
