@@ -15,6 +15,10 @@ from bot.sandbox.harness.directory_seed import synthetic
 from bot.sandbox.harness.stack import MOD
 
 CHUNK = 50_000
+# The default settings the seeded reminders and next due moments follow (bot/config).
+RENEWAL_DAYS = (60, 30, 7)
+GRACE_DAYS = 14
+NUDGE_AFTER_DAYS = 7
 STEP_KEYS = (
     ("intro", "Introduce yourself"),
     ("guidelines", "Read the guidelines"),
@@ -90,6 +94,8 @@ TABLES: dict[str, tuple[str, ...]] = {
         "application_id",
         "created_at",
         "updated_at",
+        "term_due_at",
+        "nudge_due_at",
     ),
     "profiles": (
         "id",
@@ -218,8 +224,14 @@ class Program:
     def _ambassadors(self) -> Iterator[Row]:
         for i in range(1, self.ambassadors + 1):
             start, end = self.term(i)
-            status = "active" if i <= self.scale.active else "alumni"
-            yield (i, i, status, start, end, i, start, start)
+            if i > self.scale.active:
+                yield (i, i, "alumni", start, end, i, start, start, None, None)
+                continue
+            # The next due moments as the sweep leaves them (every reminder due so far is decided).
+            ahead = [end - timedelta(days=d) for d in RENEWAL_DAYS if end - timedelta(days=d) > self.now]
+            term_due = min(ahead, default=end + timedelta(days=GRACE_DAYS))
+            nudge = start + timedelta(days=NUDGE_AFTER_DAYS)
+            yield (i, i, "active", start, end, i, start, start, term_due, nudge if nudge > self.now else None)
 
     def _profiles(self) -> Iterator[Row]:
         for i in range(1, self.ambassadors + 1):
@@ -274,13 +286,13 @@ class Program:
         decided = self.now - timedelta(hours=2)
         for i in range(1, self.scale.active + 1):
             start, end = self.term(i)
-            for days in (60, 30, 7):
+            for days in RENEWAL_DAYS:
                 due = end - timedelta(days=days)
                 if due <= self.now:
                     rid += 1
                     detail = json.dumps({"days": days, "superseded": False})
                     yield (rid, f"renewal:{i}:{end:%Y%m%d}:{days}", "renewal", "sent", due, decided, detail)
-            if start + timedelta(days=7) <= self.now:
+            if start + timedelta(days=NUDGE_AFTER_DAYS) <= self.now:
                 rid += 1
                 key = f"nudge:{i}:{start:%Y%m%d}"
                 status = "sent" if i % 10 == 0 else "skipped"
@@ -289,7 +301,7 @@ class Program:
                     key,
                     "nudge",
                     status,
-                    start + timedelta(days=7),
+                    start + timedelta(days=NUDGE_AFTER_DAYS),
                     decided,
                     json.dumps({"steps": []}),
                 )

@@ -67,7 +67,13 @@ class LifecycleRepo(Repository):
 
     async def end_term(self, ambassador_id: int, at: datetime) -> bool:
         """active → alumni, exactly once (a double click ends the term once)."""
-        alumni = {"status": AmbassadorStatus.ALUMNI, "term_end": at, "updated_at": at}
+        alumni = {
+            "status": AmbassadorStatus.ALUMNI,
+            "term_end": at,
+            "updated_at": at,
+            "term_due_at": None,  # nothing is due about a term that ended
+            "nudge_due_at": None,
+        }
         return await self._transition(Ambassador, ambassador_id, AmbassadorStatus.ACTIVE, **alumni)
 
     async def audit_about(

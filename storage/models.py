@@ -47,6 +47,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# A next-due moment meaning "look at this row on the next sweep": earlier than any clock in use.
+CHECK_NOW = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores UTC, always hands back timezone-aware datetimes (SQLite forgets the zone)."""
 
@@ -124,13 +128,22 @@ class Ambassador(Base):
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When the sweep next has something to decide about this term's end (a renewal reminder, then
+    # the lapse) and about its onboarding nudge; NULL when nothing is left. Kept by storage/terms.py;
+    # a new row (even one inserted without the ORM) is looked at by the next sweep.
+    term_due_at: Mapped[datetime | None] = mapped_column(index=True, default=CHECK_NOW)
+    nudge_due_at: Mapped[datetime | None] = mapped_column(index=True, default=CHECK_NOW)
 
     person: Mapped[Person] = relationship(lazy="joined")
 
 
 class OnboardingStep(Base):
     __tablename__ = "onboarding_steps"
-    __table_args__ = (UniqueConstraint("ambassador_id", "key", name="uq_onboarding_step"),)
+    __table_args__ = (
+        UniqueConstraint("ambassador_id", "key", name="uq_onboarding_step"),
+        # The report's onboarding figures read only this index (no row lookups).
+        Index("ix_onboarding_steps_progress", "ambassador_id", "completed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ambassador_id: Mapped[int] = mapped_column(ForeignKey("ambassadors.id"), index=True)
@@ -173,6 +186,8 @@ class ProcessedEvent(Base):
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
+    # The report counts lapses from this index alone (no lookups in a log of millions of rows).
+    __table_args__ = (Index("ix_audit_log_subjects_by_action", "action", "subject_type", "subject_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import MetaData, Table, func, inspect, select
+from sqlalchemy import MetaData, String, Table, and_, case, cast, func, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from storage.enums import AmbassadorStatus
@@ -26,14 +26,29 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _days(later: Any, earlier: Any, dialect: str) -> Any:
+    """Days from `earlier` to `later` as a number, in SQL (SQLite keeps datetimes as text)."""
+    if dialect == "sqlite":
+        return func.julianday(later) - func.julianday(earlier)
+    return func.extract("epoch", later - earlier) / 86400.0
+
+
 class ReportRepo(Repository):
     async def reflect(self, name: str) -> Table | None:
-        """The table as it is in the database, or None when this database has no such table."""
+        """The table as it is in the database, or None when this database has no such table: the
+        model's own table when its feature is loaded and its columns are all there (no reflection
+        round trips), else as reflected."""
 
         def go(sync_session: Session) -> Table | None:
             conn = sync_session.connection()
-            if not inspect(conn).has_table(name):
+            inspector = inspect(conn)
+            if not inspector.has_table(name):
                 return None
+            model = Base.metadata.tables.get(name)
+            if model is not None:
+                have = {c["name"] for c in inspector.get_columns(name)}
+                if {c.name for c in model.columns} <= have:
+                    return model
             return Table(name, MetaData(), autoload_with=conn)
 
         return await self.s.run_sync(go)
@@ -41,9 +56,24 @@ class ReportRepo(Repository):
     async def ambassadors_by_status(self) -> dict[str, int]:
         return await self._count_by(Ambassador.status)
 
-    async def ambassadors_created_since(self, since: datetime) -> list[datetime]:
-        stmt = select(Ambassador.created_at).where(Ambassador.created_at >= since)
-        return [_utc(d) for d in (await self.s.execute(stmt)).scalars()]
+    async def ambassadors_created(
+        self, ranges: Sequence[tuple[datetime, datetime | None]], until: datetime
+    ) -> list[int]:
+        """How many ambassador rows were created in each [start, end) range (end None: open), up
+        to `until`: one query, counted in SQL."""
+        created = Ambassador.created_at
+        counts = [
+            func.coalesce(
+                func.sum(
+                    case((created >= start if end is None else and_(created >= start, created < end), 1))
+                ),
+                0,
+            )
+            for start, end in ranges
+        ]
+        since = min(start for start, _end in ranges)
+        row = (await self.s.execute(select(*counts).where(created >= since, created <= until))).one()
+        return [int(n) for n in row]
 
     async def renewals_due(self, now: datetime, until: datetime) -> int:
         stmt = (
@@ -68,31 +98,50 @@ class ReportRepo(Repository):
 
     async def lapsed(self) -> int:
         """Former ambassadors whose term ran out without renewal (not those who stepped down)."""
-        lapsed_people = set(
-            (
-                await self.s.execute(
-                    select(AuditEntry.subject_id).where(
-                        AuditEntry.action == "ambassador.lapsed", AuditEntry.subject_type == "person"
-                    )
-                )
-            ).scalars()
+        lapsed_people = select(AuditEntry.subject_id).where(
+            AuditEntry.action == "ambassador.lapsed", AuditEntry.subject_type == "person"
         )
-        rows = (await self.s.execute(select(Ambassador.person_id, Ambassador.status))).all()
-        return sum(
-            1
-            for person_id, status in rows
-            if status == AmbassadorStatus.LAPSED
-            or (status != AmbassadorStatus.ACTIVE and str(person_id) in lapsed_people)
-        )
-
-    async def onboarding_of_active(self) -> list[tuple[int, datetime, datetime | None]]:
-        """(ambassador id, term start, step completed at) for every step of every active term."""
         stmt = (
-            select(Ambassador.id, Ambassador.term_start, OnboardingStep.completed_at)
+            select(func.count())
+            .select_from(Ambassador)
+            .where(
+                or_(
+                    Ambassador.status == AmbassadorStatus.LAPSED,
+                    and_(
+                        Ambassador.status != AmbassadorStatus.ACTIVE,
+                        cast(Ambassador.person_id, String).in_(lapsed_people),
+                    ),
+                )
+            )
+        )
+        return await self._count(stmt)
+
+    async def onboarding_of_active(self) -> tuple[int, float | None]:
+        """Of the active terms with onboarding steps, how many have every step done, and the
+        median of the days from their start to their last step (None when none has): counted and
+        ranked in SQL."""
+        done = func.count(OnboardingStep.completed_at)
+        days = _days(
+            func.max(OnboardingStep.completed_at), Ambassador.term_start, self.s.get_bind().dialect.name
+        )
+        per_term = (
+            select(days.label("days"))
             .join(OnboardingStep, OnboardingStep.ambassador_id == Ambassador.id)
             .where(Ambassador.status == AmbassadorStatus.ACTIVE)
+            .group_by(Ambassador.id, Ambassador.term_start)
+            .having(func.count() == done)
+            .subquery()
         )
-        return [(int(r[0]), r[1], r[2]) for r in (await self.s.execute(stmt)).all()]
+        ranked = select(
+            per_term.c.days,
+            func.row_number().over(order_by=per_term.c.days).label("n"),
+            func.count().over().label("total"),
+        ).subquery()
+        # The median: the middle row, or the mean of the two middle rows (integer division).
+        middle = ranked.c.n.in_([(ranked.c.total + 1) // 2, (ranked.c.total + 2) // 2])
+        stmt = select(func.max(ranked.c.total), func.avg(ranked.c.days)).where(middle)
+        total, median = (await self.s.execute(stmt)).one()
+        return int(total or 0), None if median is None else float(median)
 
     async def request_counts(self) -> list[tuple[str, str, int]]:
         """(kind, status, count) of every request."""

@@ -19,7 +19,7 @@ from bot.program.events.series import occurrence_key, recurrence
 from bot.program.messages import Notice
 from bot.program.reminders.due import FOREVER, LOOKBACK, Due, Reading, Send, dm, post
 from storage.enums import OccurrenceStatus
-from storage.events import EventSeries
+from storage.events import Booking, EventSeries
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("ambassador_bot.reminders")
@@ -43,8 +43,11 @@ async def event_reminders(reading: Reading, now: datetime) -> AsyncIterator[Due]
         except Exception as err:  # one series' failure must not stop the others' reminders
             log.error("reminders of event series %s failed: %s", s.key, type(err).__name__)
             continue
+        # The reminders of the look-back window decided already are left out in one query.
+        todo = await reading.undecided([due.key for due in found])
         for due in found:
-            yield due
+            if due.key in todo:
+                yield due
 
 
 def _series_reminders(
@@ -117,6 +120,14 @@ async def booking_reminders(reading: Reading, now: datetime) -> AsyncIterator[Du
             await uow.calendar.upcoming_bookings(now - LOOKBACK, now + offset + timedelta(minutes=1))
         )
         series = {b.series_id: await uow.calendar.series(b.series_id) for b in bookings}
+    minutes = int(offset.total_seconds() // 60)
+
+    def recipients(b: Booking) -> list[str]:
+        s = series[b.series_id]
+        return [] if s is None else [w for w in (b.slack_user_id, s.host_slack_id) if w]
+
+    # The reminders of the look-back window decided already are left out in one query.
+    todo = await reading.undecided([f"booking:{b.id}:{minutes}:{w}" for b in bookings for w in recipients(b)])
     for b in bookings:
         s = series[b.series_id]
         due = b.slot_start - offset
@@ -131,8 +142,10 @@ async def booking_reminders(reading: Reading, now: datetime) -> AsyncIterator[Du
             host=s.host_slack_id,
             minutes=s.slot_minutes,
         )
-        for who in filter(None, (b.slack_user_id, s.host_slack_id)):
-            key = f"booking:{b.id}:{int(offset.total_seconds() // 60)}:{who}"
+        for who in recipients(b):
+            key = f"booking:{b.id}:{minutes}:{who}"
+            if key not in todo:
+                continue
             mine = replace(message, to=who)  # each copy names the other side
             send = dm(key, who, mine, now, **{outbox.NOT_AFTER: b.slot_start.isoformat()})
             yield Due(key, "booking", due, b.slot_start, send, {"booking": b.id})

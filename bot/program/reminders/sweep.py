@@ -59,19 +59,22 @@ class ReminderService:
         self._clock = deps.clock
         self._signal = deps.signal
         self._finders = tuple(finders)
+        # The first sweep of a process looks at every term, the next ones only at what is due.
+        self._looked_at_every_term = False
         # Reminders this process decided, by (kind, "sent" or "skipped"): what /metrics counts.
         self.decided: collections.Counter[tuple[str, str]] = collections.Counter()
 
     async def sweep(self) -> SweepResult:
         now = self._clock.now()
         result = SweepResult()
-        reading = Reading(self._uow, self._settings)
+        reading = Reading(self._uow, self._settings, every=not self._looked_at_every_term)
         for finder in self._finders:
             try:
                 async for due in finder(reading, now):
                     await self._decide(due, now, result)
             except Exception as err:  # one failing kind must not stop the program's other clocks
                 log.error("sweep step %s failed: %s", finder.__name__, type(err).__name__)
+        self._looked_at_every_term = True
         if result.sent:
             self._signal.kick()
         return result
@@ -87,14 +90,18 @@ class ReminderService:
         status = ReminderStatus.SENT if worth_sending else ReminderStatus.SKIPPED
         try:
             async with self._uow() as uow:
-                if await uow.calendar.reminder_exists(due.key):
-                    return
-                if not await uow.calendar.claim_reminder(
+                # Another sweep (or replica) may have decided it a moment ago: then only settle.
+                claimed = not await uow.calendar.reminder_exists(
+                    due.key
+                ) and await uow.calendar.claim_reminder(
                     due.key, due.kind, status, due.due_at, now, due.detail
-                ):
-                    return  # another sweep (or replica) decided it a moment ago
-                if worth_sending:
+                )
+                if claimed and worth_sending:
                     await due.send(uow)
+                if due.settle is not None:
+                    await due.settle(uow)
+            if not claimed:
+                return
         except Exception as err:  # rolled back; every other reminder, renewal and lapse goes on
             log.error("reminder %s failed, tried again next sweep: %s", due.key, type(err).__name__)
             return

@@ -18,8 +18,7 @@ Definitions:
 from __future__ import annotations
 
 import asyncio
-import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
@@ -83,36 +82,31 @@ class ReportService(GuardedService):
         q_start = quarter_start(now)
         months = last_months(now)
         first_month = datetime(int(months[0][:4]), int(months[0][5:]), 1, tzinfo=UTC)
+        # New ambassadors per month (the last month up to now) and this quarter, counted in SQL.
+        bounds = [datetime(int(m[:4]), int(m[5:]), 1, tzinfo=UTC) for m in months]
+        ranges: list[tuple[datetime, datetime | None]] = [
+            *zip(bounds, [*bounds[1:], None], strict=True),
+            (q_start, None),
+        ]
         async with self._uow() as uow:
             repo = uow.reports
             by_status = await repo.ambassadors_by_status()
-            created = await repo.ambassadors_created_since(min(first_month, q_start))
+            *per_month, new_quarter = await repo.ambassadors_created(ranges, now)
             renewals = await repo.renewals_due(now, now + RENEWAL_WINDOW)
             lapsed = await repo.lapsed()
             overdue = await repo.overdue(now)
-            steps = await repo.onboarding_of_active()
+            complete, median_days = await repo.onboarding_of_active()
             request_counts = await repo.request_counts()
             spend = await repo.approved_spend()
             spend_quarter = await repo.approved_spend(q_start)
             rsvp_starts = await repo.meetup_rsvps_since(first_month)
             groups = await repo.count_by(GROUP_TABLE, "status")
-        new_counts = Counter(month_key(d) for d in created if d <= now)
         rsvps: tuple[tuple[str, int], ...] | None = None
         if rsvp_starts is not None:
             rsvp_counts = Counter(month_key(d) for d in rsvp_starts)
             # Upcoming meetups' RSVPs too, up to three months ahead.
             ahead = [k for k in sorted(rsvp_counts) if k > months[-1]][:3]
             rsvps = tuple((m, rsvp_counts.get(m, 0)) for m in months + ahead)
-        per_amb: dict[int, list[datetime | None]] = defaultdict(list)
-        starts: dict[int, datetime] = {}
-        for amb_id, term_start, completed_at in steps:
-            per_amb[amb_id].append(completed_at)
-            starts[amb_id] = term_start
-        complete_days = [
-            max((d for d in done if d is not None), default=starts[a]) - starts[a]
-            for a, done in per_amb.items()
-            if all(d is not None for d in done)
-        ]
         active = by_status.get(AmbassadorStatus.ACTIVE, 0)
         open_by_status: dict[str, int] = {}
         open_by_kind: dict[str, int] = {}
@@ -124,19 +118,15 @@ class ReportService(GuardedService):
             generated_at=now,
             quarter=f"{q_start.year}-Q{(q_start.month - 1) // 3 + 1}",
             ambassadors_by_status=dict(sorted(by_status.items())),
-            new_this_quarter=sum(1 for d in created if q_start <= d <= now),
+            new_this_quarter=new_quarter,
             renewals_due_90_days=renewals,
             lapsed=lapsed,
             overdue=overdue,
             onboarding_active=active,
-            onboarding_complete=len(complete_days),
-            onboarding_rate=(len(complete_days) / active) if active else None,
-            onboarding_median_days=(
-                round(statistics.median(d.total_seconds() / 86400 for d in complete_days), 1)
-                if complete_days
-                else None
-            ),
-            new_per_month=tuple((m, new_counts.get(m, 0)) for m in months),
+            onboarding_complete=complete,
+            onboarding_rate=(complete / active) if active else None,
+            onboarding_median_days=None if median_days is None else round(median_days, 1),
+            new_per_month=tuple(zip(months, per_month, strict=True)),
             rsvps_per_month=rsvps,
             open_requests=dict(sorted(open_by_status.items())),
             open_requests_by_kind=dict(sorted(open_by_kind.items())),

@@ -1,5 +1,7 @@
 """The sweep's due-finder of lapses: a term past its end and the grace period without a renewal
-moves its ambassador to alumni, takes the forum badge and group away and tells the moderators."""
+moves its ambassador to alumni, takes the forum badge and group away and tells the moderators.
+Only terms whose next due moment (`term_due_at`) has come are read: after its last renewal reminder
+a term's moment is its lapse."""
 
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ from storage.uow import UnitOfWork
 
 async def lapses(reading: Reading, now: datetime) -> AsyncIterator[Due]:
     grace = timedelta(days=reading.settings.renewals.grace_days)
-    for amb, person in await reading.read(lambda uow: uow.terms.active(ending_before=now - grace)):
+    # The terms whose next moment has come (indexed); of those, the ones past their end and grace.
+    due = await reading.shared("terms due", lambda uow: uow.terms.due("term", now, reading.every))
+    for amb, person in (t for t in due if t[0].term_end <= now - grace):
         key = f"lapse:{amb.id}:{amb.term_end:%Y%m%d}"
         send = _lapse(reading.settings, key, amb.id, person, now)
         # A lapse is never "too late": its deadline is far in the future.

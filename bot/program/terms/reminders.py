@@ -1,79 +1,140 @@
 """The sweep's due-finders of terms: renewal reminders ahead of a term's end (found late, only the
 most recent due one goes out) and the onboarding nudge some days into a new term while steps are
-still open."""
+still open.
+
+Each reads only the terms whose next due moment has come (`uow.terms.due`, an indexed column), and
+moves that moment on once what was due is decided: to the term's next renewal reminder, then to its
+lapse (the end and the grace period, which `lapses` reads); a nudge's moment is cleared once the
+nudge is decided or there is nothing left to nudge about."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 
-from bot.program.reminders.due import FOREVER, Due, Reading, dm
+from bot.program.reminders.due import FOREVER, Due, Reading, Send, dm
 from bot.program.terms.messages import NudgeStep, OnboardingNudge, RenewalReminder
+from storage.models import Ambassador
+from storage.uow import UnitOfWork
+
+
+def next_term_due(amb: Ambassador, days: Sequence[int], grace: timedelta, now: datetime) -> datetime:
+    """The term's next moment after `now`: its next renewal reminder, or else its lapse (which may
+    have come already: then the term stays due until `lapses` has moved it to alumni)."""
+    ahead = [amb.term_end - timedelta(days=d) for d in days if amb.term_end - timedelta(days=d) > now]
+    return min(ahead, default=amb.term_end + grace)
+
+
+def _settle_term(amb: Ambassador, keys: list[str], then: datetime) -> Send:
+    """Once every due renewal key of the term is decided, move its moment on (in the deciding
+    transaction: a reminder that failed leaves the term due, to be tried again)."""
+
+    async def settle(uow: UnitOfWork) -> None:
+        if await uow.calendar.decided(keys) == set(keys):
+            await uow.terms.advance("term", [(amb, then)])
+
+    return settle
 
 
 async def renewal_reminders(reading: Reading, now: datetime) -> AsyncIterator[Due]:
     settings = reading.settings
     days = sorted(set(settings.renewals.reminder_days), reverse=True)
-    if not days:
+    grace = timedelta(days=settings.renewals.grace_days)
+    terms = await reading.shared("terms due", lambda uow: uow.terms.due("term", now, reading.every))
+    if not terms:
         return
-    terms = await reading.read(lambda uow: uow.terms.active(ending_before=now + timedelta(days=max(days))))
-    # Only the offsets already due are looked up; a repeat sweep skips decided ones in one query.
-    keys = [
-        f"renewal:{a.id}:{a.term_end:%Y%m%d}:{d}"
-        for a, _p in terms
-        for d in days
-        if a.term_end - timedelta(days=d) <= now
-    ]
-    todo = await reading.undecided(keys)
-    if not todo:
-        return
-    renewing = await reading.read(lambda uow: uow.terms.pending_applicants())
+
+    def due_days(amb: Ambassador) -> list[int]:
+        return [d for d in days if amb.term_end - timedelta(days=d) <= now]
+
+    def key(amb: Ambassador, d: int) -> str:
+        return f"renewal:{amb.id}:{amb.term_end:%Y%m%d}:{d}"
+
+    # Only the offsets already due are looked up, in one query.
+    todo = await reading.undecided([key(a, d) for a, _p in terms for d in due_days(a)])
+    renewing = await reading.read(lambda uow: uow.terms.pending_applicants()) if todo else set()
+    moves: list[tuple[Ambassador, datetime | None]] = []
+    found: list[Due] = []
     for amb, person in terms:
+        then = next_term_due(amb, days, grace, now)
+        keys = [key(amb, d) for d in due_days(amb)]
+        if not any(k in todo for k in keys):
+            if then != amb.term_due_at:
+                moves.append((amb, then))
+            continue
         if not person.slack_user_id or person.id in renewing:
-            continue  # no Slack account, or already renewing
-        due_days = [d for d in days if amb.term_end - timedelta(days=d) <= now]
-        for d in due_days:
-            key = f"renewal:{amb.id}:{amb.term_end:%Y%m%d}:{d}"
-            if key not in todo:
+            continue  # no Slack account, or already renewing: looked at again next sweep
+        settle = _settle_term(amb, keys, then)
+        current = min(due_days(amb))
+        for d in due_days(amb):
+            if key(amb, d) not in todo:
                 continue
             # Found late (the bot was down): only the most recent of the due reminders goes out.
-            superseded = d != min(due_days)
+            superseded = d != current
             message = RenewalReminder(person.display_name, amb.term_end, d, settings.program.name)
             # A renewal reminder stays worth sending until the term ends.
-            yield Due(
-                key,
-                "renewal",
-                amb.term_end - timedelta(days=d),
-                amb.term_end,
-                dm(key, person.slack_user_id, message, now),
-                {"days": d, "superseded": superseded},
-                superseded,
+            found.append(
+                Due(
+                    key(amb, d),
+                    "renewal",
+                    amb.term_end - timedelta(days=d),
+                    amb.term_end,
+                    dm(key(amb, d), person.slack_user_id, message, now),
+                    {"days": d, "superseded": superseded},
+                    superseded,
+                    settle,
+                )
             )
+    if moves:
+        await reading.write(lambda uow: uow.terms.advance("term", moves))
+    for due in found:
+        yield due
+
+
+def _settle_nudge(amb: Ambassador) -> Send:
+    async def settle(uow: UnitOfWork) -> None:
+        await uow.terms.advance("nudge", [(amb, None)])
+
+    return settle
 
 
 async def onboarding_nudges(reading: Reading, now: datetime) -> AsyncIterator[Due]:
     after = timedelta(days=reading.settings.reminders.nudge_after_days)
-    # Keys first, from two columns; whole rows only for the undecided.
-    starts = await reading.read(lambda uow: uow.terms.active_starts(now - after))
-    todo = await reading.undecided([f"nudge:{i}:{start:%Y%m%d}" for i, start in starts.items()])
-    if not todo:
+    terms = await reading.read(lambda uow: uow.terms.due("nudge", now, reading.every))
+    if not terms:
         return
-    wanted = {int(key.split(":")[1]) for key in todo}
-    terms = await reading.read(lambda uow: uow.terms.active(started_before=now - after, ids=wanted))
-    candidates = [
-        (amb, person)
-        for amb, person in terms
-        if person.slack_user_id and f"nudge:{amb.id}:{amb.term_start:%Y%m%d}" in todo
-    ]
-    if not candidates:
-        return
-    open_steps = await reading.read(lambda uow: uow.onboarding.unfinished([a.id for a, _p in candidates]))
-    for amb, person in candidates:
-        steps = open_steps.get(amb.id, [])
-        if not person.slack_user_id or not steps:
+
+    def key(amb: Ambassador) -> str:
+        return f"nudge:{amb.id}:{amb.term_start:%Y%m%d}"
+
+    due_now = [(a, p) for a, p in terms if a.term_start + after <= now]
+    todo = await reading.undecided([key(a) for a, _p in due_now])
+    asking = [a.id for a, p in due_now if p.slack_user_id and key(a) in todo]
+    open_steps = await reading.read(lambda uow: uow.onboarding.unfinished(asking)) if asking else {}
+    moves: list[tuple[Ambassador, datetime | None]] = []
+    found: list[Due] = []
+    for amb, person in terms:
+        due = amb.term_start + after
+        if due > now:
+            if due != amb.nudge_due_at:
+                moves.append((amb, due))  # not yet: looked at again when it is due
             continue
-        key = f"nudge:{amb.id}:{amb.term_start:%Y%m%d}"
+        if key(amb) not in todo:
+            if amb.nudge_due_at is not None:
+                moves.append((amb, None))  # decided already
+            continue
+        if not person.slack_user_id:
+            continue  # no Slack account (yet): looked at again next sweep
+        steps = open_steps.get(amb.id, [])
+        if not steps:
+            if amb.nudge_due_at is not None:
+                moves.append((amb, None))  # onboarding done: nothing to nudge about
+            continue
         message = OnboardingNudge(person.display_name, tuple(NudgeStep(s.title, s.key) for s in steps))
-        send = dm(key, person.slack_user_id, message, now)
+        send = dm(key(amb), person.slack_user_id, message, now)
         detail = {"steps": [s.key for s in steps]}
-        yield Due(key, "nudge", amb.term_start + after, now + FOREVER, send, detail)
+        found.append(Due(key(amb), "nudge", due, now + FOREVER, send, detail, settle=_settle_nudge(amb)))
+    if moves:
+        await reading.write(lambda uow: uow.terms.advance("nudge", moves))
+    for found_due in found:
+        yield found_due
