@@ -15,8 +15,12 @@ appear), starts the bot in-process over real HTTP, and measures, alternating in 
   same size (so HTTP, the socket and the transfer of the bytes cost the same on both sides);
 - the same page answered 304 (If-None-Match: only the directory's version is read) and a search
   (`?q=kubernetes berlin`), next to the same baseline;
-- in-process, without HTTP: the data (`directory`) and the rendering (`directory_page`) of the
-  whole page, next to rendering alone (how much of the page time is the database).
+- in-process, without HTTP: a cold page, the data (`directory`: the query and the field choices)
+  and the rendering (`directory_page`) with no entry remembered, next to rendering the same data
+  again (entries remembered) — the cost of a page right after the directory changed.
+
+The HTTP page series are warm: after the first request a page is kept by its ETag (bot/web/cache.py),
+so a request costs the version query and the bytes.
 
 Nothing is asserted on time; what the page shows is checked by tests/e2e/test_public_pages.py.
 """
@@ -51,7 +55,7 @@ from bot.program.public.directory import directory
 from bot.sandbox.harness.directory_seed import bulk_seed, synthetic
 from bot.sandbox.harness.stack import start_stack
 from bot.sandbox.http import serve_asgi
-from bot.web.render import directory_page
+from bot.web.render import directory_page, entry_html
 from storage import migrate
 from storage.db import make_engine
 from storage.profiles import Profile
@@ -149,7 +153,8 @@ async def run_one(url: str, label: str, args: argparse.Namespace) -> dict[str, A
 
         listing = await data()
 
-        async def data_and_render() -> None:
+        async def data_and_render() -> None:  # cold: nothing remembered
+            entry_html.cache_clear()
             directory_page(settings, await data())
 
         async def render_only() -> None:

@@ -97,7 +97,9 @@ class PublicRepo(Repository):
             .where(Profile.public_listed.is_(True))
             .order_by(func.lower(Person.display_name), Person.id)
         )
-        return [PublicRow._make(row) for row in (await self.s.execute(stmt)).all()]
+        # On the session's connection, as Core: plain columns need none of the ORM's loading.
+        conn = await self.s.connection()
+        return [PublicRow._make(row) for row in (await conn.execute(stmt)).all()]
 
     async def version(self) -> tuple[object, ...]:
         """A cheap fingerprint of everything the directory and groups pages show: it changes when
