@@ -280,6 +280,9 @@ async def test_the_groups_page_lists_groups_by_place_with_a_map(stack: Stack) ->
     assert "Spam" not in text and "Ambassadors Nowhere" in text
     assert text.index("Atlantis") < text.index("France") < text.index("Germany")  # by country
     assert "Official" in text and "Alice Example" in text  # Berlin's mentor is listed with her name
+    assert (
+        "Mentor An ambassador" in text and "Mentor Not assigned yet" in text
+    )  # Lyon's is not; Nowhere has none
     assert "@lea" in text and "1 more" in text  # Bob, a Slack-only organiser, is not named
     for secret in (ALICE, BOB, MOD, "U0"):
         assert secret not in page.text
