@@ -327,3 +327,18 @@ async def test_the_pages_can_be_turned_off(db_url: str) -> None:
     async with start_stack(db_url, web={"public_pages": False}) as stack:
         for path in ("/program", "/program/ambassadors", "/program/static/style.css"):
             assert (await get(stack, path)).status_code == 404
+
+
+async def test_an_unreachable_database_is_a_503_page_not_a_500(db_url: str, backend: str) -> None:
+    if backend != "postgres":
+        pytest.skip("SQLite is a file beside the process: it cannot be made unreachable")
+    from tests.faults.test_database_faults import pg_unreachable
+
+    async with start_stack(db_url) as stack:
+        assert (await get(stack, "/program/ambassadors")).status_code == 200
+        async with pg_unreachable(db_url):
+            for path in ("/program", "/program/ambassadors", "/program/groups", "/program/events"):
+                page = await get(stack, path)
+                assert page.status_code == 503 and page.headers["retry-after"] == "30", path
+                assert "cannot be shown right now" in page.text and "Traceback" not in page.text
+        assert (await get(stack, "/program/ambassadors")).status_code == 200
