@@ -71,7 +71,7 @@ async def get(stack: Stack, path: str, **headers: str) -> httpx.Response:
         return await client.get(path, headers={k.replace("_", "-"): v for k, v in headers.items()})
 
 
-async def publish(stack: Stack, user: str, fields: list[str], **changes: str) -> None:
+async def publish(stack: Stack, user: str, fields: list[str], **changes: str) -> str:
     """Save the profile form with "List me on the public directory" ticked and `fields` shown."""
     view = await open_profile(stack, user)
     values: dict[str, Any] = {k: {k: v} for k, v in {**PROFILE, **changes}.items() if v}
@@ -80,6 +80,7 @@ async def publish(stack: Stack, user: str, fields: list[str], **changes: str) ->
     resp = await stack.actor.submit_view(user, view["id"], values)
     assert resp.status_code == 200 and "errors" not in resp.text, resp.text
     await stack.settle()
+    return resp.text  # the "Profile saved" notice
 
 
 ALL = ["name", "location", "expertise", "help_with", "contact", "home_group"]
@@ -100,7 +101,8 @@ async def test_nobody_is_public_until_they_opt_in_and_then_only_what_they_chose(
     assert Page(page.text).all("p", id="no-results")
     assert "Alice" not in page.text and "Berlin" not in page.text
 
-    await publish(stack, ALICE, ["name", "expertise"])
+    said = await publish(stack, ALICE, ["name", "expertise"])
+    assert "You are listed on the public directory with the fields you ticked." in said
     page = await get(stack, "/program/ambassadors")
     [alice] = entries(page.text)
     assert "Alice Example" in alice and "Kubernetes, Go, Community events" in alice
