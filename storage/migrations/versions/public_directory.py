@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "public_directory"
-down_revision = "steps_nominee_home_group"
+down_revision = "next_due_columns"
 branch_labels = None
 depends_on = None
 
