@@ -33,6 +33,7 @@ from bot.platforms.slack.parse import parse as parse_slack
 from bot.platforms.slack.socket import AppTokenRefused
 from bot.program.ports import Clock
 from bot.runtime import Runtime, build_runtime
+from bot.web import routes as public_pages
 from handlers.discourse import handle_webhook
 from handlers.slack.context import INBOUND_KEY, SERVICES_KEY
 from storage import migrate
@@ -285,6 +286,8 @@ def create_app(
             Route("/livez", livez, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
+            # The program's public pages (bot/web): /program, /program/ambassadors, /groups, /events.
+            *public_pages.routes(),
         ],
         lifespan=lifespan,
     )

@@ -11,6 +11,7 @@ from datetime import datetime
 from functools import reduce
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     ForeignKey,
     Integer,
@@ -18,13 +19,14 @@ from sqlalchemy import (
     Text,
     and_,
     case,
+    false,
     func,
     literal,
     or_,
     select,
     update,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from storage.enums import AmbassadorStatus
 from storage.models import Ambassador, Application, Base, Person, utcnow
@@ -50,6 +52,16 @@ class Profile(Base):
     # Lower-cased words of the searchable fields, for `find` (kept in step by the service layer).
     search_text: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The public directory (/program/ambassadors, `export directory`): off until the person ticks
+    # "List me on the public directory"; `public_fields` is the comma-separated fields they chose
+    # to show there (bot/program/directory/profiles.py PUBLIC_FIELDS).
+    public_listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    public_fields: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+    @validates("public_listed")
+    def _listed(self, _key: str, value: object) -> bool:
+        # The profile form's answer arrives as text ("yes" or ""), like its other fields.
+        return value is True or value == "yes"
 
 
 @dataclass(frozen=True)

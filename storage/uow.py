@@ -15,6 +15,7 @@ from storage.linking import LinkCodeRepo
 from storage.nominations import NominationRepo
 from storage.privacy import PrivacyRepo
 from storage.profiles import ProfileRepo
+from storage.public import PublicRepo
 from storage.reports import ExportRepo, ReportRepo
 from storage.repositories import (
     AmbassadorRepo,
@@ -54,6 +55,7 @@ class UnitOfWork:
     exports: ExportRepo
     backup: BackupRepo
     privacy: PrivacyRepo
+    public: PublicRepo  # what the public program pages read
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
@@ -84,6 +86,7 @@ class UnitOfWork:
         self.exports = ExportRepo(s)
         self.backup = BackupRepo(s)
         self.privacy = PrivacyRepo(s)
+        self.public = PublicRepo(s)
         return self
 
     async def __aexit__(

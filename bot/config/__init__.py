@@ -3,7 +3,8 @@
 `load_settings` raises `ConfigError` with a single line naming the key and what is wrong, so the
 CLI can print it and stop without a traceback. One module per group of sections: `platforms`
 (server, database, slack, discourse, outbox), `program` (program, renewals), `events` (events,
-reminders), `requests`, `groups`; `base` holds what they share. `Settings` and the loaders are here.
+reminders), `requests`, `groups`, `web` (the public pages); `base` holds what they share.
+`Settings` and the loaders are here.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from bot.config.platforms import (
 )
 from bot.config.program import DEFAULT_STEPS, OnboardingStep, ProgramSettings, RenewalSettings, parse_term
 from bot.config.requests import RequestKindSettings, RequestsSettings
+from bot.config.web import WebSettings
 
 __all__ = [
     "DEFAULT_DB_URL",
@@ -51,6 +53,7 @@ __all__ = [
     "ServerSettings",
     "Settings",
     "SlackSettings",
+    "WebSettings",
     "load_settings",
     "parse_offset",
     "parse_term",
@@ -81,6 +84,7 @@ class Settings(Section):
     requests: RequestsSettings = RequestsSettings()
     events: tuple[EventSettings, ...] = ()
     groups: GroupsSettings = GroupsSettings()
+    web: WebSettings = WebSettings()
 
     @model_validator(mode="after")
     def _unique_events(self) -> Settings:

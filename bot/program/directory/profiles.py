@@ -31,6 +31,22 @@ PROFILE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("country", "Country", 100, required=False),
 )
 
+# The public directory (/program/ambassadors): the form's "List me on the public directory"
+# checkbox (`PUBLIC_LISTED`, sent as "yes" or "") and its per-field choices (`PUBLIC_FIELDS_KEY`,
+# the chosen keys comma-separated). A form without them leaves the saved choice as it is.
+PUBLIC_LISTED = "public_listed"
+PUBLIC_FIELDS_KEY = "public_fields"
+PUBLIC_FIELDS: tuple[tuple[str, str], ...] = (
+    ("name", "Name"),
+    ("location", "Location (city and country)"),
+    ("expertise", "Expertise"),
+    ("help_with", "What I can help with"),
+    ("contact", "How to reach me"),
+    ("home_group", "Home user group"),
+)
+# What a person who opts in shows unless they change it (location and home group are opt-in too).
+DEFAULT_PUBLIC_FIELDS = ("name", "expertise", "help_with", "contact")
+
 HOME_GROUP = "home_group_id"  # the form's home user group (a select of the groups, when any)
 NO_GROUP = "none"  # its "no home group" option
 MAX_GROUPS = 99  # a Slack select lists at most 100 options, "no home group" included
@@ -78,7 +94,20 @@ def validate_profile(form: Mapping[str, str | None]) -> dict[str, str]:
             cleaned["timezone"] = canonical
     if problems:
         raise InvalidInput("Some answers need fixing.", problems)
+    cleaned.update(public_choice(form))
     return cleaned
+
+
+def public_choice(form: Mapping[str, str | None]) -> dict[str, str]:
+    """The public-directory answers of a form, normalised ("yes"/"" and the known fields in
+    their order); empty when the form did not carry them. Unknown field keys are dropped."""
+    out: dict[str, str] = {}
+    if PUBLIC_LISTED in form:
+        out[PUBLIC_LISTED] = "yes" if (form[PUBLIC_LISTED] or "").strip() == "yes" else ""
+    if PUBLIC_FIELDS_KEY in form:
+        chosen = {k.strip() for k in (form[PUBLIC_FIELDS_KEY] or "").split(",")}
+        out[PUBLIC_FIELDS_KEY] = ",".join(k for k, _label in PUBLIC_FIELDS if k in chosen)
+    return out
 
 
 def split_location(location: str) -> tuple[str, str]:
@@ -96,6 +125,8 @@ def profile_values(
     if profile is not None:
         values = {spec.key: str(getattr(profile, spec.key) or "") for spec in PROFILE_FIELDS}
         values[HOME_GROUP] = str(profile.home_group_id or "")
+        values[PUBLIC_LISTED] = "yes" if profile.public_listed else ""
+        values[PUBLIC_FIELDS_KEY] = profile.public_fields or ""
         return values
     out = {spec.key: "" for spec in PROFILE_FIELDS}
     if app is not None:

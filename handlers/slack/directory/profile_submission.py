@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.program.directory.profiles import SaveResult
+from bot.program.directory.profiles import PUBLIC_FIELDS_KEY, PUBLIC_LISTED, SaveResult
 from handlers.slack import blocks, kit
 from handlers.slack.blocks import Block
 from handlers.slack.directory.views import PROFILE_VIEW
@@ -12,7 +12,11 @@ from handlers.slack.directory.views import PROFILE_VIEW
 
 async def _save(s: kit.Sent) -> SaveResult:
     sent = s.submission
-    return await s.services.profiles.save(sent.user.id, dict(sent.values), sent.user.name)
+    form = dict(sent.values)
+    for key in (PUBLIC_LISTED, PUBLIC_FIELDS_KEY):  # checkboxes: the ticked values, if the form had them
+        if key in sent.values:
+            form[key] = ",".join(sent.multi.get(key, ()))
+    return await s.services.profiles.save(sent.user.id, form, sent.user.name)
 
 
 def _saved(result: SaveResult, s: kit.Sent) -> Block:

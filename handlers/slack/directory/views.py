@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.program.applications.form import FieldSpec
-from bot.program.directory.profiles import HOME_GROUP, NO_GROUP, PROFILE_FIELDS, GroupChoice
+from bot.program.directory.profiles import (
+    DEFAULT_PUBLIC_FIELDS,
+    HOME_GROUP,
+    NO_GROUP,
+    PROFILE_FIELDS,
+    PUBLIC_FIELDS,
+    PUBLIC_FIELDS_KEY,
+    PUBLIC_LISTED,
+    GroupChoice,
+)
 from bot.program.directory.search import FindHit, FindResult
 from handlers.slack import blocks
 from handlers.slack import text as kit
@@ -34,6 +43,39 @@ def _home_group(groups: Sequence[GroupChoice], current: str) -> Block:
     return input_block(spec, element)
 
 
+def _checkboxes(key: str, label: str, hint: str, options: list[Block], chosen: set[str]) -> Block:
+    """An optional checkboxes input (https://api.slack.com/reference/block-kit/block-elements#checkboxes);
+    `initial_options` must repeat the options exactly, and may not be empty."""
+    element: Block = {"type": "checkboxes", "action_id": key, "options": options}
+    initial = [o for o in options if o["value"] in chosen]
+    if initial:
+        element["initial_options"] = initial
+    return input_block(FieldSpec(key, label, 0, required=False, hint=hint), element)
+
+
+def _public(values: Mapping[str, str]) -> list[Block]:
+    """The public directory opt-in (off until ticked) and the fields it shows."""
+    listed = values.get(PUBLIC_LISTED) == "yes"
+    saved = values.get(PUBLIC_FIELDS_KEY)
+    fields = set(saved.split(",")) if saved is not None and (saved or listed) else set(DEFAULT_PUBLIC_FIELDS)
+    return [
+        _checkboxes(
+            PUBLIC_LISTED,
+            "Public directory",
+            "Nothing about you is on the program's public web page until you tick this.",
+            [kit.option("List me on the public directory", "yes")],
+            {"yes"} if listed else set(),
+        ),
+        _checkboxes(
+            PUBLIC_FIELDS_KEY,
+            "Show on the public directory",
+            "Only the ticked fields are shown; your Slack account and email never are.",
+            [kit.option(label, key) for key, label in PUBLIC_FIELDS],
+            fields,
+        ),
+    ]
+
+
 def profile_modal(values: Mapping[str, str] | None = None, groups: Sequence[GroupChoice] = ()) -> Block:
     out: list[Block] = [
         section(
@@ -46,6 +88,7 @@ def profile_modal(values: Mapping[str, str] | None = None, groups: Sequence[Grou
         out.append(input_block(spec, element))
     if groups:  # with no groups to choose from, the field is not shown
         out.append(_home_group(groups, (values or {}).get(HOME_GROUP, "")))
+    out.extend(_public(values or {}))
     return {
         "type": "modal",
         "callback_id": PROFILE_VIEW,
