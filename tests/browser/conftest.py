@@ -78,6 +78,18 @@ class Visit:
     failed_requests: list[str] = field(default_factory=list)
     elsewhere: list[str] = field(default_factory=list)
 
+    def console(self, msg: Any) -> None:
+        if msg.type == "error":
+            self.console_errors.append(f"console error: {msg.text}")
+
+    def response(self, resp: Any) -> None:
+        if resp.status >= 400:
+            self.failed_requests.append(f"{resp.status} {resp.url}")
+
+    def request(self, req: Any) -> None:
+        if not req.url.startswith(self.base + "/"):
+            self.elsewhere.append(req.url)
+
     def problems(self) -> list[str]:
         return self.console_errors + self.failed_requests + [f"external request {u}" for u in self.elsewhere]
 
@@ -106,22 +118,11 @@ def visit(browser: Any, site: Site) -> Iterator[Any]:
         contexts.append(context)
         page = context.new_page()
         seen = Visit(page, site.url)
-        page.on(
-            "console",
-            lambda msg: seen.console_errors.append(f"console {msg.type}: {msg.text}")
-            if msg.type == "error"
-            else None,
-        )
+        page.on("console", seen.console)
         page.on("pageerror", lambda err: seen.console_errors.append(f"uncaught: {err}"))
         page.on("requestfailed", lambda req: seen.failed_requests.append(f"failed {req.url}"))
-        page.on(
-            "response",
-            lambda resp: seen.failed_requests.append(f"{resp.status} {resp.url}") if resp.status >= 400 else None,
-        )
-        page.on(
-            "request",
-            lambda req: seen.elsewhere.append(req.url) if not req.url.startswith(site.url) else None,
-        )
+        page.on("response", seen.response)
+        page.on("request", seen.request)
         response = page.goto(site.url + path, wait_until="load")
         assert response is not None and response.status == 200, f"{path}: {response and response.status}"
         return seen

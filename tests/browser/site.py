@@ -128,6 +128,22 @@ OFFICE = {
 async def seed(stack: Stack) -> None:
     async with stack.runtime.uow() as uow:
         session = uow.session
+        home: dict[str, UserGroup] = {}
+        for n, (title, city, country, lat, lon, status) in enumerate(GROUPS, start=1):
+            group = UserGroup(
+                title=title,
+                requested_name=title,
+                city=city,
+                country=country,
+                latitude=lat,
+                longitude=lon,
+                requester_slack_id=f"U0SEED{n}",
+                mentor_slack_id="U0SEED1",
+                status=status,
+            )
+            session.add(group)
+            home[city] = group
+        await session.flush()
         for i, p in enumerate(PEOPLE, start=1):
             person = Person(slack_user_id=f"U0SEED{i}", display_name=p.name, created_at=SINCE)
             session.add(person)
@@ -153,26 +169,12 @@ async def seed(stack: Stack) -> None:
                     contact=p.contact,
                     public_listed=p.listed,
                     public_fields=p.fields,
+                    home_group_id=home[p.city].id if p.city in home else None,
                     updated_at=SINCE,
                 )
             )
-        for n, (title, city, country, lat, lon, status) in enumerate(GROUPS, start=1):
-            session.add(
-                UserGroup(
-                    title=title,
-                    requested_name=title,
-                    city=city,
-                    country=country,
-                    latitude=lat,
-                    longitude=lon,
-                    requester_slack_id=f"U0SEED{n}",
-                    mentor_slack_id="U0SEED1",
-                    status=status,
-                )
-            )
     events = stack.runtime.services.events
-    first = (await events.upcoming())
-    meetup = next(o for o in first if o.series_key == "meetup")
+    meetup = next(o for o in await events.upcoming(limit=50) if o.series_key == "meetup")
     await events.change_occurrence(MOD, "meetup", f"{meetup.start:%Y-%m-%d}", "cancelled", "Venue closed")
 
 

@@ -171,6 +171,9 @@ class DirectoryTopic:
         return float(max(1, min(60, self._settings.discourse.directory_topic_interval_seconds // 5)))
 
     def directory_url(self) -> str:
+        """The web directory's address, when the bot serves the public pages."""
+        if not self._settings.web.public_pages:
+            return ""
         return self._settings.server.public_url.rstrip("/") + "/program/ambassadors"
 
     async def post(self) -> DirectoryPost:
