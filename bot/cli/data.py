@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,55 +29,46 @@ def export() -> None:
     """Export program data."""
 
 
-ServiceText = Callable[[Any, Settings, Any, Any], Awaitable[str]]  # (uow, settings, roles, clock)
-
-
-def _text_export(
-    name: str, doc: str, what: str, make: ServiceText, wrote: Callable[[str], str]
-) -> click.Command:
-    """`export <name>`: the text a service makes (`make`), printed or written to `--output`, where
-    the command then says what it wrote (`wrote(text)`)."""
-
-    @click.command(name, help=doc)
-    @output_option(what)
-    @click.pass_context
-    def command(ctx: click.Context, output: str | None) -> None:
-        settings = settings_of(ctx)
-
-        async def work(uow: Any) -> str:
-            from bot.program.ports import SystemClock
-            from bot.program.roles import Roles
-
-            return await make(uow, settings, Roles([]), SystemClock())
-
-        text = run_work(settings, work)
-        if output is None:
-            click.echo(text, nl=False)
-            return
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {wrote(text)} to {output}.")
-
-    return command
-
-
-async def _directory(uow: Any, settings: Settings, roles: Any, clock: Any) -> str:
-    from bot.program.directory.service import ProfileService
-    from bot.program.permissions import ServiceDeps
-
-    return await ProfileService(ServiceDeps(uow, settings, roles, clock)).export_directory()
-
-
-
-
-export.add_command(
-    _text_export(
-        "directory",
-        'The "get help and support" page: one Markdown section per active ambassador.',
-        "the Markdown",
-        _directory,
-        lambda md: f"the directory ({plural(md.count(chr(10) + '## '), 'ambassador')})",
-    )
+@export.command("directory")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "html"]),
+    default="markdown",
+    show_default=True,
+    help="markdown for a wiki or repository page; html for the /program/ambassadors page itself.",
 )
+@output_option("the page")
+@click.pass_context
+def export_directory(ctx: click.Context, fmt: str, output: str | None) -> None:
+    """The public directory, as /program/ambassadors shows it: one entry per ambassador who chose
+    to be listed, with only the fields they chose to show."""
+    settings = settings_of(ctx)
+
+    async def work(uow: Any) -> tuple[str, int]:
+        from bot.program.directory.service import ProfileService
+        from bot.program.permissions import ServiceDeps
+        from bot.program.ports import SystemClock
+        from bot.program.public.directory import directory
+        from bot.program.roles import Roles
+
+        if fmt == "markdown":
+            text = await ProfileService(
+                ServiceDeps(uow, settings, Roles([]), SystemClock())
+            ).export_directory()
+            return text, text.count("\n## ")
+        from bot.web.render import directory_page
+
+        async with uow() as unit:
+            listing = await directory(unit, settings)
+        return directory_page(settings, listing), len(listing.people)
+
+    text, count = run_work(settings, work)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    Path(output).write_text(text, encoding="utf-8")
+    click.echo(f"Wrote the directory ({plural(count, 'ambassador')}) to {output}.")
 
 
 @export.command("groups")
@@ -119,7 +109,6 @@ def _export_command(kind: str) -> click.Command:
         settings = settings_of(ctx)
 
         async def work(uow: Any) -> Any:
-            from bot.config import Settings
             from bot.program.permissions import ServiceDeps
             from bot.program.ports import SystemClock
             from bot.program.reports.exports import ExportService

@@ -8,8 +8,20 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from bot.config import Settings
+
 if TYPE_CHECKING:
     from jinja2 import Environment
+
+    from bot.program.public.directory import PublicDirectory
+
+# The pages every page links to: (key, address, label).
+NAV = (
+    ("program", "/program", "About"),
+    ("ambassadors", "/program/ambassadors", "Ambassadors"),
+    ("groups", "/program/groups", "User groups"),
+    ("events", "/program/events", "Events"),
+)
 
 
 @cache
@@ -28,3 +40,17 @@ def environment() -> Environment:
 
 def render(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
+
+
+def page(settings: Settings, template: str, active: str, title: str, **context: Any) -> str:
+    """A whole page: the layout (program name, navigation with `active` marked, one h1 `title`)."""
+    return render(template, program=settings.program.name, nav=NAV, active=active, title=title, **context)
+
+
+def directory_page(
+    settings: Settings, directory: PublicDirectory, q: str = "", problem: str | None = None
+) -> str:
+    """/program/ambassadors, and `export directory --format html`."""
+    return page(
+        settings, "ambassadors.html", "ambassadors", "Ambassadors", q=q, problem=problem, directory=directory
+    )

@@ -24,7 +24,7 @@ from bot.program.public import directory as public_directory
 from bot.program.public import pages
 from bot.runtime import Runtime
 from bot.web import cache
-from bot.web.render import render
+from bot.web.render import directory_page, page
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("ambassador_bot.web")
@@ -45,13 +45,6 @@ SECURITY = {
 HTML = "text/html; charset=utf-8"
 STATIC = {"style.css": "text/css; charset=utf-8", "times.js": "text/javascript; charset=utf-8"}
 
-NAV = (
-    ("program", "/program", "About"),
-    ("ambassadors", "/program/ambassadors", "Ambassadors"),
-    ("groups", "/program/groups", "User groups"),
-    ("events", "/program/events", "Events"),
-)
-
 
 def _runtime(request: Request) -> Runtime:
     rt = request.app.state.runtime
@@ -66,17 +59,6 @@ def _freshness(request: Request) -> cache.Freshness:
         found = cache.Freshness()
         state.public_freshness = found
     return found
-
-
-def _page(settings: Settings, template: str, active: str, title: str, **context: object) -> str:
-    return render(
-        template,
-        program=settings.program.name,
-        nav=NAV,
-        active=active,
-        title=title,
-        **context,
-    )
 
 
 def _html(body: str, status: int = 200, extra: dict[str, str] | None = None) -> Response:
@@ -96,7 +78,7 @@ def _cached(request: Request, tag: str, body: Callable[[], str]) -> Response:
 
 
 def not_found_page(settings: Settings) -> str:
-    return _page(settings, "not_found.html", "", "Page not found")
+    return page(settings, "not_found.html", "", "Page not found")
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -113,7 +95,7 @@ def _public(endpoint: Endpoint) -> Endpoint:
             return await endpoint(request)
         except (DBAPIError, PoolTimeout, OSError) as err:
             log.warning("public page %s: database unavailable (%s)", request.url.path, type(err).__name__)
-            body = _page(rt.settings, "unavailable.html", "", "Temporarily unavailable")
+            body = page(rt.settings, "unavailable.html", "", "Temporarily unavailable")
             return _html(body, 503, {"Retry-After": "30"})
 
     wrapped.__name__ = wrapped.__qualname__ = endpoint.__name__
@@ -137,7 +119,7 @@ async def landing(request: Request) -> Response:
     settings = rt.settings
     occurrences = await rt.services.events.upcoming(days=UPCOMING_DAYS, limit=ON_LANDING)
     events = pages.events_page(occurrences, settings.web.timezone)
-    body = _page(
+    body = page(
         settings,
         "program.html",
         "program",
@@ -162,15 +144,7 @@ async def ambassadors(request: Request) -> Response:
     def body() -> str:
         assert found is not None
         listing, problem = found
-        return _page(
-            settings,
-            "ambassadors.html",
-            "ambassadors",
-            "Ambassadors",
-            q=q,
-            problem=problem,
-            directory=listing,
-        )
+        return directory_page(settings, listing, q, problem)
 
     return _cached(request, tag, body)
 
@@ -192,13 +166,13 @@ async def groups(request: Request) -> Response:
     rt = _runtime(request)
     async with rt.uow() as uow:
         rows = await uow.public.groups()
-    page = pages.groups_page(rows)
-    body = _page(
+    data = pages.groups_page(rows)
+    body = page(
         rt.settings,
         "groups.html",
         "groups",
         "User groups",
-        page=page,
+        page=data,
         width=pages.MAP_WIDTH,
         height=pages.MAP_HEIGHT,
     )
@@ -211,13 +185,13 @@ async def events(request: Request) -> Response:
     settings = rt.settings
     tz, unknown = pages.page_timezone(settings, request.query_params.get("tz"))
     occurrences = await rt.services.events.upcoming(days=UPCOMING_DAYS, limit=UPCOMING_EVENTS)
-    page = pages.events_page(occurrences, tz, unknown)
-    body = _page(
+    data = pages.events_page(occurrences, tz, unknown)
+    body = page(
         settings,
         "events.html",
         "events",
         "Events",
-        page=page,
+        page=data,
         chosen=request.query_params.get("tz") is not None and unknown is None,
         calendar_url=pages.program_info(settings).calendar_url,
     )

@@ -46,10 +46,18 @@ async def open_profile(stack: Stack, user: str) -> dict[str, Any]:
     return view
 
 
-async def save_profile(stack: Stack, user: str, **changes: str) -> dict[str, Any]:
+async def save_profile(
+    stack: Stack, user: str, *, public: tuple[str, ...] = (), **changes: str
+) -> dict[str, Any]:
+    """Fill in and save the profile form; with `public`, listed on the public directory showing
+    those fields."""
     view = await open_profile(stack, user)
     values = {**PROFILE, **changes}
-    resp = await stack.actor.submit_view(user, view["id"], {k: {k: v} for k, v in values.items() if v})
+    answers: dict[str, Any] = {k: {k: v} for k, v in values.items() if v}
+    if public:
+        answers["public_listed"] = {"public_listed": ["yes"]}
+        answers["public_fields"] = {"public_fields": list(public)}
+    resp = await stack.actor.submit_view(user, view["id"], answers)
     await stack.settle()
     body: dict[str, Any] = resp.json() if resp.text.strip() else {}
     return body
@@ -138,35 +146,46 @@ async def test_find_says_how_many_more_matched(stack: Stack) -> None:
     assert "…and 2 more" in str(body["blocks"][-1])
 
 
-async def test_export_directory_writes_one_section_per_active_ambassador(
+async def test_export_directory_writes_one_section_per_listed_ambassador(
     stack: Stack, tmp_path: Path
 ) -> None:
     await make_ambassador(stack)
     await make_ambassador(stack, BOB, name="Bob *Builder*", forum_username="bob", location="Porto, Portugal")
-    await save_profile(stack, ALICE)
+    await save_profile(stack, BOB)  # not listed on the public directory: not exported
     config = tmp_path / "config.toml"
     config.write_text(f'[database]\nurl = "{stack.settings.database.url}"\n', encoding="utf-8")
     out = tmp_path / "directory.md"
-    result = await asyncio.to_thread(
-        CliRunner().invoke, main, ["--config", str(config), "export", "directory", "--output", str(out)]
-    )
+    export = ["--config", str(config), "export", "directory", "--output", str(out)]
+    result = await asyncio.to_thread(CliRunner().invoke, main, export)
+    assert result.exit_code == 0 and "0 ambassadors" in result.output, result.output
+    assert "Bob" not in out.read_text(encoding="utf-8")
+
+    everything = ("name", "location", "expertise", "help_with", "contact", "home_group")
+    await save_profile(stack, ALICE, public=everything)
+    await save_profile(stack, BOB, public=("name", "location"), city="Porto", country="Portugal")
+    result = await asyncio.to_thread(CliRunner().invoke, main, export)
     assert result.exit_code == 0, result.output
     assert "2 ambassadors" in result.output
     page = out.read_text(encoding="utf-8")
     assert page.startswith("# Get help and support")
     assert "## Alice Example" in page and "## Bob \\*Builder\\*" in page  # user text can't style the page
     alice = page.split("## Alice Example", 1)[1].split("##", 1)[0]
-    assert "**Location:** Berlin, Germany" in alice and "**Timezone:** Europe/Berlin" in alice
+    assert "**Location:** Berlin, Germany" in alice
     assert "**Expertise:** Kubernetes, Go, Community events" in alice
     assert "**Can help with:** Getting a first talk accepted" in alice
     assert "**How to reach:** DM me here or @alice on the forum" in alice
     bob = page.split("Builder\\*", 1)[1]
-    assert "Porto, Portugal" in bob  # no profile yet: what the application said
-    # Without --output the page goes to stdout.
+    assert "Porto, Portugal" in bob and "Kubernetes" not in bob  # only the fields he chose
+    # Without --output the page goes to stdout; --format html is the web page itself.
     printed = await asyncio.to_thread(
         CliRunner().invoke, main, ["--config", str(config), "export", "directory"]
     )
     assert printed.exit_code == 0 and "## Alice Example" in printed.output
+    html = await asyncio.to_thread(
+        CliRunner().invoke, main, ["--config", str(config), "export", "directory", "--format", "html"]
+    )
+    assert html.exit_code == 0 and html.output.startswith("<!doctype html>")
+    assert html.output.count('<li class="ambassador">') == 2 and "Bob *Builder*" in html.output
 
 
 async def test_a_profile_saved_before_approval_says_when_it_is_listed_and_ticks_the_step_at_approval(

@@ -29,6 +29,7 @@ from bot.program.directory.search import (
 from bot.program.groups.reports import HOME_GROUPS
 from bot.program.onboarding.steps import active_ambassador, tick_profile_step
 from bot.program.permissions import GuardedService
+from bot.program.public import directory as public_directory
 from storage.enums import Platform
 from storage.profiles import Profile
 
@@ -102,8 +103,8 @@ class ProfileService(GuardedService):
         return FindResult(query, tuple(hits), max(total, scored), ignored)
 
     async def export_directory(self, generated: datetime | None = None) -> str:
-        """The Markdown "get help and support" page: one section per active ambassador."""
+        """The Markdown "get help and support" page: the public directory (listed people only)."""
         when = generated or self._clock.now()
         async with self._uow() as uow:
-            rows = await uow.profiles.active_directory()
-        return directory_page(rows, self._settings.program.name, self._settings.discourse.url, when)
+            listing = await public_directory.directory(uow, self._settings)
+        return directory_page(listing.people, self._settings.program.name, when)

@@ -1,0 +1,53 @@
+"""The public pages' cache validators (bot/web/cache.py): If-None-Match (strong and weak, lists,
+*), If-Modified-Since, and Last-Modified dates that only move forward."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.web.cache import Freshness, etag, http_date, not_modified
+
+T0 = datetime(2026, 12, 2, 10, 0, 0, 500_000, tzinfo=UTC)
+TAG = etag("page", 1)
+
+
+@pytest.mark.parametrize(
+    ("inm", "ims", "fresh"),
+    [
+        (TAG, None, True),
+        (f"W/{TAG}", None, True),
+        (f'"other", {TAG}', None, True),
+        ("*", None, True),
+        ('"other"', None, False),
+        ('"other"', http_date(T0 + timedelta(days=1)), False),  # If-None-Match wins
+        (None, http_date(T0), True),
+        (None, http_date(T0 + timedelta(seconds=5)), True),
+        (None, http_date(T0 - timedelta(seconds=1)), False),
+        (None, "yesterday", False),
+        (None, "", False),
+        (None, "Wed, 99 Foo 2026 99:99:99 GMT", False),
+        (None, None, False),
+    ],
+)
+def test_not_modified(inm: str | None, ims: str | None, fresh: bool) -> None:
+    assert not_modified(inm, ims, TAG, T0.replace(microsecond=0)) is fresh
+
+
+def test_an_etag_is_a_quoted_hash_of_its_parts() -> None:
+    assert etag("a", 1) == etag("a", 1) != etag("a", 2)
+    assert etag("a").startswith('"') and etag("a").endswith('"')
+
+
+def test_last_modified_is_when_a_tag_was_first_served_and_always_moves_forward() -> None:
+    f = Freshness()
+    first = f.last_modified("a", T0)
+    assert first == datetime(2026, 12, 2, 10, 0, 1, tzinfo=UTC)  # rounded up to the next second
+    assert f.last_modified("a", T0 + timedelta(hours=1)) == first  # the same tag keeps its date
+    # A new tag within the same second still gets a later date, so a dated copy of "a" is stale.
+    second = f.last_modified("b", T0)
+    assert second > first
+    assert not not_modified(None, http_date(first), "b", second)
+    # A clock that goes back never moves a new date back.
+    assert f.last_modified("c", T0 - timedelta(days=1)) > second
