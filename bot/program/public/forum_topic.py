@@ -6,7 +6,10 @@ How it stays in step, and why this way:
 - A sweep (every few seconds to a minute, see `sweep_seconds`) draws the post and compares its
   hash with the one this process last queued. Every way the directory can change (an opt-in,
   a field, a lapse to alumni, a forget, a home group) changes the drawn post, so none needs a hook
-  of its own, and a change made while the bot was down is seen at the next start.
+  of its own, and a change made while the bot was down is seen at the next start. The drawing
+  (about 0.1 s for 2 000 listed people) is skipped while the directory's cheap fingerprint
+  (`uow.public.version()`, the pages' ETag) stays as it was, except every `FULL_CHECK_EVERY`th
+  sweep, which draws anyway: a change the fingerprint cannot see waits ten sweeps at most.
 - A change queues one outbox row per topic and *window* (`directory_topic_interval_seconds`),
   due at the window's end: a burst of changes is one edit, edits are at least a window apart, and
   the row's key is claimed in the database (`deliveries.first_time`) in the same transaction, so
@@ -39,6 +42,7 @@ log = logging.getLogger("ambassador_bot.directory_topic")
 MAX_POST_CHARS = 32_000
 EDIT_REASON = "Directory updated by the ambassador bot"
 KEY_PREFIX = "directory-topic"
+FULL_CHECK_EVERY = 10
 
 # User text must stay text: no headings, emphasis, links, HTML, tables, strikethrough or
 # @mentions (a mention would notify the person at every edit that adds it back).
@@ -159,6 +163,8 @@ class DirectoryTopic:
         self._clock = clock
         self._source = source
         self._queued: str | None = None  # the hash of the post this process last queued an edit for
+        self._version: tuple[object, ...] | None = None  # the fingerprint when that was settled
+        self._unchanged = 0  # sweeps skipped since the last drawing
 
     @property
     def topic_id(self) -> int | None:
@@ -188,8 +194,15 @@ class DirectoryTopic:
         topic_id = self.topic_id
         if topic_id is None:
             return False
+        async with self._uow() as uow:
+            version = await uow.public.version()
+        if version == self._version and self._unchanged < FULL_CHECK_EVERY - 1:
+            self._unchanged += 1
+            return False
+        self._unchanged = 0
         drawn = await self.post()
         if drawn.sha256 == self._queued:
+            self._version = version
             return False
         now = self._clock.now()
         number, ends = window_of(now, self._settings.discourse.directory_topic_interval_seconds)
@@ -200,6 +213,6 @@ class DirectoryTopic:
                 # replica); it draws the post when it is delivered. The next window looks again.
                 return False
             await outbox.queue(uow, key, outbox.DISCOURSE_EDIT_DIRECTORY, {"topic_id": topic_id}, ends)
-        self._queued = drawn.sha256
+        self._queued, self._version = drawn.sha256, version
         log.info("directory topic %s: edit queued, due at %s UTC", topic_id, f"{ends:%H:%M:%S}")
         return True
