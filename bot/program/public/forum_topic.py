@@ -137,8 +137,8 @@ def topic_markdown(
 
 
 def _more(left: int, directory_url: str) -> str:
-    where = f" in the full directory: {directory_url}" if directory_url else " on the web directory"
-    return f"\n…and {plural(left, 'more ambassador')}{where}\n"
+    where = f" in the full directory: {directory_url}" if directory_url else ", too many for one post"
+    return f"\n…and {plural(left, 'more ambassador')}{where}.\n"
 
 
 def window_of(now: datetime, seconds: int) -> tuple[int, datetime]:

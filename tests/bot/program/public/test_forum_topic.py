@@ -64,7 +64,9 @@ def test_a_directory_too_long_for_one_post_points_to_the_page() -> None:
     assert len(raw) <= MAX_POST_CHARS
     shown = raw.count("\n## ")
     assert 0 < shown < 400
-    assert raw.rstrip().endswith(f"…and {400 - shown} more ambassadors in the full directory: {URL}")
+    assert raw.rstrip().endswith(f"…and {400 - shown} more ambassadors in the full directory: {URL}.")
+    without_pages = topic_markdown(people, program="P")
+    assert len(without_pages) <= MAX_POST_CHARS and without_pages.rstrip().endswith("too many for one post.")
     small = topic_markdown(people[:3], program="P", directory_url=URL, limit=MAX_POST_CHARS)
     assert "more ambassador" not in small and small.count("\n## ") == 3
 
