@@ -4,7 +4,8 @@ npm for the accessibility check. `bash scripts/test.sh` installs both (scripts/_
 
 Without them the tests skip with one reason; with REQUIRE_BROWSER=1 (as .ci/run sets) that is a
 failure instead, so CI cannot pass without having run them. One browser and one seeded bot serve
-the whole session; each test gets a fresh browser context (its own viewport and timezone)."""
+the whole tier (one module); each test gets a fresh browser context (its own viewport and
+timezone)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,10 @@ def _browser_missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's synchronous API is started, its event loop counts
+# as running in this thread (it runs in a greenlet of the same thread), so the asyncio tests of
+# the modules after this one could not start theirs. The tier is one module: one browser.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     missing = _browser_missing()
     if missing:
@@ -54,7 +58,7 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with running_site(tmp_path_factory.mktemp("browser-site")) as running:
         yield running
