@@ -18,6 +18,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 CACHE_CONTROL = "public, max-age=60"
 REMEMBERED = 512  # ETags whose first-served time is kept
+BODIES_MAX_BYTES = 4_000_000  # rendered pages kept (a directory of 2 000 people is ~0.6 MB)
 
 
 def etag(*parts: object) -> str:
@@ -75,3 +76,28 @@ def not_modified(
 
 def headers(tag: str, modified: datetime) -> dict[str, str]:
     return {"ETag": tag, "Last-Modified": http_date(modified), "Cache-Control": CACHE_CONTROL}
+
+
+class Bodies:
+    """Rendered pages by ETag, the most recent first out of a bounded total size. A page's ETag
+    is a hash of everything it shows, so a kept body is never stale: a change makes a new ETag."""
+
+    def __init__(self, max_bytes: int = BODIES_MAX_BYTES) -> None:
+        self._bodies: OrderedDict[str, str] = OrderedDict()
+        self._size = 0
+        self._max = max_bytes
+
+    def get(self, tag: str) -> str | None:
+        body = self._bodies.get(tag)
+        if body is not None:
+            self._bodies.move_to_end(tag)
+        return body
+
+    def put(self, tag: str, body: str) -> None:
+        if len(body) > self._max or tag in self._bodies:
+            return
+        self._bodies[tag] = body
+        self._size += len(body)
+        while self._size > self._max:
+            _old, dropped = self._bodies.popitem(last=False)
+            self._size -= len(dropped)

@@ -61,6 +61,15 @@ def _freshness(request: Request) -> cache.Freshness:
     return found
 
 
+def _bodies(request: Request) -> cache.Bodies:
+    state = request.app.state
+    found = getattr(state, "public_bodies", None)
+    if not isinstance(found, cache.Bodies):
+        found = cache.Bodies()
+        state.public_bodies = found
+    return found
+
+
 def _html(body: str, status: int = 200, extra: dict[str, str] | None = None) -> Response:
     return Response(body, status_code=status, media_type=HTML, headers={**SECURITY, **(extra or {})})
 
@@ -132,19 +141,27 @@ async def landing(request: Request) -> Response:
 
 @_public
 async def ambassadors(request: Request) -> Response:
+    """The directory (searched with ?q=). Its ETag comes from the directory's version (one cheap
+    query), so a current copy (304) or a page rendered before for that version costs no more."""
     rt = _runtime(request)
     settings = rt.settings
     q = (request.query_params.get("q") or "")[:MAX_QUERY]
     async with rt.uow() as uow:
         version = await uow.public.version()
         tag = cache.etag("ambassadors", _seed(settings), version, q)
+        bodies = _bodies(request)
+        known = bodies.get(tag)
         fresh = cache.not_modified(request.headers.get("if-none-match"), None, tag, rt.clock.now())
-        found = None if fresh else await _directory(uow, settings, q)
+        found = None if fresh or known is not None else await _directory(uow, settings, q)
 
     def body() -> str:
+        if known is not None:
+            return known
         assert found is not None
         listing, problem = found
-        return directory_page(settings, listing, q, problem)
+        text = directory_page(settings, listing, q, problem)
+        bodies.put(tag, text)
+        return text
 
     return _cached(request, tag, body)
 

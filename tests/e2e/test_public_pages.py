@@ -188,6 +188,16 @@ async def test_hostile_profile_text_is_escaped(stack: Stack) -> None:
     for q in ("<script>", "ü" * 5000, "%00", "' OR 1=1 --"):
         resp = await get(stack, "/program/ambassadors?" + str(httpx.QueryParams({"q": q})))
         assert resp.status_code == 200 and "<script>" not in resp.text.replace('<script src="/program', "")
+    for raw in (
+        "/program/ambassadors?q=%ff%fe%00",
+        "/program/events?tz=%00%ff",
+        "/program/events?tz=" + "a/" * 3000,
+        "/program/static/%2e%2e%2fpyproject.toml",
+        "/program/" + "x" * 4000,
+        "/program/groups?x=%zz",
+    ):
+        resp = await get(stack, raw)
+        assert resp.status_code in (200, 404) and resp.headers["content-type"].startswith("text/html"), raw
 
 
 async def test_caching_headers_304_and_head(stack: Stack) -> None:

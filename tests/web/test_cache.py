@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.web.cache import Freshness, etag, http_date, not_modified
+from bot.web.cache import Bodies, Freshness, etag, http_date, not_modified
 
 T0 = datetime(2026, 12, 2, 10, 0, 0, 500_000, tzinfo=UTC)
 TAG = etag("page", 1)
@@ -51,3 +51,14 @@ def test_last_modified_is_when_a_tag_was_first_served_and_always_moves_forward()
     assert not not_modified(None, http_date(first), "b", second)
     # A clock that goes back never moves a new date back.
     assert f.last_modified("c", T0 - timedelta(days=1)) > second
+
+
+def test_kept_bodies_are_bounded_by_size_and_the_least_recent_goes_first() -> None:
+    kept = Bodies(max_bytes=10)
+    kept.put("a", "aaaa")
+    kept.put("b", "bbbb")
+    assert kept.get("a") == "aaaa"  # now the most recent
+    kept.put("c", "cccc")  # 12 bytes: the least recent ("b") goes
+    assert (kept.get("a"), kept.get("b"), kept.get("c")) == ("aaaa", None, "cccc")
+    kept.put("huge", "x" * 11)  # bigger than the whole budget: not kept, nothing dropped
+    assert kept.get("huge") is None and kept.get("a") == "aaaa"

@@ -11,10 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.program.directory.profiles import PUBLIC_FIELDS
 from bot.program.directory.search import query_words, rank, search_text
 from storage.profiles import DirectoryRow
 from storage.public import PublicRow
 from storage.uow import UnitOfWork
+
+PUBLIC_KEYS = frozenset(key for key, _label in PUBLIC_FIELDS)
+ALL_FIELDS = ",".join(key for key, _label in PUBLIC_FIELDS)  # as the form stores "everything"
 
 
 @dataclass(frozen=True)
@@ -40,23 +44,25 @@ class PublicDirectory:
 
 
 def _text(value: str | None) -> str | None:
-    return value if value and value.strip() else None
+    return value if value and not value.isspace() else None
 
 
 def public_view(row: PublicRow) -> PublicAmbassador:
-    chosen = set(row.public_fields.split(","))
-
-    def pick(key: str, value: str | None) -> str | None:
-        return _text(value) if key in chosen else None
-
-    location = ", ".join(x for x in (row.city.strip(), row.country.strip()) if x)
+    chosen = row.public_fields
+    if chosen == ALL_FIELDS:  # the common case, without a split
+        shows = PUBLIC_KEYS
+    else:
+        shows = frozenset(chosen.split(","))
+    location = None
+    if "location" in shows:
+        location = ", ".join(x for x in (row.city.strip(), row.country.strip()) if x) or None
     return PublicAmbassador(
-        name=pick("name", row.display_name),
-        location=pick("location", location),
-        expertise=pick("expertise", row.expertise),
-        helps_with=pick("help_with", row.help_with),
-        contact=pick("contact", row.contact),
-        home_group=pick("home_group", row.home_group),
+        name=_text(row.display_name) if "name" in shows else None,
+        location=location,
+        expertise=_text(row.expertise) if "expertise" in shows else None,
+        helps_with=_text(row.help_with) if "help_with" in shows else None,
+        contact=_text(row.contact) if "contact" in shows else None,
+        home_group=_text(row.home_group) if "home_group" in shows else None,
     )
 
 
