@@ -98,10 +98,13 @@ def test_the_layout_fits_the_screen(visit: Any, path: str, size: tuple[int, int]
     assert too_wide == []
 
 
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 @pytest.mark.parametrize("path", PAGES)
-def test_axe_finds_no_serious_accessibility_problem(visit: Any, axe_source: Path, path: str) -> None:
+def test_axe_finds_no_serious_accessibility_problem(
+    visit: Any, axe_source: Path, path: str, size: tuple[int, int]
+) -> None:
     # axe is injected as a script of its own, which the pages' CSP (script-src 'self') would block.
-    seen: Visit = visit(path, bypass_csp=True)
+    seen: Visit = visit(path, width=size[0], height=size[1], bypass_csp=True)
     page = seen.page
     page.add_script_tag(path=str(axe_source))
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
