@@ -49,6 +49,7 @@ class PublicGroupRow:
     website: str
     status: str
     mentor: str | None  # the mentor's name, only when they are listed and show their name
+    has_mentor: bool  # whether the group has a mentor at all (named or not)
     organisers: tuple[str, ...]  # forum usernames, and names of listed organisers who show them
     hidden_organisers: int  # organisers the page cannot name
 
@@ -178,6 +179,7 @@ class PublicRepo(Repository):
                     g.website,
                     g.status,
                     names.get(g.mentor_slack_id or ""),
+                    g.mentor_slack_id is not None,
                     tuple(shown),
                     hidden,
                 )

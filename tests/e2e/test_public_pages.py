@@ -71,7 +71,7 @@ async def get(stack: Stack, path: str, **headers: str) -> httpx.Response:
         return await client.get(path, headers={k.replace("_", "-"): v for k, v in headers.items()})
 
 
-async def publish(stack: Stack, user: str, fields: list[str], **changes: str) -> None:
+async def publish(stack: Stack, user: str, fields: list[str], **changes: str) -> str:
     """Save the profile form with "List me on the public directory" ticked and `fields` shown."""
     view = await open_profile(stack, user)
     values: dict[str, Any] = {k: {k: v} for k, v in {**PROFILE, **changes}.items() if v}
@@ -80,6 +80,7 @@ async def publish(stack: Stack, user: str, fields: list[str], **changes: str) ->
     resp = await stack.actor.submit_view(user, view["id"], values)
     assert resp.status_code == 200 and "errors" not in resp.text, resp.text
     await stack.settle()
+    return resp.text  # the "Profile saved" notice
 
 
 ALL = ["name", "location", "expertise", "help_with", "contact", "home_group"]
@@ -100,7 +101,8 @@ async def test_nobody_is_public_until_they_opt_in_and_then_only_what_they_chose(
     assert Page(page.text).all("p", id="no-results")
     assert "Alice" not in page.text and "Berlin" not in page.text
 
-    await publish(stack, ALICE, ["name", "expertise"])
+    said = await publish(stack, ALICE, ["name", "expertise"])
+    assert "You are listed on the public directory with the fields you ticked." in said
     page = await get(stack, "/program/ambassadors")
     [alice] = entries(page.text)
     assert "Alice Example" in alice and "Kubernetes, Go, Community events" in alice
@@ -280,6 +282,9 @@ async def test_the_groups_page_lists_groups_by_place_with_a_map(stack: Stack) ->
     assert "Spam" not in text and "Ambassadors Nowhere" in text
     assert text.index("Atlantis") < text.index("France") < text.index("Germany")  # by country
     assert "Official" in text and "Alice Example" in text  # Berlin's mentor is listed with her name
+    assert (
+        "Mentor An ambassador" in text and "Mentor Not assigned yet" in text
+    )  # Lyon's is not; Nowhere has none
     assert "@lea" in text and "1 more" in text  # Bob, a Slack-only organiser, is not named
     for secret in (ALICE, BOB, MOD, "U0"):
         assert secret not in page.text
@@ -324,3 +329,18 @@ async def test_the_pages_can_be_turned_off(db_url: str) -> None:
     async with start_stack(db_url, web={"public_pages": False}) as stack:
         for path in ("/program", "/program/ambassadors", "/program/static/style.css"):
             assert (await get(stack, path)).status_code == 404
+
+
+async def test_an_unreachable_database_is_a_503_page_not_a_500(db_url: str, backend: str) -> None:
+    if backend != "postgres":
+        pytest.skip("SQLite is a file beside the process: it cannot be made unreachable")
+    from tests.faults.test_database_faults import pg_unreachable
+
+    async with start_stack(db_url) as stack:
+        assert (await get(stack, "/program/ambassadors")).status_code == 200
+        async with pg_unreachable(db_url):
+            for path in ("/program", "/program/ambassadors", "/program/groups", "/program/events"):
+                page = await get(stack, path)
+                assert page.status_code == 503 and page.headers["retry-after"] == "30", path
+                assert "cannot be shown right now" in page.text and "Traceback" not in page.text
+        assert (await get(stack, "/program/ambassadors")).status_code == 200

@@ -115,7 +115,8 @@ class PublicGroup:
     country: str
     official: bool
     website: str
-    mentor: str | None
+    mentor: str | None  # named only when listed with their name shown
+    has_mentor: bool
     organisers: tuple[str, ...]
     hidden_organisers: int
     anchor: str  # the id of its entry on the page, linked from its map marker
@@ -161,6 +162,7 @@ def _group(row: PublicGroupRow) -> PublicGroup:
         row.status == UserGroupStatus.OFFICIAL,
         website,
         row.mentor,
+        row.has_mentor,
         row.organisers,
         row.hidden_organisers,
         f"group-{row.id}",

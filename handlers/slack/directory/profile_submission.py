@@ -22,10 +22,15 @@ async def _save(s: kit.Sent) -> SaveResult:
 def _saved(result: SaveResult, s: kit.Sent) -> Block:
     note = " Your onboarding step “profile” is done." if result.step_completed else ""
     find = f"`{s.services.settings.slack.command} find`"
+    public = "yes" in s.submission.multi.get(PUBLIC_LISTED, ())
     if result.listed:
         said = f"Saved. People can now find you with {find}.{note}"
-    else:  # `find` lists active ambassadors only
+        if public:
+            said += " You are listed on the public directory with the fields you ticked."
+    else:  # `find` and the public directory list active ambassadors only
         said = f"Saved. Your profile will be listed in {find} once you are an ambassador."
+        if public:
+            said += " The public directory will list you then too."
     return blocks.notice_modal(said, title="Profile saved")
 
 

@@ -82,7 +82,7 @@ def group(
 ) -> PublicGroupRow:
     values: dict[str, object] = {
         "region": "", "latitude": 1.0, "longitude": 2.0, "website": "",
-        "mentor": None, "organisers": (), "hidden_organisers": 0,
+        "mentor": None, "has_mentor": False, "organisers": (), "hidden_organisers": 0,
     }  # fmt: skip
     values.update(kw)
     return PublicGroupRow(id=gid, title=title, city=city, country=country, status=status, **values)  # type: ignore[arg-type]
