@@ -35,6 +35,8 @@ from bot.program.nominations import NominationService
 from bot.program.onboarding.service import OnboardingService
 from bot.program.permissions import Guard, ServiceDeps
 from bot.program.ports import Clock, SystemClock
+from bot.program.public.directory import listed_ambassadors
+from bot.program.public.forum_topic import DirectoryTopic
 from bot.program.reminders.sweep import ReminderService
 from bot.program.reports.exports import ExportService
 from bot.program.reports.report import ReportService
@@ -123,11 +125,12 @@ async def build_runtime(
         )
     }
     d = settings.discourse
+    directory_topic = DirectoryTopic(uow, settings, clock, listed_ambassadors)  # discourse.directory_topic_id
     if d.enabled:
         discourse = DiscourseGateway(
             d.url, d.api_key, d.api_username, d.admin_requests_per_minute, d.timeout_seconds
         )
-        deliverers["discourse"] = DiscourseDeliverer(discourse, discourse_renderers())
+        deliverers["discourse"] = DiscourseDeliverer(discourse, discourse_renderers(), directory_topic.post)
     worker = OutboxWorker(uow, deliverers, settings.outbox, clock)
     lookups = ForumLookups(discourse) if discourse else None
     roles = Roles(
@@ -164,6 +167,8 @@ async def build_runtime(
     scheduler.every("reminder-sweep", settings.reminders.sweep_seconds, services.reminders.sweep)
     if settings.groups.auto_approve_hours > 0:
         scheduler.every("group-auto-approve", 300, services.groups.auto_approve_due)
+    if directory_topic.topic_id is not None:
+        scheduler.every("directory-topic", directory_topic.sweep_seconds, directory_topic.sweep)
     if discourse is not None and d.sync_hour_utc >= 0:
         scheduler.daily("sync-discourse", d.sync_hour_utc, services.sync.run_nightly)
     bolt = build_bolt_app(settings, slack_client)

@@ -5,6 +5,7 @@
 set -euo pipefail
 EXTRAS="[dev]"
 source "$(dirname "${BASH_SOURCE[0]}")/_venv.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/_browser.sh"  # chromium and axe-core for tests/browser
 .venv/bin/ruff check bot handlers storage tests bench
 .venv/bin/mypy
 exec .venv/bin/pytest -q "$@"

@@ -102,6 +102,10 @@ class DiscourseSettings(Section):
     # When the nightly reconciliation runs (UTC hour); -1 turns it off.
     sync_hour_utc: int = Field(default=3, ge=-1, le=23)
     timeout_seconds: float = Field(default=20.0, gt=0)
+    # A topic whose first post (a wiki post) the bot keeps in step with the public directory,
+    # edited at most once per `directory_topic_interval_seconds`; unset: no such topic.
+    directory_topic_id: int | None = Field(default=None, ge=1)
+    directory_topic_interval_seconds: int = Field(default=300, ge=1, le=86400)
 
     @field_validator("url")
     @classmethod

@@ -28,6 +28,9 @@ DISCOURSE_REMOVE_FROM_GROUP = "discourse.remove_from_group"  # {"username", "gro
 DISCOURSE_ADD_GROUP_OWNER = "discourse.add_group_owner"  # {"username", "group"}
 # {"raw", "title"?, "topic_id"?, "target_recipients"?, "archetype"?}: a forum post, PM or reply
 DISCOURSE_POST = "discourse.post"
+# {"topic_id"}: the directory topic's first post, redrawn from the listed profiles at delivery
+# (bot/program/public/forum_topic.py), so a retry never sends an older directory than the current one.
+DISCOURSE_EDIT_DIRECTORY = "discourse.edit_directory"
 
 # A payload key with an ISO instant after which the action is pointless (an event reminder once the
 # event has started): the worker checks it before every attempt, a retry after a crash included.
@@ -65,6 +68,7 @@ KINDS = (
     DISCOURSE_REMOVE_FROM_GROUP,
     DISCOURSE_ADD_GROUP_OWNER,
     DISCOURSE_POST,
+    DISCOURSE_EDIT_DIRECTORY,
 )
 
 

@@ -5,18 +5,20 @@ badge among the user's badges, a post by the short reference every bot post carr
 a typed message (its kind and data); how it becomes the forum's title and Markdown is not decided
 here: the composition root (bot.runtime) hands the deliverer its `PostRenderers`, so
 bot.platforms never imports handlers. A row queued before posts were typed carries its Markdown
-in `raw` and is posted as it is.
+in `raw` and is posted as it is. The directory topic's post is drawn at delivery by the
+`directory` source the composition root hands over (bot.program.public.forum_topic).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 from bot.platforms.discourse.gateway import DiscourseGateway
 from bot.program import outbox
 from bot.program.failures import Permanent
+from bot.program.public.forum_topic import DirectoryPost
 
 
 def post_ref(key: str) -> str:
@@ -35,9 +37,15 @@ _NOT_SENT = (outbox.REDACT_AFTER, "on_delivered", "template", "data", outbox.NOT
 
 
 class DiscourseDeliverer:
-    def __init__(self, gateway: DiscourseGateway, renderers: PostRenderers | None = None) -> None:
+    def __init__(
+        self,
+        gateway: DiscourseGateway,
+        renderers: PostRenderers | None = None,
+        directory: Callable[[], Awaitable[DirectoryPost]] | None = None,
+    ) -> None:
         self.gateway = gateway
         self.renderers = renderers
+        self.directory = directory
 
     async def deliver(self, kind: str, key: str, payload: dict[str, Any], maybe_done: bool) -> dict[str, Any]:
         actions = {
@@ -47,6 +55,7 @@ class DiscourseDeliverer:
             outbox.DISCOURSE_REMOVE_FROM_GROUP: self._remove,
             outbox.DISCOURSE_ADD_GROUP_OWNER: self._add_owner,
             outbox.DISCOURSE_POST: self._post,
+            outbox.DISCOURSE_EDIT_DIRECTORY: self._edit_directory,
         }
         action = actions.get(kind)
         if action is None:
@@ -108,3 +117,21 @@ class DiscourseDeliverer:
                 return {"post_id": found, "recovered": True}
         post = await self.gateway.create_post(body)
         return {"post_id": post.get("id"), "topic_id": post.get("topic_id")}
+
+    async def _edit_directory(self, key: str, payload: dict[str, Any], maybe_done: bool) -> dict[str, Any]:
+        """The directory topic's first post, as the listed profiles are now (not as they were when
+        the row was queued): an edit repeated after a crash sends the same text again, which the
+        forum takes as no change; a post that already says it is left alone."""
+        topic_id = int(payload["topic_id"])
+        if self.directory is None:
+            raise Permanent("cannot draw the directory topic: no directory source")
+        post = await self.directory()
+        try:
+            first = await self.gateway.first_post(topic_id)
+            post_id = int(first["id"])
+            if str(first.get("raw", "")).strip() == post.raw.strip():
+                return {"post_id": post_id, "unchanged": True, "sha256": post.sha256}
+            edited = await self.gateway.edit_post(post_id, post.raw, post.reason)
+        except Permanent as err:
+            raise Permanent(f"cannot edit the directory topic {topic_id}: {err}") from None
+        return {"post_id": post_id, "version": edited.get("version"), "sha256": post.sha256}

@@ -258,6 +258,26 @@ class DiscourseGateway:
         )
         return list(((data or {}).get("post_stream") or {}).get("posts", []))
 
+    async def first_post(self, topic_id: int) -> dict[str, Any]:
+        """The topic's first post with its raw text: its id from ``GET /t/{id}.json``
+        (``post_stream.posts``, in post-number order), then ``GET /t/{id}/posts.json?post_ids[]=``
+        with ``include_raw`` (the topic view itself carries no raw)."""
+        topic = await self.call(self._client._get, f"/t/{topic_id}.json")
+        posts = ((topic or {}).get("post_stream") or {}).get("posts") or []
+        first = next((p for p in posts if int(p.get("post_number", 0)) == 1), None)
+        if first is None:
+            raise Permanent(f"topic {topic_id} has no first post")
+        data = await self.call(self._client.posts, topic_id, post_ids=[int(first["id"])], include_raw="true")
+        found = ((data or {}).get("post_stream") or {}).get("posts") or [first]
+        return dict(found[0])
+
+    async def edit_post(self, post_id: int, raw: str, reason: str) -> dict[str, Any]:
+        """``PUT /posts/{id}.json`` with ``post[raw]`` and ``post[edit_reason]``
+        (PostsController#update): the post as it now is."""
+        fields = {"post[raw]": raw, "post[edit_reason]": reason}
+        data = await self.call(self._client._put, f"/posts/{post_id}.json", **fields)
+        return dict((data or {}).get("post") or {})
+
     async def badge_holders(self, badge_id: int) -> dict[str, int]:
         """username (lower-case) -> user_badge id, for everyone holding the badge.
 

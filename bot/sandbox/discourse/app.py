@@ -29,7 +29,7 @@ from bot.sandbox.discourse.i18n import translate
 from bot.sandbox.discourse.routes_admin import AdminRoutes
 from bot.sandbox.discourse.routes_badges import BadgeRoutes
 from bot.sandbox.discourse.routes_groups import GroupRoutes
-from bot.sandbox.discourse.routes_posts import PostRoutes
+from bot.sandbox.discourse.routes_post_edit import PostEditRoutes
 from bot.sandbox.discourse.routes_site import SiteRoutes
 from bot.sandbox.discourse.routes_users import UserRoutes
 from bot.sandbox.discourse.wire import JSONDict, _HttpError, _json, _read_params
@@ -63,7 +63,7 @@ _Handler = Callable[[re.Match[str], JSONDict], JSONDict | list[JSONDict]]
 
 @dataclass(eq=False)
 class DiscourseStandIn(
-    ServedStandIn, SiteRoutes, BadgeRoutes, GroupRoutes, UserRoutes, PostRoutes, AdminRoutes
+    ServedStandIn, SiteRoutes, BadgeRoutes, GroupRoutes, UserRoutes, PostEditRoutes, AdminRoutes
 ):
     """Discourse REST API stand-in. Serve ``.app``; use ``DiscourseClient(host=url, ...)``."""
 
@@ -94,6 +94,7 @@ class DiscourseStandIn(
             ("GET", r"/admin/users/(?P<id>[^/]+?)(?:\.json)?", self._admin_get_user, False),
             ("GET", r"/(?:users|u)/(?P<username>[^/]+?)(?:\.json)?", self._get_user, False),
             ("POST", r"/posts(?:\.json)?", self._create_post, False),
+            ("PUT", r"/posts/(?P<id>\d+)(?:\.json)?", self._update_post, False),
             ("GET", r"/t/(?P<id>\d+)/posts(?:\.json)?", self._topic_posts, False),
             ("GET", r"/t/(?P<id>\d+)(?:\.json)?", self._topic_show, False),
             ("GET", r"/t/(?P<slug>[^/]+)/(?P<id>\d+)(?:\.json)?", self._topic_show, False),

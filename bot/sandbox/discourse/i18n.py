@@ -81,6 +81,16 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "de": "Inhalt ist zu kurz (mindestens %{count} Zeichen)",
         "fr": "Le message est trop court (au moins %{count} caractères)",
     },
+    "body_too_long": {
+        "en": "Body is limited to %{count} characters; you entered %{length}.",
+        "de": "Inhalt ist auf %{count} Zeichen begrenzt; du hast %{length} eingegeben.",
+        "fr": "Le message est limité à %{count} caractères ; vous en avez saisi %{length}.",
+    },
+    "edit_conflict": {
+        "en": "This post was edited by someone else in the meantime.",
+        "de": "Dieser Beitrag wurde inzwischen von jemand anderem bearbeitet.",
+        "fr": "Ce message a été modifié par quelqu'un d'autre entre-temps.",
+    },
     "pm_no_recipient": {
         "en": "You must select a valid user.",
         "de": "Du musst einen gültigen Benutzer auswählen.",

@@ -15,8 +15,16 @@ CHUNK_SIZE = 20  # lib/topic_view.rb: TopicView::CHUNK_SIZE
 
 
 class PostRoutes(Serializers):
-    def add_topic(self, title: str, posts: Iterable[tuple[str, str]], *, category_id: int | None = 4) -> int:
-        """A regular topic whose posts are ``(username, raw)`` in order (no webhooks); its id."""
+    def add_topic(
+        self,
+        title: str,
+        posts: Iterable[tuple[str, str]],
+        *,
+        category_id: int | None = 4,
+        wiki: bool = False,
+    ) -> int:
+        """A regular topic whose posts are ``(username, raw)`` in order (no webhooks); its id.
+        With ``wiki`` its first post is a wiki post (PUT /posts/{id}/wiki, PostsController#wiki)."""
         topic: JSONDict = {
             "id": self._next_topic_id,
             "title": title,
@@ -34,7 +42,9 @@ class PostRoutes(Serializers):
             author = self._require_user_for_setup(username)
             topic["user_id"] = topic["user_id"] if topic["user_id"] is not None else author["id"]
             topic["posts_count"] = int(topic["posts_count"]) + 1
-            self.posts.append(self._make_post(author, topic, raw, {}))
+            post = self._make_post(author, topic, raw, {})
+            post["wiki"] = wiki and int(post["post_number"]) == 1
+            self.posts.append(post)
         return int(topic["id"])
 
     def add_post(self, username: str, topic_id: int, raw: str) -> JSONDict:
