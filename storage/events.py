@@ -11,11 +11,25 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, func, select, update
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    event,
+    func,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from storage.enums import BookingStatus, EventSeriesStatus, ReminderStatus
-from storage.models import Base, utcnow
+from storage.models import CHECK_NOW, Base, utcnow
 from storage.repository import Repository
 
 
@@ -40,6 +54,17 @@ class EventSeries(Base):
     source: Mapped[str] = mapped_column(String(16), default="config")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the sweep next has a reminder of this series to decide (NULL: none ahead, or the series
+    # cannot be expanded). Set to CHECK_NOW by any change of the series (see `_series_changed`).
+    next_reminder_at: Mapped[datetime | None] = mapped_column(index=True, default=CHECK_NOW)
+
+
+@event.listens_for(EventSeries, "before_update")
+def _series_changed(_mapper: Mapper[EventSeries], _conn: Any, series: EventSeries) -> None:
+    """An edited (or re-enabled, or moved) series is looked at again by the next sweep."""
+    state = inspect(series)
+    if any(attr.history.has_changes() for attr in state.attrs if attr.key != "next_reminder_at"):
+        series.next_reminder_at = CHECK_NOW
 
 
 class OccurrenceOverride(Base):
@@ -119,6 +144,37 @@ class CalendarRepo(Repository):
             .order_by(EventSeries.key)
         )
         return await self._all(stmt)
+
+    async def series_due(self, now: datetime, every: bool = False) -> Sequence[EventSeries]:
+        """The active series whose next reminder moment has come (`every`: all active series)."""
+        stmt = select(EventSeries).where(EventSeries.status == EventSeriesStatus.ACTIVE)
+        if not every:
+            stmt = stmt.where(EventSeries.next_reminder_at <= now)
+        return await self._all(stmt.order_by(EventSeries.key))
+
+    async def advance_series(self, moves: Sequence[tuple[EventSeries, datetime | None]]) -> None:
+        """Set each series' next reminder moment, unless it changed since it was read (an edit
+        marks it to be looked at again, and that stands)."""
+        table = EventSeries.__table__
+        assert isinstance(table, Table)
+        col = table.c.next_reminder_at
+        for was_none in (False, True):
+            rows = [
+                {"b_id": s.id, "b_was": s.next_reminder_at, "b_due": at}
+                for s, at in sorted(moves, key=lambda move: move[0].id)
+                if (s.next_reminder_at is None) == was_none
+            ]
+            if not rows:
+                continue
+            unchanged = col.is_(None) if was_none else col == bindparam("b_was")
+            stmt = (
+                update(table)
+                .where(table.c.id == bindparam("b_id"), unchanged)
+                .values(next_reminder_at=bindparam("b_due"))
+            )
+            if was_none:
+                rows = [{"b_id": r["b_id"], "b_due": r["b_due"]} for r in rows]
+            await self.s.execute(stmt, rows)
 
     async def series_by_key(self, key: str) -> EventSeries | None:
         return await self._one(select(EventSeries).where(EventSeries.key == key))

@@ -1,6 +1,11 @@
 """The sweep's due-finders of events: reminders of each occurrence at the series' offsets (in
 Slack, and in the series' forum topic when it has one), the moderators' note about a series whose
-rule cannot be expanded, and reminders of booked office-hours slots to the person and the host."""
+rule cannot be expanded, and reminders of booked office-hours slots to the person and the host.
+
+Only the series whose next reminder moment (`event_series.next_reminder_at`, indexed) has come are
+expanded; once what was due is decided the moment moves on to the series' next reminder. Any edit
+of a series marks it to be looked at again; a cancelled or skipped occurrence only makes a moment
+come early (it finds nothing and moves on)."""
 
 from __future__ import annotations
 
@@ -27,27 +32,72 @@ log = logging.getLogger("ambassador_bot.reminders")
 
 async def event_reminders(reading: Reading, now: datetime) -> AsyncIterator[Due]:
     async with reading.uow() as uow:
-        series_list = list(await uow.calendar.active_series())
+        series_list = list(await uow.calendar.series_due(now, reading.every))
         overrides = {s.id: await uow.calendar.overrides(s.id) for s in series_list}
+    moves: list[tuple[EventSeries, datetime | None]] = []
+    found: list[Due] = []
     for s in series_list:
         try:
             rule = recurrence(s)
         except RecurrenceError as err:
-            async for due in _report_broken(reading, s, str(err), now):
-                yield due
+            broken = await _report_broken(reading, s, str(err), now)
+            if broken is None:
+                moves.append((s, None))  # reported already: looked at again once edited
+            else:
+                found.append(replace(broken, settle=_settle_series(s, [broken.key], None)))
             continue
         if not s.reminder_offsets or not s.slack_channel:
+            moves.append((s, None))  # nothing to remind of until the series is edited
             continue
         try:
-            found = _series_reminders(reading, s, rule, overrides[s.id], now)
+            dues = _series_reminders(reading, s, rule, overrides[s.id], now)
+            then = _next_reminder(s, rule, overrides[s.id], now)
         except Exception as err:  # one series' failure must not stop the others' reminders
             log.error("reminders of event series %s failed: %s", s.key, type(err).__name__)
-            continue
+            continue  # still due: tried again next sweep
         # The reminders of the look-back window decided already are left out in one query.
-        todo = await reading.undecided([due.key for due in found])
-        for due in found:
-            if due.key in todo:
-                yield due
+        todo = await reading.undecided([due.key for due in dues])
+        if not todo:
+            if then != s.next_reminder_at:
+                moves.append((s, then))
+            continue
+        settle = _settle_series(s, [due.key for due in dues], then)
+        found += [replace(due, settle=settle) for due in dues if due.key in todo]
+    if moves:
+        await reading.write(lambda uow: uow.calendar.advance_series(moves))
+    for due in found:
+        yield due
+
+
+def _settle_series(s: EventSeries, keys: list[str], then: datetime | None) -> Send:
+    """Once every due reminder of the series is decided, move it on to its next reminder (in the
+    deciding transaction: one that failed leaves the series due, to be tried again)."""
+
+    async def settle(uow: UnitOfWork) -> None:
+        if await uow.calendar.decided(keys) == set(keys):
+            await uow.calendar.advance_series([(s, then)])
+
+    return settle
+
+
+def _next_reminder(
+    s: EventSeries, rule: Recurrence, overrides: dict[datetime, str], now: datetime
+) -> datetime | None:
+    """The series' first reminder moment after `now` (None: no occurrence ahead has one)."""
+    horizon = timedelta(minutes=max(s.reminder_offsets) + 61)
+    for span in (timedelta(days=62), timedelta(days=400), timedelta(days=3700)):
+        # Every reminder due by now + span belongs to an occurrence starting before now + span +
+        # the longest offset (and an hour, for a day of 25 hours).
+        ahead = [
+            reminder_due(occ, offset, rule.tz)
+            for occ in rule.instances(now, now + span + horizon)
+            if overrides.get(occ.start) not in (OccurrenceStatus.CANCELLED, OccurrenceStatus.SKIPPED)
+            for offset in s.reminder_offsets
+        ]
+        later = [t for t in ahead if now < t <= now + span]
+        if later:
+            return min(later)
+    return None
 
 
 def _series_reminders(
@@ -96,13 +146,13 @@ def _send_event_reminder(
     return send
 
 
-async def _report_broken(reading: Reading, s: EventSeries, reason: str, now: datetime) -> AsyncIterator[Due]:
+async def _report_broken(reading: Reading, s: EventSeries, reason: str, now: datetime) -> Due | None:
     """A series whose rule cannot be expanded gets no reminders; the moderators hear of it once
     (again only if an edit leaves it broken in another way)."""
     what = hashlib.sha256(f"{s.rrule}|{s.start_local}|{s.timezone}".encode()).hexdigest()[:16]
     key = f"series-broken:{s.id}:{what}"
     if not await reading.undecided([key]):
-        return
+        return None
     log.warning("event series %s cannot be expanded: %s", s.key, reason)
     text = (
         f"Event series `{s.key}` ({s.title}) cannot be expanded: {reason}. It gets no reminders "
@@ -110,7 +160,7 @@ async def _report_broken(reading: Reading, s: EventSeries, reason: str, now: dat
         f"`/ambassador event edit {s.key}`."
     )
     send = post(key, reading.settings.slack.moderator_channel or "", Notice(text), now)
-    yield Due(key, "series", now, now + FOREVER, send, {"series": s.key})
+    return Due(key, "series", now, now + FOREVER, send, {"series": s.key})
 
 
 async def booking_reminders(reading: Reading, now: datetime) -> AsyncIterator[Due]:

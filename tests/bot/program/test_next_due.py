@@ -5,7 +5,7 @@ comes that should not."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +14,8 @@ from sqlalchemy import select
 from bot.program.permissions import ServiceDeps
 from bot.program.reminders.sweep import ReminderService
 from bot.sandbox.harness.stack import ALICE, MOD
-from storage.enums import Platform
+from storage.enums import OccurrenceStatus, Platform
+from storage.events import EventSeries, OccurrenceOverride
 from storage.models import CHECK_NOW, Ambassador, Person
 from tests.bot.program.conftest import START, Program
 
@@ -185,3 +186,64 @@ async def test_a_restart_with_other_reminder_days_honours_them(program: Program)
     await restarted.sweep()
     assert await renewal_dms(program) == [(90, f"{end:%Y%m%d}")]
     assert (await term(program)).term_due_at == end - timedelta(days=60)
+
+
+# -- event series --------------------------------------------------------------------------------
+
+THURSDAY = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)  # the series' first occurrence (START is a Monday)
+WEEK = timedelta(days=7)
+
+
+async def series(program: Program) -> EventSeries:
+    async with program.uow() as uow:
+        found = await uow.calendar.series_by_key("weekly")
+        assert found is not None
+        return found
+
+
+async def event_reminders(program: Program) -> list[str]:
+    return [key for key, kind, _payload in await program.outbox("event:") if kind == "slack.post"]
+
+
+async def test_an_event_series_is_looked_at_again_at_its_next_reminder(program: Program) -> None:
+    async with program.uow() as uow:
+        await uow.calendar.add_series(
+            EventSeries(
+                key="weekly",
+                title="Weekly call",
+                rrule="FREQ=WEEKLY;BYDAY=TH",
+                start_local="2026-11-26T17:00",
+                timezone="UTC",
+                slack_channel="C0EVENTS",
+                reminder_offsets=[1440, 60],
+            )
+        )
+    await program.reminders.sweep()
+    assert (await series(program)).next_reminder_at == THURSDAY - timedelta(days=1)
+    program.clock.set(THURSDAY - timedelta(days=1) + timedelta(minutes=1))
+    await program.reminders.sweep()
+    assert len(await event_reminders(program)) == 1
+    assert (await series(program)).next_reminder_at == THURSDAY - timedelta(hours=1)
+
+    # An edit (a 2-hour reminder instead of the 1-hour one) is looked at by the next sweep.
+    async with program.uow() as uow:
+        edited = await uow.calendar.series_by_key("weekly")
+        assert edited is not None
+        edited.reminder_offsets = [1440, 120]
+    assert (await series(program)).next_reminder_at == CHECK_NOW
+    await program.reminders.sweep()
+    assert (await series(program)).next_reminder_at == THURSDAY - timedelta(hours=2)
+
+    # A cancelled occurrence gets no reminder; the series moves on to the next week's.
+    async with program.uow() as uow:
+        cancelled = OccurrenceOverride(
+            series_id=edited.id, occurrence_start=THURSDAY, status=OccurrenceStatus.CANCELLED
+        )
+        assert await uow.calendar.add_override(cancelled)
+    program.clock.set(THURSDAY - timedelta(hours=2) + timedelta(minutes=1))
+    await program.reminders.sweep()
+    assert len(await event_reminders(program)) == 1
+    assert (await series(program)).next_reminder_at == THURSDAY + WEEK - timedelta(days=1)
+    program.clock.set(THURSDAY + WEEK - timedelta(days=1) + timedelta(minutes=1))
+    await program.reminders.sweep()
+    assert len(await event_reminders(program)) == 2
