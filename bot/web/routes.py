@@ -103,7 +103,7 @@ def _public(endpoint: Endpoint) -> Endpoint:
         try:
             return await endpoint(request)
         except (DBAPIError, PoolTimeout, OSError) as err:
-            log.warning("public page %s: database unavailable (%s)", request.url.path, type(err).__name__)
+            log.warning("public page %s: database unavailable (%s)", endpoint.__name__, type(err).__name__)
             body = page(rt.settings, "unavailable.html", "", "Temporarily unavailable")
             return _html(body, 503, {"Retry-After": "30"})
 

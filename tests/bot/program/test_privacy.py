@@ -42,10 +42,12 @@ async def alice_and_bob(stack: Stack) -> None:
     """Alice: approved ambassador (forum linked), profile, an expense, a nomination of Dan;
     Bob: approved ambassador too (the one who must stay untouched)."""
     await make_ambassador(stack, ALICE, name=ALICE_NAME, forum_username=ALICE_FORUM)
-    await save_profile(stack, ALICE, bio=ALICE_BIO, contact="alice@example.org")
+    await save_profile(stack, ALICE, bio=ALICE_BIO, contact="alice@example.org", public=("name", "contact"))
     await send_request(stack, ALICE, "expense", EXPENSE)
     await make_ambassador(stack, BOB, name=BOB_NAME, forum_username="bob")
-    await save_profile(stack, BOB, bio="Bob's bio stays", contact="DM me on Slack")
+    await save_profile(
+        stack, BOB, bio="Bob's bio stays", contact="DM me on Slack", public=("name", "contact")
+    )
     stack.slack.add_user(DAN, "dan")
     answer = await say(stack, ALICE, f"nominate <@{DAN}> great at talks, says {ALICE_NAME}")
     assert "nominat" in answer.lower(), answer
