@@ -202,6 +202,26 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+def table_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows for the suite's table: the served page ÷ a bare static page of the same size, and the
+    page right after a change (data + render, in-process) ÷ rendering the same data again."""
+    rows: list[dict[str, Any]] = []
+    listed = results["args"]["listed"]
+    for run_ in results["runs"]:
+        db = "PostgreSQL" if run_["database"].startswith("postgresql") else "SQLite"
+        name = f"public pages, {listed} listed, {db}"
+        lat = run_["latency"]
+        pairs = (
+            ("page p50 ms vs bare static page", "page", "baseline_for_page"),
+            ("search p50 ms vs bare static page", "search", "baseline_for_search"),
+            ("cold render p50 ms vs warm render", "in_process_data_and_render", "in_process_render"),
+        )
+        for measure, bot, base in pairs:
+            b, r = lat[bot]["p50_ms"], lat[base]["p50_ms"]
+            rows.append({"benchmark": name, "measure": measure, "bot": b, "baseline": r, "ratio": b / r})
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.public_pages", description=__doc__.split("\n")[0])
     add_options(parser, *OPTIONS)

@@ -75,6 +75,13 @@ def plan(quick: bool, pg: bool) -> list[Bench]:
                 uses_pg=True,
                 db=None,
             ),
+            Bench(
+                "public-pages",
+                "public_pages",
+                ("--listed", "500", "--people", "5000", "--requests", "20", "--warmup", "5"),
+                uses_pg=True,
+                db=None,
+            ),
         ]
     else:
         benches = [
@@ -105,6 +112,7 @@ def plan(quick: bool, pg: bool) -> list[Bench]:
             Bench(
                 "db-scale", "db_scale", ("--people", "100000", "--audit", "1000000"), uses_pg=True, db=None
             ),
+            Bench("public-pages", "public_pages", ("--requests", "100", "--warmup", "10"), uses_pg=True, db=None),
         ]
     return [b for b in benches if pg or not b.pg_only]
 
