@@ -112,7 +112,9 @@ def plan(quick: bool, pg: bool) -> list[Bench]:
             Bench(
                 "db-scale", "db_scale", ("--people", "100000", "--audit", "1000000"), uses_pg=True, db=None
             ),
-            Bench("public-pages", "public_pages", ("--requests", "100", "--warmup", "10"), uses_pg=True, db=None),
+            Bench(
+                "public-pages", "public_pages", ("--requests", "100", "--warmup", "10"), uses_pg=True, db=None
+            ),
         ]
     return [b for b in benches if pg or not b.pg_only]
 
