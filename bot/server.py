@@ -23,7 +23,6 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.calendar_feed import render_ics
 from bot.config import Settings
 from bot.logs import Throttled
 from bot.metrics import Metrics, MetricsMiddleware
@@ -244,6 +243,8 @@ async def calendar_ics(request: Request) -> Response:
     feed = await rt.services.calendar.feed(token)
     if feed is None:
         return JSONResponse({"error": "unknown calendar link"}, status_code=404)
+    from bot.calendar_feed import render_ics  # icalendar is loaded when a feed is first asked for
+
     body = render_ics(feed, name=rt.settings.program.name)
     return Response(body, media_type="text/calendar; charset=utf-8")
 
