@@ -16,6 +16,7 @@ from storage import sqlite_writes
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
+        kwargs.setdefault("pool_reset_on_return", None)  # _rollback_if_open below does it
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -28,6 +29,16 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+
+        @event.listens_for(engine.sync_engine.pool, "reset")
+        def _rollback_if_open(dbapi_conn: Any, _record: Any, state: Any) -> None:
+            # The pool's own reset rolls back every connection it gets back, even one whose unit
+            # of work has just committed: one more trip to SQLite's thread per unit of work, for
+            # nothing. Roll back only a connection still in a transaction (registered before the
+            # write queue's reset hook, so the lock is released after the rollback).
+            usable = state.asyncio_safe and not state.terminate_only
+            if usable and dbapi_conn.driver_connection.in_transaction:
+                dbapi_conn.rollback()
 
         sqlite_writes.install(engine, timeout=30)
         return engine
