@@ -57,6 +57,9 @@ from bot.sandbox.harness.stack import (
 from bot.sandbox.http import free_port, serve_asgi
 from bot.sandbox.slack import SlackActor
 
+# What issue 18 allows the bot process right after it has started (RSS, MB).
+RSS_BUDGET_MB = 100
+
 INTRO_TOPIC = 10  # webhook posts go to another topic: recorded (deduplicated) and "ignored"
 CONFIG_CHANGES: dict[str, dict[str, TomlValue | None] | None] = {  # to the harness's bot config
     "slack": {"ambassador_channel": AMB_CHANNEL},
@@ -131,8 +134,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                         DiscourseActor(bare.url, WEBHOOK_SECRET, http=http),
                     )
                     bot_reqs, bare_reqs = mix.requests(), mix.requests()
+                    rss_started = rss_mb(bot.pid)
                     print(
-                        f"  bot started in {bot_start:.1f} s (RSS {fmt(rss_mb(bot.pid), '.0f')} MB); "
+                        f"  bot started in {bot_start:.1f} s (RSS {fmt(rss_started, '.0f')} MB); "
                         f"warm-up {args.warmup_seconds:g} s each, then {args.windows} x (bot "
                         f"{args.seconds / args.windows:.0f} s, bare "
                         f"{args.bare_seconds / args.windows:.0f} s)",
@@ -186,7 +190,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "throughput_ratio": ratio(b.get("requests_per_second"), r.get("requests_per_second")),
         "p50_ratio": ratio(b.get("p50_ms"), r.get("p50_ms")),
         "p99_ratio": ratio(b.get("p99_ms"), r.get("p99_ms")),
-        "rss_mb": {"start": rss_start, "end": rss_end, "after_idle_2s": rss_idle, "series": rss_series},
+        "rss_mb": {
+            "started": rss_started,
+            "start": rss_start,
+            "end": rss_end,
+            "after_idle_2s": rss_idle,
+            "series": rss_series,
+        },
         "rss_growth_ratio": ratio(rss_end, rss_start),
         "bare_rss_mb": bare_rss,
         "outbox_rows_by_status": outbox,
@@ -235,6 +245,13 @@ def table_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         },
         {
             "benchmark": name,
+            "measure": f"bot RSS MB after start vs {RSS_BUDGET_MB} MB",
+            "bot": results["rss_mb"]["started"],
+            "baseline": RSS_BUDGET_MB,
+            "ratio": ratio(results["rss_mb"]["started"], RSS_BUDGET_MB),
+        },
+        {
+            "benchmark": name,
             "measure": "non-2xx + errors (must be 0)",
             "bot": b["non_2xx"] + b["errors"],
             "baseline": r["non_2xx"] + r["errors"],
@@ -272,7 +289,8 @@ def _print(results: dict[str, Any]) -> None:
     )
     rss = results["rss_mb"]
     print(
-        f"bot RSS: {fmt(rss['start'], '.1f')} MB after warm-up, {fmt(rss['end'], '.1f')} MB at the end "
+        f"bot RSS: {fmt(rss['started'], '.1f')} MB after start, {fmt(rss['start'], '.1f')} MB after "
+        f"warm-up, {fmt(rss['end'], '.1f')} MB at the end "
         f"(x{fmt(results['rss_growth_ratio'], '.3f')}), {fmt(rss['after_idle_2s'], '.1f')} MB after 2 s "
         "idle; "
         f"per window: {', '.join(fmt(v, '.1f') for v in rss['series'])}; bare process "

@@ -111,7 +111,7 @@ async def build_runtime(
     clock = clock or SystemClock()
     engine = make_engine(settings.database.url)
     if auto_migrate if auto_migrate is not None else settings.database.is_sqlite:
-        await migrate.upgrade(engine)
+        await migrate.upgrade_if_behind(engine)
     sm = make_sessionmaker(engine)
     uow = UnitOfWorkFactory(sm)
     slack_client = make_web_client(settings)

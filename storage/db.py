@@ -7,13 +7,16 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_only
 
 from storage import sqlite_writes
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
+        kwargs.setdefault("pool_reset_on_return", None)  # _rollback_if_open below does it
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -27,10 +30,41 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
+        @event.listens_for(engine.sync_engine.pool, "reset")
+        def _rollback_if_open(dbapi_conn: Any, _record: Any, state: Any) -> None:
+            # The pool's own reset rolls back every connection it gets back, even one whose unit
+            # of work has just committed: one more trip to SQLite's thread per unit of work, for
+            # nothing. Roll back only a connection still in a transaction (registered before the
+            # write queue's reset hook, so the lock is released after the rollback).
+            usable = state.asyncio_safe and not state.terminate_only
+            if usable and dbapi_conn.driver_connection.in_transaction:
+                dbapi_conn.rollback()
+
         sqlite_writes.install(engine, timeout=30)
+        return engine
+    if make_url(url).drivername == "postgresql+asyncpg" and "pool_pre_ping" not in kwargs:
+        engine = create_async_engine(url, **kwargs)
+        _ping_on_checkout(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
+
+
+def _ping_on_checkout(engine: AsyncEngine) -> None:
+    """`pool_pre_ping` in one round trip. SQLAlchemy's asyncpg ping is BEGIN, a query and a
+    ROLLBACK: three round trips before every unit of work. `SELECT 1` in the simple query
+    protocol on the asyncpg connection answers the same question in one. A connection that does
+    not answer is reported as disconnected, so the pool drops it and checks out another (a fresh
+    one after a restart), as with pool_pre_ping."""
+
+    @event.listens_for(engine.sync_engine.pool, "checkout")
+    def _ping(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        try:
+            await_only(dbapi_conn.driver_connection.execute("SELECT 1"))
+        except Exception as err:
+            raise DisconnectionError(
+                f"the database connection did not answer ({type(err).__name__})"
+            ) from err
 
 
 def sqlite_file(url: str) -> Path | None:

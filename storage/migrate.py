@@ -7,21 +7,28 @@ migrations also run with the plain `alembic` command from the source tree (alemb
 
 from __future__ import annotations
 
+import ast
+import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.types import TypeDecorator
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).with_name("migrations")
+VERSION_TABLE = "alembic_version"  # Alembic's default, which env.py keeps
 
 
 def alembic_config() -> Config:
+    # Alembic (with Mako) is imported only to migrate: checking the revision needs neither, so
+    # a running bot whose schema is current never loads it.
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
@@ -44,6 +51,8 @@ def compare_type(
 
 
 def _upgrade(conn: Connection, revision: str) -> None:
+    from alembic import command
+
     cfg = alembic_config()
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, revision)
@@ -55,15 +64,51 @@ async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
 
 
 def _current(conn: Connection) -> str | None:
-    heads = MigrationContext.configure(conn).get_current_heads()
+    if not inspect(conn).has_table(VERSION_TABLE):
+        return None
+    heads = [str(v) for v in conn.execute(text("SELECT version_num FROM alembic_version")).scalars()]
     return ",".join(sorted(heads)) if heads else None
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
+    """The revision(s) the database is at, as Alembic records them (None: no schema yet)."""
     async with engine.connect() as conn:
         return await conn.run_sync(_current)
 
 
+def _declared(path: Path) -> tuple[str | None, tuple[str, ...]]:
+    """(revision, down revisions) that a migration file assigns, read without running it."""
+    found: dict[str, Any] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+            found[target.id] = ast.literal_eval(value)
+    down = found.get("down_revision")
+    downs = (down,) if isinstance(down, str) else tuple(down or ())
+    return found.get("revision"), downs
+
+
+@functools.cache
 def head_revision() -> str | None:
-    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    """The head(s) of the shipped history: revisions no other migration names as its down
+    revision (tests/storage/test_migration_history.py checks this against Alembic's own)."""
+    revisions: set[str] = set()
+    downs: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        revision, down = _declared(path)
+        if revision:
+            revisions.add(revision)
+            downs.update(down)
+    heads = revisions - downs
     return ",".join(sorted(heads)) if heads else None
+
+
+async def upgrade_if_behind(engine: AsyncEngine) -> None:
+    """`upgrade` unless the database is at the head already (then Alembic is not even loaded)."""
+    if await current_revision(engine) != head_revision():
+        await upgrade(engine)

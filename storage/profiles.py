@@ -4,24 +4,21 @@ the active directory that the "get help and support" page is drawn from."""
 
 from __future__ import annotations
 
-import operator
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import reduce
 
 from sqlalchemy import (
     Boolean,
-    ColumnElement,
     ForeignKey,
-    Integer,
+    Select,
     String,
     Text,
     and_,
-    case,
+    bindparam,
     false,
     func,
-    literal,
     or_,
     select,
     update,
@@ -80,6 +77,26 @@ class DirectoryRow:
     contact: str
 
 
+def _escape(word: str) -> str:
+    """`word` as literal text inside a LIKE pattern (escape character `\\`)."""
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@functools.cache
+def _matching_statement(count: int) -> Select[int, str, str]:
+    """The statement of `ProfileRepo.matching` for `count` words (bound as w0, w1, …)."""
+    any_word = or_(*(Profile.search_text.like(bindparam(f"w{i}"), escape="\\") for i in range(count)))
+    return (
+        select(Profile.person_id, Person.display_name, Profile.search_text)
+        .join(Person, Person.id == Profile.person_id)
+        .join(
+            Ambassador,
+            and_(Ambassador.person_id == Profile.person_id, Ambassador.status == AmbassadorStatus.ACTIVE),
+        )
+        .where(any_word)
+    )
+
+
 class ProfileRepo(Repository):
     async def for_person(self, person_id: int) -> Profile | None:
         return await self._one(select(Profile).where(Profile.person_id == person_id))
@@ -87,30 +104,24 @@ class ProfileRepo(Repository):
     async def add(self, profile: Profile) -> Profile:
         return await self._add(profile)
 
-    @staticmethod
-    def _like(pattern: str) -> ColumnElement[bool]:
-        return Profile.search_text.like(pattern, escape="\\")
+    async def matching(self, words: Sequence[str]) -> list[tuple[int, str, str]]:
+        """(person id, display name, search_text) of every ACTIVE ambassador whose search_text
+        holds a word starting with one of `words`: what `find` scores, and nothing more.
 
-    async def search(
-        self, words: Sequence[str], weights: Sequence[tuple[str, int]], limit: int
-    ) -> tuple[list[DirectoryRow], int]:
-        """Profiles of ACTIVE ambassadors whose search_text holds a word starting with a query word.
-
-        `search_text` is " f:word f:word … " (f = field letter), so `% f:word%` is an exact
-        word-prefix test per field. Candidates come back in a coarse order (the same weights,
-        summed in SQL) so the bound `limit` keeps the best ones; the caller scores them exactly.
-        Returns (candidates, how many active ambassadors match at all), in one query.
+        One statement per number of words, built once (its LIKE patterns are bound parameters), so
+        a request pays for neither building nor compiling it; the exact score and order are the
+        caller's (`bot.program.directory.search`), on these few narrow columns.
         """
         if not words:
-            return [], 0
-        escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]
-        any_word = or_(*(self._like(f"% _:{w}%") for w in escaped))
-        score_terms = [
-            case((self._like(f"% {field}:{w}%"), literal(weight)), else_=literal(0))
-            for w in escaped
-            for field, weight in weights
-        ]
-        score = reduce(operator.add, score_terms).cast(Integer)
+            return []
+        params = {f"w{i}": f"% _:{_escape(w)}%" for i, w in enumerate(words)}
+        rows = await self.s.execute(_matching_statement(len(words)), params)
+        return [(int(pid), str(name), str(text)) for pid, name, text in rows]
+
+    async def directory_rows(self, person_ids: Sequence[int]) -> list[DirectoryRow]:
+        """What `find` shows of these people (active ambassadors with a profile), in no order."""
+        if not person_ids:
+            return []
         stmt = (
             select(
                 Person.id,
@@ -123,24 +134,16 @@ class ProfileRepo(Repository):
                 Profile.expertise,
                 Profile.help_with,
                 Profile.contact,
-                func.count().over().label("matching"),
             )
             .join(Person, Person.id == Profile.person_id)
-            .join(
-                Ambassador,
-                and_(Ambassador.person_id == Person.id, Ambassador.status == AmbassadorStatus.ACTIVE),
-            )
-            .where(any_word)
-            .order_by(score.desc(), func.lower(Person.display_name), Person.id)
-            .limit(limit)
+            .where(Profile.person_id.in_(list(person_ids)))
         )
-        rows = (await self.s.execute(stmt)).all()
-        total = int(rows[0][-1]) if rows else 0
-        found = [
+        return [
             DirectoryRow(pid, slack_id, name, text, city, country, tz, expertise, help_with, contact)
-            for pid, slack_id, name, text, city, country, tz, expertise, help_with, contact, _ in rows
+            for pid, slack_id, name, text, city, country, tz, expertise, help_with, contact in (
+                await self.s.execute(stmt)
+            ).all()
         ]
-        return found, total
 
     async def active_directory(
         self,

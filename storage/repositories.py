@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult
 
 from storage.enums import OUTBOX_WAITING, ApplicationStatus, OutboxStatus
 from storage.models import (
@@ -233,13 +236,29 @@ class DeliveryRepo(Repository):
     second delivery of the same thing does nothing. Meetups and their reminders are `CalendarRepo`."""
 
     async def first_time(self, source: str, key: str, at: datetime) -> bool:
-        """Record an inbound event; False if it was seen before (a retry or duplicate)."""
-        exists = await self.s.execute(
-            select(ProcessedEvent.id).where(ProcessedEvent.source == source, ProcessedEvent.key == key)
-        )
-        if exists.first() is not None:
-            return False
-        return await self._add_once(ProcessedEvent(source=source, key=key, received_at=at))
+        """Record an inbound event; False if it was seen before (a retry or duplicate).
+
+        One `INSERT … ON CONFLICT DO NOTHING` on the (source, key) unique constraint: a twin
+        racing in another transaction waits for it and then inserts nothing, so exactly one of
+        them is first, without a look-up or a savepoint around the write. The statement is built
+        once per dialect; each delivery only binds its values."""
+        stmt = _FIRST_TIME[self.s.get_bind().dialect.name == "postgresql"]
+        result = cast(CursorResult[Any], await self.s.execute(stmt, {"source": source, "key": key, "at": at}))
+        return result.rowcount == 1
+
+
+_EVENTS = cast(Table, ProcessedEvent.__table__)
+# (SQLite's, PostgreSQL's) statement of `DeliveryRepo.first_time`.
+_FIRST_TIME = tuple(
+    insert(_EVENTS)
+    .values(
+        source=bindparam("source", type_=_EVENTS.c.source.type),
+        key=bindparam("key", type_=_EVENTS.c.key.type),
+        received_at=bindparam("at", type_=_EVENTS.c.received_at.type),
+    )
+    .on_conflict_do_nothing()
+    for insert in (sqlite_insert, postgresql_insert)
+)
 
 
 class AuditRepo(Repository):

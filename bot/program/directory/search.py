@@ -9,15 +9,17 @@
   who joined first. The top 10 are shown, with a note of how many more matched.
 
 `Profile.search_text` holds the searchable words as " f:word f:word … " (f: e expertise,
-i interests, l location, b bio/help), so the database can prefilter with LIKE '% f:word%' and even
-pre-rank with the same weights; the exact score is computed here on that bounded candidate set.
+i interests, l location, b bio/help), so the database can prefilter with LIKE '% _:word%'; the
+score and the order are computed here on the narrow matching rows (id, name, search_text), and
+only the shown ones are then read in full.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.program.errors import InvalidInput
@@ -26,9 +28,6 @@ from storage.profiles import DirectoryRow
 MIN_WORD = 2
 MAX_WORDS = 10
 SHOWN = 10
-# The database pre-ranks with the same weights, so a few more candidates than shown suffice; the
-# margin covers ties that SQL and Python order differently (lower() vs casefold() on non-ASCII).
-CANDIDATES = 50
 
 # Field letter in search_text → weight of a hit there.
 WEIGHTS: tuple[tuple[str, int], ...] = (("e", 3), ("i", 2), ("l", 2), ("b", 1))
@@ -95,23 +94,46 @@ def search_text(values: Mapping[str, str]) -> str:
     return " " + " ".join(parts) + " " if parts else ""
 
 
+def _needles(query: Sequence[str]) -> list[tuple[str, tuple[tuple[str, int], ...]]]:
+    """Per query word, the substrings that mean a hit in each field, with that field's weight.
+    Words hold no space or colon, so " f:q" occurs in a search_text exactly when a word of field
+    f starts with q (the text starts with a space)."""
+    return [(q, tuple((f" {letter}:{q}", weight) for letter, weight in WEIGHTS)) for q in query]
+
+
+def _points(text: str, needles: list[tuple[str, tuple[tuple[str, int], ...]]]) -> int:
+    total = 0
+    for _q, fields in needles:
+        for needle, weight in fields:
+            if needle in text:
+                total += weight
+    return total
+
+
 def score(text: str, query: Sequence[str]) -> tuple[int, tuple[str, ...]]:
     """(score, the query words that hit) of a profile's search_text."""
-    by_field: dict[str, list[str]] = {}
-    for token in text.split():
-        letter, _, word = token.partition(":")
-        by_field.setdefault(letter, []).append(word)
     total = 0
     hit: list[str] = []
-    for q in query:
-        got = 0
-        for letter, weight in WEIGHTS:
-            if any(w.startswith(q) for w in by_field.get(letter, ())):
-                got += weight
+    for q, fields in _needles(query):
+        got = _points(text, [(q, fields)])
         if got:
             hit.append(q)
         total += got
     return total, tuple(hit)
+
+
+def best(matches: Iterable[tuple[int, str, str]], query: Sequence[str], shown: int) -> tuple[list[int], int]:
+    """The person ids of the best `shown` of (person id, name, search_text) rows, best first, and
+    how many rows scored at all. Same order as `rank`: score, then name (case-folded), then id."""
+    needles = _needles(query)
+    scored: list[tuple[int, int, str]] = []
+    for person_id, name, text in matches:
+        points = _points(text, needles)
+        if points > 0:
+            scored.append((-points, person_id, name))
+    # Ties on the score are rare enough to case-fold names only for the rows that might be shown.
+    top = heapq.nsmallest(shown, scored, key=lambda t: (t[0], t[2].casefold(), t[1]))
+    return [person_id for _, person_id, _ in top], len(scored)
 
 
 def query_words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

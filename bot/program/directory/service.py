@@ -18,10 +18,9 @@ from bot.program.directory.profiles import (
     validate_profile,
 )
 from bot.program.directory.search import (
-    CANDIDATES,
     SHOWN,
-    WEIGHTS,
     FindResult,
+    best,
     query_words,
     rank,
     search_text,
@@ -95,12 +94,14 @@ class ProfileService(GuardedService):
         self._signal.kick()
         return SaveResult(changed, step_done, listed)
 
-    async def find(self, text: str, shown: int = SHOWN, candidates: int = CANDIDATES) -> FindResult:
+    async def find(self, text: str, shown: int = SHOWN) -> FindResult:
+        """Score the narrow matching rows here, then read in full only the `shown` best."""
         query, ignored = query_words(text)
         async with self._uow() as uow:
-            rows, total = await uow.profiles.search(query, WEIGHTS, candidates)
-        hits, scored = rank(rows, query, shown)
-        return FindResult(query, tuple(hits), max(total, scored), ignored)
+            ids, total = best(await uow.profiles.matching(query), query, shown)
+            rows = await uow.profiles.directory_rows(ids)
+        hits, _ = rank(rows, query, shown)
+        return FindResult(query, tuple(hits), total, ignored)
 
     async def export_directory(self, generated: datetime | None = None) -> str:
         """The Markdown "get help and support" page: the public directory (listed people only)."""
