@@ -1,0 +1,138 @@
+"""Rate budgets: when the next call to a rate-limited platform may start.
+
+A budget hands out start times ("slots") spaced `1 / rate` apart, reserved ahead of time: a caller
+takes the next free slot and sleeps until it, so many calls can be in flight at once and still
+start at the allowed rate (a generic cell rate algorithm: one "next free slot" time per budget).
+
+- `LocalBudget` keeps the next slot in this process: right for SQLite (one process writes).
+- `SharedBudget` keeps it in a `rate_budgets` row of the PostgreSQL database every replica uses,
+  moved forward atomically (`storage.rate_budget`), so N replicas together stay under one
+  platform limit without dividing any setting by N. Slots are taken a few at a time (about
+  `batch_seconds` worth) so the database is not asked once per call. A 429's Retry-After
+  moves the shared row forward, which holds back every replica.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.rate_budget import RateBudgetStore
+
+log = logging.getLogger("ambassador_bot.budget")
+
+SLACK_WORKSPACE = "slack.workspace_posts"
+DISCOURSE_ADMIN = "discourse.admin_requests"
+
+
+class Budget(Protocol):
+    rate: float
+
+    async def wait(self) -> None:
+        """Return at the start of a slot of this budget."""
+
+    async def push_back(self, seconds: float) -> None:
+        """The platform said 429 with Retry-After `seconds`: nobody starts before then."""
+
+
+class LocalBudget:
+    """The budget of one process: the next free slot, kept in memory."""
+
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = rate
+        self.interval = 1.0 / rate
+        self._clock = clock
+        self._next = 0.0
+
+    def reserve(self, not_before: float = 0.0) -> float:
+        """Take the next free slot at or after `not_before` (both on this budget's clock)."""
+        at = max(self._clock(), self._next, not_before)
+        self._next = at + self.interval
+        return at
+
+    async def wait(self) -> None:
+        delay = self.reserve() - self._clock()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def hold(self, seconds: float) -> None:
+        self._next = max(self._next, self._clock() + seconds)
+
+    async def push_back(self, seconds: float) -> None:
+        self.hold(seconds)
+
+
+class SharedBudget:
+    """The budget of the cluster: the next free slot lives in the database row `name`."""
+
+    def __init__(
+        self,
+        store: RateBudgetStore,
+        name: str,
+        rate: float,
+        batch_seconds: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.name = name
+        self.rate = rate
+        self.interval = 1.0 / rate
+        # About batch_seconds of slots per database round trip, at least one.
+        self.batch = max(1, int(rate * batch_seconds))
+        self._clock = clock
+        self._slots: deque[float] = deque()  # reserved start times on this process's clock
+        self._refill = asyncio.Lock()
+        self.fetches = 0  # database round trips (for the benchmarks)
+
+    async def wait(self) -> None:
+        while True:
+            now = self._clock()
+            # A slot that went by unused is gone: using it late would crowd another replica's.
+            while self._slots and self._slots[0] < now - self.interval:
+                self._slots.popleft()
+            if self._slots:
+                at = self._slots.popleft()
+                if at > now:
+                    await asyncio.sleep(at - now)
+                return
+            async with self._refill:
+                if not self._slots:
+                    await self._take()
+
+    async def _take(self) -> None:
+        first, db_now = await self.store.take(self.name, self.batch, self.interval)
+        self.fetches += 1
+        offset = self._clock() - db_now  # the database's clock -> this process's clock
+        self._slots.extend(first + i * self.interval + offset for i in range(self.batch))
+
+    async def push_back(self, seconds: float) -> None:
+        self._slots.clear()
+        try:
+            await self.store.hold(self.name, seconds)
+        except Exception as err:  # the next take still meets the platform's own 429s
+            log.warning("could not share a Retry-After of %.1fs (%s)", seconds, type(err).__name__)
+
+
+@dataclass(frozen=True)
+class RateBudgets:
+    slack_workspace: Budget  # outbox.slack_workspace_posts_per_second
+    discourse_admin: Budget  # discourse.admin_requests_per_minute
+
+
+def rate_budgets(engine: AsyncEngine, slack_per_second: float, forum_per_minute: int) -> RateBudgets:
+    """The process's budgets: in the database when it is PostgreSQL (shared by every replica),
+    in memory on SQLite (one process)."""
+    if engine.dialect.name == "postgresql":
+        store = RateBudgetStore(engine)
+        return RateBudgets(
+            SharedBudget(store, SLACK_WORKSPACE, slack_per_second),
+            SharedBudget(store, DISCOURSE_ADMIN, forum_per_minute / 60.0),
+        )
+    return RateBudgets(LocalBudget(slack_per_second), LocalBudget(forum_per_minute / 60.0))
