@@ -89,13 +89,22 @@ class SharedBudget:
         self._clock = clock
         self._slots: deque[float] = deque()  # reserved start times on this process's clock
         self._refill = asyncio.Lock()
+        self._waiting = 0  # callers in `wait` now
         self.fetches = 0  # database round trips (for the benchmarks)
 
     async def wait(self) -> None:
+        self._waiting += 1
+        try:
+            await self._wait()
+        finally:
+            self._waiting -= 1
+
+    async def _wait(self) -> None:
         while True:
             now = self._clock()
-            # A slot that went by unused is gone: using it late would crowd another replica's.
-            while self._slots and self._slots[0] < now - self.interval:
+            # A slot that went by unused is gone: used later than a batch's worth of slots (a
+            # busy event loop), it would crowd other replicas' slots by more than one batch.
+            while self._slots and self._slots[0] < now - self.batch * self.interval:
                 self._slots.popleft()
             if self._slots:
                 at = self._slots.popleft()
@@ -107,10 +116,13 @@ class SharedBudget:
                     await self._take()
 
     async def _take(self) -> None:
-        first, db_now = await self.store.take(self.name, self.batch, self.interval)
+        # No more slots than there are callers waiting for one: a slot taken and not used is
+        # lost to every replica.
+        count = max(1, min(self.batch, self._waiting))
+        first, db_now = await self.store.take(self.name, count, self.interval)
         self.fetches += 1
         offset = self._clock() - db_now  # the database's clock -> this process's clock
-        self._slots.extend(first + i * self.interval + offset for i in range(self.batch))
+        self._slots.extend(first + i * self.interval + offset for i in range(count))
 
     async def push_back(self, seconds: float) -> None:
         self._slots.clear()

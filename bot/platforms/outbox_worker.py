@@ -33,7 +33,7 @@ from storage.uow import UnitOfWork
 log = logging.getLogger("ambassador_bot.outbox")
 
 IN_FLIGHT = 32  # deliveries of one lane under way at once (each waits for its pacer slot)
-FIRST_CLAIM = 8  # rows claimed in one UPDATE at least (and before the lane knows its rate)
+FIRST_CLAIM = 8  # rows in a lane's first claim, before it knows the rate it achieves
 MAX_CLAIM = 200  # rows claimed in one UPDATE at most
 CLAIM_HORIZON = 0.5  # a claim is about this many seconds of deliveries at the achieved rate
 OUTCOMES_PER_TRANSACTION = 100  # outcomes recorded in one transaction at most
@@ -85,7 +85,8 @@ class OutboxWorker:
     rate_limited: int = field(default=0, init=False)
     _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
     _stopping: bool = field(default=False, init=False)
-    _in_hand: set[int] = field(default_factory=set, init=False)  # rows this worker holds a lease on now
+    # Rows this worker holds a lease on now, with when (loop time) that lease surely lasts until.
+    _in_hand: dict[int, float] = field(default_factory=dict, init=False)
     _outcomes: list[_Outcome] = field(default_factory=list, init=False, repr=False)  # to be written
     _writer: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
@@ -144,20 +145,24 @@ class OutboxWorker:
 
     async def _lane(self, platform: str, limit: int) -> int:
         """Claims due rows of one platform a batch at a time (one UPDATE for the batch) and keeps
-        up to IN_FLIGHT deliveries going at once, each waiting for its slot of the platform's
-        pacer, so the lane runs at the allowed rate instead of one round trip at a time. A batch
-        is about CLAIM_HORIZON seconds of work at the rate the lane has achieved so far."""
+        several deliveries going at once, each waiting for its slot of the platform's pacer, so
+        the lane runs at the allowed rate instead of one round trip at a time. How many are in
+        flight, and how many a claim takes, follow the rate the lane achieves: about a quarter
+        lease of work in flight (at most IN_FLIGHT), a claim about CLAIM_HORIZON seconds of it."""
         loop = asyncio.get_running_loop()
-        slots = asyncio.Semaphore(IN_FLIGHT)
+        lease = self.settings.lease_seconds
+        horizon = min(CLAIM_HORIZON, lease / 4)
         running: set[asyncio.Task[None]] = set()
         started_at = loop.time()
         started = 0
         finished = [0]
 
-        def done(_task: asyncio.Task[None]) -> None:
-            running.discard(_task)
+        def done(task: asyncio.Task[None]) -> None:
+            running.discard(task)
             finished[0] += 1
-            slots.release()
+
+        def achieved() -> float:
+            return finished[0] / max(loop.time() - started_at, 1e-3)
 
         want = FIRST_CLAIM
         try:
@@ -166,17 +171,16 @@ class OutboxWorker:
                 if not batch:
                     break
                 for i, claimed in enumerate(batch):
-                    await slots.acquire()
+                    while len(running) >= max(2, min(IN_FLIGHT, int(achieved() * lease / 4) + 1)):
+                        await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                     if self._stopping:  # the rest goes back to the queue at once
-                        slots.release()
                         await self._give_back([c.msg.id for c in batch[i:]])
                         return started
                     task = asyncio.create_task(self._delivery(claimed))
                     running.add(task)
                     task.add_done_callback(done)
                     started += 1
-                achieved = finished[0] / max(loop.time() - started_at, 1e-3)
-                want = max(FIRST_CLAIM, min(MAX_CLAIM, int(achieved * CLAIM_HORIZON) + 1))
+                want = max(1, min(MAX_CLAIM, int(achieved() * horizon) + 1))
         except asyncio.CancelledError:
             for task in running:  # shutdown: what is under way is cut short, its lease released
                 task.cancel()
@@ -187,33 +191,53 @@ class OutboxWorker:
         return started
 
     async def _keep_leases(self) -> None:
-        """Rows in hand wait for their pacer slot, so a batch can take longer than a lease: renew
-        the leases of what this worker still holds every third of a lease. A worker that dies
-        stops renewing, and its rows come back when the lease runs out."""
-        lease = timedelta(seconds=self.settings.lease_seconds)
+        """Rows in hand wait for their turn and their pacer slot, so a batch can take longer
+        than a lease: renew the leases of what this worker still holds every third of a lease.
+        A worker that dies stops renewing, and its rows come back when the lease runs out. Rows
+        whose outcome is being written at that moment are skipped, not waited for."""
+        lease = self.settings.lease_seconds
+        loop = asyncio.get_running_loop()
         while True:
-            await asyncio.sleep(self.settings.lease_seconds / 3)
+            await asyncio.sleep(lease / 3)
             ids = sorted(self._in_hand)
             if not ids:
                 continue
+            asked_at = loop.time()
+            held = (
+                select(OutboxMessage.id)
+                .where(
+                    OutboxMessage.id.in_(ids),
+                    OutboxMessage.locked_by == self.worker_id,
+                    OutboxMessage.status == OutboxStatus.IN_FLIGHT,
+                    OutboxMessage.locked_until.is_not(None),  # not one whose outcome is recorded
+                )
+                .with_for_update(skip_locked=True)
+            )
             try:
                 async with self.uow() as uow:
-                    await uow.session.execute(
+                    renewed = await uow.session.execute(
                         update(OutboxMessage)
-                        .where(
-                            OutboxMessage.id.in_(ids),
-                            OutboxMessage.locked_by == self.worker_id,
-                            OutboxMessage.status == OutboxStatus.IN_FLIGHT,
-                            OutboxMessage.locked_until.is_not(None),  # not one whose outcome is recorded
-                        )
-                        .values(locked_until=self.clock.now() + lease)
+                        .where(OutboxMessage.id.in_(held.scalar_subquery()))
+                        .values(locked_until=self.clock.now() + timedelta(seconds=lease))
+                        .returning(OutboxMessage.id)
                         .execution_options(synchronize_session=False)
                     )
+                    renewed_ids = [int(i) for i in renewed.scalars()]
             except Exception as err:  # the database is away: the leases may run out, as before
                 log.warning("could not renew the outbox leases in hand (%s)", type(err).__name__)
+                continue
+            for msg_id in renewed_ids:
+                if msg_id in self._in_hand:
+                    self._in_hand[msg_id] = asked_at + lease
 
     async def _delivery(self, claimed: Claimed) -> None:
         msg_id = claimed.msg.id
+        held_until = self._in_hand.get(msg_id, 0.0)
+        if asyncio.get_running_loop().time() > held_until - self.settings.lease_seconds / 2:
+            # Its turn came late (a slow machine, renewals failing): less than half its lease is
+            # surely left, so another worker might take it over mid-delivery. Give it back.
+            await self._give_back([msg_id])
+            return
         cut_short = False
         try:
             await self._deliver_one(claimed.msg, claimed.retry)
@@ -224,7 +248,7 @@ class OutboxWorker:
             log.exception("outbox delivery %s: the outcome was not recorded", claimed.msg.key)
         finally:
             if not cut_short:
-                self._in_hand.discard(msg_id)
+                self._in_hand.pop(msg_id, None)
 
     async def _claim_batch(self, platform: str, count: int) -> list[Claimed]:
         """Lease up to `count` due rows of `platform` in one UPDATE; only one worker of any
@@ -260,6 +284,7 @@ class OutboxWorker:
             )
             .execution_options(synchronize_session=False)
         )
+        asked_at = asyncio.get_running_loop().time()
         async with self.uow() as uow:
             rows = (await uow.session.execute(stmt)).all()
         claimed = []
@@ -269,7 +294,7 @@ class OutboxWorker:
             msg = Leased(
                 int(row.id), str(row.key), str(row.kind), dict(row.payload or {}), int(row.attempts) - 1
             )
-            self._in_hand.add(msg.id)
+            self._in_hand[msg.id] = asked_at + self.settings.lease_seconds
             claimed.append(Claimed(msg, retry=msg.attempts > 0))
         return claimed
 
@@ -289,7 +314,8 @@ class OutboxWorker:
                 .values(locked_until=None, locked_by=None, next_attempt_at=self.clock.now())
                 .execution_options(synchronize_session=False)
             )
-        self._in_hand.difference_update(ids)
+        for msg_id in ids:
+            self._in_hand.pop(msg_id, None)
 
     async def close_deliverers(self) -> None:
         """Close the deliverers' HTTP sessions (at shutdown, after the leases are released)."""
