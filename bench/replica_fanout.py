@@ -163,6 +163,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "combined_per_s": combined,
         "combined_over_allowed": combined / rate if combined else None,
         "busiest_second": busiest_second(stamps),
+        "per_second": [
+            sum(1 for t in stamps if stamps[0] + i <= t < stamps[0] + i + 1)
+            for i in range(int(spread or 0) + 1)
+        ],
         "rate_limited_429": slack.rate_limited,
         "delivered_by_worker": split,
         "slack_calls": call_counts(slack),
@@ -195,6 +199,7 @@ def _print(r: dict[str, Any], n: int, rate: float) -> None:
         f"busiest second {r['busiest_second']}; 429s {r['rate_limited_429']}; "
         f"dup {r['duplicates']}, lost {r['lost']}"
     )
+    print("  DMs per second: " + " ".join(str(c) for c in r["per_second"]))
     split = Counter(r["delivered_by_worker"])
     print("  delivered by worker: " + ", ".join(f"{w} {c}" for w, c in split.most_common()))
     if not r["finished"]:
