@@ -8,7 +8,7 @@ Run from the repository root::
 Slack stand-in (served by this process) that allows ``--rate`` chat.postMessage calls per second
 workspace-wide (token bucket, ``--burst``) and answers 429 + Retry-After past it. Every replica is
 configured with the workspace's real limit (``outbox.slack_workspace_posts_per_second = --rate``;
-nothing divided by the number of replicas): they take their slots from one ``rate_budgets`` row.
+nothing divided by the number of replicas): they take their slots from one budget in the database.
 
 Once all replicas are healthy, N renewal-reminder DMs are queued in one transaction (the outbox
 rows the reminder sweep would write), and the replicas deliver them. Printed: the combined rate

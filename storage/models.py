@@ -15,7 +15,6 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     DateTime,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -184,17 +183,3 @@ class AuditEntry(Base):
     subject_id: Mapped[str] = mapped_column(String(64), index=True)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-
-
-# -- rate budgets shared by the replicas (bot.platforms.budget) ---------------------------------------
-
-
-class RateBudget(Base):
-    """One platform limit shared by every replica on this database (PostgreSQL): the next free
-    slot, in seconds since the epoch on the database's clock. Moved forward atomically by
-    `storage.rate_budget.RateBudgetStore`; a row is created the first time a budget is used."""
-
-    __tablename__ = "rate_budgets"
-
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    next_at: Mapped[float] = mapped_column(Float, default=0.0)

@@ -5,11 +5,11 @@ takes the next free slot and sleeps until it, so many calls can be in flight at 
 start at the allowed rate (a generic cell rate algorithm: one "next free slot" time per budget).
 
 - `LocalBudget` keeps the next slot in this process: right for SQLite (one process writes).
-- `SharedBudget` keeps it in a `rate_budgets` row of the PostgreSQL database every replica uses,
-  moved forward atomically (`storage.rate_budget`), so N replicas together stay under one
+- `SharedBudget` keeps it in the PostgreSQL database every replica uses (a sequence per budget,
+  moved forward under an advisory lock: `storage.rate_budget`), so N replicas together stay under one
   platform limit without dividing any setting by N. Slots are taken a few at a time (about
   `batch_seconds` worth) so the database is not asked once per call. A 429's Retry-After
-  moves the shared row forward, which holds back every replica.
+  moves the shared slot forward, which holds back every replica.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class LocalBudget:
 
 
 class SharedBudget:
-    """The budget of the cluster: the next free slot lives in the database row `name`."""
+    """The budget of the cluster: the next free slot of budget `name` lives in the database."""
 
     def __init__(
         self,

@@ -1,7 +1,8 @@
 """One rate budget for the cluster: replicas on one PostgreSQL database take their Slack posting
-slots from one `rate_budgets` row, so together they stay under the workspace's limit, and a 429
-one of them meets holds back the others (bot.platforms.budget). SQLite keeps the in-process
-budget, which a single process shares between all its deliveries."""
+slots from one budget in the database (a sequence, storage/rate_budget.py), so together they stay
+under the workspace's limit, and a 429 one of them meets holds back the others
+(bot.platforms.budget). SQLite keeps the in-process budget, which a single process shares between
+all its deliveries."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.platforms.budget import LocalBudget, SharedBudget, rate_budgets
+from bot.platforms.budget import SLACK_WORKSPACE, LocalBudget, SharedBudget, rate_budgets
 from bot.platforms.slack.deliverer import SlackDeliverer
 from bot.program import outbox
 from bot.program.failures import RateLimited
@@ -123,7 +124,7 @@ async def test_shared_slots_are_spaced_across_replicas(engines: list[Any]) -> No
     """The row hands out each slot once: the starts of two budgets on one row, eight callers
     each, are at least 1/rate apart once merged, and they come a batch per round trip."""
     rate = 50.0
-    budgets = [SharedBudget(RateBudgetStore(e), "test.spacing", rate, batch_seconds=0.1) for e in engines]
+    budgets = [SharedBudget(RateBudgetStore(e), SLACK_WORKSPACE, rate, batch_seconds=0.1) for e in engines]
     starts: list[float] = []
 
     async def take(budget: SharedBudget, n: int) -> None:
