@@ -28,6 +28,9 @@ from storage.rate_budget import RateBudgetStore
 
 log = logging.getLogger("ambassador_bot.budget")
 
+# A slot used later than this (or than its own spacing) is not used: callers woken together
+# after a stall of the event loop would otherwise all start at once, a burst past the limit.
+LATE_SECONDS = 0.1
 SLACK_WORKSPACE = "slack.workspace_posts"
 DISCOURSE_ADMIN = "discourse.admin_requests"
 
@@ -58,9 +61,15 @@ class LocalBudget:
         return at
 
     async def wait(self) -> None:
-        delay = self.reserve() - self._clock()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        while True:
+            at = self.reserve()
+            delay = at - self._clock()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            # Woken much later than the slot (a busy event loop): starting now would bunch up
+            # with the callers woken at the same moment, so take a fresh slot instead.
+            if self._clock() - at <= max(self.interval, LATE_SECONDS):
+                return
 
     def hold(self, seconds: float) -> None:
         self._next = max(self._next, self._clock() + seconds)
@@ -90,6 +99,8 @@ class SharedBudget:
         self._slots: deque[float] = deque()  # reserved start times on this process's clock
         self._refill = asyncio.Lock()
         self._waiting = 0  # callers in `wait` now
+        self._offset = 0.0  # this process's clock minus the database's
+        self._best_round_trip = float("inf")
         self.fetches = 0  # database round trips (for the benchmarks)
 
     async def wait(self) -> None:
@@ -110,7 +121,9 @@ class SharedBudget:
                 at = self._slots.popleft()
                 if at > now:
                     await asyncio.sleep(at - now)
-                return
+                if self._clock() - at <= max(self.batch * self.interval, LATE_SECONDS):
+                    return
+                continue  # woken late (a busy loop): a fresh slot, rather than a burst
             async with self._refill:
                 if not self._slots:
                     await self._take()
@@ -119,10 +132,18 @@ class SharedBudget:
         # No more slots than there are callers waiting for one: a slot taken and not used is
         # lost to every replica.
         count = max(1, min(self.batch, self._waiting))
+        sent = self._clock()
         first, db_now = await self.store.take(self.name, count, self.interval)
+        received = self._clock()
         self.fetches += 1
-        offset = self._clock() - db_now  # the database's clock -> this process's clock
-        self._slots.extend(first + i * self.interval + offset for i in range(count))
+        # The database's clock -> this process's: the database read its clock somewhere between
+        # sending and receiving, so the exchange with the shortest round trip so far gives the
+        # best estimate (both clocks run at the same rate; a slow answer would shift every slot
+        # of the batch late, onto another replica's).
+        if received - sent <= self._best_round_trip:
+            self._best_round_trip = received - sent
+            self._offset = (sent + received) / 2 - db_now
+        self._slots.extend(first + i * self.interval + self._offset for i in range(count))
 
     async def push_back(self, seconds: float) -> None:
         self._slots.clear()
