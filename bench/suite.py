@@ -69,6 +69,14 @@ def plan(quick: bool, pg: bool) -> list[Bench]:
                 ("--n", "300", "--rate", "200", "--skip-subprocess", "--baseline-seconds", "3"),
             ),
             Bench(
+                "replica-fanout",
+                "replica_fanout",
+                ("--n", "200", "--rate", "100", "--replicas", "2"),
+                uses_pg=True,
+                pg_only=True,
+                db="PostgreSQL",
+            ),
+            Bench(
                 "db-scale",
                 "db_scale",
                 ("--people", "10000", "--audit", "100000", "--rounds", "2"),
@@ -108,6 +116,14 @@ def plan(quick: bool, pg: bool) -> list[Bench]:
                 "reminders",
                 "reminder_fanout",
                 ("--n", "2000", "--rate", "200", "--skip-subprocess", "--baseline-seconds", "10"),
+            ),
+            Bench(
+                "replica-fanout",
+                "replica_fanout",
+                ("--n", "1000", "--rate", "100", "--replicas", "2"),
+                uses_pg=True,
+                pg_only=True,
+                db="PostgreSQL",
             ),
             Bench(
                 "db-scale", "db_scale", ("--people", "100000", "--audit", "1000000"), uses_pg=True, db=None

@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.platforms.budget import rate_budgets
 from bot.platforms.discourse.deliverer import DiscourseDeliverer
 from bot.platforms.discourse.gateway import DiscourseGateway, ForumLookups
 from bot.platforms.outbox_worker import Deliverer, OutboxWorker
@@ -102,6 +103,7 @@ class Runtime:
                 log.warning("shutdown: %s cut short; released for a retry", plural(released, "delivery"))
         except Exception as err:  # the database may be what is going away
             log.warning("shutdown: could not release outbox leases (%s)", type(err).__name__)
+        await self.worker.close_deliverers()
         await self.engine.dispose()
 
 
@@ -116,19 +118,28 @@ async def build_runtime(
     uow = UnitOfWorkFactory(sm)
     slack_client = make_web_client(settings)
     discourse: DiscourseGateway | None = None
+    d = settings.discourse
+    # The platforms' limits: one budget for every replica on PostgreSQL, this process's on SQLite.
+    budgets = rate_budgets(
+        engine, settings.outbox.slack_workspace_posts_per_second, d.admin_requests_per_minute
+    )
     deliverers: dict[str, Deliverer] = {
         "slack": SlackDeliverer(
             slack_client,
             slack_renderers(),  # the Block Kit renderers of every feature, an explicit registry
             settings.outbox.slack_posts_per_second,
-            settings.outbox.slack_workspace_posts_per_second,
+            workspace_budget=budgets.slack_workspace,
         )
     }
-    d = settings.discourse
     directory_topic = DirectoryTopic(uow, settings, clock, listed_ambassadors)  # discourse.directory_topic_id
     if d.enabled:
         discourse = DiscourseGateway(
-            d.url, d.api_key, d.api_username, d.admin_requests_per_minute, d.timeout_seconds
+            d.url,
+            d.api_key,
+            d.api_username,
+            d.admin_requests_per_minute,
+            d.timeout_seconds,
+            budget=budgets.discourse_admin,
         )
         deliverers["discourse"] = DiscourseDeliverer(discourse, discourse_renderers(), directory_topic.post)
     worker = OutboxWorker(uow, deliverers, settings.outbox, clock)

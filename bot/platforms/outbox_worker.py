@@ -9,16 +9,16 @@ nothing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import uuid
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import update
+from sqlalchemy import or_, select, update
 
 from bot.config import OutboxSettings
 from bot.program.delivered import record_delivery, record_failure
@@ -26,10 +26,42 @@ from bot.program.failures import DeliveryError, Permanent, RateLimited
 from bot.program.outbox import redacted, too_late
 from bot.program.ports import Clock
 from bot.program.text import plural
+from storage.enums import OUTBOX_WAITING, OutboxStatus
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
 
 log = logging.getLogger("ambassador_bot.outbox")
+
+IN_FLIGHT = 32  # deliveries of one lane under way at once (each waits for its pacer slot)
+FIRST_CLAIM = 8  # rows in a lane's first claim, before it knows the rate it achieves
+MAX_CLAIM = 200  # rows claimed in one UPDATE at most
+CLAIM_HORIZON = 0.5  # a claim is about this many seconds of deliveries at the achieved rate
+OUTCOMES_PER_TRANSACTION = 100  # outcomes recorded in one transaction at most
+
+
+@dataclass(frozen=True)
+class Leased:
+    """An outbox row this worker holds a lease on, as it was when claimed."""
+
+    id: int
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int  # attempts before this one
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    msg_id: int
+    values: dict[str, Any]
+    then: Callable[[UnitOfWork], Awaitable[None]] | None
+    written: asyncio.Future[None]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    msg: Leased
+    retry: bool  # an earlier attempt may have reached the platform
 
 
 class Deliverer(Protocol):
@@ -53,7 +85,10 @@ class OutboxWorker:
     rate_limited: int = field(default=0, init=False)
     _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
     _stopping: bool = field(default=False, init=False)
-    _in_hand: set[int] = field(default_factory=set, init=False)  # rows this worker holds a lease on now
+    # Rows this worker holds a lease on now, with when (loop time) that lease surely lasts until.
+    _in_hand: dict[int, float] = field(default_factory=dict, init=False)
+    _outcomes: list[_Outcome] = field(default_factory=list, init=False, repr=False)  # to be written
+    _writer: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     def kick(self) -> None:
         """Called after a commit that queued work, and by the scheduler's periodic sweep."""
@@ -91,37 +126,204 @@ class OutboxWorker:
             if handled == 0:
                 await asyncio.sleep(min(1.0, self.settings.poll_seconds))
 
-    async def drain_once(self, limit: int = 50) -> int:
-        """Deliver what is due; each platform is worked through in its own lane, and each row is
-        claimed only right before its delivery, so a lease covers real in-flight work even when
-        the lane is slowed down by pacing."""
+    async def drain_once(self, limit: int = 1000) -> int:
+        """Deliver what is due, up to `limit` rows a platform; each platform is worked through in
+        its own lane (`_lane`) while the leases of the rows in hand are kept fresh."""
         async with self.uow() as uow:
-            due = await uow.outbox.due(self.clock.now(), limit)
-        lanes: dict[str, list[int]] = defaultdict(list)
-        for msg_id, kind in due:
-            lanes[kind.split(".", 1)[0]].append(msg_id)
-        counts = await asyncio.gather(*(self._lane(ids) for ids in lanes.values()))
+            due = await uow.outbox.due(self.clock.now(), 1000)
+        platforms = sorted({kind.split(".", 1)[0] for _msg_id, kind in due})
+        if not platforms:
+            return 0
+        keeper = asyncio.create_task(self._keep_leases())
+        try:
+            counts = await asyncio.gather(*(self._lane(p, limit) for p in platforms))
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
         return sum(counts)
 
-    async def _lane(self, ids: list[int]) -> int:
-        done = 0
+    async def _lane(self, platform: str, limit: int) -> int:
+        """Claims due rows of one platform a batch at a time (one UPDATE for the batch) and keeps
+        several deliveries going at once, each waiting for its slot of the platform's pacer, so
+        the lane runs at the allowed rate instead of one round trip at a time. How many are in
+        flight, and how many a claim takes, follow the rate the lane achieves: about a quarter
+        lease of work in flight (at most IN_FLIGHT), a claim about CLAIM_HORIZON seconds of it."""
+        loop = asyncio.get_running_loop()
+        lease = self.settings.lease_seconds
+        horizon = min(CLAIM_HORIZON, lease / 4)
+        running: set[asyncio.Task[None]] = set()
+        started_at = loop.time()
+        started = 0
+        finished = [0]
+
+        def done(task: asyncio.Task[None]) -> None:
+            running.discard(task)
+            finished[0] += 1
+
+        def achieved() -> float:
+            return finished[0] / max(loop.time() - started_at, 1e-3)
+
+        want = FIRST_CLAIM
+        try:
+            while not self._stopping and started < limit:
+                batch = await self._claim_batch(platform, min(want, limit - started))
+                if not batch:
+                    break
+                for i, claimed in enumerate(batch):
+                    while len(running) >= max(2, min(IN_FLIGHT, int(achieved() * lease / 4) + 1)):
+                        await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    if self._stopping:  # the rest goes back to the queue at once
+                        await self._give_back([c.msg.id for c in batch[i:]])
+                        return started
+                    task = asyncio.create_task(self._delivery(claimed))
+                    running.add(task)
+                    task.add_done_callback(done)
+                    started += 1
+                want = max(1, min(MAX_CLAIM, int(achieved() * horizon) + 1))
+        except asyncio.CancelledError:
+            for task in running:  # shutdown: what is under way is cut short, its lease released
+                task.cancel()
+            raise
+        finally:
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
+        return started
+
+    async def _keep_leases(self) -> None:
+        """Rows in hand wait for their turn and their pacer slot, so a batch can take longer
+        than a lease: renew the leases of what this worker still holds every third of a lease.
+        A worker that dies stops renewing, and its rows come back when the lease runs out. Rows
+        whose outcome is being written at that moment are skipped, not waited for."""
+        lease = self.settings.lease_seconds
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(lease / 3)
+            ids = sorted(self._in_hand)
+            if not ids:
+                continue
+            asked_at = loop.time()
+            held = (
+                select(OutboxMessage.id)
+                .where(
+                    OutboxMessage.id.in_(ids),
+                    OutboxMessage.locked_by == self.worker_id,
+                    OutboxMessage.status == OutboxStatus.IN_FLIGHT,
+                    OutboxMessage.locked_until.is_not(None),  # not one whose outcome is recorded
+                )
+                .with_for_update(skip_locked=True)
+            )
+            try:
+                async with self.uow() as uow:
+                    renewed = await uow.session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.id.in_(held.scalar_subquery()))
+                        .values(locked_until=self.clock.now() + timedelta(seconds=lease))
+                        .returning(OutboxMessage.id)
+                        .execution_options(synchronize_session=False)
+                    )
+                    renewed_ids = [int(i) for i in renewed.scalars()]
+            except Exception as err:  # the database is away: the leases may run out, as before
+                log.warning("could not renew the outbox leases in hand (%s)", type(err).__name__)
+                continue
+            for msg_id in renewed_ids:
+                if msg_id in self._in_hand:
+                    self._in_hand[msg_id] = asked_at + lease
+
+    async def _delivery(self, claimed: Claimed) -> None:
+        msg_id = claimed.msg.id
+        held_until = self._in_hand.get(msg_id, 0.0)
+        if asyncio.get_running_loop().time() > held_until - self.settings.lease_seconds / 2:
+            # Its turn came late (a slow machine, renewals failing): less than half its lease is
+            # surely left, so another worker might take it over mid-delivery. Give it back.
+            await self._give_back([msg_id])
+            return
+        cut_short = False
+        try:
+            await self._deliver_one(claimed.msg, claimed.retry)
+        except asyncio.CancelledError:
+            cut_short = True  # stopped at shutdown: stays in hand, its lease is released
+            raise
+        except Exception:  # recording the outcome failed (the database?): the lease will expire
+            log.exception("outbox delivery %s: the outcome was not recorded", claimed.msg.key)
+        finally:
+            if not cut_short:
+                self._in_hand.pop(msg_id, None)
+
+    async def _claim_batch(self, platform: str, count: int) -> list[Claimed]:
+        """Lease up to `count` due rows of `platform` in one UPDATE; only one worker of any
+        replica wins each row (on PostgreSQL rows another replica is claiming are skipped)."""
+        now = self.clock.now()
+        until = now + timedelta(seconds=self.settings.lease_seconds)
+        free = or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now)
+        waiting = OutboxMessage.status.in_(OUTBOX_WAITING)
+        of_platform = or_(OutboxMessage.kind == platform, OutboxMessage.kind.startswith(f"{platform}."))
+        due = (
+            select(OutboxMessage.id)
+            .where(waiting, free, OutboxMessage.next_attempt_at <= now, of_platform)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(count)
+            .with_for_update(skip_locked=True)
+        )
+        stmt = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(due.scalar_subquery()), waiting, free)
+            .values(
+                status=OutboxStatus.IN_FLIGHT,
+                locked_until=until,
+                locked_by=self.worker_id,
+                attempts=OutboxMessage.attempts + 1,
+            )
+            .returning(
+                OutboxMessage.id,
+                OutboxMessage.key,
+                OutboxMessage.kind,
+                OutboxMessage.payload,
+                OutboxMessage.attempts,
+                OutboxMessage.next_attempt_at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        asked_at = asyncio.get_running_loop().time()
+        async with self.uow() as uow:
+            rows = (await uow.session.execute(stmt)).all()
+        claimed = []
+        for row in sorted(rows, key=lambda r: (r.next_attempt_at, r.id)):
+            # The attempt is counted when claimed: attempts > 1 means an earlier try may have
+            # reached the platform, so check before redoing it.
+            msg = Leased(
+                int(row.id), str(row.key), str(row.kind), dict(row.payload or {}), int(row.attempts) - 1
+            )
+            self._in_hand[msg.id] = asked_at + self.settings.lease_seconds
+            claimed.append(Claimed(msg, retry=msg.attempts > 0))
+        return claimed
+
+    async def _give_back(self, ids: list[int]) -> None:
+        """Rows claimed but not started (stopping, or their lease is running out): back in the
+        queue at once. Their attempt stays counted, so the next try looks before posting."""
+        if not ids:
+            return
+        async with self.uow() as uow:
+            await uow.session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(ids),
+                    OutboxMessage.locked_by == self.worker_id,
+                    OutboxMessage.status == OutboxStatus.IN_FLIGHT,
+                )
+                .values(locked_until=None, locked_by=None, next_attempt_at=self.clock.now())
+                .execution_options(synchronize_session=False)
+            )
         for msg_id in ids:
-            if self._stopping:
-                break
-            claimed = await self._claim(msg_id)
-            if claimed is not None:
-                self._in_hand.add(msg_id)
-                cut_short = False
-                try:
-                    await self._deliver_one(*claimed)
-                except asyncio.CancelledError:
-                    cut_short = True  # stopped at shutdown: stays in hand, its lease is released
-                    raise
-                finally:
-                    if not cut_short:
-                        self._in_hand.discard(msg_id)
-                done += 1
-        return done
+            self._in_hand.pop(msg_id, None)
+
+    async def close_deliverers(self) -> None:
+        """Close the deliverers' HTTP sessions (at shutdown, after the leases are released)."""
+        for deliverer in self.deliverers.values():
+            close = getattr(deliverer, "aclose", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    await close()
 
     async def release_leases(self) -> int:
         """Give back the leases of deliveries cut short (at shutdown), so the next process or
@@ -145,19 +347,7 @@ class OutboxWorker:
         self._in_hand.clear()
         return released
 
-    async def _claim(self, msg_id: int) -> tuple[OutboxMessage, bool] | None:
-        now = self.clock.now()
-        lease = timedelta(seconds=self.settings.lease_seconds)
-        async with self.uow() as uow:
-            before = await uow.outbox.get(msg_id)
-            if before is None or before.next_attempt_at > now:
-                return None
-            if not await uow.outbox.claim(msg_id, self.worker_id, now, lease):
-                return None  # another worker (or replica) has it
-            # attempts > 0: an earlier try may have reached the platform; check before redoing it.
-            return before, before.attempts > 0
-
-    async def _deliver_one(self, msg: OutboxMessage, retry: bool) -> None:
+    async def _deliver_one(self, msg: Leased, retry: bool) -> None:
         platform = msg.kind.split(".", 1)[0]
         deliverer = self.deliverers.get(platform)
         attempts = msg.attempts + 1
@@ -199,27 +389,59 @@ class OutboxWorker:
 
     async def _finish(
         self,
-        msg: OutboxMessage,
+        msg: Leased,
         *,
         redact: bool = False,
         then: Callable[[UnitOfWork], Awaitable[None]] | None = None,
         **values: Any,
     ) -> None:
         """Record the outcome of this worker's attempt (if it still holds the lease); with `redact`
-        the payload's secrets go once the row is done; `then` runs in the same transaction."""
-        async with self.uow() as uow:
-            if redact:
-                secretless = redacted(dict(msg.payload))
-                if secretless is not None:
-                    values["payload"] = secretless
-            if await uow.outbox.finish(msg.id, self.worker_id, **values) and then is not None:
-                await then(uow)
+        the payload's secrets go once the row is done; `then` runs in the same transaction.
+        Outcomes that finish while others are being written wait and go together in the next
+        transaction (`_write_outcomes`), each still checked against its lease."""
+        if redact:
+            secretless = redacted(dict(msg.payload))
+            if secretless is not None:
+                values["payload"] = secretless
+        written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._outcomes.append(_Outcome(msg.id, values, then, written))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_outcomes())
+        await written
 
-    async def _retry_in(self, msg: OutboxMessage, seconds: float, error: str, **values: Any) -> None:
+    async def _write_outcomes(self) -> None:
+        while self._outcomes:
+            batch = self._outcomes[:OUTCOMES_PER_TRANSACTION]
+            del self._outcomes[: len(batch)]
+            try:
+                async with self.uow() as uow:
+                    for outcome in batch:
+                        await self._record(uow, outcome)
+            except Exception:  # one at a time, so one that cannot be written spares the others
+                for outcome in batch:
+                    try:
+                        async with self.uow() as uow:
+                            await self._record(uow, outcome)
+                    except Exception as err:
+                        if not outcome.written.done():
+                            outcome.written.set_exception(err)
+                    else:
+                        if not outcome.written.done():
+                            outcome.written.set_result(None)
+            else:
+                for outcome in batch:
+                    if not outcome.written.done():
+                        outcome.written.set_result(None)
+
+    async def _record(self, uow: UnitOfWork, outcome: _Outcome) -> None:
+        if await uow.outbox.finish(outcome.msg_id, self.worker_id, **outcome.values) and outcome.then:
+            await outcome.then(uow)
+
+    async def _retry_in(self, msg: Leased, seconds: float, error: str, **values: Any) -> None:
         at = self.clock.now() + timedelta(seconds=seconds)
         await self._finish(msg, status="in_flight", next_attempt_at=at, last_error=error, **values)
 
-    async def _backoff(self, msg: OutboxMessage, attempts: int, error: str) -> None:
+    async def _backoff(self, msg: Leased, attempts: int, error: str) -> None:
         s = self.settings
         if attempts >= s.max_attempts:
             await self._fail(msg, f"gave up after {plural(attempts, 'attempt')}: {error}")
@@ -231,7 +453,7 @@ class OutboxWorker:
         )
         await self._retry_in(msg, delay, error)
 
-    async def _fail(self, msg: OutboxMessage, error: str) -> None:
+    async def _fail(self, msg: Leased, error: str) -> None:
         self.failed += 1
         log.error("delivery of %s failed for good: %s", msg.key, error)
 

@@ -1,16 +1,16 @@
 """Discourse: the paced, off-loop API client, and the look-ups made through it.
 
 pydiscourse is synchronous (requests + time.sleep), so every call runs in a worker thread, and
-every call first waits for a slot of the pacer so the whole process stays under the forum's
-site-wide admin API limit (60 requests per minute by default). Its errors are mapped to the
-outbox's delivery errors. `ForumLookups` answers the id → name questions of the webhooks and the
-services (bot.program.ports), cached per process. The webhook signature is in `inbound`.
+every call first waits for a slot of the pacer so the process (or, on PostgreSQL, every replica
+together) stays under the forum's site-wide admin API limit (60 requests per minute by default).
+Its errors are mapped to the outbox's delivery errors. `ForumLookups` answers the id → name
+questions of the webhooks and the services (bot.program.ports), cached per process. The webhook
+signature is in `inbound`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -18,6 +18,7 @@ import requests
 from pydiscourse import DiscourseClient
 from pydiscourse.exceptions import DiscourseClientError, DiscourseError, DiscourseServerError
 
+from bot.platforms.budget import Budget, LocalBudget
 from bot.program.badges.grants import Badge
 from bot.program.failures import Permanent, RateLimited, Transient
 
@@ -26,29 +27,6 @@ T = TypeVar("T")
 TOPIC_CHUNK = 20  # lib/topic_view.rb TopicView::CHUNK_SIZE: posts per page of a topic
 BADGE_HOLDERS_PAGE = 96  # UserBadgesController::MAX_BADGES
 MEMBERS_PAGE = 200  # GroupsController#members allows up to 1 000 a page
-
-
-class Pacer:
-    """Spaces calls evenly: at most `per_minute` starts in any 60 s window, no bursts."""
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.interval = 60.0 / per_minute
-        self._clock = clock
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        async with self._lock:
-            now = self._clock()
-            delay = self._next - now
-            if delay > 0:
-                await asyncio.sleep(delay)
-                now = self._clock()
-            self._next = max(now, self._next) + self.interval
-
-    def push_back(self, seconds: float) -> None:
-        """After a 429 nobody in this process calls again before the forum's Retry-After."""
-        self._next = max(self._next, self._clock() + seconds)
 
 
 class _RateLimitedResponse(Exception):
@@ -87,11 +65,19 @@ class DiscourseGateway:
     """Async facade over pydiscourse. Errors are mapped to the outbox's delivery errors."""
 
     def __init__(
-        self, url: str, api_key: str, api_username: str, per_minute: int = 60, timeout: float = 20.0
+        self,
+        url: str,
+        api_key: str,
+        api_username: str,
+        per_minute: int = 60,
+        timeout: float = 20.0,
+        budget: Budget | None = None,
     ) -> None:
         self.url = url
         self._client = _Client(url, api_username=api_username, api_key=api_key, timeout=timeout)
-        self.pacer = Pacer(per_minute)
+        # Calls start evenly spaced, at most `per_minute` in any 60 s window and no bursts; with
+        # several replicas on PostgreSQL the budget is the cluster's (bot.platforms.budget).
+        self.pacer: Budget = budget if budget is not None else LocalBudget(per_minute / 60.0)
         self._group_ids: dict[str, int] = {}
         self.calls = 0
         self.rate_limited = 0
@@ -103,7 +89,7 @@ class DiscourseGateway:
             return await asyncio.to_thread(fn, *args, **kwargs)
         except _RateLimitedResponse as err:
             self.rate_limited += 1
-            self.pacer.push_back(err.retry_after)
+            await self.pacer.push_back(err.retry_after)
             raise RateLimited(err.retry_after, "Discourse rate limit") from None
         except DiscourseServerError as err:
             raise Transient(f"Discourse server error: {err}") from None
