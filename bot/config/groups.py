@@ -3,10 +3,8 @@ recognition message), and the sandboxed Jinja2 environment its recognition templ
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 from pydantic import Field, field_validator, model_validator
 
 from bot.config.base import Section, slack_user_ids, unique_keys
@@ -106,8 +104,19 @@ DEFAULT_GENERAL_IT = (
 
 def template_environment() -> SandboxedEnvironment:
     """Jinja2 for the recognition message: sandboxed (the template comes from a config file, the
-    values from users), no HTML escaping (the output is chat text), undefined names are errors."""
+    values from users), no HTML escaping (the output is chat text), undefined names are errors.
+    jinja2 is imported here, when first needed, not with the settings (about 9 MB of memory)."""
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
     return SandboxedEnvironment(autoescape=False, undefined=jinja2.StrictUndefined)
+
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
+
+DEFAULT_RECOGNITION_TITLE = "{{ group }} is now an official user group"
+_KNOWN_GOOD_TEMPLATES = frozenset({DEFAULT_RECOGNITION, DEFAULT_RECOGNITION_TITLE})
 
 
 class GroupsSettings(Section):
@@ -138,7 +147,7 @@ class GroupsSettings(Section):
     handover: tuple[HandoverStep, ...] = DEFAULT_HANDOVER
     # Jinja2. Names: group, leader, community, city, region, country, mentor, program.
     recognition_template: str = DEFAULT_RECOGNITION
-    recognition_title: str = "{{ group }} is now an official user group"
+    recognition_title: str = DEFAULT_RECOGNITION_TITLE
 
     _ids = field_validator("community_managers")(slack_user_ids)
 
@@ -152,6 +161,10 @@ class GroupsSettings(Section):
     @field_validator("recognition_template", "recognition_title")
     @classmethod
     def _template(cls, v: str) -> str:
+        if v in _KNOWN_GOOD_TEMPLATES:
+            return v  # the defaults (tests/bot/test_config.py parses them), so jinja2 is not loaded for them
+        import jinja2
+
         try:
             template_environment().parse(v)
         except jinja2.TemplateSyntaxError as err:

@@ -5,8 +5,7 @@ errors (see bot.config.groups.template_environment, which also checks the templa
 from __future__ import annotations
 
 from collections.abc import Mapping
-
-import jinja2
+from typing import Any
 
 from bot.config.groups import template_environment
 from bot.program.groups.rendering import TemplateFailed
@@ -14,10 +13,14 @@ from bot.program.groups.rendering import TemplateFailed
 
 class JinjaRenderer:
     def __init__(self) -> None:
-        self._env = template_environment()
+        self._env: Any = None  # made (and jinja2 imported) at the first recognition message
 
     def render(self, template: str, values: Mapping[str, str]) -> str:
+        import jinja2
+
+        if self._env is None:
+            self._env = template_environment()
         try:
-            return self._env.from_string(template).render(values)
+            return str(self._env.from_string(template).render(values))
         except jinja2.TemplateError as err:
             raise TemplateFailed(str(err)) from None

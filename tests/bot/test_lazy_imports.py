@@ -11,7 +11,7 @@ from pathlib import Path
 from storage import migrate
 from storage.db import make_engine
 
-HEAVY = ("alembic", "mako", "matplotlib", "icalendar")
+HEAVY = ("alembic", "mako", "matplotlib", "icalendar", "jinja2")
 
 START = """
 import asyncio, sys
@@ -64,3 +64,27 @@ async def test_a_runtime_on_an_empty_database_still_migrates_it(tmp_path: Path) 
         assert await migrate.current_revision(engine) == migrate.head_revision()
     finally:
         await engine.dispose()
+
+
+def test_the_example_config_loads_without_jinja2_and_a_custom_template_is_still_checked() -> None:
+    """The example's recognition templates are the defaults, which are known to parse; a config
+    with a template of its own is parsed with jinja2 when it loads, so a broken one is refused at
+    start, not at the first recognition message."""
+    example = Path(__file__).resolve().parents[2] / "bot" / "resources" / "config.example.toml"
+    code = (
+        "import sys\nfrom bot.config import load_settings\nload_settings(sys.argv[1], env={})\n"
+        "print('jinja2' in sys.modules)"
+    )
+    assert _loaded(code, str(example)) == "False"
+
+    from bot.config import ConfigError, settings_from_mapping
+    from bot.config.groups import DEFAULT_RECOGNITION, DEFAULT_RECOGNITION_TITLE, template_environment
+
+    for default in (DEFAULT_RECOGNITION, DEFAULT_RECOGNITION_TITLE):
+        template_environment().parse(default)  # what lets the defaults skip the check
+    try:
+        settings_from_mapping({"groups": {"recognition_template": "Hello {{ leader "}}, env={})
+    except ConfigError as err:
+        assert "not a valid Jinja2 template" in str(err)
+    else:
+        raise AssertionError("a broken recognition template was accepted")
