@@ -41,6 +41,8 @@ FINDERS: tuple[DueFinder, ...] = (
 # Reminders of a moment (an event, a booking) are only worth it close to their time; the others
 # (renewal, nudge, digest, lapse) stay worth sending until their deadline.
 OF_A_MOMENT = frozenset({"event", "booking"})
+# Reminders decided per transaction (bot/program/reminders/sweep.py `_decide_batch`).
+BATCH = 50
 
 
 @dataclass
@@ -70,14 +72,54 @@ class ReminderService:
         reading = Reading(self._uow, self._settings, every=not self._looked_at_every_term)
         for finder in self._finders:
             try:
+                batch: list[Due] = []
                 async for due in finder(reading, now):
-                    await self._decide(due, now, result)
+                    batch.append(due)
+                    if len(batch) >= BATCH:
+                        await self._decide_batch(batch, now, result)
+                        batch = []
+                if batch:
+                    await self._decide_batch(batch, now, result)
             except Exception as err:  # one failing kind must not stop the program's other clocks
                 log.error("sweep step %s failed: %s", finder.__name__, type(err).__name__)
         self._looked_at_every_term = True
         if result.sent:
             self._signal.kick()
         return result
+
+    async def _decide_batch(self, dues: list[Due], now: datetime, result: SweepResult) -> None:
+        """Up to BATCH reminders in one transaction (one look-up of the keys decided already, then
+        each claimed and queued as in `_decide`). If any of them fails, the whole transaction rolls
+        back and each is decided on its own, so one bad reminder still stops none of the others.
+        The outbox is woken after each batch that queued something, so the first reminders are on
+        their way while the sweep goes on deciding the rest."""
+        if len(dues) == 1:
+            await self._decide(dues[0], now, result)
+            return
+        decided: list[tuple[Due, bool, ReminderStatus]] = []
+        try:
+            async with self._uow() as uow:
+                known = await uow.calendar.decided([d.key for d in dues])
+                for due in dues:
+                    worth_sending = self._worth_sending(due, now)
+                    status = ReminderStatus.SENT if worth_sending else ReminderStatus.SKIPPED
+                    claimed = due.key not in known and await uow.calendar.claim_reminder(
+                        due.key, due.kind, status, due.due_at, now, due.detail
+                    )
+                    if claimed and worth_sending:
+                        await due.send(uow)
+                    if due.settle is not None:
+                        await due.settle(uow)
+                    if claimed:
+                        decided.append((due, worth_sending, status))
+        except Exception:  # rolled back as a whole: decide them one by one (each its own transaction)
+            for due in dues:
+                await self._decide(due, now, result)
+            return
+        for due, worth_sending, status in decided:
+            self._record(due, worth_sending, status, now, result)
+        if any(worth for _due, worth, _status in decided):
+            self._signal.kick()
 
     def _worth_sending(self, due: Due, now: datetime) -> bool:
         grace = timedelta(minutes=self._settings.reminders.grace_minutes)
@@ -105,6 +147,11 @@ class ReminderService:
         except Exception as err:  # rolled back; every other reminder, renewal and lapse goes on
             log.error("reminder %s failed, tried again next sweep: %s", due.key, type(err).__name__)
             return
+        self._record(due, worth_sending, status, now, result)
+
+    def _record(
+        self, due: Due, worth_sending: bool, status: ReminderStatus, now: datetime, result: SweepResult
+    ) -> None:
         result.add(due.key, worth_sending)
         self.decided[due.kind, status] += 1
         if not worth_sending:

@@ -74,3 +74,40 @@ async def test_a_term_past_its_grace_lapses_once(program: Program) -> None:
     await program.reminders.sweep()
     assert await program.outbox("lapse:") == lapses
     assert await program.applications.status(ALICE) == status
+
+
+async def test_a_reminder_that_cannot_be_queued_holds_back_none_of_the_others(program: Program) -> None:
+    """Reminders are decided in batches (one transaction for many); one that fails in the middle of
+    a batch rolls it back, and the others are then decided one by one: all of them go out once, the
+    broken one is tried again at the next sweep, and nothing is queued twice."""
+    from bot.program.messages import Notice
+    from bot.program.permissions import ServiceDeps
+    from bot.program.reminders.due import FOREVER, Due, dm
+    from bot.program.reminders.sweep import BATCH, ReminderService
+    from bot.program.roles import Roles
+
+    broken = {"renewal:batch:37"}
+
+    async def finder(reading: Any, now: Any) -> Any:
+        for i in range(BATCH * 2 + 20):
+            key = f"renewal:batch:{i}"
+            send = dm(key, f"U{i:08d}", Notice(f"reminder {i}"), now)
+            if key in broken:
+
+                async def send(uow: Any) -> None:
+                    raise RuntimeError("cannot render this one")
+
+            yield Due(key, "renewal", now, now + FOREVER, send)
+
+    deps = ServiceDeps(program.uow, program.settings, Roles(()), program.clock, program.signal)
+    service = ReminderService(deps, finders=(finder,))
+    first = await service.sweep()
+    assert len(first.sent) == BATCH * 2 + 19 and "renewal:batch:37" not in first.sent
+    queued = [key for key, _kind, _payload in await program.outbox("renewal:batch:")]
+    assert len(queued) == len(set(queued)) == BATCH * 2 + 19
+
+    broken.clear()  # fixed: the next sweep decides it, and only it
+    second = await service.sweep()
+    assert second.sent == ["renewal:batch:37"]
+    queued = [key for key, _kind, _payload in await program.outbox("renewal:batch:")]
+    assert len(queued) == len(set(queued)) == BATCH * 2 + 20
