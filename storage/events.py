@@ -26,6 +26,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from storage.enums import BookingStatus, EventSeriesStatus, ReminderStatus
@@ -215,6 +217,22 @@ class CalendarRepo(Repository):
         """Record the decision about one due reminder; False when it was decided already."""
         reminder = Reminder(key=key, kind=kind, status=status, due_at=due_at, decided_at=now, detail=detail)
         return await self._add_once(reminder)
+
+    async def claim_reminders(self, decisions: Sequence[dict[str, Any]]) -> set[str]:
+        """Record many decisions at once (each a dict of key, kind, status, due_at, decided_at,
+        detail): one `INSERT … ON CONFLICT DO NOTHING RETURNING key`, so the keys returned are the
+        ones this transaction decided, and a key decided already (or by a twin racing in another
+        transaction, which it waits for) is left out, as `claim_reminder` does one at a time."""
+        if not decisions:
+            return set()
+        insert = postgresql_insert if self.s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        stmt = (
+            insert(Reminder)
+            .values([dict(d) for d in decisions])
+            .on_conflict_do_nothing(index_elements=[Reminder.key])
+            .returning(Reminder.key)
+        )
+        return {str(k) for k in (await self.s.execute(stmt)).scalars()}
 
     async def decided(self, keys: list[str]) -> set[str]:
         """Which of these reminder keys were decided already (one query per 500 keys)."""

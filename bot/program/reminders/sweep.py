@@ -88,8 +88,8 @@ class ReminderService:
         return result
 
     async def _decide_batch(self, dues: list[Due], now: datetime, result: SweepResult) -> None:
-        """Up to BATCH reminders in one transaction (one look-up of the keys decided already, then
-        each claimed and queued as in `_decide`). If any of them fails, the whole transaction rolls
+        """Up to BATCH reminders in one transaction (their keys claimed in one statement, then each
+        claimed one queued as in `_decide`). If any of them fails, the whole transaction rolls
         back and each is decided on its own, so one bad reminder still stops none of the others.
         The outbox is woken after each batch that queued something, so the first reminders are on
         their way while the sweep goes on deciding the rest."""
@@ -99,19 +99,32 @@ class ReminderService:
         decided: list[tuple[Due, bool, ReminderStatus]] = []
         try:
             async with self._uow() as uow:
-                known = await uow.calendar.decided([d.key for d in dues])
-                for due in dues:
+                verdicts: dict[str, tuple[Due, bool, ReminderStatus]] = {}
+                for due in dues:  # a key found twice in one batch is decided once, by its first
                     worth_sending = self._worth_sending(due, now)
                     status = ReminderStatus.SENT if worth_sending else ReminderStatus.SKIPPED
-                    claimed = due.key not in known and await uow.calendar.claim_reminder(
-                        due.key, due.kind, status, due.due_at, now, due.detail
-                    )
-                    if claimed and worth_sending:
-                        await due.send(uow)
+                    verdicts.setdefault(due.key, (due, worth_sending, status))
+                claimed = await uow.calendar.claim_reminders(
+                    [
+                        {
+                            "key": key,
+                            "kind": due.kind,
+                            "status": status,
+                            "due_at": due.due_at,
+                            "decided_at": now,
+                            "detail": due.detail,
+                        }
+                        for key, (due, _worth, status) in verdicts.items()
+                    ]
+                )
+                for due in dues:
+                    verdict = verdicts.get(due.key)
+                    if due.key in claimed and verdict is not None and verdict[0] is due:
+                        if verdict[1]:
+                            await due.send(uow)
+                        decided.append(verdict)
                     if due.settle is not None:
                         await due.settle(uow)
-                    if claimed:
-                        decided.append((due, worth_sending, status))
         except Exception:  # rolled back as a whole: decide them one by one (each its own transaction)
             for due in dues:
                 await self._decide(due, now, result)
