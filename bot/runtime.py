@@ -15,7 +15,8 @@ from bot.config import Settings
 from bot.platforms.budget import rate_budgets
 from bot.platforms.discourse.deliverer import DiscourseDeliverer
 from bot.platforms.discourse.gateway import DiscourseGateway, ForumLookups
-from bot.platforms.outbox_worker import Deliverer, OutboxWorker
+from bot.platforms.outbox_outcomes import Deliverer
+from bot.platforms.outbox_worker import OutboxWorker
 from bot.platforms.slack.client import SlackPeopleLookup, SlackUsergroups, make_web_client
 from bot.platforms.slack.deliverer import SlackDeliverer
 from bot.platforms.slack.parse import Inbound

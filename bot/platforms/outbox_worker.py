@@ -16,11 +16,12 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import or_, select, update
 
 from bot.config import OutboxSettings
+from bot.platforms.outbox_outcomes import Claimed, Deliverer, Leased, OutcomeWriter, still_held
 from bot.program.delivered import record_delivery, record_failure
 from bot.program.failures import DeliveryError, Permanent, RateLimited
 from bot.program.outbox import redacted, too_late
@@ -36,38 +37,6 @@ IN_FLIGHT = 32  # deliveries of one lane under way at once (each waits for its p
 FIRST_CLAIM = 8  # rows in a lane's first claim, before it knows the rate it achieves
 MAX_CLAIM = 200  # rows claimed in one UPDATE at most
 CLAIM_HORIZON = 0.5  # a claim is about this many seconds of deliveries at the achieved rate
-OUTCOMES_PER_TRANSACTION = 100  # outcomes recorded in one transaction at most
-
-
-@dataclass(frozen=True)
-class Leased:
-    """An outbox row this worker holds a lease on, as it was when claimed."""
-
-    id: int
-    key: str
-    kind: str
-    payload: dict[str, Any]
-    attempts: int  # attempts before this one
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    msg_id: int
-    values: dict[str, Any]
-    then: Callable[[UnitOfWork], Awaitable[None]] | None
-    written: asyncio.Future[None]
-
-
-@dataclass(frozen=True)
-class Claimed:
-    msg: Leased
-    retry: bool  # an earlier attempt may have reached the platform
-
-
-class Deliverer(Protocol):
-    async def deliver(
-        self, kind: str, key: str, payload: dict[str, Any], maybe_done: bool
-    ) -> dict[str, Any]: ...
 
 
 @dataclass(eq=False)
@@ -87,8 +56,10 @@ class OutboxWorker:
     _stopping: bool = field(default=False, init=False)
     # Rows this worker holds a lease on now, with when (loop time) that lease surely lasts until.
     _in_hand: dict[int, float] = field(default_factory=dict, init=False)
-    _outcomes: list[_Outcome] = field(default_factory=list, init=False, repr=False)  # to be written
-    _writer: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+    _outcomes: OutcomeWriter = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._outcomes = OutcomeWriter(self.uow, self.worker_id)
 
     def kick(self) -> None:
         """Called after a commit that queued work, and by the scheduler's periodic sweep."""
@@ -203,16 +174,7 @@ class OutboxWorker:
             if not ids:
                 continue
             asked_at = loop.time()
-            held = (
-                select(OutboxMessage.id)
-                .where(
-                    OutboxMessage.id.in_(ids),
-                    OutboxMessage.locked_by == self.worker_id,
-                    OutboxMessage.status == OutboxStatus.IN_FLIGHT,
-                    OutboxMessage.locked_until.is_not(None),  # not one whose outcome is recorded
-                )
-                .with_for_update(skip_locked=True)
-            )
+            held = still_held(ids, self.worker_id)
             try:
                 async with self.uow() as uow:
                     renewed = await uow.session.execute(
@@ -398,44 +360,12 @@ class OutboxWorker:
         """Record the outcome of this worker's attempt (if it still holds the lease); with `redact`
         the payload's secrets go once the row is done; `then` runs in the same transaction.
         Outcomes that finish while others are being written wait and go together in the next
-        transaction (`_write_outcomes`), each still checked against its lease."""
+        transaction (bot/platforms/outbox_outcomes.py), each still checked against its lease."""
         if redact:
             secretless = redacted(dict(msg.payload))
             if secretless is not None:
                 values["payload"] = secretless
-        written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._outcomes.append(_Outcome(msg.id, values, then, written))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_outcomes())
-        await written
-
-    async def _write_outcomes(self) -> None:
-        while self._outcomes:
-            batch = self._outcomes[:OUTCOMES_PER_TRANSACTION]
-            del self._outcomes[: len(batch)]
-            try:
-                async with self.uow() as uow:
-                    for outcome in batch:
-                        await self._record(uow, outcome)
-            except Exception:  # one at a time, so one that cannot be written spares the others
-                for outcome in batch:
-                    try:
-                        async with self.uow() as uow:
-                            await self._record(uow, outcome)
-                    except Exception as err:
-                        if not outcome.written.done():
-                            outcome.written.set_exception(err)
-                    else:
-                        if not outcome.written.done():
-                            outcome.written.set_result(None)
-            else:
-                for outcome in batch:
-                    if not outcome.written.done():
-                        outcome.written.set_result(None)
-
-    async def _record(self, uow: UnitOfWork, outcome: _Outcome) -> None:
-        if await uow.outbox.finish(outcome.msg_id, self.worker_id, **outcome.values) and outcome.then:
-            await outcome.then(uow)
+        await self._outcomes.write(msg.id, values, then)
 
     async def _retry_in(self, msg: Leased, seconds: float, error: str, **values: Any) -> None:
         at = self.clock.now() + timedelta(seconds=seconds)
