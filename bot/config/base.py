@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict
 
@@ -24,6 +25,15 @@ def slack_user_ids(cls: type, v: tuple[str, ...]) -> tuple[str, ...]:
     for uid in v:
         if not uid or uid[0] not in "UW" or not uid.isalnum():
             raise ValueError(f"{uid!r} is not a Slack user id (like U012ABCDEF)")
+    return v
+
+
+def timezone_name(cls: type, v: str) -> str:
+    """A field validator (as a classmethod): an IANA timezone name such as Europe/London."""
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {v!r} (use a name like Europe/London)") from None
     return v
 
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
-from bot.config.base import Section
+from bot.config.base import Section, timezone_name
 from bot.program.events.recurrence import RecurrenceError, normalise_rrule
 
 _OFFSET = re.compile(r"^\s*(\d+)\s*([wdhm])\s*$")
@@ -48,14 +47,7 @@ class EventSettings(Section):
             raise ValueError("must be lower-case letters, digits, - and _ (e.g. monthly-meetup)")
         return v
 
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {v!r} (use a name like Europe/London)") from None
-        return v
+    _tz = field_validator("timezone")(timezone_name)
 
     @field_validator("start")
     @classmethod

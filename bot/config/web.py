@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
-from bot.config.base import Section
+from bot.config.base import Section, timezone_name
 
 
 class WebSettings(Section):
@@ -29,11 +28,4 @@ class WebSettings(Section):
             raise ValueError("must be an http or https URL")
         return v
 
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {v!r} (use a name like Europe/London)") from None
-        return v
+    _tz = field_validator("timezone")(timezone_name)
