@@ -27,6 +27,10 @@ KNOWN_ROUTES = {
     "/readyz",
     "/metrics",
     "/calendar.ics",
+    "/program",  # the public pages (bot/web/)
+    "/program/ambassadors",
+    "/program/groups",
+    "/program/events",
 }
 
 
@@ -35,6 +39,8 @@ def route_label(path: str) -> str:
         return path
     if path.startswith("/calendar/"):
         return "/calendar/{token}.ics"
+    if path.startswith("/program/static/"):
+        return "/program/static/{file}"
     return "other"  # never a raw path: unbounded label values would grow memory
 
 
