@@ -9,7 +9,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.doctor_forum import check_webhook
+from bot.doctor_forum import check_directory_topic, check_webhook
 from bot.logs import mask_url
 from bot.platforms.discourse.gateway import DiscourseGateway
 from bot.platforms.slack.client import make_web_client
@@ -259,3 +259,4 @@ async def _check_discourse(settings: Settings, r: Report) -> None:
             "set a secret (12+ characters) here and in the forum's webhook",
         )
     await check_webhook(g, settings, r)
+    await check_directory_topic(g, settings, r)

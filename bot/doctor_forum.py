@@ -48,3 +48,19 @@ async def check_webhook(gateway: DiscourseGateway, settings: Settings, r: Checks
         r.fail(f"webhook {hook.id} to {url}: {problem}", FIX)
     if not problems:
         r.ok(f"webhook {hook.id} to {url}: active, JSON, all {len(BOT_EVENTS)} events the bot handles")
+
+
+async def check_directory_topic(gateway: DiscourseGateway, settings: Settings, r: Checks) -> None:
+    """With `discourse.directory_topic_id` set: the topic exists and has a first post, which the
+    bot keeps in step with the public directory (bot/program/public/forum_topic.py)."""
+    topic = settings.discourse.directory_topic_id
+    if not topic:
+        return
+    fix = "create the topic (its first post a wiki post) or fix discourse.directory_topic_id"
+    try:
+        post = await gateway.first_post(topic)
+    except DeliveryError as err:
+        r.fail(f"directory topic {topic}: {err}", fix)
+        return
+    wiki = " (a wiki post)" if post.get("wiki") else ""
+    r.ok(f"directory topic {topic}: the bot keeps its first post{wiki} in step with the public directory")

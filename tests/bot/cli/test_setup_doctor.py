@@ -81,3 +81,36 @@ async def test_a_key_that_cannot_read_webhooks_is_a_warning(tmp_path: Path) -> N
         "→ use an admin's API key to check them",
     ]
     assert problems == 0
+
+
+async def test_doctor_checks_the_directory_topic_when_one_is_set(
+    forum: DiscourseStandIn, tmp_path: Path
+) -> None:
+    from bot.doctor_forum import check_directory_topic
+
+    topic = forum.add_topic("Ambassador directory", [("system", "The directory comes here.")], wiki=True)
+
+    async def lines_for(topic_id: int) -> tuple[list[str], int]:
+        config = write_config(tmp_path, forum.base_url)
+        config.write_text(
+            config.read_text(encoding="utf-8") + f"directory_topic_id = {topic_id}\n", encoding="utf-8"
+        )
+        settings = load_settings(config)
+        d = settings.discourse
+        lines: list[str] = []
+        report = Report(lines.append)
+        gateway = DiscourseGateway(d.url, d.api_key, d.api_username, 6000)
+        await check_directory_topic(gateway, settings, report)
+        return [line.strip() for chunk in lines for line in chunk.splitlines()], report.problems
+
+    lines, problems = await lines_for(topic)
+    assert problems == 0
+    assert lines == [
+        f"ok    directory topic {topic}: the bot keeps its first post (a wiki post) "
+        "in step with the public directory"
+    ]
+    lines, problems = await lines_for(topic + 999)
+    assert problems == 1
+    assert lines[0].startswith(f"FAIL  directory topic {topic + 999}: ")
+    assert "Traceback" not in "\n".join(lines)
+    assert lines[1] == "→ create the topic (its first post a wiki post) or fix discourse.directory_topic_id"
