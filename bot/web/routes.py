@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from importlib import resources
+from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -42,6 +43,7 @@ SECURITY = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+_K = TypeVar("_K")
 HTML = "text/html; charset=utf-8"
 STATIC = {"style.css": "text/css; charset=utf-8", "times.js": "text/javascript; charset=utf-8"}
 
@@ -52,22 +54,22 @@ def _runtime(request: Request) -> Runtime:
     return rt
 
 
-def _freshness(request: Request) -> cache.Freshness:
+def _kept(request: Request, name: str, kind: type[_K]) -> _K:
+    """One `kind` per app, made at first use and kept on the app's state."""
     state = request.app.state
-    found = getattr(state, "public_freshness", None)
-    if not isinstance(found, cache.Freshness):
-        found = cache.Freshness()
-        state.public_freshness = found
+    found = getattr(state, name, None)
+    if not isinstance(found, kind):
+        found = kind()
+        setattr(state, name, found)
     return found
+
+
+def _freshness(request: Request) -> cache.Freshness:
+    return _kept(request, "public_freshness", cache.Freshness)
 
 
 def _bodies(request: Request) -> cache.Bodies:
-    state = request.app.state
-    found = getattr(state, "public_bodies", None)
-    if not isinstance(found, cache.Bodies):
-        found = cache.Bodies()
-        state.public_bodies = found
-    return found
+    return _kept(request, "public_bodies", cache.Bodies)
 
 
 def _html(body: str, status: int = 200, extra: dict[str, str] | None = None) -> Response:
