@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -110,6 +110,10 @@ class Arrivals:
         messages = self.slack.messages
         return sum(1 for ch in self.channels if messages.get(ch))
 
+    async def progress(self) -> tuple[int, int]:
+        """(users who have their DM, 429s answered so far)."""
+        return self.users_reached(), self.slack.rate_limited
+
     def tally(self) -> dict[str, Any]:
         per_user: list[int] = []
         stamps: list[float] = []
@@ -187,8 +191,12 @@ async def decided_count(engine: AsyncEngine) -> int:
         return int((await conn.execute(stmt)).scalar_one())
 
 
+class Progress(Protocol):
+    async def progress(self) -> tuple[int, int]: ...
+
+
 async def wait_done(
-    arrivals: Arrivals,
+    arrivals: Progress,
     engine: AsyncEngine,
     n: int,
     label: str,
@@ -203,7 +211,7 @@ async def wait_done(
     next_decided_check = started
     decided, all_decided_at = 0, None
     while time.monotonic() < cap_at:
-        reached = arrivals.users_reached()
+        reached, limited = await arrivals.progress()
         if on_tick is not None:
             await on_tick(reached)
         if all_decided_at is None and time.monotonic() >= next_decided_check:
@@ -218,7 +226,7 @@ async def wait_done(
         if time.monotonic() >= next_progress:
             print(
                 f"  [{label}] {time.monotonic() - started:5.0f} s: {decided}/{n} reminders decided, "
-                f"{reached}/{n} users have their DM, {arrivals.slack.rate_limited} x 429 so far",
+                f"{reached}/{n} users have their DM, {limited} x 429 so far",
                 flush=True,
             )
             next_progress += PROGRESS_EVERY

@@ -11,8 +11,9 @@ that has been running. Each ambassador's Slack user is registered in the Slack s
 allows ``--rate`` posts per second workspace-wide (token bucket, ``--burst``), then answers 429 +
 Retry-After. The bot's ``outbox.slack_workspace_posts_per_second`` is set to the same rate.
 
-- **in-process**: the whole bot in this process (``bot.sandbox.harness.stack.start_stack``), sweep
-  called directly.
+- **in-process**: the whole bot in this process (its app served as ``ambassador-bot run`` serves it),
+  sweep called directly; the Slack stand-in in a child process (bench.slack_process), so its work
+  is not done on the bot's event loop.
 - **subprocess+kill**: ``python -m bot.cli run`` as a child process whose scheduler runs the sweep
   (``reminders.sweep_seconds`` small); SIGKILL when half the DMs have arrived, restart, wait.
 - **naive sdk** (baseline, same run): the same N DMs sent straight with slack_sdk's
@@ -58,15 +59,17 @@ from bench.fanout import (
     user_ids,
     wait_done,
 )
+from bench.slack_process import RemoteArrivals, SlackProcess
 from bot.sandbox.harness.procs import ServerProcess, bot_argv, log_tail, write_config
 from bot.sandbox.harness.stack import (
     BOT_TOKEN,
     SIGNING_SECRET,
     make_standins,
-    start_stack,
+    test_settings,
 )
 from bot.sandbox.http import free_port, serve_asgi
 from bot.sandbox.slack import SlackStandIn
+from bot.server import create_app
 from handlers.slack.blocks import render
 from storage.db import make_engine
 
@@ -84,44 +87,50 @@ async def run_inprocess(args: argparse.Namespace, users: list[str], cap: float) 
     n, rate = args.n, args.rate
     async with database(args.pg, "reminder-bench-") as (db_url, _label):
         seed_s = await seed(db_url, users, datetime.now(UTC))
-        async with start_stack(
-            db_url,
-            outbox={
-                "poll_seconds": POLL_SECONDS,
-                "lease_seconds": LEASE_SECONDS,
-                "slack_workspace_posts_per_second": rate,
-            },
-            reminders={"sweep_seconds": 3600},  # this run calls the sweep itself
-        ) as stack:
-            slack = stack.slack
-            prepare_slack(slack, users, rate, args.burst)
-            arrivals = Arrivals(slack, users)
-            engine = make_engine(db_url)
-            try:
-                worker = stack.runtime.worker
-                t0 = time.perf_counter()
-                sweep_task = asyncio.create_task(stack.runtime.services.reminders.sweep())
-                sweep_done_at: list[float] = []
-                sweep_task.add_done_callback(lambda _t: sweep_done_at.append(time.perf_counter()))
-                finished, all_decided_at = await wait_done(
-                    arrivals, engine, n, "in-process", time.monotonic() + cap
-                )
-                if not finished:
-                    sweep_task.cancel()
-                sweep_sent = None
-                with contextlib.suppress(asyncio.CancelledError):
-                    first = await sweep_task
-                    sweep_sent = sum(1 for k in first.sent if k.startswith("renewal:"))
-                sweep_s = sweep_done_at[0] - t0 if sweep_done_at and sweep_sent is not None else None
-                resweep_s, resweep_sent = None, None
-                if args.resweep:
-                    t1 = time.perf_counter()
-                    again = await stack.runtime.services.reminders.sweep()
-                    resweep_s, resweep_sent = time.perf_counter() - t1, len(again.sent)
-                tally = arrivals.tally()
-                facts = await db_facts(engine)
-            finally:
-                await engine.dispose()
+        _slack, forum = make_standins()  # the forum stand-in here, Slack's in a process of its own
+        async with SlackProcess(users, rate, args.burst) as slack, forum.serve() as forum_url:
+            settings = test_settings(
+                db_url,
+                slack.url,
+                forum_url,
+                outbox={
+                    "poll_seconds": POLL_SECONDS,
+                    "lease_seconds": LEASE_SECONDS,
+                    "slack_workspace_posts_per_second": rate,
+                },
+                reminders={"sweep_seconds": 3600},  # this run calls the sweep itself
+            )
+            app = create_app(settings, auto_migrate=True)
+            async with serve_asgi(app):
+                runtime = app.state.runtime
+                arrivals = RemoteArrivals(slack)
+                engine = make_engine(db_url)
+                try:
+                    worker = runtime.worker
+                    t0 = time.perf_counter()
+                    sweep_task = asyncio.create_task(runtime.services.reminders.sweep())
+                    sweep_done_at: list[float] = []
+                    sweep_task.add_done_callback(lambda _t: sweep_done_at.append(time.perf_counter()))
+                    finished, all_decided_at = await wait_done(
+                        arrivals, engine, n, "in-process", time.monotonic() + cap
+                    )
+                    if not finished:
+                        sweep_task.cancel()
+                    sweep_sent = None
+                    with contextlib.suppress(asyncio.CancelledError):
+                        first = await sweep_task
+                        sweep_sent = sum(1 for k in first.sent if k.startswith("renewal:"))
+                    sweep_s = sweep_done_at[0] - t0 if sweep_done_at and sweep_sent is not None else None
+                    resweep_s, resweep_sent = None, None
+                    if args.resweep:
+                        t1 = time.perf_counter()
+                        again = await runtime.services.reminders.sweep()
+                        resweep_s, resweep_sent = time.perf_counter() - t1, len(again.sent)
+                    tally = await arrivals.tally()
+                    state = await slack.state()
+                    facts = await db_facts(engine)
+                finally:
+                    await engine.dispose()
             out = summary("in-process", rate, tally, facts, finished, all_decided_at)
             out.update(
                 seed_s=seed_s,
@@ -129,9 +138,10 @@ async def run_inprocess(args: argparse.Namespace, users: list[str], cap: float) 
                 sweep_sent=sweep_sent,
                 resweep_s=resweep_s,
                 resweep_sent=resweep_sent,
-                rate_limited_429=slack.rate_limited,
+                rate_limited_429=state["rate_limited"],
                 worker_rate_limited=worker.rate_limited,
-                slack_calls=call_counts(slack),
+                slack_calls=state["calls"],
+                slack_process=True,
             )
             return out
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Select, Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
@@ -156,6 +156,17 @@ class OutboxRepo(Repository):
             key=key, kind=kind, payload=payload, status=status, next_attempt_at=at, created_at=at
         )
         return await self._add(msg)
+
+    async def enqueue_many(self, rows: Sequence[tuple[str, str, dict[str, Any], datetime]]) -> None:
+        """`enqueue` of many rows (key, kind, payload, at) in one INSERT (a sweep's batch)."""
+        if not rows:
+            return
+        pending = OutboxStatus.PENDING
+        values = [
+            {"key": k, "kind": kd, "payload": p, "status": pending, "next_attempt_at": at, "created_at": at}
+            for k, kd, p, at in rows
+        ]
+        await self.s.execute(insert(OutboxMessage), values)
 
     async def due(self, now: datetime, limit: int) -> list[tuple[int, str]]:
         """(id, kind) of rows due for delivery, oldest first."""

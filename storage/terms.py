@@ -26,6 +26,7 @@ from storage.models import CHECK_NOW, Ambassador, Application, Person
 from storage.repository import Repository
 
 _CHUNK = 500  # ids per IN (...) list: well inside every engine's parameter limit
+STREAM_ROWS = 200  # rows turned into objects per step of a streamed read
 Due = Literal["term", "nudge"]
 # Which column holds each due moment, and the column that must not have changed meanwhile for the
 # sweep's new moment to still be right (a renewal moves the end; a new term, the start).
@@ -95,7 +96,13 @@ class TermRepo(Repository):
         )
         if not every:
             stmt = stmt.where(column <= now)
-        return [(r[0], r[1]) for r in (await self.s.execute(stmt)).all()]
+        # Streamed a partition at a time: turning thousands of rows into objects in one go would
+        # hold the event loop (and the deliveries waiting on it) for a tenth of a second.
+        found: list[tuple[Ambassador, Person]] = []
+        result = await self.s.stream(stmt.execution_options(yield_per=STREAM_ROWS))
+        async for partition in result.partitions():
+            found += [(r[0], r[1]) for r in partition]
+        return found
 
     async def advance(self, which: Due, moves: Sequence[tuple[Ambassador, datetime | None]]) -> None:
         """Set each term's next due moment (None: nothing left), unless the term changed since it
@@ -117,7 +124,8 @@ class TermRepo(Repository):
         # In id order: two replicas moving the same terms on lock their rows in the same order.
         ordered = sorted(moves, key=lambda move: move[0].id)
         rows = [{"b_id": a.id, "b_guard": getattr(a, guard), "b_due": at} for a, at in ordered]
-        await self.s.execute(stmt, rows)
+        for i in range(0, len(rows), STREAM_ROWS):  # a step at a time, as `due` reads them
+            await self.s.execute(stmt, rows[i : i + STREAM_ROWS])
 
     async def lapsed_since(self, ended_after: datetime) -> Sequence[Ambassador]:
         """Alumni whose term ended at or after the given time."""

@@ -30,7 +30,7 @@ log = logging.getLogger("ambassador_bot.budget")
 
 # A slot used later than this (or than its own spacing) is not used: callers woken together
 # after a stall of the event loop would otherwise all start at once, a burst past the limit.
-LATE_SECONDS = 0.1
+LATE_SECONDS = 0.05
 SLACK_WORKSPACE = "slack.workspace_posts"
 DISCOURSE_ADMIN = "discourse.admin_requests"
 

@@ -33,7 +33,7 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger("ambassador_bot.outbox")
 
-IN_FLIGHT = 32  # deliveries of one lane under way at once (each waits for its pacer slot)
+IN_FLIGHT = 64  # deliveries of one lane under way at once (each waits for its pacer slot)
 FIRST_CLAIM = 8  # rows in a lane's first claim, before it knows the rate it achieves
 MAX_CLAIM = 200  # rows claimed in one UPDATE at most
 CLAIM_HORIZON = 0.5  # a claim is about this many seconds of deliveries at the achieved rate

@@ -79,6 +79,15 @@ async def queue(uow: UnitOfWork, key: str, kind: str, payload: dict[str, Any], n
     uow.outbox_written = True
 
 
+async def queue_many(uow: UnitOfWork, rows: list[tuple[str, str, dict[str, Any], datetime]]) -> None:
+    """`queue` of many rows (key, kind, payload, now) in one statement."""
+    for _key, kind, _payload, _now in rows:
+        if kind not in KINDS:
+            raise ValueError(f"unknown outbox kind {kind}")
+    await uow.outbox.enqueue_many(rows)
+    uow.outbox_written = uow.outbox_written or bool(rows)
+
+
 def message_payload(message: Message, **where: Any) -> dict[str, Any]:
     """A Slack row's payload: where it goes (`channel`, `user`, `ts`, …), the message's kind as its
     template and its encoded data."""

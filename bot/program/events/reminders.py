@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import AsyncIterator
-from dataclasses import replace
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +22,7 @@ from bot.program.events.messages import BookingReminder, EventReminder, ForumEve
 from bot.program.events.recurrence import Recurrence, RecurrenceError, reminder_due
 from bot.program.events.series import occurrence_key, recurrence
 from bot.program.messages import Notice
-from bot.program.reminders.due import FOREVER, LOOKBACK, Due, Reading, Send, dm, post
+from bot.program.reminders.due import FOREVER, LOOKBACK, Batchable, Due, Reading, Send, dm, post
 from storage.enums import OccurrenceStatus
 from storage.events import Booking, EventSeries
 from storage.uow import UnitOfWork
@@ -69,15 +69,25 @@ async def event_reminders(reading: Reading, now: datetime) -> AsyncIterator[Due]
         yield due
 
 
-def _settle_series(s: EventSeries, keys: list[str], then: datetime | None) -> Send:
+@dataclass(frozen=True, eq=False)
+class _SettleSeries(Batchable):
     """Once every due reminder of the series is decided, move it on to its next reminder (in the
     deciding transaction: one that failed leaves the series due, to be tried again)."""
 
-    async def settle(uow: UnitOfWork) -> None:
-        if await uow.calendar.decided(keys) == set(keys):
-            await uow.calendar.advance_series([(s, then)])
+    series: EventSeries
+    keys: tuple[str, ...]
+    then: datetime | None
 
-    return settle
+    @classmethod
+    async def run_all(cls, uow: UnitOfWork, items: Sequence[_SettleSeries]) -> None:
+        decided = await uow.calendar.decided([k for item in items for k in item.keys])
+        moves = [(item.series, item.then) for item in items if decided.issuperset(item.keys)]
+        if moves:
+            await uow.calendar.advance_series(moves)
+
+
+def _settle_series(s: EventSeries, keys: list[str], then: datetime | None) -> Send:
+    return _SettleSeries(s, tuple(keys), then)
 
 
 def _next_reminder(

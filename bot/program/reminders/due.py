@@ -4,7 +4,7 @@ transactions a finder looks things up (and moves next due moments on) with."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -82,20 +82,61 @@ class Reading:
 DueFinder = Callable[[Reading, datetime], AsyncIterator[Due]]
 
 
+class Batchable:
+    """A `Send` (or settle) that the sweep runs together with the others of its class in a batch:
+    `run_all` does what each would do, in as few statements as it can. Called on its own it is a
+    batch of one."""
+
+    async def __call__(self, uow: UnitOfWork) -> None:
+        await self.run_all(uow, [self])
+
+    @classmethod
+    async def run_all(cls, uow: UnitOfWork, items: Sequence[Any]) -> None:
+        raise NotImplementedError
+
+
+async def run_together(uow: UnitOfWork, sends: Iterable[Send]) -> None:
+    """Run each send once (a send shared by several reminders, like a term's settle, runs once),
+    the `Batchable` ones of each class in one `run_all`, the others one after the other."""
+    seen: set[int] = set()
+    batches: dict[type[Batchable], list[Batchable]] = {}
+    for send in sends:
+        if id(send) in seen:
+            continue
+        seen.add(id(send))
+        if isinstance(send, Batchable):
+            batches.setdefault(type(send), []).append(send)
+        else:
+            await send(uow)
+    for kind, items in batches.items():
+        await kind.run_all(uow, items)
+
+
+@dataclass(frozen=True, eq=False)
+class Queue(Batchable):
+    """Send: one outbox row (a message to a channel or a person); a batch is one INSERT."""
+
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    now: datetime
+
+    @classmethod
+    async def run_all(cls, uow: UnitOfWork, items: Sequence[Queue]) -> None:
+        await outbox.queue_many(uow, [(q.key, q.kind, q.payload, q.now) for q in items])
+
+
+async def _nothing(_uow: UnitOfWork) -> None:
+    return None
+
+
 def post(key: str, channel: str, message: Message, now: datetime, **extra: Any) -> Send:
     """Send: post `message` in `channel` (nothing when there is no channel)."""
-
-    async def send(uow: UnitOfWork) -> None:
-        if channel:
-            await outbox.post(uow, key, channel, message, now, **extra)
-
-    return send
+    if not channel:
+        return _nothing
+    return Queue(key, outbox.SLACK_POST, outbox.message_payload(message, channel=channel, **extra), now)
 
 
 def dm(key: str, user: str, message: Message, now: datetime, **extra: Any) -> Send:
     """Send: `message` to one person."""
-
-    async def send(uow: UnitOfWork) -> None:
-        await outbox.dm(uow, key, user, message, now, **extra)
-
-    return send
+    return Queue(key, outbox.SLACK_DM, outbox.message_payload(message, user=user, **extra), now)

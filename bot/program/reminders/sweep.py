@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from bot.program.events.reminders import booking_reminders, event_reminders
 from bot.program.permissions import ServiceDeps
 from bot.program.reminders.digest import weekly_digest
-from bot.program.reminders.due import Due, DueFinder, Reading
+from bot.program.reminders.due import Due, DueFinder, Reading, run_together
 from bot.program.terms.lapses import lapses
 from bot.program.terms.reminders import onboarding_nudges, renewal_reminders
 from storage.enums import ReminderStatus
@@ -88,9 +88,10 @@ class ReminderService:
         return result
 
     async def _decide_batch(self, dues: list[Due], now: datetime, result: SweepResult) -> None:
-        """Up to BATCH reminders in one transaction (their keys claimed in one statement, then each
-        claimed one queued as in `_decide`). If any of them fails, the whole transaction rolls
-        back and each is decided on its own, so one bad reminder still stops none of the others.
+        """Up to BATCH reminders in one transaction: their keys claimed in one statement, the
+        claimed ones queued together (`run_together`: one INSERT for the batch's DMs), then the
+        settles together. If any of them fails, the whole transaction rolls back and each is
+        decided on its own, so one bad reminder still stops none of the others.
         The outbox is woken after each batch that queued something, so the first reminders are on
         their way while the sweep goes on deciding the rest."""
         if len(dues) == 1:
@@ -120,11 +121,11 @@ class ReminderService:
                 for due in dues:
                     verdict = verdicts.get(due.key)
                     if due.key in claimed and verdict is not None and verdict[0] is due:
-                        if verdict[1]:
-                            await due.send(uow)
                         decided.append(verdict)
-                    if due.settle is not None:
-                        await due.settle(uow)
+                # Sends of one kind go together (all the batch's DMs in one INSERT), then the
+                # settles (each term's or series' moment moved on in one UPDATE).
+                await run_together(uow, [due.send for due, worth, _status in decided if worth])
+                await run_together(uow, [due.settle for due in dues if due.settle is not None])
         except Exception:  # rolled back as a whole: decide them one by one (each its own transaction)
             for due in dues:
                 await self._decide(due, now, result)

@@ -10,12 +10,16 @@ nudge is decided or there is nothing left to nudge about."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.program.reminders.due import FOREVER, Due, Reading, Send, dm
+from bot.program.reminders.due import FOREVER, Batchable, Due, Reading, dm
 from bot.program.terms.messages import NudgeStep, OnboardingNudge, RenewalReminder
 from storage.models import Ambassador
 from storage.uow import UnitOfWork
+
+# Terms looked at per step of the renewal finder (bot/program/terms/reminders.py).
+CHUNK = 100
 
 
 def next_term_due(amb: Ambassador, days: Sequence[int], grace: timedelta, now: datetime) -> datetime:
@@ -25,15 +29,21 @@ def next_term_due(amb: Ambassador, days: Sequence[int], grace: timedelta, now: d
     return min(ahead, default=amb.term_end + grace)
 
 
-def _settle_term(amb: Ambassador, keys: list[str], then: datetime) -> Send:
+@dataclass(frozen=True, eq=False)
+class _SettleTerm(Batchable):
     """Once every due renewal key of the term is decided, move its moment on (in the deciding
-    transaction: a reminder that failed leaves the term due, to be tried again)."""
+    transaction: a reminder that failed leaves the term due, to be tried again). A batch of them
+    is one look-up of the keys and one UPDATE."""
 
-    async def settle(uow: UnitOfWork) -> None:
-        if await uow.calendar.decided(keys) == set(keys):
-            await uow.terms.advance("term", [(amb, then)])
+    amb: Ambassador
+    keys: tuple[str, ...]
+    then: datetime
 
-    return settle
+    @classmethod
+    async def run_all(cls, uow: UnitOfWork, items: Sequence[_SettleTerm]) -> None:
+        decided = await uow.calendar.decided([k for item in items for k in item.keys])
+        moves = [(item.amb, item.then) for item in items if decided.issuperset(item.keys)]
+        await uow.terms.advance("term", moves)
 
 
 async def renewal_reminders(reading: Reading, now: datetime) -> AsyncIterator[Due]:
@@ -50,52 +60,61 @@ async def renewal_reminders(reading: Reading, now: datetime) -> AsyncIterator[Du
     def key(amb: Ambassador, d: int) -> str:
         return f"renewal:{amb.id}:{amb.term_end:%Y%m%d}:{d}"
 
-    # Only the offsets already due are looked up, in one query.
-    todo = await reading.undecided([key(a, d) for a, _p in terms for d in due_days(a)])
-    renewing = await reading.read(lambda uow: uow.terms.pending_applicants()) if todo else set()
     moves: list[tuple[Ambassador, datetime | None]] = []
-    found: list[Due] = []
-    for amb, person in terms:
-        then = next_term_due(amb, days, grace, now)
-        keys = [key(amb, d) for d in due_days(amb)]
-        if not any(k in todo for k in keys):
-            if then != amb.term_due_at:
-                moves.append((amb, then))
-            continue
-        if not person.slack_user_id or person.id in renewing:
-            continue  # no Slack account, or already renewing: looked at again next sweep
-        settle = _settle_term(amb, keys, then)
-        current = min(due_days(amb))
-        for d in due_days(amb):
-            if key(amb, d) not in todo:
+    renewing: set[int] | None = None
+    # A chunk of terms at a time, so the first reminders are decided (and on their way) while the
+    # rest are still being looked at; only the offsets already due are looked up, one query a chunk.
+    for start in range(0, len(terms), CHUNK):
+        chunk = terms[start : start + CHUNK]
+        todo = await reading.undecided([key(a, d) for a, _p in chunk for d in due_days(a)])
+        if todo and renewing is None:
+            renewing = await reading.read(lambda uow: uow.terms.pending_applicants())
+        found: list[Due] = []
+        for amb, person in chunk:
+            then = next_term_due(amb, days, grace, now)
+            keys = [key(amb, d) for d in due_days(amb)]
+            if not any(k in todo for k in keys):
+                if then != amb.term_due_at:
+                    moves.append((amb, then))
                 continue
-            # Found late (the bot was down): only the most recent of the due reminders goes out.
-            superseded = d != current
-            message = RenewalReminder(person.display_name, amb.term_end, d, settings.program.name)
-            # A renewal reminder stays worth sending until the term ends.
-            found.append(
-                Due(
-                    key(amb, d),
-                    "renewal",
-                    amb.term_end - timedelta(days=d),
-                    amb.term_end,
-                    dm(key(amb, d), person.slack_user_id, message, now),
-                    {"days": d, "superseded": superseded},
-                    superseded,
-                    settle,
+            if not person.slack_user_id or person.id in (renewing or set()):
+                continue  # no Slack account, or already renewing: looked at again next sweep
+            settle = _SettleTerm(amb, tuple(keys), then)
+            current = min(due_days(amb))
+            for d in due_days(amb):
+                if key(amb, d) not in todo:
+                    continue
+                # Found late (the bot was down): only the most recent of the due reminders goes out.
+                superseded = d != current
+                message = RenewalReminder(person.display_name, amb.term_end, d, settings.program.name)
+                # A renewal reminder stays worth sending until the term ends.
+                found.append(
+                    Due(
+                        key(amb, d),
+                        "renewal",
+                        amb.term_end - timedelta(days=d),
+                        amb.term_end,
+                        dm(key(amb, d), person.slack_user_id, message, now),
+                        {"days": d, "superseded": superseded},
+                        superseded,
+                        settle,
+                    )
                 )
-            )
+        for due in found:
+            yield due
     if moves:
         await reading.write(lambda uow: uow.terms.advance("term", moves))
-    for due in found:
-        yield due
 
 
-def _settle_nudge(amb: Ambassador) -> Send:
-    async def settle(uow: UnitOfWork) -> None:
-        await uow.terms.advance("nudge", [(amb, None)])
+@dataclass(frozen=True, eq=False)
+class _SettleNudge(Batchable):
+    """Once the nudge is decided its moment is cleared (a batch: one UPDATE)."""
 
-    return settle
+    amb: Ambassador
+
+    @classmethod
+    async def run_all(cls, uow: UnitOfWork, items: Sequence[_SettleNudge]) -> None:
+        await uow.terms.advance("nudge", [(item.amb, None) for item in items])
 
 
 async def onboarding_nudges(reading: Reading, now: datetime) -> AsyncIterator[Due]:
@@ -133,7 +152,7 @@ async def onboarding_nudges(reading: Reading, now: datetime) -> AsyncIterator[Du
         message = OnboardingNudge(person.display_name, tuple(NudgeStep(s.title, s.key) for s in steps))
         send = dm(key(amb), person.slack_user_id, message, now)
         detail = {"steps": [s.key for s in steps]}
-        found.append(Due(key(amb), "nudge", due, now + FOREVER, send, detail, settle=_settle_nudge(amb)))
+        found.append(Due(key(amb), "nudge", due, now + FOREVER, send, detail, settle=_SettleNudge(amb)))
     if moves:
         await reading.write(lambda uow: uow.terms.advance("nudge", moves))
     for found_due in found:
