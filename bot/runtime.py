@@ -54,7 +54,7 @@ from handlers.discourse.renderers import discourse_renderers
 from handlers.slack.context import INBOUND_KEY, SERVICES_KEY
 from handlers.slack.renderers import slack_renderers
 from storage import migrate
-from storage.db import make_engine, make_sessionmaker
+from storage.db import CHECKPOINT_SECONDS, checkpoint, make_engine, make_sessionmaker
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger("ambassador_bot")
@@ -177,6 +177,8 @@ async def build_runtime(
     )
     scheduler = Scheduler(worker, settings.outbox.poll_seconds)
     scheduler.every("reminder-sweep", settings.reminders.sweep_seconds, services.reminders.sweep)
+    if settings.database.is_sqlite:
+        scheduler.every("sqlite-checkpoint", CHECKPOINT_SECONDS, lambda: checkpoint(engine))
     if settings.groups.auto_approve_hours > 0:
         scheduler.every("group-auto-approve", 300, services.groups.auto_approve_due)
     if directory_topic.topic_id is not None:

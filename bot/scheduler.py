@@ -80,6 +80,10 @@ class Scheduler:
             if task is not None:
                 self._running.discard(task)
 
+    def job_ids(self) -> list[str]:
+        """The ids of the jobs set up."""
+        return [job.id for job in self._scheduler.get_jobs()]
+
     def start(self) -> None:
         if not self._scheduler.running:
             self._scheduler.start()

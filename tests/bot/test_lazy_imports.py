@@ -1,6 +1,7 @@
 """Heavy libraries load when first used, not when the bot starts: importing the server and the
-CLI, and starting a runtime on a database whose schema is current, load neither Alembic (with
-Mako), nor matplotlib, nor icalendar. Each check runs in a fresh interpreter."""
+CLI, and starting a runtime on a database whose schema is current (with the forum configured),
+load neither Alembic (with Mako), nor matplotlib, nor icalendar, nor jinja2, nor pydiscourse
+(with requests) before the first forum call. Each check runs in a fresh interpreter."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from storage import migrate
 from storage.db import make_engine
 
-HEAVY = ("alembic", "mako", "matplotlib", "icalendar", "jinja2")
+HEAVY = ("alembic", "mako", "matplotlib", "icalendar", "jinja2", "pydiscourse", "requests")
 
 START = """
 import asyncio, sys
@@ -19,10 +20,17 @@ from bot.config import settings_from_mapping
 from bot.runtime import build_runtime
 
 async def main():
+    forum = {"url": "http://127.0.0.1:9", "api_key": "k" * 16, "webhook_secret": "w" * 16}
     settings = settings_from_mapping(
-        {"database": {"url": sys.argv[1]}, "slack": {"bot_token": "xoxb-1", "signing_secret": "s"}}, env={}
+        {
+            "database": {"url": sys.argv[1]},
+            "slack": {"bot_token": "xoxb-1", "signing_secret": "s"},
+            "discourse": forum,
+        },
+        env={},
     )
     rt = await build_runtime(settings, auto_migrate=True)
+    assert rt.discourse is not None  # the forum gateway is built, its client is not
     await rt.close()
 
 asyncio.run(main())

@@ -14,8 +14,6 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
-from pydiscourse.exceptions import DiscourseClientError
-
 from bot.platforms.discourse.gateway import DiscourseGateway
 from bot.program.badges.setup import (
     MEMBERS_ONLY,
@@ -42,6 +40,8 @@ class AdminRefused(Exception):
 def _checked(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run a pydiscourse call (in the worker thread); a 4xx is `AdminRefused`, not a delivery
     error: the set-up has to say which refusal it was."""
+    from pydiscourse.exceptions import DiscourseClientError  # loaded with the client (gateway)
+
     try:
         return fn(*args, **kwargs)
     except DiscourseClientError as err:

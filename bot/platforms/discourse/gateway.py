@@ -11,16 +11,17 @@ signature is in `inbound`.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
-
-import requests
-from pydiscourse import DiscourseClient
-from pydiscourse.exceptions import DiscourseClientError, DiscourseError, DiscourseServerError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.platforms.budget import Budget, LocalBudget
 from bot.program.badges.grants import Badge
 from bot.program.failures import Permanent, RateLimited, Transient
+
+if TYPE_CHECKING:
+    import requests
+    from pydiscourse import DiscourseClient
 
 T = TypeVar("T")
 
@@ -47,18 +48,53 @@ def _retry_after(response: requests.Response) -> float:
         return 10.0
 
 
-class _Client(DiscourseClient):  # type: ignore[misc]
-    """pydiscourse, but a 429 surfaces at once (with Retry-After) instead of sleeping in a thread."""
+@functools.cache
+def _client_class() -> type[Any]:
+    """pydiscourse (and requests under it, some 5 MB) is imported at the first forum call, not
+    when the bot starts: a bot whose forum is quiet never pays for it."""
+    from pydiscourse import DiscourseClient
 
-    def _request(self, verb: str, path: str, *args: Any, **kwargs: Any) -> Any:
-        def on_response(response: requests.Response, *_a: Any, **_k: Any) -> requests.Response:
-            if response.status_code == 429:
-                raise _RateLimitedResponse(_retry_after(response))
-            return response
+    class _Client(DiscourseClient):  # type: ignore[misc]
+        """pydiscourse, but a 429 surfaces at once (with Retry-After) instead of sleeping in a thread."""
 
-        override = dict(kwargs.pop("override_request_kwargs", None) or {})
-        override["hooks"] = {"response": [on_response]}
-        return super()._request(verb, path, *args, override_request_kwargs=override, **kwargs)
+        def _request(self, verb: str, path: str, *args: Any, **kwargs: Any) -> Any:
+            def on_response(response: requests.Response, *_a: Any, **_k: Any) -> requests.Response:
+                if response.status_code == 429:
+                    raise _RateLimitedResponse(_retry_after(response))
+                return response
+
+            override = dict(kwargs.pop("override_request_kwargs", None) or {})
+            override["hooks"] = {"response": [on_response]}
+            return super()._request(verb, path, *args, override_request_kwargs=override, **kwargs)
+
+    return _Client
+
+
+def _mapped(err: Exception) -> Exception | None:
+    """A pydiscourse or requests error as the outbox's delivery error (None: not one of theirs)."""
+    import requests
+    from pydiscourse.exceptions import DiscourseClientError, DiscourseError, DiscourseServerError
+
+    if isinstance(err, DiscourseServerError):
+        return Transient(f"Discourse server error: {err}")
+    if isinstance(err, DiscourseClientError):
+        status = getattr(getattr(err, "response", None), "status_code", 400)
+        return Permanent(f"Discourse refused ({status}): {err}")
+    if isinstance(err, DiscourseError):
+        # Redirects (bad key/host), wrong content type: the forum is misconfigured or down.
+        return Transient(f"Discourse answered unexpectedly: {err}")
+    if isinstance(err, requests.RequestException):
+        return Transient(f"Discourse unreachable: {type(err).__name__}")
+    return None
+
+
+def not_found(err: Exception) -> bool:
+    """Whether a pydiscourse error is the forum's 404."""
+    from pydiscourse.exceptions import DiscourseClientError
+
+    return isinstance(err, DiscourseClientError) and (
+        getattr(getattr(err, "response", None), "status_code", None) == 404
+    )
 
 
 class DiscourseGateway:
@@ -74,7 +110,8 @@ class DiscourseGateway:
         budget: Budget | None = None,
     ) -> None:
         self.url = url
-        self._client = _Client(url, api_username=api_username, api_key=api_key, timeout=timeout)
+        self._credentials = (api_username, api_key, timeout)
+        self._made: DiscourseClient | None = None
         # Calls start evenly spaced, at most `per_minute` in any 60 s window and no bursts; with
         # several replicas on PostgreSQL the budget is the cluster's (bot.platforms.budget).
         self.pacer: Budget = budget if budget is not None else LocalBudget(per_minute / 60.0)
@@ -91,16 +128,18 @@ class DiscourseGateway:
             self.rate_limited += 1
             await self.pacer.push_back(err.retry_after)
             raise RateLimited(err.retry_after, "Discourse rate limit") from None
-        except DiscourseServerError as err:
-            raise Transient(f"Discourse server error: {err}") from None
-        except DiscourseClientError as err:
-            status = getattr(getattr(err, "response", None), "status_code", 400)
-            raise Permanent(f"Discourse refused ({status}): {err}") from None
-        except DiscourseError as err:
-            # Redirects (bad key/host), wrong content type: the forum is misconfigured or down.
-            raise Transient(f"Discourse answered unexpectedly: {err}") from None
-        except requests.RequestException as err:
-            raise Transient(f"Discourse unreachable: {type(err).__name__}") from None
+        except Exception as err:
+            mapped = _mapped(err)
+            if mapped is None:
+                raise
+            raise mapped from None
+
+    @property
+    def _client(self) -> DiscourseClient:
+        if self._made is None:
+            username, key, timeout = self._credentials
+            self._made = _client_class()(self.url, api_username=username, api_key=key, timeout=timeout)
+        return self._made
 
     @property
     def client(self) -> DiscourseClient:
@@ -116,8 +155,8 @@ class DiscourseGateway:
         """GET /u/{username}.json in the worker thread; None for a 404 (no such account)."""
         try:
             return dict(self._client.user(username) or {})
-        except DiscourseClientError as err:
-            if getattr(getattr(err, "response", None), "status_code", None) == 404:
+        except Exception as err:
+            if not_found(err):
                 return None
             raise
 
