@@ -97,6 +97,28 @@ def _matching_statement(count: int) -> Select[int, str, str]:
     )
 
 
+@functools.cache
+def _directory_rows_statement() -> Select[int, str | None, str, str, str, str, str, str, str, str]:
+    """The statement of `ProfileRepo.directory_rows`, built once (the ids bound as one expanding
+    parameter): building it took a third of a `find`."""
+    return (
+        select(
+            Person.id,
+            Person.slack_user_id,
+            Person.display_name,
+            Profile.search_text,
+            Profile.city,
+            Profile.country,
+            Profile.timezone,
+            Profile.expertise,
+            Profile.help_with,
+            Profile.contact,
+        )
+        .join(Person, Person.id == Profile.person_id)
+        .where(Profile.person_id.in_(bindparam("ids", expanding=True)))
+    )
+
+
 class ProfileRepo(Repository):
     async def for_person(self, person_id: int) -> Profile | None:
         return await self._one(select(Profile).where(Profile.person_id == person_id))
@@ -122,27 +144,10 @@ class ProfileRepo(Repository):
         """What `find` shows of these people (active ambassadors with a profile), in no order."""
         if not person_ids:
             return []
-        stmt = (
-            select(
-                Person.id,
-                Person.slack_user_id,
-                Person.display_name,
-                Profile.search_text,
-                Profile.city,
-                Profile.country,
-                Profile.timezone,
-                Profile.expertise,
-                Profile.help_with,
-                Profile.contact,
-            )
-            .join(Person, Person.id == Profile.person_id)
-            .where(Profile.person_id.in_(list(person_ids)))
-        )
+        rows = await self.s.execute(_directory_rows_statement(), {"ids": list(person_ids)})
         return [
             DirectoryRow(pid, slack_id, name, text, city, country, tz, expertise, help_with, contact)
-            for pid, slack_id, name, text, city, country, tz, expertise, help_with, contact in (
-                await self.s.execute(stmt)
-            ).all()
+            for pid, slack_id, name, text, city, country, tz, expertise, help_with, contact in rows.all()
         ]
 
     async def active_directory(
