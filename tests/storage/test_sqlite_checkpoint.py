@@ -3,6 +3,7 @@ takes it past SQLite's default 1 000 pages (that request waited for the checkpoi
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import text
@@ -15,6 +16,12 @@ from storage.db import AUTOCHECKPOINT_PAGES, checkpoint, make_engine
 async def test_commits_leave_the_wal_to_the_background_checkpoint(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     engine = make_engine(url)
+    # A reader that stays open, as the bot's pool does: with none, closing the last connection
+    # checkpoints and removes the WAL (older SQLAlchemy pools no file connections).
+    async with engine.connect() as conn:
+        await conn.execute(text("PRAGMA journal_mode=WAL"))
+    keeper = sqlite3.connect(tmp_path / "bot.db")
+    keeper.execute("SELECT count(*) FROM sqlite_master").fetchall()
     try:
         async with engine.begin() as conn:
             limit = (await conn.exec_driver_sql("PRAGMA wal_autocheckpoint")).scalar_one()
@@ -37,6 +44,7 @@ async def test_commits_leave_the_wal_to_the_background_checkpoint(tmp_path: Path
             count = (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one()
         assert count == 61
     finally:
+        keeper.close()
         await engine.dispose()
 
 
