@@ -72,9 +72,13 @@ KINDS = (
 )
 
 
-async def queue(uow: UnitOfWork, key: str, kind: str, payload: dict[str, Any], now: datetime) -> None:
+def _known(kind: str) -> None:
     if kind not in KINDS:
         raise ValueError(f"unknown outbox kind {kind}")
+
+
+async def queue(uow: UnitOfWork, key: str, kind: str, payload: dict[str, Any], now: datetime) -> None:
+    _known(kind)
     await uow.outbox.enqueue(key, kind, payload, now)
     uow.outbox_written = True
 
@@ -82,8 +86,7 @@ async def queue(uow: UnitOfWork, key: str, kind: str, payload: dict[str, Any], n
 async def queue_many(uow: UnitOfWork, rows: list[tuple[str, str, dict[str, Any], datetime]]) -> None:
     """`queue` of many rows (key, kind, payload, now) in one statement."""
     for _key, kind, _payload, _now in rows:
-        if kind not in KINDS:
-            raise ValueError(f"unknown outbox kind {kind}")
+        _known(kind)
     await uow.outbox.enqueue_many(rows)
     uow.outbox_written = uow.outbox_written or bool(rows)
 

@@ -44,7 +44,7 @@ async def event_reminders(reading: Reading, now: datetime) -> AsyncIterator[Due]
             if broken is None:
                 moves.append((s, None))  # reported already: looked at again once edited
             else:
-                found.append(replace(broken, settle=_settle_series(s, [broken.key], None)))
+                found.append(replace(broken, settle=_SettleSeries(s, (broken.key,), None)))
             continue
         if not s.reminder_offsets or not s.slack_channel:
             moves.append((s, None))  # nothing to remind of until the series is edited
@@ -61,7 +61,7 @@ async def event_reminders(reading: Reading, now: datetime) -> AsyncIterator[Due]
             if then != s.next_reminder_at:
                 moves.append((s, then))
             continue
-        settle = _settle_series(s, [due.key for due in dues], then)
+        settle = _SettleSeries(s, tuple(due.key for due in dues), then)
         found += [replace(due, settle=settle) for due in dues if due.key in todo]
     if moves:
         await reading.write(lambda uow: uow.calendar.advance_series(moves))
@@ -84,10 +84,6 @@ class _SettleSeries(Batchable):
         moves = [(item.series, item.then) for item in items if decided.issuperset(item.keys)]
         if moves:
             await uow.calendar.advance_series(moves)
-
-
-def _settle_series(s: EventSeries, keys: list[str], then: datetime | None) -> Send:
-    return _SettleSeries(s, tuple(keys), then)
 
 
 def _next_reminder(
