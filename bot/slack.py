@@ -19,6 +19,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 import handlers.slack
 from bot.config import Settings
+from bot.platforms.slack.prompt_ack import answer_at_ack
 from handlers.slack.blocks import notice_modal
 
 log = logging.getLogger("ambassador_bot.slack")
@@ -85,5 +86,6 @@ def build_bolt_app(settings: Settings, client: AsyncWebClient) -> AsyncApp:
         logger=logging.getLogger("ambassador_bot.bolt"),
     )
     app.error(_on_error)
+    answer_at_ack(app)  # Slack's answer leaves at ack(), not at Bolt's next 10 ms poll
     handlers.slack.register(app, settings.slack.command)
     return app

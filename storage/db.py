@@ -12,7 +12,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util import await_only
 
-from storage import sqlite_writes
+from storage import sqlite_trips, sqlite_writes
 
 log = logging.getLogger("ambassador_bot.db")
 
@@ -52,6 +52,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
                 dbapi_conn.rollback()
 
         sqlite_writes.install(engine, timeout=30)
+        sqlite_trips.install(engine)
         return engine
     if make_url(url).drivername == "postgresql+asyncpg" and "pool_pre_ping" not in kwargs:
         engine = create_async_engine(url, **kwargs)

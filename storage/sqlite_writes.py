@@ -38,6 +38,10 @@ class _WriteQueue:
         if info.get(_HELD):
             return
         lock = self._current()
+        if not lock.locked():  # nobody writing: taken at once, no timer and no task for wait_for
+            await_only(lock.acquire())
+            info[_HELD] = lock
+            return
         try:
             await_only(asyncio.wait_for(lock.acquire(), self.timeout))
         except TimeoutError:

@@ -1,0 +1,108 @@
+"""On SQLite a statement is one trip to aiosqlite's thread, and a COMMIT or ROLLBACK with no
+transaction open is none; what SQLAlchemy hands back is the same as with the adapter's cursor."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage import sqlite_trips
+from storage.db import make_engine
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """Every call queued to an aiosqlite connection's thread, by kind."""
+    seen: Counter[str] = Counter()
+    queue = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        seen[getattr(fn, "__name__", "call")] += 1
+        return await queue(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    yield seen
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT UNIQUE, n INTEGER)"))
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def test_a_write_transaction_is_a_trip_per_statement_and_one_for_commit(
+    engine: AsyncEngine, trips: Counter[str]
+) -> None:
+    async with engine.connect() as conn:  # connected (and set up) before counting
+        trips.clear()
+        async with conn.begin():
+            await conn.execute(text("INSERT INTO t (k, n) VALUES ('a', 1)"))
+            total = (await conn.execute(text("SELECT sum(n) FROM t"))).scalar_one()
+        assert total == 1
+        # The adapter's cursor: cursor, execute, close for the INSERT; cursor, execute, fetchall,
+        # close for the SELECT; then the COMMIT. Eight trips before, three now.
+        assert sum(trips.values()) == 3
+        assert trips["commit"] == 1
+
+
+async def test_a_read_leaves_nothing_to_commit_or_roll_back(engine: AsyncEngine, trips: Counter[str]) -> None:
+    async with engine.connect() as conn:
+        trips.clear()
+        assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
+        await conn.rollback()  # what closing a connection after a read does
+        async with conn.begin():
+            pass  # nothing written: nothing to commit
+        assert sum(trips.values()) == 1  # the SELECT only
+
+
+async def test_results_are_what_sqlalchemy_expects(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        inserted = await conn.execute(text("INSERT INTO t (k, n) VALUES ('a', 1)"))
+        assert inserted.rowcount == 1 and inserted.lastrowid == 1
+        many = await conn.execute(
+            text("INSERT INTO t (k, n) VALUES (:k, :n)"), [{"k": f"m{i}", "n": i} for i in range(5)]
+        )
+        assert many.rowcount == 5
+        updated = await conn.execute(text("UPDATE t SET n = n + 1 WHERE k LIKE 'm%'"))
+        assert updated.rowcount == 5
+        result = await conn.execute(text("SELECT k, n FROM t ORDER BY id"))
+        assert list(result.keys()) == ["k", "n"]
+        assert result.fetchone() == ("a", 1)
+        assert result.fetchmany(2) == [("m0", 1), ("m1", 2)]
+        assert [tuple(r) for r in result] == [("m2", 3), ("m3", 4), ("m4", 5)]
+        assert (await conn.execute(text("SELECT k FROM t WHERE k = 'none'"))).first() is None
+    async with engine.connect() as conn:  # a server-side cursor still streams, in parts
+        streamed = await conn.stream(text("SELECT n FROM t ORDER BY id"))
+        assert [row[0] async for row in streamed] == [1, 1, 2, 3, 4, 5]
+
+
+async def test_a_failed_statement_is_the_same_error_and_rolls_back(engine: AsyncEngine) -> None:
+    with pytest.raises(IntegrityError):
+        async with engine.begin() as conn:
+            await conn.execute(text("INSERT INTO t (k, n) VALUES ('dup', 1)"))
+            await conn.execute(text("INSERT INTO t (k, n) VALUES ('dup', 2)"))
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
+
+
+def test_an_aiosqlite_without_the_calls_used_keeps_the_adapter() -> None:
+    assert sqlite_trips.supported(aiosqlite.Connection)
+
+    class Bare:
+        async def _execute(self, fn: Any) -> Any:  # no _conn, no in_transaction
+            return fn()
+
+    assert not sqlite_trips.supported(Bare)
