@@ -267,9 +267,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 results["process_before_response"] = modes
                 if not any(modes.values()):
                     print(
-                        "note: both apps run Bolt with process_before_response=False, which polls for ack()"
-                        " every 10 ms;\n      work that finishes inside that tick does not show up in the"
-                        " HTTP numbers (see bench/README.md)"
+                        "note: the bare app keeps Bolt's runner, which polls for ack() every 10 ms; the bot"
+                        " answers\n      at ack() (bot/platforms/slack/prompt_ack.py; see bench/README.md)"
                     )
                 slow = stack.actor.problems[setup_problems:] + bare_actor.problems
                 if slow:
