@@ -40,12 +40,11 @@ class _WriteQueue:
         lock = self._current()
         if not lock.locked():  # nobody writing: taken at once, no timer and no task for wait_for
             await_only(lock.acquire())
-            info[_HELD] = lock
-            return
-        try:
-            await_only(asyncio.wait_for(lock.acquire(), self.timeout))
-        except TimeoutError:
-            raise OperationalError(statement, None, TimeoutError("database is locked")) from None
+        else:
+            try:
+                await_only(asyncio.wait_for(lock.acquire(), self.timeout))
+            except TimeoutError:
+                raise OperationalError(statement, None, TimeoutError("database is locked")) from None
         info[_HELD] = lock
 
     @staticmethod
