@@ -1,25 +1,38 @@
-"""One trip to aiosqlite's thread per SQL statement, instead of three or four; none for a
-COMMIT or ROLLBACK with no transaction open.
+"""SQLite statements run on the event loop's thread: no trip to aiosqlite's thread for a
+statement, a COMMIT, or a COMMIT or ROLLBACK with no transaction open.
 
 aiosqlite runs each call on the connection in a thread of its own and hands the result back to
-the event loop. SQLAlchemy's adapter makes a statement of several such calls: make a cursor,
-execute, fetch the rows, close the cursor, each a queue put, a thread wake-up and a loop wake-up.
-Under concurrent requests every one of them also waits for the loop to come round again, and on
-SQLite a writer holds the write lock (`storage.sqlite_writes`) across all of them. Here the
-cursor does the four steps in one function run on that thread: the same sqlite3 calls in the same
-order, one hand-over.
+the event loop. SQLAlchemy's adapter makes a statement of several such calls (make a cursor,
+execute, fetch the rows, close the cursor), each a queue put, a thread wake-up and a loop
+wake-up. Under concurrent requests that thread also fights the loop for the GIL: measured on 8
+webhooks in flight, every request's own Python ran ~25 % slower, and a writer held the write lock
+(`storage.sqlite_writes`) across several loop turns. The statements of this bot take
+microseconds in SQLite itself, less than the hand-over, so here they run where they are called:
+
+- A statement outside a transaction, and any SELECT, is interrupted once it has run
+  READ_BUDGET (SQLite's progress handler) and then run again, whole, on aiosqlite's thread, so a
+  long report query never holds up the loop. Only a statement that has changed nothing is cut
+  short: a write inside an open transaction always runs to its end on the loop.
+- The loop never waits for another process (a CLI command): its statements run with SQLite's
+  busy timeout at 0, and one that finds the database locked waits on the thread instead, with
+  the timeout back on.
+- ROLLBACK, a WAL checkpoint and VACUUM stay on the thread. A rollback is then queued behind a
+  statement that may still run there for a task cancelled while it waited.
 
 It relies on what aiosqlite has had since 0.17 (the project needs ≥ 0.20): the coroutine
 `Connection._execute(fn, *args)`, which runs `fn` on the connection's thread, `Connection._conn`,
-the sqlite3 connection, and the public `in_transaction`. Where one is missing the adapter's own
-cursor is kept (`install` returns False), so an aiosqlite that drops them is slower, not broken.
-Server-side cursors (`stream()`) keep the adapter's cursor: their rows are fetched in parts.
+the sqlite3 connection, and the public `in_transaction`. The sqlite3 connection is opened with
+`check_same_thread=False` (`storage.db`); the two threads never use it at once, since each call
+is awaited before the next. Where one is missing the adapter's own cursor is kept (`install`
+returns False), so an aiosqlite that drops them is slower, not broken. Server-side cursors
+(`stream()`) keep the adapter's cursor: their rows are fetched in parts.
 """
 
 from __future__ import annotations
 
 import collections
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -29,11 +42,16 @@ from sqlalchemy.util import await_only
 
 _Description = tuple[tuple[Any, ...], ...] | None
 
+BUSY_TIMEOUT_MS = 30_000  # how long a statement on aiosqlite's thread waits for another process
+READ_BUDGET = 0.002  # seconds a statement may run on the loop before it moves to the thread
+_STEPS = 5_000  # SQLite VM steps between two looks at the clock
+_THREAD_ONLY = ("PRAGMA WAL_CHECKPOINT", "VACUUM")  # long and not cut short by the budget
+
 
 def _run(
     driver: Any, operation: str, parameters: Any, many: bool
 ) -> tuple[_Description, int, Any, list[Any]]:
-    """On aiosqlite's thread: what the adapter's cursor does in its four calls."""
+    """What the adapter's cursor does in its four calls, on whichever thread calls it."""
     conn: sqlite3.Connection = driver._conn
     cursor = conn.cursor()
     try:
@@ -48,6 +66,58 @@ def _run(
         return description, cursor.rowcount, cursor.lastrowid, rows
     finally:
         cursor.close()
+
+
+def _waiting(conn: sqlite3.Connection, call: Any, *args: Any) -> Any:
+    """On aiosqlite's thread: `call` with SQLite's busy timeout on (off for the loop's calls)."""
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    try:
+        return call(*args)
+    finally:
+        conn.execute("PRAGMA busy_timeout=0")
+
+
+def _on_thread(driver: Any, operation: str, parameters: Any, many: bool) -> Any:
+    return _waiting(driver._conn, _run, driver, operation, parameters, many)
+
+
+def _end_on_thread(driver: Any, commit: bool) -> None:
+    conn = driver._conn
+    _waiting(conn, conn.commit if commit else conn.rollback)
+
+
+def _inline(driver: Any, operation: str, parameters: Any, many: bool) -> Any:
+    """On the event loop's thread. A write inside an open transaction runs to its end (cutting
+    it short would roll the whole transaction back); anything else is interrupted once it has
+    run READ_BUDGET (a long report query), and `OneTripCursor` runs it again on the thread."""
+    conn: sqlite3.Connection = driver._conn
+    if conn.in_transaction and not operation.lstrip()[:6].upper().startswith("SELECT"):
+        return _run(driver, operation, parameters, many)
+    deadline = time.perf_counter() + READ_BUDGET
+    conn.set_progress_handler(lambda: time.perf_counter() > deadline, _STEPS)
+    try:
+        return _run(driver, operation, parameters, many)
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+async def _no_wait() -> None:
+    """Awaited after a statement run on the loop: SQLAlchemy checks that a call on an async
+    driver awaited something (`greenlet_spawn(_require_await=True)`). It yields nothing to
+    the loop; the greenlet switches there and straight back."""
+
+
+class _ThreadOnly(Exception):
+    """A statement that goes straight to aiosqlite's thread."""
+
+
+def _to_thread(error: Exception) -> bool:
+    """Whether a statement that failed on the loop should run again on aiosqlite's thread: SQLite
+    was busy (another process writes), or the read ran past its budget."""
+    if isinstance(error, _ThreadOnly):
+        return True
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(error, sqlite3.OperationalError) and code is not None and code & 0xFF in (5, 9)
 
 
 class OneTripCursor:
@@ -67,9 +137,17 @@ class OneTripCursor:
     def _call(self, operation: str, parameters: Any, many: bool) -> None:
         driver = self._adapted._connection
         try:
-            description, rowcount, lastrowid, rows = await_only(
-                driver._execute(_run, driver, operation, parameters, many)
-            )
+            try:
+                if operation.lstrip()[:21].upper().startswith(_THREAD_ONLY):
+                    raise _ThreadOnly
+                description, rowcount, lastrowid, rows = _inline(driver, operation, parameters, many)
+                await_only(_no_wait())
+            except (sqlite3.OperationalError, _ThreadOnly) as error:
+                if not _to_thread(error):
+                    raise
+                description, rowcount, lastrowid, rows = await_only(
+                    driver._execute(_on_thread, driver, operation, parameters, many)
+                )
         except Exception as error:  # the adapter turns aiosqlite's errors into DB-API ones
             self._adapted._handle_exception(error)
         self.description, self.rowcount, self.lastrowid = description, rowcount, lastrowid
@@ -121,13 +199,26 @@ def _one_trip_class(adapted_cls: type[Any]) -> type[Any]:
             return OneTripCursor(self)
 
         # sqlite3 sends COMMIT or ROLLBACK only when a transaction is open (pysqlite checks
-        # sqlite3_get_autocommit first); with none open the trip to the thread does nothing.
-        # A unit of work that only read, and every connection SQLAlchemy closes after a read,
-        # skip it. No statement is running while SQLAlchemy commits, so the flag is settled.
+        # sqlite3_get_autocommit first); with none open there is nothing to do. A unit of work
+        # that only read, and every connection SQLAlchemy closes after a read, skip it. No
+        # statement is running while SQLAlchemy commits, so the flag is settled.
         def commit(self: Any) -> None:
-            if self._connection.in_transaction:
-                adapted_cls.commit(self)
+            driver = self._connection
+            if driver._connection is None or not driver.in_transaction:
+                return
+            try:
+                try:
+                    driver._conn.commit()  # on the loop, like the statements before it
+                    await_only(_no_wait())
+                except sqlite3.OperationalError as error:
+                    if not _to_thread(error):
+                        raise
+                    await_only(driver._execute(_end_on_thread, driver, True))
+            except Exception as error:
+                self._handle_exception(error)
 
+        # A rollback is queued on aiosqlite's thread, behind a statement that may still run
+        # there for a task cancelled while it waited: the two never meet on the connection.
         def rollback(self: Any) -> None:
             if self._connection.in_transaction:
                 adapted_cls.rollback(self)
@@ -156,5 +247,11 @@ def install(engine: AsyncEngine) -> bool:
     @event.listens_for(engine.sync_engine.pool, "connect", insert=True)
     def _switch(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.__class__ = _one_trip_class(type(dbapi_conn))
+
+    @event.listens_for(engine.sync_engine.pool, "connect")
+    def _never_wait_on_the_loop(dbapi_conn: Any, _record: Any) -> None:
+        # After the engine's own PRAGMAs: the loop's statements fail at once with SQLITE_BUSY
+        # when another process writes, and then wait on the thread (`_waiting`).
+        dbapi_conn.driver_connection._conn.execute("PRAGMA busy_timeout=0")
 
     return True

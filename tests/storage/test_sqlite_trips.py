@@ -1,8 +1,11 @@
-"""On SQLite a statement is one trip to aiosqlite's thread, and a COMMIT or ROLLBACK with no
-transaction open is none; what SQLAlchemy hands back is the same as with the adapter's cursor."""
+"""On SQLite a statement runs on the event loop's thread, with no trip to aiosqlite's; a long read,
+or a write that meets another process' lock, goes on to the thread. What SQLAlchemy hands back
+is the same as with the adapter's cursor."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -43,7 +46,7 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
         await engine.dispose()
 
 
-async def test_a_write_transaction_is_a_trip_per_statement_and_one_for_commit(
+async def test_a_write_transaction_runs_on_the_loop_without_a_trip(
     engine: AsyncEngine, trips: Counter[str]
 ) -> None:
     async with engine.connect() as conn:  # connected (and set up) before counting
@@ -53,9 +56,10 @@ async def test_a_write_transaction_is_a_trip_per_statement_and_one_for_commit(
             total = (await conn.execute(text("SELECT sum(n) FROM t"))).scalar_one()
         assert total == 1
         # The adapter's cursor: cursor, execute, close for the INSERT; cursor, execute, fetchall,
-        # close for the SELECT; then the COMMIT. Eight trips before, three now.
-        assert sum(trips.values()) == 3
-        assert trips["commit"] == 1
+        # close for the SELECT; then the COMMIT. Eight trips with it, none now.
+        assert sum(trips.values()) == 0
+    async with engine.connect() as other:  # committed: another connection sees it
+        assert (await other.execute(text("SELECT k FROM t"))).scalars().all() == ["a"]
 
 
 async def test_a_read_leaves_nothing_to_commit_or_roll_back(engine: AsyncEngine, trips: Counter[str]) -> None:
@@ -65,7 +69,85 @@ async def test_a_read_leaves_nothing_to_commit_or_roll_back(engine: AsyncEngine,
         await conn.rollback()  # what closing a connection after a read does
         async with conn.begin():
             pass  # nothing written: nothing to commit
-        assert sum(trips.values()) == 1  # the SELECT only
+        assert sum(trips.values()) == 0
+
+
+class Ticker:
+    """Counts how often the event loop came round while `running` was set."""
+
+    def __init__(self) -> None:
+        self.running = False
+        self.ticks_while_running = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(0)
+            if self.running:
+                self.ticks_while_running += 1
+
+    def __enter__(self) -> Ticker:
+        self._task = asyncio.get_running_loop().create_task(self._tick())
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+
+COUNT_TO = "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < {n}) "
+
+
+async def test_a_long_read_moves_to_the_thread_and_the_loop_goes_on(
+    engine: AsyncEngine, trips: Counter[str]
+) -> None:
+    async with engine.connect() as conn:
+        trips.clear()
+        with Ticker() as ticker:
+            ticker.running = True
+            total = (
+                await conn.execute(text(COUNT_TO.format(n=3_000_000) + "SELECT count(*) FROM c"))
+            ).scalar_one()
+            ticker.running = False
+        assert total == 3_000_000
+        assert trips["_on_thread"] == 1  # cut short on the loop, run again (whole) on the thread
+        assert ticker.ticks_while_running > 0  # other tasks ran while it did
+
+
+async def test_a_long_write_in_a_transaction_is_never_cut_short(
+    engine: AsyncEngine, trips: Counter[str]
+) -> None:
+    async with engine.connect() as conn:
+        trips.clear()
+        async with conn.begin():
+            await conn.execute(text("INSERT INTO t (k, n) VALUES ('first', 0)"))
+            await conn.execute(
+                text(COUNT_TO.format(n=200_000) + "INSERT INTO t (k, n) SELECT 'r' || i, i FROM c")
+            )
+        assert sum(trips.values()) == 0
+        assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == 200_001
+
+
+async def test_a_write_waits_on_the_thread_while_another_process_writes(
+    engine: AsyncEngine, trips: Counter[str], tmp_path: Path
+) -> None:
+    other = sqlite3.connect(tmp_path / "bot.db", isolation_level=None)  # like a CLI command
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t (k, n) VALUES ('cli', 1)")
+    async with engine.connect() as conn:
+        trips.clear()
+        with Ticker() as ticker:
+            ticker.running = True
+            write = asyncio.create_task(conn.execute(text("INSERT INTO t (k, n) VALUES ('bot', 2)")))
+            while ticker.ticks_while_running < 50:  # the loop is not held up by the wait
+                await asyncio.sleep(0)
+            assert not write.done()
+            other.execute("COMMIT")
+            await asyncio.wait_for(write, timeout=30)
+        await conn.commit()
+        assert trips["_on_thread"] == 1
+        assert (await conn.execute(text("SELECT k FROM t ORDER BY id"))).scalars().all() == ["cli", "bot"]
+    other.close()
 
 
 async def test_results_are_what_sqlalchemy_expects(engine: AsyncEngine) -> None:
