@@ -9,10 +9,10 @@ webhooks in flight, every request's own Python ran ~25 % slower, and a writer he
 (`storage.sqlite_writes`) across several loop turns. The statements of this bot take
 microseconds in SQLite itself, less than the hand-over, so here they run where they are called:
 
-- A statement outside a transaction, and any SELECT, is interrupted once it has run
-  READ_BUDGET (SQLite's progress handler) and then run again, whole, on aiosqlite's thread, so a
-  long report query never holds up the loop. Only a statement that has changed nothing is cut
-  short: a write inside an open transaction always runs to its end on the loop.
+- A SELECT (or WITH … SELECT) is interrupted once it has run READ_BUDGET (SQLite's progress
+  handler) and then run again, whole, on aiosqlite's thread, so a long report query never holds
+  up the loop. Only a read is cut short: a write always runs to its end on the loop (the bot
+  writes in batches).
 - The loop never waits for another process (a CLI command): its statements run with SQLite's
   busy timeout at 0, and one that finds the database locked waits on the thread instead, with
   the timeout back on.
@@ -31,6 +31,7 @@ returns False), so an aiosqlite that drops them is slower, not broken. Server-si
 from __future__ import annotations
 
 import collections
+import re
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -86,13 +87,23 @@ def _end_on_thread(driver: Any, commit: bool) -> None:
     _waiting(conn, conn.commit if commit else conn.rollback)
 
 
+_WRITE_WORDS = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+def _is_read(operation: str) -> bool:
+    """A SELECT, or a WITH … SELECT (a WITH naming no INSERT, UPDATE, DELETE or REPLACE)."""
+    head = operation.lstrip()[:6].upper()
+    return head == "SELECT" or (head.startswith("WITH") and _WRITE_WORDS.search(operation) is None)
+
+
 def _inline(driver: Any, operation: str, parameters: Any, many: bool) -> Any:
-    """On the event loop's thread. A write inside an open transaction runs to its end (cutting
-    it short would roll the whole transaction back); anything else is interrupted once it has
-    run READ_BUDGET (a long report query), and `OneTripCursor` runs it again on the thread."""
-    conn: sqlite3.Connection = driver._conn
-    if conn.in_transaction and not operation.lstrip()[:6].upper().startswith("SELECT"):
+    """On the event loop's thread. A SELECT is interrupted once it has run READ_BUDGET (a long
+    report query), and `OneTripCursor` runs it again on the thread; it has changed nothing. Any
+    other statement runs to its end: cutting a write short can leave part of it done (the rows
+    of an executemany before the cut) or roll back the whole transaction."""
+    if not _is_read(operation):
         return _run(driver, operation, parameters, many)
+    conn: sqlite3.Connection = driver._conn
     deadline = time.perf_counter() + READ_BUDGET
     conn.set_progress_handler(lambda: time.perf_counter() > deadline, _STEPS)
     try:
