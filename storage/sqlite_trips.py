@@ -16,6 +16,7 @@ microseconds in SQLite itself, less than the hand-over, so here they run where t
 - The loop never waits for another process (a CLI command): its statements run with SQLite's
   busy timeout at 0, and one that finds the database locked waits on the thread instead, with
   the timeout back on.
+- A job of many statements lets the loop come round every SLICE (`_after_inline`).
 - ROLLBACK, a WAL checkpoint and VACUUM stay on the thread. A rollback is then queued behind a
   statement that may still run there for a task cancelled while it waited.
 
@@ -30,10 +31,12 @@ returns False), so an aiosqlite that drops them is slower, not broken. Server-si
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import re
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -45,6 +48,7 @@ _Description = tuple[tuple[Any, ...], ...] | None
 
 BUSY_TIMEOUT_MS = 30_000  # how long a statement on aiosqlite's thread waits for another process
 READ_BUDGET = 0.002  # seconds a statement may run on the loop before it moves to the thread
+SLICE = 0.005  # seconds of statements on the loop before it lets other tasks run
 _STEPS = 5_000  # SQLite VM steps between two looks at the clock
 _THREAD_ONLY = ("PRAGMA WAL_CHECKPOINT", "VACUUM")  # long and not cut short by the budget
 
@@ -112,10 +116,36 @@ def _inline(driver: Any, operation: str, parameters: Any, many: bool) -> Any:
         conn.set_progress_handler(None, 0)
 
 
-async def _no_wait() -> None:
-    """Awaited after a statement run on the loop: SQLAlchemy checks that a call on an async
-    driver awaited something (`greenlet_spawn(_require_await=True)`). It yields nothing to
-    the loop; the greenlet switches there and straight back."""
+class _Turn:
+    """Since when statements have run on this loop without it coming round to other tasks."""
+
+    __slots__ = ("since",)
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+
+    def came_round(self) -> None:
+        self.since = None
+
+
+_TURNS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Turn] = weakref.WeakKeyDictionary()
+
+
+async def _after_inline() -> None:
+    """Awaited after each statement run on the loop. SQLAlchemy checks that a call on an async
+    driver awaited something (`greenlet_spawn(_require_await=True)`); this mostly yields
+    nothing, the greenlet switches here and straight back. But a job of many statements (a
+    sweep of 2 000 reminders, a backup) would keep the loop from every other task until its end:
+    once statements have run for SLICE without the loop coming round, this lets it come round."""
+    loop = asyncio.get_running_loop()
+    turn = _TURNS.get(loop)
+    if turn is None:
+        turn = _TURNS[loop] = _Turn()
+    if turn.since is None:
+        turn.since = time.perf_counter()
+        loop.call_soon(turn.came_round)  # runs as soon as the loop comes round, whoever yields
+    elif time.perf_counter() - turn.since > SLICE:
+        await asyncio.sleep(0)
 
 
 class _ThreadOnly(Exception):
@@ -152,7 +182,7 @@ class OneTripCursor:
                 if operation.lstrip()[:21].upper().startswith(_THREAD_ONLY):
                     raise _ThreadOnly
                 description, rowcount, lastrowid, rows = _inline(driver, operation, parameters, many)
-                await_only(_no_wait())
+                await_only(_after_inline())
             except (sqlite3.OperationalError, _ThreadOnly) as error:
                 if not _to_thread(error):
                     raise
@@ -220,7 +250,7 @@ def _one_trip_class(adapted_cls: type[Any]) -> type[Any]:
             try:
                 try:
                     driver._conn.commit()  # on the loop, like the statements before it
-                    await_only(_no_wait())
+                    await_only(_after_inline())
                 except sqlite3.OperationalError as error:
                     if not _to_thread(error):
                         raise
