@@ -46,9 +46,34 @@ def latest_application(person_id: int) -> Select[Application]:
     )
 
 
+Standing = tuple[Person, Ambassador | None, Application | None]
+
+_LATEST_APPLICATION_ID = (
+    select(Application.id)
+    .where(Application.person_id == Person.id)
+    .order_by(Application.submitted_at.desc(), Application.id.desc())
+    .limit(1)
+    .correlate(Person)
+    .scalar_subquery()
+)
+# `PeopleRepo.standing`: built once; a request only binds the Slack user id.
+_STANDING = (
+    select(Person, Ambassador, Application)
+    .outerjoin(Ambassador, Ambassador.person_id == Person.id)
+    .outerjoin(Application, Application.id == _LATEST_APPLICATION_ID)
+    .where(Person.slack_user_id == bindparam("slack_user_id"))
+)
+
+
 class PeopleRepo(Repository):
     async def by_slack_id(self, slack_user_id: str) -> Person | None:
         return await self._one(select(Person).where(Person.slack_user_id == slack_user_id))
+
+    async def standing(self, slack_user_id: str) -> Standing | None:
+        """The person, their ambassador record and their latest application, in one statement
+        (`/ambassador status`, a quarter of the commands: one round trip instead of three)."""
+        row = (await self.s.execute(_STANDING, {"slack_user_id": slack_user_id})).first()
+        return None if row is None else (row[0], row[1], row[2])
 
     async def by_forum_username(self, username: str) -> Person | None:
         stmt = select(Person).where(func.lower(Person.forum_username) == username.lower())

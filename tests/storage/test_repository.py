@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import make_sessionmaker
 from storage.enums import NominationStatus
-from storage.models import Base, Person, ProcessedEvent, import_all_models
+from storage.models import Ambassador, Application, Base, Person, ProcessedEvent, import_all_models
 from storage.nominations import Nomination
 from storage.uow import UnitOfWork
 
@@ -109,3 +109,32 @@ async def test_the_unit_of_work_binds_every_repository_under_its_name(engine: As
     async with UnitOfWork(make_sessionmaker(engine)) as uow:
         for name in names:
             assert getattr(uow, name).s is uow.session, name
+
+
+async def test_standing_is_the_person_their_ambassador_record_and_latest_application(
+    engine: AsyncEngine,
+) -> None:
+    sm = make_sessionmaker(engine)
+    async with UnitOfWork(sm) as uow:
+        both = await uow.people.get_or_create_slack("U1", "One")
+        alone = await uow.people.get_or_create_slack("U2", "Two")
+        for days, status in ((30, "rejected"), (2, "approved")):
+            uow.session.add(
+                Application(
+                    person_id=both.id,
+                    status=status,
+                    name="One",
+                    forum_username="one",
+                    submitted_at=NOW - timedelta(days=days),
+                )
+            )
+        uow.session.add(Ambassador(person_id=both.id, term_start=NOW, term_end=NOW + timedelta(days=730)))
+    async with UnitOfWork(sm) as uow:
+        standing = await uow.people.standing("U1")
+        assert standing is not None
+        person, amb, app = standing
+        assert person.id == both.id and amb is not None and amb.person_id == both.id
+        assert app is not None and app.status == "approved"  # the newer of the two
+        lone = await uow.people.standing("U2")
+        assert lone is not None and lone[0].id == alone.id and lone[1:] == (None, None)
+        assert await uow.people.standing("U3") is None

@@ -135,11 +135,10 @@ class ApplicationService(ApplicationDecisions):
 
     async def status(self, slack_user_id: str) -> StatusView:
         async with self._uow() as uow:
-            person = await uow.people.by_slack_id(slack_user_id)
-            if person is None:
+            standing = await uow.people.standing(slack_user_id)
+            if standing is None:
                 return StatusView(known=False)
-            app = await uow.applications.latest_for(person.id)
-            amb = await uow.ambassadors.for_person(person.id)
+            _person, amb, app = standing
             steps = tuple(map(step_of, await uow.onboarding.steps(amb.id))) if amb is not None else ()
             return StatusView(
                 known=app is not None or amb is not None,
