@@ -117,7 +117,7 @@ def _inline(driver: Any, operation: str, parameters: Any, many: bool) -> Any:
 
 
 class _Turn:
-    """Since when statements have run on this loop without it coming round to other tasks."""
+    """Since when a task has run statements on the loop in one step (without yielding)."""
 
     __slots__ = ("since",)
 
@@ -128,7 +128,7 @@ class _Turn:
         self.since = None
 
 
-_TURNS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Turn] = weakref.WeakKeyDictionary()
+_TURNS: weakref.WeakKeyDictionary[asyncio.Task[Any], _Turn] = weakref.WeakKeyDictionary()
 
 
 async def _after_inline() -> None:
@@ -136,14 +136,21 @@ async def _after_inline() -> None:
     driver awaited something (`greenlet_spawn(_require_await=True)`); this mostly yields
     nothing, the greenlet switches here and straight back. But a job of many statements (a
     sweep of 2 000 reminders, a backup) would keep the loop from every other task until its end:
-    once statements have run for SLICE without the loop coming round, this lets it come round."""
-    loop = asyncio.get_running_loop()
-    turn = _TURNS.get(loop)
+    once one task has run statements for SLICE in one step, it lets the loop come round.
+
+    The count is per task: a callback scheduled at the task's first statement runs once the loop
+    has moved on, which it cannot do while that task's step lasts. Many requests each running a
+    few statements in one busy loop turn are not a long job, and never yield here (one that did,
+    in the middle of its transaction, would hold SQLite's write lock across a loop turn)."""
+    task = asyncio.current_task()
+    if task is None:
+        return
+    turn = _TURNS.get(task)
     if turn is None:
-        turn = _TURNS[loop] = _Turn()
+        turn = _TURNS[task] = _Turn()
     if turn.since is None:
         turn.since = time.perf_counter()
-        loop.call_soon(turn.came_round)  # runs as soon as the loop comes round, whoever yields
+        asyncio.get_running_loop().call_soon(turn.came_round)
     elif time.perf_counter() - turn.since > SLICE:
         await asyncio.sleep(0)
 
