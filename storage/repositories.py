@@ -36,14 +36,12 @@ def checklist(ambassador_id: int) -> Select[OnboardingStep]:
     )
 
 
+_NEWEST_FIRST = (Application.submitted_at.desc(), Application.id.desc())
+
+
 def latest_application(person_id: int) -> Select[Application]:
     """The person's most recent application (at most one row)."""
-    return (
-        select(Application)
-        .where(Application.person_id == person_id)
-        .order_by(Application.submitted_at.desc(), Application.id.desc())
-        .limit(1)
-    )
+    return select(Application).where(Application.person_id == person_id).order_by(*_NEWEST_FIRST).limit(1)
 
 
 Standing = tuple[Person, Ambassador | None, Application | None]
@@ -51,7 +49,7 @@ Standing = tuple[Person, Ambassador | None, Application | None]
 _LATEST_APPLICATION_ID = (
     select(Application.id)
     .where(Application.person_id == Person.id)
-    .order_by(Application.submitted_at.desc(), Application.id.desc())
+    .order_by(*_NEWEST_FIRST)
     .limit(1)
     .correlate(Person)
     .scalar_subquery()
@@ -106,9 +104,6 @@ class ApplicationRepo(Repository):
             func.lower(Application.forum_username) == username.lower(),
         )
         return await self._first(stmt)
-
-    async def latest_for(self, person_id: int) -> Application | None:
-        return await self._first(latest_application(person_id))
 
     async def decide(
         self, app_id: int, status: ApplicationStatus, by: str, at: datetime, reason: str | None

@@ -86,9 +86,8 @@ def _on_thread(driver: Any, operation: str, parameters: Any, many: bool) -> Any:
     return _waiting(driver._conn, _run, driver, operation, parameters, many)
 
 
-def _end_on_thread(driver: Any, commit: bool) -> None:
-    conn = driver._conn
-    _waiting(conn, conn.commit if commit else conn.rollback)
+def _commit_on_thread(driver: Any) -> None:
+    _waiting(driver._conn, driver._conn.commit)
 
 
 _WRITE_WORDS = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
@@ -155,15 +154,9 @@ async def _after_inline() -> None:
         await asyncio.sleep(0)
 
 
-class _ThreadOnly(Exception):
-    """A statement that goes straight to aiosqlite's thread."""
-
-
 def _to_thread(error: Exception) -> bool:
     """Whether a statement that failed on the loop should run again on aiosqlite's thread: SQLite
     was busy (another process writes), or the read ran past its budget."""
-    if isinstance(error, _ThreadOnly):
-        return True
     code = getattr(error, "sqlite_errorcode", None)
     return isinstance(error, sqlite3.OperationalError) and code is not None and code & 0xFF in (5, 9)
 
@@ -185,14 +178,16 @@ class OneTripCursor:
     def _call(self, operation: str, parameters: Any, many: bool) -> None:
         driver = self._adapted._connection
         try:
-            try:
-                if operation.lstrip()[:21].upper().startswith(_THREAD_ONLY):
-                    raise _ThreadOnly
-                description, rowcount, lastrowid, rows = _inline(driver, operation, parameters, many)
-                await_only(_after_inline())
-            except (sqlite3.OperationalError, _ThreadOnly) as error:
-                if not _to_thread(error):
-                    raise
+            on_loop = not operation.lstrip()[:21].upper().startswith(_THREAD_ONLY)
+            if on_loop:
+                try:
+                    description, rowcount, lastrowid, rows = _inline(driver, operation, parameters, many)
+                    await_only(_after_inline())
+                except sqlite3.OperationalError as error:
+                    if not _to_thread(error):
+                        raise
+                    on_loop = False
+            if not on_loop:
                 description, rowcount, lastrowid, rows = await_only(
                     driver._execute(_on_thread, driver, operation, parameters, many)
                 )
@@ -261,7 +256,7 @@ def _one_trip_class(adapted_cls: type[Any]) -> type[Any]:
                 except sqlite3.OperationalError as error:
                     if not _to_thread(error):
                         raise
-                    await_only(driver._execute(_end_on_thread, driver, True))
+                    await_only(driver._execute(_commit_on_thread, driver))
             except Exception as error:
                 self._handle_exception(error)
 
