@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot import memory
 from bot.config import Settings
 from bot.platforms.budget import rate_budgets
 from bot.platforms.discourse.deliverer import DiscourseDeliverer
@@ -179,6 +180,8 @@ async def build_runtime(
     scheduler.every("reminder-sweep", settings.reminders.sweep_seconds, services.reminders.sweep)
     if settings.database.is_sqlite:
         scheduler.every("sqlite-checkpoint", CHECKPOINT_SECONDS, lambda: checkpoint(engine))
+    if memory.can_trim():
+        scheduler.every("memory-trim", memory.TRIM_SECONDS, memory.release)
     if settings.groups.auto_approve_hours > 0:
         scheduler.every("group-auto-approve", 300, services.groups.auto_approve_due)
     if directory_topic.topic_id is not None:
