@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from bot.platforms.outbox_worker import IN_FLIGHT
 from bot.sandbox.discourse import DiscourseStandIn
 from bot.sandbox.faults import Hang
 from bot.sandbox.harness.procs import BotProcess, eventually, waiting_rows, write_config
@@ -344,8 +345,11 @@ async def test_sigterm_during_a_fan_out_drains_gracefully_and_a_restart_finishes
     within a bound and cleanly (no traceback), cuts the hung delivery short after its grace
     period and gives its lease back (nothing is left claimed by a dead process), and after a
     restart every ambassador has exactly one reminder."""
+    # More than a lane has under way at once: the ones under way finish (or, hung, are cut
+    # short), and some are still queued when SIGTERM comes.
+    fan_out = 4 * IN_FLIGHT
     async with bot_env(db_url, tmp_path, extra=REMINDERS_FAST) as env:
-        users = await seed_renewals_due(db_url, env.slack, FAN_OUT)
+        users = await seed_renewals_due(db_url, env.slack, fan_out)
         await env.start()
         await until(lambda: delivered_dms(env.slack, users) >= 5, "the fan-out to start", timeout=60)
         held = env.slack.hang_next("chat.postMessage", seconds=60, after_effect=True)
@@ -373,10 +377,10 @@ async def test_sigterm_during_a_fan_out_drains_gracefully_and_a_restart_finishes
             .where(OutboxMessage.locked_until.is_not(None), OutboxMessage.status == "in_flight"),
         )
         assert leased == [0]  # the cut-short delivery was released, not left leased
-        assert 0 < delivered_dms(env.slack, users) < FAN_OUT
+        assert 0 < delivered_dms(env.slack, users) < fan_out
 
         await env.start()
-        await until(lambda: delivered_dms(env.slack, users) == FAN_OUT, "every reminder", timeout=90)
+        await until(lambda: delivered_dms(env.slack, users) == fan_out, "every reminder", timeout=90)
         await env.drained()
 
-    assert dm_counts(env.slack, users) == {1: FAN_OUT}
+    assert dm_counts(env.slack, users) == {1: fan_out}

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.platforms.budget import SLACK_WORKSPACE, LocalBudget, SharedBudget, rate_budgets
+from bot.platforms.budget import BUNCH_SECONDS, SLACK_WORKSPACE, LocalBudget, SharedBudget, rate_budgets
 from bot.platforms.slack.deliverer import SlackDeliverer
 from bot.program import outbox
 from bot.program.failures import RateLimited
@@ -151,3 +151,24 @@ async def test_on_sqlite_the_budget_is_the_process_s_own(db_url: str, backend: s
         await engine.dispose()
     assert isinstance(budgets.slack_workspace, LocalBudget)
     assert budgets.slack_workspace.rate == RATE and budgets.discourse_admin.rate == 1.0
+
+
+async def test_callers_woken_together_after_a_stall_start_a_few_at_a_time() -> None:
+    # A fan-out's DMs wait for slots 5 ms apart. The event loop stalls for 45 ms (a long
+    # statement, a collection), and nine of them wake at once, each still within its slot's
+    # lateness allowance. All nine used to start at that instant; a few stalls in a row emptied
+    # Slack's burst allowance and ended in a 429 with a whole second of Retry-After.
+    budget = LocalBudget(200.0)
+    started: list[float] = []
+
+    async def post() -> None:
+        await budget.wait()
+        started.append(time.monotonic())
+
+    tasks = [asyncio.create_task(post()) for _ in range(20)]
+    await asyncio.sleep(0)  # every caller has its slot
+    time.sleep(0.045)  # the stall
+    await asyncio.gather(*tasks)
+    at_once = max(sum(1 for t in started if s <= t < s + 0.001) for s in started)
+    assert at_once <= 1 + BUNCH_SECONDS * budget.rate, sorted(round(t - started[0], 4) for t in started)
+    assert len(started) == 20
