@@ -15,7 +15,7 @@ import asyncio
 import ctypes
 from collections.abc import Callable
 
-TRIM_SECONDS = 30.0  # how often the bot hands free heap pages back (a trim takes a few ms)
+TRIM_SECONDS = 10.0  # how often the bot hands free heap pages back (a trim takes a few ms)
 
 
 def _find_trim() -> Callable[[int], int] | None:
