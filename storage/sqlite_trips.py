@@ -47,15 +47,12 @@ from sqlalchemy.util import await_only
 _Description = tuple[tuple[Any, ...], ...] | None
 
 BUSY_TIMEOUT_MS = 30_000  # how long a statement on aiosqlite's thread waits for another process
-READ_BUDGET = 0.002  # seconds a statement may run on the loop before it moves to the thread
+# Seconds a read may run on the loop before it moves to the thread. At 2 ms, `find` over 2 000
+# profiles (a 3 ms read) was cut short every time and run again whole: 7.8 ms instead of 3.9.
+READ_BUDGET = 0.005
 SLICE = 0.005  # seconds of statements on the loop before it lets other tasks run
 _STEPS = 5_000  # SQLite VM steps between two looks at the clock
 _THREAD_ONLY = ("PRAGMA WAL_CHECKPOINT", "VACUUM")  # long and not cut short by the budget
-# Reads cut short on the loop the last time they ran: they go to the thread at once, not after
-# READ_BUDGET of work thrown away (`find` over 2 000 profiles, a 3 ms read, took 7.8 ms that way
-# and 4.5 ms run whole). One that runs in under half the budget there comes back to the loop.
-_LONG_READS: dict[str, None] = {}
-_LONG_READS_KEPT = 256
 
 
 def _run(
@@ -87,17 +84,8 @@ def _waiting(conn: sqlite3.Connection, call: Any, *args: Any) -> Any:
         conn.execute("PRAGMA busy_timeout=0")
 
 
-def _on_thread(driver: Any, operation: str, parameters: Any, many: bool) -> tuple[Any, float]:
-    """`_run` on aiosqlite's thread, and how long it took there (s)."""
-    started = time.perf_counter()
-    result = _waiting(driver._conn, _run, driver, operation, parameters, many)
-    return result, time.perf_counter() - started
-
-
-def _remember_long(operation: str) -> None:
-    if len(_LONG_READS) >= _LONG_READS_KEPT:
-        _LONG_READS.pop(next(iter(_LONG_READS)))
-    _LONG_READS[operation] = None
+def _on_thread(driver: Any, operation: str, parameters: Any, many: bool) -> Any:
+    return _waiting(driver._conn, _run, driver, operation, parameters, many)
 
 
 def _commit_on_thread(driver: Any) -> None:
@@ -192,9 +180,7 @@ class OneTripCursor:
     def _call(self, operation: str, parameters: Any, many: bool) -> None:
         driver = self._adapted._connection
         try:
-            on_loop = operation not in _LONG_READS and not operation.lstrip()[:21].upper().startswith(
-                _THREAD_ONLY
-            )
+            on_loop = not operation.lstrip()[:21].upper().startswith(_THREAD_ONLY)
             if on_loop:
                 try:
                     description, rowcount, lastrowid, rows = _inline(driver, operation, parameters, many)
@@ -202,15 +188,11 @@ class OneTripCursor:
                 except sqlite3.OperationalError as error:
                     if not _to_thread(error):
                         raise
-                    if error.sqlite_errorcode & 0xFF == 9:  # interrupted: a long read
-                        _remember_long(operation)
                     on_loop = False
             if not on_loop:
-                (description, rowcount, lastrowid, rows), took = await_only(
+                description, rowcount, lastrowid, rows = await_only(
                     driver._execute(_on_thread, driver, operation, parameters, many)
                 )
-                if took < READ_BUDGET / 2:
-                    _LONG_READS.pop(operation, None)
         except Exception as error:  # the adapter turns aiosqlite's errors into DB-API ones
             self._adapted._handle_exception(error)
         self.description, self.rowcount, self.lastrowid = description, rowcount, lastrowid

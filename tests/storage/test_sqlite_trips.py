@@ -114,34 +114,6 @@ async def test_a_long_read_moves_to_the_thread_and_the_loop_goes_on(
         assert ticker.ticks_while_running > 0  # other tasks ran while it did
 
 
-async def test_a_read_cut_short_once_goes_to_the_thread_at_once_until_it_is_short_again(
-    engine: AsyncEngine, trips: Counter[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # `find` over 2 000 profiles is a 3 ms read: cut at 2 ms and run again whole on the thread,
-    # it took 7.8 ms, twice what it takes run once.
-    attempts_on_loop: list[str] = []
-    inline = sqlite_trips._inline
-
-    def counted(driver: Any, operation: str, parameters: Any, many: bool) -> Any:
-        attempts_on_loop.append(operation)
-        return inline(driver, operation, parameters, many)
-
-    monkeypatch.setattr(sqlite_trips, "_inline", counted)
-    monkeypatch.setattr(sqlite_trips, "_LONG_READS", {})
-    count = text(
-        "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < :n) SELECT count(*) FROM c"
-    )
-    async with engine.connect() as conn:
-        trips.clear()
-        assert (await conn.execute(count, {"n": 3_000_000})).scalar_one() == 3_000_000
-        assert (len(attempts_on_loop), trips["_on_thread"]) == (1, 1)  # cut short, then the thread
-        assert (await conn.execute(count, {"n": 3_000_000})).scalar_one() == 3_000_000
-        assert (len(attempts_on_loop), trips["_on_thread"]) == (1, 2)  # the thread at once
-        assert (await conn.execute(count, {"n": 10})).scalar_one() == 10  # short there: back
-        assert (await conn.execute(count, {"n": 10})).scalar_one() == 10
-        assert (len(attempts_on_loop), trips["_on_thread"]) == (2, 3)
-
-
 async def test_a_job_of_many_statements_lets_other_tasks_run(engine: AsyncEngine) -> None:
     # Found by the fan-out bench: a sweep of 2 000 reminders ran on the loop for half a second,
     # and the outbox worker sent its first DM only once the sweep was done.
